@@ -1,0 +1,3 @@
+from kootui.cli import main
+
+raise SystemExit(main())

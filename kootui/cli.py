@@ -1,0 +1,143 @@
+"""The command line: ``kootui`` opens the console; subcommands script it over SSH.
+
+Every command calls the same core services as the TUI. A KootuiError is printed
+on one line to stderr; settings errors exit with status 2, other errors with 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+
+from kootui import __version__
+from kootui.core.errors import KootuiError, SettingsError
+from kootui.settings import Settings, load_settings
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def _run_console(args: argparse.Namespace, settings: Settings) -> int:
+    from kootui.core.context import open_context
+    from kootui.tui.app import KootuiApp
+    from kootui.tui.theming import ThemeCatalog
+
+    catalog = ThemeCatalog.load(settings)
+    if args.theme:
+        catalog.require(args.theme)
+    context = open_context(settings)
+    try:
+        app = KootuiApp(context, catalog=catalog, theme=args.theme)
+        app.run()
+    finally:
+        context.close()
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from kootui.core.demo import reset_demo, seed_demo_if_empty
+
+    demo_settings = settings.for_demo()
+    if args.reset:
+        if not args.yes:
+            if not sys.stdin.isatty():
+                print(
+                    "kootui: error: --reset needs --yes when not run in a terminal", file=sys.stderr
+                )
+                return 2
+            answer = input(
+                f"Delete and rebuild the demo workspace in {demo_settings.paths.data_dir}? [y/N] "
+            )
+            if answer.strip().lower() not in {"y", "yes"}:
+                print("Demo workspace left as it was.")
+                return 1
+        reset_demo(demo_settings)
+    seed_demo_if_empty(demo_settings)
+    if args.no_open:
+        print(f"Demo workspace ready in {demo_settings.paths.data_dir}")
+        return 0
+    return _run_console(args, demo_settings)
+
+
+def _cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    from kootui.core.db import current_revision, head_revision, open_store, upgrade
+
+    settings.ensure_folders()
+    store = open_store(settings.database_url, migrate=False)
+    try:
+        if args.db_command == "upgrade":
+            upgrade(store)
+            print(f"Database at revision {current_revision(store)} (newest {head_revision()}).")
+        else:
+            print(f"current: {current_revision(store) or 'empty'}; newest: {head_revision()}")
+    finally:
+        store.close()
+    return 0
+
+
+def _cmd_config(args: argparse.Namespace, settings: Settings) -> int:
+    paths = settings.paths
+    shown = {
+        "paths": {
+            "data": str(paths.data_dir),
+            "config": str(paths.config_dir),
+            "state": str(paths.state_dir),
+            "config_file": str(paths.config_file),
+        },
+        "database_url": _redact_url(settings.database_url),
+        "settings": settings.redacted(),
+        "keys": settings.keys,
+    }
+    print(json.dumps(shown, indent=2, default=list))
+    return 0
+
+
+def _redact_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kootui",
+        description="A keyboard-driven terminal console for sending email at scale. "
+        "With no command, opens the console.",
+    )
+    parser.add_argument("--version", action="version", version=f"kootui {__version__}")
+    parser.add_argument("--theme", metavar="NAME", help="open with this theme (and remember it)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="open a separate demo workspace with realistic data")
+    demo.add_argument("--reset", action="store_true", help="delete and rebuild the demo workspace")
+    demo.add_argument("--yes", action="store_true", help="do not ask before --reset")
+    demo.add_argument("--no-open", action="store_true", help="prepare the demo without opening it")
+    demo.set_defaults(handler=_cmd_demo)
+
+    db = commands.add_parser("db", help="database schema: upgrade or show the revision")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_commands.add_parser("upgrade", help="upgrade the schema to the newest revision")
+    db_commands.add_parser("current", help="show the current and newest revision")
+    db.set_defaults(handler=_cmd_db)
+
+    config = commands.add_parser("config", help="show folders and settings (secrets hidden)")
+    config.set_defaults(handler=_cmd_config)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+        handler: Handler = getattr(args, "handler", _run_console)
+        return handler(args, settings)
+    except SettingsError as exc:
+        print(f"kootui: error: {exc}", file=sys.stderr)
+        return 2
+    except KootuiError as exc:
+        print(f"kootui: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,77 @@
+"""Typed errors with a stable code and a message a user can act on.
+
+Every face reports them the same way: the TUI beside the field named by
+``field``, the API as JSON with ``http_status``, the CLI on stderr with a
+non-zero exit.
+"""
+
+from __future__ import annotations
+
+
+class KootuiError(Exception):
+    """Base of every error the core raises on purpose."""
+
+    code: str = "kootui.error"
+    http_status: int = 400
+
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.field = field
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"code": self.code, "message": self.message, "field": self.field}
+
+    def __str__(self) -> str:
+        if self.field:
+            return f"{self.field}: {self.message}"
+        return self.message
+
+
+class ValidationError(KootuiError):
+    """An input broke a rule; ``field`` names the input."""
+
+    code = "validation.invalid"
+    http_status = 422
+
+
+class LimitReached(KootuiError):
+    """A quota such as '10 domains per workspace' is used up."""
+
+    code = "limit.reached"
+    http_status = 409
+
+
+class NotFound(KootuiError):
+    code = "not_found"
+    http_status = 404
+
+
+class Conflict(KootuiError):
+    """The request clashes with what is stored (a duplicate, an object in use)."""
+
+    code = "conflict"
+    http_status = 409
+
+
+class InvalidState(KootuiError):
+    """The object is not in a state that allows this action."""
+
+    code = "state.invalid"
+    http_status = 409
+
+
+class SettingsError(KootuiError):
+    """A bad configuration value: the CLI prints it on one line and exits with status 2."""
+
+    code = "settings.invalid"
+    http_status = 500
+
+
+class StoreError(KootuiError):
+    """The store could not be opened or migrated."""
+
+    code = "store.unavailable"
+    http_status = 503

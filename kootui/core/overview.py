@@ -1,0 +1,148 @@
+"""The Overview page's figures and the seeds' process guide, read from the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from kootui.core.clock import as_utc
+from kootui.core.context import Context
+from kootui.core.models import (
+    DomainStatus,
+    Message,
+    SenderAddress,
+    SenderDomain,
+    Task,
+    TaskStatus,
+    Template,
+    TemplateStatus,
+)
+
+
+@dataclass(frozen=True)
+class GuideStep:
+    number: int
+    title: str
+    page: str  # the page id the step's key jumps to
+    done: bool
+    hint: str
+
+
+@dataclass(frozen=True)
+class Overview:
+    domains: int
+    verified_domains: int
+    addresses: int
+    templates: int
+    approved_templates: int
+    tasks_by_status: dict[str, int]
+    messages_today: int
+    messages_today_by_status: dict[str, int]
+    guide: list[GuideStep]
+
+    @property
+    def tasks(self) -> int:
+        return sum(self.tasks_by_status.values())
+
+
+def _start_of_local_day(now: datetime) -> datetime:
+    local = as_utc(now).astimezone()
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def load_overview(context: Context) -> Overview:
+    now = context.clock.now()
+    day_start = _start_of_local_day(now)
+    day_end = day_start + timedelta(days=1)
+    with context.store.session() as session:
+
+        def count(statement: object) -> int:
+            return int(session.execute(statement).scalar_one())  # type: ignore[call-overload]
+
+        domains = count(select(func.count()).select_from(SenderDomain))
+        verified = count(
+            select(func.count())
+            .select_from(SenderDomain)
+            .where(SenderDomain.status == DomainStatus.PASSED)
+        )
+        addresses = count(select(func.count()).select_from(SenderAddress))
+        my_templates = (
+            select(func.count())
+            .select_from(Template)
+            .where(
+                Template.public_key.is_(None)  # type: ignore[union-attr]
+            )
+        )
+        templates = count(my_templates)
+        approved = count(my_templates.where(Template.status == TemplateStatus.APPROVED))
+        task_rows = session.execute(select(Task.status, func.count()).group_by(Task.status)).all()
+        tasks_by_status = {status.value: 0 for status in TaskStatus}
+        tasks_by_status.update({status: int(n) for status, n in task_rows})
+        message_rows = session.execute(
+            select(Message.status, func.count())
+            .where(Message.created_at >= day_start, Message.created_at < day_end)
+            .group_by(Message.status)
+        ).all()
+        messages_by_status = {status: int(n) for status, n in message_rows}
+        any_message = count(select(func.count()).select_from(Message)) > 0
+        any_finished = (
+            count(
+                select(func.count()).select_from(Message).where(Message.received_at.is_not(None))  # type: ignore[union-attr]
+            )
+            > 0
+        )
+
+    tasks_total = sum(tasks_by_status.values())
+    guide = [
+        GuideStep(
+            1,
+            "Create and verify a sender domain",
+            "domains",
+            verified > 0,
+            "publish the DNS records kootui generates, then verify",
+        ),
+        GuideStep(
+            2,
+            "Create a sender address",
+            "addresses",
+            addresses > 0,
+            "a prefix on a verified domain, with an optional alias",
+        ),
+        GuideStep(
+            3,
+            "Create a sender template",
+            "templates",
+            approved > 0,
+            "write your own or copy a public template",
+        ),
+        GuideStep(
+            4,
+            "Create a sending task",
+            "tasks",
+            tasks_total > 0,
+            "now or scheduled, recipients typed or from an xlsx file",
+        ),
+        GuideStep(
+            5, "View sending details", "details", any_message, "what happened to each message"
+        ),
+        GuideStep(
+            6,
+            "View the statistics report",
+            "reports",
+            any_finished,
+            "hourly, daily and monthly delivery figures",
+        ),
+    ]
+    return Overview(
+        domains=domains,
+        verified_domains=verified,
+        addresses=addresses,
+        templates=templates,
+        approved_templates=approved,
+        tasks_by_status=tasks_by_status,
+        messages_today=sum(messages_by_status.values()),
+        messages_today_by_status=messages_by_status,
+        guide=guide,
+    )
