@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from kootui import __version__
 from kootui.core.errors import KootuiError, SettingsError
-from kootui.settings import Settings, load_settings
+from kootui.settings import Settings, load_settings, redact_database_url
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -85,18 +85,12 @@ def _cmd_config(args: argparse.Namespace, settings: Settings) -> int:
             "state": str(paths.state_dir),
             "config_file": str(paths.config_file),
         },
-        "database_url": _redact_url(settings.database_url),
+        "database_url": redact_database_url(settings.database_url),
         "settings": settings.redacted(),
         "keys": settings.keys,
     }
     print(json.dumps(shown, indent=2, default=list))
     return 0
-
-
-def _redact_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
 
 
 def build_parser() -> argparse.ArgumentParser:

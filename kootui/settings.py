@@ -215,7 +215,21 @@ class Settings:
             for key, value in keys.items():
                 option = SCHEMA[section].get(key)
                 shown[section][key] = "********" if option and option.secret and value else value
+        shown["database"]["url"] = redact_database_url(shown["database"]["url"])
         return shown
+
+
+def redact_database_url(url: str) -> str:
+    """The URL with its password replaced, safe to print or log."""
+    if not url:
+        return url
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable URL>"
 
 
 def _parse(section: str, key: str, raw: Any, source: str) -> Any:

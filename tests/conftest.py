@@ -63,6 +63,8 @@ def context(settings: Settings, clock: FixedClock) -> Iterator[Context]:
 def postgres_database_url() -> Iterator[str]:
     """A new, empty PostgreSQL database for one test, dropped afterwards."""
     if not POSTGRES_URL:
+        if os.environ.get("KOOTUI_REQUIRE_POSTGRES"):
+            pytest.fail("KOOTUI_REQUIRE_POSTGRES is set but KOOTUI_TEST_POSTGRES_URL is not")
         pytest.skip("KOOTUI_TEST_POSTGRES_URL is not set")
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
