@@ -1,0 +1,181 @@
+"""The kootui console: one Textual mode per page, keys from the registry, themes from files.
+
+The app itself only wires things together: pages live in ``screens/``, keys in
+``actions.py``, palettes in ``theming.py``. Store calls run in thread workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import ClassVar
+
+from textual import events, on, work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.theme import BUILTIN_THEMES
+
+from kootui.core.context import Context
+from kootui.core.workspace import get_workspace
+from kootui.tui.actions import bindings, current_key, validate_keymap
+from kootui.tui.palette import ConsoleCommands
+from kootui.tui.screens import PAGES, PageScreen, PageSpec
+from kootui.tui.screens.help import HelpScreen
+from kootui.tui.screens.jump import GoScreen, JumpScreen
+from kootui.tui.theming import ThemeCatalog, save_ui_state
+
+HISTORY_LIMIT = 50
+
+
+class WorkspaceLoaded(Message):
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+
+class KootuiApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "kootui"
+    # The app's "/" is the silent fallback; a page with a filter shows its own "/".
+    BINDINGS = [replace(b, show=False) if b.id == "filter" else b for b in bindings("app")]
+    COMMANDS: ClassVar = {ConsoleCommands}
+    COMMAND_PALETTE_DISPLAY = None
+
+    workspace_name: reactive[str] = reactive("…")
+
+    def __init__(
+        self,
+        context: Context,
+        *,
+        catalog: ThemeCatalog,
+        theme: str | None = None,
+        cursor_blink: bool = True,
+        pages: Sequence[PageSpec] = PAGES,
+    ) -> None:
+        # Bad [keys] or themes fail here, before the terminal is taken over.
+        self.keymap = validate_keymap(
+            context.settings.keys, str(context.settings.paths.config_file)
+        )
+        start_theme, self._theme_note = catalog.starting_theme(context.settings, theme)
+        super().__init__()
+        self.context = context
+        self.catalog = catalog
+        self.pages: tuple[PageSpec, ...] = tuple(pages)
+        self.cursor_blink = cursor_blink
+        self.history: list[str] = []
+        self._remember_theme = False
+        for entry in catalog:
+            self.register_theme(entry.theme)
+        self.theme = start_theme
+        # Only kootui's palettes are offered, so a saved choice always exists next time.
+        for name in BUILTIN_THEMES:
+            if name not in catalog:
+                self.unregister_theme(name)
+        self.set_keymap(self.keymap)
+        for page in self.pages:
+            self.add_mode(page.id, lambda page=page: page.screen(page))
+        if theme:
+            save_ui_state(context.settings.paths.ui_state_file, theme=theme)
+
+    def on_mount(self) -> None:
+        self._remember_theme = True
+        self.switch_mode("overview")
+        self.load_workspace()
+        if self._theme_note:
+            self.notify(self._theme_note, severity="warning")
+
+    # --- data -----------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="workspace")
+    def load_workspace(self) -> None:
+        self.post_message(WorkspaceLoaded(get_workspace(self.context).name))
+
+    @on(WorkspaceLoaded)
+    def _show_workspace(self, message: WorkspaceLoaded) -> None:
+        self.workspace_name = message.name
+        self.sub_title = message.name
+
+    # --- keys -----------------------------------------------------------------
+
+    def key_display(self, binding_id: str) -> str:
+        """How the key of a registry binding is shown now (after remapping)."""
+        keys = current_key(binding_id, self.keymap).split(",")
+        return "/".join(self.get_key_display(Binding(key, "")) for key in keys)
+
+    def go_hints(self) -> dict[str, str]:
+        go = self.key_display("go")
+        return {page.id: f"{go} {self.key_display(page.go_binding)}" for page in self.pages}
+
+    @property
+    def page_screen(self) -> PageScreen | None:
+        """The page under any popups of the current mode."""
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, PageScreen):
+                return screen
+        return None
+
+    def go_page(self, page_id: str) -> None:
+        known = {page.id for page in self.pages}
+        if page_id not in known:
+            self.notify(f"There is no page {page_id!r}.", severity="warning", timeout=3)
+            return
+        if page_id == self.current_mode:
+            return
+        if self.current_mode in known:
+            self.history = [*self.history, self.current_mode][-HISTORY_LIMIT:]
+        self.switch_mode(page_id)
+
+    def action_go_page(self, page_id: str) -> None:
+        self.go_page(page_id)
+
+    def action_show_help(self) -> None:
+        page = self.page_screen
+        if page is not None:
+            self.push_screen(HelpScreen(page.page.title, page.KEY_SCOPES))
+
+    def action_jump(self) -> None:
+        self.push_screen(JumpScreen(self.pages), self._go_chosen)
+
+    def action_go(self) -> None:
+        self.push_screen(GoScreen(self.pages), self._go_chosen)
+
+    def _go_chosen(self, page_id: str | None) -> None:
+        if page_id:
+            self.go_page(page_id)
+
+    def action_focus_filter(self) -> None:
+        # Pages with a filter answer "/" themselves (PageScreen); this is the fallback.
+        self.notify("This page has no filter.", timeout=3)
+
+    def action_go_back(self) -> None:
+        page = self.page_screen
+        if page is not None and page.leave_field():
+            return
+        if self.history:
+            *self.history, previous = self.history
+            self.switch_mode(previous)
+
+    def action_refresh_page(self) -> None:
+        page = self.page_screen
+        if page is not None:
+            page.reload()
+        self.load_workspace()
+
+    # --- themes ---------------------------------------------------------------
+
+    def choose_theme(self, name: str) -> None:
+        self.catalog.require(name)
+        self.theme = name
+
+    def watch_theme(self, name: str) -> None:
+        if self._remember_theme:
+            save_ui_state(self.context.settings.paths.ui_state_file, theme=name)
+
+    # --- behaviour every widget shares ----------------------------------------
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # Snapshot tests run with cursor_blink=False so every frame is the same.
+        if not self.cursor_blink and hasattr(event.widget, "cursor_blink"):
+            event.widget.cursor_blink = False  # type: ignore[attr-defined]

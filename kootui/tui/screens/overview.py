@@ -1,0 +1,184 @@
+"""The Overview page: the workspace's figures and the seeds' process guide.
+
+Figures and ticks come from ``kootui.core.overview.load_overview``, read in a thread
+worker; the guide's steps jump to their page with 1–6 or enter.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from kootui.core.clock import local_text
+from kootui.core.overview import GuideStep, Overview, load_overview
+from kootui.tui.actions import bindings
+from kootui.tui.screens.page import PageScreen, PageSpec
+
+TASK_STATUS_STYLE = {
+    "scheduled": "$status-muted",
+    "sending": "$status-info",
+    "paused": "$status-warn",
+    "completed": "$status-ok",
+    "partly_failed": "$status-bad",
+    "cancelled": "$status-muted",
+}
+MESSAGE_STATUS_STYLE = {
+    "pending": "$status-muted",
+    "sending": "$status-info",
+    "delivered": "$status-ok",
+    "deferred": "$status-warn",
+    "failed": "$status-bad",
+    "rejected": "$status-bad",
+    "cancelled": "$status-muted",
+}
+
+
+def _label(status: str) -> str:
+    return status.replace("_", " ")
+
+
+def _breakdown(counts: dict[str, int], styles: dict[str, str]) -> Content:
+    """One line per status that has any, in the order of ``styles``."""
+    order = [*styles, *sorted(set(counts) - set(styles))]
+    width = max((len(str(n)) for n in counts.values()), default=1)
+    parts = [
+        Content.assemble(
+            (f"{counts[status]:>{width}} ", "bold"), (_label(status), styles.get(status, ""))
+        )
+        for status in order
+        if counts.get(status)
+    ]
+    return Content("\n").join(parts) if parts else Content.styled("none yet", "dim")
+
+
+def figure_cards(overview: Overview) -> dict[str, Content]:
+    """The text of each figure card, by card id."""
+    return {
+        "card-domains": Content.assemble(
+            ("Domains\n", "dim"),
+            (f"{overview.domains}", "bold"),
+            ("\n", ""),
+            (f"{overview.verified_domains} verified", "$status-ok"),
+        ),
+        "card-addresses": Content.assemble(
+            ("Addresses\n", "dim"), (f"{overview.addresses}", "bold"), "\n"
+        ),
+        "card-templates": Content.assemble(
+            ("Templates\n", "dim"),
+            (f"{overview.templates}", "bold"),
+            ("\n", ""),
+            (f"{overview.approved_templates} approved", "$status-ok"),
+        ),
+        "card-tasks": Content.assemble(
+            ("Tasks\n", "dim"),
+            (f"{overview.tasks}", "bold"),
+            "\n",
+            _breakdown(overview.tasks_by_status, TASK_STATUS_STYLE),
+        ),
+        "card-messages": Content.assemble(
+            ("Messages today\n", "dim"),
+            (f"{overview.messages_today}", "bold"),
+            "\n",
+            _breakdown(overview.messages_today_by_status, MESSAGE_STATUS_STYLE),
+        ),
+    }
+
+
+def guide_prompt(step: GuideStep, page_title: str) -> Content:
+    tick = Content.styled(" ✓ ", "bold $status-ok") if step.done else Content.styled(" ○ ", "dim")
+    title = Content.styled(step.title, "bold" if not step.done else "")
+    return Content.assemble(
+        tick,
+        (f"{step.number}  ", "bold $accent"),
+        title,
+        ("\n      ", ""),
+        (f"{step.hint} → {page_title}", "dim"),
+    )
+
+
+class OverviewLoaded(Message):
+    def __init__(self, overview: Overview, loaded_at: str) -> None:
+        super().__init__()
+        self.overview = overview
+        self.loaded_at = loaded_at
+
+
+class OverviewScreen(PageScreen):
+    KEY_SCOPES: ClassVar[tuple[str, ...]] = ("overview",)
+    BINDINGS = bindings("overview")
+
+    def __init__(self, page: PageSpec) -> None:
+        super().__init__(page)
+        self.overview: Overview | None = None
+
+    def compose_content(self) -> ComposeResult:
+        with Horizontal(id="overview-title", classes="page-title-row"):
+            yield Static("Overview", classes="page-title")
+            yield Static("loading…", id="overview-loaded", classes="page-subtitle")
+        with Horizontal(id="figures"):
+            for card in ("domains", "addresses", "templates", "tasks", "messages"):
+                yield Static("", id=f"card-{card}", classes="card")
+        with Vertical(id="guide-box", classes="panel"):
+            yield Static(
+                Content.assemble(
+                    ("Process guide", "bold"),
+                    ("   the path from a domain to a delivered message — 1–6 or enter", "dim"),
+                ),
+                id="guide-heading",
+            )
+            yield OptionList(id="guide")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.reload()
+
+    def reload(self) -> None:
+        self.load_figures()
+
+    @work(thread=True, exclusive=True, group="overview")
+    def load_figures(self) -> None:
+        context = self.kootui.context
+        overview = load_overview(context)
+        self.post_message(OverviewLoaded(overview, local_text(context.clock.now(), "%H:%M")))
+
+    @on(OverviewLoaded)
+    def show_figures(self, message: OverviewLoaded) -> None:
+        self.overview = message.overview
+        for card_id, text in figure_cards(message.overview).items():
+            self.query_one(f"#{card_id}", Static).update(text)
+        self.query_one("#overview-loaded", Static).update(f"figures as of {message.loaded_at}")
+        guide = self.query_one("#guide", OptionList)
+        highlighted = guide.highlighted
+        guide.clear_options()
+        titles = {page.id: page.title for page in self.kootui.pages}
+        for step in message.overview.guide:
+            guide.add_option(
+                Option(guide_prompt(step, titles.get(step.page, step.page)), id=step.page)
+            )
+        first_open = next((s.number - 1 for s in message.overview.guide if not s.done), 0)
+        guide.highlighted = highlighted if highlighted is not None else first_open
+
+    @on(OptionList.OptionSelected, "#guide")
+    def _open_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.kootui.go_page(event.option.id)
+
+    def action_open_step(self, number: int) -> None:
+        if self.overview is None:
+            return
+        for step in self.overview.guide:
+            if step.number == number:
+                self.kootui.go_page(step.page)
+
+    def action_open_selected_step(self) -> None:
+        guide = self.query_one("#guide", OptionList)
+        if guide.highlighted is not None and self.overview is not None:
+            self.kootui.go_page(self.overview.guide[guide.highlighted].page)
