@@ -20,12 +20,14 @@ Handler = Callable[[argparse.Namespace, Settings], int]
 
 def _run_console(args: argparse.Namespace, settings: Settings) -> int:
     from kootui.core.context import open_context
+    from kootui.tui.actions import validate_keymap
     from kootui.tui.app import KootuiApp
     from kootui.tui.theming import ThemeCatalog
 
+    # Bad [keys], theme files or theme names stop here, before the store is opened.
+    validate_keymap(settings.keys, str(settings.paths.config_file))
     catalog = ThemeCatalog.load(settings)
-    if args.theme:
-        catalog.require(args.theme)
+    catalog.starting_theme(settings, args.theme)
     context = open_context(settings)
     try:
         app = KootuiApp(context, catalog=catalog, theme=args.theme)
