@@ -47,9 +47,9 @@ def _key(name: str) -> str:
 
 
 class LoopbackDnsServer:
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
-        self.port = 0
+        self.port = port  # 0: any free port
         self._records: dict[tuple[str, str], list[str]] = {}
         self._misbehaviour: dict[str, Misbehaviour] = {}
         self._lock = threading.Lock()
@@ -218,7 +218,7 @@ class LoopbackDnsServer:
                     conn.sendall(struct.pack("!H", len(reply)) + reply)
 
         for _attempt in range(50):
-            udp = socketserver.ThreadingUDPServer((self.host, 0), UdpHandler)
+            udp = socketserver.ThreadingUDPServer((self.host, self.port), UdpHandler)
             port = udp.server_address[1]
             try:
                 tcp = socketserver.ThreadingTCPServer((self.host, port), TcpHandler)
