@@ -1,0 +1,160 @@
+"""The collapsible advanced search: labelled fields that produce the ``advanced`` dict.
+
+Each field's value is a string keyed by the field name (a date range gives two
+keys, ``<name>_from`` and ``<name>_to``); an empty string means "any". The core
+query validates the values, and an error naming a field is shown beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from textual import on
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Button, Collapsible, Input, Label, Select, Static
+
+SearchKind = str  # "text", "select" or "date_range"
+DATE_PLACEHOLDER = "YYYY-MM-DD"
+
+
+@dataclass(frozen=True)
+class SearchField:
+    name: str
+    label: str
+    kind: SearchKind = "text"
+    options: Sequence[tuple[str, str]] = ()  # (shown label, value) for a select
+    placeholder: str = ""
+
+    def keys(self) -> list[str]:
+        """The keys this field contributes to the ``advanced`` dict."""
+        if self.kind == "date_range":
+            return [f"{self.name}_from", f"{self.name}_to"]
+        return [self.name]
+
+
+class AdvancedSearch(Collapsible):
+    """Enter in a field (or the Search button) searches; ctrl+l clears every field."""
+
+    DEFAULT_CSS = """
+    AdvancedSearch { height: auto; }
+    AdvancedSearch .search-row { height: auto; }
+    AdvancedSearch .search-row > Label { width: 18; padding: 1 1 0 0; }
+    AdvancedSearch .search-row > Input { width: 28; }
+    AdvancedSearch .search-row > Select { width: 28; }
+    AdvancedSearch .search-row > .field-error { width: 1fr; padding: 1 1 0 1; color: $text-error; }
+    AdvancedSearch .search-buttons { height: auto; }
+    AdvancedSearch .search-buttons > Button { margin-right: 1; }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+l", "clear_search", "Clear search", id="search.clear"),
+    ]
+
+    class Submitted(Message):
+        def __init__(self, advanced_search: AdvancedSearch, values: dict[str, str]) -> None:
+            super().__init__()
+            self.advanced_search = advanced_search
+            self.values = values
+
+        @property
+        def control(self) -> AdvancedSearch:
+            return self.advanced_search
+
+    def __init__(
+        self,
+        fields: Sequence[SearchField],
+        *,
+        title: str = "Advanced search",
+        collapsed: bool = True,
+        id: str | None = None,
+    ) -> None:
+        self.fields = list(fields)
+        rows = [self._field_row(field) for field in self.fields]
+        buttons = Horizontal(
+            Button("Search", id="search-submit", variant="primary"),
+            Button("Clear", id="search-clear"),
+            classes="search-buttons",
+        )
+        super().__init__(*rows, buttons, title=title, collapsed=collapsed, id=id)
+
+    @staticmethod
+    def _field_row(field: SearchField) -> Horizontal:
+        inputs: list[Widget]
+        if field.kind == "select":
+            inputs = [Select(list(field.options), prompt="Any", id=f"search-{field.name}")]
+        elif field.kind == "date_range":
+            start, end = field.keys()
+            inputs = [
+                Input(placeholder=f"from {DATE_PLACEHOLDER}", id=f"search-{start}"),
+                Input(placeholder=f"to {DATE_PLACEHOLDER}", id=f"search-{end}"),
+            ]
+        elif field.kind == "text":
+            inputs = [Input(placeholder=field.placeholder, id=f"search-{field.name}")]
+        else:
+            raise ValueError(f"unknown search field kind {field.kind!r}")
+        for widget in inputs:
+            if isinstance(widget, Input):
+                widget.cursor_blink = False  # steady screens: snapshots and slow SSH links
+        error = Static("", id=f"search-error-{field.name}", classes="field-error")
+        return Horizontal(Label(field.label), *inputs, error, classes="search-row")
+
+    def values(self) -> dict[str, str]:
+        values: dict[str, str] = {}
+        for field in self.fields:
+            for key in field.keys():
+                widget = self.query_one(f"#search-{key}")
+                if isinstance(widget, Select):
+                    value = widget.value
+                    values[key] = "" if value is Select.NULL else str(value)
+                elif isinstance(widget, Input):
+                    values[key] = widget.value.strip()
+        return values
+
+    def field_for_key(self, key: str) -> SearchField | None:
+        return next((field for field in self.fields if key in field.keys()), None)
+
+    def show_error(self, key: str, message: str) -> bool:
+        """Show ``message`` beside the field that owns ``key``; False if none does."""
+        field = self.field_for_key(key)
+        if field is None:
+            return False
+        self.query_one(f"#search-error-{field.name}", Static).update(message)
+        self.collapsed = False
+        return True
+
+    def clear_errors(self) -> None:
+        for error in self.query(".field-error").results(Static):
+            error.update("")
+
+    def search(self) -> None:
+        self.clear_errors()
+        self.post_message(self.Submitted(self, self.values()))
+
+    def action_clear_search(self) -> None:
+        for field in self.fields:
+            for key in field.keys():
+                widget = self.query_one(f"#search-{key}")
+                if isinstance(widget, Select):
+                    widget.clear()
+                elif isinstance(widget, Input):
+                    widget.value = ""
+        self.search()
+
+    @on(Input.Submitted)
+    def _enter_pressed(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.search()
+
+    @on(Button.Pressed, "#search-submit")
+    def _search_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.search()
+
+    @on(Button.Pressed, "#search-clear")
+    def _clear_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_clear_search()

@@ -1,0 +1,94 @@
+"""The quick filter: type and the list narrows, after a short pause in the typing."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.binding import Binding
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Input
+
+FILTER_DEBOUNCE_SECONDS = 0.3  # one query per pause in typing, not one per key
+
+
+class FilterBar(Input):
+    """An input that posts ``FilterBar.Applied`` once typing pauses (or on Enter).
+
+    Enter also hands focus back to the list (k9s habit); Escape clears a
+    non-empty filter, and when the filter is already empty it is left to the
+    page (Escape there means "back").
+    """
+
+    DEFAULT_CSS = """
+    FilterBar { margin: 0 0; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "clear_filter", "Clear filter", id="filter.clear"),
+    ]
+
+    class Applied(Message):
+        def __init__(self, filter_bar: FilterBar, text: str) -> None:
+            super().__init__()
+            self.filter_bar = filter_bar
+            self.text = text
+
+        @property
+        def control(self) -> FilterBar:
+            return self.filter_bar
+
+    class Done(Message):
+        """Enter in the filter: the page moves focus back to its list."""
+
+    def __init__(
+        self,
+        *,
+        placeholder: str = "Filter (press / to focus)",
+        debounce: float = FILTER_DEBOUNCE_SECONDS,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(placeholder=placeholder, id=id, classes=classes)
+        self.debounce = debounce
+        self._timer: Timer | None = None
+        self._applied = ""
+
+    @property
+    def applied_text(self) -> str:
+        """The filter the list is showing now (typing may be ahead of it)."""
+        return self._applied
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        if event.input is not self:
+            return
+        event.stop()
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(self.debounce, self._apply)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        if event.input is not self:
+            return
+        event.stop()
+        self._apply()
+        self.post_message(self.Done())
+
+    def _apply(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        text = self.value.strip()
+        if text != self._applied:
+            self._applied = text
+            self.post_message(self.Applied(self, text))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filter":
+            return bool(self.value)  # an empty filter lets Escape reach the page
+        return super().check_action(action, parameters)
+
+    def action_clear_filter(self) -> None:
+        self.value = ""
+        self._apply()

@@ -1,0 +1,230 @@
+"""The form dialog: declared fields, a submit call off the event loop, errors beside fields.
+
+A page declares its fields and a ``submit`` callable (usually a core function
+taking the values). Submit runs in a thread worker. If it raises a
+``KootuiError`` whose ``field`` names one of the form's fields, the message is
+shown under that field and focus moves there; any other error shows at the
+top. Either way the dialog stays open with everything the user typed. On
+success the dialog closes and returns what ``submit`` returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+
+from kootui.core.errors import KootuiError
+
+ResultT = TypeVar("ResultT")
+FormValues = dict[str, Any]  # str for text fields, bool for checkboxes, str | None for selects
+
+
+@dataclass(frozen=True)
+class TextField:
+    name: str
+    label: str
+    value: str = ""
+    placeholder: str = ""
+    password: bool = False  # typed secrets are masked and never echoed back
+
+
+@dataclass(frozen=True)
+class SelectField:
+    name: str
+    label: str
+    options: Sequence[tuple[str, str]]  # (shown label, value)
+    value: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckboxField:
+    name: str
+    label: str
+    value: bool = False
+
+
+@dataclass(frozen=True)
+class MultilineField:
+    name: str
+    label: str
+    value: str = ""
+
+
+FormField = TextField | SelectField | CheckboxField | MultilineField
+
+
+def field_widget(field: FormField) -> Widget:
+    widget_id = f"field-{field.name}"
+    if isinstance(field, TextField):
+        text = Input(
+            field.value, placeholder=field.placeholder, password=field.password, id=widget_id
+        )
+        text.cursor_blink = False
+        return text
+    if isinstance(field, SelectField):
+        return Select(list(field.options), value=field.value or Select.NULL, id=widget_id)
+    if isinstance(field, CheckboxField):
+        return Checkbox(field.label, field.value, id=widget_id)
+    area = TextArea(field.value, id=widget_id, soft_wrap=True)
+    area.cursor_blink = False
+    return area
+
+
+def field_value(widget: Widget) -> Any:
+    if isinstance(widget, Input):
+        return widget.value
+    if isinstance(widget, Select):
+        return None if widget.value is Select.NULL else widget.value
+    if isinstance(widget, Checkbox):
+        return widget.value
+    if isinstance(widget, TextArea):
+        return widget.text
+    raise TypeError(f"not a form field widget: {widget!r}")
+
+
+class _SubmitFinished(Message, bubble=False):
+    def __init__(self, result: Any = None, error: BaseException | None = None) -> None:
+        super().__init__()
+        self.result, self.error = result, error
+
+
+class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
+    """A modal form: ctrl+s (or the Save button) submits, Escape cancels with None."""
+
+    DEFAULT_CSS = """
+    FormDialog { align: center middle; }
+    FormDialog > #form-box {
+        width: 76; max-width: 95%; height: auto; max-height: 90%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    FormDialog #form-title { text-style: bold; padding: 0 0 1 0; width: 1fr; }
+    FormDialog #form-error { color: $text-error; display: none; padding: 0 0 1 0; }
+    FormDialog #form-error.-shown { display: block; }
+    FormDialog #form-fields { height: auto; max-height: 30; }
+    FormDialog .form-field { height: auto; }
+    FormDialog .form-field > Label { padding: 1 0 0 0; }
+    FormDialog .form-field > TextArea { height: 6; }
+    FormDialog .field-error { color: $text-error; height: auto; display: none; }
+    FormDialog .field-error.-shown { display: block; }
+    FormDialog #form-buttons { height: auto; align-horizontal: right; padding: 1 0 0 0; }
+    FormDialog #form-buttons > Button { margin-left: 1; }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Save", id="form.submit"),
+        Binding("escape", "cancel", "Cancel", id="form.cancel"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        fields: Sequence[FormField],
+        submit: Callable[[FormValues], ResultT],
+        *,
+        submit_label: str = "Save",
+    ) -> None:
+        super().__init__()
+        names = [field.name for field in fields]
+        if len(set(names)) != len(names):
+            raise ValueError(f"form field names must be unique: {names}")
+        self.form_title = title
+        self.fields = list(fields)
+        self.submit_callable = submit
+        self.submit_label = submit_label
+        self.submitting = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form-box"):
+            yield Label(self.form_title, id="form-title")
+            yield Static("", id="form-error")
+            with VerticalScroll(id="form-fields"):
+                for field in self.fields:
+                    with Vertical(classes="form-field", id=f"form-field-{field.name}"):
+                        if not isinstance(field, CheckboxField):
+                            yield Label(field.label)
+                        yield field_widget(field)
+                        yield Static("", id=f"error-{field.name}", classes="field-error")
+            with Horizontal(id="form-buttons"):
+                yield Button("Cancel", id="form-cancel")
+                yield Button(self.submit_label, id="form-submit", variant="primary")
+
+    def on_mount(self) -> None:
+        if self.fields:
+            self.query_one(f"#field-{self.fields[0].name}").focus()
+
+    def values(self) -> FormValues:
+        return {
+            field.name: field_value(self.query_one(f"#field-{field.name}")) for field in self.fields
+        }
+
+    def show_errors(self, *, top: str = "", by_field: Mapping[str, str] | None = None) -> None:
+        """Replace the shown errors: ``top`` above the fields, the rest under their fields."""
+        by_field = by_field or {}
+        banner = self.query_one("#form-error", Static)
+        banner.update(top)
+        banner.set_class(bool(top), "-shown")
+        for field in self.fields:
+            message = by_field.get(field.name, "")
+            error = self.query_one(f"#error-{field.name}", Static)
+            error.update(message)
+            error.set_class(bool(message), "-shown")
+
+    def action_submit(self) -> None:
+        if self.submitting:
+            return  # one submit at a time: a second ctrl+s must not create twice
+        self.submitting = True
+        self.query_one("#form-submit", Button).disabled = True
+        self._run_submit(self.values())
+
+    def action_cancel(self) -> None:
+        if not self.submitting:
+            self.dismiss(None)
+
+    @work(thread=True, exclusive=True, group="form-submit")
+    def _run_submit(self, values: FormValues) -> None:
+        try:
+            result = self.submit_callable(values)
+        except Exception as error:  # shown in the dialog; the user's input must survive
+            self.post_message(_SubmitFinished(error=error))
+            return
+        self.post_message(_SubmitFinished(result=result))
+
+    @on(_SubmitFinished)
+    def _submit_finished(self, message: _SubmitFinished) -> None:
+        self.submitting = False
+        self.query_one("#form-submit", Button).disabled = False
+        error = message.error
+        if error is None:
+            self.dismiss(message.result)
+            return
+        if isinstance(error, KootuiError):
+            names = {field.name for field in self.fields}
+            if error.field in names:
+                self.show_errors(by_field={error.field: error.message})
+                self.query_one(f"#field-{error.field}").focus()
+            else:
+                self.show_errors(top=str(error))
+            return
+        # Not a rule the core knows: name the kind of failure, never its text, which
+        # could carry a secret (a connection string, a password) onto the screen.
+        self.show_errors(top=f"Could not save: unexpected {type(error).__name__}.")
+
+    @on(Button.Pressed, "#form-submit")
+    def _save_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_submit()
+
+    @on(Button.Pressed, "#form-cancel")
+    def _cancel_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_cancel()

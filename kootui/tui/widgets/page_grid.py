@@ -1,0 +1,102 @@
+"""The grid under a paged table: one page of rows, a mark column, sort arrows in headers.
+
+It only draws what it is given and turns page up/down at its edges into a
+request for the neighbouring page; ``PagedTable`` owns the paging itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import DataTable
+
+from kootui.core.clock import local_text
+from kootui.core.paging import Column, Row
+from kootui.tui.widgets.status_badge import status_text
+
+MARK_COLUMN = "__mark__"
+MARK_SYMBOL = "✓"
+CursorGoal = str | int  # a row key to land on, or 0 (top row) / -1 (bottom row)
+
+
+def render_cell(column: Column, value: Any, variables: Mapping[str, str]) -> RenderableType:
+    """A row value as the table shows it. Plain Text, so stored text is never read as markup."""
+    if value is None:
+        return Text("—", style="dim")
+    if column.kind == "status":
+        return status_text(str(value), variables)
+    if isinstance(value, bool):
+        return Text("yes" if value else "no")
+    if isinstance(value, datetime):
+        return Text(local_text(value, "%Y-%m-%d %H:%M"))
+    if column.kind == "number":
+        return Text(str(value), justify="right")
+    return Text(str(value))
+
+
+def mark_cell(marked: bool) -> Text:
+    return Text(MARK_SYMBOL if marked else " ", style="bold")
+
+
+def header_label(column: Column, sort_key: str | None, descending: bool) -> Text:
+    if column.sortable and column.key == sort_key:
+        return Text(f"{column.title} {'▼' if descending else '▲'}", style="bold")
+    return Text(column.title)
+
+
+class PageGrid(DataTable[RenderableType]):
+    """Page down on the last row (or page up on the first) asks for the next (previous) page."""
+
+    class EdgeReached(Message):
+        def __init__(self, step: int) -> None:
+            super().__init__()
+            self.step = step
+
+    def __init__(self) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True)
+
+    def show_rows(
+        self,
+        columns: Sequence[Column],
+        rows: Sequence[Row],
+        *,
+        marked: set[str],
+        sort_key: str | None,
+        descending: bool,
+        variables: Mapping[str, str],
+        cursor: CursorGoal,
+    ) -> None:
+        self.clear(columns=True)
+        self.add_column(Text(" "), key=MARK_COLUMN, width=1)
+        for column in columns:
+            label = header_label(column, sort_key, descending)
+            self.add_column(label, key=column.key, width=column.width)
+        for row in rows:
+            cells = [render_cell(c, row.values.get(c.key), variables) for c in columns]
+            self.add_row(mark_cell(row.key in marked), *cells, key=row.key)
+        if rows:
+            keys = [row.key for row in rows]
+            target = (
+                keys.index(cursor) if cursor in keys else (len(rows) - 1 if cursor == -1 else 0)
+            )
+            self.move_cursor(row=target, animate=False)
+
+    def show_mark(self, row_key: str, marked: bool) -> None:
+        self.update_cell(row_key, MARK_COLUMN, mark_cell(marked))
+
+    def action_page_down(self) -> None:
+        if self.row_count == 0 or self.cursor_row >= self.row_count - 1:
+            self.post_message(self.EdgeReached(+1))
+        else:
+            super().action_page_down()
+
+    def action_page_up(self) -> None:
+        if self.cursor_row <= 0:
+            self.post_message(self.EdgeReached(-1))
+        else:
+            super().action_page_up()
