@@ -133,7 +133,8 @@ class KootuiApp(App[None]):
     def action_show_help(self) -> None:
         page = self.page_screen
         if page is not None:
-            self.push_screen(HelpScreen(page.page.title, page.KEY_SCOPES))
+            unavailable = {"filter"} if page.filter_widget() is None else set()
+            self.push_screen(HelpScreen(page.page.title, page.KEY_SCOPES, unavailable))
 
     def action_jump(self) -> None:
         self.push_screen(JumpScreen(self.pages), self._go_chosen)

@@ -168,6 +168,7 @@ async def test_help_lists_the_pages_keys_with_remapped_keys(home, clock):
             assert "^j  Jump" in text
             assert "k  Sending Tasks" in text
             assert "Guide step 1" in text  # the Overview page's own keys
+            assert "Filter — focus this page's filter (not on this page)" in text
             await pilot.press("escape")
             assert not isinstance(app.screen, HelpScreen)
             await pilot.press("ctrl+j")

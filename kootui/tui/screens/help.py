@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -20,10 +20,15 @@ SCOPE_TITLES = {
 }
 
 
-def key_table(title: str, rows: Sequence[tuple[str, KeyAction]]) -> Content:
+def key_table(
+    title: str, rows: Sequence[tuple[str, KeyAction]], unavailable: Collection[str] = ()
+) -> Content:
     lines = [Content.styled(title, "bold $accent")]
     for key, action in rows:
         what = action.description + (f" — {action.help}" if action.help else "")
+        if action.id in unavailable:
+            lines.append(Content.styled(f"  {key:>6}  {what} (not on this page)", "dim"))
+            continue
         lines.append(Content.assemble((f"  {key:>6}  ", "bold"), what))
     return Content("\n").join(lines)
 
@@ -33,10 +38,13 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = bindings("dialog")
 
-    def __init__(self, page_title: str, scopes: Sequence[str]) -> None:
+    def __init__(
+        self, page_title: str, scopes: Sequence[str], unavailable: Collection[str] = ()
+    ) -> None:
         super().__init__(id="help")
         self.page_title = page_title
         self.scopes = ("app", *scopes, "go")
+        self.unavailable = frozenset(unavailable)
 
     def compose(self) -> ComposeResult:
         key_display = self.app.key_display  # type: ignore[attr-defined]
@@ -46,7 +54,8 @@ class HelpScreen(ModalScreen[None]):
             if not actions:
                 continue
             title = SCOPE_TITLES.get(scope, f"On this page ({scope})")
-            tables.append(key_table(title, [(key_display(a.id), a) for a in actions]))
+            rows = [(key_display(a.id), a) for a in actions]
+            tables.append(key_table(title, rows, self.unavailable))
         close_key = key_display("close")
         with VerticalScroll(id="help-box", classes="dialog") as box:
             box.border_title = f"Keys — {self.page_title}"
