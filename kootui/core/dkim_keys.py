@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlmodel import Session, col, select
@@ -75,7 +76,7 @@ def public_key_bits(public_key_b64: str) -> int | None:
     try:
         der = base64.b64decode("".join(public_key_b64.split()), validate=True)
         key = serialization.load_der_public_key(der)
-    except (binascii.Error, ValueError, TypeError):
+    except (binascii.Error, ValueError, TypeError, UnsupportedAlgorithm):
         return None
     if not isinstance(key, rsa.RSAPublicKey):
         return None

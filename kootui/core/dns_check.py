@@ -193,7 +193,14 @@ def check_records(
     def run(job: tuple[ExpectedRecord, Nameserver]) -> ServerResult:
         record, server = job
         answer = ask(server, record.name, record.rtype, timeout, recursion=recursion)
-        return ServerResult(answer, judge_answer(record, answer, fetch))
+        try:
+            verdict = judge_answer(record, answer, fetch)
+        # Published values are outside input: a value no rule foresaw must leave this
+        # record "could not check", not stop the check of the whole domain.
+        except Exception as exc:
+            problem = f"could not judge the answer ({exc.__class__.__name__}); will retry"
+            verdict = Verdict(RecordStatus.UNKNOWN, problem)
+        return ServerResult(answer, verdict)
 
     with ThreadPoolExecutor(max_workers=max(1, min(MAX_PARALLEL_QUERIES, len(jobs)))) as pool:
         outcomes = list(pool.map(run, jobs))

@@ -112,6 +112,8 @@ def ask(
             if not recursion:
                 query.flags &= ~dns.flags.RD
             response, via_tcp = _exchange(server, query, timeout)
+            over_tcp = over_tcp or via_tcp
+            outcome = _read_response(server, name, rtype, qname, response, over_tcp)
         except dns.exception.Timeout:
             return Answer(
                 server,
@@ -128,8 +130,6 @@ def ask(
         except Exception as exc:
             reason = f"{server.label} sent an unreadable answer ({exc.__class__.__name__}: {exc})"
             return Answer(server, name, rtype, AnswerKind.ERROR, reason=reason[:300])
-        over_tcp = over_tcp or via_tcp
-        outcome = _read_response(server, name, rtype, qname, response, over_tcp)
         if isinstance(outcome, Answer):
             return outcome
         current = outcome  # a CNAME whose target the server did not include

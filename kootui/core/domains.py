@@ -6,23 +6,26 @@ host name, stored as lower-case punycode (see ``domain_names``); no duplicates
 (``domain.duplicate``). Creating a domain generates its DKIM key (selector
 ``kootui1``); renaming resets verification and starts over with a new key;
 deleting a domain its sender addresses use is refused with their list unless
-``force=True``. Verification lives in ``domain_verification``.
+``force=True``. The list page's query lives in ``domain_list`` (re-exported here),
+verification in ``domain_verification``, the DNS doctor in ``dns_doctor``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import and_, delete, func, literal_column
+from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from kootui.core.context import Context
 from kootui.core.dkim_keys import active_keys, add_key, remove_key_files
 from kootui.core.dns_records import DkimPublicKey, ExpectedRecord, expected_records
-from kootui.core.domain_names import display_domain_name, normalize_domain_name, search_form
+from kootui.core.domain_list import DOMAIN_COLUMNS as DOMAIN_COLUMNS
+from kootui.core.domain_list import list_domains as list_domains
+from kootui.core.domain_names import display_domain_name, normalize_domain_name
 from kootui.core.errors import Conflict, InvalidState, LimitReached, NotFound
 from kootui.core.models import (
     DkimKey,
@@ -32,18 +35,9 @@ from kootui.core.models import (
     SenderAddress,
     SenderDomain,
     Task,
+    WorkspaceSettings,
 )
-from kootui.core.paging import Column, ListQuery, PageRequest, PageResult, Row, equals_filter
-from kootui.core.paging import fetch_page as _fetch_page
-from kootui.core.workspace import get_workspace
-
-DOMAIN_COLUMNS = (
-    Column("display_name", "Domain", width=40),
-    Column("status", "Status", width=12, kind="status"),
-    Column("required_passing", "Required records", width=10, kind="number"),
-    Column("last_checked_at", "Last checked", width=19, kind="time"),
-    Column("created_at", "Created", width=19, kind="time"),
-)
+from kootui.core.workspace import WORKSPACE_ID
 
 
 @dataclass(frozen=True)
@@ -119,9 +113,7 @@ def _check_unique(session: Session, name: str, except_id: int | None = None) -> 
         raise Conflict(f"{shown} is already a sender domain", field="name", code="domain.duplicate")
 
 
-def _store_expected_records(
-    session: Session, context: Context, domain: SenderDomain, now: datetime
-) -> None:
+def _store_expected_records(session: Session, context: Context, domain: SenderDomain) -> None:
     """Replace the domain's record rows with fresh, unchecked ones."""
     session.execute(delete(DnsRecord).where(col(DnsRecord.domain_id) == domain.id))
     for record in current_expected_records(session, context, domain):
@@ -153,10 +145,17 @@ def create_domain(context: Context, name: str) -> DomainView:
     """Add a sender domain, generate its DKIM key and the records it must publish."""
     stored = normalize_domain_name(name)
     now = context.clock.now()
-    limit = get_workspace(context).max_domains
     created_file: Path | None = None
     try:
         with context.store.session() as session:
+            # Locking the workspace row makes concurrent creations take turns on
+            # PostgreSQL, so two of them cannot both take the last free place.
+            workspace = session.exec(
+                select(WorkspaceSettings)
+                .where(WorkspaceSettings.id == WORKSPACE_ID)
+                .with_for_update()
+            ).one()
+            limit = workspace.max_domains
             count = session.exec(select(func.count()).select_from(SenderDomain)).one()
             if count >= limit:
                 raise LimitReached(
@@ -177,7 +176,7 @@ def create_domain(context: Context, name: str) -> DomainView:
             session.flush()
             _key, created_file = add_key(session, context.settings, domain.id or 0, "kootui1", now)
             session.flush()
-            _store_expected_records(session, context, domain, now)
+            _store_expected_records(session, context, domain)
             view = _view(session, domain)
     except IntegrityError:
         _discard(created_file)
@@ -222,7 +221,7 @@ def rename_domain(context: Context, domain_id: int, name: str) -> DomainView:
             session.add(domain)
             _key, created_file = add_key(session, context.settings, domain_id, "kootui1", now)
             session.flush()
-            _store_expected_records(session, context, domain, now)
+            _store_expected_records(session, context, domain)
             view = _view(session, domain)
     except IntegrityError:
         _discard(created_file)
@@ -319,68 +318,6 @@ def verified_domains(context: Context) -> list[DomainView]:
             .order_by(col(SenderDomain.name))
         )
         return [_view(session, domain) for domain in session.exec(statement).all()]
-
-
-def _list_query() -> ListQuery:
-    passing = (
-        select(func.count())
-        .select_from(DnsRecord)
-        .where(
-            and_(
-                col(DnsRecord.domain_id) == SenderDomain.id,
-                col(DnsRecord.required).is_(True),
-                DnsRecord.status == RecordStatus.PASSED,
-            )
-        )
-        .scalar_subquery()
-    )
-    required = (
-        select(func.count())
-        .select_from(DnsRecord)
-        .where(col(DnsRecord.domain_id) == SenderDomain.id, col(DnsRecord.required).is_(True))
-        .scalar_subquery()
-    )
-    statement = select(
-        col(SenderDomain.id).label("id"),
-        col(SenderDomain.name).label("name"),
-        col(SenderDomain.status).label("status"),
-        col(SenderDomain.status_reason).label("status_reason"),
-        passing.label("required_passing"),
-        required.label("required_total"),
-        col(SenderDomain.last_checked_at).label("last_checked_at"),
-        col(SenderDomain.created_at).label("created_at"),
-    )
-    return ListQuery(
-        statement=statement,
-        sort_columns={
-            "name": col(SenderDomain.name),
-            "display_name": col(SenderDomain.name),
-            "status": col(SenderDomain.status),
-            "required_passing": literal_column("required_passing"),
-            "last_checked_at": col(SenderDomain.last_checked_at),
-            "created_at": col(SenderDomain.created_at),
-        },
-        default_sort="created_at",
-        tiebreak=col(SenderDomain.id),
-        search_columns=(col(SenderDomain.name),),
-        filters={"status": equals_filter(col(SenderDomain.status), list(DomainStatus))},
-    )
-
-
-def list_domains(context: Context, request: PageRequest | None = None) -> PageResult:
-    """One page of domains. Rows carry id, name, display_name, status, status_reason,
-    required_passing, required_total, last_checked_at, created_at. The text filter
-    matches the name in either form ("bücher" finds xn--bcher-kva.example)."""
-    request = request or PageRequest()
-    if request.text_filter:
-        request = replace(request, text_filter=search_form(request.text_filter.strip()))
-    with context.store.session() as session:
-        page = _fetch_page(session, _list_query(), request)
-    rows = [
-        Row(key=row.key, values={**row.values, "display_name": display_domain_name(row["name"])})
-        for row in page.rows
-    ]
-    return PageResult(rows=rows, total=page.total, offset=page.offset)
 
 
 def domain_records(context: Context, domain_id: int) -> list[RecordView]:

@@ -37,11 +37,12 @@ def dns_server() -> Iterator[LoopbackDnsServer]:
 
 
 @pytest.fixture
-def dns_context(context: Context, dns_server: LoopbackDnsServer) -> Context:
-    context.settings = context.settings.with_values(
+def dns_context(any_context: Context, dns_server: LoopbackDnsServer) -> Context:
+    """The store on SQLite and (when configured) PostgreSQL, DNS on loopback."""
+    any_context.settings = any_context.settings.with_values(
         dns__nameservers="127.0.0.1", dns__port=dns_server.port, dns__timeout=0.5, **SENDING
     )
-    return context
+    return any_context
 
 
 def test_a_new_domain_turns_green_as_dns_starts_answering(
