@@ -3,6 +3,7 @@ and servers that misbehave (timeout, SERVFAIL, NXDOMAIN, truncation, huge answer
 
 from __future__ import annotations
 
+import base64
 import socket
 from collections.abc import Iterator
 
@@ -254,3 +255,76 @@ def test_no_server_listening_is_could_not_check(context: Context) -> None:
     assert set(statuses(outcome).values()) == {RecordStatus.UNKNOWN}
     assert outcome.status == DomainStatus.VERIFYING
     assert "will retry" in outcome.reason
+
+
+def _ec_public_key() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    der = key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return base64.b64encode(der).decode()
+
+
+ODD_DKIM = [
+    f"v=DKIM1; k=rsa; p={_ec_public_key()}",
+    "v=DKIM1; p=AAAA",
+    ";;;;",
+    "=",
+    "v=DKIM1; p=\u00ff\u0000\u2603",
+    "p=" + "A" * 3000,
+]
+ODD_SPF = [
+    "v=spf1 ip4:999.1.1.1 include: redirect= %{x} ip6:zzz ip4:192.0.2.10/99 +all",
+    "v=spf1",
+    "v=spf1 " + "a " * 300,
+    "V=SPF1 INCLUDE:_SPF.SENDER.EXAMPLE IP4:192.0.2.10 ~ALL",
+]
+ODD_DMARC = ["v=DMARC1", "v=DMARC1;;p", "v=DMARC1; p=none; p=none", "v=DMARC1; p=" + "x" * 900]
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_odd_published_values_are_judged_without_crashing(
+    dns_context: Context, dns_server: LoopbackDnsServer, domain_id: int, index: int
+) -> None:
+    dns_server.set(DKIM_NAME, "TXT", ODD_DKIM[index])
+    dns_server.set(DOMAIN, "TXT", ODD_SPF[index % len(ODD_SPF)])
+    dns_server.set(f"_dmarc.{DOMAIN}", "TXT", ODD_DMARC[index % len(ODD_DMARC)])
+    dns_server.set(DOMAIN, "MX", "0 .")  # a "null MX": this domain receives no mail
+    outcome = verify_domain(dns_context, domain_id)
+    found = statuses(outcome)
+    assert found["DKIM"] == RecordStatus.FAILED
+    assert found["MX"] == RecordStatus.FAILED
+    if index == 3:  # tags and mechanisms are case-insensitive
+        assert found["SPF"] == RecordStatus.PASSED
+    else:
+        assert found["SPF"] == RecordStatus.FAILED
+    assert found["DMARC"] == RecordStatus.FAILED
+    assert outcome.status == DomainStatus.FAILED
+    assert all(check.reason for check in outcome.checks)
+
+
+def test_a_cname_loop_is_could_not_check(
+    dns_context: Context, dns_server: LoopbackDnsServer, domain_id: int
+) -> None:
+    dns_server.remove(f"_dmarc.{DOMAIN}")
+    dns_server.set(f"_dmarc.{DOMAIN}", "CNAME", "loop-a.example.")
+    dns_server.set("loop-a.example", "CNAME", "loop-b.example.")
+    dns_server.set("loop-b.example", "CNAME", f"_dmarc.{DOMAIN}.")
+    outcome = verify_domain(dns_context, domain_id)
+    assert statuses(outcome)["DMARC"] == RecordStatus.UNKNOWN
+    assert "CNAME" in reasons(outcome)["DMARC"]
+    assert outcome.status == DomainStatus.PASSED
+
+
+def test_dmarc_through_a_cname_is_followed(
+    dns_context: Context, dns_server: LoopbackDnsServer, domain_id: int
+) -> None:
+    # As in the seeds' console: _dmarc is a CNAME to the provider's record.
+    dns_server.remove(f"_dmarc.{DOMAIN}")
+    dns_server.set(f"_dmarc.{DOMAIN}", "CNAME", "_dmarc.reports.example.")
+    dns_server.set("_dmarc.reports.example", "TXT", "v=DMARC1; p=quarantine")
+    outcome = verify_domain(dns_context, domain_id)
+    assert statuses(outcome)["DMARC"] == RecordStatus.PASSED
