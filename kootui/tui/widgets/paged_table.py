@@ -195,6 +195,8 @@ class PagedTable(Vertical):
         if message.generation != self._generation:
             return  # an answer to a request the user has already moved on from
         self.loading_page = False
+        if self._spinner_timer is not None:
+            self._spinner_timer.stop()
         self.grid.loading = False
         if message.result is None:
             self._update_footer(error=message.error)
