@@ -119,6 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     config = commands.add_parser("config", help="show folders and settings (secrets hidden)")
     config.set_defaults(handler=_cmd_config)
+
+    from kootui.cli_domains import add_domain_commands
+
+    add_domain_commands(commands)
     return parser
 
 

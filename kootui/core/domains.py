@@ -296,6 +296,20 @@ def get_domain(context: Context, domain_id: int) -> DomainView:
         return _view(session, _load(session, domain_id))
 
 
+def find_domain(context: Context, name: str) -> DomainView:
+    """The domain with this name, typed in either form (``bücher.example``, ``xn--…``)."""
+    stored = normalize_domain_name(name)
+    with context.store.session() as session:
+        domain = session.exec(select(SenderDomain).where(SenderDomain.name == stored)).first()
+        if domain is None:
+            raise NotFound(
+                f"{display_domain_name(stored)} is not a sender domain",
+                field="name",
+                code="domain.not_found",
+            )
+        return _view(session, domain)
+
+
 def require_verified_domain(context: Context, domain_id: int) -> DomainView:
     """The domain, if verification passed; otherwise InvalidState ``domain.not_verified``."""
     domain = get_domain(context, domain_id)
