@@ -42,6 +42,8 @@ class KootuiApp(App[None]):
     BINDINGS = [replace(b, show=False) if b.id == "filter" else b for b in bindings("app")]
     COMMANDS: ClassVar = {ConsoleCommands}
     COMMAND_PALETTE_DISPLAY = None
+    # Below 100 columns the navigation folds away (g, : and ctrl+p still reach every page).
+    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (100, "-wide")]
 
     workspace_name: reactive[str] = reactive("…")
 

@@ -333,3 +333,17 @@ async def test_the_jump_field_does_not_blink_when_blink_is_off(context):
         await pilot.press("colon")
         await pilot.pause()
         assert app.screen.query_one("#jump-input", Input).cursor_blink is False
+
+
+async def test_a_narrow_terminal_folds_the_navigation_away_but_keys_still_go_everywhere(context):
+    app = build_app(context)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one("#navigation").display is False
+        await pilot.press("g", "t")
+        await settle(pilot)
+        assert app.current_mode == "templates"
+    wide = build_app(context)
+    async with wide.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert wide.screen.query_one("#navigation").display is True

@@ -29,15 +29,15 @@ PLANS: dict[str, PagePlan] = {
         "issue 3",
         "The enterprise identity you send from: a domain you own, verified through DNS.",
         (
-            "Add, edit and delete sender domains (at most 10 per workspace, 1 to 66 characters).",
-            "Generate the records to publish: DKIM key, SPF, DMARC, tracking CNAME and MX.",
+            "Add, edit and delete sender domains (at most 10, each 1 to 66 characters).",
+            "Generate the records to publish: DKIM, SPF, DMARC, tracking CNAME and MX.",
             "Verify them against real DNS, now and in the background, record by record.",
             "A DNS doctor: expected next to found, and a zone snippet to copy.",
         ),
     ),
     "addresses": PagePlan(
         "issue 4",
-        "The address recipients see in From: a prefix on a verified domain, with an alias.",
+        "The address recipients see in From: a prefix on a verified domain.",
         (
             "Create an address on a verified domain, with an optional alias.",
             "Preview it as Alias <prefix@domain> before saving.",
@@ -79,7 +79,7 @@ PLANS: dict[str, PagePlan] = {
         "Sending statistics: how many messages were sent, delivered, failed and rejected.",
         (
             "Hourly, daily and monthly reports over up to one year.",
-            "Sent, successful, failed, to-send and rejected counts, and the delivery rate.",
+            "Sent, successful, failed, to-send and rejected counts; the delivery rate.",
             "Charts in the theme's colours.",
         ),
     ),

@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList, Static
@@ -103,6 +103,10 @@ def guide_prompt(step: GuideStep, page_title: str) -> Content:
     )
 
 
+class OverviewBody(VerticalScroll, can_focus=False):
+    """Scrolls the page in a short terminal; keys stay with the guide, not the scroll."""
+
+
 class OverviewLoaded(Message):
     def __init__(self, overview: Overview, loaded_at: str) -> None:
         super().__init__()
@@ -119,21 +123,22 @@ class OverviewScreen(PageScreen):
         self.overview: Overview | None = None
 
     def compose_content(self) -> ComposeResult:
-        with Horizontal(id="overview-title", classes="page-title-row"):
-            yield Static("Overview", classes="page-title")
-            yield Static("loading…", id="overview-loaded", classes="page-subtitle")
-        with Horizontal(id="figures"):
-            for card in ("domains", "addresses", "templates", "tasks", "messages"):
-                yield Static("", id=f"card-{card}", classes="card")
-        with Vertical(id="guide-box", classes="panel"):
-            yield Static(
-                Content.assemble(
-                    ("Process guide", "bold"),
-                    ("   the path from a domain to a delivered message — 1–6 or enter", "dim"),
-                ),
-                id="guide-heading",
-            )
-            yield OptionList(id="guide")
+        with OverviewBody(id="overview-body"):
+            with Horizontal(id="overview-title", classes="page-title-row"):
+                yield Static("Overview", classes="page-title")
+                yield Static("loading…", id="overview-loaded", classes="page-subtitle")
+            with Horizontal(id="figures"):
+                for card in ("domains", "addresses", "templates", "tasks", "messages"):
+                    yield Static("", id=f"card-{card}", classes="card")
+            with Vertical(id="guide-box", classes="panel"):
+                yield Static(
+                    Content.assemble(
+                        ("Process guide", "bold"),
+                        ("   the path from a domain to a delivered message — 1–6 or enter", "dim"),
+                    ),
+                    id="guide-heading",
+                )
+                yield OptionList(id="guide")
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -12,7 +12,7 @@ widgets (filter bar, paged table, ...) are mounted there like any other widget:
         def reload(self) -> None:            # ctrl+r
             self.query_one(DomainList).reload()
 
-``/`` focuses the first widget with the class ``page-filter`` (override
+``/`` focuses the first ``FilterBar`` or widget with the class ``page-filter`` (override
 ``filter_widget`` to choose another); ``esc`` first leaves a text field, then goes
 back to the previous page.
 """
@@ -130,7 +130,7 @@ class PageScreen(Screen[None]):
 
     def filter_widget(self) -> Widget | None:
         """The widget ``/`` focuses, or None when the page has no filter."""
-        found = self.query(".page-filter")
+        found = self.query(".page-filter, FilterBar")  # FilterBar: the list pages' filter
         return found.first() if found else None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
