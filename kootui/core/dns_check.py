@@ -21,9 +21,6 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-import dns.exception
-import dns.resolver
-
 from kootui.core.dns_judge import (
     Difference,
     Verdict,
@@ -40,12 +37,15 @@ from kootui.core.dns_query import (
     ask,
     configured_servers,
     find_authoritative_servers,
+    resolve_recursively,
+    system_resolver,
 )
 from kootui.core.dns_records import ExpectedRecord, RecordPurpose
 from kootui.core.models import RecordStatus
 from kootui.settings import Settings
 
 MAX_PARALLEL_QUERIES = 8
+CONFIGURED = "configured resolvers"
 
 
 @dataclass(frozen=True)
@@ -82,9 +82,11 @@ def dns_source(settings: Settings, domain: str) -> DnsSource:
     port = int(settings.get("dns.port"))
     configured = configured_servers(settings.get("dns.nameservers"), port)
     if configured:
-        return DnsSource(tuple(configured), "configured resolvers")
-    resolver = dns.resolver.Resolver()
-    resolver.lifetime = float(settings.get("dns.timeout")) * 2
+        return DnsSource(tuple(configured), CONFIGURED)
+    resolver = system_resolver(float(settings.get("dns.timeout")) * 2)
+    if resolver is None:
+        problem = "the system has no DNS resolver configured; set dns.nameservers in config.toml"
+        return DnsSource((), f"authoritative nameservers of {domain}", problem)
     servers, problem = find_authoritative_servers(domain, resolver)
     return DnsSource(tuple(servers), f"authoritative nameservers of {domain}", problem)
 
@@ -95,7 +97,7 @@ class _IncludeFetcher:
 
     def __init__(self, settings: Settings, source: DnsSource) -> None:
         self._timeout = float(settings.get("dns.timeout"))
-        self._configured = source.description == "configured resolvers"
+        self._configured = source.description == CONFIGURED
         self._servers = source.servers
         self._cache: dict[str, tuple[str, ...] | None] = {}
         self._lock = threading.Lock()
@@ -119,17 +121,10 @@ class _IncludeFetcher:
                     return ()
             return None
         # An include names another organisation's zone: ask the system resolver.
-        resolver = dns.resolver.Resolver()
-        resolver.lifetime = self._timeout
-        try:
-            rrset = resolver.resolve(name, "TXT", raise_on_no_answer=False).rrset
-        except (dns.resolver.NXDOMAIN, dns.resolver.NoAnswer):
-            return ()
-        except dns.exception.DNSException:
-            return None
-        if rrset is None:
-            return ()
-        return tuple(b"".join(r.strings).decode("utf-8", errors="replace") for r in rrset)
+        answer = resolve_recursively(name, "TXT", self._timeout)
+        if answer.kind == AnswerKind.ANSWER:
+            return answer.values
+        return () if answer.kind.is_missing else None
 
 
 def judge_answer(expected: ExpectedRecord, answer: Answer, fetch: _IncludeFetcher) -> Verdict:
@@ -179,15 +174,23 @@ def combine(expected: ExpectedRecord, results: Sequence[ServerResult]) -> Record
 
 
 def check_records(
-    settings: Settings, domain: str, expected: Sequence[ExpectedRecord]
+    settings: Settings,
+    domain: str,
+    expected: Sequence[ExpectedRecord],
+    *,
+    source: DnsSource | None = None,
 ) -> list[RecordCheck]:
-    """Ask every server about every checkable record (in parallel) and judge the answers."""
+    """Ask every server about every checkable record (in parallel) and judge the answers.
+
+    ``source`` defaults to ``dns_source(settings, domain)``.
+    """
     checkable = [record for record in expected if record.can_check]
-    source = dns_source(settings, domain) if checkable else DnsSource((), "")
+    if source is None:
+        source = dns_source(settings, domain) if checkable else DnsSource((), "")
     fetch = _IncludeFetcher(settings, source)
     timeout = float(settings.get("dns.timeout"))
     # Authoritative servers are asked without recursion; resolvers with it.
-    recursion = source.description == "configured resolvers"
+    recursion = source.description == CONFIGURED
     jobs = [(record, server) for record in checkable for server in source.servers]
 
     def run(job: tuple[ExpectedRecord, Nameserver]) -> ServerResult:

@@ -8,7 +8,7 @@ and a reason; it raises nothing. A truncated UDP answer is asked again over TCP.
 from __future__ import annotations
 
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 import dns.exception
@@ -133,6 +133,18 @@ def ask(
         if isinstance(outcome, Answer):
             return outcome
         current = outcome  # a CNAME whose target the server did not include
+        if not recursion:
+            # An authoritative server only knows its own zone; a CNAME into another
+            # zone (DMARC at a provider, say) is followed through the system resolver.
+            found = resolve_recursively(current, rtype, timeout)
+            via = f"followed the CNAME to {current.rstrip('.')} through the system resolver"
+            return replace(
+                found,
+                server=server,
+                name=name,
+                reason=f"{found.reason} ({via})" if found.reason else via,
+                over_tcp=over_tcp,
+            )
     return Answer(
         server, name, rtype, AnswerKind.ERROR, reason="too many CNAME hops", over_tcp=over_tcp
     )
@@ -196,6 +208,41 @@ def _read_response(
     if others:
         reason += f" (answered {', '.join(others)} instead)"
     return Answer(server, name, rtype, AnswerKind.NOANSWER, reason=reason, over_tcp=over_tcp)
+
+
+SYSTEM_RESOLVER = Nameserver("system resolver", 53)
+
+
+def system_resolver(timeout: float) -> dns.resolver.Resolver | None:
+    """The resolver of /etc/resolv.conf, or None when the system has none configured."""
+    try:
+        resolver = dns.resolver.Resolver()
+    except dns.exception.DNSException:
+        return None
+    resolver.lifetime = timeout
+    return resolver
+
+
+def resolve_recursively(name: str, rtype: str, timeout: float) -> Answer:
+    """Ask the system resolver (which follows CNAMEs itself); never raises."""
+    resolver = system_resolver(timeout)
+    if resolver is None:
+        return Answer(SYSTEM_RESOLVER, name, rtype, AnswerKind.ERROR, reason="no system resolver")
+    try:
+        answer = resolver.resolve(name, rtype, raise_on_no_answer=False)
+    except dns.resolver.NXDOMAIN:
+        return Answer(SYSTEM_RESOLVER, name, rtype, AnswerKind.NXDOMAIN, reason="no such name")
+    except dns.exception.Timeout:
+        reason = f"the system resolver did not answer within {timeout:g} s"
+        return Answer(SYSTEM_RESOLVER, name, rtype, AnswerKind.TIMEOUT, reason=reason)
+    except Exception as exc:  # same rule as ``ask``: an answer never crashes a check
+        reason = f"the system resolver failed ({exc.__class__.__name__}: {exc})"[:300]
+        return Answer(SYSTEM_RESOLVER, name, rtype, AnswerKind.ERROR, reason=reason)
+    if answer.rrset is None:
+        return Answer(
+            SYSTEM_RESOLVER, name, rtype, AnswerKind.NOANSWER, reason=f"no {rtype} record"
+        )
+    return Answer(SYSTEM_RESOLVER, name, rtype, AnswerKind.ANSWER, _values(answer.rrset))
 
 
 def configured_servers(nameservers: tuple[str, ...], port: int) -> list[Nameserver]:

@@ -54,6 +54,7 @@ class LoopbackDnsServer:
         self._misbehaviour: dict[str, Misbehaviour] = {}
         self._lock = threading.Lock()
         self.queries: list[tuple[str, str, str]] = []  # (name, type, "udp" | "tcp")
+        self.recursion_desired: list[bool] = []  # the RD flag of each query, in order
         self._udp: socketserver.ThreadingUDPServer | None = None
         self._tcp: socketserver.ThreadingTCPServer | None = None
         self._threads: list[threading.Thread] = []
@@ -133,6 +134,7 @@ class LoopbackDnsServer:
         rtype = dns.rdatatype.to_text(question.rdtype)
         with self._lock:
             self.queries.append((qname, rtype, transport))
+            self.recursion_desired.append(bool(query.flags & dns.flags.RD))
             how = self._misbehaviour.get(qname)
             records = {k: list(v) for k, v in self._records.items()}
             exists = self._name_exists(qname)

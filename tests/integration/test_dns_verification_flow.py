@@ -12,12 +12,18 @@ import pytest
 
 from kootui.core.context import Context
 from kootui.core.dkim_keys import load_signing_key, start_rotation
+from kootui.core.dns_check import DnsSource, check_records
 from kootui.core.dns_doctor import doctor_report, zone_snippet
 from kootui.core.dns_query import Nameserver, find_authoritative_servers
 from kootui.core.domain_verification import due_for_check, verify_domain, verify_due_domains
-from kootui.core.domains import create_domain, domain_records, require_verified_domain
+from kootui.core.domains import (
+    create_domain,
+    current_expected_records,
+    domain_records,
+    require_verified_domain,
+)
 from kootui.core.errors import InvalidState
-from kootui.core.models import DomainStatus, RecordStatus
+from kootui.core.models import DomainStatus, RecordStatus, SenderDomain
 from tests.integration.dns_server import LoopbackDnsServer
 
 DOMAIN = "bücher.example"
@@ -200,3 +206,31 @@ def test_authoritative_nameservers_are_found_by_walking_up(dns_server: LoopbackD
     assert servers == [Nameserver("127.0.0.1", dns_server.port, "ns1.shop.example")]
     nothing, why = find_authoritative_servers("nowhere.invalid", resolver, port=dns_server.port)
     assert nothing == [] and "no NS records" in why
+
+
+def test_authoritative_nameservers_are_asked_without_recursion(
+    context: Context, dns_server: LoopbackDnsServer
+) -> None:
+    context.settings = context.settings.with_values(dns__timeout=0.5, **SENDING)
+    domain = create_domain(context, DOMAIN)
+    dns_server.load_bind(zone_snippet(context, domain.id), origin=ASCII)
+    dns_server.set(ASCII, "NS", "ns1.bookshop-dns.example.")
+    dns_server.set("ns1.bookshop-dns.example", "A", "127.0.0.1")
+    resolver = dns.resolver.Resolver(configure=False)
+    resolver.nameservers = ["127.0.0.1"]
+    resolver.port = dns_server.port
+    servers, _problem = find_authoritative_servers(ASCII, resolver, port=dns_server.port)
+    source = DnsSource(tuple(servers), f"authoritative nameservers of {ASCII}")
+    asked_before = len(dns_server.queries)
+    with context.store.session() as session:
+        row = session.get(SenderDomain, domain.id)
+        assert row is not None
+        expected = current_expected_records(session, context, row)
+    checks = check_records(context.settings, ASCII, expected, source=source)
+    assert [c.status for c in checks if c.expected.label in ("DKIM", "SPF", "DMARC", "MX")] == [
+        RecordStatus.PASSED
+    ] * 4
+    assert checks[0].results[0].answer.server.label == (
+        f"ns1.bookshop-dns.example (127.0.0.1:{dns_server.port})"
+    )
+    assert not any(dns_server.recursion_desired[asked_before:])
