@@ -7,6 +7,8 @@ empty, the record carries the instruction to fill it instead of an invented valu
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -65,18 +67,47 @@ def dkim_value(public_key_b64: str) -> str:
     return f"v=DKIM1; k=rsa; p={public_key_b64}"
 
 
-def spf_value(settings: Settings) -> str:
-    """``v=spf1 include:… ip4:… ip6:… ~all``; empty when nothing to authorise is configured."""
-    terms = [f"include:{host.strip().rstrip('.')}" for host in settings.get("sending.spf_include")]
-    terms += [f"ip4:{address.strip()}" for address in settings.get("sending.spf_ip4")]
-    terms += [f"ip6:{address.strip()}" for address in settings.get("sending.spf_ip6")]
+_HOST = re.compile(
+    r"^(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63}$"
+)
+
+
+def _bad_host(key: str, host: str) -> str:
+    return f"{key} holds {host!r}, which is not a host name; fix it in config.toml"
+
+
+def spf_value(settings: Settings) -> tuple[str, str]:
+    """(``v=spf1 include:… ip4:… ip6:… ~all``, problem); the value is empty when there is
+    nothing valid to authorise, and the problem says which setting to fill or fix."""
+    terms: list[str] = []
+    for host in settings.get("sending.spf_include"):
+        host = host.strip().rstrip(".")
+        if not _HOST.match(host):
+            return "", _bad_host("sending.spf_include", host)
+        terms.append(f"include:{host.lower()}")
+    for key, version in (("sending.spf_ip4", 4), ("sending.spf_ip6", 6)):
+        for address in settings.get(key):
+            try:
+                network = ipaddress.ip_network(address.strip(), strict=False)
+            except ValueError:
+                network = None
+            if network is None or network.version != version:
+                return "", (
+                    f"{key} holds {address!r}, which is not an IPv{version} address or "
+                    "network; fix it in config.toml"
+                )
+            terms.append(f"ip{version}:{address.strip()}")
     if not terms:
-        return ""
-    return " ".join(["v=spf1", *terms, "~all"])
+        return "", "set sending.spf_include or sending.spf_ip4 in config.toml"
+    return " ".join(["v=spf1", *terms, "~all"]), ""
 
 
-def _host(settings: Settings, key: str) -> str:
-    return str(settings.get(key)).strip().rstrip(".").lower()
+def _host(settings: Settings, key: str) -> tuple[str, str]:
+    """(host, problem) of a host-name setting; the problem says what to set or fix."""
+    host = str(settings.get(key)).strip().rstrip(".").lower()
+    if host and not _HOST.match(host):
+        return "", _bad_host(key, host)
+    return host, "" if host else f"set {key} in config.toml"
 
 
 def expected_records(
@@ -120,30 +151,32 @@ def expected_records(
                 "no DKIM key exists for this domain; rotate the key to create one",
             )
         )
-    spf = spf_value(settings)
-    records.append(
-        ExpectedRecord(
-            RecordPurpose.SPF,
-            "TXT",
-            domain,
-            spf,
-            True,
-            "" if spf else "set sending.spf_include or sending.spf_ip4 in config.toml",
-        )
-    )
+    spf, spf_problem = spf_value(settings)
+    records.append(ExpectedRecord(RecordPurpose.SPF, "TXT", domain, spf, True, spf_problem))
     rua = str(settings.get("sending.dmarc_rua")).strip()
+    rua_problem = "" if rua else "set sending.dmarc_rua in config.toml"
+    if rua and not re.fullmatch(r"[^@\s;,!]+@[^@\s;,!]+", rua):
+        rua_problem = (
+            f"sending.dmarc_rua holds {rua!r}, which is not an address; fix it in config.toml"
+        )
     records.append(
         ExpectedRecord(
             RecordPurpose.DMARC,
             "TXT",
             f"_dmarc.{domain}",
-            f"v=DMARC1; p=none; rua=mailto:{rua}" if rua else "",
+            "" if rua_problem else f"v=DMARC1; p=none; rua=mailto:{rua}",
             False,
-            "" if rua else "set sending.dmarc_rua in config.toml",
+            rua_problem,
         )
     )
-    label = _host(settings, "sending.tracking_label") or "tracking"
-    tracking_host = _host(settings, "sending.tracking_host")
+    label = str(settings.get("sending.tracking_label")).strip().strip(".").lower() or "tracking"
+    tracking_host, tracking_problem = _host(settings, "sending.tracking_host")
+    if not re.fullmatch(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", label):
+        tracking_host = ""
+        tracking_problem = (
+            f"sending.tracking_label holds {label!r}, which is not one DNS label; "
+            "fix it in config.toml"
+        )
     records.append(
         ExpectedRecord(
             RecordPurpose.TRACKING,
@@ -151,10 +184,10 @@ def expected_records(
             f"{label}.{domain}",
             tracking_host,
             False,
-            "" if tracking_host else "set sending.tracking_host in config.toml",
+            tracking_problem,
         )
     )
-    mx_host = _host(settings, "sending.mx_host")
+    mx_host, mx_problem = _host(settings, "sending.mx_host")
     records.append(
         ExpectedRecord(
             RecordPurpose.MX,
@@ -162,7 +195,7 @@ def expected_records(
             domain,
             f"{MX_PREFERENCE} {mx_host}" if mx_host else "",
             False,
-            "" if mx_host else "set sending.mx_host in config.toml",
+            mx_problem,
         )
     )
     return records

@@ -258,3 +258,31 @@ def test_list_filters_sorts_and_pages(any_context: Context) -> None:
     with pytest.raises(ValidationError) as caught:
         list_domains(any_context, PageRequest(sort_key="name; drop table x"))
     assert caught.value.field == "sort"
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "label", "words"),
+    [
+        ("sending__spf_ip4", "192.0.2.300", "SPF", "sending.spf_ip4 holds '192.0.2.300'"),
+        ("sending__spf_ip4", "2001:db8::1", "SPF", "not an IPv4 address"),
+        ("sending__spf_ip6", "192.0.2.1", "SPF", "not an IPv6 address"),
+        ("sending__spf_include", "spf include.example", "SPF", "not a host name"),
+        ("sending__mx_host", "mx host", "MX", "sending.mx_host holds 'mx host'"),
+        ("sending__tracking_label", "my links", "Tracking", "not one DNS label"),
+        ("sending__dmarc_rua", "reports", "DMARC", "not an address"),
+    ],
+)
+def test_bad_settings_are_named_instead_of_published(
+    context: Context, setting: str, value: str, label: str, words: str
+) -> None:
+    good = {
+        "sending__spf_include": "_spf.sender.example",
+        "sending__tracking_host": "track.sender.example",
+        "sending__dmarc_rua": "dmarc@reports.example",
+    }
+    context.settings = context.settings.with_values(**{**good, setting: value})
+    domain = create_domain(context, "example.com")
+    record = next(r for r in domain_records(context, domain.id) if r.label == label)
+    assert record.expected == ""
+    assert words in record.missing_setting
+    assert "config.toml" in record.missing_setting
