@@ -16,7 +16,7 @@ def dns_server(home: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Loopback
     with LoopbackDnsServer() as server:
         monkeypatch.setenv("KOOTUI_DNS_NAMESERVERS", "127.0.0.1")
         monkeypatch.setenv("KOOTUI_DNS_PORT", str(server.port))
-        monkeypatch.setenv("KOOTUI_DNS_TIMEOUT", "0.5")
+        monkeypatch.setenv("KOOTUI_DNS_TIMEOUT", "2")
         monkeypatch.setenv("KOOTUI_SENDING_SPF_IP4", "192.0.2.10")
         yield server
 

@@ -46,7 +46,7 @@ def dns_server() -> Iterator[LoopbackDnsServer]:
 def dns_context(any_context: Context, dns_server: LoopbackDnsServer) -> Context:
     """The store on SQLite and (when configured) PostgreSQL, DNS on loopback."""
     any_context.settings = any_context.settings.with_values(
-        dns__nameservers="127.0.0.1", dns__port=dns_server.port, dns__timeout=0.5, **SENDING
+        dns__nameservers="127.0.0.1", dns__port=dns_server.port, dns__timeout=2.0, **SENDING
     )
     return any_context
 
@@ -88,7 +88,7 @@ def test_spf_that_cannot_be_generated_keeps_the_domain_unverified(
     context: Context, dns_server: LoopbackDnsServer
 ) -> None:
     context.settings = context.settings.with_values(
-        dns__nameservers="127.0.0.1", dns__port=dns_server.port, dns__timeout=0.5
+        dns__nameservers="127.0.0.1", dns__port=dns_server.port, dns__timeout=2.0
     )
     domain = create_domain(context, "example.com")
     dns_server.load_bind(zone_snippet(context, domain.id), origin="example.com")
@@ -211,7 +211,7 @@ def test_authoritative_nameservers_are_found_by_walking_up(dns_server: LoopbackD
 def test_authoritative_nameservers_are_asked_without_recursion(
     context: Context, dns_server: LoopbackDnsServer
 ) -> None:
-    context.settings = context.settings.with_values(dns__timeout=0.5, **SENDING)
+    context.settings = context.settings.with_values(dns__timeout=2.0, **SENDING)
     domain = create_domain(context, DOMAIN)
     dns_server.load_bind(zone_snippet(context, domain.id), origin=ASCII)
     dns_server.set(ASCII, "NS", "ns1.bookshop-dns.example.")
