@@ -33,6 +33,7 @@ from kootui.tui.widgets import (
     FormDialog,
     MultilineField,
     PagedTable,
+    RowSource,
     SearchField,
     SelectField,
     TextField,
@@ -129,10 +130,12 @@ class DomainListApp(App[None]):
         Binding("x", "delete_domain", "Delete", id="domains.delete"),
     ]
 
-    def __init__(self, context: Context, *, search_open: bool = False) -> None:
+    def __init__(
+        self, context: Context, *, search_open: bool = False, source: RowSource | None = None
+    ) -> None:
         super().__init__()
         self.context = context
-        self.source = DomainSource(context)
+        self.source = source or DomainSource(context)
         self.search_open = search_open
         self.results: list[Any] = []
 

@@ -35,7 +35,10 @@ from textual.widgets import Button, Label
 
 from kootui.core.paging import DEFAULT_PAGE_SIZE, Column, Row
 from kootui.tui.widgets.advanced_search import AdvancedSearch, SearchField
+from kootui.tui.widgets.details import DetailsScreen
+from kootui.tui.widgets.dialogs import ConfirmDialog
 from kootui.tui.widgets.filter_bar import FilterBar
+from kootui.tui.widgets.form import FormDialog
 from kootui.tui.widgets.paged_table import PagedTable, RowSource
 
 ActionSpec = tuple[str, str]  # (binding id, label)
@@ -191,3 +194,14 @@ class ListPanel(Vertical):
     def _page_loaded(self, _event: PagedTable.PageLoaded) -> None:
         if self.search_fields:
             self.query_one(AdvancedSearch).clear_errors()
+
+
+# Every key the pattern binds, with where it works, for the help panel and keymaps.
+LIST_PATTERN_BINDINGS: list[tuple[str, Binding]] = [
+    *(("list", b) for b in ListPanel.BINDINGS + PagedTable.BINDINGS if isinstance(b, Binding)),
+    *(("filter", b) for b in FilterBar.BINDINGS if isinstance(b, Binding)),
+    *(("search", b) for b in AdvancedSearch.BINDINGS if isinstance(b, Binding)),
+    *(("form", b) for b in FormDialog.BINDINGS if isinstance(b, Binding)),
+    *(("confirm", b) for b in ConfirmDialog.BINDINGS if isinstance(b, Binding)),
+    *(("details", b) for b in DetailsScreen.BINDINGS if isinstance(b, Binding)),
+]

@@ -99,7 +99,8 @@ class _SubmitFinished(Message, bubble=False):
 
 
 class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
-    """A modal form: ctrl+s (or the Save button) submits, Escape cancels with None."""
+    """A modal form: ctrl+s (or the Save button, or Enter in the last text field) submits;
+    Enter in another text field moves on; Escape cancels with None."""
 
     DEFAULT_CSS = """
     FormDialog { align: center middle; }
@@ -218,6 +219,16 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
         # Not a rule the core knows: name the kind of failure, never its text, which
         # could carry a secret (a connection string, a password) onto the screen.
         self.show_errors(top=f"Could not save: unexpected {type(error).__name__}.")
+
+    @on(Input.Submitted)
+    def _enter_in_field(self, event: Input.Submitted) -> None:
+        """Enter moves to the next field; on the last text field it submits."""
+        event.stop()
+        inputs = list(self.query("#form-fields Input").results(Input))
+        if inputs and event.input is inputs[-1]:
+            self.action_submit()
+        else:
+            self.focus_next()
 
     @on(Button.Pressed, "#form-submit")
     def _save_pressed(self, event: Button.Pressed) -> None:

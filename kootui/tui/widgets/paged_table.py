@@ -11,18 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import Any
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, LoadingIndicator, Static
 
-from kootui.core.errors import KootuiError
+from kootui.core.errors import KootuiError, StoreError
 from kootui.core.paging import DEFAULT_PAGE_SIZE, Column, PageRequest, PageResult, Row
 from kootui.tui.widgets.page_grid import CursorGoal, PageGrid
 from kootui.tui.widgets.status_badge import app_variables
@@ -32,7 +31,9 @@ LOADING_INDICATOR_DELAY = 0.25  # seconds; quick pages never flash a spinner
 
 
 class _PageArrived(Message, bubble=False):
-    def __init__(self, generation: int, result: PageResult | None, error: Any = None) -> None:
+    def __init__(
+        self, generation: int, result: PageResult | None, error: KootuiError | None = None
+    ) -> None:
         super().__init__()
         self.generation, self.result, self.error = generation, result, error
 
@@ -46,8 +47,11 @@ class PagedTable(Vertical):
     PagedTable.-empty > PageGrid { height: auto; }
     PagedTable > .empty-state { display: none; padding: 1 2; color: $text-muted; }
     PagedTable.-empty > .empty-state { display: block; }
-    PagedTable > .page-footer { height: 1; padding: 0 1; color: $text-muted; }
-    PagedTable > .page-footer.-error { color: $text-error; }
+    PagedTable > .page-status { height: 1; }
+    PagedTable .page-footer { width: auto; padding: 0 1; color: $text-muted; }
+    PagedTable .page-footer.-error { color: $text-error; }
+    PagedTable .page-spinner { width: 8; height: 1; display: none; }
+    PagedTable.-slow .page-spinner { display: block; }
     """
 
     BINDINGS = [
@@ -123,7 +127,10 @@ class PagedTable(Vertical):
     def compose(self) -> ComposeResult:
         yield PageGrid()
         yield Static(self.empty_message, classes="empty-state")
-        yield Static("loading…", classes="page-footer")
+        # The spinner sits in the status line: covering the grid would take its focus.
+        with Horizontal(classes="page-status"):
+            yield Static("loading…", classes="page-footer")
+            yield LoadingIndicator(classes="page-spinner")
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._redraw_in_place)
@@ -185,10 +192,15 @@ class PagedTable(Vertical):
         except KootuiError as error:
             self.post_message(_PageArrived(generation, None, error))
             return
+        except Exception as error:  # the store went away mid-query: say so, keep the console
+            # Only the kind of failure: its text could carry a connection string.
+            problem = StoreError(f"could not read this list: unexpected {type(error).__name__}")
+            self.post_message(_PageArrived(generation, None, problem))
+            return
         self.post_message(_PageArrived(generation, result))
 
     def _show_spinner(self) -> None:
-        self.grid.loading = self.loading_page
+        self.set_class(self.loading_page, "-slow")
 
     @on(_PageArrived)
     def _page_arrived(self, message: _PageArrived) -> None:
@@ -197,10 +209,11 @@ class PagedTable(Vertical):
         self.loading_page = False
         if self._spinner_timer is not None:
             self._spinner_timer.stop()
-        self.grid.loading = False
-        if message.result is None:
-            self._update_footer(error=message.error)
-            self.post_message(self.LoadFailed(self, message.error))
+        self.remove_class("-slow")
+        if message.error is not None or message.result is None:
+            error = message.error or StoreError("the list query returned nothing")
+            self._update_footer(error=error)
+            self.post_message(self.LoadFailed(self, error))
             return
         self.result = message.result
         self.request = replace(self.request, offset=message.result.offset)
