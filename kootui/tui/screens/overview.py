@@ -20,37 +20,32 @@ from kootui.core.clock import local_text
 from kootui.core.overview import GuideStep, Overview, load_overview
 from kootui.tui.actions import bindings
 from kootui.tui.screens.page import PageScreen, PageSpec
+from kootui.tui.widgets.status_badge import tone_of
 
-TASK_STATUS_STYLE = {
-    "scheduled": "$status-muted",
-    "sending": "$status-info",
-    "paused": "$status-warn",
-    "completed": "$status-ok",
-    "partly_failed": "$status-bad",
-    "cancelled": "$status-muted",
-}
-MESSAGE_STATUS_STYLE = {
-    "pending": "$status-muted",
-    "sending": "$status-info",
-    "delivered": "$status-ok",
-    "deferred": "$status-warn",
-    "failed": "$status-bad",
-    "rejected": "$status-bad",
-    "cancelled": "$status-muted",
-}
+# Status order on the cards; colours come from the shared tone table (status badges).
+TASK_STATUS_ORDER = ("scheduled", "sending", "paused", "completed", "partly_failed", "cancelled")
+MESSAGE_STATUS_ORDER = (
+    "pending",
+    "sending",
+    "delivered",
+    "deferred",
+    "failed",
+    "rejected",
+    "cancelled",
+)
 
 
 def _label(status: str) -> str:
     return status.replace("_", " ")
 
 
-def _breakdown(counts: dict[str, int], styles: dict[str, str]) -> Content:
-    """One line per status that has any, in the order of ``styles``."""
-    order = [*styles, *sorted(set(counts) - set(styles))]
+def _breakdown(counts: dict[str, int], known_order: tuple[str, ...]) -> Content:
+    """One line per status that has any, coloured by its tone ($status-ok, ...)."""
+    order = [*known_order, *sorted(set(counts) - set(known_order))]
     width = max((len(str(n)) for n in counts.values()), default=1)
     parts = [
         Content.assemble(
-            (f"{counts[status]:>{width}} ", "bold"), (_label(status), styles.get(status, ""))
+            (f"{counts[status]:>{width}} ", "bold"), (_label(status), f"$status-{tone_of(status)}")
         )
         for status in order
         if counts.get(status)
@@ -80,13 +75,13 @@ def figure_cards(overview: Overview) -> dict[str, Content]:
             ("Tasks\n", "dim"),
             (f"{overview.tasks}", "bold"),
             "\n",
-            _breakdown(overview.tasks_by_status, TASK_STATUS_STYLE),
+            _breakdown(overview.tasks_by_status, TASK_STATUS_ORDER),
         ),
         "card-messages": Content.assemble(
             ("Messages today\n", "dim"),
             (f"{overview.messages_today}", "bold"),
             "\n",
-            _breakdown(overview.messages_today_by_status, MESSAGE_STATUS_STYLE),
+            _breakdown(overview.messages_today_by_status, MESSAGE_STATUS_ORDER),
         ),
     }
 
