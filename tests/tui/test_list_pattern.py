@@ -165,7 +165,9 @@ async def test_advanced_search_filters_by_status_and_dates(context: Context) -> 
     app = DomainListApp(context, search_open=True)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        app.query_one("#search-status", Select).value = "failed"
+        app.query_one("#search-status", Select).value = "failed"  # a choice searches at once
+        await settle(pilot)
+        assert footer(app).startswith("rows 1–7 of 7")
         app.query_one("#search-created_from", Input).focus()
         await pilot.press(*"2026-11-06")
         await pilot.press("enter")

@@ -128,6 +128,7 @@ class DomainListApp(App[None]):
     BINDINGS = [
         Binding("a", "add_domain", "Add", id="domains.add"),
         Binding("x", "delete_domain", "Delete", id="domains.delete"),
+        Binding("slash", "focus_filter", "Filter", id="filter"),  # as the page frame binds it
     ]
 
     def __init__(
@@ -154,6 +155,9 @@ class DomainListApp(App[None]):
         self.query_one(PagedTable).grid.focus()
         if self.search_open:
             self.query_one("AdvancedSearch").collapsed = False  # type: ignore[attr-defined]
+
+    def action_focus_filter(self) -> None:
+        self.query_one(".page-filter").focus()
 
     def action_add_domain(self) -> None:
         form = FormDialog("Add sender domain", DOMAIN_FORM_FIELDS, self.submit_domain)

@@ -56,10 +56,6 @@ class ListPanel(Vertical):
     ListPanel > FilterBar { margin: 0 0; }
     """
 
-    BINDINGS = [
-        Binding("slash", "focus_filter", "Filter", id="list.filter", show=False),
-    ]
-
     class ActionChosen(Message):
         """An action button was clicked whose binding id no active binding answers to."""
 
@@ -138,7 +134,9 @@ class ListPanel(Vertical):
     def reload(self) -> None:
         self._table.reload()
 
-    def action_focus_filter(self) -> None:
+    def focus_filter(self) -> None:
+        """The page frame's ``/`` finds the filter by its class, "page-filter"; this is for
+        pages that want to focus it themselves."""
         self.query_one(FilterBar).focus()
 
     def refresh_action_labels(self) -> None:
@@ -198,7 +196,7 @@ class ListPanel(Vertical):
 
 # Every key the pattern binds, with where it works, for the help panel and keymaps.
 LIST_PATTERN_BINDINGS: list[tuple[str, Binding]] = [
-    *(("list", b) for b in ListPanel.BINDINGS + PagedTable.BINDINGS if isinstance(b, Binding)),
+    *(("list", b) for b in PagedTable.BINDINGS if isinstance(b, Binding)),
     *(("filter", b) for b in FilterBar.BINDINGS if isinstance(b, Binding)),
     *(("search", b) for b in AdvancedSearch.BINDINGS if isinstance(b, Binding)),
     *(("form", b) for b in FormDialog.BINDINGS if isinstance(b, Binding)),

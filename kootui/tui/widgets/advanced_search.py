@@ -37,7 +37,8 @@ class SearchField:
 
 
 class AdvancedSearch(Collapsible):
-    """Enter in a field (or the Search button) searches; ctrl+l clears every field."""
+    """Enter in a field, a choice in a select, or the Search button searches;
+    ctrl+l clears every field."""
 
     DEFAULT_CSS = """
     AdvancedSearch { height: auto; }
@@ -147,6 +148,11 @@ class AdvancedSearch(Collapsible):
     @on(Input.Submitted)
     def _enter_pressed(self, event: Input.Submitted) -> None:
         event.stop()
+        self.search()
+
+    @on(Select.Changed)
+    def _choice_made(self, event: Select.Changed) -> None:
+        event.stop()  # a choice is complete by itself: search at once
         self.search()
 
     @on(Button.Pressed, "#search-submit")
