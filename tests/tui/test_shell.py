@@ -321,9 +321,10 @@ async def test_q_quits(context):
     app = build_app(context)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        assert app.return_code is None
         await pilot.press("q")
         await pilot.pause()
-        assert app._exit is True
+        assert app.return_code == 0  # exit() was called; None while running
 
 
 async def test_the_jump_field_does_not_blink_when_blink_is_off(context):
@@ -347,3 +348,12 @@ async def test_a_narrow_terminal_folds_the_navigation_away_but_keys_still_go_eve
     async with wide.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert wide.screen.query_one("#navigation").display is True
+
+
+async def test_clicking_a_guide_step_opens_its_page(demo_context):
+    app = build_app(demo_context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.click("#guide", offset=(8, 4))  # third step: two lines per step
+        await settle(pilot)
+        assert app.current_mode == "templates"
