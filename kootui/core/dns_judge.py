@@ -86,6 +86,12 @@ def judge_dkim(found: tuple[str, ...], expected_value: str) -> Verdict:
     tags = parse_tags(dkim[0]) or {}
     if "v" in tags and tags["v"] != "DKIM1":
         return _fail("bad_tag", f"v={tags['v']} is not DKIM1", "v=DKIM1", f"v={tags['v']}")
+    if "v" in tags and next(iter(tags)) != "v":
+        return _fail("bad_syntax", "v=DKIM1 must be the first tag", "v=DKIM1; …", _short(dkim[0]))
+    services = {part.strip() for part in tags.get("s", "*").split(":")}
+    if not services & {"*", "email"}:
+        message = f"s={tags['s']} says the key is not for email"
+        return _fail("bad_tag", message, "s=email or no s=", f"s={tags['s']}")
     if tags.get("k", "rsa").lower() != "rsa":
         return _fail("bad_tag", f"key type k={tags['k']}, expected rsa", "k=rsa", f"k={tags['k']}")
     if "p" not in tags:

@@ -20,6 +20,7 @@ import dns.rcode
 import dns.rdataclass
 import dns.rdatatype
 import dns.resolver
+import dns.rrset
 
 MAX_CNAME_HOPS = 8
 MAX_VALUES = 50  # more records than this in one answer are not worth judging

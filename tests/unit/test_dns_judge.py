@@ -46,7 +46,7 @@ def no_includes(_name: str) -> tuple[str, ...] | None:
 
 def test_dkim_same_key_passes_even_reformatted() -> None:
     spaced = " ".join(OURS[i : i + 50] for i in range(0, len(OURS), 50))
-    verdict = judge_dkim((f"v=DKIM1;k=rsa;  p={spaced}",), EXPECTED_DKIM)
+    verdict = judge_dkim((f"v=DKIM1;k=rsa; s=email:*;  p={spaced}",), EXPECTED_DKIM)
     assert verdict.status == RecordStatus.PASSED
     assert "2048 bits" in verdict.reason
 
@@ -62,6 +62,8 @@ def test_dkim_same_key_passes_even_reformatted() -> None:
         (f"v=DKIM1; k=ed25519; p={OURS}", "bad_tag", "k=ed25519"),
         (f"v=DKIM2; p={OURS}", "bad_tag", "DKIM1"),
         ("hello world", "missing_record", "no DKIM record"),
+        (f"k=rsa; v=DKIM1; p={OURS}", "bad_syntax", "first tag"),
+        (f"v=DKIM1; s=other; p={OURS}", "bad_tag", "not for email"),
     ],
 )
 def test_dkim_problems_are_named(published: str, kind: str, words: str) -> None:
