@@ -20,7 +20,15 @@ from kootui.core.domains import (
     require_verified_domain,
 )
 from kootui.core.errors import Conflict, InvalidState, LimitReached, NotFound, ValidationError
-from kootui.core.models import DkimKey, DomainStatus, RecordStatus, SenderAddress, SenderDomain
+from kootui.core.models import (
+    DkimKey,
+    DomainStatus,
+    RecordStatus,
+    SenderAddress,
+    SenderDomain,
+    Task,
+    Template,
+)
 from kootui.core.paging import PageRequest
 from kootui.core.workspace import update_workspace
 
@@ -286,3 +294,30 @@ def test_bad_settings_are_named_instead_of_published(
     assert record.expected == ""
     assert words in record.missing_setting
     assert "config.toml" in record.missing_setting
+
+
+def test_force_delete_is_refused_while_tasks_use_the_addresses(any_context: Context) -> None:
+    domain = create_domain(any_context, "busy.example")
+    now = any_context.clock.now()
+    with any_context.store.session() as session:
+        address = SenderAddress(domain_id=domain.id, local_part="news", created_at=now)
+        template = Template(title="Welcome", body="<p>Hi</p>", created_at=now, updated_at=now)
+        session.add(address)
+        session.add(template)
+        session.flush()
+        session.add(
+            Task(
+                name="November news",
+                subject="News",
+                template_id=template.id or 0,
+                address_id=address.id or 0,
+                scheduled_at=now,
+                created_at=now,
+            )
+        )
+    with pytest.raises(Conflict) as caught:
+        delete_domain(any_context, domain.id, force=True)
+    assert caught.value.code == "domain.addresses_have_tasks"
+    # Nothing was removed: the refusal happened before any delete.
+    assert addresses_using(any_context, domain.id) == ["news@busy.example"]
+    assert get_domain(any_context, domain.id).name == "busy.example"
