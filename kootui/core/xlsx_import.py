@@ -1,0 +1,311 @@
+"""Recipients from an .xlsx file, and the sample file that shows its shape.
+
+The sample's header is ``email`` plus the template's parameter names. Reading
+checks the file first (``xlsx_safety``), then streams the first sheet with
+openpyxl in read-only mode: rows are validated one by one and stored in an
+``ImportedRecipients`` scratch file in chunks, so a million rows use the same
+memory as a hundred. Formulas are never evaluated (``data_only=False`` gives
+their text, which is refused). Progress is reported every few thousand rows and
+a ``threading.Event`` cancels the read between two rows.
+"""
+
+from __future__ import annotations
+
+import threading
+import zipfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from kootui.core.errors import KootuiError, ValidationError
+from kootui.core.recipient_list import ImportedRecipients, SkippedRow
+from kootui.core.recipients import RecipientValidator
+from kootui.core.xlsx_safety import FIELD, check_workbook_file, require_defused_xml
+
+EMAIL_HEADER = "email"
+MAX_VALUE_CHARS = 2000  # one parameter value; a longer cell is a pasting accident
+LISTED_PROBLEMS = 1000  # refused and repeated rows listed one by one; the rest are counted
+CHUNK_ROWS = 5000
+PROGRESS_EVERY = 2000
+_ERROR_VALUES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
+
+Progress = Callable[[int, int | None], None]  # (rows read, rows expected or None)
+
+
+class ImportCancelled(KootuiError):
+    code = "xlsx.cancelled"
+
+
+@dataclass
+class ImportReport:
+    """'N valid, M refused (why)': what the user decides on before going on."""
+
+    recipients: ImportedRecipients
+    rows_read: int
+    refused: list[SkippedRow] = field(default_factory=list)  # the first LISTED_PROBLEMS
+    refused_count: int = 0
+    duplicates: list[SkippedRow] = field(default_factory=list)  # the first LISTED_PROBLEMS
+    duplicate_count: int = 0
+
+    @property
+    def valid_count(self) -> int:
+        return self.recipients.count
+
+    def summary(self) -> str:
+        text = f"{self.valid_count:,} valid, {self.refused_count:,} refused"
+        if self.duplicate_count:
+            text += f", {self.duplicate_count:,} repeated addresses sent once"
+        return text
+
+    def close(self) -> None:
+        self.recipients.close()
+
+
+def write_sample_xlsx(path: Path, parameters: Sequence[str]) -> Path:
+    """Write the sample file: header ``email`` + parameter names, and one example row."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Recipients"
+    sheet.append([EMAIL_HEADER, *parameters])
+    sheet.append(["someone@example.com", *(f"example {name}" for name in parameters)])
+    for column, header in enumerate([EMAIL_HEADER, *parameters], start=1):
+        sheet.column_dimensions[sheet.cell(1, column).column_letter].width = max(
+            14, len(header) + 4
+        )
+    workbook.save(path)
+    return path
+
+
+def _header_positions(header: Sequence[Any], parameters: Sequence[str]) -> tuple[int, list[int]]:
+    positions: dict[str, int] = {}
+    for index, value in enumerate(header):
+        if value is None:
+            continue
+        name = str(value).strip().casefold()
+        if name and name in positions:
+            raise ValidationError(
+                f"the header has the column {str(value).strip()!r} twice", field=FIELD
+            )
+        if name:
+            positions[name] = index
+    if EMAIL_HEADER not in positions:
+        raise ValidationError(
+            f"the first row has no {EMAIL_HEADER!r} column (download the sample file to see the "
+            "expected header)",
+            field=FIELD,
+            code="xlsx.missing_column",
+        )
+    missing = [name for name in parameters if name.casefold() not in positions]
+    if missing:
+        names = ", ".join(repr(name) for name in missing)
+        raise ValidationError(
+            f"the template's parameter column {names} is missing from the header",
+            field=FIELD,
+            code="xlsx.missing_column",
+        )
+    return positions[EMAIL_HEADER], [positions[name.casefold()] for name in parameters]
+
+
+def _is_formula(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.startswith("=")
+    return type(value).__name__ in {"ArrayFormula", "DataTableFormula"}
+
+
+def _cell_text(value: Any) -> str:
+    """A cell as the text a message shows: whole numbers without '.0', dates in ISO form."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="minutes" if value.second == 0 else "seconds")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _cell(row: tuple[Any, ...], index: int) -> Any:
+    return row[index] if index < len(row) else None
+
+
+class _RowChecker:
+    """Turns one sheet row into (address, parameters) or a reason it is refused."""
+
+    def __init__(
+        self, email_index: int, parameter_indexes: list[int], parameters: Sequence[str]
+    ) -> None:
+        self.email_index = email_index
+        self.columns = list(zip(parameters, parameter_indexes, strict=True))
+        self.validator = RecipientValidator()
+
+    def check(self, row: tuple[Any, ...]) -> tuple[str, list[str] | None, str]:
+        """(address, parameter values in order, '') when valid; (text, None, reason) when not."""
+        raw_address = _cell(row, self.email_index)
+        shown = "" if raw_address is None else str(raw_address).strip()
+        if _is_formula(raw_address):
+            return shown, None, "the email cell holds a formula (formulas are not evaluated)"
+        address, reason = self.validator.check(_cell_text(raw_address))
+        if address is None:
+            return shown, None, reason or "not a valid address"
+        values: list[str] = []
+        for name, index in self.columns:
+            value = _cell(row, index)
+            if _is_formula(value):
+                return (
+                    address,
+                    None,
+                    f"the {name!r} cell holds a formula (formulas are not evaluated)",
+                )
+            text = _cell_text(value)
+            if not text:
+                return address, None, f"the {name!r} value is empty"
+            if text in _ERROR_VALUES:
+                return address, None, f"the {name!r} cell holds the Excel error {text}"
+            if len(text) > MAX_VALUE_CHARS:
+                return (
+                    address,
+                    None,
+                    f"the {name!r} value is longer than {MAX_VALUE_CHARS:,} characters",
+                )
+            values.append(text)
+        return address, values, ""
+
+
+def _is_blank(row: tuple[Any, ...]) -> bool:
+    return all(value is None or (isinstance(value, str) and not value.strip()) for value in row)
+
+
+def _open_first_sheet(path: Path) -> tuple[Any, Any]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=False, keep_links=False)
+    sheets = workbook.worksheets
+    if not sheets or not hasattr(sheets[0], "iter_rows"):
+        workbook.close()
+        raise ValidationError("the workbook has no worksheet", field=FIELD, code="xlsx.empty")
+    return workbook, sheets[0]
+
+
+def _expected_rows(sheet: Any) -> int | None:
+    try:
+        last = sheet.max_row
+    except (AttributeError, TypeError, ValueError):
+        return None
+    return max(0, last - 1) if isinstance(last, int) and last > 1 else None
+
+
+def _stream_rows(
+    sheet: Any,
+    parameters: Sequence[str],
+    recipients: ImportedRecipients,
+    report: ImportReport,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+) -> None:
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None)
+    if header is None or _is_blank(header):
+        raise ValidationError(
+            "the first sheet is empty (its first row must be the header)",
+            field=FIELD,
+            code="xlsx.empty",
+        )
+    email_index, parameter_indexes = _header_positions(header, parameters)
+    checker = _RowChecker(email_index, parameter_indexes, parameters)
+    expected = _expected_rows(sheet)
+    pending: list[tuple[Any, ...]] = []
+    for number, row in enumerate(rows, start=2):
+        if number % PROGRESS_EVERY == 0:
+            if cancel is not None and cancel.is_set():
+                raise ImportCancelled("the import was cancelled", field=FIELD)
+            if progress is not None:
+                progress(number - 1, expected)
+        if _is_blank(row):
+            continue
+        report.rows_read += 1
+        address, values, reason = checker.check(row)
+        if values is None:
+            report.refused_count += 1
+            if len(report.refused) < LISTED_PROBLEMS:
+                report.refused.append(SkippedRow(number, address, reason))
+            continue
+        pending.append((number, address, *values))
+        if len(pending) >= CHUNK_ROWS:
+            recipients.add_rows(pending)
+            pending.clear()
+    if pending:
+        recipients.add_rows(pending)
+    if report.rows_read == 0:
+        raise ValidationError(
+            "the first sheet has a header but no recipient rows", field=FIELD, code="xlsx.empty"
+        )
+    if progress is not None:
+        progress(report.rows_read, report.rows_read)
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Whether ``kind`` is anywhere in the chain (openpyxl wraps parser errors in ValueError)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def import_recipients(
+    path: Path,
+    parameters: Sequence[str],
+    *,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> ImportReport:
+    """Read the recipients of ``path``'s first sheet; the caller closes the report.
+
+    Raises a ValidationError (field 'xlsx') for a file that cannot be used at all
+    (unsafe, corrupt, wrong header, no rows) and ImportCancelled when ``cancel`` is
+    set. Rows that cannot be sent are listed in the report, not raised.
+    """
+    path = Path(path)
+    require_defused_xml()
+    check_workbook_file(path)
+    from defusedxml import DefusedXmlException
+
+    recipients = ImportedRecipients(f"{path.name} (xlsx)", parameters)
+    report = ImportReport(recipients=recipients, rows_read=0)
+    try:
+        workbook, sheet = _open_first_sheet(path)
+        try:
+            _stream_rows(sheet, parameters, recipients, report, progress, cancel)
+        finally:
+            workbook.close()
+        report.duplicate_count, report.duplicates = recipients.finish(listed=LISTED_PROBLEMS)
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, SyntaxError, OSError) as exc:
+        # SyntaxError covers the XML parsers' ParseError/XMLSyntaxError.
+        recipients.close()
+        if _caused_by(exc, DefusedXmlException):
+            raise ValidationError(
+                "the workbook declares XML entities (an entity bomb?); the file was not read",
+                field=FIELD,
+                code="xlsx.entity_bomb",
+            ) from exc
+        raise ValidationError(
+            f"the workbook is corrupt and could not be read ({exc})",
+            field=FIELD,
+            code="xlsx.corrupt",
+        ) from exc
+    except BaseException:
+        recipients.close()
+        raise
+    return report

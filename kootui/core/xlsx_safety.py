@@ -1,0 +1,169 @@
+"""Checks an uploaded workbook as a file and as a zip before any XML parser sees it.
+
+An .xlsx is a zip of XML parts. The dangerous ones are small on disk and huge
+once read: a zip bomb (one entry inflating a thousandfold), a billion-laughs
+entity bomb (a DTD whose entities expand exponentially), or thousands of
+entries. The limits below are checked on the zip's central directory, whose
+declared sizes Python's ``zipfile`` enforces while reading (an entry that
+inflates beyond its declared size fails its CRC check), so they bound the work
+openpyxl can be made to do. XML parts that declare a DTD are refused outright
+(no real workbook has one), and openpyxl must be parsing with defusedxml
+(``openpyxl.xml.DEFUSEDXML``) as the second wall.
+"""
+
+from __future__ import annotations
+
+import mmap
+import zipfile
+import zlib
+from pathlib import Path
+
+from kootui.core.errors import KootuiError, ValidationError
+
+MAX_XLSX_BYTES = 40 * 1024 * 1024  # the seeds: "the maximum size of .xlsx files imported is 40 MB"
+MAX_ZIP_ENTRIES = 1000
+MAX_EXPANSION_RATIO = 100
+RATIO_CHECK_FROM_BYTES = 64 * 1024  # tiny parts cannot add up to a bomb; their ratio is noise
+MAX_DECOMPRESSED_BYTES = 2 * 1024 * 1024 * 1024  # all parts together, as declared
+MAX_CONTENT_TYPES_BYTES = 1024 * 1024
+XML_HEAD_BYTES = 8192  # a DTD must come before the root element, so the head shows it
+
+OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
+ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+_ENCRYPTED_PACKAGE_NAME = "EncryptedPackage".encode("utf-16-le")
+_MACRO_MARKERS = (b"macroEnabled", b"vbaProject", b"vnd.ms-office.vbaProject")
+_DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype", b"<!entity")
+
+FIELD = "xlsx"
+
+
+class UnsafeParserError(KootuiError):
+    """openpyxl would parse XML without defusedxml: importing is refused until it is installed."""
+
+    code = "xlsx.unsafe_parser"
+    http_status = 500
+
+
+def require_defused_xml() -> None:
+    """Refuse to read any workbook unless openpyxl parses through defusedxml."""
+    import openpyxl.xml
+
+    if not openpyxl.xml.DEFUSEDXML:
+        raise UnsafeParserError(
+            "openpyxl is not using defusedxml (is it installed, or is OPENPYXL_DEFUSEDXML "
+            "set to False?); workbooks cannot be read safely",
+            field=FIELD,
+        )
+
+
+def _refuse(message: str, code: str) -> ValidationError:
+    return ValidationError(message, field=FIELD, code=f"xlsx.{code}")
+
+
+def _is_encrypted_ooxml(path: Path) -> bool:
+    """An encrypted .xlsx is an OLE2 file holding an 'EncryptedPackage' stream."""
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        return data.find(_ENCRYPTED_PACKAGE_NAME) != -1
+
+
+def _check_magic(path: Path) -> None:
+    size = path.stat().st_size
+    if size == 0:
+        raise _refuse("the file is empty", "empty")
+    if size > MAX_XLSX_BYTES:
+        raise _refuse(
+            f"the file is {size:,} bytes; at most {MAX_XLSX_BYTES:,} bytes (40 MB) can be imported",
+            "too_large",
+        )
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if head == OLE2_MAGIC:
+        if _is_encrypted_ooxml(path):
+            raise _refuse(
+                "the workbook is password-protected; save it without a password and try again",
+                "encrypted",
+            )
+        raise _refuse(
+            "this is an old Excel 97–2003 (.xls) file; save it as .xlsx and try again", "xls"
+        )
+    if not head.startswith(ZIP_MAGICS):
+        raise _refuse(
+            "this is not an .xlsx workbook (the file is corrupt or another format)", "corrupt"
+        )
+
+
+def _check_entries(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    entries = archive.infolist()
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise _refuse(
+            f"the workbook has {len(entries):,} parts; at most {MAX_ZIP_ENTRIES:,} are accepted",
+            "too_many_parts",
+        )
+    total = 0
+    for entry in entries:
+        if entry.flag_bits & 0x1:
+            raise _refuse(
+                "the workbook has encrypted parts; save it without a password and try again",
+                "encrypted",
+            )
+        if entry.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _refuse(
+                f"the part {entry.filename!r} uses a compression Excel never writes", "corrupt"
+            )
+        if entry.file_size >= RATIO_CHECK_FROM_BYTES and (
+            entry.file_size > MAX_EXPANSION_RATIO * max(entry.compress_size, 1)
+        ):
+            raise _refuse(
+                f"the part {entry.filename!r} expands more than {MAX_EXPANSION_RATIO}:1 "
+                "(a zip bomb?); the file was not read",
+                "zip_bomb",
+            )
+        total += entry.file_size
+        if total > MAX_DECOMPRESSED_BYTES:
+            raise _refuse(
+                f"the workbook expands to more than {MAX_DECOMPRESSED_BYTES // 2**20:,} MB "
+                "(a zip bomb?); the file was not read",
+                "zip_bomb",
+            )
+    return entries
+
+
+def _check_contents(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> None:
+    names = {entry.filename for entry in entries}
+    if "xl/workbook.xml" not in names:
+        raise _refuse("this is not an Excel workbook (it has no xl/workbook.xml)", "corrupt")
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        raise _refuse("macro-enabled workbooks (.xlsm) are not accepted; save as .xlsx", "xlsm")
+    content_types = (
+        archive.getinfo("[Content_Types].xml") if "[Content_Types].xml" in names else None
+    )
+    if content_types is None:
+        raise _refuse("this is not an Excel workbook (it has no [Content_Types].xml)", "corrupt")
+    if content_types.file_size > MAX_CONTENT_TYPES_BYTES:
+        raise _refuse("the workbook's [Content_Types].xml is implausibly large", "corrupt")
+    declared = archive.read(content_types)
+    if any(marker in declared for marker in _MACRO_MARKERS):
+        raise _refuse("macro-enabled workbooks (.xlsm) are not accepted; save as .xlsx", "xlsm")
+    for entry in entries:
+        if not entry.filename.lower().endswith((".xml", ".rels", ".vml")):
+            continue
+        with archive.open(entry) as part:
+            head = part.read(XML_HEAD_BYTES)
+        if any(marker in head for marker in _DTD_MARKERS):
+            raise _refuse(
+                f"the part {entry.filename!r} declares XML entities (an entity bomb?); "
+                "the file was not read",
+                "entity_bomb",
+            )
+
+
+def check_workbook_file(path: Path) -> None:
+    """Raise a ValidationError (field 'xlsx') unless ``path`` is a plain, sane .xlsx zip."""
+    require_defused_xml()
+    _check_magic(path)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = _check_entries(archive)
+            _check_contents(archive, entries)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError) as exc:
+        raise _refuse(f"the workbook is corrupt ({exc})", "corrupt") from exc
