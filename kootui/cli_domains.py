@@ -51,7 +51,7 @@ def _print_records(context: Context, domain_id: int) -> None:
 
     for record in domain_records(context, domain_id):
         need = "required" if record.required else "optional"
-        print(f"{record.label} ({need}) {record.rtype} {record.name}: {record.status.value}")
+        print(f"{record.label} ({need}) {record.rtype} {record.name}: {record.status_label}")
         print(f"  expected: {record.expected or record.missing_setting}")
         if record.found:
             print(f"  found:    {' | '.join(record.found)}")

@@ -39,6 +39,20 @@ from kootui.core.models import (
 )
 from kootui.core.workspace import WORKSPACE_ID
 
+# The words every face shows for a status (the seeds' "Verification passed/failed").
+DOMAIN_STATUS_LABELS = {
+    DomainStatus.VERIFYING: "Verifying",
+    DomainStatus.PASSED: "Verification passed",
+    DomainStatus.FAILED: "Verification failed",
+}
+RECORD_STATUS_LABELS = {
+    RecordStatus.PENDING: "Not checked yet",
+    RecordStatus.PASSED: "Successful",
+    RecordStatus.FAILED: "Failed",
+    RecordStatus.NOT_FOUND: "Not found",
+    RecordStatus.UNKNOWN: "Could not check, will retry",
+}
+
 
 @dataclass(frozen=True)
 class DomainView:
@@ -58,6 +72,10 @@ class DomainView:
     def is_verified(self) -> bool:
         return self.status == DomainStatus.PASSED
 
+    @property
+    def status_label(self) -> str:
+        return DOMAIN_STATUS_LABELS[self.status]
+
 
 @dataclass(frozen=True)
 class RecordView:
@@ -74,6 +92,10 @@ class RecordView:
     detail: str
     checked_at: datetime | None
     missing_setting: str
+
+    @property
+    def status_label(self) -> str:
+        return RECORD_STATUS_LABELS[self.status]
 
 
 def _not_found(domain_id: int) -> NotFound:
