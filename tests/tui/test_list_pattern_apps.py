@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.pilot import Pilot
@@ -155,6 +156,12 @@ class DomainListApp(App[None]):
         self.query_one(PagedTable).grid.focus()
         if self.search_open:
             self.query_one("AdvancedSearch").collapsed = False  # type: ignore[attr-defined]
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # No cursor blink, so every snapshot frame is the same (the console does the same
+        # in its tests); the widgets leave blinking to the app.
+        if hasattr(event.widget, "cursor_blink"):
+            event.widget.cursor_blink = False
 
     def action_focus_filter(self) -> None:
         self.query_one(".page-filter").focus()

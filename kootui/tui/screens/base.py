@@ -23,8 +23,9 @@ always do the same thing.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Self
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -55,6 +56,10 @@ class ListPanel(Vertical):
     ListPanel .list-actions > Button { margin-left: 1; }
     ListPanel > FilterBar { margin: 0 0; }
     """
+
+    # The panel takes focus only to hand it to its rows: a page frame that focuses
+    # "the first focusable widget" lands on the list, not on the search toggle.
+    can_focus = True
 
     class ActionChosen(Message):
         """An action button was clicked whose binding id no active binding answers to."""
@@ -116,6 +121,13 @@ class ListPanel(Vertical):
 
     def on_mount(self) -> None:
         self.call_after_refresh(self.refresh_action_labels)
+
+    def focus(self, scroll_visible: bool = True) -> Self:
+        self._table.grid.focus(scroll_visible)
+        return self
+
+    def on_focus(self, _event: events.Focus) -> None:
+        self._table.grid.focus()
 
     # What pages use ---------------------------------------------------------
 

@@ -97,9 +97,6 @@ class AdvancedSearch(Collapsible):
             inputs = [Input(placeholder=field.placeholder, id=f"search-{field.name}")]
         else:
             raise ValueError(f"unknown search field kind {field.kind!r}")
-        for widget in inputs:
-            if isinstance(widget, Input):
-                widget.cursor_blink = False  # steady screens: snapshots and slow SSH links
         error = Static("", id=f"search-error-{field.name}", classes="field-error")
         return Horizontal(Label(field.label), *inputs, error, classes="search-row")
 

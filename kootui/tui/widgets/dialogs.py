@@ -61,9 +61,7 @@ class ConfirmDialog(ModalScreen[bool]):
             yield Static(self.message, id="confirm-message", markup=False)
             if self.require_typing is not None:
                 yield Label(f"Type {self.require_typing} to confirm:", markup=False)
-                typed = Input(placeholder=self.require_typing, id="confirm-typed")
-                typed.cursor_blink = False
-                yield typed
+                yield Input(placeholder=self.require_typing, id="confirm-typed")
             with Horizontal(id="confirm-buttons"):
                 yield Button(self.decline_label, id="confirm-no")
                 yield Button(

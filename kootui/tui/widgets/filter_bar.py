@@ -50,7 +50,6 @@ class FilterBar(Input):
     ) -> None:
         super().__init__(placeholder=placeholder, id=id, classes=classes)
         self.debounce = debounce
-        self.cursor_blink = False  # steady screens: snapshots and slow SSH links
         self._timer: Timer | None = None
         self._applied = ""
 

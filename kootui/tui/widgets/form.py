@@ -66,18 +66,14 @@ FormField = TextField | SelectField | CheckboxField | MultilineField
 def field_widget(field: FormField) -> Widget:
     widget_id = f"field-{field.name}"
     if isinstance(field, TextField):
-        text = Input(
+        return Input(
             field.value, placeholder=field.placeholder, password=field.password, id=widget_id
         )
-        text.cursor_blink = False
-        return text
     if isinstance(field, SelectField):
         return Select(list(field.options), value=field.value or Select.NULL, id=widget_id)
     if isinstance(field, CheckboxField):
         return Checkbox(field.label, field.value, id=widget_id)
-    area = TextArea(field.value, id=widget_id, soft_wrap=True)
-    area.cursor_blink = False
-    return area
+    return TextArea(field.value, id=widget_id, soft_wrap=True)
 
 
 def field_value(widget: Widget) -> Any:
