@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.theme import BUILTIN_THEMES
+from textual.worker import Worker, WorkerState
 
 from kootui.core.context import Context
 from kootui.core.workspace import get_workspace
@@ -24,6 +25,7 @@ from kootui.tui.palette import ConsoleCommands
 from kootui.tui.screens import PAGES, PageScreen, PageSpec
 from kootui.tui.screens.help import HelpScreen
 from kootui.tui.screens.jump import GoScreen, JumpScreen
+from kootui.tui.screens.page import store_problem
 from kootui.tui.theming import ThemeCatalog, save_ui_state
 
 HISTORY_LIMIT = 50
@@ -83,16 +85,21 @@ class KootuiApp(App[None]):
 
     def on_mount(self) -> None:
         self._remember_theme = True
-        self.switch_mode("overview")
+        self.switch_mode(self.pages[0].id)
         self.load_workspace()
         if self._theme_note:
             self.notify(self._theme_note, severity="warning")
 
     # --- data -----------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="workspace")
+    @work(thread=True, exclusive=True, group="workspace", exit_on_error=False)
     def load_workspace(self) -> None:
         self.post_message(WorkspaceLoaded(get_workspace(self.context).name))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A store that fails (locked, damaged, unreachable) is reported, never a crash.
+        if event.state == WorkerState.ERROR:
+            self.notify(store_problem(event.worker.error), severity="error", timeout=8)
 
     @on(WorkspaceLoaded)
     def _show_workspace(self, message: WorkspaceLoaded) -> None:

@@ -357,3 +357,21 @@ async def test_clicking_a_guide_step_opens_its_page(demo_context):
         await pilot.click("#guide", offset=(8, 4))  # third step: two lines per step
         await settle(pilot)
         assert app.current_mode == "templates"
+
+
+async def test_a_store_that_fails_is_reported_not_a_crash(context):
+    from sqlalchemy import text
+
+    app = build_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        with context.store.session() as session:
+            session.execute(text("DROP TABLE message"))  # a damaged database
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert app.return_code is None  # still running
+        problems = [n.message for n in app._notifications if n.severity == "error"]
+        assert any(p.startswith("Could not read the store: OperationalError") for p in problems)
+        await pilot.press("g", "d")  # and still usable
+        await settle(pilot)
+        assert app.current_mode == "domains"

@@ -142,7 +142,7 @@ class OverviewScreen(PageScreen):
     def reload(self) -> None:
         self.load_figures()
 
-    @work(thread=True, exclusive=True, group="overview")
+    @work(thread=True, exclusive=True, group="overview", exit_on_error=False)
     def load_figures(self) -> None:
         context = self.kootui.context
         overview = load_overview(context)

@@ -28,8 +28,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static, TextArea
+from textual.worker import Worker, WorkerState
 
 from kootui.core.clock import local_text
+from kootui.core.errors import KootuiError
 from kootui.tui.actions import BY_ID
 from kootui.tui.widgets.navigation import PageNavigation
 
@@ -55,6 +57,15 @@ class PageSpec:
     @property
     def breadcrumb(self) -> str:
         return f"{self.section} › {self.title}" if self.section else self.title
+
+
+def store_problem(error: BaseException | None) -> str:
+    """One line a user can read: a KootuiError's own message, else the error's first line."""
+    if isinstance(error, KootuiError):
+        return str(error)
+    text = str(error).strip() if error is not None else ""
+    first_line = text.splitlines()[0][:200] if text else "no details"
+    return f"Could not read the store: {type(error).__name__}: {first_line}"
 
 
 class WorkspaceHeader(Horizontal):
@@ -153,6 +164,11 @@ class PageScreen(Screen[None]):
     def reload(self) -> None:
         """``ctrl+r``: read the page's data again (off the event loop)."""
         self.notify("Nothing on this page comes from the store yet.", timeout=3)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A page's store read that fails (locked, damaged, unreachable) is reported, not fatal.
+        if event.state == WorkerState.ERROR:
+            self.notify(store_problem(event.worker.error), severity="error", timeout=8)
 
     def on_page_navigation_page_chosen(self, message: PageNavigation.PageChosen) -> None:
         self.kootui.go_page(message.page_id)
