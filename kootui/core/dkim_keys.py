@@ -165,7 +165,8 @@ def start_rotation(context: Context, domain_id: int) -> str:
     created: Path | None = None
     try:
         with context.store.session() as session:
-            if session.get(SenderDomain, domain_id) is None:
+            # The lock makes two rotations of one domain take turns (PostgreSQL).
+            if session.get(SenderDomain, domain_id, with_for_update=True) is None:
                 raise NotFound(f"sender domain {domain_id} does not exist", code="domain.not_found")
             keys = active_keys(session, domain_id)
             if len(keys) > 1:

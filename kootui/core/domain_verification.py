@@ -122,7 +122,9 @@ def verify_domain(context: Context, domain_id: int) -> VerificationOutcome:
     retired_files: list[str] = []
     rotated_to = ""
     with context.store.session() as session:
-        domain = session.get(SenderDomain, domain_id)
+        # Locked so that two processes recording checks of one domain take turns
+        # (PostgreSQL; SQLite lets one writer in at a time anyway).
+        domain = session.get(SenderDomain, domain_id, with_for_update=True)
         if domain is None:
             raise NotFound(f"sender domain {domain_id} was deleted", code="domain.not_found")
         previous = DomainStatus(domain.status)
