@@ -14,7 +14,14 @@ from textual.widgets import Input, Static
 from kootui.core.context import Context
 from kootui.core.paging import PageRequest, PageResult
 from kootui.tui.screens.base import LIST_PATTERN_BINDINGS, ListPanel
-from kootui.tui.widgets import DetailField, DetailsPanel, FormDialog, PagedTable, TextField
+from kootui.tui.widgets import (
+    DetailField,
+    DetailsPanel,
+    FilterBar,
+    FormDialog,
+    PagedTable,
+    TextField,
+)
 from kootui.tui.widgets.page_grid import PageGrid
 from tests.tui.test_list_pattern_apps import (
     COLUMNS,
@@ -185,3 +192,20 @@ def test_every_pattern_key_has_an_id() -> None:
     ids = [binding.id for _, binding in LIST_PATTERN_BINDINGS]
     assert all(ids) and len(ids) == len(set(ids))
     assert {"list.next_page", "list.previous_page", "list.toggle_mark", "form.submit"} <= set(ids)
+
+
+async def test_a_request_the_rules_refuse_is_shown_not_raised(context: Context) -> None:
+    seed_domains(context)
+    app = DomainListApp(context)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.query_one(PagedTable).set_filter("x" * 201)
+        await settle(pilot)
+        assert footer(app) == "filter: the filter is longer than 200 characters"
+        assert app.query_one(PageGrid).row_count == 10 and app.is_running
+        filter_bar = app.query_one(FilterBar)
+        filter_bar.focus()
+        await pilot.pause()
+        filter_bar.insert_text_at_cursor("y" * 200)
+        await pilot.press("z")  # the filter input takes no more than a filter may hold
+        assert filter_bar.value == "y" * 200

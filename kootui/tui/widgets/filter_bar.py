@@ -8,6 +8,8 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input
 
+from kootui.core.paging import MAX_FILTER_LENGTH
+
 FILTER_DEBOUNCE_SECONDS = 0.3  # one query per pause in typing, not one per key
 
 
@@ -48,7 +50,9 @@ class FilterBar(Input):
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
-        super().__init__(placeholder=placeholder, id=id, classes=classes)
+        super().__init__(
+            placeholder=placeholder, max_length=MAX_FILTER_LENGTH, id=id, classes=classes
+        )
         self.debounce = debounce
         self._timer: Timer | None = None
         self._applied = ""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -173,17 +174,25 @@ class PagedTable(Vertical):
 
     def set_filter(self, text: str) -> None:
         if text != self.request.text_filter:
-            self.load(replace(self.request, text_filter=text, offset=0), cursor=0)
+            self._load_changed(cursor=0, text_filter=text, offset=0)
 
     def set_advanced(self, values: dict[str, str]) -> None:
-        self.load(replace(self.request, advanced=dict(values), offset=0), cursor=0)
+        self._load_changed(cursor=0, advanced=dict(values), offset=0)
 
     def sort_by(self, key: str, *, descending: bool = False) -> None:
         row = self.highlighted_row
-        self.load(
-            replace(self.request, sort_key=key, descending=descending, offset=0),
-            cursor=row.key if row else 0,
-        )
+        changes = {"sort_key": key, "descending": descending, "offset": 0}
+        self._load_changed(cursor=row.key if row else 0, **changes)
+
+    def _load_changed(self, *, cursor: CursorGoal, **changes: Any) -> None:
+        """The current request with ``changes``; one the rules refuse is shown, not raised."""
+        try:
+            request = replace(self.request, **changes)
+        except KootuiError as error:
+            self._update_footer(error=error)
+            self.post_message(self.LoadFailed(self, error))
+            return
+        self.load(request, cursor=cursor)
 
     @work(thread=True, exclusive=True, group="paged-table-fetch")
     def _fetch(self, request: PageRequest, generation: int) -> None:
