@@ -9,7 +9,7 @@ from typing import Any
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Button, Input, Static
 
 from kootui.core.context import Context
 from kootui.core.paging import PageRequest, PageResult
@@ -209,3 +209,24 @@ async def test_a_request_the_rules_refuse_is_shown_not_raised(context: Context) 
         filter_bar.insert_text_at_cursor("y" * 200)
         await pilot.press("z")  # the filter input takes no more than a filter may hold
         assert filter_bar.value == "y" * 200
+
+
+async def test_an_action_nobody_binds_is_posted_for_the_page(context: Context) -> None:
+    chosen: list[str] = []
+
+    class UnboundActionApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ListPanel(
+                "Domains", COLUMNS, DomainSource(context), actions=[("export", "Export")]
+            )
+
+        def on_list_panel_action_chosen(self, message: ListPanel.ActionChosen) -> None:
+            chosen.append(message.binding_id)
+
+    app = UnboundActionApp()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert str(app.query_one(".list-action", Button).label) == "Export"  # no key to show
+        await pilot.click(".list-action")
+        await pilot.pause()
+        assert chosen == ["export"]
