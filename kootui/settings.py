@@ -60,6 +60,13 @@ def _as_str_list(value: Any) -> tuple[str, ...]:
     raise ValueError("expected a list of text values")
 
 
+def _as_positive_float_list(value: Any) -> tuple[float, ...]:
+    numbers = tuple(float(item) for item in _as_str_list(value))
+    if not numbers or any(number <= 0 for number in numbers):
+        raise ValueError("expected a list of numbers above zero")
+    return numbers
+
+
 @dataclass(frozen=True)
 class Option:
     parse: Callable[[Any], Any]
@@ -99,6 +106,20 @@ SCHEMA: dict[str, dict[str, Option]] = {
         "tracking_label": Option(_as_str, "tracking", "label of the tracking CNAME"),
         "mx_host": Option(_as_str, "", "inbound host for replies and bounces"),
         "rate": Option(_as_float, 0.0, "messages per second, workspace-wide; 0 means no limit"),
+        "lease_seconds": Option(
+            _as_float, 120.0, "how long a claimed message stays reserved for its worker"
+        ),
+        "batch_size": Option(_as_int, 200, "messages a worker claims at once"),
+        "in_flight": Option(_as_int, 800, "messages a worker holds between claim and record"),
+        "processes": Option(_as_int, 0, "sending processes of kootui worker; 0 means one per core"),
+    },
+    "retry": {
+        "delays_minutes": Option(
+            _as_positive_float_list, (5.0, 15.0, 30.0, 60.0), "waits before the first retries"
+        ),
+        "repeat_minutes": Option(_as_float, 120.0, "wait between later retries"),
+        "jitter": Option(_as_float, 0.1, "random share added to or taken from later waits"),
+        "give_up_hours": Option(_as_float, 120.0, "a deferred message fails after this long"),
     },
     "relay": {
         "host": Option(_as_str, "", "smart host; empty means the offline outbox"),
@@ -107,6 +128,9 @@ SCHEMA: dict[str, dict[str, Option]] = {
         "username": Option(_as_str, "", "AUTH user name"),
         "password": Option(_as_str, "", "AUTH password (prefer KOOTUI_RELAY_PASSWORD)", True),
         "concurrency": Option(_as_int, 4, "persistent connections to the smart host"),
+        "connect_timeout": Option(_as_float, 300.0, "seconds to wait for the 220 greeting"),
+        "command_timeout": Option(_as_float, 300.0, "seconds to wait for a command's reply"),
+        "dot_timeout": Option(_as_float, 600.0, "seconds to wait for the reply to the final '.'"),
     },
     # Free-form: binding id -> key; the TUI checks the ids against its registry.
     "keys": {},

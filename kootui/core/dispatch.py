@@ -1,0 +1,305 @@
+"""The dispatch engine: claim due messages, build them, hand them to a transport, record.
+
+One ``Dispatcher`` runs on one asyncio loop in one process; ``kootui worker`` starts
+one per core and any number of them (and TUIs) may share a store, because every
+message is claimed with a lease (``dispatch_claim``). The pipeline keeps at most
+``sending.in_flight`` messages between claim and record, and writes results in
+batches (``dispatch_record``). Stopping stops claiming, lets every message already
+handed to the transport finish and be recorded, and gives back the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import socket
+import ssl
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.exc import OperationalError
+
+from kootui.core.context import Context
+from kootui.core.dispatch_claim import (
+    ClaimedMessage,
+    claim_batch,
+    release,
+    renew_leases,
+    store_identities,
+)
+from kootui.core.dispatch_prepare import TaskKit, build_message, ensure_identity, load_task_kit
+from kootui.core.dispatch_record import (
+    Recorded,
+    RetryPolicy,
+    cancel_queued,
+    reclaim_expired,
+    record_results,
+)
+from kootui.core.errors import InvalidState, KootuiError
+from kootui.core.smtp_replies import Outcome, Stage, bounded_text
+from kootui.core.transports import OutgoingMessage, SendResult, Transport, make_transport
+
+log = logging.getLogger("kootui.dispatch")
+_BUILD_SLICE = 16  # messages built between two yields to the event loop
+
+
+@dataclass(frozen=True)
+class EngineOptions:
+    batch_size: int = 200
+    in_flight: int = 800
+    lease: timedelta = timedelta(seconds=120)
+    poll_interval: float = 0.5
+    flush_interval: float = 0.05
+    sign: bool = True
+
+    @classmethod
+    def from_context(cls, context: Context) -> EngineOptions:
+        settings = context.settings
+        return cls(
+            batch_size=max(1, int(settings.get("sending.batch_size"))),
+            in_flight=max(1, int(settings.get("sending.in_flight"))),
+            lease=timedelta(seconds=max(1.0, float(settings.get("sending.lease_seconds")))),
+        )
+
+
+def new_worker_id() -> str:
+    host = socket.gethostname()[:40]
+    return f"{host}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        context: Context,
+        *,
+        transport: Transport | None = None,
+        options: EngineOptions | None = None,
+        worker_id: str | None = None,
+        rate_share: int = 1,
+        tls_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self.context = context
+        self.options = options or EngineOptions.from_context(context)
+        self.worker_id = worker_id or new_worker_id()
+        self.transport = transport or make_transport(
+            context.settings, context.clock, rate_share=rate_share, tls_context=tls_context
+        )
+        self.policy = RetryPolicy.from_settings(context.settings)
+        self._kits: dict[int, TaskKit | KootuiError] = {}
+        self._held: dict[int, ClaimedMessage] = {}
+        self._unsubmitted: set[int] = set()
+        self._results: list[Recorded] = []
+        self._flush_wanted = asyncio.Event()
+        self._room = asyncio.Event()
+        self._closing = False
+        self.recorded = 0
+
+    # -- results ------------------------------------------------------------------
+
+    def _on_result(self, result: SendResult) -> None:
+        claimed = self._held.get(result.row_id)
+        if claimed is None:
+            return
+        self._results.append(Recorded(result, claimed.attempts, claimed.claimed_at))
+        if len(self._results) >= self.options.batch_size:
+            self._flush_wanted.set()
+
+    async def _flush(self) -> None:
+        if not self._results:
+            return
+        batch, self._results = self._results, []
+        try:
+            await asyncio.to_thread(
+                record_results,
+                self.context.store,
+                self.worker_id,
+                batch,
+                self.policy,
+                self.context.clock.now(),
+            )
+        except OperationalError as exc:
+            # The store is busy or away: keep the results and try again shortly.
+            log.warning("could not record %d results yet: %s", len(batch), exc.orig)
+            self._results[:0] = batch
+            await asyncio.sleep(0.5)
+            return
+        for item in batch:
+            self._held.pop(item.result.row_id, None)
+        self.recorded += len(batch)
+        self._room.set()
+
+    async def _flush_loop(self) -> None:
+        # Never cancelled mid-write: _shutdown sets _closing and waits for the loop to end.
+        while not (self._closing and not self._results):
+            try:
+                await asyncio.wait_for(self._flush_wanted.wait(), self.options.flush_interval)
+            except TimeoutError:
+                pass
+            self._flush_wanted.clear()
+            await self._flush()
+
+    async def _renew_loop(self) -> None:
+        every = max(0.2, self.options.lease.total_seconds() / 3)
+        while True:
+            await asyncio.sleep(every)
+            held = list(self._held)
+            if held:
+                expires = self.context.clock.now() + self.options.lease
+                try:
+                    await asyncio.to_thread(
+                        renew_leases, self.context.store, self.worker_id, held, expires
+                    )
+                except OperationalError as exc:
+                    log.warning("could not renew leases: %s", exc.orig)
+
+    # -- building -----------------------------------------------------------------
+
+    async def _kit(self, task_id: int) -> TaskKit | KootuiError:
+        kit = self._kits.get(task_id)
+        if kit is None:
+            try:
+                kit = await asyncio.to_thread(
+                    load_task_kit, self.context, task_id, sign=self.options.sign
+                )
+            except KootuiError as exc:
+                log.error("task %s cannot be sent: %s", task_id, exc)
+                kit = exc
+            self._kits[task_id] = kit
+        return kit
+
+    def _local_result(self, claimed: ClaimedMessage, error: KootuiError) -> SendResult:
+        # A missing key file can be fixed by an operator: defer. A template that does
+        # not fit the recipient's parameters will not fit next time either: fail.
+        outcome = Outcome.DEFERRED if isinstance(error, InvalidState) else Outcome.FAILED
+        return SendResult(
+            row_id=claimed.row_id,
+            outcome=outcome,
+            stage=Stage.COMPOSE,
+            reply_code=None,
+            enhanced_code="",
+            reply_text=bounded_text(f"{error.code}: {error}"),
+            remote_host="",
+            tls=False,
+            hard=False,
+            finished_at=self.context.clock.now(),
+        )
+
+    async def _prepare_and_submit(self, claimed: list[ClaimedMessage], stop: asyncio.Event) -> None:
+        kits = {task_id: await self._kit(task_id) for task_id in {c.task_id for c in claimed}}
+        identities: dict[int, tuple[str, str]] = {}
+        new_ones: list[tuple[int, str, str]] = []
+        for item in claimed:
+            kit = kits[item.task_id]
+            if isinstance(kit, TaskKit):
+                message_id, token = ensure_identity(kit, item)
+                identities[item.row_id] = (message_id, token)
+                if message_id != item.message_id_header or token != item.unsubscribe_token:
+                    new_ones.append((item.row_id, message_id, token))
+        await asyncio.to_thread(store_identities, self.context.store, new_ones)
+        for index, item in enumerate(claimed):
+            if stop.is_set():
+                return  # the rest is released by run()
+            if index % _BUILD_SLICE == _BUILD_SLICE - 1:
+                await asyncio.sleep(0)
+            kit = kits[item.task_id]
+            if isinstance(kit, KootuiError):
+                self._unsubmitted.discard(item.row_id)
+                self._on_result(self._local_result(item, kit))
+                continue
+            message_id, token = identities[item.row_id]
+            try:
+                data = build_message(
+                    self.context, kit, item, message_id, token, self.context.clock.now()
+                )
+            except KootuiError as exc:
+                self._unsubmitted.discard(item.row_id)
+                self._on_result(self._local_result(item, exc))
+                continue
+            await self.transport.submit(
+                OutgoingMessage(item.row_id, kit.envelope_sender, item.recipient, data)
+            )
+            self._unsubmitted.discard(item.row_id)
+
+    # -- the loop -----------------------------------------------------------------
+
+    async def _housekeeping(self) -> None:
+        now = self.context.clock.now()
+        reclaimed = await asyncio.to_thread(reclaim_expired, self.context.store, now)
+        if reclaimed:
+            log.warning("re-queued %d messages whose worker stopped mid-send", reclaimed)
+        await asyncio.to_thread(cancel_queued, self.context.store, now)
+
+    async def run(self, stop: asyncio.Event | None = None, *, until_idle: bool = False) -> None:
+        """Send until ``stop`` is set (or, with ``until_idle``, until nothing is due)."""
+        stop = stop or asyncio.Event()
+        options = self.options
+        await self.transport.start(self._on_result)
+        flusher = asyncio.create_task(self._flush_loop(), name="dispatch-flush")
+        renewer = asyncio.create_task(self._renew_loop(), name="dispatch-renew")
+        housekeeping_every = max(1.0, options.lease.total_seconds() / 4)
+        last_housekeeping = 0.0
+        log.info("worker %s sending with the %s transport", self.worker_id, self.transport.name)
+        try:
+            while not stop.is_set():
+                if time.monotonic() - last_housekeeping >= housekeeping_every:
+                    await self._housekeeping()
+                    last_housekeeping = time.monotonic()
+                room = options.in_flight - len(self._held)
+                if room < min(options.batch_size, max(1, options.in_flight // 2)):
+                    self._room.clear()
+                    await _wait_any(self._room, stop, options.poll_interval)
+                    continue
+                claimed = await asyncio.to_thread(
+                    claim_batch,
+                    self.context.store,
+                    self.worker_id,
+                    self.context.clock.now(),
+                    limit=min(options.batch_size, room),
+                    lease=options.lease,
+                )
+                if not claimed:
+                    if until_idle and not self._held:
+                        break
+                    await _wait_any(self._room, stop, options.poll_interval)
+                    self._room.clear()
+                    continue
+                for item in claimed:
+                    self._held[item.row_id] = item
+                    self._unsubmitted.add(item.row_id)
+                await self._prepare_and_submit(claimed, stop)
+        finally:
+            await self._shutdown(flusher, renewer)
+
+    async def _shutdown(self, flusher: asyncio.Task[None], renewer: asyncio.Task[None]) -> None:
+        unsent = sorted(self._unsubmitted)
+        if unsent:
+            await asyncio.to_thread(release, self.context.store, self.worker_id, unsent)
+            for row_id in unsent:
+                self._held.pop(row_id, None)
+            self._unsubmitted.clear()
+        await self.transport.close()  # every submitted message finishes and reports
+        self._closing = True
+        self._flush_wanted.set()
+        await flusher
+        renewer.cancel()
+        await asyncio.gather(renewer, return_exceptions=True)
+        log.info("worker %s stopped after recording %d results", self.worker_id, self.recorded)
+
+
+async def _wait_any(event: asyncio.Event, stop: asyncio.Event, timeout: float) -> None:
+    waiters = [asyncio.ensure_future(event.wait()), asyncio.ensure_future(stop.wait())]
+    try:
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+
+
+def run_until_idle(context: Context, **kwargs: object) -> Dispatcher:
+    """Send every message that is due now and return when none is left (tests, scripts)."""
+    dispatcher = Dispatcher(context, **kwargs)  # type: ignore[arg-type]
+    asyncio.run(dispatcher.run(until_idle=True))
+    return dispatcher

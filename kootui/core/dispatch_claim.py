@@ -1,0 +1,189 @@
+"""Claiming due messages with a lease, renewing it, releasing it, reclaiming dead ones.
+
+One statement claims a batch atomically: ``UPDATE message ... WHERE id IN (SELECT ...
+LIMIT n) RETURNING ...``. On SQLite that statement runs in one short write
+transaction, so two workers can never both see a row as due; on PostgreSQL the
+inner SELECT takes ``FOR UPDATE SKIP LOCKED`` so workers pass each other's rows by.
+A claimed row is committed as "sending" before any byte of it leaves the machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, case, select, update
+
+from kootui.core.db import Store
+from kootui.core.models import DeliveryAttempt, Message, MessageStatus, Task, TaskStatus
+
+message_table: Any = Message.__table__
+task_table: Any = Task.__table__
+attempt_table: Any = DeliveryAttempt.__table__
+
+CLAIMABLE_TASK_STATUSES = (TaskStatus.SCHEDULED.value, TaskStatus.SENDING.value)
+DUE_STATUSES = (MessageStatus.PENDING.value, MessageStatus.DEFERRED.value)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedMessage:
+    row_id: int
+    task_id: int
+    recipient: str
+    params: dict[str, str]
+    message_id_header: str
+    unsubscribe_token: str
+    attempts: int
+    claimed_at: datetime
+
+
+def claim_batch(
+    store: Store, worker: str, now: datetime, *, limit: int, lease: timedelta
+) -> list[ClaimedMessage]:
+    """Reserve up to ``limit`` due messages for ``worker`` and mark them "sending"."""
+    m = message_table
+    due = (
+        select(m.c.id)
+        .join(task_table, task_table.c.id == m.c.task_id)
+        .where(
+            m.c.status.in_(DUE_STATUSES),
+            m.c.next_attempt_at <= now,
+            task_table.c.status.in_(CLAIMABLE_TASK_STATUSES),
+        )
+        .order_by(m.c.next_attempt_at, m.c.id)
+        .limit(limit)
+    )
+    if store.dialect == "postgresql":
+        due = due.with_for_update(skip_locked=True, of=m)
+    statement = (
+        update(m)
+        .where(m.c.id.in_(due.scalar_subquery()))
+        .values(
+            status=MessageStatus.SENDING.value,
+            lease_owner=worker,
+            lease_expires_at=now + lease,
+            attempts=m.c.attempts + 1,
+        )
+        .returning(
+            m.c.id,
+            m.c.task_id,
+            m.c.recipient,
+            m.c.params,
+            m.c.message_id_header,
+            m.c.unsubscribe_token,
+            m.c.attempts,
+        )
+    )
+    with store.engine.begin() as connection:
+        rows = connection.execute(statement).all()
+        task_ids = {row.task_id for row in rows}
+        if task_ids:
+            _mark_tasks_sending(connection, task_ids, now)
+    claimed = [
+        ClaimedMessage(
+            row_id=row.id,
+            task_id=row.task_id,
+            recipient=row.recipient,
+            params=dict(row.params or {}),
+            message_id_header=row.message_id_header or "",
+            unsubscribe_token=row.unsubscribe_token or "",
+            attempts=row.attempts,
+            claimed_at=now,
+        )
+        for row in rows
+    ]
+    claimed.sort(key=lambda item: item.row_id)
+    return claimed
+
+
+def _mark_tasks_sending(connection: Connection, task_ids: set[int], now: datetime) -> None:
+    t = task_table
+    connection.execute(
+        update(t)
+        .where(t.c.id.in_(task_ids), t.c.status == TaskStatus.SCHEDULED.value)
+        .values(status=TaskStatus.SENDING.value, started_at=now)
+    )
+
+
+def store_identities(store: Store, identities: Sequence[tuple[int, str, str]]) -> None:
+    """Persist (row id, Message-ID, unsubscribe token) before the first send, so every
+    retry of the message carries the same Message-ID."""
+    if not identities:
+        return
+    m = message_table
+    statement = (
+        update(m)
+        .where(m.c.id == bindparam("row_id"))
+        .values(
+            message_id_header=bindparam("mid"),
+            unsubscribe_token=bindparam("token"),
+        )
+    )
+    with store.engine.begin() as connection:
+        connection.execute(
+            statement,
+            [{"row_id": row_id, "mid": mid, "token": token} for row_id, mid, token in identities],
+        )
+
+
+def renew_leases(store: Store, worker: str, row_ids: Sequence[int], expires: datetime) -> None:
+    """Push the lease of messages this worker still holds (a slow "." reply may take 10 min)."""
+    if not row_ids:
+        return
+    m = message_table
+    with store.engine.begin() as connection:
+        connection.execute(
+            update(m)
+            .where(
+                m.c.id.in_(list(row_ids)),
+                m.c.lease_owner == worker,
+                m.c.status == MessageStatus.SENDING.value,
+            )
+            .values(lease_expires_at=expires)
+        )
+
+
+def release(store: Store, worker: str, row_ids: Sequence[int]) -> None:
+    """Give back messages claimed but never handed to a transport (a stopping worker)."""
+    if not row_ids:
+        return
+    m = message_table
+    with store.engine.begin() as connection:
+        connection.execute(
+            update(m)
+            .where(
+                m.c.id.in_(list(row_ids)),
+                m.c.lease_owner == worker,
+                m.c.status == MessageStatus.SENDING.value,
+            )
+            .values(
+                status=case(
+                    (m.c.sent_at.is_(None), MessageStatus.PENDING.value),
+                    else_=MessageStatus.DEFERRED.value,
+                ),
+                attempts=m.c.attempts - 1,
+                lease_owner=None,
+                lease_expires_at=None,
+            )
+        )
+
+
+def expired_leases(connection: Connection, now: datetime, limit: int) -> list[Any]:
+    """Rows whose worker died (or hung) past its lease; callers lock and record them."""
+    m = message_table
+    statement = (
+        select(m.c.id, m.c.sent_at, m.c.lease_owner, m.c.lease_expires_at, m.c.attempts)
+        .where(
+            and_(
+                m.c.status == MessageStatus.SENDING.value,
+                m.c.lease_expires_at < now,
+            )
+        )
+        .order_by(m.c.lease_expires_at)
+        .limit(limit)
+    )
+    if connection.dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    return list(connection.execute(statement).all())

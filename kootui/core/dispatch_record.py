@@ -1,0 +1,408 @@
+"""Recording results in batches: message rows, attempts, hourly statistics, task status.
+
+One write transaction per batch, executemany everywhere. The statistics move in
+the same transaction as the message rows they count, so they always agree:
+for the hour of a message's first attempt (``sent_at``),
+``sent = delivered + failed + rejected + to_send``, where ``to_send`` holds the
+messages attempted but not yet final (deferred, or sending again).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from kootui.core.db import Store
+from kootui.core.dispatch_claim import (
+    attempt_table,
+    expired_leases,
+    message_table,
+    task_table,
+)
+from kootui.core.models import (
+    HourlyStat,
+    MessageStatus,
+    Suppression,
+    TaskStatus,
+)
+from kootui.core.smtp_replies import Outcome, Stage
+from kootui.core.transports.base import SendResult
+
+hourly_table: Any = HourlyStat.__table__
+suppression_table: Any = Suppression.__table__
+UNFINISHED = (
+    MessageStatus.PENDING.value,
+    MessageStatus.SENDING.value,
+    MessageStatus.DEFERRED.value,
+)
+_FINAL_STAT = {
+    MessageStatus.DELIVERED.value: "delivered",
+    MessageStatus.FAILED.value: "failed",
+    MessageStatus.CANCELLED.value: "failed",
+    MessageStatus.REJECTED.value: "rejected",
+}
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """5 min, 15 min, 30 min, 1 h, then every 2 h (with jitter); give up after 5 days."""
+
+    delays: tuple[timedelta, ...]
+    repeat: timedelta
+    jitter: float
+    give_up_after: timedelta
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> RetryPolicy:
+        return cls(
+            delays=tuple(timedelta(minutes=m) for m in settings.get("retry.delays_minutes")),
+            repeat=timedelta(minutes=float(settings.get("retry.repeat_minutes"))),
+            jitter=min(0.5, max(0.0, float(settings.get("retry.jitter")))),
+            give_up_after=timedelta(hours=float(settings.get("retry.give_up_hours"))),
+        )
+
+    def next_attempt(
+        self, attempts: int, first_attempt: datetime, now: datetime
+    ) -> datetime | None:
+        """When to try again after ``attempts`` attempts, or None when it is time to give up."""
+        if now - first_attempt >= self.give_up_after:
+            return None
+        if attempts <= len(self.delays):
+            delay = self.delays[attempts - 1]
+        else:
+            # Jitter spreads a crowd of retries so they do not all return at once.
+            spread = self.repeat.total_seconds() * self.jitter
+            delay = self.repeat + timedelta(seconds=random.uniform(-spread, spread))
+        return min(now + delay, first_attempt + self.give_up_after)
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """A transport result with what the engine knew when it claimed the message."""
+
+    result: SendResult
+    attempts: int
+    started_at: datetime
+
+
+def _hour(value: datetime) -> datetime:
+    return value.replace(minute=0, second=0, microsecond=0)
+
+
+def _upsert_stats(connection: Connection, deltas: dict[datetime, Counter[str]]) -> None:
+    rows = []
+    for hour, counter in deltas.items():
+        if any(counter.values()):
+            row = {key: counter.get(key, 0) for key in ("sent", "delivered", "failed", "rejected")}
+            row["to_send"] = counter.get("to_send", 0)
+            row["hour"] = hour
+            rows.append(row)
+    if not rows:
+        return
+    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    statement = dialect_insert(hourly_table)
+    excluded = statement.excluded
+    statement = statement.on_conflict_do_update(
+        index_elements=[hourly_table.c.hour],
+        set_={
+            name: hourly_table.c[name] + excluded[name]
+            for name in ("sent", "delivered", "failed", "to_send", "rejected")
+        },
+    )
+    connection.execute(statement, rows)
+
+
+def _suppress(connection: Connection, addresses: Sequence[str], now: datetime) -> None:
+    if not addresses:
+        return
+    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    statement = dialect_insert(suppression_table).on_conflict_do_nothing(
+        index_elements=[suppression_table.c.address]
+    )
+    connection.execute(
+        statement,
+        [{"address": a.lower(), "reason": "hard_bounce", "created_at": now} for a in addresses],
+    )
+
+
+def _count(
+    deltas: dict[datetime, Counter[str]], sent_at: datetime, first: bool, final: str
+) -> None:
+    counter = deltas.setdefault(_hour(sent_at), Counter())
+    if first:
+        counter["sent"] += 1
+        counter["to_send"] += 1
+    if final:
+        counter["to_send"] -= 1
+        counter[final] += 1
+
+
+def _lock_owned(
+    connection: Connection, worker: str, row_ids: list[int]
+) -> dict[int, tuple[datetime | None, str]]:
+    """Rows still leased to ``worker``: id -> (sent_at, recipient). Others were reclaimed."""
+    m = message_table
+    statement = select(m.c.id, m.c.sent_at, m.c.recipient).where(
+        m.c.id.in_(row_ids),
+        m.c.lease_owner == worker,
+        m.c.status == MessageStatus.SENDING.value,
+    )
+    if connection.dialect.name == "postgresql":
+        statement = statement.with_for_update()
+    return {row.id: (row.sent_at, row.recipient) for row in connection.execute(statement)}
+
+
+def record_results(
+    store: Store, worker: str, batch: Sequence[Recorded], policy: RetryPolicy, now: datetime
+) -> set[int]:
+    """Write one batch of results; returns the row ids whose result was applied."""
+    if not batch:
+        return set()
+    attempts = [
+        {
+            "message_id": item.result.row_id,
+            "started_at": item.started_at,
+            "finished_at": item.result.finished_at,
+            "stage": item.result.stage.value,
+            "outcome": item.result.outcome.value,
+            "reply_code": item.result.reply_code,
+            "enhanced_code": item.result.enhanced_code[:16],
+            "reply_text": item.result.reply_text[:500],
+            "remote_host": item.result.remote_host[:255],
+            "tls": item.result.tls,
+            "worker": worker[:64],
+        }
+        for item in batch
+    ]
+    with store.engine.begin() as connection:
+        # The insert comes first: on SQLite it takes the write lock, so nothing can
+        # change the rows between the ownership check below and the update.
+        connection.execute(insert(attempt_table), attempts)
+        owned = _lock_owned(connection, worker, [item.result.row_id for item in batch])
+        updates: list[dict[str, Any]] = []
+        deltas: dict[datetime, Counter[str]] = {}
+        hard: list[str] = []
+        for item in batch:
+            result = item.result
+            if result.row_id not in owned:
+                continue  # our lease ran out and another worker owns the message now
+            sent_at, recipient = owned[result.row_id]
+            first_attempt = sent_at or item.started_at
+            status, next_at = _status_after(result, item.attempts, first_attempt, policy, now)
+            _count(deltas, first_attempt, sent_at is None, _FINAL_STAT.get(status, ""))
+            if result.outcome is Outcome.REJECTED and result.hard:
+                hard.append(recipient)
+            updates.append(
+                {
+                    "row_id": result.row_id,
+                    "new_status": status,
+                    "next_at": next_at,
+                    "sent": first_attempt,
+                    "received": result.finished_at if status == "delivered" else None,
+                    "code": result.reply_code,
+                    "reply": result.reply_text[:500],
+                }
+            )
+        if updates:
+            m = message_table
+            connection.execute(
+                update(m)
+                .where(m.c.id == bindparam("row_id"))
+                .values(
+                    status=bindparam("new_status"),
+                    next_attempt_at=bindparam("next_at"),
+                    sent_at=bindparam("sent"),
+                    received_at=bindparam("received"),
+                    last_reply_code=bindparam("code"),
+                    last_reply=bindparam("reply"),
+                    lease_owner=None,
+                    lease_expires_at=None,
+                ),
+                updates,
+            )
+        _upsert_stats(connection, deltas)
+        _suppress(connection, hard, now)
+        task_ids = _task_ids(connection, [u["row_id"] for u in updates])
+        finish_tasks(connection, task_ids, now)
+    return {u["row_id"] for u in updates}
+
+
+def _status_after(
+    result: SendResult,
+    attempts: int,
+    first_attempt: datetime,
+    policy: RetryPolicy,
+    now: datetime,
+) -> tuple[str, datetime]:
+    if result.outcome is Outcome.DELIVERED:
+        return MessageStatus.DELIVERED.value, now
+    if result.outcome is Outcome.REJECTED:
+        return MessageStatus.REJECTED.value, now
+    if result.outcome is Outcome.FAILED:
+        return MessageStatus.FAILED.value, now
+    retry_at = policy.next_attempt(attempts, first_attempt, now)
+    if retry_at is None:
+        return MessageStatus.FAILED.value, now
+    return MessageStatus.DEFERRED.value, retry_at
+
+
+def _task_ids(connection: Connection, row_ids: list[int]) -> set[int]:
+    if not row_ids:
+        return set()
+    m = message_table
+    rows = connection.execute(select(m.c.task_id).where(m.c.id.in_(row_ids)).distinct())
+    return {row.task_id for row in rows}
+
+
+def finish_tasks(connection: Connection, task_ids: set[int], now: datetime) -> None:
+    """Move sending tasks with no unfinished message to completed or partly_failed."""
+    if not task_ids:
+        return
+    m, t = message_table, task_table
+    busy = {
+        row.task_id
+        for row in connection.execute(
+            select(m.c.task_id)
+            .where(m.c.task_id.in_(task_ids), m.c.status.in_(UNFINISHED))
+            .distinct()
+        )
+    }
+    done = task_ids - busy
+    if not done:
+        return
+    with_failures = {
+        row.task_id
+        for row in connection.execute(
+            select(m.c.task_id)
+            .where(m.c.task_id.in_(done), m.c.status != MessageStatus.DELIVERED.value)
+            .distinct()
+        )
+    }
+    for status, ids in (
+        (TaskStatus.PARTLY_FAILED.value, done & with_failures),
+        (TaskStatus.COMPLETED.value, done - with_failures),
+    ):
+        if ids:
+            connection.execute(
+                update(t)
+                .where(t.c.id.in_(ids), t.c.status == TaskStatus.SENDING.value)
+                .values(status=status, finished_at=now)
+            )
+
+
+def _take_write_lock(connection: Connection) -> None:
+    """SQLite: start the write transaction now (an UPDATE that matches nothing still takes
+    the lock), so the rows read next cannot change before this transaction writes them.
+    PostgreSQL locks the rows it reads with FOR UPDATE instead."""
+    if connection.dialect.name == "sqlite":
+        connection.execute(
+            update(task_table).where(task_table.c.id == -1).values(name=task_table.c.name)
+        )
+
+
+def reclaim_expired(store: Store, now: datetime, *, limit: int = 1000) -> int:
+    """Messages whose worker vanished mid-send: record an "unknown" attempt (it may have
+    been delivered) and queue them again at once, keeping their Message-ID."""
+    with store.engine.begin() as connection:
+        _take_write_lock(connection)
+        rows = expired_leases(connection, now, limit)
+        if not rows:
+            return 0
+        connection.execute(
+            insert(attempt_table),
+            [
+                {
+                    "message_id": row.id,
+                    "started_at": row.lease_expires_at,
+                    "finished_at": now,
+                    "stage": Stage.DOT.value,
+                    "outcome": Outcome.UNKNOWN.value,
+                    "reply_code": None,
+                    "enhanced_code": "",
+                    "reply_text": f"worker {row.lease_owner} stopped before recording a result",
+                    "remote_host": "",
+                    "tls": False,
+                    "worker": (row.lease_owner or "")[:64],
+                }
+                for row in rows
+            ],
+        )
+        deltas: dict[datetime, Counter[str]] = {}
+        for row in rows:
+            _count(deltas, row.sent_at or now, row.sent_at is None, "")
+        m = message_table
+        connection.execute(
+            update(m)
+            .where(m.c.id == bindparam("row_id"))
+            .values(
+                status=MessageStatus.DEFERRED.value,
+                next_attempt_at=now,
+                sent_at=bindparam("sent"),
+                lease_owner=None,
+                lease_expires_at=None,
+            ),
+            [{"row_id": row.id, "sent": row.sent_at or now} for row in rows],
+        )
+        _upsert_stats(connection, deltas)
+    return len(rows)
+
+
+def cancel_queued(store: Store, now: datetime) -> int:
+    """Messages of cancelled tasks that are still queued become cancelled (counted as
+    failed in the statistics if they had been attempted)."""
+    m, t = message_table, task_table
+    with store.engine.begin() as connection:
+        _take_write_lock(connection)
+        queued = (
+            select(m.c.id, m.c.sent_at)
+            .join(t, t.c.id == m.c.task_id)
+            .where(
+                t.c.status == TaskStatus.CANCELLED.value,
+                m.c.status.in_((MessageStatus.PENDING.value, MessageStatus.DEFERRED.value)),
+            )
+        )
+        if connection.dialect.name == "postgresql":
+            queued = queued.with_for_update(of=m, skip_locked=True)
+        rows = connection.execute(queued).all()
+        if not rows:
+            return 0
+        connection.execute(
+            update(m)
+            .where(
+                m.c.id.in_([row.id for row in rows]),
+                m.c.status.in_((MessageStatus.PENDING.value, MessageStatus.DEFERRED.value)),
+            )
+            .values(status=MessageStatus.CANCELLED.value, next_attempt_at=now)
+        )
+        deltas: dict[datetime, Counter[str]] = {}
+        for row in rows:
+            if row.sent_at is not None:
+                _count(deltas, row.sent_at, False, "failed")
+        _upsert_stats(connection, deltas)
+    return len(rows)
+
+
+def stats_from_messages(connection: Connection) -> dict[datetime, dict[str, int]]:
+    """The hourly figures recomputed from the message rows (tests compare the two)."""
+    m = message_table
+    figures: dict[datetime, dict[str, int]] = {}
+    rows = connection.execute(
+        select(m.c.sent_at, m.c.status, func.count())
+        .where(m.c.sent_at.is_not(None))
+        .group_by(m.c.sent_at, m.c.status)
+    )
+    for sent_at, status, count in rows:
+        entry = figures.setdefault(
+            _hour(sent_at),
+            {"sent": 0, "delivered": 0, "failed": 0, "to_send": 0, "rejected": 0},
+        )
+        entry["sent"] += count
+        entry[_FINAL_STAT.get(status, "to_send")] += count
+    return figures

@@ -1,0 +1,119 @@
+"""DKIM signing (RFC 6376): rsa-sha256, relaxed/relaxed, never ``l=``.
+
+Canonicalisation, header selection and the tag layout reuse dkimpy's own
+functions, so a signature is byte-identical to ``dkim.sign`` for the same message,
+key and timestamp (a test proves it). Only the RSA step differs: dkimpy does it in
+pure Python (~12 ms); here OpenSSL does it through ``cryptography`` (~0.8 ms).
+The private key is parsed once per signer and never printed: ``repr`` hides it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import time
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
+from dkim import RE_BTAG, fold, hash_headers, rfc822_parse
+from dkim.canonicalization import Relaxed
+
+from kootui.core.errors import ValidationError
+
+# What the signature covers, in this order, when the message has it. From is signed
+# a second time ("oversigned") so nobody can add another From without breaking it.
+SIGNED_HEADERS = (
+    "from",
+    "to",
+    "subject",
+    "date",
+    "message-id",
+    "mime-version",
+    "content-type",
+    "content-transfer-encoding",
+    "list-unsubscribe",
+    "list-unsubscribe-post",
+)
+
+
+class _RelaxedRelaxed:
+    """The canonicalisation policy object dkimpy's ``hash_headers`` expects."""
+
+    @staticmethod
+    def canonicalize_headers(headers: list[list[bytes]]) -> list[tuple[bytes, bytes]]:
+        return Relaxed.canonicalize_headers(headers)  # type: ignore[no-any-return]
+
+
+class DkimSigner:
+    """Signs messages for one domain and selector with one RSA private key."""
+
+    def __init__(self, domain: str, selector: str, private_key_pem: bytes) -> None:
+        try:
+            key = serialization.load_pem_private_key(private_key_pem, password=None)
+        except (ValueError, TypeError):
+            raise ValidationError(
+                "is not a readable unencrypted PEM private key",
+                field="dkim_key",
+                code="dkim.bad_key",
+            ) from None
+        if not isinstance(key, rsa.RSAPrivateKey):
+            raise ValidationError("must be an RSA key", field="dkim_key", code="dkim.bad_key")
+        if key.key_size < 1024:
+            raise ValidationError(
+                "must have at least 1024 bits", field="dkim_key", code="dkim.bad_key"
+            )
+        self._key = key
+        self.domain = domain.encode("ascii")
+        self.selector = selector.encode("ascii")
+
+    def __repr__(self) -> str:
+        return f"DkimSigner(domain={self.domain.decode()!r}, selector={self.selector.decode()!r})"
+
+    def signature_header(self, message: bytes, *, timestamp: int | None = None) -> bytes:
+        """The ``DKIM-Signature: ...`` field, folded and ending in CRLF."""
+        headers, body = rfc822_parse(message)
+        present = {name.lower() for name, _ in headers}
+        include = [name.encode("ascii") for name in SIGNED_HEADERS if name.encode() in present]
+        if b"from" not in include:
+            raise ValidationError(
+                "the message has no From header", field="message", code="dkim.no_from"
+            )
+        include.append(b"from")
+        body_hash = base64.b64encode(hashlib.sha256(Relaxed.canonicalize_body(body)).digest())
+        stamp = str(int(time.time()) if timestamp is None else int(timestamp)).encode("ascii")
+        fields = [
+            (b"v", b"1"),
+            (b"a", b"rsa-sha256"),
+            (b"c", b"relaxed/relaxed"),
+            (b"d", self.domain),
+            (b"i", b"@" + self.domain),
+            (b"q", b"dns/txt"),
+            (b"s", self.selector),
+            (b"t", stamp),
+            (b"h", b" : ".join(include)),
+            (b"bh", body_hash),
+            # A placeholder as long as dkimpy's, so b= folds onto its own line the same way.
+            (b"b", b"0" * 60),
+        ]
+        name = b"DKIM-Signature"
+        unsigned = fold(b"; ".join(b"=".join(f) for f in fields), namelen=len(name))
+        unsigned = RE_BTAG.sub(b"\\1", unsigned)
+        hasher = hashlib.sha256()
+        hash_headers(
+            hasher,
+            _RelaxedRelaxed,
+            Relaxed.canonicalize_headers(headers),
+            include,
+            (name, b" " + unsigned),
+            dict(fields),
+        )
+        signature = self._key.sign(
+            hasher.digest(), padding.PKCS1v15(), utils.Prehashed(hashes.SHA256())
+        )
+        fields[-1] = (b"b", base64.b64encode(signature))
+        value = fold(b"; ".join(b"=".join(f) for f in fields) + b"\r\n", namelen=len(name))
+        return name + b": " + value
+
+    def sign(self, message: bytes, *, timestamp: int | None = None) -> bytes:
+        """The message with its DKIM-Signature field prepended."""
+        return self.signature_header(message, timestamp=timestamp) + message

@@ -1,0 +1,57 @@
+"""Transports: the offline outbox (default) and the relay to a smart host."""
+
+from __future__ import annotations
+
+import os
+import ssl
+
+from kootui.core.clock import Clock
+from kootui.core.transports.base import OutgoingMessage, SendResult, TokenBucket, Transport
+from kootui.core.transports.outbox import OutboxTransport
+from kootui.core.transports.relay import RelayConfig, RelayTransport, check_relay_config
+from kootui.settings import Settings
+
+__all__ = [
+    "OutboxTransport",
+    "OutgoingMessage",
+    "RelayConfig",
+    "RelayTransport",
+    "SendResult",
+    "TokenBucket",
+    "Transport",
+    "check_relay_config",
+    "make_transport",
+    "relay_config",
+]
+
+
+def relay_config(settings: Settings, *, rate_share: int = 1) -> RelayConfig:
+    """The relay settings; ``rate_share`` splits the workspace rate over local processes."""
+    password = os.environ.get("KOOTUI_RELAY_PASSWORD") or str(settings.get("relay.password"))
+    rate = float(settings.get("sending.rate"))
+    return RelayConfig(
+        host=str(settings.get("relay.host")),
+        port=int(settings.get("relay.port")),
+        tls=str(settings.get("relay.tls")),
+        username=str(settings.get("relay.username")),
+        password=password,
+        concurrency=int(settings.get("relay.concurrency")),
+        rate=rate / max(1, rate_share),
+        connect_timeout=float(settings.get("relay.connect_timeout")),
+        command_timeout=float(settings.get("relay.command_timeout")),
+        dot_timeout=float(settings.get("relay.dot_timeout")),
+    )
+
+
+def make_transport(
+    settings: Settings,
+    clock: Clock,
+    *,
+    rate_share: int = 1,
+    tls_context: ssl.SSLContext | None = None,
+) -> Transport:
+    """The relay when relay.host is set, otherwise the Maildir outbox in the data folder."""
+    if str(settings.get("relay.host")).strip():
+        config = relay_config(settings, rate_share=rate_share)
+        return RelayTransport(config, clock, tls_context=tls_context)
+    return OutboxTransport(settings.paths.outbox_dir, clock)

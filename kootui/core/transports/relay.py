@@ -1,0 +1,302 @@
+"""The relay: a pool of persistent aiosmtplib connections to the configured smart host.
+
+Each of ``relay.concurrency`` connections takes messages from one shared queue and
+sends several per session. MAIL, RCPT and DATA are issued as plain commands with
+pre-built bytes (aiosmtplib's ``send_message`` re-parses addresses per message);
+the message body is written and the final "." reply awaited separately, so a drop
+after the "." is told apart ("unknown": maybe delivered) from one before it.
+RFC 5321 §4.5.3.2 timeouts apply per stage. TLS is never downgraded: when STARTTLS
+is required and not offered, every message is deferred with that reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import ssl
+from dataclasses import dataclass
+
+import aiosmtplib
+from aiosmtplib.errors import SMTPException, SMTPResponseException, SMTPTimeoutError
+
+from kootui.core.clock import Clock
+from kootui.core.errors import SettingsError
+from kootui.core.smtp_replies import Outcome, Stage, bounded_text, classify_reply
+from kootui.core.transports.base import OutgoingMessage, Report, SendResult, TokenBucket
+
+log = logging.getLogger("kootui.relay")
+
+
+@dataclass(frozen=True)
+class RelayConfig:
+    host: str
+    port: int
+    tls: str  # implicit, starttls, none
+    username: str = ""
+    password: str = ""
+    concurrency: int = 4
+    rate: float = 0.0
+    connect_timeout: float = 300.0  # the 220 greeting (RFC 5321: 5 minutes)
+    command_timeout: float = 300.0  # MAIL, RCPT (5 minutes), DATA (2 minutes, we use this)
+    dot_timeout: float = 600.0  # the reply to the final "." (10 minutes)
+    local_hostname: str | None = None
+
+    def __repr__(self) -> str:
+        # The password never reaches a log line through this object.
+        return (
+            f"RelayConfig(host={self.host!r}, port={self.port}, tls={self.tls!r}, "
+            f"username={self.username!r}, concurrency={self.concurrency}, rate={self.rate})"
+        )
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in {"localhost", "localhost.localdomain"}:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_relay_config(config: RelayConfig) -> None:
+    if config.tls not in {"implicit", "starttls", "none"}:
+        raise SettingsError("relay.tls must be implicit, starttls or none", field="relay.tls")
+    if config.tls == "none" and not is_loopback(config.host):
+        raise SettingsError(
+            f"relay.tls = none is allowed only for a loopback host, not {config.host!r}",
+            field="relay.tls",
+            code="settings.plaintext_relay",
+        )
+    if not 1 <= config.port <= 65535:
+        raise SettingsError("relay.port must be 1 to 65535", field="relay.port")
+    if config.concurrency < 1:
+        raise SettingsError("relay.concurrency must be at least 1", field="relay.concurrency")
+
+
+class _SessionError(Exception):
+    """A session-level failure: every message it touched gets the same verdict."""
+
+    def __init__(self, stage: Stage, code: int | None, text: str) -> None:
+        super().__init__(text)
+        self.stage = stage
+        self.code = code
+        self.text = text
+
+
+def _stuffed(data: bytes) -> bytes:
+    """RFC 5321 §4.5.2 dot-stuffing plus the end-of-data line."""
+    body = data.replace(b"\r\n.", b"\r\n..")
+    if body.startswith(b"."):
+        body = b"." + body
+    if not body.endswith(b"\r\n"):
+        body += b"\r\n"
+    return body + b".\r\n"
+
+
+class RelayTransport:
+    name = "relay"
+
+    def __init__(
+        self, config: RelayConfig, clock: Clock, *, tls_context: ssl.SSLContext | None = None
+    ) -> None:
+        check_relay_config(config)
+        self.config = config
+        self._clock = clock
+        self._tls_context = tls_context or ssl.create_default_context()
+        self._queue: asyncio.Queue[OutgoingMessage | None] = asyncio.Queue(
+            maxsize=config.concurrency * 4
+        )
+        self._bucket = TokenBucket(config.rate)
+        self._connections: list[asyncio.Task[None]] = []
+        self._report: Report | None = None
+
+    async def start(self, report: Report) -> None:
+        self._report = report
+        self._connections = [
+            asyncio.create_task(self._connection_loop(), name=f"relay-{index}")
+            for index in range(self.config.concurrency)
+        ]
+
+    async def submit(self, item: OutgoingMessage) -> None:
+        await self._queue.put(item)
+
+    async def close(self) -> None:
+        for _ in self._connections:
+            await self._queue.put(None)
+        await asyncio.gather(*self._connections, return_exceptions=True)
+        self._connections = []
+
+    # -- one connection -------------------------------------------------------------
+
+    async def _open(self) -> tuple[aiosmtplib.SMTP, bool]:
+        config = self.config
+        implicit = config.tls == "implicit"
+        smtp = aiosmtplib.SMTP(
+            hostname=config.host,
+            port=config.port,
+            use_tls=implicit,
+            start_tls=False,
+            validate_certs=True,
+            tls_context=self._tls_context if implicit else None,
+            timeout=config.command_timeout,
+            local_hostname=config.local_hostname,
+        )
+        try:
+            await smtp.connect(timeout=config.connect_timeout)
+        except SMTPResponseException as exc:
+            raise _SessionError(Stage.CONNECT, exc.code, exc.message) from None
+        except (SMTPException, OSError) as exc:
+            raise _SessionError(Stage.CONNECT, None, f"connect failed: {exc}") from None
+        try:
+            await smtp.ehlo()
+            if config.tls == "starttls":
+                if not smtp.supports_extension("starttls"):
+                    raise _SessionError(
+                        Stage.HELO, None, "STARTTLS is required but the server does not offer it"
+                    )
+                await smtp.starttls(tls_context=self._tls_context)
+                await smtp.ehlo()
+            if config.username:
+                await smtp.login(config.username, config.password)
+        except _SessionError:
+            smtp.close()
+            raise
+        except SMTPResponseException as exc:
+            smtp.close()
+            # Never echo what we sent: an AUTH failure reply is kept, the password is not.
+            raise _SessionError(Stage.HELO, exc.code, exc.message) from None
+        except (SMTPException, OSError, ssl.SSLError) as exc:
+            smtp.close()
+            raise _SessionError(Stage.HELO, None, f"session setup failed: {exc}") from None
+        return smtp, implicit or config.tls == "starttls"
+
+    def _result(
+        self,
+        item: OutgoingMessage,
+        outcome: Outcome,
+        stage: Stage,
+        code: int | None,
+        text: str,
+        tls: bool,
+    ) -> SendResult:
+        verdict = classify_reply(code, text) if code is not None and code > 0 else None
+        return SendResult(
+            row_id=item.row_id,
+            outcome=outcome,
+            stage=stage,
+            reply_code=code if code is not None and code > 0 else None,
+            enhanced_code=verdict.enhanced_code if verdict else "",
+            reply_text=bounded_text(text),
+            remote_host=f"{self.config.host}:{self.config.port}",
+            tls=tls,
+            hard=bool(verdict and verdict.hard),
+            finished_at=self._clock.now(),
+        )
+
+    async def _send_one(
+        self, smtp: aiosmtplib.SMTP, item: OutgoingMessage, tls: bool
+    ) -> tuple[SendResult, bool]:
+        """Send one message on an open session: (result, whether the session is reusable)."""
+        config = self.config
+        stage = Stage.MAIL
+        try:
+            reply = await smtp.execute_command(
+                b"MAIL",
+                b"FROM:<" + item.sender.encode("ascii") + b">",
+                timeout=config.command_timeout,
+            )
+            if reply.code != 250:
+                return self._refused(smtp, item, stage, reply.code, reply.message, tls), True
+            stage = Stage.RCPT
+            reply = await smtp.execute_command(
+                b"RCPT",
+                b"TO:<" + item.recipient.encode("ascii") + b">",
+                timeout=config.command_timeout,
+            )
+            if reply.code not in (250, 251):
+                return self._refused(smtp, item, stage, reply.code, reply.message, tls), True
+            stage = Stage.DATA
+            reply = await smtp.execute_command(b"DATA", timeout=config.command_timeout)
+            if reply.code != 354:
+                return self._refused(smtp, item, stage, reply.code, reply.message, tls), True
+            protocol = smtp.protocol
+            if protocol is None:
+                raise aiosmtplib.SMTPServerDisconnected("connection lost before the message")
+            protocol.write(_stuffed(item.data))
+            stage = Stage.DOT
+            reply = await protocol.read_response(timeout=config.dot_timeout)
+        except SMTPResponseException as exc:
+            # A malformed or over-long reply: the session's state is unknown, drop it.
+            smtp.close()
+            outcome = Outcome.UNKNOWN if stage is Stage.DOT else Outcome.DEFERRED
+            return self._result(item, outcome, stage, None, exc.message, tls), False
+        except (SMTPTimeoutError, SMTPException, OSError, UnicodeEncodeError) as exc:
+            smtp.close()
+            if isinstance(exc, UnicodeEncodeError):
+                text = "address needs SMTPUTF8, which kootui does not send"
+                return self._result(item, Outcome.REJECTED, stage, None, text, tls), False
+            outcome = Outcome.UNKNOWN if stage is Stage.DOT else Outcome.DEFERRED
+            kind = "timed out" if isinstance(exc, SMTPTimeoutError | TimeoutError) else "dropped"
+            return self._result(item, outcome, stage, None, f"{kind}: {exc}", tls), False
+        verdict = classify_reply(reply.code, reply.message)
+        return self._result(item, verdict.outcome, stage, reply.code, reply.message, tls), True
+
+    def _refused(
+        self,
+        smtp: aiosmtplib.SMTP,
+        item: OutgoingMessage,
+        stage: Stage,
+        code: int,
+        text: str,
+        tls: bool,
+    ) -> SendResult:
+        verdict = classify_reply(code, text)
+        outcome = Outcome.DEFERRED if verdict.outcome is Outcome.DELIVERED else verdict.outcome
+        result = self._result(item, outcome, stage, code, text, tls)
+        if code == 421:
+            # The server is closing the session (RFC 5321 §3.8).
+            smtp.close()
+        return result
+
+    async def _connection_loop(self) -> None:
+        assert self._report is not None
+        smtp: aiosmtplib.SMTP | None = None
+        tls = False
+        needs_reset = False
+        while True:
+            item = await self._queue.get()
+            if item is None:
+                break
+            await self._bucket.take()
+            if smtp is not None and not smtp.is_connected:
+                smtp = None
+            if smtp is not None and needs_reset:
+                # RFC 5321 §4.1.1.5: clear a half-done transaction before the next one.
+                try:
+                    await smtp.rset(timeout=self.config.command_timeout)
+                except (SMTPException, OSError):
+                    smtp.close()
+                    smtp = None
+            if smtp is None:
+                try:
+                    smtp, tls = await self._open()
+                except _SessionError as exc:
+                    log.warning("relay %s: %s", self.config.host, bounded_text(exc.text, 200))
+                    # Even a 5xx here (bad AUTH, a refusing greeting) is about the session,
+                    # not this recipient: defer and retry rather than reject the address.
+                    self._report(
+                        self._result(item, Outcome.DEFERRED, exc.stage, exc.code, exc.text, False)
+                    )
+                    continue
+            result, reusable = await self._send_one(smtp, item, tls)
+            self._report(result)
+            needs_reset = result.outcome is not Outcome.DELIVERED
+            if not reusable or not smtp.is_connected:
+                smtp.close()
+                smtp = None
+        if smtp is not None:
+            try:
+                await smtp.quit(timeout=10)
+            except (SMTPException, OSError):
+                smtp.close()
