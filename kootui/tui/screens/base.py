@@ -40,6 +40,7 @@ from kootui.tui.widgets.details import DetailsScreen
 from kootui.tui.widgets.dialogs import ConfirmDialog
 from kootui.tui.widgets.filter_bar import FilterBar
 from kootui.tui.widgets.form import FormDialog
+from kootui.tui.widgets.page_grid import PageGrid
 from kootui.tui.widgets.paged_table import PagedTable, RowSource
 
 ActionSpec = tuple[str, str]  # (binding id, label)
@@ -208,7 +209,7 @@ class ListPanel(Vertical):
 
 # Every key the pattern binds, with where it works, for the help panel and keymaps.
 LIST_PATTERN_BINDINGS: list[tuple[str, Binding]] = [
-    *(("list", b) for b in PagedTable.BINDINGS if isinstance(b, Binding)),
+    *(("list", b) for b in PagedTable.BINDINGS + PageGrid.BINDINGS if isinstance(b, Binding)),
     *(("filter", b) for b in FilterBar.BINDINGS if isinstance(b, Binding)),
     *(("search", b) for b in AdvancedSearch.BINDINGS if isinstance(b, Binding)),
     *(("form", b) for b in FormDialog.BINDINGS if isinstance(b, Binding)),

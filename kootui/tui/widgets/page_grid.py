@@ -12,6 +12,8 @@ from typing import Any
 
 from rich.console import RenderableType
 from rich.text import Text
+from textual import on
+from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
@@ -50,15 +52,29 @@ def header_label(column: Column, sort_key: str | None, descending: bool) -> Text
 
 
 class PageGrid(DataTable[RenderableType]):
-    """Page down on the last row (or page up on the first) asks for the next (previous) page."""
+    """Page down on the last row (or page up on the first) asks for the next (previous)
+    page; a click on a header or the sort keys ask for another order."""
+
+    BINDINGS = [
+        Binding("s", "cycle_sort", "Sort", id="list.cycle_sort"),
+        Binding("S", "reverse_sort", "Reverse sort", id="list.reverse_sort", show=False),
+    ]
 
     class EdgeReached(Message):
         def __init__(self, step: int) -> None:
             super().__init__()
             self.step = step
 
+    class SortRequested(Message):
+        def __init__(self, key: str, descending: bool) -> None:
+            super().__init__()
+            self.key, self.descending = key, descending
+
     def __init__(self) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True)
+        self.shown_columns: list[Column] = []
+        self.sort_key: str | None = None
+        self.descending = False
 
     def show_rows(
         self,
@@ -71,6 +87,7 @@ class PageGrid(DataTable[RenderableType]):
         variables: Mapping[str, str],
         cursor: CursorGoal,
     ) -> None:
+        self.shown_columns, self.sort_key, self.descending = list(columns), sort_key, descending
         self.clear(columns=True)
         self.add_column(Text(" "), key=MARK_COLUMN, width=1)
         for column in columns:
@@ -100,3 +117,25 @@ class PageGrid(DataTable[RenderableType]):
             self.post_message(self.EdgeReached(-1))
         else:
             super().action_page_up()
+
+    def action_cycle_sort(self) -> None:
+        """Sort by the next sortable column, ascending."""
+        keys = [c.key for c in self.shown_columns if c.sortable]
+        if keys:
+            position = keys.index(self.sort_key) + 1 if self.sort_key in keys else 0
+            self.post_message(self.SortRequested(keys[position % len(keys)], False))
+
+    def action_reverse_sort(self) -> None:
+        keys = [c.key for c in self.shown_columns if c.sortable]
+        sort_key = self.sort_key or (keys[0] if keys else None)
+        if sort_key is not None:
+            self.post_message(self.SortRequested(sort_key, not self.descending))
+
+    @on(DataTable.HeaderSelected)
+    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
+        """A sortable header sorts by its column; clicking it again reverses the order."""
+        event.stop()
+        key = event.column_key.value
+        if any(c.key == key and c.sortable for c in self.shown_columns) and key is not None:
+            descending = not self.descending if key == self.sort_key else False
+            self.post_message(self.SortRequested(key, descending))

@@ -58,8 +58,6 @@ class PagedTable(Vertical):
     BINDINGS = [
         Binding("right_square_bracket", "next_page", "Next page", id="list.next_page"),
         Binding("left_square_bracket", "previous_page", "Prev page", id="list.previous_page"),
-        Binding("s", "cycle_sort", "Sort", id="list.cycle_sort"),
-        Binding("S", "reverse_sort", "Reverse sort", id="list.reverse_sort", show=False),
         Binding("space", "toggle_mark", "Mark", id="list.toggle_mark"),
         Binding("ctrl+backslash", "clear_marks", "Unmark all", id="list.clear_marks", show=False),
     ]
@@ -297,29 +295,10 @@ class PagedTable(Vertical):
         else:
             self.action_previous_page()
 
-    def action_cycle_sort(self) -> None:
-        """Sort by the next sortable column, ascending."""
-        keys = [c.key for c in self.columns if c.sortable]
-        if keys:
-            current = self.request.sort_key
-            position = keys.index(current) + 1 if current in keys else 0
-            self.sort_by(keys[position % len(keys)])
-
-    def action_reverse_sort(self) -> None:
-        keys = [c.key for c in self.columns if c.sortable]
-        sort_key = self.request.sort_key or (keys[0] if keys else None)
-        if sort_key is not None:
-            self.sort_by(sort_key, descending=not self.request.descending)
-
-    @on(DataTable.HeaderSelected)
-    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
-        event.stop()
-        key = event.column_key.value
-        column = next((c for c in self.columns if c.key == key), None)
-        if column is None or not column.sortable:
-            return
-        same = key == self.request.sort_key
-        self.sort_by(column.key, descending=not self.request.descending if same else False)
+    @on(PageGrid.SortRequested)
+    def _sort_requested(self, message: PageGrid.SortRequested) -> None:
+        message.stop()
+        self.sort_by(message.key, descending=message.descending)
 
     def action_toggle_mark(self) -> None:
         row = self.highlighted_row
