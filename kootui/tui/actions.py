@@ -36,6 +36,7 @@ class KeyAction:
     show: bool = True
     priority: bool = False
     help: str = ""
+    group: str = ""  # the help panel shows a group's keys on one line
 
     def binding(self, key: str | None = None) -> Binding:
         return Binding(
@@ -89,6 +90,7 @@ REGISTRY: tuple[KeyAction, ...] = (
             "overview",
             show=False,
             help="go to that step's page",
+            group="Guide step",
         )
         for n in range(1, 7)
     ),

@@ -86,6 +86,7 @@ async def test_overview_counts_and_guide_come_from_the_store(demo_context):
         tasks = text_of(app, "#card-tasks")
         assert "1 partly failed" in tasks and "1 scheduled" in tasks
         assert "140" in text_of(app, "#card-messages")
+        assert "kootui demo" not in text_of(app, "#overview-loaded")
         guide = app.screen.query_one("#guide", OptionList)
         prompts = [str(guide.get_option_at_index(i).prompt) for i in range(guide.option_count)]
         assert len(prompts) == 6
@@ -100,6 +101,7 @@ async def test_an_empty_workspace_ticks_nothing(context):
         prompts = [str(guide.get_option_at_index(i).prompt) for i in range(guide.option_count)]
         assert not any("✓" in prompt for prompt in prompts)
         assert "none yet" in text_of(app, "#card-tasks")
+        assert "kootui demo" in text_of(app, "#overview-loaded")
 
 
 async def test_guide_number_keys_and_enter_jump_to_the_steps_page(demo_context):
@@ -167,7 +169,7 @@ async def test_help_lists_the_pages_keys_with_remapped_keys(home, clock):
             assert "f1  Help" in text
             assert "^j  Jump" in text
             assert "k  Sending Tasks" in text
-            assert "Guide step 1" in text  # the Overview page's own keys
+            assert "1 2 3 4 5 6  Guide step" in text  # the Overview page's own keys
             assert "Filter — focus this page's filter (not on this page)" in text
             await pilot.press("escape")
             assert not isinstance(app.screen, HelpScreen)

@@ -24,12 +24,23 @@ def key_table(
     title: str, rows: Sequence[tuple[str, KeyAction]], unavailable: Collection[str] = ()
 ) -> Content:
     lines = [Content.styled(title, "bold $accent")]
-    for key, action in rows:
-        what = action.description + (f" — {action.help}" if action.help else "")
+    index = 0
+    while index < len(rows):
+        key, action = rows[index]
+        if action.group:  # consecutive keys of one group share a line: "1 2 3 4 5 6"
+            end = index
+            while end < len(rows) and rows[end][1].group == action.group:
+                end += 1
+            key = " ".join(k for k, _ in rows[index:end])
+            what = action.group + (f" — {action.help}" if action.help else "")
+            index = end
+        else:
+            what = action.description + (f" — {action.help}" if action.help else "")
+            index += 1
         if action.id in unavailable:
             lines.append(Content.styled(f"  {key:>6}  {what} (not on this page)", "dim"))
-            continue
-        lines.append(Content.assemble((f"  {key:>6}  ", "bold"), what))
+        else:
+            lines.append(Content.assemble((f"  {key:>6}  ", "bold"), what))
     return Content("\n").join(lines)
 
 
@@ -60,6 +71,13 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-box", classes="dialog") as box:
             box.border_title = f"Keys — {self.page_title}"
             box.border_subtitle = escape(f"{close_key} closes · remap keys in config.toml [keys]")
+            tables.append(
+                Content.styled(
+                    "tab and shift+tab move between the navigation and the page; "
+                    "the mouse works too.",
+                    "dim",
+                )
+            )
             yield Static(Content("\n\n").join(tables), id="help-text")
 
     def action_close(self) -> None:

@@ -86,6 +86,10 @@ def figure_cards(overview: Overview) -> dict[str, Content]:
     }
 
 
+def is_empty(overview: Overview) -> bool:
+    return not (overview.domains or overview.addresses or overview.templates or overview.tasks)
+
+
 def guide_prompt(step: GuideStep, page_title: str) -> Content:
     tick = Content.styled(" ✓ ", "bold $status-ok") if step.done else Content.styled(" ○ ", "dim")
     title = Content.styled(step.title, "bold" if not step.done else "")
@@ -153,7 +157,10 @@ class OverviewScreen(PageScreen):
         self.overview = message.overview
         for card_id, text in figure_cards(message.overview).items():
             self.query_one(f"#{card_id}", Static).update(text)
-        self.query_one("#overview-loaded", Static).update(f"figures as of {message.loaded_at}")
+        subtitle = f"figures as of {message.loaded_at}"
+        if is_empty(message.overview) and not self.kootui.context.settings.demo:
+            subtitle += " · a new workspace: start with step 1, or run `kootui demo` to look around"
+        self.query_one("#overview-loaded", Static).update(subtitle)
         guide = self.query_one("#guide", OptionList)
         highlighted = guide.highlighted
         guide.clear_options()
