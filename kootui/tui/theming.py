@@ -24,7 +24,7 @@ import json
 import os
 import tempfile
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -203,6 +203,18 @@ class ThemeCatalog:
         if isinstance(saved, str):
             return configured, f"Saved theme {saved!r} is no longer installed; using {configured}."
         return configured, None
+
+
+def chart_colours(variables: Mapping[str, str]) -> dict[str, Color]:
+    """The chart series colours of the running theme, for charts drawn in Python.
+
+    Pass ``app.theme_variables``; keys are the series (``sent``, ``delivered``, ...).
+    """
+    return {
+        name.removeprefix("chart-"): Color.parse(variables[name])
+        for name in CHART_VARIABLES
+        if name in variables
+    }
 
 
 def load_ui_state(path: Path) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from kootui.tui.theming import (
     MEANING_VARIABLES,
     SHIPPED_THEMES_DIR,
     ThemeCatalog,
+    chart_colours,
     load_ui_state,
     parse_theme_file,
 )
@@ -191,6 +192,12 @@ async def test_a_user_theme_opens_and_its_colours_reach_the_css(home, clock):
             assert app.theme == "ocean"
             assert app.theme_variables["status-ok"] == "#00ff7f"
             assert app.theme_variables["chart-sent"] == "#1e90ff"
+            series = chart_colours(app.theme_variables)
+            assert set(series) == {"sent", "delivered", "failed", "to-send", "rejected"}
+            assert series["sent"].hex.lower() == "#1e90ff"
+            app.choose_theme("kootui-light")
+            await settle(pilot)
+            assert chart_colours(app.theme_variables)["sent"].hex.lower() == "#1f6fb2"
     finally:
         context.close()
 
