@@ -175,6 +175,9 @@ async def test_help_lists_the_pages_keys_with_remapped_keys(home, clock):
             assert not isinstance(app.screen, HelpScreen)
             await pilot.press("ctrl+j")
             assert isinstance(app.screen, JumpScreen)
+            await pilot.press("escape", "g", "k")  # the remapped go letter
+            await settle(pilot)
+            assert app.current_mode == "tasks"
     finally:
         ctx.close()
 
