@@ -182,7 +182,7 @@ def relay_settings(context: Context, port: int, **extra: Any) -> Context:
     settings = context.settings.with_values(
         relay__host="127.0.0.1",
         relay__port=port,
-        relay__tls="none",
+        relay__tls=extra.pop("relay__tls", "none"),
         relay__concurrency=extra.pop("concurrency", 2),
         relay__connect_timeout=extra.pop("connect_timeout", 2.0),
         relay__command_timeout=extra.pop("command_timeout", 2.0),

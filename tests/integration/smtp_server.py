@@ -143,6 +143,11 @@ class ScriptedServer:
         async def close() -> None:
             assert self._server is not None
             self._server.close()
+            current = asyncio.current_task()
+            sessions = [task for task in asyncio.all_tasks() if task is not current]
+            for task in sessions:
+                task.cancel()
+            await asyncio.gather(*sessions, return_exceptions=True)
 
         asyncio.run_coroutine_threadsafe(close(), self._loop).result(5)
         self._loop.call_soon_threadsafe(self._loop.stop)
@@ -159,7 +164,7 @@ class ScriptedServer:
             self.by_mode[mode] += 1
         try:
             await self._session(mode, reader, writer)
-        except (ConnectionError, asyncio.IncompleteReadError):
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
             pass
         finally:
             writer.close()

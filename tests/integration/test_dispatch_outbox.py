@@ -1,0 +1,115 @@
+"""The default transport (no relay): a Maildir of real messages; scheduling, pause, cancel."""
+
+from __future__ import annotations
+
+import mailbox
+from datetime import timedelta
+
+import dkim
+from sqlalchemy import update
+
+from kootui.core.clock import FixedClock
+from kootui.core.context import Context
+from kootui.core.dispatch import run_until_idle
+from kootui.core.models import Task
+from tests.integration.dispatch_seed import (
+    dns_for,
+    hourly_stats,
+    messages,
+    seed_sender,
+    seed_task,
+    task_status,
+)
+
+
+def _set_task_status(context: Context, task_id: int, status: str) -> None:
+    with context.store.engine.begin() as connection:
+        connection.execute(
+            update(Task.__table__).where(Task.__table__.c.id == task_id).values(status=status)
+        )  # type: ignore[attr-defined]
+
+
+def test_without_a_relay_messages_land_in_a_maildir_that_mailbox_opens(context: Context) -> None:
+    address = seed_sender(context)
+    task = seed_task(
+        context,
+        address,
+        ["ann@example.org", "bob@example.org"],
+        support_unsubscribe=True,
+        attachments=[("notes.txt", "text/plain", b"line one\nline two\n")],
+    )
+    tracked = Context(
+        store=context.store,
+        settings=context.settings.with_values(sending__tracking_host="t.example.com"),
+        clock=context.clock,
+    )
+    run_until_idle(tracked)
+    box = mailbox.Maildir(context.settings.paths.outbox_dir, factory=None, create=False)
+    stored = list(box)
+    assert len(stored) == 2
+    by_recipient = {str(m["To"]): m for m in stored}
+    ann = by_recipient["ann@example.org"]
+    assert ann["Subject"] == "Hello Reader 0"
+    assert ann["List-Unsubscribe"].startswith("<https://t.example.com/u/")
+    assert ann["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    rows = {row.recipient: row for row in messages(context, task)}
+    assert (
+        ann["List-Unsubscribe"]
+        == f"<https://t.example.com/u/{rows['ann@example.org'].unsubscribe_token}>"
+    )
+    assert ann["Message-ID"] == rows["ann@example.org"].message_id_header
+    assert {row.status for row in rows.values()} == {"delivered"}
+    for key in box.keys():
+        assert dkim.verify(box.get_bytes(key), dnsfunc=dns_for(context))
+    mode = (context.settings.paths.outbox_dir / "new").stat().st_mode & 0o777
+    assert mode == 0o700
+    assert task_status(context, task) == "completed"
+
+
+def test_a_scheduled_task_waits_for_its_time(context: Context, clock: FixedClock) -> None:
+    address = seed_sender(context, with_key=False)
+    task = seed_task(context, address, 3, scheduled_at=clock.now() + timedelta(hours=2))
+    run_until_idle(context)
+    assert {row.status for row in messages(context, task)} == {"pending"}
+    assert task_status(context, task) == "scheduled"
+    clock.advance(timedelta(hours=2))
+    run_until_idle(context)
+    assert {row.status for row in messages(context, task)} == {"delivered"}
+    assert task_status(context, task) == "completed"
+
+
+def test_a_paused_task_sends_nothing_until_resumed(context: Context) -> None:
+    address = seed_sender(context, with_key=False)
+    task = seed_task(context, address, 4)
+    _set_task_status(context, task, "paused")
+    run_until_idle(context)
+    assert {row.status for row in messages(context, task)} == {"pending"}
+    assert task_status(context, task) == "paused"
+    _set_task_status(context, task, "sending")
+    run_until_idle(context)
+    assert {row.status for row in messages(context, task)} == {"delivered"}
+    assert task_status(context, task) == "completed"
+
+
+def test_a_cancelled_task_sends_nothing_and_its_queue_is_cancelled(
+    context: Context, clock: FixedClock
+) -> None:
+    address = seed_sender(context, with_key=False)
+    task = seed_task(context, address, 3)
+    other = seed_task(context, address, 2)
+    _set_task_status(context, task, "cancelled")
+    run_until_idle(context)
+    assert {row.status for row in messages(context, task)} == {"cancelled"}
+    assert {row.status for row in messages(context, other)} == {"delivered"}
+    assert task_status(context, task) == "cancelled"
+    assert sum(hour["sent"] for hour in hourly_stats(context).values()) == 2
+
+
+def test_a_missing_parameter_fails_that_message_only(context: Context) -> None:
+    address = seed_sender(context, with_key=False)
+    task = seed_task(context, address, ["ann@example.org"], params={"name": "Ann"})
+    run_until_idle(context)
+    [row] = messages(context, task)
+    assert row.status == "failed"
+    assert "code" in row.last_reply
+    assert task_status(context, task) == "partly_failed"

@@ -1,0 +1,115 @@
+"""Our signer is byte-identical to dkimpy's and dkimpy verifies it."""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime
+
+import dkim
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from kootui.core.compose import compose_message, format_mailbox, prepare_attachment
+from kootui.core.dkim import DkimSigner
+from kootui.core.errors import ValidationError
+
+STAMP = 1_795_000_000
+
+
+@pytest.fixture(scope="module")
+def key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def _pem(key: rsa.RSAPrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+
+
+def _dns(key: rsa.RSAPrivateKey):  # type: ignore[no-untyped-def]
+    der = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+    def lookup(name: bytes, timeout: int = 5) -> bytes:
+        assert name == b"kootui1._domainkey.example.com."
+        return b"v=DKIM1; k=rsa; p=" + base64.b64encode(der)
+
+    return lookup
+
+
+def _message(unsubscribe: bool = True) -> bytes:
+    extra = (
+        [
+            ("List-Unsubscribe", "<https://t.example.com/u/abcdefghijklmnop>"),
+            ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+        ]
+        if unsubscribe
+        else []
+    )
+    return compose_message(
+        from_header=format_mailbox("Zoë", "news@example.com"),
+        to="ann@example.org",
+        subject="Grüße   with   spaces\tand tabs",
+        text="Hello  \n\n.leading dot\n\n\n",
+        html="<p>Hello</p>",
+        message_id="<id1@example.com>",
+        date=datetime(2026, 11, 23, 15, 30, tzinfo=UTC),
+        attachments=[prepare_attachment("résumé.pdf", "application/pdf", b"%PDF" * 300)],
+        extra_headers=extra,
+    )
+
+
+@pytest.mark.parametrize("unsubscribe", [True, False])
+def test_signature_is_byte_identical_to_dkimpy(
+    key: rsa.RSAPrivateKey, monkeypatch: pytest.MonkeyPatch, unsubscribe: bool
+) -> None:
+    message = _message(unsubscribe)
+    ours = DkimSigner("example.com", "kootui1", _pem(key)).signature_header(
+        message, timestamp=STAMP
+    )
+    monkeypatch.setattr(dkim.time, "time", lambda: STAMP + 0.25)
+    signed = [b"from", b"to", b"subject", b"date", b"message-id", b"mime-version", b"content-type"]
+    if unsubscribe:
+        signed += [b"list-unsubscribe", b"list-unsubscribe-post"]
+    theirs = dkim.sign(
+        message,
+        b"kootui1",
+        b"example.com",
+        _pem(key),
+        canonicalize=(b"relaxed", b"relaxed"),
+        include_headers=[*signed, b"from"],
+    )
+    assert ours == theirs
+    assert b" l=" not in ours and b";l=" not in ours
+    assert b"c=relaxed/relaxed" in ours and b"a=rsa-sha256" in ours
+
+
+def test_dkimpy_verifies_and_detects_tampering(key: rsa.RSAPrivateKey) -> None:
+    signed = DkimSigner("example.com", "kootui1", _pem(key)).sign(_message())
+    assert dkim.verify(signed, dnsfunc=_dns(key))
+    assert not dkim.verify(signed.replace(b"Hello", b"Hallo", 1), dnsfunc=_dns(key))
+    assert not dkim.verify(
+        signed.replace(b"List-Unsubscribe: <https://t", b"List-Unsubscribe: <https://x"),
+        dnsfunc=_dns(key),
+    )
+
+
+def test_the_signer_never_shows_its_key(key: rsa.RSAPrivateKey) -> None:
+    pem = _pem(key)
+    signer = DkimSigner("example.com", "kootui1", pem)
+    assert "PRIVATE" not in repr(signer)
+    assert pem.decode()[40:80] not in repr(signer)
+
+
+def test_bad_keys_are_refused_with_a_typed_error() -> None:
+    with pytest.raises(ValidationError) as caught:
+        DkimSigner("example.com", "kootui1", b"not a key")
+    assert caught.value.code == "dkim.bad_key"
+    ec_pem = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    with pytest.raises(ValidationError):
+        DkimSigner("example.com", "kootui1", ec_pem)
