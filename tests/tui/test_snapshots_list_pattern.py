@@ -60,3 +60,12 @@ def test_destructive_confirm_dialog(snap_compare: Any, context: Context) -> None
         await settle(pilot)
 
     assert snap_compare(sorted_app(context), terminal_size=SIZE, run_before=run_before)
+
+
+def test_details_view(snap_compare: Any, context: Context) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+
+    assert snap_compare(sorted_app(context), terminal_size=SIZE, run_before=run_before)

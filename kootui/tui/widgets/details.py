@@ -98,9 +98,10 @@ class DetailsScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     DetailsScreen { align: center middle; }
     DetailsScreen > #details-box {
-        width: 90; max-width: 95%; height: 80%;
+        width: 90; max-width: 95%; height: auto; max-height: 90%;
         border: thick $primary; background: $surface; padding: 0 1;
     }
+    DetailsScreen DetailsPanel { height: auto; max-height: 32; padding: 0 0 1 0; }
     DetailsScreen #details-title { text-style: bold; padding: 0 0 1 0; }
     """
 
