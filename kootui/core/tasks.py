@@ -40,6 +40,7 @@ from kootui.core.models import (
 )
 from kootui.core.recipient_list import RecipientSource, TypedRecipients
 from kootui.core.recipients import MAX_MANUAL_RECIPIENTS
+from kootui.core.senders import require_usable_address
 from kootui.core.template_syntax import scan_field
 from kootui.core.unsubscribe import new_token
 
@@ -147,10 +148,15 @@ def check_schedule(context: Context, send_type: str, scheduled_at: datetime | No
     return when
 
 
-def _load_sources(
+def load_sources(
     session: Session, template_id: int | None, address_id: int | None
 ) -> tuple[Template, SenderAddress, SenderDomain]:
-    """The template and sender, still usable: approved, on a verified domain."""
+    """The template and sender, still usable: approved, on a verified domain.
+
+    The same rules as ``templates.require_usable_template`` and
+    ``senders.require_usable_address``, read inside the caller's session so the
+    check and the write are one transaction.
+    """
     if template_id is None:
         raise ValidationError("choose an approved template", field="template_id")
     template = session.get(Template, template_id)
@@ -181,7 +187,7 @@ def _load_sources(
     return template, address, domain
 
 
-def _check_recipients(recipients: RecipientSource | None, parameters: list[str]) -> RecipientSource:
+def check_recipients(recipients: RecipientSource | None, parameters: list[str]) -> RecipientSource:
     if recipients is None or recipients.count == 0:
         raise ValidationError("add at least one recipient", field="recipients")
     if isinstance(recipients, TypedRecipients):
@@ -210,12 +216,12 @@ def _check_recipients(recipients: RecipientSource | None, parameters: list[str])
 
 def _check_in(session: Session, context: Context, draft: TaskDraft) -> CheckedDraft:
     name = check_name(draft.name)
-    template, address, domain = _load_sources(session, draft.template_id, draft.address_id)
+    template, address, domain = load_sources(session, draft.template_id, draft.address_id)
     parameters = list(template.parameters)
     subject = check_subject(draft.subject, parameters)
     scheduled_at = check_schedule(context, draft.send_type, draft.scheduled_at)
     check_attachments(draft.attachments)
-    recipients = _check_recipients(draft.recipients, parameters)
+    recipients = check_recipients(draft.recipients, parameters)
     if draft.send_method not in set(SendMethod):
         raise ValidationError("unknown send method", field="send_method")
     return CheckedDraft(name, subject, template, address, domain, recipients, scheduled_at, draft)
@@ -223,6 +229,10 @@ def _check_in(session: Session, context: Context, draft: TaskDraft) -> CheckedDr
 
 def check_draft(context: Context, draft: TaskDraft) -> CheckedDraft:
     """Every rule, as the form checks before submitting; the first broken one is raised."""
+    check_name(draft.name)
+    if draft.address_id is None:
+        raise ValidationError("choose a sender address", field="address_id")
+    require_usable_address(context, draft.address_id)
     with context.store.session() as session:
         return _check_in(session, context, draft)
 
@@ -315,8 +325,11 @@ def create_task(
     context: Context, draft: TaskDraft, *, progress: ExpansionProgress | None = None
 ) -> Task:
     """Check the draft once more and create the task with all its message rows, or nothing."""
+    check_draft(context, draft)
     try:
         with context.store.session() as session:
+            # The same rules again inside the writing transaction: a template or
+            # domain changed since the form was checked is caught here.
             checked = _check_in(session, context, draft)
             return _write(session, context, checked, progress)
     except KootuiError:

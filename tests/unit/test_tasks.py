@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from kootui.core.attachments import prepare_attachment
 from kootui.core.context import Context
-from kootui.core.errors import LimitReached, NotFound, StoreError, ValidationError
+from kootui.core.errors import InvalidState, LimitReached, NotFound, StoreError, ValidationError
 from kootui.core.models import (
     Attachment,
     DomainStatus,
@@ -179,6 +179,24 @@ def test_field_rules(context, ids, changes, field, text):
     assert _count(context, Task) == 0
 
 
+def test_a_domain_unverified_after_the_check_is_caught_in_the_transaction(
+    context, ids, monkeypatch
+):
+    checked = check_draft(context, _draft(ids))
+    with context.store.session() as session:
+        domain = session.get(SenderDomain, checked.domain.id)
+        domain.status = DomainStatus.FAILED
+        session.add(domain)
+    with pytest.raises(InvalidState):
+        create_task(context, _draft(ids))  # the form's check sees it
+    # As if the domain failed between the form's check and the writing transaction:
+    monkeypatch.setattr("kootui.core.tasks.require_usable_address", lambda _c, _i: None)
+    with pytest.raises(ValidationError) as caught:
+        create_task(context, _draft(ids))
+    assert caught.value.code == "task.domain_not_verified"
+    assert _count(context, Task) == 0
+
+
 def test_template_must_exist_and_be_approved(context, ids):
     with pytest.raises(ValidationError) as caught:
         check_draft(context, _draft(ids, template_id=ids["pending"]))
@@ -188,9 +206,9 @@ def test_template_must_exist_and_be_approved(context, ids):
 
 
 def test_sender_must_be_on_a_verified_domain(context, ids):
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(InvalidState) as caught:
         check_draft(context, _draft(ids, address_id=ids["unverified_sender"]))
-    assert caught.value.code == "task.domain_not_verified"
+    assert caught.value.field == "address_id"
     assert "new.example.net" in caught.value.message
     with pytest.raises(NotFound):
         check_draft(context, _draft(ids, address_id=9999))
