@@ -280,3 +280,18 @@ async def test_reload_reads_the_store_again_and_keeps_the_cursor(context: Contex
         assert table.highlighted_row is not None
         assert table.highlighted_row["name"] == sorted(DOMAIN_NAMES)[2]
         assert app.source.requests[-1] == PageRequest(limit=PAGE_SIZE)
+
+
+async def test_actions_act_on_the_marked_rows_or_else_the_cursor_row(context: Context) -> None:
+    seed_domains(context)
+    app = DomainListApp(context)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        panel = app.query_one(ListPanel)
+        first_key = panel.highlighted_row.key if panel.highlighted_row else ""
+        assert panel.target_keys() == [first_key]
+        await pilot.press("down", "space", "space")
+        assert len(panel.target_keys()) == 2 and first_key not in panel.target_keys()
+        panel.reload(clear_marks=True)
+        await settle(pilot)
+        assert panel.marked == frozenset() and len(panel.target_keys()) == 1

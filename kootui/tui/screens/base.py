@@ -144,7 +144,17 @@ class ListPanel(Vertical):
     def highlighted_row(self) -> Row | None:
         return self._table.highlighted_row
 
-    def reload(self) -> None:
+    def target_keys(self) -> list[str]:
+        """What an action acts on (k9s habit): the marked rows, else the row under the cursor."""
+        if self._table.marked:
+            return sorted(self._table.marked)
+        row = self._table.highlighted_row
+        return [row.key] if row is not None else []
+
+    def reload(self, *, clear_marks: bool = False) -> None:
+        """Read the page again; after a bulk action, ``clear_marks`` drops the old marks."""
+        if clear_marks:
+            self._table.action_clear_marks()
         self._table.reload()
 
     def focus_filter(self) -> None:
