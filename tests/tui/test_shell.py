@@ -380,3 +380,23 @@ async def test_a_store_that_fails_is_reported_not_a_crash(context):
         await pilot.press("g", "d")  # and still usable
         await settle(pilot)
         assert app.current_mode == "domains"
+
+
+async def test_the_overview_refreshes_itself_only_while_shown(context):
+    app = build_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        overview = app.screen
+        now = context.clock.now()
+        with context.store.session() as session:
+            session.add(SenderDomain(name="a.example.com", created_at=now, updated_at=now))
+        app.go_page("reports")
+        await settle(pilot)
+        overview._refresh_if_shown()  # what its timer calls
+        await settle(pilot)
+        assert str(overview.query_one("#card-domains", Static).render()).splitlines()[1] == "0"
+        app.go_page("overview")
+        await settle(pilot)
+        overview._refresh_if_shown()
+        await settle(pilot)
+        assert text_of(app, "#card-domains").splitlines()[1] == "1"

@@ -22,6 +22,8 @@ from kootui.tui.actions import bindings
 from kootui.tui.screens.page import PageScreen, PageSpec
 from kootui.tui.widgets.status_badge import tone_of
 
+AUTO_REFRESH_SECONDS = 15
+
 # Status order on the cards; colours come from the shared tone table (status badges).
 TASK_STATUS_ORDER = ("scheduled", "sending", "paused", "completed", "partly_failed", "cancelled")
 MESSAGE_STATUS_ORDER = (
@@ -142,6 +144,12 @@ class OverviewScreen(PageScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.reload()
+        # Figures stay current while tasks send; only while this page is on screen.
+        self.set_interval(AUTO_REFRESH_SECONDS, self._refresh_if_shown)
+
+    def _refresh_if_shown(self) -> None:
+        if self.is_current:
+            self.reload()
 
     def reload(self) -> None:
         self.load_figures()
