@@ -123,6 +123,10 @@ def build_parser() -> argparse.ArgumentParser:
     from kootui.cli_domains import add_domain_commands
 
     add_domain_commands(commands)
+
+    from kootui.cli_tasks import add_task_commands
+
+    add_task_commands(commands)
     return parser
 
 

@@ -340,6 +340,15 @@ def create_task(
         ) from exc
 
 
+def template_parameters(context: Context, template_id: int) -> tuple[str, ...]:
+    """The parameter columns a recipient file for this template needs (after ``email``)."""
+    with context.store.session() as session:
+        template = session.get(Template, template_id)
+        if template is None:
+            raise NotFound(f"there is no template {template_id}", field="template_id")
+        return tuple(template.parameters)
+
+
 def get_task(context: Context, task_id: int) -> Task:
     with context.store.session() as session:
         task = session.get(Task, task_id)
