@@ -9,8 +9,9 @@ from textual.theme import Theme
 from textual.widgets import Button, Checkbox, Input, Select, Static, TextArea
 
 from kootui.core.context import Context
+from kootui.core.errors import ValidationError
 from kootui.core.models import SenderDomain
-from kootui.tui.widgets import ConfirmDialog, FormDialog, StatusBadge, TextField
+from kootui.tui.widgets import CheckboxField, ConfirmDialog, FormDialog, StatusBadge, TextField
 from tests.tui.test_list_pattern_apps import DomainListApp, seed_domains, settle
 
 
@@ -203,3 +204,21 @@ async def test_a_status_badge_takes_its_colour_from_the_theme() -> None:
         # No $status-bad: the theme's own $error (as Textual's colour system derives it).
         assert dot_colour(badge) == Color.parse(app.theme_variables["error"]).hex.lower()
         assert dot_colour(badge) != "#cc2288"
+
+
+async def test_messages_and_labels_are_shown_as_written() -> None:
+    def submit(values: dict[str, object]) -> None:
+        raise ValidationError("use only [a-z] and [/] here", field="name")
+
+    class FormApp(App[None]):
+        def on_mount(self) -> None:
+            fields = [TextField("name", "Name [required]"), CheckboxField("on", "[b]On[/b]")]
+            self.push_screen(FormDialog("Task [EU] sale", fields, submit))
+
+    app = FormApp()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("x", "ctrl+s")
+        await settle(pilot)
+        assert shown_error(app, "name") == "use only [a-z] and [/] here"
+        assert str(app.screen.query_one("#form-title", Static).render()) == "Task [EU] sale"
+        assert str(app.screen.query_one("#field-on", Checkbox).label) == "[b]On[/b]"

@@ -97,8 +97,8 @@ class AdvancedSearch(Collapsible):
             inputs = [Input(placeholder=field.placeholder, id=f"search-{field.name}")]
         else:
             raise ValueError(f"unknown search field kind {field.kind!r}")
-        error = Static("", id=f"search-error-{field.name}", classes="field-error")
-        return Horizontal(Label(field.label), *inputs, error, classes="search-row")
+        error = Static("", id=f"search-error-{field.name}", classes="field-error", markup=False)
+        return Horizontal(Label(field.label, markup=False), *inputs, error, classes="search-row")
 
     def values(self) -> dict[str, str]:
         values: dict[str, str] = {}

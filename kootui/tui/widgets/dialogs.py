@@ -57,7 +57,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
-            yield Label(self.dialog_title, id="confirm-title")
+            yield Label(self.dialog_title, id="confirm-title", markup=False)
             yield Static(self.message, id="confirm-message", markup=False)
             if self.require_typing is not None:
                 yield Label(f"Type {self.require_typing} to confirm:", markup=False)

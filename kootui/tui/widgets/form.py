@@ -18,6 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
@@ -72,7 +73,7 @@ def field_widget(field: FormField) -> Widget:
     if isinstance(field, SelectField):
         return Select(list(field.options), value=field.value or Select.NULL, id=widget_id)
     if isinstance(field, CheckboxField):
-        return Checkbox(field.label, field.value, id=widget_id)
+        return Checkbox(Content(field.label), field.value, id=widget_id)
     return TextArea(field.value, id=widget_id, soft_wrap=True)
 
 
@@ -142,15 +143,17 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
-            yield Label(self.form_title, id="form-title")
-            yield Static("", id="form-error")
+            yield Label(self.form_title, id="form-title", markup=False)
+            yield Static("", id="form-error", markup=False)
             with VerticalScroll(id="form-fields"):
                 for field in self.fields:
                     with Vertical(classes="form-field", id=f"form-field-{field.name}"):
                         if not isinstance(field, CheckboxField):
-                            yield Label(field.label)
+                            yield Label(field.label, markup=False)
                         yield field_widget(field)
-                        yield Static("", id=f"error-{field.name}", classes="field-error")
+                        yield Static(
+                            "", id=f"error-{field.name}", classes="field-error", markup=False
+                        )
             with Horizontal(id="form-buttons"):
                 yield Button("Cancel", id="form-cancel")
                 yield Button(self.submit_label, id="form-submit", variant="primary")

@@ -125,7 +125,7 @@ class PagedTable(Vertical):
 
     def compose(self) -> ComposeResult:
         yield PageGrid()
-        yield Static(self.empty_message, classes="empty-state")
+        yield Static(self.empty_message, classes="empty-state", markup=False)
         # The spinner sits in the status line: covering the grid would take its focus.
         with Horizontal(classes="page-status"):
             yield Static("loading…", classes="page-footer")
