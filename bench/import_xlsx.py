@@ -1,0 +1,123 @@
+"""Benchmark: import a ~40 MB recipient workbook; print rows/s and peak memory.
+
+    /work/venv/bin/python bench/import_xlsx.py [--rows 2000000] [--keep FILE] [--no-reference]
+
+Writes the workbook with openpyxl's write_only mode (email, name, code per row;
+2,000,000 rows is ~39.6 MB, under the 40 MB limit), then imports it in a fresh
+child process so the peak RSS is the import's own. As a reference measured in
+the same run, a second child only iterates the same sheet with openpyxl
+read_only (no checks, no validation, no storage): the difference is what
+kootui adds. Goal from the issue: under 30 s and under 300 MB on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def write_workbook(path: Path, rows: int) -> float:
+    from openpyxl import Workbook
+
+    started = time.perf_counter()
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Recipients")
+    sheet.append(["email", "name", "code"])
+    for i in range(rows):
+        sheet.append([f"user{i}@example-mail{i % 50}.com", f"Person {i}", f"C{i:07d}"])
+    workbook.save(path)
+    return time.perf_counter() - started
+
+
+def child_import(path: Path) -> dict[str, float]:
+    from kootui.core.xlsx_import import import_recipients
+
+    started = time.perf_counter()
+    report = import_recipients(path, ["name", "code"])
+    elapsed = time.perf_counter() - started
+    figures = {
+        "seconds": elapsed,
+        "rows": report.rows_read,
+        "valid": report.valid_count,
+        "refused": report.refused_count,
+        "duplicates": report.duplicate_count,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+    report.close()
+    return figures
+
+
+def child_reference(path: Path) -> dict[str, float]:
+    from openpyxl import load_workbook
+
+    started = time.perf_counter()
+    workbook = load_workbook(path, read_only=True)
+    rows = sum(1 for _ in workbook.worksheets[0].iter_rows(values_only=True)) - 1
+    workbook.close()
+    return {
+        "seconds": time.perf_counter() - started,
+        "rows": rows,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def run_child(mode: str, path: Path) -> dict[str, float]:
+    output = subprocess.run(
+        [sys.executable, __file__, f"--child-{mode}", str(path)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=2_000_000)
+    parser.add_argument("--keep", type=Path, help="write the workbook here and keep it")
+    parser.add_argument("--reuse", type=Path, help="import this existing workbook instead")
+    parser.add_argument("--no-reference", action="store_true")
+    parser.add_argument("--child-import", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child-reference", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_import:
+        print(json.dumps(child_import(args.child_import)))
+        return 0
+    if args.child_reference:
+        print(json.dumps(child_reference(args.child_reference)))
+        return 0
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = args.reuse or args.keep or Path(folder) / "recipients.xlsx"
+        if not args.reuse:
+            seconds = write_workbook(path, args.rows)
+            print(f"wrote {args.rows:,} rows in {seconds:.1f} s")
+        size = path.stat().st_size
+        print(f"workbook: {path} ({size / 2**20:.1f} MiB, {size:,} bytes)")
+        result = run_child("import", path)
+        print(
+            f"kootui import: {result['rows']:,.0f} rows in {result['seconds']:.1f} s "
+            f"= {result['rows'] / result['seconds']:,.0f} rows/s, peak RSS "
+            f"{result['peak_rss_mb']:.0f} MB ({result['valid']:,.0f} valid, "
+            f"{result['refused']:,.0f} refused, {result['duplicates']:,.0f} repeated)"
+        )
+        if not args.no_reference:
+            reference = run_child("reference", path)
+            print(
+                f"reference (openpyxl read_only iteration only): {reference['rows']:,.0f} rows "
+                f"in {reference['seconds']:.1f} s = "
+                f"{reference['rows'] / reference['seconds']:,.0f} rows/s, peak RSS "
+                f"{reference['peak_rss_mb']:.0f} MB"
+            )
+        print("goal: under 30 s and under 300 MB on 2 cores")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
