@@ -12,6 +12,7 @@ from kootui.core.context import Context
 from kootui.core.errors import ValidationError
 from kootui.core.models import SenderDomain
 from kootui.tui.widgets import CheckboxField, ConfirmDialog, FormDialog, StatusBadge, TextField
+from kootui.tui.widgets.page_grid import PageGrid
 from tests.tui.test_list_pattern_apps import DomainListApp, seed_domains, settle
 
 
@@ -222,3 +223,28 @@ async def test_messages_and_labels_are_shown_as_written() -> None:
         assert shown_error(app, "name") == "use only [a-z] and [/] here"
         assert str(app.screen.query_one("#form-title", Static).render()) == "Task [EU] sale"
         assert str(app.screen.query_one("#field-on", Checkbox).label) == "[b]On[/b]"
+
+
+async def test_status_cells_in_the_table_follow_the_theme(context: Context) -> None:
+    seed_domains(context, ["failed0.example.com", "failed1.example.com", "failed2.example.com"])
+    app = DomainListApp(context)
+    app.register_theme(
+        Theme(name="red-bad", primary="#3366cc", variables={"status-bad": "#cc0000"})
+    )
+    app.register_theme(
+        Theme(name="pink-bad", primary="#3366cc", variables={"status-bad": "#ff66cc"})
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        grid = app.query_one(PageGrid)
+
+        def failed_dot_colour() -> str:
+            cell = grid.get_cell("3", "status")  # the third domain is seeded as failed
+            assert str(cell) == "● Failed"
+            colour = cell.spans[0].style.color if cell.spans else cell.style.color
+            return colour.triplet.hex if colour and colour.triplet else ""
+
+        for theme, colour in (("red-bad", "#cc0000"), ("pink-bad", "#ff66cc")):
+            app.theme = theme
+            await settle(pilot)
+            assert failed_dot_colour() == colour
