@@ -20,11 +20,14 @@ class Context:
 
 
 def open_context(settings: Settings, *, clock: Clock | None = None) -> Context:
-    """Create the folders, open (and upgrade) the store, and make sure the workspace row exists."""
+    """Create the folders, open (and upgrade) the store, make sure the workspace row exists,
+    and bring the built-in public templates up to this version."""
+    from kootui.core.public_templates import sync_public_templates
     from kootui.core.workspace import ensure_workspace
 
     settings.ensure_folders()
     store = open_store(settings.database_url)
     context = Context(store=store, settings=settings, clock=clock or SystemClock())
     ensure_workspace(context)
+    sync_public_templates(context)
     return context
