@@ -400,3 +400,18 @@ async def test_the_overview_refreshes_itself_only_while_shown(context):
         overview._refresh_if_shown()
         await settle(pilot)
         assert text_of(app, "#card-domains").splitlines()[1] == "1"
+
+
+async def test_the_guide_heading_names_remapped_step_keys(home, clock):
+    write_config(home, '[keys]\nopen-step = "o"\n')
+    ctx = open_context(load_settings(), clock=clock)
+    try:
+        app = build_app(ctx)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert text_of(app, "#guide-heading").endswith("— 1–6 or o")
+            await pilot.press("o")
+            await settle(pilot)
+            assert app.current_mode == "domains"  # the first open step of a new workspace
+    finally:
+        ctx.close()

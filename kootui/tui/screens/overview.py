@@ -132,14 +132,20 @@ class OverviewScreen(PageScreen):
                 for card in ("domains", "addresses", "templates", "tasks", "messages"):
                     yield Static("", id=f"card-{card}", classes="card")
             with Vertical(id="guide-box", classes="panel"):
-                yield Static(
-                    Content.assemble(
-                        ("Process guide", "bold"),
-                        ("   the path from a domain to a delivered message — 1–6 or enter", "dim"),
-                    ),
-                    id="guide-heading",
-                )
+                yield Static(self._guide_heading(), id="guide-heading")
                 yield OptionList(id="guide")
+
+    def _guide_heading(self) -> Content:
+        steps = [self.kootui.key_display(f"step-{n}") for n in range(1, 7)]
+        step_keys = "1–6" if steps == list("123456") else " ".join(steps)
+        open_key = self.kootui.key_display("open-step").replace("⏎", "enter")
+        return Content.assemble(
+            ("Process guide", "bold"),
+            (
+                f"   the path from a domain to a delivered message — {step_keys} or {open_key}",
+                "dim",
+            ),
+        )
 
     def on_mount(self) -> None:
         super().on_mount()
