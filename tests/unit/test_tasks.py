@@ -104,6 +104,11 @@ def ids(context: Context) -> dict[str, int]:
     return seed_sources(context)
 
 
+@pytest.fixture
+def any_ids(any_context: Context) -> dict[str, int]:
+    return seed_sources(any_context)
+
+
 def _count(context: Context, model: type) -> int:
     with context.store.session() as session:
         return session.exec(select(func.count()).select_from(model)).one()[0]
@@ -132,19 +137,22 @@ def write_recipients_xlsx(path: Path, count: int, header=("email", "name", "code
     return path
 
 
-def test_a_now_task_creates_one_pending_row_per_recipient(context, ids):
-    task = create_task(context, _draft(ids))
+def test_a_now_task_creates_one_pending_row_per_recipient(any_context, any_ids):
+    task = create_task(any_context, _draft(any_ids))
     assert task.status == "scheduled" and task.send_type == "now"
-    assert task.scheduled_at == context.clock.now()
+    assert task.scheduled_at == any_context.clock.now()
     assert task.recipient_count == 2 and task.recipient_source == "typed by hand (2)"
-    with context.store.session() as session:
+    with any_context.store.session() as session:
         rows = session.exec(select(Message).where(Message.task_id == task.id)).all()
     assert [(m[0].recipient, m[0].status, m[0].params) for m in rows] == [
         ("ann@example.com", "pending", {}),
         ("bob@example.org", "pending", {}),
     ]
     first = rows[0][0]
-    assert first.next_attempt_at == context.clock.now() and first.created_at == context.clock.now()
+    assert (
+        first.next_attempt_at == any_context.clock.now()
+        and first.created_at == any_context.clock.now()
+    )
     assert first.message_id_header == "" and first.unsubscribe_token == ""
     assert first.send_method == "console" and first.attempts == 0
 
@@ -251,10 +259,10 @@ def test_local_time_text_is_stored_in_utc(monkeypatch):
     assert caught.value.field == "scheduled_at"
 
 
-def test_attachments_are_stored_with_the_task(context, ids):
+def test_attachments_are_stored_with_the_task(any_context, any_ids):
     files = [prepare_attachment("plan.pdf", b"%PDF-1.7 plan"), prepare_attachment("a.txt", b"hi")]
-    task = create_task(context, _draft(ids, attachments=files))
-    with context.store.session() as session:
+    task = create_task(any_context, _draft(any_ids, attachments=files))
+    with any_context.store.session() as session:
         stored = session.exec(select(Attachment).where(Attachment.task_id == task.id)).all()
     assert [(a[0].filename, a[0].content_type, a[0].size, a[0].content) for a in stored] == [
         ("plan.pdf", "application/pdf", 13, b"%PDF-1.7 plan"),
@@ -262,23 +270,23 @@ def test_attachments_are_stored_with_the_task(context, ids):
     ]
     too_much = [prepare_attachment(f"{i}.pdf", b"%" * (3 * 1024 * 1024)) for i in range(2)]
     with pytest.raises(LimitReached):
-        create_task(context, _draft(ids, attachments=too_much))
+        create_task(any_context, _draft(any_ids, attachments=too_much))
 
 
-def test_xlsx_recipients_with_parameters_and_unsubscribe_tokens(context, ids, tmp_path):
+def test_xlsx_recipients_with_parameters_and_unsubscribe_tokens(any_context, any_ids, tmp_path):
     path = write_recipients_xlsx(tmp_path / "r.xlsx", 3)
     with import_recipients(path, ["name", "code"]).recipients as recipients:
         task = create_task(
-            context,
+            any_context,
             _draft(
-                ids,
-                template_id=ids["personal"],
+                any_ids,
+                template_id=any_ids["personal"],
                 subject="Welcome {{ name }}",
                 recipients=recipients,
             ),
         )
     assert task.recipient_source == "r.xlsx (xlsx)"
-    with context.store.session() as session:
+    with any_context.store.session() as session:
         rows = [r[0] for r in session.exec(select(Message).order_by(Message.id)).all()]
     assert [(m.recipient, m.params) for m in rows][1] == (
         "user1@example.com",
@@ -321,17 +329,25 @@ class FailingRecipients:
             yield chunk
 
 
-def test_a_failure_mid_expansion_leaves_nothing(context, ids):
-    create_task(context, _draft(ids))  # an earlier task must survive untouched
-    before = (_count(context, Task), _count(context, Message), _count(context, Attachment))
+def test_a_failure_mid_expansion_leaves_nothing(any_context, any_ids):
+    create_task(any_context, _draft(any_ids))  # an earlier task must survive untouched
+    before = (
+        _count(any_context, Task),
+        _count(any_context, Message),
+        _count(any_context, Attachment),
+    )
     draft = _draft(
-        ids,
+        any_ids,
         recipients=FailingRecipients(12_000),
         attachments=[prepare_attachment("a.pdf", b"%PDF")],
     )
     with pytest.raises(StoreError, match="nothing was created"):
-        create_task(context, draft)
-    assert (_count(context, Task), _count(context, Message), _count(context, Attachment)) == before
+        create_task(any_context, draft)
+    assert (
+        _count(any_context, Task),
+        _count(any_context, Message),
+        _count(any_context, Attachment),
+    ) == before
 
 
 def test_a_list_that_changes_under_the_expansion_is_refused(context, ids):
@@ -344,7 +360,7 @@ def test_a_list_that_changes_under_the_expansion_is_refused(context, ids):
     assert _count(context, Task) == 0 and _count(context, Message) == 0
 
 
-def test_100k_recipients_expand_in_bulk(context, ids):
+def test_100k_recipients_expand_in_bulk(any_context, any_ids):
     """Prints the time (run with -s); never asserts it."""
 
     class Many(FailingRecipients):
@@ -358,13 +374,13 @@ def test_100k_recipients_expand_in_bulk(context, ids):
     seen: list[int] = []
     started = time.perf_counter()
     task = create_task(
-        context,
-        _draft(ids, recipients=Many(100_000)),
+        any_context,
+        _draft(any_ids, recipients=Many(100_000)),
         progress=lambda done, total: seen.append(done),
     )
     elapsed = time.perf_counter() - started
     print(f"\n100,000 message rows in {elapsed:.2f} s ({100_000 / elapsed:,.0f} rows/s)")
     assert task.recipient_count == 100_000
-    assert _count(context, Message) == 100_000
+    assert _count(any_context, Message) == 100_000
     assert seen[-1] == 100_000 and len(seen) == 20
-    assert get_task(context, task.id).recipient_count == 100_000
+    assert get_task(any_context, task.id).recipient_count == 100_000
