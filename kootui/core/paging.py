@@ -189,6 +189,9 @@ class ListQuery:
     columns the quick text filter looks in. ``filters`` maps advanced search
     field names to clause builders. ``key_column`` (a label) identifies a row and
     ``tiebreak`` (usually the primary key) makes the order total.
+
+    A sort column may be an expression: ``func.lower(Template.title)`` sorts names
+    the same way on SQLite (binary collation) and PostgreSQL (locale collation).
     """
 
     statement: Select[Any]
