@@ -127,6 +127,10 @@ def build_parser() -> argparse.ArgumentParser:
     from kootui.cli_tasks import add_task_commands
 
     add_task_commands(commands)
+
+    from kootui.cli_templates import add_template_commands
+
+    add_template_commands(commands)
     return parser
 
 
