@@ -47,8 +47,12 @@ class UnsafeParserError(KootuiError):
 def require_defused_xml() -> None:
     """Refuse to read any workbook unless openpyxl parses through defusedxml."""
     import openpyxl.xml
+    import openpyxl.xml.functions
 
-    if not openpyxl.xml.DEFUSEDXML:
+    # The flag says defusedxml was importable; the module check says the worksheet
+    # parser openpyxl bound at import time really is defusedxml's.
+    parser_module = getattr(openpyxl.xml.functions.iterparse, "__module__", "") or ""
+    if not openpyxl.xml.DEFUSEDXML or not parser_module.startswith("defusedxml"):
         raise UnsafeParserError(
             "openpyxl is not using defusedxml (is it installed, or is OPENPYXL_DEFUSEDXML "
             "set to False?); workbooks cannot be read safely",

@@ -184,9 +184,19 @@ def test_defusedxml_is_required(monkeypatch, tmp_path):
     import openpyxl.xml
 
     assert openpyxl.xml.DEFUSEDXML is True
-    monkeypatch.setattr(openpyxl.xml, "DEFUSEDXML", False)
+    sample = _sample(tmp_path)
+    with monkeypatch.context() as patch:
+        patch.setattr(openpyxl.xml, "DEFUSEDXML", False)
+        with pytest.raises(xlsx_safety.UnsafeParserError):
+            check_workbook_file(sample)
+    import xml.etree.ElementTree
+
+    import openpyxl.xml.functions
+
+    # The flag alone is not trusted: the parser openpyxl bound must be defusedxml's.
+    monkeypatch.setattr(openpyxl.xml.functions, "iterparse", xml.etree.ElementTree.iterparse)
     with pytest.raises(xlsx_safety.UnsafeParserError):
-        check_workbook_file(_sample(tmp_path))
+        import_recipients(sample, [])
 
 
 def test_bytes_helper_roundtrip_is_a_real_zip(tmp_path):
