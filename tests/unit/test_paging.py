@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from kootui.core.context import Context
 from kootui.core.errors import ValidationError
@@ -193,3 +193,17 @@ def test_moving_between_pages_keeps_sort_and_filters() -> None:
     assert following.offset == 10 and following.text_filter == "shop" and following.descending
     assert following.previous_page().offset == 0
     assert request.previous_page().offset == 0
+
+
+def test_a_sort_expression_orders_alike_on_every_database(any_context: Context) -> None:
+    # Binary order would put the capitals first: Alpha, Gamma, beta, delta.
+    add_domains(any_context, ["beta.example", "Alpha.example", "delta.example", "Gamma.example"])
+    query = ListQuery(
+        statement=select(DOMAIN.id, DOMAIN.name),
+        sort_columns={"name": func.lower(DOMAIN.name)},
+        default_sort="name",
+        tiebreak=DOMAIN.id,
+    )
+    with any_context.store.session() as session:
+        result = fetch_page(session, query, PageRequest())
+    assert names(result) == ["Alpha.example", "beta.example", "delta.example", "Gamma.example"]
