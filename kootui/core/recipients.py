@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from email_validator.rfc_constants import (
@@ -165,6 +166,12 @@ class ManualRecipients:
         for text in texts:
             recipients.add(text)
         return recipients
+
+    def as_source(self) -> Any:
+        """The kept addresses as a task's recipient source (a ``TypedRecipients``)."""
+        from kootui.core.recipient_list import TypedRecipients  # it imports this module
+
+        return TypedRecipients(list(self.addresses))
 
     def require_valid(self) -> Sequence[str]:
         """The addresses, or a ValidationError listing every refused one with its reason."""

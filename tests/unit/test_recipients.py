@@ -96,6 +96,7 @@ def test_manual_recipients_keep_valid_refuse_bad_and_drop_duplicates():
     assert [item.text for item in recipients.refused] == ["not an address"]
     assert recipients.refused[0].reason
     assert recipients.duplicates == ["ANN@example.com"]
+    assert recipients.as_source().row(1) == ("bob@xn--bcher-kva.de", {})
     with pytest.raises(ValidationError) as caught:
         recipients.require_valid()
     assert "not an address" in caught.value.message
