@@ -95,6 +95,15 @@ def _cmd_config(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from kootui.worker import run_worker
+
+    if args.processes < 0:
+        print("kootui: error: --processes must be 0 or more", file=sys.stderr)
+        return 2
+    return run_worker(settings, processes=args.processes, until_idle=args.until_idle)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kootui",
@@ -116,6 +125,21 @@ def build_parser() -> argparse.ArgumentParser:
     db_commands.add_parser("upgrade", help="upgrade the schema to the newest revision")
     db_commands.add_parser("current", help="show the current and newest revision")
     db.set_defaults(handler=_cmd_db)
+
+    worker = commands.add_parser(
+        "worker", help="send queued messages headless (logs to stderr; stop with SIGTERM)"
+    )
+    worker.add_argument(
+        "--processes",
+        type=int,
+        default=0,
+        metavar="N",
+        help="engine processes (default: sending.processes, else one per core)",
+    )
+    worker.add_argument(
+        "--until-idle", action="store_true", help="exit once nothing is due instead of waiting"
+    )
+    worker.set_defaults(handler=_cmd_worker)
 
     config = commands.add_parser("config", help="show folders and settings (secrets hidden)")
     config.set_defaults(handler=_cmd_config)

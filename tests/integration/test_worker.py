@@ -1,0 +1,78 @@
+"""``kootui worker`` as real processes: shared store, no double sends, graceful stop."""
+
+from __future__ import annotations
+
+from kootui.core.clock import SystemClock
+from kootui.core.context import Context
+from tests.integration.dispatch_seed import messages, seed_sender, seed_task, task_status
+from tests.integration.smtp_server import RecordingServer
+from tests.integration.worker_process import (
+    count_status,
+    start_worker,
+    stop_worker,
+    wait_until,
+    worker_env,
+)
+
+
+def _real_time(context: Context) -> Context:
+    # Worker processes use the system clock, so the seeded rows must be due by it.
+    return Context(store=context.store, settings=context.settings, clock=SystemClock())
+
+
+def test_two_workers_on_one_store_never_send_a_message_twice(any_context: Context) -> None:
+    context = _real_time(any_context)
+    address = seed_sender(context, with_key=False)
+    task = seed_task(context, address, 400)
+    with RecordingServer() as server:
+        env = worker_env(context, server.port, sending__batch_size="20", sending__in_flight="40")
+        workers = [start_worker(env, "--processes", "1") for _ in range(2)]
+        try:
+            done = wait_until(lambda: count_status(context, "delivered") == 400, timeout=60)
+        finally:
+            results = [stop_worker(worker) for worker in workers]
+        counts = server.counts_by_message_id()
+    assert done, f"only {count_status(context, 'delivered')} of 400 delivered"
+    assert [code for code, _ in results] == [0, 0], results
+    rows = messages(context, task)
+    assert set(counts) == {row.message_id_header for row in rows}
+    assert set(counts.values()) == {1}
+    # Both workers took part (each claims small batches).
+    with context.store.engine.connect() as connection:
+        from sqlalchemy import text
+
+        workers_seen = connection.execute(
+            text("SELECT COUNT(DISTINCT worker) FROM delivery_attempt")
+        ).scalar_one()
+    assert workers_seen == 2
+    assert task_status(context, task) == "completed"
+
+
+def test_sigterm_finishes_messages_in_flight_and_exits_zero(context: Context) -> None:
+    context = _real_time(context)
+    address = seed_sender(context, with_key=False)
+    seed_task(context, address, 2000)
+    with RecordingServer() as server:
+        # A low rate keeps the worker busy long enough to be stopped mid-task.
+        env = worker_env(
+            context,
+            server.port,
+            sending__rate="200",
+            relay__password="hunter2-secret",
+            relay__username="",
+        )
+        worker = start_worker(env, "--processes", "1")
+        started = wait_until(lambda: count_status(context, "delivered") >= 50, timeout=30)
+        code, stderr = stop_worker(worker)
+        counts = server.counts_by_message_id()
+    assert started
+    assert code == 0, stderr
+    assert count_status(context, "sending") == 0
+    delivered = [row for row in messages(context) if row.status == "delivered"]
+    assert 50 <= len(delivered) < 2000
+    # Everything the server accepted is recorded as delivered, once; nothing half-done.
+    assert set(counts) == {row.message_id_header for row in delivered}
+    assert set(counts.values()) == {1}
+    assert count_status(context, "pending") == 2000 - len(delivered)
+    assert "hunter2-secret" not in stderr
+    assert "stopped after recording" in stderr
