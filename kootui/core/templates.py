@@ -186,6 +186,7 @@ def update_template(context: Context, template_id: int, draft: TemplateDraft) ->
         _refuse_public(row, "edited")
         if template_view(row).draft() == stored:
             return template_view(row)  # nothing changed: keep the status it earned
+        _refuse_while_pending(session, row, "edited; copy it to make a new version")
         _apply(row, stored, parameters)
         _submit_for_review(session, row)
         row.updated_at = context.clock.now()
@@ -206,20 +207,25 @@ def _tasks_using(session: Session, template_id: int) -> list[Task]:
     return list(session.exec(statement).all())
 
 
+def _refuse_while_pending(session: Session, row: Template, consequence: str) -> None:
+    """A task waiting or sending renders this template per recipient: changing it under the
+    task would send a mix of versions (and, in a sensitive workspace, unapproved text)."""
+    for task in _tasks_using(session, row.id or 0):
+        if task.status in PENDING_TASK_STATUSES:
+            raise Conflict(
+                f'"{row.title}" is used by task "{task.name}" (#{task.id}, {task.status}) '
+                f"and cannot be {consequence}",
+                code="template.in_use",
+            )
+
+
 def delete_template(context: Context, template_id: int) -> None:
     """Delete one of My templates; refused while a scheduled, sending or paused task uses it."""
     with context.store.session() as session:
         row = _load(session, template_id)
         _refuse_public(row, "deleted")
         tasks = _tasks_using(session, template_id)
-        pending = [task for task in tasks if task.status in PENDING_TASK_STATUSES]
-        if pending:
-            task = pending[0]
-            raise Conflict(
-                f'"{row.title}" is used by task "{task.name}" (#{task.id}, {task.status}); '
-                "cancel it or let it finish first",
-                code="template.in_use",
-            )
+        _refuse_while_pending(session, row, "deleted; cancel the task or let it finish first")
         if tasks:
             task = tasks[0]
             raise Conflict(

@@ -230,6 +230,26 @@ def test_delete_is_refused_while_a_pending_task_uses_it(context, status):
         delete_template(context, saved.id)
     assert caught.value.code == "template.in_use"
     assert f'"May newsletter" (#{task_id}, {status})' in caught.value.message
+    assert "cancel the task" in caught.value.message
+
+
+@pytest.mark.parametrize("status", [TaskStatus.SCHEDULED, TaskStatus.SENDING, TaskStatus.PAUSED])
+def test_edit_is_refused_while_a_pending_task_renders_it(context, status):
+    saved = create_template(context, WELCOME)
+    add_task(context, saved.id, status)
+    with pytest.raises(Conflict) as caught:
+        update_template(context, saved.id, WELCOME.with_body("<p>v2 {{ name }}</p>"))
+    assert caught.value.code == "template.in_use"
+    assert "copy it" in caught.value.message
+    assert get_template(context, saved.id).body == saved.body
+    assert update_template(context, saved.id, saved.draft()) == saved  # no change is fine
+
+
+def test_edit_is_allowed_once_its_tasks_are_finished(context):
+    saved = create_template(context, WELCOME)
+    add_task(context, saved.id, TaskStatus.COMPLETED)
+    edited = update_template(context, saved.id, WELCOME.with_body("<p>v2</p>"))
+    assert edited.body == "<p>v2</p>"
 
 
 def test_delete_with_only_finished_tasks_names_the_task_and_unused_ones_go(context):
