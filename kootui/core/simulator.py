@@ -17,7 +17,8 @@ from kootui.core.errors import ValidationError
 from kootui.core.recipient_list import RecipientSource
 from kootui.core.render import CompiledTemplate
 from kootui.core.senders import format_from, require_usable_address
-from kootui.core.tasks import TaskDraft, check_recipients, check_subject, load_sources
+from kootui.core.tasks import TaskDraft, check_recipients, check_subject
+from kootui.core.templates import require_usable_template
 from kootui.core.unsubscribe import unsubscribe_url
 
 # With sending.rate = 0 (no limit) the engine's own speed decides. Its cost per
@@ -88,11 +89,12 @@ class Simulator:
 
     @classmethod
     def open(cls, context: Context, draft: TaskDraft) -> Simulator:
+        if draft.template_id is None:
+            raise ValidationError("choose an approved template", field="template_id")
         if draft.address_id is None:
             raise ValidationError("choose a sender address", field="address_id")
+        template = require_usable_template(context, draft.template_id)
         sender = require_usable_address(context, draft.address_id)
-        with context.store.session() as session:
-            template, _address, _domain = load_sources(session, draft.template_id, sender.id)
         parameters = list(template.parameters)
         subject = check_subject(draft.subject, parameters)
         recipients = check_recipients(draft.recipients, parameters)

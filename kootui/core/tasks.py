@@ -42,6 +42,7 @@ from kootui.core.recipient_list import RecipientSource, TypedRecipients
 from kootui.core.recipients import MAX_MANUAL_RECIPIENTS
 from kootui.core.senders import require_usable_address
 from kootui.core.template_syntax import scan_field
+from kootui.core.templates import require_usable_template
 from kootui.core.unsubscribe import new_token
 
 MAX_NAME_CHARS = 100
@@ -230,6 +231,9 @@ def _check_in(session: Session, context: Context, draft: TaskDraft) -> CheckedDr
 def check_draft(context: Context, draft: TaskDraft) -> CheckedDraft:
     """Every rule, as the form checks before submitting; the first broken one is raised."""
     check_name(draft.name)
+    if draft.template_id is None:
+        raise ValidationError("choose an approved template", field="template_id")
+    require_usable_template(context, draft.template_id)
     if draft.address_id is None:
         raise ValidationError("choose a sender address", field="address_id")
     require_usable_address(context, draft.address_id)

@@ -205,12 +205,18 @@ def test_a_domain_unverified_after_the_check_is_caught_in_the_transaction(
     assert _count(context, Task) == 0
 
 
-def test_template_must_exist_and_be_approved(context, ids):
-    with pytest.raises(ValidationError) as caught:
+def test_template_must_exist_and_be_approved(context, ids, monkeypatch):
+    with pytest.raises(InvalidState) as caught:
         check_draft(context, _draft(ids, template_id=ids["pending"]))
-    assert caught.value.code == "task.template_not_approved"
+    assert caught.value.field == "template_id" and "Waiting" in caught.value.message
     with pytest.raises(NotFound):
         check_draft(context, _draft(ids, template_id=9999))
+    # As if the template lost its approval between the form's check and the transaction:
+    monkeypatch.setattr("kootui.core.tasks.require_usable_template", lambda _c, _i: None)
+    with pytest.raises(ValidationError) as caught:
+        create_task(context, _draft(ids, template_id=ids["pending"]))
+    assert caught.value.code == "task.template_not_approved"
+    assert _count(context, Task) == 0
 
 
 def test_sender_must_be_on_a_verified_domain(context, ids):
