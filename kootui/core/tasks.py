@@ -11,12 +11,12 @@ resume) live in ``task_states``, the list query in ``task_list``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Connection, insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
@@ -33,6 +33,7 @@ from kootui.core.models import (
     SenderDomain,
     SendMethod,
     SendType,
+    Suppression,
     Task,
     TaskStatus,
     Template,
@@ -248,7 +249,7 @@ def _message_rows(
     parameters: list[str],
     checked: CheckedDraft,
     now: datetime,
-) -> list[Mapping[str, Any]]:
+) -> list[dict[str, Any]]:
     with_token = checked.template.support_unsubscribe
     method = checked.draft.send_method
     return [
@@ -269,6 +270,32 @@ def _message_rows(
         }
         for address, params in chunk
     ]
+
+
+def _mark_suppressed(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Rows for unsubscribed or hard-bounced addresses are created cancelled, with the reason.
+
+    They stay in the task (the detail view shows who was skipped and why) but the
+    engine never claims them. The suppression list stores addresses in lower case.
+    """
+    suppression = Suppression.__table__
+    wanted = {row["recipient"].lower() for row in rows if isinstance(row["recipient"], str)}
+    if not wanted:
+        return
+    found = dict(
+        connection.execute(
+            select(suppression.c.address, suppression.c.reason).where(
+                suppression.c.address.in_(wanted)
+            )
+        ).all()
+    )
+    if not found:
+        return
+    for row in rows:
+        reason = found.get(str(row["recipient"]).lower())
+        if reason is not None:
+            row["status"] = MessageStatus.CANCELLED.value
+            row["last_reply"] = f"not sent: the address is on the suppression list ({reason})"
 
 
 def _write(
@@ -313,6 +340,7 @@ def _write(
         rows = _message_rows(
             chunk, task_id=task.id, parameters=parameters, checked=checked, now=now
         )
+        _mark_suppressed(connection, rows)
         connection.execute(insert(Message.__table__), rows)  # type: ignore[arg-type]
         written += len(rows)
         if progress is not None:

@@ -21,6 +21,7 @@ from kootui.core.models import (
     SenderAddress,
     SenderDomain,
     SendType,
+    Suppression,
     Task,
     Template,
     TemplateStatus,
@@ -307,6 +308,25 @@ def test_recipient_file_read_for_other_parameters_is_refused(context, ids, tmp_p
     with import_recipients(path, ["name"]).recipients as recipients:
         with pytest.raises(ValidationError, match="'code'"):
             check_draft(context, _draft(ids, template_id=ids["personal"], recipients=recipients))
+
+
+def test_suppressed_addresses_are_created_cancelled_with_the_reason(any_context, any_ids):
+    with any_context.store.session() as session:
+        session.add(
+            Suppression(
+                address="bob@example.org", reason="unsubscribed", created_at=any_context.clock.now()
+            )
+        )
+    recipients = TypedRecipients(["ann@example.com", "Bob@example.org"])
+    task = create_task(any_context, _draft(any_ids, recipients=recipients))
+    with any_context.store.session() as session:
+        rows = [r[0] for r in session.exec(select(Message).order_by(Message.id)).all()]
+    assert [(m.recipient, m.status) for m in rows] == [
+        ("ann@example.com", "pending"),
+        ("Bob@example.org", "cancelled"),
+    ]
+    assert "suppression list (unsubscribed)" in rows[1].last_reply
+    assert task.recipient_count == 2
 
 
 class FailingRecipients:
