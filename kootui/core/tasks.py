@@ -5,8 +5,9 @@ everything once more inside the one transaction that writes the task, its
 attachments and all its message rows, so a task is either created whole or
 not at all. Message rows are written with SQLAlchemy Core ``executemany`` in
 chunks (one ORM add per row costs ~100x more): 100,000 recipients expand in
-seconds. The dispatch engine reads those rows; task states (cancel, pause,
-resume) live in ``task_states``, the list query in ``task_list``.
+seconds. Addresses on the suppression list get cancelled rows with the reason.
+The dispatch engine reads those rows; the list query and cancel/pause/resume
+live in ``task_manage``, progress figures in ``task_progress``.
 """
 
 from __future__ import annotations
