@@ -114,7 +114,7 @@ class HtmlUpload:
         return self.cleaned.html
 
 
-def _scheme_of(value: str) -> str:
+def url_scheme(value: str) -> str:
     # Browsers ignore whitespace and control characters inside a scheme ("java\tscript:").
     squeezed = re.sub(r"[\x00-\x20]+", "", value).lower()
     match = re.match(r"([a-z][a-z0-9+.-]*):", squeezed)
@@ -147,7 +147,7 @@ class _Inventory(HTMLParser):
         for name, value in values.items():
             if name.startswith("on"):
                 self.items["event_handler", name] += 1
-            elif name in URL_ATTRIBUTES and _scheme_of(value) in {"javascript", "vbscript"}:
+            elif name in URL_ATTRIBUTES and url_scheme(value) in {"javascript", "vbscript"}:
                 self.items["javascript_url", name] += 1
             elif tag not in WRAPPER_TAGS:
                 self.items["attribute", f"{tag}.{name}"] += 1

@@ -10,6 +10,7 @@ as template text, so a value holding ``{{ x }}`` stays exactly that.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,6 +19,7 @@ from jinja2 import StrictUndefined, Template
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from kootui.core.errors import ValidationError
+from kootui.core.html_clean import URL_SCHEMES, url_scheme
 from kootui.core.plain_text import derive_text_body
 from kootui.core.template_syntax import require_valid_template
 from kootui.core.unsubscribe import append_text_footer, html_footer, insert_html_footer, text_footer
@@ -29,6 +31,12 @@ HTML_DOCUMENT_HEAD = (
     '<body style="margin:0;padding:0;">\n'
 )
 HTML_DOCUMENT_TAIL = "\n</body>\n</html>\n"
+
+# A parameter that starts a link or image address: its value decides the scheme.
+_URL_PARAMETER = re.compile(
+    r"""\b(?:href|src|background)\s*=\s*["']?\s*\{\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}\}""",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -74,8 +82,10 @@ class CompiledTemplate:
         support_unsubscribe: bool,
         html_is_document: bool,
         locale: str,
+        url_parameters: frozenset[str] = frozenset(),
     ) -> None:
         self.parameters = parameters
+        self._url_parameters = url_parameters
         self._subject = subject
         self._html = html
         self._text = text
@@ -116,6 +126,7 @@ class CompiledTemplate:
             support_unsubscribe=support_unsubscribe,
             html_is_document=_is_document(body),
             locale=locale,
+            url_parameters=frozenset(_URL_PARAMETER.findall(body)) if html else frozenset(),
         )
 
     def _values(self, params: Mapping[str, str]) -> dict[str, str]:
@@ -129,6 +140,16 @@ class CompiledTemplate:
                     code="render.missing_parameter",
                 )
             values[name] = value if isinstance(value, str) else str(value)
+        for name in self._url_parameters:
+            # Escaping keeps a value inside its attribute but cannot stop "javascript:".
+            scheme = url_scheme(values[name])
+            if scheme and scheme not in URL_SCHEMES:
+                raise ValidationError(
+                    f"the value of '{name}' is used as a link and must be a web address "
+                    f"(http, https, mailto, ...), not '{scheme}:'",
+                    field=name,
+                    code="render.unsafe_url",
+                )
         return values
 
     def render(

@@ -154,3 +154,30 @@ def test_render_speed_figure_is_printed(capsys):
     per_render = (time.perf_counter() - started) / rounds * 1000
     with capsys.disabled():
         print(f"\nrender: {len(body)} B HTML + text, 5 params: {per_render:.3f} ms per message")
+
+
+def test_a_value_cannot_break_out_of_an_attribute():
+    compiled = build(body='<a href="https://x.example/?q={{ name }}" title="{{ code }}">x</a>')
+    html = compiled.render({"name": '"><script>x()</script>', "code": "' onmouseover='x()"}).html
+    assert "<script>" not in html
+    assert "?q=&#34;&gt;&lt;script&gt;" in html
+    assert 'title="&#39; onmouseover=&#39;x()"' in html
+
+
+@pytest.mark.parametrize("value", ["javascript:alert(1)", " JaVa\tScRiPt:x()", "data:text/html,x"])
+def test_a_link_parameter_refuses_a_script_address(value):
+    compiled = build(
+        subject="Open", text_body="Open", body='<a href="{{ link }}">Open</a> <img src={{ code }}>'
+    )
+    with pytest.raises(ValidationError) as caught:
+        compiled.render({"link": value, "code": "https://x.example/a.png"})
+    assert caught.value.field == "link"
+    assert caught.value.code == "render.unsafe_url"
+
+
+def test_a_link_parameter_takes_web_and_relative_addresses():
+    compiled = build(subject="Open", text_body="Open", body='<a href="{{ link }}">Open</a>')
+    for value in ("https://x.example/a?b=1&c=2", "mailto:a@example.com", "/path", "#top"):
+        assert compiled.render({"link": value}).html
+    as_text = build("text", subject="Open", body="{{ link }}", text_body="")
+    assert as_text.render({"link": "javascript:1"}).text == "javascript:1"
