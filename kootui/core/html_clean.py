@@ -34,8 +34,8 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "table": {"cellpadding", "cellspacing", "summary"},
     "td": {"colspan", "rowspan", "nowrap"},
     "th": {"colspan", "rowspan", "scope", "nowrap"},
-    "img": {"src", "alt"},
-    "a": {"href", "target", "name"},
+    "img": {"src", "alt", "hspace", "vspace"},
+    "a": {"href", "target", "name", "rel"},
     "font": {"color", "face", "size"},
     "col": {"span"},
     "colgroup": {"span"},
@@ -187,6 +187,7 @@ def sanitize_html(html: str) -> str:
         clean_content_tags=set(CONTENT_REMOVED_TAGS),
         attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(URL_SCHEMES),
+        generic_attribute_prefixes={"aria-"},
         link_rel=None,
         strip_comments=True,
     )

@@ -87,6 +87,11 @@ def test_clean_html_reports_nothing_for_clean_email_markup():
     assert result.html == markup
 
 
+def test_accessibility_and_link_attributes_are_kept():
+    markup = '<a href="https://x.example/" rel="noopener" aria-label="Shop">Shop</a>'
+    assert clean_html(markup).html == markup
+
+
 def test_unknown_elements_and_attributes_are_named():
     result = clean_html('<marquee>m</marquee><p data-track="1">x</p>')
     assert [str(item) for item in result.removed] == [
