@@ -142,7 +142,10 @@ def check_draft(draft: TemplateDraft) -> list[Problem]:
     if not draft.body.strip():
         problems.append(Problem("template.body_required", "the body is required", 1, 1, "body"))
         return problems
-    analysis = inspect_template(draft.subject, draft.body, draft.body_type, draft.text_body)
+    text_body = draft.text_body
+    if draft.body_type == BodyType.HTML and not (draft.text_body_edited and text_body.strip()):
+        text_body = derive_text_body(draft.body)  # what saving will store
+    analysis = inspect_template(draft.subject, draft.body, draft.body_type, text_body)
     problems.extend(analysis.problems)
     if draft.body_type == BodyType.HTML and not any(
         p.code == "template.too_large" for p in analysis.problems

@@ -112,6 +112,15 @@ def test_the_live_check_positions_unsafe_html():
     assert [(p.code, p.line, p.column) for p in problems] == [("template.body_unsafe", 2, 18)]
 
 
+def test_the_check_reads_the_text_part_saving_will_store():
+    stale = TemplateDraft(title="t", body="<p>{{ name }}</p>", text_body="{{ a.b }}")
+    assert check_draft(stale) == []  # not edited: it is derived again from the body
+    entities = TemplateDraft(title="t", body="<p>&#123;&#123; a.b &#125;&#125;</p>")
+    assert [(p.field, p.code) for p in check_draft(entities)] == [
+        ("text_body", "template.expression")
+    ]
+
+
 def test_sixteen_parameters_cannot_be_saved(context):
     body = " ".join("{{ p" + str(i) + " }}" for i in range(16))
     with pytest.raises(ValidationError) as caught:
