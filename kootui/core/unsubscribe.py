@@ -2,7 +2,9 @@
 
 The dispatch engine gives each message a token (``new_token``), builds the link
 with ``unsubscribe_url`` and passes it to ``CompiledTemplate.render``, which adds
-the footer below; it adds the headers from ``list_unsubscribe_headers``.
+the footer below; it adds the headers from ``list_unsubscribe_headers``. When the
+link is followed (or one-click POSTed), the face serving ``/u/<token>`` calls
+``record_unsubscribe``, which puts the recipient on the suppression list.
 """
 
 from __future__ import annotations
@@ -12,8 +14,12 @@ import secrets
 from urllib.parse import quote
 
 from markupsafe import escape
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
 
+from kootui.core.context import Context
 from kootui.core.errors import ValidationError
+from kootui.core.models import Message, Suppression
 from kootui.settings import Settings
 
 TOKEN_BYTES = 24  # 32 URL-safe characters; the message row keeps up to 64
@@ -42,11 +48,43 @@ def unsubscribe_url(settings: Settings, token: str) -> str | None:
             field="sending.tracking_host",
             code="unsubscribe.host",
         )
+    _require_token(token)
+    return f"https://{host.lower()}/u/{token}"
+
+
+def _require_token(token: str) -> None:
     if not _TOKEN.fullmatch(token):
         raise ValidationError(
             "must be 16 to 64 URL-safe characters", field="token", code="unsubscribe.token"
         )
-    return f"https://{host.lower()}/u/{token}"
+
+
+def record_unsubscribe(context: Context, token: str) -> str | None:
+    """Put the recipient of the message carrying ``token`` on the suppression list.
+
+    Returns the address (lower case, as the suppression list keeps it), or None when
+    no message carries the token. Following the link twice is harmless.
+    """
+    _require_token(token)
+    with context.store.session() as session:
+        recipient = session.exec(
+            select(Message.recipient).where(Message.unsubscribe_token == token).limit(1)
+        ).first()
+    if recipient is None:
+        return None
+    address = recipient.strip().lower()
+    try:
+        with context.store.session() as session:
+            known = session.exec(select(Suppression.id).where(Suppression.address == address))
+            if known.first() is None:
+                session.add(
+                    Suppression(
+                        address=address, reason="unsubscribed", created_at=context.clock.now()
+                    )
+                )
+    except IntegrityError:
+        pass  # a second click raced the first one; the address is suppressed either way
+    return address
 
 
 def list_unsubscribe_headers(url: str, mailto: str | None = None) -> list[tuple[str, str]]:

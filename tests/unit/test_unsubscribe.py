@@ -10,6 +10,7 @@ from kootui.core.unsubscribe import (
     insert_html_footer,
     list_unsubscribe_headers,
     new_token,
+    record_unsubscribe,
     unsubscribe_url,
 )
 
@@ -69,3 +70,74 @@ def test_the_footer_escapes_the_url_and_goes_before_the_body_end():
         "<html><body><p>x</p>[F]</BODY></html>"
     )
     assert insert_html_footer("<p>x</p>", "[F]") == "<p>x</p>[F]"
+
+
+def add_message(context, recipient: str, token: str) -> None:
+    from kootui.core.models import (
+        DomainStatus,
+        Message,
+        SenderAddress,
+        SenderDomain,
+        Task,
+        TaskStatus,
+        Template,
+    )
+
+    now = context.clock.now()
+    with context.store.session() as session:
+        domain = SenderDomain(
+            name=f"{token[:8].lower()}.example.com",
+            status=DomainStatus.PASSED,
+            created_at=now,
+            updated_at=now,
+        )
+        template = Template(title="t", body="b", created_at=now, updated_at=now)
+        session.add_all([domain, template])
+        session.flush()
+        address = SenderAddress(domain_id=domain.id, local_part="news", created_at=now)
+        session.add(address)
+        session.flush()
+        task = Task(
+            name="News",
+            subject="s",
+            template_id=template.id,
+            address_id=address.id,
+            status=TaskStatus.COMPLETED,
+            scheduled_at=now,
+            created_at=now,
+        )
+        session.add(task)
+        session.flush()
+        session.add(
+            Message(
+                task_id=task.id,
+                recipient=recipient,
+                unsubscribe_token=token,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+
+
+def suppressed(context) -> list[tuple[str, str]]:
+    from sqlmodel import select
+
+    from kootui.core.models import Suppression
+
+    with context.store.session() as session:
+        return [(row.address, row.reason) for row in session.exec(select(Suppression)).all()]
+
+
+def test_following_the_link_suppresses_the_recipient_once(any_context):
+    token = new_token()
+    add_message(any_context, "Ana.Silva@Example.com", token)
+    assert record_unsubscribe(any_context, token) == "ana.silva@example.com"
+    assert record_unsubscribe(any_context, token) == "ana.silva@example.com"
+    assert suppressed(any_context) == [("ana.silva@example.com", "unsubscribed")]
+
+
+def test_an_unknown_or_malformed_token_changes_nothing(context):
+    assert record_unsubscribe(context, new_token()) is None
+    with pytest.raises(ValidationError):
+        record_unsubscribe(context, "x' OR '1'='1")
+    assert suppressed(context) == []
