@@ -197,10 +197,14 @@ ROWS = int(os.environ.get("KOOTUI_TEST_XLSX_ROWS", "120000"))
 
 
 def test_large_import_streams_with_bounded_memory(tmp_path):
-    """Memory does not grow with the row count: rows go to a scratch file, not a list.
+    """Rows go to a scratch file, not a list: memory stays far below the rows' size.
 
-    1,000,000 rows take ~80 s on a 2-core machine (openpyxl's parser is the cost),
-    so CI reads 120,000; set KOOTUI_TEST_XLSX_ROWS=1000000 for the full run.
+    What still grows is openpyxl's: its streaming parser clears each <row> but
+    leaves the empty element attached to <sheetData> (~100 bytes a row), so the
+    bound is 20 MB + 250 bytes a row, and 300 MB at most (the 40 MB file limit
+    caps the rows; the bench measured 212 MB for 2,000,000 rows). 1,000,000
+    rows take ~80-120 s on a 2-core machine (openpyxl's parser is the cost), so
+    CI reads 120,000; set KOOTUI_TEST_XLSX_ROWS=1000000 for the full run.
     """
     path = _write_rows(tmp_path / "large.xlsx", ROWS)
     before = _rss_bytes()
@@ -225,6 +229,6 @@ def test_large_import_streams_with_bounded_memory(tmp_path):
         )
         assert progress_calls >= ROWS // 2000
         assert growth < 300 * 2**20
-        assert growth < 60 * 2**20  # measured ~12 MB; the rest is allocator noise
+        assert growth < 20 * 2**20 + 250 * ROWS
     finally:
         report.close()
