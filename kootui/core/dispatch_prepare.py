@@ -16,7 +16,6 @@ from sqlmodel import select
 from kootui.core.compose import (
     PreparedAttachment,
     compose_message,
-    format_mailbox,
     new_message_id,
     prepare_attachment,
 )
@@ -27,6 +26,7 @@ from kootui.core.dkim_keys import load_signing_key
 from kootui.core.errors import KootuiError, NotFound
 from kootui.core.models import Attachment, SenderAddress, SenderDomain, Task, Template
 from kootui.core.render import CompiledTemplate
+from kootui.core.senders import AddressView, format_from
 from kootui.core.unsubscribe import list_unsubscribe_headers, new_token, unsubscribe_url
 
 log = logging.getLogger("kootui.dispatch")
@@ -69,11 +69,20 @@ def load_task_kit(context: Context, task_id: int, *, sign: bool = True) -> TaskK
             support_unsubscribe=template.support_unsubscribe,
             locale=template.locale,
         )
-        sender = f"{address.local_part}@{domain.name}"
+        view = AddressView(
+            id=address.id or 0,
+            domain_id=domain.id or 0,
+            local_part=address.local_part,
+            alias=address.alias,
+            domain_name=domain.name,
+            domain_status=domain.status,
+            created_at=address.created_at,
+        )
+        sender = view.address
         kit = TaskKit(
             task_id=task_id,
             template=compiled,
-            from_header=format_mailbox(address.alias, sender),
+            from_header=format_from(view),
             envelope_sender=sender,
             domain=domain.name,
             support_unsubscribe=template.support_unsubscribe,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 import time
 
 from cryptography.hazmat.primitives import hashes, serialization
@@ -34,6 +35,44 @@ SIGNED_HEADERS = (
     "list-unsubscribe",
     "list-unsubscribe-post",
 )
+
+
+# Runs of whitespace that relaxed canonicalisation changes: a tab, or two or more
+# WSP. A lone space is already canonical, and leaving it alone is what makes this
+# much faster than substituting every space (dkimpy's pattern).
+_WSP_TO_COMPRESS = re.compile(rb"\t[\t ]*| [\t ]+")
+
+
+def _is_crlf_clean(data: bytes) -> bool:
+    crlf = data.count(b"\r\n")
+    return data.count(b"\n") == crlf and data.count(b"\r") == crlf
+
+
+def split_message(message: bytes) -> tuple[list[list[bytes]], bytes]:
+    """(headers, body) exactly as dkimpy's ``rfc822_parse`` returns them, without
+    splitting the body into lines when the message is already CRLF-clean."""
+    end = message.find(b"\r\n\r\n")
+    if end < 0 or not _is_crlf_clean(message):
+        return rfc822_parse(message)  # type: ignore[no-any-return]
+    headers: list[list[bytes]] = []
+    for line in message[:end].split(b"\r\n"):
+        if line[:1] in (b" ", b"\t") and headers:
+            headers[-1][1] += line + b"\r\n"
+            continue
+        name, colon, value = line.partition(b":")
+        if not colon or not name or b" " in name or b"\t" in name:
+            return rfc822_parse(message)  # type: ignore[no-any-return]
+        headers.append([name, value + b"\r\n"])
+    return headers, message[end + 4 :]
+
+
+def relaxed_body(body: bytes) -> bytes:
+    """RFC 6376 §3.4.4 relaxed body canonicalisation, equal to dkimpy's on CRLF text."""
+    if not _is_crlf_clean(body):
+        return Relaxed.canonicalize_body(body)  # type: ignore[no-any-return]
+    body = _WSP_TO_COMPRESS.sub(b" ", body).replace(b" \r\n", b"\r\n")
+    stripped = body.rstrip(b"\r\n")
+    return stripped + b"\r\n" if stripped else b""
 
 
 class _RelaxedRelaxed:
@@ -71,7 +110,7 @@ class DkimSigner:
 
     def signature_header(self, message: bytes, *, timestamp: int | None = None) -> bytes:
         """The ``DKIM-Signature: ...`` field, folded and ending in CRLF."""
-        headers, body = rfc822_parse(message)
+        headers, body = split_message(message)
         present = {name.lower() for name, _ in headers}
         include = [name.encode("ascii") for name in SIGNED_HEADERS if name.encode() in present]
         if b"from" not in include:
@@ -79,7 +118,7 @@ class DkimSigner:
                 "the message has no From header", field="message", code="dkim.no_from"
             )
         include.append(b"from")
-        body_hash = base64.b64encode(hashlib.sha256(Relaxed.canonicalize_body(body)).digest())
+        body_hash = base64.b64encode(hashlib.sha256(relaxed_body(body)).digest())
         stamp = str(int(time.time()) if timestamp is None else int(timestamp)).encode("ascii")
         fields = [
             (b"v", b"1"),

@@ -113,3 +113,24 @@ def test_a_missing_parameter_fails_that_message_only(context: Context) -> None:
     assert row.status == "failed"
     assert "code" in row.last_reply
     assert task_status(context, task) == "partly_failed"
+
+
+def test_the_engine_thread_sends_in_the_background_and_stops_cleanly(context: Context) -> None:
+    import time
+
+    from kootui.core.dispatch_background import EngineThread
+
+    address = seed_sender(context, with_key=False)
+    task = seed_task(context, address, 5)
+    engine = EngineThread(context)
+    engine.start()
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and task_status(context, task) != "completed":
+            time.sleep(0.05)
+    finally:
+        assert engine.stop(timeout=20)
+    assert not engine.running
+    assert engine.error is None
+    assert {row.status for row in messages(context, task)} == {"delivered"}
+    assert len(list(mailbox.Maildir(context.settings.paths.outbox_dir, create=False))) == 5

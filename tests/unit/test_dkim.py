@@ -113,3 +113,33 @@ def test_bad_keys_are_refused_with_a_typed_error() -> None:
     )
     with pytest.raises(ValidationError):
         DkimSigner("example.com", "kootui1", ec_pem)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"\r\n",
+        b"\r\n\r\n\r\n",
+        b"one line without an end",
+        b"a  b\t\tc \t \r\n",
+        b"trailing  \r\n  \r\n\t\r\nlast\r\n\r\n\r\n",
+        b" leading space\r\nsingle spaces stay\r\n",
+        b"bare\nline feeds\r\nand a bare\rcarriage return\n",
+    ],
+)
+def test_fast_relaxed_body_equals_dkimpy(body: bytes) -> None:
+    from dkim.canonicalization import Relaxed
+
+    from kootui.core.dkim import relaxed_body
+
+    assert relaxed_body(body) == Relaxed.canonicalize_body(body)
+
+
+def test_fast_header_split_equals_dkimpy() -> None:
+    from kootui.core.dkim import split_message
+
+    message = _message()
+    assert split_message(message) == tuple(dkim.rfc822_parse(message))
+    odd = b"From: a@b\nSubject: x\r\n\r\nbody\n"
+    assert split_message(odd) == tuple(dkim.rfc822_parse(odd))
