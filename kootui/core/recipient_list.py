@@ -14,6 +14,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import tempfile
+import threading
 import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -93,6 +94,9 @@ class ImportedRecipients:
         self._value_names = "".join(f", p{i}" for i in range(len(self._parameters)))
         self._folder = tempfile.mkdtemp(prefix="kootui-recipients-")
         self._closer = weakref.finalize(self, _remove_folder, self._folder)
+        # The form reads rows (simulator) from the UI's worker threads: one lock, one query
+        # at a time, as sqlite3 connections must not be used by two threads at once.
+        self._lock = threading.Lock()
         self._db = sqlite3.connect(Path(self._folder) / "rows.db", check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=OFF")  # a scratch file: no crash recovery needed
         self._db.execute("PRAGMA synchronous=OFF")
@@ -156,36 +160,40 @@ class ImportedRecipients:
         self._finished = True
         return duplicate_count, shown
 
+    def _fetch(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
     def _require_finished(self) -> None:
         if not self._finished:
             raise RuntimeError("the import has not finished")
 
     def row(self, index: int) -> RecipientRow:
         self._require_finished()
-        found = self._db.execute(
+        rows = self._fetch(
             f"SELECT address{self._value_names} FROM kept WHERE id = ?", (index + 1,)
-        ).fetchone()
-        if found is None:
+        )
+        if not rows:
             raise IndexError(index)
+        found = rows[0]
         return found[0], dict(zip(self._parameters, found[1:], strict=True))
 
     def sheet_row_number(self, index: int) -> int:
         """The spreadsheet row the ``index``-th recipient came from."""
         self._require_finished()
-        found = self._db.execute("SELECT row_number FROM kept WHERE id = ?", (index + 1,))
-        number = found.fetchone()
-        if number is None:
+        rows = self._fetch("SELECT row_number FROM kept WHERE id = ?", (index + 1,))
+        if not rows:
             raise IndexError(index)
-        return int(number[0])
+        return int(rows[0][0])
 
     def chunks(self, size: int) -> Iterator[list[RecipientRow]]:
         self._require_finished()
         last_id = 0
         while True:
-            batch = self._db.execute(
+            batch = self._fetch(
                 f"SELECT id, address{self._value_names} FROM kept WHERE id > ? ORDER BY id LIMIT ?",
                 (last_id, size),
-            ).fetchall()
+            )
             if not batch:
                 return
             last_id = batch[-1][0]
@@ -194,7 +202,8 @@ class ImportedRecipients:
 
     def close(self) -> None:
         """Delete the temporary file; the object is unusable afterwards."""
-        self._db.close()
+        with self._lock:
+            self._db.close()
         self._closer()
 
     def __enter__(self) -> ImportedRecipients:

@@ -232,3 +232,16 @@ def test_large_import_streams_with_bounded_memory(tmp_path):
         assert growth < 20 * 2**20 + 250 * ROWS
     finally:
         report.close()
+
+
+def test_rows_can_be_read_from_several_threads(tmp_path):
+    """The form imports in one worker and the simulator reads rows from others."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = _write_rows(tmp_path / "t.xlsx", 300)
+    with import_recipients(path, ["name"]).recipients as recipients:
+        with ThreadPoolExecutor(4) as pool:
+            found = list(pool.map(lambda i: recipients.row(i)[1]["name"], range(300)))
+            chunked = list(pool.map(lambda _: sum(len(c) for c in recipients.chunks(7)), range(4)))
+    assert found == [f"Person {i}" for i in range(300)]
+    assert chunked == [300] * 4
