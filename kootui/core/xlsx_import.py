@@ -46,6 +46,7 @@ class ImportReport:
     rows_read: int
     refused: list[SkippedRow] = field(default_factory=list)  # the first LISTED_PROBLEMS
     refused_count: int = 0
+    refused_by_kind: dict[str, int] = field(default_factory=dict)  # "bad address": 3, ...
     duplicates: list[SkippedRow] = field(default_factory=list)  # the first LISTED_PROBLEMS
     duplicate_count: int = 0
 
@@ -55,6 +56,9 @@ class ImportReport:
 
     def summary(self) -> str:
         text = f"{self.valid_count:,} valid, {self.refused_count:,} refused"
+        if self.refused_by_kind:
+            kinds = sorted(self.refused_by_kind.items(), key=lambda item: -item[1])
+            text += " (" + ", ".join(f"{count:,} {kind}" for kind, count in kinds) + ")"
         if self.duplicate_count:
             text += f", {self.duplicate_count:,} repeated addresses sent once"
         return text
@@ -147,15 +151,21 @@ class _RowChecker:
         self.columns = list(zip(parameters, parameter_indexes, strict=True))
         self.validator = RecipientValidator()
 
-    def check(self, row: tuple[Any, ...]) -> tuple[str, list[str] | None, str]:
-        """(address, parameter values in order, '') when valid; (text, None, reason) when not."""
+    def check(self, row: tuple[Any, ...]) -> tuple[str, list[str] | None, str, str]:
+        """(address, values in parameter order, '', '') when valid; (text, None, reason, kind)
+        when not: ``kind`` groups the reasons for the report's summary."""
         raw_address = _cell(row, self.email_index)
         shown = "" if raw_address is None else str(raw_address).strip()
         if _is_formula(raw_address):
-            return shown, None, "the email cell holds a formula (formulas are not evaluated)"
+            return (
+                shown,
+                None,
+                "the email cell holds a formula (formulas are not evaluated)",
+                "formula",
+            )
         address, reason = self.validator.check(_cell_text(raw_address))
         if address is None:
-            return shown, None, reason or "not a valid address"
+            return shown, None, reason or "not a valid address", "bad address"
         values: list[str] = []
         for name, index in self.columns:
             value = _cell(row, index)
@@ -164,20 +174,27 @@ class _RowChecker:
                     address,
                     None,
                     f"the {name!r} cell holds a formula (formulas are not evaluated)",
+                    "formula",
                 )
             text = _cell_text(value)
             if not text:
-                return address, None, f"the {name!r} value is empty"
+                return address, None, f"the {name!r} value is empty", "empty value"
             if text in _ERROR_VALUES:
-                return address, None, f"the {name!r} cell holds the Excel error {text}"
+                return (
+                    address,
+                    None,
+                    f"the {name!r} cell holds the Excel error {text}",
+                    "Excel error",
+                )
             if len(text) > MAX_VALUE_CHARS:
                 return (
                     address,
                     None,
                     f"the {name!r} value is longer than {MAX_VALUE_CHARS:,} characters",
+                    "value too long",
                 )
             values.append(text)
-        return address, values, ""
+        return address, values, "", ""
 
 
 def _is_blank(row: tuple[Any, ...]) -> bool:
@@ -232,9 +249,10 @@ def _stream_rows(
         if _is_blank(row):
             continue
         report.rows_read += 1
-        address, values, reason = checker.check(row)
+        address, values, reason, kind = checker.check(row)
         if values is None:
             report.refused_count += 1
+            report.refused_by_kind[kind] = report.refused_by_kind.get(kind, 0) + 1
             if len(report.refused) < LISTED_PROBLEMS:
                 report.refused.append(SkippedRow(number, address, reason))
             continue

@@ -96,7 +96,7 @@ def test_xlsx_with_refused_rows_needs_yes(settings, ids, tmp_path, capsys):
     args[args.index("--template") + 1] = str(ids["personal"])
     assert main(args) == 1
     captured = capsys.readouterr()
-    assert "1 valid, 2 refused" in captured.out
+    assert "1 valid, 2 refused (1 bad address, 1 empty value)" in captured.out
     assert "row 3: bad:" in captured.err and "row 4: c@example.com" in captured.err
     assert "xlsx: 2 rows were refused" in captured.err
     assert _rows(settings, Task) == []

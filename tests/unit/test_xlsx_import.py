@@ -90,7 +90,9 @@ def test_bad_addresses_and_empty_values_are_listed_with_row_numbers(tmp_path):
         ]
         assert "'name' value is empty" in report.refused[1].reason
         assert "#N/A" in report.refused[3].reason
-        assert report.summary() == "1 valid, 4 refused"
+        assert report.summary() == (
+            "1 valid, 4 refused (2 bad address, 1 empty value, 1 Excel error)"
+        )
     finally:
         report.close()
 
