@@ -17,13 +17,14 @@ import email
 import email.policy
 import re
 import socket
+import ssl
 import threading
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session
 
 _MESSAGE_ID = re.compile(rb"^Message-ID:\s*(\S+)", re.IGNORECASE | re.MULTILINE)
 
@@ -90,13 +91,38 @@ class RecordingHandler:
 
 
 class RecordingServer:
-    def __init__(self, handler: RecordingHandler | None = None) -> None:
+    """``starttls``: offer STARTTLS with this context (and require it); ``implicit``:
+    TLS from the first byte. ``logins``: user -> password for AUTH (over TLS only)."""
+
+    def __init__(
+        self,
+        handler: RecordingHandler | None = None,
+        *,
+        starttls: ssl.SSLContext | None = None,
+        implicit: ssl.SSLContext | None = None,
+        logins: dict[str, str] | None = None,
+    ) -> None:
         self.handler = handler or RecordingHandler()
+        self.logins = logins or {}
+        options: dict[str, object] = {}
+        if starttls is not None:
+            options.update(tls_context=starttls, require_starttls=True)
+        if implicit is not None:
+            options.update(ssl_context=implicit)
+        if logins is not None:
+            options.update(authenticator=self._authenticate, auth_required=True)
         # aiosmtpd's start() connects to its own port to check it is up, so it needs a
         # real port number rather than 0.
         self._controller = Controller(
-            self.handler, hostname="127.0.0.1", port=free_port(), decode_data=False
+            self.handler, hostname="127.0.0.1", port=free_port(), decode_data=False, **options
         )
+
+    def _authenticate(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth: object
+    ) -> AuthResult:
+        login = getattr(auth, "login", b"").decode()
+        password = getattr(auth, "password", b"").decode()
+        return AuthResult(success=self.logins.get(login) == password, handled=False)
 
     def __enter__(self) -> RecordingServer:
         self._controller.start()

@@ -84,6 +84,18 @@ class _SessionError(Exception):
         self.text = text
 
 
+async def _authenticate(smtp: aiosmtplib.SMTP, username: str, password: str) -> None:
+    """One AUTH attempt with the best plain-text mechanism offered (the session is TLS
+    or loopback): trying every mechanism in turn doubles failed logins on the server."""
+    methods = smtp.supported_auth_methods
+    if "plain" in methods:
+        await smtp.auth_plain(username, password)
+    elif "login" in methods:
+        await smtp.auth_login(username, password)
+    else:
+        await smtp.login(username, password)
+
+
 def _stuffed(data: bytes) -> bytes:
     """RFC 5321 §4.5.2 dot-stuffing plus the end-of-data line."""
     body = data.replace(b"\r\n.", b"\r\n..")
@@ -158,7 +170,7 @@ class RelayTransport:
                 await smtp.starttls(tls_context=self._tls_context)
                 await smtp.ehlo()
             if config.username:
-                await smtp.login(config.username, config.password)
+                await _authenticate(smtp, config.username, config.password)
         except _SessionError:
             smtp.close()
             raise
