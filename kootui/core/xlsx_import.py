@@ -11,6 +11,7 @@ a ``threading.Event`` cancels the read between two rows.
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import zipfile
 from collections.abc import Callable, Sequence
@@ -19,7 +20,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from kootui.core.errors import KootuiError, ValidationError
+from kootui.core.errors import KootuiError, StoreError, ValidationError
 from kootui.core.recipient_list import ImportedRecipients, SkippedRow
 from kootui.core.recipients import RecipientValidator
 from kootui.core.xlsx_safety import FIELD, check_workbook_file, require_defused_xml
@@ -318,10 +319,16 @@ def import_recipients(
                 field=FIELD,
                 code="xlsx.entity_bomb",
             ) from exc
+        detail = " ".join(str(exc).split())[:200]  # one line, whatever the parser said
         raise ValidationError(
-            f"the workbook is corrupt and could not be read ({exc})",
+            f"the workbook is corrupt and could not be read ({detail})",
             field=FIELD,
             code="xlsx.corrupt",
+        ) from exc
+    except sqlite3.Error as exc:
+        recipients.close()
+        raise StoreError(
+            f"the rows could not be kept in a temporary file ({exc}); is the disk full?"
         ) from exc
     except BaseException:
         recipients.close()

@@ -204,3 +204,15 @@ def test_bytes_helper_roundtrip_is_a_real_zip(tmp_path):
     path = _rewrite(_sample(tmp_path), tmp_path / "copy.xlsx", {})
     assert zipfile.is_zipfile(io.BytesIO(path.read_bytes()))
     check_workbook_file(path)
+
+
+def test_broken_xml_inside_a_valid_zip_is_a_one_line_error(tmp_path):
+    path = _rewrite(
+        _sample(tmp_path),
+        tmp_path / "broken.xlsx",
+        {"xl/worksheets/sheet1.xml": b"<worksheet><sheetData><row><c><v>1</broken"},
+    )
+    with pytest.raises(ValidationError) as caught:
+        import_recipients(path, [])
+    assert caught.value.code == "xlsx.corrupt"
+    assert "\n" not in caught.value.message
