@@ -61,6 +61,15 @@ class RecordingHandler:
     drop_after_dot: dict[str, int] = field(default_factory=dict)  # recipient -> times
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    pipelining: bool = False  # advertise RFC 2920 (aiosmtpd reads commands in order anyway)
+
+    async def handle_EHLO(
+        self, server: SMTP, session: Session, envelope: Envelope, hostname: str, responses: list
+    ) -> list:
+        session.host_name = hostname
+        if self.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list
@@ -233,7 +242,9 @@ class ScriptedServer:
                 data = bytearray()
                 while True:
                     chunk = await reader.readline()
-                    if chunk in (b".\r\n", b""):
+                    if not chunk:
+                        return  # the client hung up mid-message: nothing was delivered
+                    if chunk == b".\r\n":
                         break
                     data.extend(chunk[1:] if chunk.startswith(b"..") else chunk)
                 with self._lock:

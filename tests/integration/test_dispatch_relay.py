@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import dkim
+import pytest
 from sqlmodel import select
 
 from kootui.core.clock import FixedClock
@@ -39,8 +40,9 @@ def _assert_stats_match_rows(context: Context) -> None:
         assert hourly_stats(context) == stats_from_messages(connection)
 
 
+@pytest.mark.parametrize("pipelining", [False, True])
 def test_delivered_messages_carry_the_rendered_content_and_a_valid_dkim_signature(
-    context: Context,
+    context: Context, pipelining: bool
 ) -> None:
     address = seed_sender(context)
     task = seed_task(
@@ -50,7 +52,7 @@ def test_delivered_messages_carry_the_rendered_content_and_a_valid_dkim_signatur
         subject="Grüße, {{name}}",
         attachments=[("Prüfbericht März.pdf", "application/pdf", b"%PDF-1.4 " * 500)],
     )
-    with RecordingServer() as server:
+    with RecordingServer(RecordingHandler(pipelining=pipelining)) as server:
         relay = relay_settings(context, server.port)
         run_until_idle(relay)
         received = sorted(server.received, key=lambda r: r.recipients[0])
@@ -91,14 +93,16 @@ def test_delivered_messages_carry_the_rendered_content_and_a_valid_dkim_signatur
     }
 
 
+@pytest.mark.parametrize("pipelining", [False, True])
 def test_temporary_replies_defer_then_the_retry_delivers_with_the_same_message_id(
-    context: Context, clock: FixedClock
+    context: Context, clock: FixedClock, pipelining: bool
 ) -> None:
     address = seed_sender(context)
     task = seed_task(context, address, ["busy@example.org", "slow@example.org", "ok@example.org"])
     handler = RecordingHandler(
         rcpt_script={"busy@example.org": ["450 4.2.1 mailbox busy"]},
         data_script={"slow@example.org": ["451 4.3.0 try again later", "421 4.4.2 closing"]},
+        pipelining=pipelining,
     )
     with RecordingServer(handler) as server:
         relay = relay_settings(context, server.port)
@@ -137,14 +141,16 @@ def test_temporary_replies_defer_then_the_retry_delivers_with_the_same_message_i
     _assert_stats_match_rows(context)
 
 
+@pytest.mark.parametrize("pipelining", [False, True])
 def test_unknown_mailbox_is_rejected_hard_and_suppressed_but_full_mailbox_is_soft(
-    context: Context,
+    context: Context, pipelining: bool
 ) -> None:
     address = seed_sender(context)
     task = seed_task(context, address, ["ghost@example.org", "full@example.org", "ok@example.org"])
     handler = RecordingHandler(
         rcpt_script={"ghost@example.org": ["550 5.1.1 no such user"]},
         data_script={"full@example.org": ["552 5.2.2 mailbox full"]},
+        pipelining=pipelining,
     )
     with RecordingServer(handler) as server:
         run_until_idle(relay_settings(context, server.port))

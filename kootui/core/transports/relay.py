@@ -24,6 +24,7 @@ from kootui.core.clock import Clock
 from kootui.core.errors import SettingsError
 from kootui.core.smtp_replies import Outcome, Stage, bounded_text, classify_reply
 from kootui.core.transports.base import OutgoingMessage, Report, SendResult, TokenBucket
+from kootui.core.transports.pipelining import PipelinedWire
 
 log = logging.getLogger("kootui.relay")
 
@@ -141,7 +142,7 @@ class RelayTransport:
 
     # -- one connection -------------------------------------------------------------
 
-    async def _open(self) -> tuple[aiosmtplib.SMTP, bool]:
+    async def _open(self) -> _Session:
         config = self.config
         implicit = config.tls == "implicit"
         smtp = aiosmtplib.SMTP(
@@ -181,7 +182,7 @@ class RelayTransport:
         except (SMTPException, OSError, ssl.SSLError) as exc:
             smtp.close()
             raise _SessionError(Stage.HELO, None, f"session setup failed: {exc}") from None
-        return smtp, implicit or config.tls == "starttls"
+        return _Session(smtp, implicit or config.tls == "starttls")
 
     def _result(
         self,
@@ -207,92 +208,134 @@ class RelayTransport:
         )
 
     async def _send_one(
-        self, smtp: aiosmtplib.SMTP, item: OutgoingMessage, tls: bool
+        self, session: _Session, item: OutgoingMessage, needs_reset: bool
     ) -> tuple[SendResult, bool]:
         """Send one message on an open session: (result, whether the session is reusable)."""
-        config = self.config
-        stage = Stage.MAIL
+        progress = [Stage.MAIL]
+        tls = session.tls
         try:
-            reply = await smtp.execute_command(
-                b"MAIL",
-                b"FROM:<" + item.sender.encode("ascii") + b">",
-                timeout=config.command_timeout,
-            )
-            if reply.code != 250:
-                return self._refused(smtp, item, stage, reply.code, reply.message, tls), True
-            stage = Stage.RCPT
-            reply = await smtp.execute_command(
-                b"RCPT",
-                b"TO:<" + item.recipient.encode("ascii") + b">",
-                timeout=config.command_timeout,
-            )
-            if reply.code not in (250, 251):
-                return self._refused(smtp, item, stage, reply.code, reply.message, tls), True
-            stage = Stage.DATA
-            reply = await smtp.execute_command(b"DATA", timeout=config.command_timeout)
-            if reply.code != 354:
-                return self._refused(smtp, item, stage, reply.code, reply.message, tls), True
-            protocol = smtp.protocol
-            if protocol is None:
-                raise aiosmtplib.SMTPServerDisconnected("connection lost before the message")
-            protocol.write(_stuffed(item.data))
-            stage = Stage.DOT
-            reply = await protocol.read_response(timeout=config.dot_timeout)
+            if session.wire is not None:
+                code, text = await self._transaction_pipelined(
+                    session.wire, item, needs_reset, progress
+                )
+            else:
+                code, text = await self._transaction_classic(
+                    session.smtp, item, needs_reset, progress
+                )
         except SMTPResponseException as exc:
             # A malformed or over-long reply: the session's state is unknown, drop it.
-            smtp.close()
-            outcome = Outcome.UNKNOWN if stage is Stage.DOT else Outcome.DEFERRED
-            return self._result(item, outcome, stage, None, exc.message, tls), False
+            session.close()
+            outcome = Outcome.UNKNOWN if progress[0] is Stage.DOT else Outcome.DEFERRED
+            return self._result(item, outcome, progress[0], None, exc.message, tls), False
         except (SMTPTimeoutError, SMTPException, OSError, UnicodeEncodeError) as exc:
-            smtp.close()
+            session.close()
             if isinstance(exc, UnicodeEncodeError):
                 text = "address needs SMTPUTF8, which kootui does not send"
-                return self._result(item, Outcome.REJECTED, stage, None, text, tls), False
-            outcome = Outcome.UNKNOWN if stage is Stage.DOT else Outcome.DEFERRED
+                return self._result(item, Outcome.REJECTED, progress[0], None, text, tls), False
+            outcome = Outcome.UNKNOWN if progress[0] is Stage.DOT else Outcome.DEFERRED
             kind = "timed out" if isinstance(exc, SMTPTimeoutError | TimeoutError) else "dropped"
-            return self._result(item, outcome, stage, None, f"{kind}: {exc}", tls), False
-        verdict = classify_reply(reply.code, reply.message)
-        return self._result(item, verdict.outcome, stage, reply.code, reply.message, tls), True
+            return self._result(item, outcome, progress[0], None, f"{kind}: {exc}", tls), False
+        stage = progress[0]
+        verdict = classify_reply(code, text)
+        outcome = verdict.outcome
+        if stage is not Stage.DOT and outcome is Outcome.DELIVERED:
+            outcome = Outcome.DEFERRED  # a 2xx where 354 was due: nothing was sent
+        if code == 421:
+            session.close()  # the server is closing the session (RFC 5321 §3.8)
+        return self._result(item, outcome, stage, code, text, tls), session.is_open
 
-    def _refused(
+    async def _transaction_classic(
         self,
         smtp: aiosmtplib.SMTP,
         item: OutgoingMessage,
-        stage: Stage,
-        code: int,
-        text: str,
-        tls: bool,
-    ) -> SendResult:
-        verdict = classify_reply(code, text)
-        outcome = Outcome.DEFERRED if verdict.outcome is Outcome.DELIVERED else verdict.outcome
-        result = self._result(item, outcome, stage, code, text, tls)
-        if code == 421:
-            # The server is closing the session (RFC 5321 §3.8).
-            smtp.close()
-        return result
+        needs_reset: bool,
+        progress: list[Stage],
+    ) -> tuple[int, str]:
+        """One command at a time (the server did not offer PIPELINING)."""
+        timeout = self.config.command_timeout
+        if needs_reset:
+            # RFC 5321 §4.1.1.5: clear a half-done transaction before the next one.
+            await smtp.rset(timeout=timeout)
+        reply = await smtp.execute_command(
+            b"MAIL", b"FROM:<" + item.sender.encode("ascii") + b">", timeout=timeout
+        )
+        if reply.code != 250:
+            return reply.code, reply.message
+        progress[0] = Stage.RCPT
+        reply = await smtp.execute_command(
+            b"RCPT", b"TO:<" + item.recipient.encode("ascii") + b">", timeout=timeout
+        )
+        if reply.code not in (250, 251):
+            return reply.code, reply.message
+        progress[0] = Stage.DATA
+        reply = await smtp.execute_command(b"DATA", timeout=timeout)
+        if reply.code != 354:
+            return reply.code, reply.message
+        protocol = smtp.protocol
+        if protocol is None:
+            raise aiosmtplib.SMTPServerDisconnected("connection lost before the message")
+        protocol.write(_stuffed(item.data))
+        progress[0] = Stage.DOT
+        reply = await protocol.read_response(timeout=self.config.dot_timeout)
+        return reply.code, reply.message
+
+    async def _transaction_pipelined(
+        self,
+        wire: PipelinedWire,
+        item: OutgoingMessage,
+        needs_reset: bool,
+        progress: list[Stage],
+    ) -> tuple[int, str]:
+        """RSET (when needed), MAIL, RCPT and DATA in one write (RFC 2920)."""
+        timeout = self.config.command_timeout
+        group = b"RSET\r\n" if needs_reset else b""
+        group += (
+            b"MAIL FROM:<" + item.sender.encode("ascii") + b">\r\n"
+            b"RCPT TO:<" + item.recipient.encode("ascii") + b">\r\nDATA\r\n"
+        )
+        wire.write(group)
+        if needs_reset:
+            code, text = await wire.reply(timeout)
+            if code != 250:
+                raise SMTPResponseException(code, text)
+        mail = await wire.reply(timeout)
+        progress[0] = Stage.RCPT
+        rcpt = await wire.reply(timeout)
+        progress[0] = Stage.DATA
+        data = await wire.reply(timeout)
+        failure: tuple[Stage, tuple[int, str]] | None = None
+        if mail[0] != 250:
+            failure = (Stage.MAIL, mail)
+        elif rcpt[0] not in (250, 251):
+            failure = (Stage.RCPT, rcpt)
+        if failure is not None:
+            if data[0] == 354:
+                # The server wants a message although the transaction failed: end it empty.
+                wire.write(b".\r\n")
+                await wire.reply(self.config.dot_timeout)
+            progress[0] = failure[0]
+            return failure[1]
+        if data[0] != 354:
+            return data
+        wire.write(_stuffed(item.data))
+        progress[0] = Stage.DOT
+        return await wire.reply(self.config.dot_timeout)
 
     async def _connection_loop(self) -> None:
         assert self._report is not None
-        smtp: aiosmtplib.SMTP | None = None
-        tls = False
+        session: _Session | None = None
         needs_reset = False
         while True:
             item = await self._queue.get()
             if item is None:
                 break
             await self._bucket.take()
-            if smtp is not None and not smtp.is_connected:
-                smtp = None
-            if smtp is not None and needs_reset:
-                # RFC 5321 §4.1.1.5: clear a half-done transaction before the next one.
+            if session is not None and not session.is_open:
+                session = None
+            if session is None:
+                needs_reset = False
                 try:
-                    await smtp.rset(timeout=self.config.command_timeout)
-                except (SMTPException, OSError):
-                    smtp.close()
-                    smtp = None
-            if smtp is None:
-                try:
-                    smtp, tls = await self._open()
+                    session = await self._open()
                 except _SessionError as exc:
                     log.warning("relay %s: %s", self.config.host, bounded_text(exc.text, 200))
                     # Even a 5xx here (bad AUTH, a refusing greeting) is about the session,
@@ -301,14 +344,44 @@ class RelayTransport:
                         self._result(item, Outcome.DEFERRED, exc.stage, exc.code, exc.text, False)
                     )
                     continue
-            result, reusable = await self._send_one(smtp, item, tls)
+            result, reusable = await self._send_one(session, item, needs_reset)
             self._report(result)
             needs_reset = result.outcome is not Outcome.DELIVERED
-            if not reusable or not smtp.is_connected:
-                smtp.close()
-                smtp = None
-        if smtp is not None:
-            try:
-                await smtp.quit(timeout=10)
-            except (SMTPException, OSError):
-                smtp.close()
+            if not reusable:
+                session.close()
+                session = None
+        if session is not None:
+            await session.quit()
+
+
+class _Session:
+    """An open connection: aiosmtplib's client, plus the pipelined wire when offered."""
+
+    def __init__(self, smtp: aiosmtplib.SMTP, tls: bool) -> None:
+        self.smtp = smtp
+        self.tls = tls
+        self.wire: PipelinedWire | None = None
+        transport = smtp.transport
+        if smtp.supports_extension("pipelining") and transport is not None:
+            self.wire = PipelinedWire(transport)
+
+    @property
+    def is_open(self) -> bool:
+        if self.wire is not None:
+            return self.wire.is_open
+        return self.smtp.is_connected
+
+    def close(self) -> None:
+        if self.wire is not None:
+            self.wire.close()
+        else:
+            self.smtp.close()
+
+    async def quit(self) -> None:
+        if self.wire is not None:
+            await self.wire.quit()
+            return
+        try:
+            await self.smtp.quit(timeout=10)
+        except (SMTPException, OSError):
+            self.smtp.close()
