@@ -181,6 +181,14 @@ def default_paths(environ: Mapping[str, str]) -> Paths:
     return Paths(Path(dirs.user_data_dir), Path(dirs.user_config_dir), Path(dirs.user_state_dir))
 
 
+DEMO_SENDING: dict[str, Any] = {
+    "spf_include": ("spf.northwind-mail.net",),
+    "dmarc_rua": "dmarc@northwind-shop.com",
+    "tracking_host": "track.northwind-mail.net",
+    "mx_host": "mx.northwind-mail.net",
+}
+
+
 @dataclass(frozen=True)
 class Settings:
     paths: Paths
@@ -217,6 +225,10 @@ class Settings:
         paths = Paths(demo_root, self.paths.config_dir, self.paths.state_dir)
         values = {section: dict(keys) for section, keys in self.values.items()}
         values["workspace"]["name"] = "Demo workspace"
+        # A demo deployment's sending hosts, so the demo domains' records can be generated;
+        # values the user configured are kept.
+        for key, demo_value in DEMO_SENDING.items():
+            values["sending"][key] = values["sending"].get(key) or demo_value
         return replace(self, paths=paths, values=values, demo=True)
 
     def ensure_folders(self) -> None:

@@ -14,6 +14,8 @@ from sqlalchemy import func, select
 
 from kootui.core.clock import Clock
 from kootui.core.context import Context, open_context
+from kootui.core.domain_verification import next_check_time
+from kootui.core.domains import create_domain
 from kootui.core.models import (
     BodyType,
     DnsRecord,
@@ -109,27 +111,9 @@ def seed_demo(context: Context) -> None:
     now = context.clock.now().replace(microsecond=0)
     rng = random.Random(20241113)
     update_workspace(context, name="Northwind demo")
+    domain_ids = seed_demo_domains(context, now)
     with context.store.session() as session:
-        domains = []
-        for index, (name, status) in enumerate(DEMO_DOMAINS):
-            created = now - timedelta(days=30 - index * 5)
-            domain = SenderDomain(
-                name=name,
-                status=status,
-                status_reason="" if status != DomainStatus.FAILED else "DKIM record not found",
-                created_at=created,
-                updated_at=created,
-                verified_at=created + timedelta(minutes=20)
-                if status == DomainStatus.PASSED
-                else None,
-                last_checked_at=now - timedelta(minutes=7),
-            )
-            session.add(domain)
-            domains.append(domain)
-        session.flush()
-        for domain in domains:
-            for record in _demo_records(domain, now):
-                session.add(record)
+        domains = [session.get(SenderDomain, domain_id) for domain_id in domain_ids]
         addresses = []
         for domain_index, local_part, alias in DEMO_ADDRESSES:
             address = SenderAddress(
@@ -169,60 +153,70 @@ def _parameters(text: str) -> list[str]:
     return sorted(set(re.findall(r"\{\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}\}", text)))
 
 
-def _demo_records(domain: SenderDomain, now: datetime) -> list[DnsRecord]:
-    passed = domain.status == DomainStatus.PASSED
-    dkim_status = (
-        RecordStatus.PASSED
-        if passed
-        else (
-            RecordStatus.NOT_FOUND if domain.status == DomainStatus.FAILED else RecordStatus.PENDING
-        )
-    )
-    spf_status = (
-        RecordStatus.PASSED if domain.status != DomainStatus.VERIFYING else RecordStatus.PENDING
-    )
-    rows = [
-        (
-            "dkim",
-            "TXT",
-            f"kootui1._domainkey.{domain.name}",
-            "v=DKIM1; k=rsa; p=MIIBIjANBgkqh…",
-            True,
-            dkim_status,
-        ),
-        ("spf", "TXT", domain.name, "v=spf1 include:spf.northwind-mail.net ~all", True, spf_status),
-        (
-            "dmarc",
-            "TXT",
-            f"_dmarc.{domain.name}",
-            "v=DMARC1; p=none; rua=mailto:dmarc@northwind-shop.com",
-            False,
-            RecordStatus.PASSED if passed else RecordStatus.NOT_FOUND,
-        ),
-        (
-            "tracking",
-            "CNAME",
-            f"tracking.{domain.name}",
-            "track.northwind-mail.net",
-            False,
-            RecordStatus.PASSED if passed else RecordStatus.PENDING,
-        ),
-        ("mx", "MX", domain.name, "10 mx.northwind-mail.net", False, RecordStatus.FAILED),
-    ]
-    return [
-        DnsRecord(
-            domain_id=domain.id or 0,
-            purpose=purpose,
-            rtype=rtype,
-            name=name,
-            expected=expected,
-            required=required,
-            status=status,
-            found=[expected] if status == RecordStatus.PASSED else [],
-            checked_at=now - timedelta(minutes=7),
-        )
-        for purpose, rtype, name, expected, required, status in rows
-    ]
+# How each demo domain's records stand after its last check: (status, what was found,
+# why). "expected" stands for the expected value itself.
+DEMO_RECORD_STATES: dict[DomainStatus, dict[str, tuple[RecordStatus, str, str]]] = {
+    DomainStatus.PASSED: {
+        "dkim": (RecordStatus.PASSED, "expected", ""),
+        "spf": (RecordStatus.PASSED, "expected", ""),
+        "dmarc": (RecordStatus.PASSED, "v=DMARC1; p=quarantine; rua=mailto:dmarc@example.net", ""),
+        "tracking": (RecordStatus.NOT_FOUND, "", "no CNAME record at {name}"),
+        "mx": (RecordStatus.FAILED, "10 mx.other-provider.example", "MX points elsewhere"),
+    },
+    DomainStatus.VERIFYING: {
+        purpose: (RecordStatus.UNKNOWN, "", "ns1.{domain} did not answer within 5 s; will retry")
+        for purpose in ("dkim", "spf", "dmarc", "tracking", "mx")
+    },
+    DomainStatus.FAILED: {
+        "dkim": (RecordStatus.NOT_FOUND, "", "no TXT record at {name}"),
+        "spf": (RecordStatus.PASSED, "expected", ""),
+        "dmarc": (RecordStatus.NOT_FOUND, "", "no TXT record at {name}"),
+        "tracking": (RecordStatus.NOT_FOUND, "", "no CNAME record at {name}"),
+        "mx": (RecordStatus.NOT_FOUND, "", "no MX record at {name}"),
+    },
+}
+
+
+def seed_demo_domains(context: Context, now: datetime) -> list[int]:
+    """The demo domains, made as a user would (create_domain: DKIM key, records), then left
+    as their last check would leave them: passed, still verifying (DNS did not answer),
+    failed (DKIM record missing). Returns their ids in DEMO_DOMAINS order."""
+    ids: list[int] = []
+    for index, (name, status) in enumerate(DEMO_DOMAINS):
+        domain_id = create_domain(context, name).id
+        created = now - timedelta(days=30 - index * 5)
+        checked = now - timedelta(minutes=7 if status == DomainStatus.PASSED else 2)
+        states = DEMO_RECORD_STATES[status]
+        with context.store.session() as session:
+            domain = session.get(SenderDomain, domain_id)
+            assert domain is not None
+            records = session.scalars(select(DnsRecord).where(DnsRecord.domain_id == domain_id))
+            reasons: list[str] = []
+            for record in records.all():
+                record_status, found, why = states[record.purpose]
+                record.status = record_status
+                record.found = [record.expected if found == "expected" else found] if found else []
+                record.detail = why.format(name=record.name, domain=name)
+                record.checked_at = checked
+                if record.required and record_status != RecordStatus.PASSED:
+                    reasons.append(f"{record.purpose.upper()}: {record.detail}")
+                session.add(record)
+            domain.status = status
+            domain.status_reason = (
+                f"could not check DKIM, SPF ({reasons[0].split(': ', 1)[1]})"
+                if status == DomainStatus.VERIFYING
+                else "; ".join(reasons)
+            )
+            domain.created_at = created
+            domain.updated_at = created if status == DomainStatus.PASSED else checked
+            domain.verified_at = (
+                created + timedelta(minutes=20) if status == DomainStatus.PASSED else None
+            )
+            domain.last_checked_at = checked
+            domain.next_check_at = next_check_time(status, domain.updated_at, checked)
+            session.add(domain)
+        ids.append(domain_id)
+    return ids
 
 
 def _seed_task(

@@ -97,6 +97,61 @@ REGISTRY: tuple[KeyAction, ...] = (
     KeyAction(
         "open-step", "enter", "open_selected_step", "Open step", "overview", help="the selected one"
     ),
+    # Sender Domains: the list page, then a domain's details screen.
+    KeyAction("domains-new", "n", "new_domain", "New", "domains", help="add a sender domain"),
+    KeyAction(
+        "domains-edit", "e", "edit_domain", "Rename", "domains", help="verification restarts"
+    ),
+    KeyAction("domains-delete", "d", "delete_domain", "Delete", "domains", help="asks first"),
+    KeyAction("domains-verify", "v", "verify_domain", "Verify now", "domains", help="ask DNS now"),
+    KeyAction(
+        "domains-details",
+        "enter",
+        "open_details",
+        "Details",
+        "domains",
+        help="records to publish, DNS doctor, zone snippet",
+    ),
+    KeyAction(
+        "domain-details-copy",
+        "c",
+        "copy_snippet",
+        "Copy snippet",
+        "domain-details",
+        help="the BIND zone snippet, to the clipboard (OSC 52, works over SSH)",
+    ),
+    KeyAction(
+        "domain-details-save",
+        "w",
+        "save_snippet",
+        "Save snippet",
+        "domain-details",
+        help="write the zone snippet to a file",
+    ),
+    KeyAction(
+        "domain-details-check",
+        "v",
+        "run_doctor",
+        "Check DNS",
+        "domain-details",
+        help="ask the nameservers again and record the result",
+    ),
+    KeyAction(
+        "domain-details-rotate",
+        "r",
+        "rotate_key",
+        "Rotate DKIM key",
+        "domain-details",
+        help="new selector; the old key signs until the new record verifies",
+    ),
+    KeyAction(
+        "domain-details-close",
+        "escape",
+        "close",
+        "Back",
+        "domain-details",
+        help="back to the domain list",
+    ),
 )
 
 BY_ID: dict[str, KeyAction] = {action.id: action for action in REGISTRY}

@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState
 from kootui.core.context import Context
 from kootui.core.workspace import get_workspace
 from kootui.tui.actions import bindings, current_key, validate_keymap
+from kootui.tui.domain_checks import start_domain_checks
 from kootui.tui.palette import ConsoleCommands
 from kootui.tui.screens import PAGES, PageScreen, PageSpec
 from kootui.tui.screens.help import HelpScreen
@@ -87,6 +88,7 @@ class KootuiApp(App[None]):
         self._remember_theme = True
         self.switch_mode(self.pages[0].id)
         self.load_workspace()
+        self.domain_checks = start_domain_checks(self)
         if self._theme_note:
             self.notify(self._theme_note, severity="warning")
 

@@ -125,6 +125,9 @@ async def test_every_page_opens_and_unbuilt_ones_say_so(context):
         for page in PAGES[1:]:
             app.go_page(page.id)
             await settle(pilot)
+            if page.screen is not NotBuiltScreen:  # a page whose issue has landed
+                assert isinstance(app.screen, page.screen)  # type: ignore[arg-type]
+                continue
             assert isinstance(app.screen, NotBuiltScreen)
             panel = text_of(app, "#not-built-text")
             assert "Not built yet" in panel

@@ -36,12 +36,12 @@ def test_overview(snap_compare, demo, theme):
 
 @pytest.mark.parametrize("theme", THEMES)
 def test_a_page_not_built_yet(snap_compare, demo, theme):
-    async def open_domains(pilot):
+    async def open_addresses(pilot):
         await settle(pilot)
-        await pilot.press("g", "d")
+        await pilot.press("g", "a")
         await settle(pilot)
 
-    assert snap_compare(build_app(demo, theme=theme), terminal_size=SIZE, run_before=open_domains)
+    assert snap_compare(build_app(demo, theme=theme), terminal_size=SIZE, run_before=open_addresses)
 
 
 @pytest.mark.parametrize("theme", THEMES)

@@ -7,6 +7,7 @@ real screen class. Its ``g`` letter is the ``go-<id>`` key in ``kootui.tui.actio
 
 from __future__ import annotations
 
+from kootui.tui.screens.domains import DomainsScreen
 from kootui.tui.screens.not_built import NotBuiltScreen
 from kootui.tui.screens.overview import OverviewScreen
 from kootui.tui.screens.page import PageScreen, PageSpec
@@ -15,7 +16,7 @@ EMAIL = "Email"
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("overview", "Overview", "", OverviewScreen, "figures and the process guide"),
-    PageSpec("domains", "Sender Domains", EMAIL, NotBuiltScreen, "domains verified through DNS"),
+    PageSpec("domains", "Sender Domains", EMAIL, DomainsScreen, "domains verified through DNS"),
     PageSpec("addresses", "Sender Addresses", EMAIL, NotBuiltScreen, "the From addresses"),
     PageSpec("templates", "Templates", EMAIL, NotBuiltScreen, "what recipients read"),
     PageSpec("tasks", "Sending Tasks", EMAIL, NotBuiltScreen, "send now or on schedule"),
