@@ -44,6 +44,9 @@ from kootui.core.transports import OutgoingMessage, SendResult, Transport, make_
 
 log = logging.getLogger("kootui.dispatch")
 _BUILD_SLICE = 16  # messages built between two yields to the event loop
+# A task's kit (template, sender, DKIM key) is read again after this long, so a key
+# rotation or a repaired key file takes effect in a running engine.
+_KIT_TTL = 60.0
 
 
 @dataclass(frozen=True)
@@ -88,13 +91,15 @@ class Dispatcher:
             context.settings, context.clock, rate_share=rate_share, tls_context=tls_context
         )
         self.policy = RetryPolicy.from_settings(context.settings)
-        self._kits: dict[int, TaskKit | KootuiError] = {}
+        self._kits: dict[int, tuple[float, TaskKit | KootuiError]] = {}
         self._held: dict[int, ClaimedMessage] = {}
         self._unsubmitted: set[int] = set()
         self._results: list[Recorded] = []
         self._flush_wanted = asyncio.Event()
         self._room = asyncio.Event()
         self._closing = False
+        self._housekeeping_every = max(1.0, self.options.lease.total_seconds() / 4)
+        self._last_housekeeping = 0.0
         self.recorded = 0
 
     # -- results ------------------------------------------------------------------
@@ -158,16 +163,18 @@ class Dispatcher:
     # -- building -----------------------------------------------------------------
 
     async def _kit(self, task_id: int) -> TaskKit | KootuiError:
-        kit = self._kits.get(task_id)
-        if kit is None:
-            try:
-                kit = await asyncio.to_thread(
-                    load_task_kit, self.context, task_id, sign=self.options.sign
-                )
-            except KootuiError as exc:
-                log.error("task %s cannot be sent: %s", task_id, exc)
-                kit = exc
-            self._kits[task_id] = kit
+        cached = self._kits.get(task_id)
+        if cached is not None and time.monotonic() - cached[0] < _KIT_TTL:
+            return cached[1]
+        kit: TaskKit | KootuiError
+        try:
+            kit = await asyncio.to_thread(
+                load_task_kit, self.context, task_id, sign=self.options.sign
+            )
+        except KootuiError as exc:
+            log.error("task %s cannot be sent: %s", task_id, exc)
+            kit = exc
+        self._kits[task_id] = (time.monotonic(), kit)
         return kit
 
     def _local_result(self, claimed: ClaimedMessage, error: KootuiError) -> SendResult:
@@ -239,47 +246,69 @@ class Dispatcher:
         await self.transport.start(self._on_result)
         flusher = asyncio.create_task(self._flush_loop(), name="dispatch-flush")
         renewer = asyncio.create_task(self._renew_loop(), name="dispatch-renew")
-        housekeeping_every = max(1.0, options.lease.total_seconds() / 4)
-        last_housekeeping = 0.0
         log.info("worker %s sending with the %s transport", self.worker_id, self.transport.name)
         try:
             while not stop.is_set():
-                if time.monotonic() - last_housekeeping >= housekeeping_every:
-                    await self._housekeeping()
-                    last_housekeeping = time.monotonic()
-                room = options.in_flight - len(self._held)
-                if room < min(options.batch_size, max(1, options.in_flight // 2)):
-                    self._room.clear()
-                    await _wait_any(self._room, stop, options.poll_interval)
-                    continue
-                claimed = await asyncio.to_thread(
-                    claim_batch,
-                    self.context.store,
-                    self.worker_id,
-                    self.context.clock.now(),
-                    limit=min(options.batch_size, room),
-                    lease=options.lease,
-                )
-                if not claimed:
-                    if until_idle and not self._held:
-                        break
-                    await _wait_any(self._room, stop, options.poll_interval)
-                    self._room.clear()
-                    continue
-                for item in claimed:
-                    self._held[item.row_id] = item
-                    self._unsubmitted.add(item.row_id)
-                await self._prepare_and_submit(claimed, stop)
+                try:
+                    await self._step(stop, until_idle)
+                except _Idle:
+                    break
+                except OperationalError as exc:
+                    # The store is locked or unreachable for a moment: wait, then go on.
+                    log.warning("store busy or unavailable: %s", exc.orig)
+                    await _wait_any(self._room, stop, max(1.0, options.poll_interval))
         finally:
             await self._shutdown(flusher, renewer)
 
-    async def _shutdown(self, flusher: asyncio.Task[None], renewer: asyncio.Task[None]) -> None:
+    async def _step(self, stop: asyncio.Event, until_idle: bool) -> None:
+        """One turn of the loop: housekeeping when due, then claim and hand over a batch."""
+        options = self.options
+        if time.monotonic() - self._last_housekeeping >= self._housekeeping_every:
+            await self._housekeeping()
+            self._last_housekeeping = time.monotonic()
+        room = options.in_flight - len(self._held)
+        if room < min(options.batch_size, max(1, options.in_flight // 2)):
+            self._room.clear()
+            await _wait_any(self._room, stop, options.poll_interval)
+            return
+        claimed = await asyncio.to_thread(
+            claim_batch,
+            self.context.store,
+            self.worker_id,
+            self.context.clock.now(),
+            limit=min(options.batch_size, room),
+            lease=options.lease,
+        )
+        if not claimed:
+            if until_idle and not self._held:
+                raise _Idle
+            await _wait_any(self._room, stop, options.poll_interval)
+            self._room.clear()
+            return
+        for item in claimed:
+            self._held[item.row_id] = item
+            self._unsubmitted.add(item.row_id)
+        try:
+            await self._prepare_and_submit(claimed, stop)
+        except OperationalError:
+            await self._give_back()
+            raise
+
+    async def _give_back(self) -> None:
+        """Release what was claimed but not handed over; if even that fails, the leases
+        run out and another turn of housekeeping re-queues the messages."""
         unsent = sorted(self._unsubmitted)
+        self._unsubmitted.clear()
+        for row_id in unsent:
+            self._held.pop(row_id, None)
         if unsent:
-            await asyncio.to_thread(release, self.context.store, self.worker_id, unsent)
-            for row_id in unsent:
-                self._held.pop(row_id, None)
-            self._unsubmitted.clear()
+            try:
+                await asyncio.to_thread(release, self.context.store, self.worker_id, unsent)
+            except OperationalError as exc:
+                log.warning("could not release %d messages: %s", len(unsent), exc.orig)
+
+    async def _shutdown(self, flusher: asyncio.Task[None], renewer: asyncio.Task[None]) -> None:
+        await self._give_back()
         await self.transport.close()  # every submitted message finishes and reports
         self._closing = True
         self._flush_wanted.set()
@@ -287,6 +316,10 @@ class Dispatcher:
         renewer.cancel()
         await asyncio.gather(renewer, return_exceptions=True)
         log.info("worker %s stopped after recording %d results", self.worker_id, self.recorded)
+
+
+class _Idle(Exception):
+    """Nothing is due and nothing is in flight (``run(until_idle=True)`` ends)."""
 
 
 async def _wait_any(event: asyncio.Event, stop: asyncio.Event, timeout: float) -> None:

@@ -1,4 +1,4 @@
-"""Recording results in batches: message rows, attempts, hourly statistics, task status.
+"""Recording results in batches: message rows, attempts, statistics, task status.
 
 One write transaction per batch, executemany everywhere. The statistics move in
 the same transaction as the message rows they count, so they always agree:
@@ -10,13 +10,12 @@ messages attempted but not yet final (deferred, or sending again).
 from __future__ import annotations
 
 import random
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kootui.core.db import Store
@@ -26,8 +25,8 @@ from kootui.core.dispatch_claim import (
     message_table,
     task_table,
 )
+from kootui.core.dispatch_stats import FINAL_STAT, Deltas, count_outcome, upsert_stats
 from kootui.core.models import (
-    HourlyStat,
     MessageStatus,
     Suppression,
     TaskStatus,
@@ -35,19 +34,12 @@ from kootui.core.models import (
 from kootui.core.smtp_replies import Outcome, Stage
 from kootui.core.transports.base import SendResult
 
-hourly_table: Any = HourlyStat.__table__
 suppression_table: Any = Suppression.__table__
 UNFINISHED = (
     MessageStatus.PENDING.value,
     MessageStatus.SENDING.value,
     MessageStatus.DEFERRED.value,
 )
-_FINAL_STAT = {
-    MessageStatus.DELIVERED.value: "delivered",
-    MessageStatus.FAILED.value: "failed",
-    MessageStatus.CANCELLED.value: "failed",
-    MessageStatus.REJECTED.value: "rejected",
-}
 
 
 @dataclass(frozen=True)
@@ -92,33 +84,6 @@ class Recorded:
     started_at: datetime
 
 
-def _hour(value: datetime) -> datetime:
-    return value.replace(minute=0, second=0, microsecond=0)
-
-
-def _upsert_stats(connection: Connection, deltas: dict[datetime, Counter[str]]) -> None:
-    rows = []
-    for hour, counter in deltas.items():
-        if any(counter.values()):
-            row = {key: counter.get(key, 0) for key in ("sent", "delivered", "failed", "rejected")}
-            row["to_send"] = counter.get("to_send", 0)
-            row["hour"] = hour
-            rows.append(row)
-    if not rows:
-        return
-    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = dialect_insert(hourly_table)
-    excluded = statement.excluded
-    statement = statement.on_conflict_do_update(
-        index_elements=[hourly_table.c.hour],
-        set_={
-            name: hourly_table.c[name] + excluded[name]
-            for name in ("sent", "delivered", "failed", "to_send", "rejected")
-        },
-    )
-    connection.execute(statement, rows)
-
-
 def _suppress(connection: Connection, addresses: Sequence[str], now: datetime) -> None:
     if not addresses:
         return
@@ -130,18 +95,6 @@ def _suppress(connection: Connection, addresses: Sequence[str], now: datetime) -
         statement,
         [{"address": a.lower(), "reason": "hard_bounce", "created_at": now} for a in addresses],
     )
-
-
-def _count(
-    deltas: dict[datetime, Counter[str]], sent_at: datetime, first: bool, final: str
-) -> None:
-    counter = deltas.setdefault(_hour(sent_at), Counter())
-    if first:
-        counter["sent"] += 1
-        counter["to_send"] += 1
-    if final:
-        counter["to_send"] -= 1
-        counter[final] += 1
 
 
 def _lock_owned(
@@ -187,7 +140,7 @@ def record_results(
         connection.execute(insert(attempt_table), attempts)
         owned = _lock_owned(connection, worker, [item.result.row_id for item in batch])
         updates: list[dict[str, Any]] = []
-        deltas: dict[datetime, Counter[str]] = {}
+        deltas: Deltas = {}
         hard: list[str] = []
         for item in batch:
             result = item.result
@@ -196,7 +149,7 @@ def record_results(
             sent_at, recipient = owned[result.row_id]
             first_attempt = sent_at or item.started_at
             status, next_at = _status_after(result, item.attempts, first_attempt, policy, now)
-            _count(deltas, first_attempt, sent_at is None, _FINAL_STAT.get(status, ""))
+            count_outcome(deltas, first_attempt, sent_at is None, FINAL_STAT.get(status, ""))
             if result.outcome is Outcome.REJECTED and result.hard:
                 hard.append(recipient)
             updates.append(
@@ -227,7 +180,7 @@ def record_results(
                 ),
                 updates,
             )
-        _upsert_stats(connection, deltas)
+        upsert_stats(connection, deltas)
         _suppress(connection, hard, now)
         task_ids = _task_ids(connection, [u["row_id"] for u in updates])
         finish_tasks(connection, task_ids, now)
@@ -334,9 +287,9 @@ def reclaim_expired(store: Store, now: datetime, *, limit: int = 1000) -> int:
                 for row in rows
             ],
         )
-        deltas: dict[datetime, Counter[str]] = {}
+        deltas: Deltas = {}
         for row in rows:
-            _count(deltas, row.sent_at or now, row.sent_at is None, "")
+            count_outcome(deltas, row.sent_at or now, row.sent_at is None, "")
         m = message_table
         connection.execute(
             update(m)
@@ -350,7 +303,7 @@ def reclaim_expired(store: Store, now: datetime, *, limit: int = 1000) -> int:
             ),
             [{"row_id": row.id, "sent": row.sent_at or now} for row in rows],
         )
-        _upsert_stats(connection, deltas)
+        upsert_stats(connection, deltas)
     return len(rows)
 
 
@@ -381,28 +334,9 @@ def cancel_queued(store: Store, now: datetime) -> int:
             )
             .values(status=MessageStatus.CANCELLED.value, next_attempt_at=now)
         )
-        deltas: dict[datetime, Counter[str]] = {}
+        deltas: Deltas = {}
         for row in rows:
             if row.sent_at is not None:
-                _count(deltas, row.sent_at, False, "failed")
-        _upsert_stats(connection, deltas)
+                count_outcome(deltas, row.sent_at, False, "failed")
+        upsert_stats(connection, deltas)
     return len(rows)
-
-
-def stats_from_messages(connection: Connection) -> dict[datetime, dict[str, int]]:
-    """The hourly figures recomputed from the message rows (tests compare the two)."""
-    m = message_table
-    figures: dict[datetime, dict[str, int]] = {}
-    rows = connection.execute(
-        select(m.c.sent_at, m.c.status, func.count())
-        .where(m.c.sent_at.is_not(None))
-        .group_by(m.c.sent_at, m.c.status)
-    )
-    for sent_at, status, count in rows:
-        entry = figures.setdefault(
-            _hour(sent_at),
-            {"sent": 0, "delivered": 0, "failed": 0, "to_send": 0, "rejected": 0},
-        )
-        entry["sent"] += count
-        entry[_FINAL_STAT.get(status, "to_send")] += count
-    return figures

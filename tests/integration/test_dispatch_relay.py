@@ -11,7 +11,7 @@ from sqlmodel import select
 from kootui.core.clock import FixedClock
 from kootui.core.context import Context
 from kootui.core.dispatch import run_until_idle
-from kootui.core.dispatch_record import stats_from_messages
+from kootui.core.dispatch_stats import stats_from_messages
 from kootui.core.models import DeliveryAttempt, Suppression
 from tests.integration.dispatch_seed import (
     dns_for,

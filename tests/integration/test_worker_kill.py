@@ -9,7 +9,7 @@ import time
 
 from kootui.core.clock import SystemClock
 from kootui.core.context import Context
-from kootui.core.dispatch_record import stats_from_messages
+from kootui.core.dispatch_stats import stats_from_messages
 from tests.integration.dispatch_seed import (
     hourly_stats,
     messages,

@@ -15,8 +15,8 @@ from kootui.core.dispatch_record import (
     RetryPolicy,
     reclaim_expired,
     record_results,
-    stats_from_messages,
 )
+from kootui.core.dispatch_stats import stats_from_messages
 from kootui.core.models import Task
 from kootui.core.smtp_replies import Outcome, Stage
 from kootui.core.transports import SendResult
