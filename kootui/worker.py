@@ -21,6 +21,7 @@ from types import FrameType
 from kootui.core.clock import SystemClock
 from kootui.core.context import Context, open_context
 from kootui.core.db import open_store
+from kootui.core.errors import SettingsError
 from kootui.settings import Settings, redact_database_url
 
 log = logging.getLogger("kootui.worker")
@@ -79,6 +80,8 @@ def run_worker(settings: Settings, *, processes: int = 0, until_idle: bool = Fal
     """Run ``processes`` engines (0: the setting, then one per core) until told to stop."""
     configure_logging()
     count = processes or int(settings.get("sending.processes")) or (os.cpu_count() or 1)
+    if count < 1:
+        raise SettingsError("sending.processes must be 0 (one per core) or more")
     # Migrate once here, so the engines never race each other through an upgrade.
     open_context(settings).close()
     relay = str(settings.get("relay.host")) or "none (outbox)"

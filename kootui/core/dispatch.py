@@ -38,7 +38,7 @@ from kootui.core.dispatch_record import (
     reclaim_expired,
     record_results,
 )
-from kootui.core.errors import InvalidState, KootuiError
+from kootui.core.errors import InvalidState, KootuiError, SettingsError
 from kootui.core.smtp_replies import Outcome, Stage, bounded_text
 from kootui.core.transports import OutgoingMessage, SendResult, Transport, make_transport
 
@@ -61,10 +61,13 @@ class EngineOptions:
     @classmethod
     def from_context(cls, context: Context) -> EngineOptions:
         settings = context.settings
+        for key in ("sending.batch_size", "sending.in_flight", "sending.lease_seconds"):
+            if float(settings.get(key)) <= 0:
+                raise SettingsError(f"{key} must be above zero", field=key)
         return cls(
-            batch_size=max(1, int(settings.get("sending.batch_size"))),
-            in_flight=max(1, int(settings.get("sending.in_flight"))),
-            lease=timedelta(seconds=max(1.0, float(settings.get("sending.lease_seconds")))),
+            batch_size=int(settings.get("sending.batch_size")),
+            in_flight=int(settings.get("sending.in_flight")),
+            lease=timedelta(seconds=float(settings.get("sending.lease_seconds"))),
         )
 
 

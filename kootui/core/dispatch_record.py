@@ -26,6 +26,7 @@ from kootui.core.dispatch_claim import (
     task_table,
 )
 from kootui.core.dispatch_stats import FINAL_STAT, Deltas, count_outcome, upsert_stats
+from kootui.core.errors import SettingsError
 from kootui.core.models import (
     MessageStatus,
     Suppression,
@@ -53,10 +54,15 @@ class RetryPolicy:
 
     @classmethod
     def from_settings(cls, settings: Any) -> RetryPolicy:
+        for key in ("retry.repeat_minutes", "retry.give_up_hours"):
+            if float(settings.get(key)) <= 0:
+                raise SettingsError(f"{key} must be above zero", field=key)
+        if not 0 <= float(settings.get("retry.jitter")) <= 0.5:
+            raise SettingsError("retry.jitter must be between 0 and 0.5", field="retry.jitter")
         return cls(
             delays=tuple(timedelta(minutes=m) for m in settings.get("retry.delays_minutes")),
             repeat=timedelta(minutes=float(settings.get("retry.repeat_minutes"))),
-            jitter=min(0.5, max(0.0, float(settings.get("retry.jitter")))),
+            jitter=float(settings.get("retry.jitter")),
             give_up_after=timedelta(hours=float(settings.get("retry.give_up_hours"))),
         )
 

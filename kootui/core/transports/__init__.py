@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import ssl
 
 from kootui.core.clock import Clock
@@ -26,8 +25,11 @@ __all__ = [
 
 
 def relay_config(settings: Settings, *, rate_share: int = 1) -> RelayConfig:
-    """The relay settings; ``rate_share`` splits the workspace rate over local processes."""
-    password = os.environ.get("KOOTUI_RELAY_PASSWORD") or str(settings.get("relay.password"))
+    """The relay settings; ``rate_share`` splits the workspace rate over local processes.
+
+    The password comes from settings, which already take KOOTUI_RELAY_PASSWORD from
+    the environment over config.toml."""
+    password = str(settings.get("relay.password"))
     rate = float(settings.get("sending.rate"))
     return RelayConfig(
         host=str(settings.get("relay.host")),
