@@ -52,7 +52,9 @@ def claim_batch(
             m.c.next_attempt_at <= now,
             task_table.c.status.in_(CLAIMABLE_TASK_STATUSES),
         )
-        .order_by(m.c.next_attempt_at, m.c.id)
+        # The claim index's own order (status, next_attempt_at): no sort of the whole
+        # queue per claim. Retries ("deferred") come before first attempts ("pending").
+        .order_by(m.c.status, m.c.next_attempt_at)
         .limit(limit)
     )
     if store.dialect == "postgresql":

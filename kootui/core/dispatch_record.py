@@ -225,13 +225,14 @@ def finish_tasks(connection: Connection, task_ids: set[int], now: datetime) -> N
     if not task_ids:
         return
     m, t = message_table, task_table
+    # One indexed probe per task (LIMIT 1), not a scan of a big task's remaining rows.
     busy = {
-        row.task_id
-        for row in connection.execute(
-            select(m.c.task_id)
-            .where(m.c.task_id.in_(task_ids), m.c.status.in_(UNFINISHED))
-            .distinct()
-        )
+        task_id
+        for task_id in task_ids
+        if connection.execute(
+            select(m.c.id).where(m.c.task_id == task_id, m.c.status.in_(UNFINISHED)).limit(1)
+        ).first()
+        is not None
     }
     done = task_ids - busy
     if not done:
