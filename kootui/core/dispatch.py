@@ -30,7 +30,13 @@ from kootui.core.dispatch_claim import (
     renew_leases,
     store_identities,
 )
-from kootui.core.dispatch_prepare import TaskKit, build_message, ensure_identity, load_task_kit
+from kootui.core.dispatch_prepare import (
+    TaskKit,
+    build_message,
+    ensure_identity,
+    load_task_kit,
+    suppressed_among,
+)
 from kootui.core.dispatch_record import (
     Recorded,
     RetryPolicy,
@@ -209,12 +215,27 @@ class Dispatcher:
                 if message_id != item.message_id_header or token != item.unsubscribe_token:
                     new_ones.append((item.row_id, message_id, token))
         await asyncio.to_thread(store_identities, self.context.store, new_ones)
+        suppressed = await asyncio.to_thread(
+            suppressed_among, self.context, [item.recipient for item in claimed]
+        )
         for index, item in enumerate(claimed):
             if stop.is_set():
                 return  # the rest is released by run()
             if index % _BUILD_SLICE == _BUILD_SLICE - 1:
                 await asyncio.sleep(0)
             kit = kits[item.task_id]
+            reason = suppressed.get(item.recipient.lower())
+            if reason is not None:
+                self._unsubmitted.discard(item.row_id)
+                self._on_result(
+                    self._local_result(
+                        item,
+                        KootuiError(
+                            f"the recipient is suppressed ({reason})", code="recipient.suppressed"
+                        ),
+                    )
+                )
+                continue
             if isinstance(kit, KootuiError):
                 self._unsubmitted.discard(item.row_id)
                 self._on_result(self._local_result(item, kit))

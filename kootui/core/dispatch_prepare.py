@@ -8,9 +8,12 @@ render → compose → sign with nothing else to look up.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlmodel import select
 
 from kootui.core.compose import (
@@ -24,7 +27,14 @@ from kootui.core.dispatch_claim import ClaimedMessage
 from kootui.core.dkim import DkimSigner
 from kootui.core.dkim_keys import load_signing_key
 from kootui.core.errors import KootuiError, NotFound
-from kootui.core.models import Attachment, SenderAddress, SenderDomain, Task, Template
+from kootui.core.models import (
+    Attachment,
+    SenderAddress,
+    SenderDomain,
+    Suppression,
+    Task,
+    Template,
+)
 from kootui.core.render import CompiledTemplate
 from kootui.core.senders import AddressView, format_from
 from kootui.core.unsubscribe import list_unsubscribe_headers, new_token, unsubscribe_url
@@ -97,6 +107,20 @@ def load_task_kit(context: Context, task_id: int, *, sign: bool = True) -> TaskK
         else:
             kit.signer = DkimSigner(key.domain, key.selector, key.private_key_pem)
     return kit
+
+
+def suppressed_among(context: Context, recipients: Iterable[str]) -> dict[str, str]:
+    """Recipients (lower-cased) that unsubscribed or hard-bounced since their message was
+    queued, with the reason: they must not get it."""
+    wanted = sorted({address.lower() for address in recipients})
+    if not wanted:
+        return {}
+    table: Any = Suppression.__table__
+    with context.store.engine.connect() as connection:
+        rows = connection.execute(
+            sa_select(table.c.address, table.c.reason).where(table.c.address.in_(wanted))
+        ).all()
+    return {row.address: row.reason for row in rows}
 
 
 def ensure_identity(kit: TaskKit, claimed: ClaimedMessage) -> tuple[str, str]:

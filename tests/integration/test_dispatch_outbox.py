@@ -134,3 +134,23 @@ def test_the_engine_thread_sends_in_the_background_and_stops_cleanly(context: Co
     assert engine.error is None
     assert {row.status for row in messages(context, task)} == {"delivered"}
     assert len(list(mailbox.Maildir(context.settings.paths.outbox_dir, create=False))) == 5
+
+
+def test_a_recipient_suppressed_after_queueing_is_not_sent_to(context: Context) -> None:
+    from kootui.core.models import Suppression
+
+    address = seed_sender(context, with_key=False)
+    task = seed_task(context, address, ["Gone@Example.org", "stay@example.org"])
+    with context.store.session() as session:
+        session.add(
+            Suppression(
+                address="gone@example.org", reason="unsubscribed", created_at=context.clock.now()
+            )
+        )
+    run_until_idle(context)
+    rows = {row.recipient: row for row in messages(context, task)}
+    assert rows["Gone@Example.org"].status == "failed"
+    assert "unsubscribed" in rows["Gone@Example.org"].last_reply
+    assert rows["stay@example.org"].status == "delivered"
+    stored = list(mailbox.Maildir(context.settings.paths.outbox_dir, create=False))
+    assert [str(m["To"]) for m in stored] == ["stay@example.org"]
