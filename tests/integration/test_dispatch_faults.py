@@ -96,3 +96,17 @@ def test_an_unreachable_relay_defers_every_message(context: Context) -> None:
     run_until_idle(relay_settings(context, port))
     assert {row.status for row in messages(context, task)} == {"deferred"}
     assert {a.stage for a in _attempts(context)} == {"connect"}
+
+
+def test_a_relay_that_hangs_is_tried_once_then_the_rest_is_deferred_at_once(
+    context: Context,
+) -> None:
+    address = seed_sender(context, with_key=False)
+    task = seed_task(context, address, 5)
+    with ScriptedServer(["hang_greeting"] * 5) as server:
+        relay = relay_settings(context, server.port, concurrency=1, connect_timeout=0.5)
+        run_until_idle(relay)
+        connections = server.by_mode["hang_greeting"]
+    assert connections == 1
+    assert {row.status for row in messages(context, task)} == {"deferred"}
+    assert {(a.stage, a.outcome) for a in _attempts(context)} == {("connect", "deferred")}

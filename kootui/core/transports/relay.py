@@ -5,8 +5,11 @@ sends several per session. MAIL, RCPT and DATA are issued as plain commands with
 pre-built bytes (aiosmtplib's ``send_message`` re-parses addresses per message);
 the message body is written and the final "." reply awaited separately, so a drop
 after the "." is told apart ("unknown": maybe delivered) from one before it.
-RFC 5321 §4.5.3.2 timeouts apply per stage. TLS is never downgraded: when STARTTLS
-is required and not offered, every message is deferred with that reason.
+When the server offers PIPELINING, the transaction is pipelined (see
+``pipelining``). RFC 5321 §4.5.3.2 timeouts apply per stage. TLS is never
+downgraded: when STARTTLS is required and not offered, every message is deferred
+with that reason. After a failed session setup the relay counts as down for a short
+while and messages are deferred at once, instead of each waiting out a timeout.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import asyncio
 import ipaddress
 import logging
 import ssl
+import time
 from dataclasses import dataclass
 
 import aiosmtplib
@@ -27,6 +31,7 @@ from kootui.core.transports.base import OutgoingMessage, Report, SendResult, Tok
 from kootui.core.transports.pipelining import PipelinedWire
 
 log = logging.getLogger("kootui.relay")
+DOWN_SECONDS = 30.0  # how long a failed session setup marks the relay as down
 
 
 @dataclass(frozen=True)
@@ -123,6 +128,8 @@ class RelayTransport:
         self._bucket = TokenBucket(config.rate)
         self._connections: list[asyncio.Task[None]] = []
         self._report: Report | None = None
+        self._down_until = 0.0
+        self._down: _SessionError | None = None
 
     async def start(self, report: Report) -> None:
         self._report = report
@@ -335,9 +342,14 @@ class RelayTransport:
             if session is None:
                 needs_reset = False
                 try:
+                    if self._down is not None and time.monotonic() < self._down_until:
+                        raise self._down
                     session = await self._open()
+                    self._down = None
                 except _SessionError as exc:
-                    log.warning("relay %s: %s", self.config.host, bounded_text(exc.text, 200))
+                    if exc is not self._down:
+                        log.warning("relay %s: %s", self.config.host, bounded_text(exc.text, 200))
+                        self._down, self._down_until = exc, time.monotonic() + DOWN_SECONDS
                     # Even a 5xx here (bad AUTH, a refusing greeting) is about the session,
                     # not this recipient: defer and retry rather than reject the address.
                     self._report(
