@@ -20,9 +20,9 @@ from kootui.tui.widgets.status_badge import tone_color, tone_of
 
 COLUMNS = (
     ("type", "Type", 6),
-    ("name", "Name", 26),
-    ("expected", "Expected value", 26),
-    ("found", "Found", 18),
+    ("name", "Name", 36),
+    ("expected", "Expected value", 22),
+    ("found", "Found", 14),
     ("status", "Status", 28),
 )
 REQUIRED_MARK = "*"
