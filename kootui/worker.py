@@ -22,6 +22,7 @@ from kootui.core.clock import SystemClock
 from kootui.core.context import Context, open_context
 from kootui.core.db import open_store
 from kootui.core.errors import SettingsError
+from kootui.core.transports import check_relay_config, relay_config
 from kootui.settings import Settings, redact_database_url
 
 log = logging.getLogger("kootui.worker")
@@ -82,6 +83,9 @@ def run_worker(settings: Settings, *, processes: int = 0, until_idle: bool = Fal
     count = processes or int(settings.get("sending.processes")) or (os.cpu_count() or 1)
     if count < 1:
         raise SettingsError("sending.processes must be 0 (one per core) or more")
+    if str(settings.get("relay.host")).strip():
+        # Refuse a bad relay (plaintext to a remote host, ...) before anything starts.
+        check_relay_config(relay_config(settings))
     # Migrate once here, so the engines never race each other through an upgrade.
     open_context(settings).close()
     relay = str(settings.get("relay.host")) or "none (outbox)"

@@ -76,3 +76,23 @@ def test_sigterm_finishes_messages_in_flight_and_exits_zero(context: Context) ->
     assert count_status(context, "pending") == 2000 - len(delivered)
     assert "hunter2-secret" not in stderr
     assert "stopped after recording" in stderr
+
+
+def test_worker_refuses_a_plaintext_relay_to_a_remote_host_before_starting(
+    context: Context,
+) -> None:
+    import subprocess
+    import sys
+
+    env = worker_env(context, 25, relay__host="smtp.example.net")
+    done = subprocess.run(
+        [sys.executable, "-m", "kootui", "worker", "--until-idle"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "relay.tls" in done.stderr and "loopback" in done.stderr
+    assert "starting" not in done.stderr
