@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from kootui.core.clock import SystemClock
 from kootui.core.context import Context
 from tests.integration.dispatch_seed import messages, seed_sender, seed_task, task_status
@@ -23,12 +25,21 @@ def _real_time(context: Context) -> Context:
 def test_two_workers_on_one_store_never_send_a_message_twice(any_context: Context) -> None:
     context = _real_time(any_context)
     address = seed_sender(context, with_key=False)
-    task = seed_task(context, address, 400)
+    # Due a little later and sent at a bounded rate, so both workers are up and share
+    # the queue however slowly the second one starts.
+    due = context.clock.now() + timedelta(seconds=5)
+    task = seed_task(context, address, 400, scheduled_at=due)
     with RecordingServer() as server:
-        env = worker_env(context, server.port, sending__batch_size="20", sending__in_flight="40")
+        env = worker_env(
+            context,
+            server.port,
+            sending__batch_size="20",
+            sending__in_flight="40",
+            sending__rate="100",
+        )
         workers = [start_worker(env, "--processes", "1") for _ in range(2)]
         try:
-            done = wait_until(lambda: count_status(context, "delivered") == 400, timeout=60)
+            done = wait_until(lambda: count_status(context, "delivered") == 400, timeout=90)
         finally:
             results = [stop_worker(worker) for worker in workers]
         counts = server.counts_by_message_id()

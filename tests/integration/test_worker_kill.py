@@ -60,7 +60,7 @@ def test_killed_workers_lose_nothing_and_duplicate_at_most_their_in_flight_windo
         worker = start_worker(env, "--processes", str(PROCESSES))
         try:
             finished = wait_until(
-                lambda: count_status(context, "delivered") == RECIPIENTS, timeout=40
+                lambda: count_status(context, "delivered") == RECIPIENTS, timeout=90
             )
         finally:
             code, stderr = stop_worker(worker)
