@@ -56,7 +56,6 @@ def test_killed_workers_lose_nothing_and_duplicate_at_most_their_in_flight_windo
             wait_until(lambda: count_status(context, "delivered") > before, timeout=20)  # noqa: B023
             time.sleep(chance.uniform(0.05, 0.6))
             kill_group(worker)
-        assert count_status(context, "sending") > 0 or count_status(context, "delivered") > 0
         worker = start_worker(env, "--processes", str(PROCESSES))
         try:
             finished = wait_until(
