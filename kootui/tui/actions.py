@@ -97,6 +97,25 @@ REGISTRY: tuple[KeyAction, ...] = (
     KeyAction(
         "open-step", "enter", "open_selected_step", "Open step", "overview", help="the selected one"
     ),
+    # The list-page pattern (kootui.tui.widgets): tables, filters, dialogs.
+    KeyAction("list-next-page", "right_square_bracket", "next_page", "Next page", "list"),
+    KeyAction("list-previous-page", "left_square_bracket", "previous_page", "Prev page", "list"),
+    KeyAction("list-toggle-mark", "space", "toggle_mark", "Mark", "list"),
+    KeyAction(
+        "list-clear-marks", "ctrl+backslash", "clear_marks", "Unmark all", "list", show=False
+    ),
+    KeyAction("list-cycle-sort", "s", "cycle_sort", "Sort", "list-sort"),
+    KeyAction("list-reverse-sort", "S", "reverse_sort", "Reverse sort", "list-sort", show=False),
+    KeyAction("filter-clear", "escape", "clear_filter", "Clear filter", "filter"),
+    KeyAction("search-clear", "ctrl+l", "clear_search", "Clear search", "search"),
+    KeyAction("details-close", "escape", "close", "Close", "details"),
+    KeyAction("details-close-enter", "enter", "close", "Close", "details", show=False),
+    KeyAction("details-close-q", "q", "close", "Close", "details", show=False),
+    KeyAction("confirm-yes", "y", "confirm", "Yes", "confirm"),
+    KeyAction("confirm-no", "n", "decline", "No", "confirm"),
+    KeyAction("confirm-cancel", "escape", "decline", "Cancel", "confirm"),
+    KeyAction("form-submit", "ctrl+s", "submit", "Save", "form"),
+    KeyAction("form-cancel", "escape", "cancel", "Cancel", "form"),
     # Sender Domains: the list page, then a domain's details screen.
     KeyAction("domains-new", "n", "new_domain", "New", "domains", help="add a sender domain"),
     KeyAction(
@@ -118,7 +137,7 @@ REGISTRY: tuple[KeyAction, ...] = (
         "copy_snippet",
         "Copy snippet",
         "domain-details",
-        help="the BIND zone snippet, to the clipboard (OSC 52, works over SSH)",
+        help="the BIND zone snippet (OSC 52, works over SSH)",
     ),
     KeyAction(
         "domain-details-save",
@@ -134,7 +153,7 @@ REGISTRY: tuple[KeyAction, ...] = (
         "run_doctor",
         "Check DNS",
         "domain-details",
-        help="ask the nameservers again and record the result",
+        help="ask the nameservers again",
     ),
     KeyAction(
         "domain-details-rotate",
@@ -142,7 +161,7 @@ REGISTRY: tuple[KeyAction, ...] = (
         "rotate_key",
         "Rotate DKIM key",
         "domain-details",
-        help="new selector; the old key signs until the new record verifies",
+        help="the old key signs until the new one verifies",
     ),
     KeyAction(
         "domain-details-close",
@@ -216,6 +235,17 @@ def validate_keymap(keys: Mapping[str, str], source: str = "config.toml") -> dic
     return normalised
 
 
+# Popups whose own keys win over the app's while they are open, so only clash among themselves.
+MODAL_SCOPES: dict[str, list[str]] = {
+    "go": ["go", "dialog"],
+    "jump": ["jump", "dialog"],
+    "dialog": ["dialog"],
+    "details": ["details"],
+    "confirm": ["confirm"],
+    "form": ["form"],
+}
+
+
 def _check_clashes(keymap: Mapping[str, str], source: str) -> None:
     def keys_of(action: KeyAction) -> set[str]:
         return set(keymap.get(action.id, _normalize_key_list(action.key)).split(","))
@@ -223,9 +253,7 @@ def _check_clashes(keymap: Mapping[str, str], source: str) -> None:
     scopes = {action.scope for action in REGISTRY}
     for scope in scopes:
         # Modal scopes stand alone; page scopes share the screen with the app keys.
-        together = {"go": ["go", "dialog"], "jump": ["jump", "dialog"], "dialog": ["dialog"]}.get(
-            scope, ["app", scope]
-        )
+        together = MODAL_SCOPES.get(scope, ["app", scope])
         seen: dict[str, str] = {}
         for action in in_scopes(together):
             for key in keys_of(action):

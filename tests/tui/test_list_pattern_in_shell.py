@@ -95,5 +95,5 @@ async def test_the_footer_lists_the_list_keys(context: Context) -> None:
         app.go_page("domains")
         await settle(pilot)
         shown = {active.binding.id for active in app.screen.active_bindings.values()}
-        assert {"list.next_page", "list.previous_page", "list.cycle_sort"} <= shown
+        assert {"list-next-page", "list-previous-page", "list-cycle-sort"} <= shown
         assert app.screen.query_one(Footer).display

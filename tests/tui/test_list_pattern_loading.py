@@ -191,7 +191,7 @@ async def test_enter_moves_through_the_form_and_submits_from_the_last_field() ->
 def test_every_pattern_key_has_an_id() -> None:
     ids = [binding.id for _, binding in LIST_PATTERN_BINDINGS]
     assert all(ids) and len(ids) == len(set(ids))
-    assert {"list.next_page", "list.previous_page", "list.toggle_mark", "form.submit"} <= set(ids)
+    assert {"list-next-page", "list-previous-page", "list-toggle-mark", "form-submit"} <= set(ids)
 
 
 async def test_a_request_the_rules_refuse_is_shown_not_raised(context: Context) -> None:

@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from textual import on
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Collapsible, Input, Label, Select, Static
+
+from kootui.tui.actions import bindings
 
 SearchKind = str  # "text", "select" or "date_range"
 DATE_PLACEHOLDER = "YYYY-MM-DD"
@@ -51,9 +52,7 @@ class AdvancedSearch(Collapsible):
     AdvancedSearch .search-buttons > Button { margin-right: 1; }
     """
 
-    BINDINGS = [
-        Binding("ctrl+l", "clear_search", "Clear search", id="search.clear"),
-    ]
+    BINDINGS = bindings("search")
 
     class Submitted(Message):
         def __init__(self, advanced_search: AdvancedSearch, values: dict[str, str]) -> None:

@@ -13,13 +13,13 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from kootui.core.clock import local_text
+from kootui.tui.actions import bindings
 from kootui.tui.widgets.status_badge import StatusBadge
 
 
@@ -105,11 +105,7 @@ class DetailsScreen(ModalScreen[None]):
     DetailsScreen #details-title { text-style: bold; padding: 0 0 1 0; }
     """
 
-    BINDINGS = [
-        Binding("escape", "close", "Close", id="details.close"),
-        Binding("enter", "close", "Close", show=False, id="details.close_enter"),
-        Binding("q", "close", "Close", show=False, id="details.close_q"),
-    ]
+    BINDINGS = bindings("details")
 
     def __init__(self, title: str, fields: Sequence[DetailField]) -> None:
         super().__init__()

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
+
+from kootui.tui.actions import bindings
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -31,11 +32,7 @@ class ConfirmDialog(ModalScreen[bool]):
     ConfirmDialog #confirm-buttons > Button { margin-left: 1; }
     """
 
-    BINDINGS = [
-        Binding("y", "confirm", "Yes", id="confirm.yes"),
-        Binding("n", "decline", "No", id="confirm.no"),
-        Binding("escape", "decline", "Cancel", id="confirm.cancel"),
-    ]
+    BINDINGS = bindings("confirm")
 
     def __init__(
         self,

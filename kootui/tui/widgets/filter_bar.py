@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from textual import on
-from textual.binding import Binding
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input
 
 from kootui.core.paging import MAX_FILTER_LENGTH
+from kootui.tui.actions import bindings
 
 FILTER_DEBOUNCE_SECONDS = 0.3  # one query per pause in typing, not one per key
 
@@ -25,9 +25,7 @@ class FilterBar(Input):
     FilterBar { margin: 0 0; }
     """
 
-    BINDINGS = [
-        Binding("escape", "clear_filter", "Clear filter", id="filter.clear"),
-    ]
+    BINDINGS = bindings("filter")
 
     class Applied(Message):
         def __init__(self, filter_bar: FilterBar, text: str) -> None:

@@ -16,7 +16,6 @@ from typing import Any, Generic, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
@@ -25,6 +24,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from kootui.core.errors import KootuiError
+from kootui.tui.actions import bindings
 
 ResultT = TypeVar("ResultT")
 FormValues = dict[str, Any]  # str for text fields, bool for checkboxes, str | None for selects
@@ -118,10 +118,7 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
     FormDialog #form-buttons > Button { margin-left: 1; }
     """
 
-    BINDINGS = [
-        Binding("ctrl+s", "submit", "Save", id="form.submit"),
-        Binding("escape", "cancel", "Cancel", id="form.cancel"),
-    ]
+    BINDINGS = bindings("form")
 
     def __init__(
         self,

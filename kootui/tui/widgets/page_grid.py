@@ -13,12 +13,12 @@ from typing import Any
 from rich.console import RenderableType
 from rich.text import Text
 from textual import on
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
 
 from kootui.core.clock import local_text
 from kootui.core.paging import Column, Row
+from kootui.tui.actions import bindings
 from kootui.tui.widgets.status_badge import status_text
 
 MARK_COLUMN = "__mark__"
@@ -55,10 +55,7 @@ class PageGrid(DataTable[RenderableType]):
     """Page down on the last row (or page up on the first) asks for the next (previous)
     page; a click on a header or the sort keys ask for another order."""
 
-    BINDINGS = [
-        Binding("s", "cycle_sort", "Sort", id="list.cycle_sort"),
-        Binding("S", "reverse_sort", "Reverse sort", id="list.reverse_sort", show=False),
-    ]
+    BINDINGS = bindings("list-sort")
 
     class EdgeReached(Message):
         def __init__(self, step: int) -> None:

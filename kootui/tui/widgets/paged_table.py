@@ -16,7 +16,6 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
@@ -24,6 +23,7 @@ from textual.widgets import DataTable, LoadingIndicator, Static
 
 from kootui.core.errors import KootuiError, StoreError
 from kootui.core.paging import DEFAULT_PAGE_SIZE, Column, PageRequest, PageResult, Row
+from kootui.tui.actions import bindings
 from kootui.tui.widgets.page_grid import CursorGoal, PageGrid
 from kootui.tui.widgets.status_badge import app_variables
 
@@ -55,12 +55,7 @@ class PagedTable(Vertical):
     PagedTable.-slow .page-spinner { display: block; }
     """
 
-    BINDINGS = [
-        Binding("right_square_bracket", "next_page", "Next page", id="list.next_page"),
-        Binding("left_square_bracket", "previous_page", "Prev page", id="list.previous_page"),
-        Binding("space", "toggle_mark", "Mark", id="list.toggle_mark"),
-        Binding("ctrl+backslash", "clear_marks", "Unmark all", id="list.clear_marks", show=False),
-    ]
+    BINDINGS = bindings("list")
 
     class _TableMessage(Message):
         def __init__(self, paged_table: PagedTable) -> None:
