@@ -118,6 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--reset", action="store_true", help="delete and rebuild the demo workspace")
     demo.add_argument("--yes", action="store_true", help="do not ask before --reset")
     demo.add_argument("--no-open", action="store_true", help="prepare the demo without opening it")
+    # SUPPRESS keeps `kootui --theme X demo` working: the subcommand only sets it when given.
+    demo.add_argument(
+        "--theme", metavar="NAME", default=argparse.SUPPRESS, help="open with this theme"
+    )
     demo.set_defaults(handler=_cmd_demo)
 
     db = commands.add_parser("db", help="database schema: upgrade or show the revision")

@@ -95,3 +95,12 @@ def test_demo_is_seeded_once_and_rebuilt_on_reset(home: Path) -> None:
     again = run_kootui("demo", "--reset", "--yes", "--no-open", home=home)
     assert again.returncode == 0, again.stderr
     assert database.exists()
+
+
+def test_theme_is_accepted_before_or_after_demo() -> None:
+    from kootui.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["--theme", "kootui-light", "demo"]).theme == "kootui-light"
+    assert parser.parse_args(["demo", "--theme", "kootui-ansi"]).theme == "kootui-ansi"
+    assert parser.parse_args(["demo"]).theme is None
