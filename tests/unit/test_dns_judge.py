@@ -65,6 +65,19 @@ def test_dkim_same_key_passes_even_reformatted() -> None:
         (f"k=rsa; v=DKIM1; p={OURS}", "bad_syntax", "first tag"),
         (f"v=DKIM1; s=other; p={OURS}", "bad_tag", "not for email"),
     ],
+    # Fixed ids: the keys are generated per run, and xdist needs the same ids in every worker.
+    ids=[
+        "different-key",
+        "no-p",
+        "revoked",
+        "not-base64",
+        "weak",
+        "ed25519",
+        "dkim2",
+        "no-record",
+        "first-tag",
+        "not-email",
+    ],
 )
 def test_dkim_problems_are_named(published: str, kind: str, words: str) -> None:
     verdict = judge_dkim((published,), EXPECTED_DKIM)
