@@ -171,6 +171,83 @@ REGISTRY: tuple[KeyAction, ...] = (
         "domain-details",
         help="back to the domain list",
     ),
+    # Sending Tasks: the list, the create form and its popups, a task's progress view.
+    KeyAction("tasks-new", "n", "new_task", "New", "tasks", help="create a sending task"),
+    KeyAction("tasks-cancel", "c", "cancel_task", "Cancel task", "tasks", help="asks first"),
+    KeyAction("tasks-pause", "p", "pause_task", "Pause", "tasks", help="stop handing out messages"),
+    KeyAction("tasks-resume", "u", "resume_task", "Resume", "tasks", help="a paused task"),
+    KeyAction(
+        "tasks-progress", "enter", "open_progress", "Progress", "tasks", help="fields and counts"
+    ),
+    KeyAction("task-create-submit", "ctrl+s", "submit", "Submit", "task-create"),
+    KeyAction(
+        "task-create-simulate",
+        "ctrl+e",
+        "simulate",
+        "Simulator",
+        "task-create",
+        help="step through the rendered messages",
+    ),
+    KeyAction("task-create-attach", "ctrl+o", "attach", "Attach", "task-create", help="a file"),
+    KeyAction(
+        "task-create-unattach",
+        "ctrl+d",
+        "unattach",
+        "Drop attachment",
+        "task-create",
+        help="the last one",
+    ),
+    KeyAction(
+        "task-create-upload",
+        "ctrl+u",
+        "upload",
+        "Upload xlsx",
+        "task-create",
+        help="recipients from a file",
+    ),
+    KeyAction(
+        "task-create-sample",
+        "ctrl+w",
+        "sample",
+        "Sample file",
+        "task-create",
+        help="write the sample .xlsx for this template",
+    ),
+    KeyAction(
+        "task-create-unrecipient",
+        "ctrl+k",
+        "drop_recipient",
+        "Drop address",
+        "task-create",
+        help="the last typed recipient",
+    ),
+    KeyAction("task-create-close", "escape", "close", "Close", "task-create", help="discard"),
+    KeyAction(
+        "task-report-accept", "enter", "accept", "Go on", "task-report", help="with the valid rows"
+    ),
+    KeyAction("task-report-cancel", "escape", "cancel", "Cancel", "task-report", help="the import"),
+    KeyAction("task-simulator-next", "right", "next_row", "Next", "task-simulator"),
+    KeyAction("task-simulator-previous", "left", "previous_row", "Previous", "task-simulator"),
+    KeyAction("task-simulator-jump", "j", "jump_row", "Row…", "task-simulator", help="row N"),
+    KeyAction("task-simulator-close", "escape", "close", "Close", "task-simulator"),
+    KeyAction("task-progress-pause", "p", "pause_task", "Pause", "task-progress"),
+    KeyAction("task-progress-resume", "u", "resume_task", "Resume", "task-progress"),
+    KeyAction(
+        "task-progress-cancel", "c", "cancel_task", "Cancel task", "task-progress", help="asks"
+    ),
+    KeyAction("task-progress-close", "escape", "close", "Back", "task-progress"),
+    # The file picker (attachments, recipient files, where to write a file).
+    KeyAction(
+        "file-picker-complete",
+        "tab",
+        "complete",
+        "Complete",
+        "file-picker",
+        priority=True,
+        help="the typed path",
+    ),
+    KeyAction("file-picker-tree", "down", "to_tree", "Tree", "file-picker", show=False),
+    KeyAction("file-picker-cancel", "escape", "cancel", "Cancel", "file-picker"),
 )
 
 BY_ID: dict[str, KeyAction] = {action.id: action for action in REGISTRY}
@@ -243,6 +320,10 @@ MODAL_SCOPES: dict[str, list[str]] = {
     "details": ["details"],
     "confirm": ["confirm"],
     "form": ["form"],
+    "task-create": ["task-create"],
+    "task-report": ["task-report"],
+    "task-simulator": ["task-simulator"],
+    "file-picker": ["file-picker"],
 }
 
 
