@@ -77,3 +77,17 @@ def add_domains(context: Context, *names: str) -> list[int]:
 
 
 __all__ = ["build_app", "settle"]
+
+
+async def settle_details(pilot: object) -> None:
+    """Wait until the details screen has its doctor report and has read the store after it
+    (the doctor's answer starts one more read)."""
+    app = pilot.app  # type: ignore[attr-defined]
+    for _attempt in range(50):
+        await settle(pilot)
+        screen = app.screen
+        busy = any(worker.is_running for worker in app.workers)
+        if getattr(screen, "report", None) is not None and not busy:
+            await settle(pilot)
+            return
+    raise AssertionError("the details screen never finished its DNS check")

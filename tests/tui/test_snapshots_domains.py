@@ -23,7 +23,7 @@ from kootui.core.domains import create_domain
 from kootui.core.models import DkimKey, DnsRecord
 from kootui.settings import Settings
 from tests.integration.dns_server import LoopbackDnsServer
-from tests.tui.domains_support import use_dns
+from tests.tui.domains_support import settle_details, use_dns
 from tests.tui.test_shell import SIZE, build_app, settle
 
 THEMES = ["kootui-dark", "kootui-light"]
@@ -100,7 +100,7 @@ def test_domain_details(snap_compare, half_published, theme):
     async def open_details(pilot):
         await open_domains(pilot)
         await pilot.press("enter")
-        await settle(pilot)
+        await settle_details(pilot)
 
     app = build_app(half_published, theme=theme)
     assert snap_compare(app, terminal_size=SIZE, run_before=open_details)
@@ -124,3 +124,16 @@ def test_new_domain_with_an_error_beside_the_field(snap_compare, demo):
 
     app = build_app(demo, theme="kootui-dark")
     assert snap_compare(app, terminal_size=SIZE, run_before=type_a_bad_name)
+
+
+def test_domain_doctor_scrolled_into_view(snap_compare, half_published):
+    async def scroll_to_the_doctor(pilot):
+        await open_domains(pilot)
+        await pilot.press("enter")
+        await settle_details(pilot)
+        # The details scroll as one page ("end" animates; a snapshot wants the last frame).
+        pilot.app.screen.query_one("#details-scroll").scroll_end(animate=False)
+        await settle(pilot)
+
+    app = build_app(half_published, theme="kootui-dark")
+    assert snap_compare(app, terminal_size=SIZE, run_before=scroll_to_the_doctor)

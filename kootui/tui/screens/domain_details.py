@@ -96,7 +96,8 @@ def diagnosis_content(record: RecordDiagnosis) -> Content:
         lines += _finding_lines(finding)
     if record.servers and not record.servers_agree:
         lines.append(Content.styled("    the nameservers disagree", "$status-warn"))
-    if record.reason and record.status != RecordStatus.PASSED:
+    already_said = {d.message for finding in record.servers for d in finding.differences}
+    if record.reason and record.status != RecordStatus.PASSED and record.reason not in already_said:
         lines.append(Content.styled(f"    → {record.reason}", _tone(record.status)))
     return Content("\n").join(lines)
 
@@ -180,14 +181,16 @@ class DomainDetailsScreen(Screen[None]):
                 id="records-legend",
                 markup=False,
             )
-            yield Label("DNS doctor — what each nameserver answered", classes="section-title")
-            yield Static("", id="doctor")
+            # What to paste comes before the diagnosis: a new domain needs the snippet first.
             yield Label("BIND zone snippet", classes="section-title", id="snippet-title")
             yield Static("", id="snippet", markup=False)
+            yield Label("DNS doctor — what each nameserver answered", classes="section-title")
+            yield Static("", id="doctor")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(RecordTable).focus()
+        # The whole screen scrolls with the arrow and page keys; the table has no row actions.
+        self.query_one("#details-scroll").focus()
         self.app.theme_changed_signal.subscribe(self, self._redraw_records)
         self.load()
         self.action_run_doctor()

@@ -17,6 +17,8 @@ SCOPE_TITLES = {
     "app": "Everywhere",
     "go": "After g (go to a page)",
     "overview": "On this page",
+    "domains": "On this page",
+    "domain-details": "In a domain's details",
 }
 
 

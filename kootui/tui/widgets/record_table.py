@@ -20,10 +20,10 @@ from kootui.tui.widgets.status_badge import tone_color, tone_of
 
 COLUMNS = (
     ("type", "Type", 6),
-    ("name", "Name", 36),
+    ("name", "Name", 35),
     ("expected", "Expected value", 22),
-    ("found", "Found", 14),
-    ("status", "Status", 28),
+    ("found", "Found", 13),
+    ("status", "Status", 29),
 )
 REQUIRED_MARK = "*"
 
@@ -58,14 +58,17 @@ def record_cells(record: RecordView, variables: Mapping[str, str]) -> list[Rende
 
 
 class RecordTable(DataTable[RenderableType]):
-    """One row per record; ``show`` replaces them all (after a check)."""
+    """One row per record; ``show`` replaces them all (after a check). It shows, and
+    takes no keys: the screen around it scrolls."""
+
+    can_focus = False
 
     DEFAULT_CSS = """
     RecordTable { height: auto; max-height: 10; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(cursor_type="row", zebra_stripes=True, id=id)
+        super().__init__(cursor_type="none", zebra_stripes=True, id=id)
         self.records: list[RecordView] = []
 
     def on_mount(self) -> None:
@@ -73,10 +76,7 @@ class RecordTable(DataTable[RenderableType]):
             self.add_column(Text(title), key=key, width=width)
 
     def show(self, records: Sequence[RecordView], variables: Mapping[str, str]) -> None:
-        cursor = self.cursor_row
         self.records = list(records)
         self.clear()
         for record in records:
             self.add_row(*record_cells(record, variables), key=record.purpose)
-        if records:
-            self.move_cursor(row=min(max(cursor, 0), len(records) - 1), animate=False)
