@@ -15,7 +15,7 @@ from kootui.core.workspace import update_workspace
 from kootui.tui.screens.domain_details import DomainDetailsScreen
 from kootui.tui.screens.domains import DomainsScreen
 from kootui.tui.widgets import ConfirmDialog, FormDialog
-from tests.integration.dns_server import LoopbackDnsServer
+from tests.integration.dns_server import LoopbackDnsServer, Misbehaviour
 from tests.tui import domains_support
 from tests.tui.domains_support import (
     add_domains,
@@ -201,6 +201,23 @@ async def test_verify_now_says_why_a_domain_failed(dns_context: Context):
         assert "DKIM: no TXT record at kootui1._domainkey.mail.example.com" in text_of(
             app, "#domain-reason"
         )
+
+
+async def test_verify_now_when_dns_does_not_answer_keeps_the_status(
+    dns_context: Context, dns_server: LoopbackDnsServer
+):
+    add_domains(dns_context, "mail.example.com")
+    for name in ("kootui1._domainkey.mail.example.com", "mail.example.com"):
+        dns_server.misbehave(name, Misbehaviour.TIMEOUT)
+    app = build_app(dns_context)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_domains(app, pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        assert shown_rows(app)[0][1] == "● Verifying"
+        warned = [n for n in app._notifications if "DNS could not be asked" in n.message]
+        assert warned and warned[0].severity == "warning"
+        assert "the status stays Verifying and kootui retries on its own" in warned[0].message
 
 
 async def test_the_background_check_tells_the_user_a_status_changed(

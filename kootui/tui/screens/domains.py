@@ -28,7 +28,7 @@ from kootui.core.domains import (
     rename_domain,
 )
 from kootui.core.errors import KootuiError
-from kootui.core.models import DomainStatus
+from kootui.core.models import DomainStatus, RecordStatus
 from kootui.core.paging import Column, PageRequest, PageResult, Row
 from kootui.tui.actions import bindings
 from kootui.tui.screens.base import ListPanel
@@ -85,15 +85,23 @@ def domain_rows(context: Context, request: PageRequest) -> PageResult:
     return PageResult(rows=rows, total=page.total, offset=page.offset)
 
 
-def outcome_notice(outcome: VerificationOutcome) -> str:
+def outcome_notice(outcome: VerificationOutcome) -> tuple[str, str]:
+    """What verify-now tells the user, and how loudly (a Textual notification severity)."""
     label = DOMAIN_STATUS_LABELS[outcome.status]
-    passing = sum(
-        1 for check in outcome.checks if check.expected.required and check.status == "passed"
-    )
-    required = sum(1 for check in outcome.checks if check.expected.required)
-    counts = f" ({passing}/{required} required records pass)" if required else ""
+    required = [check for check in outcome.checks if check.expected.required]
+    if any(check.status == RecordStatus.UNKNOWN for check in required) and (
+        outcome.status != DomainStatus.FAILED
+    ):
+        # DNS did not answer: nothing was learnt, so the status stands and a retry is due.
+        return (
+            f"{outcome.display_name}: DNS could not be asked; the status stays {label}"
+            f" and kootui retries on its own — {outcome.reason}",
+            "warning",
+        )
+    passing = sum(1 for check in required if check.status == RecordStatus.PASSED)
+    counts = f" ({passing}/{len(required)} required records pass)" if required else ""
     reason = f" — {outcome.reason}" if outcome.reason else ""
-    return f"{outcome.display_name}: {label}{counts}{reason}"
+    return f"{outcome.display_name}: {label}{counts}{reason}", OUTCOME_SEVERITY[outcome.status]
 
 
 class DomainsScreen(PageScreen):
@@ -290,8 +298,8 @@ class DomainsScreen(PageScreen):
         if error is not None or outcome is None:
             self.notify(str(error), severity="error", timeout=8)
         else:
-            severity = OUTCOME_SEVERITY[outcome.status]
-            self.notify(outcome_notice(outcome), severity=severity, timeout=10)  # type: ignore[arg-type]
+            notice, severity = outcome_notice(outcome)
+            self.notify(notice, severity=severity, timeout=10)  # type: ignore[arg-type]
         self.domain_list.reload()
 
     def action_open_details(self) -> None:
