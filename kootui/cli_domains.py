@@ -7,27 +7,13 @@ The same core services as the Sender Domains page; errors are KootuiErrors that
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from kootui.cli_context import with_context
 from kootui.core.clock import local_text
-from kootui.settings import Settings
 
 if TYPE_CHECKING:  # the store is imported only when a command runs
     from kootui.core.context import Context
-
-
-def _with_context(run: Callable[[argparse.Namespace, Context], int]) -> Callable[..., int]:
-    def handler(args: argparse.Namespace, settings: Settings) -> int:
-        from kootui.core.context import open_context
-
-        context = open_context(settings)
-        try:
-            return run(args, context)
-        finally:
-            context.close()
-
-    return handler
 
 
 def _list(args: argparse.Namespace, context: Context) -> int:
@@ -109,21 +95,21 @@ def add_domain_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     actions = domain.add_subparsers(dest="domain_command", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="list sender domains and their status")
     listing.add_argument("--filter", help="show only domains whose name contains this text")
-    listing.set_defaults(handler=_with_context(_list))
+    listing.set_defaults(handler=with_context(_list))
     add = actions.add_parser("add", help="add a sender domain and show the records to publish")
     add.add_argument("name")
-    add.set_defaults(handler=_with_context(_add))
+    add.set_defaults(handler=with_context(_add))
     verify = actions.add_parser(
         "verify", help="check the records in DNS now (exit 3 if not passed)"
     )
     verify.add_argument("name")
-    verify.set_defaults(handler=_with_context(_verify))
+    verify.set_defaults(handler=with_context(_verify))
     zone = actions.add_parser("zone", help="print (or save) the BIND zone snippet")
     zone.add_argument("name")
     zone.add_argument("--output", "-o", metavar="FILE", help="save to FILE instead of printing")
-    zone.set_defaults(handler=_with_context(_zone))
+    zone.set_defaults(handler=with_context(_zone))
     doctor = actions.add_parser(
         "doctor", help="what every nameserver returned, and the differences"
     )
     doctor.add_argument("name")
-    doctor.set_defaults(handler=_with_context(_doctor))
+    doctor.set_defaults(handler=with_context(_doctor))

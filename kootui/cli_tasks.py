@@ -14,28 +14,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kootui.cli_context import with_context
 from kootui.core.clock import local_text
 from kootui.core.errors import ValidationError
-from kootui.settings import Settings
 
 if TYPE_CHECKING:  # the store is imported only when a command runs
     from kootui.core.context import Context
     from kootui.core.xlsx_import import ImportReport
 
 LISTED_ON_SCREEN = 20
-
-
-def _with_context(run: Callable[[argparse.Namespace, Context], int]) -> Callable[..., int]:
-    def handler(args: argparse.Namespace, settings: Settings) -> int:
-        from kootui.core.context import open_context
-
-        context = open_context(settings)
-        try:
-            return run(args, context)
-        finally:
-            context.close()
-
-    return handler
 
 
 def _print_report(report: ImportReport) -> None:
@@ -204,17 +191,17 @@ def add_task_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     create.add_argument("--attach", action="append", metavar="FILE", help="attach a file (4 MB)")
     create.add_argument("--at", metavar="'YYYY-MM-DD HH:MM'", help="send at this local time")
     create.add_argument("--yes", action="store_true", help="go on when some rows are refused")
-    create.set_defaults(handler=_with_context(_create))
+    create.set_defaults(handler=with_context(_create))
 
     listing = actions.add_parser("list", help="list tasks, newest first")
     listing.add_argument("--status", help="scheduled, sending, paused, completed, ...")
     listing.add_argument("--name", help="task name (or ID) contains this")
     listing.add_argument("--template", help="template name contains this, or the template ID")
-    listing.set_defaults(handler=_with_context(_list))
+    listing.set_defaults(handler=with_context(_list))
 
     show = actions.add_parser("show", help="a task's fields and progress")
     show.add_argument("task_id", type=int, metavar="ID")
-    show.set_defaults(handler=_with_context(_show))
+    show.set_defaults(handler=with_context(_show))
 
     for action, text in (
         ("cancel", "cancel a task that has not started (its pending messages are cancelled)"),
@@ -223,10 +210,10 @@ def add_task_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     ):
         parser = actions.add_parser(action, help=text)
         parser.add_argument("task_id", type=int, metavar="ID")
-        parser.set_defaults(handler=_with_context(_state_change(action)))
+        parser.set_defaults(handler=with_context(_state_change(action)))
 
     sample = actions.add_parser("sample-xlsx", help="write the recipient sample file")
     sample.add_argument("--template", type=int, required=True, metavar="ID")
     sample.add_argument("--force", action="store_true", help="replace an existing file")
     sample.add_argument("path", metavar="PATH")
-    sample.set_defaults(handler=_with_context(_sample))
+    sample.set_defaults(handler=with_context(_sample))

@@ -10,28 +10,14 @@ from __future__ import annotations
 
 import argparse
 import getpass
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from kootui.cli_context import with_context
 from kootui.core.clock import local_text
-from kootui.settings import Settings
 
 if TYPE_CHECKING:  # the store is imported only when a command runs
     from kootui.core.context import Context
     from kootui.core.templates import TemplateView
-
-
-def _with_context(run: Callable[[argparse.Namespace, Context], int]) -> Callable[..., int]:
-    def handler(args: argparse.Namespace, settings: Settings) -> int:
-        from kootui.core.context import open_context
-
-        context = open_context(settings)
-        try:
-            return run(args, context)
-        finally:
-            context.close()
-
-    return handler
 
 
 def _operator(args: argparse.Namespace) -> str:
@@ -106,10 +92,10 @@ def add_template_commands(commands: argparse._SubParsersAction[argparse.Argument
     listing.add_argument("--filter", help="only titles containing this text")
     listing.add_argument("--status", choices=("approving", "approved", "rejected"))
     listing.add_argument("--public", action="store_true", help="list the built-in templates")
-    listing.set_defaults(handler=_with_context(_list))
+    listing.set_defaults(handler=with_context(_list))
     show = actions.add_parser("show", help="show a template's status, parameters and text")
     show.add_argument("id", type=int)
-    show.set_defaults(handler=_with_context(_show))
+    show.set_defaults(handler=with_context(_show))
     for name, run, what in (
         ("approve", _approve, "approve a template waiting for approval"),
         ("reject", _reject, "reject a template waiting for approval, with a reason"),
@@ -119,4 +105,4 @@ def add_template_commands(commands: argparse._SubParsersAction[argparse.Argument
         action.add_argument("--operator", help="who decides (default: your login name)")
         if name == "reject":
             action.add_argument("--reason", required=True, help="why, shown to the author")
-        action.set_defaults(handler=_with_context(run))
+        action.set_defaults(handler=with_context(run))
