@@ -226,8 +226,8 @@ REGISTRY: tuple[KeyAction, ...] = (
         "task-report-accept", "enter", "accept", "Go on", "task-report", help="with the valid rows"
     ),
     KeyAction("task-report-cancel", "escape", "cancel", "Cancel", "task-report", help="the import"),
-    KeyAction("task-simulator-next", "right", "next_row", "Next", "task-simulator"),
-    KeyAction("task-simulator-previous", "left", "previous_row", "Previous", "task-simulator"),
+    KeyAction("task-simulator-next", "right,n", "next_row", "Next", "task-simulator"),
+    KeyAction("task-simulator-previous", "left,p", "previous_row", "Previous", "task-simulator"),
     KeyAction("task-simulator-jump", "j", "jump_row", "Row…", "task-simulator", help="row N"),
     KeyAction("task-simulator-close", "escape", "close", "Close", "task-simulator"),
     KeyAction("task-progress-pause", "p", "pause_task", "Pause", "task-progress"),

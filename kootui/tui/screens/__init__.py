@@ -11,6 +11,7 @@ from kootui.tui.screens.domains import DomainsScreen
 from kootui.tui.screens.not_built import NotBuiltScreen
 from kootui.tui.screens.overview import OverviewScreen
 from kootui.tui.screens.page import PageScreen, PageSpec
+from kootui.tui.screens.tasks import TasksScreen
 
 EMAIL = "Email"
 
@@ -19,7 +20,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("domains", "Sender Domains", EMAIL, DomainsScreen, "domains verified through DNS"),
     PageSpec("addresses", "Sender Addresses", EMAIL, NotBuiltScreen, "the From addresses"),
     PageSpec("templates", "Templates", EMAIL, NotBuiltScreen, "what recipients read"),
-    PageSpec("tasks", "Sending Tasks", EMAIL, NotBuiltScreen, "send now or on schedule"),
+    PageSpec("tasks", "Sending Tasks", EMAIL, TasksScreen, "send now or on schedule"),
     PageSpec("details", "Sending Details", EMAIL, NotBuiltScreen, "what happened to each message"),
     PageSpec(
         "reports", "Statistics Report", EMAIL, NotBuiltScreen, "hourly, daily, monthly figures"

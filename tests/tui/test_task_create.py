@@ -1,0 +1,116 @@
+"""The create form end to end: fields, errors beside them, typed and uploaded recipients."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from kootui.core.clock import local_text
+from kootui.core.models import Message, Task
+from kootui.tui.screens.task_create import TaskCreateScreen
+from kootui.tui.screens.task_progress import TaskProgressScreen
+from tests.tui.tasks_support import (
+    build_app,
+    choose,
+    fill,
+    open_tasks,
+    seed_task_sources,
+    settle,
+    text_of,
+)
+from tests.tui.test_shell import SIZE
+
+
+@pytest.fixture
+def task_ids(context) -> dict[str, int]:
+    return seed_task_sources(context)
+
+
+def stored_tasks(context) -> list[Task]:
+    with context.store.session() as session:
+        return list(session.exec(select(Task)).all())
+
+
+def stored_recipients(context, task_id: int) -> list[str]:
+    with context.store.session() as session:
+        rows = session.exec(select(Message.recipient).where(Message.task_id == task_id)).all()
+        return sorted(rows)
+
+
+async def test_manual_recipients_with_a_refused_one(context, task_ids):
+    app = build_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tasks(app, pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, TaskCreateScreen)
+        await fill(pilot, "#field-name", "November notice")
+        await choose(pilot, "#field-template_id", str(task_ids["plain"]))
+        await fill(pilot, "#field-subject", "Notice for you")
+        await choose(pilot, "#field-address_id", str(task_ids["sender"]))
+        for address in ("ann@example.com", "not an address", "bob@bücher.example"):
+            await fill(pilot, "#manual-address", address)
+            await pilot.press("enter")
+        await settle(pilot)
+        kept = text_of(app, "#manual-kept")
+        assert "ann@example.com" in kept and "bob@xn--bcher-kva.example" in kept
+        refused = text_of(app, "#manual-refused")
+        assert "'not an address'" in refused
+        assert "2 recipients" in text_of(app, "#estimate")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, TaskProgressScreen)
+    tasks = stored_tasks(context)
+    assert [task.name for task in tasks] == ["November notice"]
+    assert stored_recipients(context, tasks[0].id) == [
+        "ann@example.com",
+        "bob@xn--bcher-kva.example",
+    ]
+
+
+async def test_a_template_with_parameters_refuses_typed_recipients(context, task_ids):
+    app = build_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tasks(app, pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await choose(pilot, "#field-template_id", str(task_ids["personal"]))
+        assert "name, code" in text_of(app, "#template-note")
+        await choose(pilot, "#field-recipient_mode", "manual")
+        await fill(pilot, "#manual-address", "ann@example.com")
+        await pilot.press("enter")
+        await settle(pilot)
+        error = text_of(app, "#error-recipients")
+        assert "this template has parameters" in error
+        assert "email, name, code" in error
+        assert "ann@example.com" not in text_of(app, "#manual-kept")
+
+
+async def test_a_scheduled_time_in_the_past_is_refused_beside_the_field(context, task_ids):
+    app = build_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tasks(app, pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await fill(pilot, "#field-name", "Too late")
+        await choose(pilot, "#field-template_id", str(task_ids["plain"]))
+        await fill(pilot, "#field-subject", "Notice")
+        await choose(pilot, "#field-address_id", str(task_ids["sender"]))
+        await fill(pilot, "#manual-address", "ann@example.com")
+        await pilot.press("enter")
+        await choose(pilot, "#field-send_type", "scheduled")
+        past = local_text(context.clock.now() - timedelta(hours=1), "%Y-%m-%d %H:%M")
+        await fill(pilot, "#field-scheduled_at", past)
+        await settle(pilot)
+        assert "(local time)" in text_of(app, "#schedule-echo")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, TaskCreateScreen)
+        assert "must be in the future" in text_of(app, "#error-scheduled_at")
+        await fill(pilot, "#field-scheduled_at", "tomorrow")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "YYYY-MM-DD HH:MM" in text_of(app, "#error-scheduled_at")
+    assert stored_tasks(context) == []
