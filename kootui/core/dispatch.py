@@ -17,6 +17,7 @@ import secrets
 import socket
 import ssl
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -53,6 +54,7 @@ _BUILD_SLICE = 16  # messages built between two yields to the event loop
 # A task's kit (template, sender, DKIM key) is read again after this long, so a key
 # rotation or a repaired key file takes effect in a running engine.
 _KIT_TTL = 60.0
+_PROGRESS_EVERY = 60.0  # seconds between two progress lines in the log
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,8 @@ class Dispatcher:
         self._closing = False
         self._housekeeping_every = max(1.0, self.options.lease.total_seconds() / 4)
         self._last_housekeeping = 0.0
+        self._last_progress = time.monotonic()
+        self._outcomes: Counter[str] = Counter()
         self.recorded = 0
 
     # -- results ------------------------------------------------------------------
@@ -142,6 +146,7 @@ class Dispatcher:
             return
         for item in batch:
             self._held.pop(item.result.row_id, None)
+            self._outcomes[item.result.outcome.value] += 1
         self.recorded += len(batch)
         self._room.set()
 
@@ -257,6 +262,11 @@ class Dispatcher:
     # -- the loop -----------------------------------------------------------------
 
     async def _housekeeping(self) -> None:
+        if time.monotonic() - self._last_progress >= _PROGRESS_EVERY and self._outcomes:
+            shown = ", ".join(f"{n} {outcome}" for outcome, n in sorted(self._outcomes.items()))
+            log.info("last %.0f s: %s", time.monotonic() - self._last_progress, shown)
+            self._outcomes.clear()
+            self._last_progress = time.monotonic()
         now = self.context.clock.now()
         reclaimed = await asyncio.to_thread(reclaim_expired, self.context.store, now)
         if reclaimed:
