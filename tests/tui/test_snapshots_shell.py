@@ -36,12 +36,13 @@ def test_overview(snap_compare, demo, theme):
 
 @pytest.mark.parametrize("theme", THEMES)
 def test_a_page_not_built_yet(snap_compare, demo, theme):
-    async def open_addresses(pilot):
+    async def open_sending_details(pilot):
         await settle(pilot)
-        await pilot.press("g", "a")
+        await pilot.press("g", "e")
         await settle(pilot)
 
-    assert snap_compare(build_app(demo, theme=theme), terminal_size=SIZE, run_before=open_addresses)
+    app = build_app(demo, theme=theme)
+    assert snap_compare(app, terminal_size=SIZE, run_before=open_sending_details)
 
 
 @pytest.mark.parametrize("theme", THEMES)
