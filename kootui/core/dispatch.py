@@ -271,7 +271,7 @@ class Dispatcher:
         reclaimed = await asyncio.to_thread(reclaim_expired, self.context.store, now)
         if reclaimed:
             log.warning("re-queued %d messages whose worker stopped mid-send", reclaimed)
-        await asyncio.to_thread(cancel_queued, self.context.store, now)
+        await asyncio.to_thread(cancel_queued, self.context.store)
 
     async def run(self, stop: asyncio.Event | None = None, *, until_idle: bool = False) -> None:
         """Send until ``stop`` is set (or, with ``until_idle``, until nothing is due)."""

@@ -314,36 +314,33 @@ def reclaim_expired(store: Store, now: datetime, *, limit: int = 1000) -> int:
     return len(rows)
 
 
-def cancel_queued(store: Store, now: datetime) -> int:
-    """Messages of cancelled tasks that are still queued become cancelled (counted as
-    failed in the statistics if they had been attempted)."""
+def cancel_unsent(connection: Connection, task_ids: Sequence[int] | None = None) -> int:
+    """Cancel the queued (pending or deferred) messages of ``task_ids`` - or of every
+    cancelled task when None - and count the ones already attempted as failed, in the
+    caller's transaction. Cancelling rows any other way leaves them in ``to_send``."""
     m, t = message_table, task_table
-    with store.engine.begin() as connection:
-        _take_write_lock(connection)
-        queued = (
-            select(m.c.id, m.c.sent_at)
-            .join(t, t.c.id == m.c.task_id)
-            .where(
-                t.c.status == TaskStatus.CANCELLED.value,
-                m.c.status.in_((MessageStatus.PENDING.value, MessageStatus.DEFERRED.value)),
-            )
-        )
-        if connection.dialect.name == "postgresql":
-            queued = queued.with_for_update(of=m, skip_locked=True)
-        rows = connection.execute(queued).all()
-        if not rows:
-            return 0
-        connection.execute(
-            update(m)
-            .where(
-                m.c.id.in_([row.id for row in rows]),
-                m.c.status.in_((MessageStatus.PENDING.value, MessageStatus.DEFERRED.value)),
-            )
-            .values(status=MessageStatus.CANCELLED.value, next_attempt_at=now)
-        )
-        deltas: Deltas = {}
-        for row in rows:
-            if row.sent_at is not None:
-                count_outcome(deltas, row.sent_at, False, "failed")
-        upsert_stats(connection, deltas)
+    queued = m.c.status.in_((MessageStatus.PENDING.value, MessageStatus.DEFERRED.value))
+    if task_ids is None:
+        cancelled = select(t.c.id).where(t.c.status == TaskStatus.CANCELLED.value)
+        which = m.c.task_id.in_(cancelled.scalar_subquery())
+    else:
+        which = m.c.task_id.in_(list(task_ids))
+    # UPDATE ... RETURNING: the rows changed and their sent_at, atomically on both stores.
+    rows = connection.execute(
+        update(m)
+        .where(which, queued)
+        .values(status=MessageStatus.CANCELLED.value)
+        .returning(m.c.sent_at)
+    ).all()
+    deltas: Deltas = {}
+    for row in rows:
+        if row.sent_at is not None:
+            count_outcome(deltas, row.sent_at, False, "failed")
+    upsert_stats(connection, deltas)
     return len(rows)
+
+
+def cancel_queued(store: Store) -> int:
+    """Housekeeping: queued messages of cancelled tasks become cancelled."""
+    with store.engine.begin() as connection:
+        return cancel_unsent(connection)

@@ -211,3 +211,44 @@ def test_deferred_for_longer_than_the_give_up_time_fails(
     assert row.status == "failed"
     assert task_status(context, task) == "partly_failed"
     _assert_stats_match_rows(context)
+
+
+def test_cancelling_a_task_with_deferred_messages_keeps_the_statistics_true(
+    context: Context, clock: FixedClock
+) -> None:
+    from sqlalchemy import update
+
+    from kootui.core.dispatch_record import cancel_unsent
+    from kootui.core.models import Task
+
+    address = seed_sender(context, with_key=False)
+    first = seed_task(context, address, ["busy@example.org", "ok@example.org"])
+    second = seed_task(context, address, ["busy2@example.org"])
+    handler = RecordingHandler(
+        rcpt_script={"busy@example.org": ["450 4.2.1 busy"], "busy2@example.org": ["450 busy"]}
+    )
+    with RecordingServer(handler) as server:
+        relay = relay_settings(context, server.port)
+        run_until_idle(relay)
+        assert {r.recipient: r.status for r in messages(context)}["busy@example.org"] == "deferred"
+        # A face cancels through cancel_unsent in its own transaction ...
+        with context.store.engine.begin() as connection:
+            assert cancel_unsent(connection, [second]) == 1
+        # ... or just marks the task cancelled and the engine's housekeeping follows up.
+        table = Task.__table__
+        with context.store.engine.begin() as connection:
+            connection.execute(
+                update(table).where(table.c.id == first).values(status="cancelled")  # type: ignore[attr-defined]
+            )
+        clock.advance(timedelta(minutes=5))
+        run_until_idle(relay)
+        assert len(server.received) == 1
+    statuses = {row.recipient: row.status for row in messages(context)}
+    assert statuses == {
+        "busy@example.org": "cancelled",
+        "ok@example.org": "delivered",
+        "busy2@example.org": "cancelled",
+    }
+    _assert_stats_match_rows(context)
+    [hour] = hourly_stats(context).values()
+    assert (hour["sent"], hour["delivered"], hour["failed"], hour["to_send"]) == (3, 1, 2, 0)
