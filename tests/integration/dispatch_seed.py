@@ -3,7 +3,6 @@ a task and its message rows, inserted directly (the tasks service is another iss
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -190,7 +189,3 @@ def relay_settings(context: Context, port: int, **extra: Any) -> Context:
         **extra,
     )
     return Context(store=context.store, settings=settings, clock=context.clock)
-
-
-def b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
