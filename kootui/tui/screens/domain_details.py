@@ -67,49 +67,70 @@ def status_content(status: DomainStatus) -> Content:
     return Content.styled(f"● {DOMAIN_STATUS_LABELS[status]}", f"$status-{tone_of(status)}")
 
 
-def _finding_lines(finding: ServerFinding) -> list[Content]:
+DOCTOR_WIDTH = 100  # characters per line when the doctor's width is not known yet
+SCROLLBAR_ALLOWANCE = 2
+INDENT = "    "
+
+
+def aligned(label: str, value: Content, column: int, width: int) -> list[Content]:
+    """``label`` then ``value`` cut into lines that continue under the value's first
+    character, so a 400-character DKIM key reads as a block, not from the left edge."""
+    room = max(20, width - column)
+    chunks = [value[i : i + room] for i in range(0, len(value), room)] or [Content("")]
+    first = Content.assemble((f"{INDENT}{label}".ljust(column), "dim"), chunks[0])
+    return [first, *(Content.assemble(" " * column, chunk) for chunk in chunks[1:])]
+
+
+def _finding_lines(finding: ServerFinding, column: int, width: int) -> list[Content]:
     tcp = " (over TCP)" if finding.over_tcp else ""
     shown = " | ".join(finding.found) if finding.found else f"({finding.answer})"
-    lines = [
-        Content.assemble((f"    {finding.server}{tcp}: ", "bold"), (shown, _tone(finding.status)))
-    ]
+    lines = aligned(
+        f"{finding.server}{tcp}", Content.styled(shown, _tone(finding.status)), column, width
+    )
     for difference in finding.differences:
-        lines.append(Content.styled(f"      ✗ {difference.message}", "$status-bad"))
+        lines.append(Content.styled(f"{INDENT}  ✗ {difference.message}", "$status-bad"))
     return lines
 
 
-def diagnosis_content(record: RecordDiagnosis) -> Content:
+def diagnosis_content(record: RecordDiagnosis, width: int = DOCTOR_WIDTH) -> Content:
     """One record: what kootui expects, what each server said, how they differ."""
     need = "required" if record.required else "optional"
+    labels = [
+        "expected",
+        *(f.server + (" (over TCP)" if f.over_tcp else "") for f in record.servers),
+    ]
+    column = len(INDENT) + min(max(len(label) for label in labels), 40) + 2
+    expected = (
+        Content(record.expected)
+        if record.expected
+        else Content.styled(record.missing_setting, "italic")
+    )
     lines = [
         Content.assemble(
             (f"{record.label}", "bold"),
             f" ({need}) {record.rtype} {record.name}  ",
             (f"● {RECORD_STATUS_LABELS[record.status]}", _tone(record.status)),
         ),
-        Content.assemble(
-            ("    expected: ", "dim"),
-            record.expected or Content.styled(record.missing_setting, "italic"),
-        ),
+        *aligned("expected", expected, column, width),
     ]
     for finding in record.servers:
-        lines += _finding_lines(finding)
+        lines += _finding_lines(finding, column, width)
     if record.servers and not record.servers_agree:
-        lines.append(Content.styled("    the nameservers disagree", "$status-warn"))
+        lines.append(Content.styled(f"{INDENT}the nameservers disagree", "$status-warn"))
     already_said = {d.message for finding in record.servers for d in finding.differences}
     if record.reason and record.status != RecordStatus.PASSED and record.reason not in already_said:
-        lines.append(Content.styled(f"    → {record.reason}", _tone(record.status)))
+        lines.append(Content.styled(f"{INDENT}→ {record.reason}", _tone(record.status)))
     return Content("\n").join(lines)
 
 
-def doctor_content(report: DoctorReport) -> Content:
+def doctor_content(report: DoctorReport, width: int = DOCTOR_WIDTH) -> Content:
     heading = Content.assemble(
         ("Asked at ", "dim"),
         local_text(report.checked_at, "%Y-%m-%d %H:%M"),
         ("  ·  result: ", "dim"),
         status_content(report.status),
     )
-    parts = [heading, *(diagnosis_content(record) for record in report.records)]
+    parts = [heading, *(diagnosis_content(record, width) for record in report.records)]
     return Content("\n\n").join(parts)
 
 
@@ -257,7 +278,10 @@ class DomainDetailsScreen(Screen[None]):
             self.query_one("#doctor", Static).update(Content.styled(str(error), "$status-bad"))
             return
         self.report = report
-        self.query_one("#doctor", Static).update(doctor_content(report))
+        doctor = self.query_one("#doctor", Static)
+        # The scroll bar may appear once the report is in: keep its two columns free.
+        width = doctor.content_size.width - SCROLLBAR_ALLOWANCE
+        doctor.update(doctor_content(report, width if width > 20 else DOCTOR_WIDTH))
         self.load()
 
     # Snippet ------------------------------------------------------------------
