@@ -47,6 +47,9 @@ STATUS_TONES = {
     "rejected": "bad",
     "not_found": "bad",
     "cancelled": "muted",
+    # Sender addresses: whether the address may be chosen for a new task.
+    "usable": "ok",
+    "domain_not_verified": "bad",
 }
 
 BADGE_SYMBOL = "●"
