@@ -157,6 +157,10 @@ class TemplatesScreen(PageScreen):
     def active_list(self) -> ListPanel:
         return self.query_one("#public-list" if self.public_tab else "#mine-list", ListPanel)
 
+    def focus_content(self) -> None:
+        # The rows, not the tab bar: the list keys (and 1 / 2 for the tabs) work from there.
+        self.active_list.focus()
+
     def filter_widget(self) -> Widget | None:
         return self.active_list.query_one(FilterBar)
 
