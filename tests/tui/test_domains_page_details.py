@@ -74,7 +74,7 @@ async def test_details_show_records_doctor_and_snippet(
         ]
         assert "Verification passed" in text_of(app, "#domain-heading")
         doctor = text_of(app, "#doctor")
-        assert f"127.0.0.1:{dns_server.port}: v=DKIM1; k=rsa; p=" in doctor
+        assert f"    127.0.0.1:{dns_server.port}  v=DKIM1; k=rsa; p=" in doctor
         assert "v=DMARC1; p=reject" in doctor and "✗ extra DMARC record" in doctor
         assert "→ 2 DMARC records; receivers ignore DMARC" in doctor
         assert "DMARC (optional) TXT _dmarc.mail.example.com  ● Failed" in doctor

@@ -68,7 +68,9 @@ def status_content(status: DomainStatus) -> Content:
 
 
 DOCTOR_WIDTH = 100  # characters per line when the doctor's width is not known yet
-SCROLLBAR_ALLOWANCE = 2
+# Columns around the doctor's text: the scroll area's padding, the box's border and
+# padding, and the scroll bar.
+DOCTOR_CHROME = 2 + 2 + 2 + 2
 INDENT = "    "
 
 
@@ -279,8 +281,9 @@ class DomainDetailsScreen(Screen[None]):
             return
         self.report = report
         doctor = self.query_one("#doctor", Static)
-        # The scroll bar may appear once the report is in: keep its two columns free.
-        width = doctor.content_size.width - SCROLLBAR_ALLOWANCE
+        # From the screen's width, not the box's: the box narrows when the scroll bar
+        # appears, which may happen before or after the report arrives.
+        width = self.size.width - DOCTOR_CHROME
         doctor.update(doctor_content(report, width if width > 20 else DOCTOR_WIDTH))
         self.load()
 
