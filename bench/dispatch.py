@@ -212,7 +212,7 @@ def main() -> int:
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--concurrency", type=int, default=8, help="connections per process")
     parser.add_argument("--batch", type=int, default=200)
-    parser.add_argument("--in-flight", type=int, default=1000)
+    parser.add_argument("--in-flight", type=int, default=400, help="per process")
     args = parser.parse_args()
     logging.disable(logging.WARNING)  # the figures are the only output
     for tool in (SINK, SOURCE):

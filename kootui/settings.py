@@ -110,7 +110,7 @@ SCHEMA: dict[str, dict[str, Option]] = {
             _as_float, 120.0, "how long a claimed message stays reserved for its worker"
         ),
         "batch_size": Option(_as_int, 200, "messages a worker claims at once"),
-        "in_flight": Option(_as_int, 800, "messages a worker holds between claim and record"),
+        "in_flight": Option(_as_int, 400, "messages a worker holds between claim and record"),
         "processes": Option(_as_int, 0, "sending processes of kootui worker; 0 means one per core"),
     },
     "retry": {

@@ -60,7 +60,7 @@ _PROGRESS_EVERY = 60.0  # seconds between two progress lines in the log
 @dataclass(frozen=True)
 class EngineOptions:
     batch_size: int = 200
-    in_flight: int = 800
+    in_flight: int = 400
     lease: timedelta = timedelta(seconds=120)
     poll_interval: float = 0.5
     flush_interval: float = 0.05
