@@ -29,12 +29,43 @@ def _run_console(args: argparse.Namespace, settings: Settings) -> int:
     catalog = ThemeCatalog.load(settings)
     catalog.starting_theme(settings, args.theme)
     context = open_context(settings)
+    _log_to_file(settings)
+    engine = None
+    if not getattr(args, "no_engine", False):
+        from kootui.core.dispatch_background import EngineThread
+
+        engine = EngineThread(context)
+        engine.start()
     try:
         app = KootuiApp(context, catalog=catalog, theme=args.theme)
         app.run()
     finally:
+        if engine is not None and not engine.stop():
+            print(
+                "kootui: the sending engine did not stop in time; leases will expire "
+                "and another worker picks the messages up",
+                file=sys.stderr,
+            )
         context.close()
+    if engine is not None and engine.error is not None:
+        print(
+            f"kootui: the sending engine stopped with an error: {engine.error} "
+            f"(details in {settings.paths.log_file})",
+            file=sys.stderr,
+        )
+        return 1
     return 0
+
+
+def _log_to_file(settings: Settings) -> None:
+    """While the console owns the terminal, log lines go to a file in the state folder."""
+    import logging
+
+    handler = logging.FileHandler(settings.paths.log_file, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
 
 
 def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -112,6 +143,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"kootui {__version__}")
     parser.add_argument("--theme", metavar="NAME", help="open with this theme (and remember it)")
+    parser.add_argument(
+        "--no-engine",
+        action="store_true",
+        help="do not send from this console (leave sending to `kootui worker` processes)",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = commands.add_parser("demo", help="open a separate demo workspace with realistic data")

@@ -164,6 +164,10 @@ class Paths:
         return self.config_dir / "themes"
 
     @property
+    def log_file(self) -> Path:
+        return self.state_dir / "kootui.log"
+
+    @property
     def ui_state_file(self) -> Path:
         return self.state_dir / "ui-state.json"
 
@@ -229,6 +233,8 @@ class Settings:
         # values the user configured are kept.
         for key, demo_value in DEMO_SENDING.items():
             values["sending"][key] = values["sending"].get(key) or demo_value
+        # Demo mail never leaves the machine: it goes to the demo workspace's outbox.
+        values["relay"]["host"] = ""
         return replace(self, paths=paths, values=values, demo=True)
 
     def ensure_folders(self) -> None:
