@@ -1,12 +1,13 @@
 """Recipients from an .xlsx file, and the sample file that shows its shape.
 
-The sample's header is ``email`` plus the template's parameter names. Reading
-checks the file first (``xlsx_safety``), then streams the first sheet with
-openpyxl in read-only mode: rows are validated one by one and stored in an
+The sample's header is ``email`` plus the template's parameter names (written
+with openpyxl). Reading checks the file as a zip first (``xlsx_safety``), then
+streams the first sheet with kootui's own expat reader (``xlsx_sheet_reader``:
+why not openpyxl is said there): rows are validated one by one and stored in an
 ``ImportedRecipients`` scratch file in chunks, so a million rows use the same
-memory as a hundred. Formulas are never evaluated (``data_only=False`` gives
-their text, which is refused). Progress is reported every few thousand rows and
-a ``threading.Event`` cancels the read between two rows.
+memory as a hundred. Formula cells are flagged and refused, never evaluated.
+Progress is reported every few thousand rows and a ``threading.Event`` cancels
+the read between two rows.
 """
 
 from __future__ import annotations
@@ -14,16 +15,25 @@ from __future__ import annotations
 import sqlite3
 import threading
 import zipfile
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
+from xml.parsers import expat
 
 from kootui.core.errors import KootuiError, StoreError, ValidationError
 from kootui.core.recipient_list import ImportedRecipients, SkippedRow
 from kootui.core.recipients import RecipientValidator
-from kootui.core.xlsx_safety import FIELD, check_workbook_file, require_defused_xml
+from kootui.core.xlsx_safety import FIELD, EntityRefused, check_workbook_file
+from kootui.core.xlsx_sheet_reader import (
+    FormulaCell,
+    SheetRows,
+    read_date_styles,
+    read_layout,
+    read_shared_strings,
+)
 
 EMAIL_HEADER = "email"
 MAX_VALUE_CHARS = 2000  # one parameter value; a longer cell is a pasting accident
@@ -116,9 +126,10 @@ def _header_positions(header: Sequence[Any], parameters: Sequence[str]) -> tuple
 
 
 def _is_formula(value: Any) -> bool:
+    # Text that starts with "=" is refused too: it reads as a formula to anyone who pastes it.
     if isinstance(value, str):
         return value.startswith("=")
-    return type(value).__name__ in {"ArrayFormula", "DataTableFormula"}
+    return isinstance(value, FormulaCell)
 
 
 def _cell_text(value: Any) -> str:
@@ -129,17 +140,22 @@ def _cell_text(value: Any) -> str:
         return value.strip()
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        # As Excel shows it: 15 significant digits, so 0.1 + 0.2 reads 0.3, and 12.0 reads 12.
+        return str(int(value)) if value.is_integer() else format(value, ".15g")
     if isinstance(value, datetime):
+        if value.time() == time(0):
+            return value.date().isoformat()  # a date cell: Excel stores it as midnight
         return value.isoformat(sep=" ", timespec="minutes" if value.second == 0 else "seconds")
     if isinstance(value, date | time):
         return value.isoformat()
     return str(value).strip()
 
 
-def _cell(row: tuple[Any, ...], index: int) -> Any:
-    return row[index] if index < len(row) else None
+def _shown(value: Any) -> str:
+    if isinstance(value, FormulaCell):
+        return value.text
+    return "" if value is None else str(value).strip()
 
 
 class _RowChecker:
@@ -152,32 +168,36 @@ class _RowChecker:
         self.columns = list(zip(parameters, parameter_indexes, strict=True))
         self.validator = RecipientValidator()
 
-    def check(self, row: tuple[Any, ...]) -> tuple[str, list[str] | None, str, str]:
+    def check(self, row: Sequence[Any]) -> tuple[str, list[str] | None, str, str]:
         """(address, values in parameter order, '', '') when valid; (text, None, reason, kind)
         when not: ``kind`` groups the reasons for the report's summary."""
-        raw_address = _cell(row, self.email_index)
-        shown = "" if raw_address is None else str(raw_address).strip()
+        width = len(row)
+        index = self.email_index
+        raw_address = row[index] if index < width else None
         if _is_formula(raw_address):
             return (
-                shown,
+                _shown(raw_address),
                 None,
                 "the email cell holds a formula (formulas are not evaluated)",
                 "formula",
             )
         address, reason = self.validator.check(_cell_text(raw_address))
         if address is None:
-            return shown, None, reason or "not a valid address", "bad address"
+            return _shown(raw_address), None, reason or "not a valid address", "bad address"
         values: list[str] = []
         for name, index in self.columns:
-            value = _cell(row, index)
-            if _is_formula(value):
-                return (
-                    address,
-                    None,
-                    f"the {name!r} cell holds a formula (formulas are not evaluated)",
-                    "formula",
-                )
-            text = _cell_text(value)
+            value = row[index] if index < width else None
+            # Most cells are plain text: one strip, and no other test is needed for them.
+            text = value.strip() if value.__class__ is str else None
+            if text is None or text.startswith("="):
+                if _is_formula(value):
+                    return (
+                        address,
+                        None,
+                        f"the {name!r} cell holds a formula (formulas are not evaluated)",
+                        "formula",
+                    )
+                text = _cell_text(value)
             if not text:
                 return address, None, f"the {name!r} value is empty", "empty value"
             if text in _ERROR_VALUES:
@@ -198,39 +218,40 @@ class _RowChecker:
         return address, values, "", ""
 
 
-def _is_blank(row: tuple[Any, ...]) -> bool:
-    return all(value is None or (isinstance(value, str) and not value.strip()) for value in row)
+def _is_blank(row: Sequence[Any]) -> bool:
+    for value in row:  # a loop that stops at the first filled cell: most rows are not blank
+        if value is not None and (value.__class__ is not str or value.strip()):
+            return False
+    return True
 
 
-def _open_first_sheet(path: Path) -> tuple[Any, Any]:
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(path, read_only=True, data_only=False, keep_links=False)
-    sheets = workbook.worksheets
-    if not sheets or not hasattr(sheets[0], "iter_rows"):
-        workbook.close()
+def _open_first_sheet(archive: zipfile.ZipFile) -> SheetRows:
+    layout = read_layout(archive)
+    if layout.first_sheet is None:
         raise ValidationError("the workbook has no worksheet", field=FIELD, code="xlsx.empty")
-    return workbook, sheets[0]
+    strings = read_shared_strings(archive, layout.shared_strings)
+    date_styles, duration_styles = read_date_styles(archive, layout.styles)
+    return SheetRows(
+        archive, layout.first_sheet, strings, date_styles, duration_styles, layout.epoch
+    )
 
 
-def _expected_rows(sheet: Any) -> int | None:
-    try:
-        last = sheet.max_row
-    except (AttributeError, TypeError, ValueError):
-        return None
-    return max(0, last - 1) if isinstance(last, int) and last > 1 else None
+def _expected_rows(sheet: SheetRows) -> int | None:
+    last = sheet.last_row_declared
+    return max(0, last - 1) if last is not None and last > 1 else None
 
 
 def _stream_rows(
-    sheet: Any,
+    sheet: SheetRows,
     parameters: Sequence[str],
     recipients: ImportedRecipients,
     report: ImportReport,
     progress: Progress | None,
     cancel: threading.Event | None,
 ) -> None:
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None)
+    rows = sheet.rows()
+    first = next(rows, None)
+    header = first[1] if first is not None and first[0] == 1 else None
     if header is None or _is_blank(header):
         raise ValidationError(
             "the first sheet is empty (its first row must be the header)",
@@ -240,9 +261,11 @@ def _stream_rows(
     email_index, parameter_indexes = _header_positions(header, parameters)
     checker = _RowChecker(email_index, parameter_indexes, parameters)
     expected = _expected_rows(sheet)
+    next_check = PROGRESS_EVERY
     pending: list[tuple[Any, ...]] = []
-    for number, row in enumerate(rows, start=2):
-        if number % PROGRESS_EVERY == 0:
+    for number, row in rows:
+        if number >= next_check:
+            next_check = number + PROGRESS_EVERY
             if cancel is not None and cancel.is_set():
                 raise ImportCancelled("the import was cancelled", field=FIELD)
             if progress is not None:
@@ -297,23 +320,27 @@ def import_recipients(
     set. Rows that cannot be sent are listed in the report, not raised.
     """
     path = Path(path)
-    require_defused_xml()
-    check_workbook_file(path)
-    from defusedxml import DefusedXmlException
+    check_workbook_file(path)  # the zip's limits, before any XML parser sees a byte
 
     recipients = ImportedRecipients(f"{path.name} (xlsx)", parameters)
     report = ImportReport(recipients=recipients, rows_read=0)
     try:
-        workbook, sheet = _open_first_sheet(path)
-        try:
+        with zipfile.ZipFile(path) as archive:
+            sheet = _open_first_sheet(archive)
             _stream_rows(sheet, parameters, recipients, report, progress, cancel)
-        finally:
-            workbook.close()
         report.duplicate_count, report.duplicates = recipients.finish(listed=LISTED_PROBLEMS)
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, SyntaxError, OSError) as exc:
-        # SyntaxError covers the XML parsers' ParseError/XMLSyntaxError.
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        expat.ExpatError,
+        KeyError,
+        IndexError,
+        ValueError,
+        EOFError,
+        OSError,
+    ) as exc:
         recipients.close()
-        if _caused_by(exc, DefusedXmlException):
+        if _caused_by(exc, EntityRefused):
             raise ValidationError(
                 "the workbook declares XML entities (an entity bomb?); the file was not read",
                 field=FIELD,
