@@ -16,8 +16,9 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 
 from kootui.core.clock import as_utc
 from kootui.core.context import Context
+from kootui.core.dispatch_record import cancel_unsent
 from kootui.core.errors import InvalidState, NotFound, ValidationError
-from kootui.core.models import Message, MessageStatus, Task, TaskStatus, Template
+from kootui.core.models import MessageStatus, Task, TaskStatus, Template
 from kootui.core.paging import (
     FilterBuilder,
     ListQuery,
@@ -142,17 +143,9 @@ def _set_status(
                 code=f"task.cannot_{action.split()[0]}",
             )
         if cancel_messages:
-            message = Message.__table__
-            connection.execute(
-                update(message)
-                .where(
-                    and_(
-                        message.c.task_id == task_id,
-                        message.c.status.in_([s.value for s in UNSENT]),
-                    )
-                )
-                .values(status=MessageStatus.CANCELLED.value)
-            )
+            # Through the engine's own function, so attempted-but-unsent messages leave the
+            # hourly "to send" figure in the same transaction.
+            cancel_unsent(connection, [task_id])
         task = session.get(Task, task_id)
         assert task is not None
         session.refresh(task)
