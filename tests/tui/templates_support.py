@@ -13,6 +13,7 @@ from kootui.core.domains import create_domain
 from kootui.core.models import DomainStatus, SenderDomain, SendType, Task, TaskStatus
 from kootui.tui.app import KootuiApp
 from kootui.tui.screens.base import ListPanel
+from kootui.tui.screens.template_editor import TemplateEditorScreen
 from kootui.tui.widgets.page_grid import PageGrid
 from tests.tui.test_shell import build_app, settle
 
@@ -87,7 +88,13 @@ def notices(app: KootuiApp) -> list[str]:
 
 async def wait_for_preview(pilot: object) -> None:
     """Past the editor's debounce, then until its worker's result has landed."""
-    await pilot.pause(0.5)  # type: ignore[attr-defined]
+    app: KootuiApp = pilot.app  # type: ignore[attr-defined]
+    for _ in range(100):
+        await pilot.pause(0.1)  # type: ignore[attr-defined]
+        await app.workers.wait_for_complete()
+        editors = [s for s in app.screen_stack if isinstance(s, TemplateEditorScreen)]
+        if not editors or not editors[-1].preview_pending:
+            break
     await settle(pilot)
 
 

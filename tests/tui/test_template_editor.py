@@ -125,7 +125,7 @@ async def test_an_edited_text_part_is_kept_when_the_html_changes(context: Contex
         await type_body(pilot, editor, "<p>Other words</p>")
         await wait_for_preview(pilot)
         assert text_part.text == "My own words"
-        assert "your own" in str(editor.query_one("#text-label").render())
+        assert "yours, kept as the HTML changes" in str(editor.query_one("#text-label").render())
 
 
 async def test_closing_with_changes_asks_first(context: Context):

@@ -36,9 +36,9 @@ from kootui.tui.widgets.paged_table import PagedTable
 
 # Widths fit the content area beside the navigation at 120 columns.
 COLUMNS = (
-    Column("display_address", "Sender address", width=30),
-    Column("alias", "Alias", width=18),
-    Column("domain_status", "Can send", width=20, kind="status"),
+    Column("display_address", "Sender address", width=31),
+    Column("alias", "Alias", width=13),
+    Column("domain_status", "Can send", width=21, kind="status"),
     Column("created_at", "Created", width=10, kind="time"),
 )
 ACTIONS = (("addresses-new", "New"), ("addresses-delete", "Delete"))

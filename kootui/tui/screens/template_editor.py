@@ -21,6 +21,7 @@ from textual._text_area_theme import TextAreaTheme
 from textual.app import ComposeResult
 from textual.color import Color, ColorParseError
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Checkbox, Footer, Input, Label, Select, Static, TextArea
@@ -89,9 +90,9 @@ class TemplateEditorScreen(Screen["TemplateView | None"]):
     TemplateEditorScreen #editor-side { width: 1fr; padding: 0 1; }
     TemplateEditorScreen #preview-side { width: 1fr; padding: 0 1 0 0; }
     TemplateEditorScreen .editor-row { height: 1; margin: 0 0 1 0; }
-    TemplateEditorScreen .editor-row > Label { width: 9; color: $text-muted; }
+    TemplateEditorScreen .editor-row > Label { width: 10; color: $text-muted; }
     TemplateEditorScreen .editor-row > Input { width: 1fr; }
-    TemplateEditorScreen .editor-row > Select { width: 20; }
+    TemplateEditorScreen .editor-row > Select { width: 19; }
     TemplateEditorScreen .editor-row > Checkbox { margin-left: 2; }
     TemplateEditorScreen .part-label { color: $text-muted; height: 1; }
     TemplateEditorScreen #body { height: 1fr; }
@@ -180,8 +181,11 @@ class TemplateEditorScreen(Screen["TemplateView | None"]):
 
     def _senders_loaded(self, addresses: Any, error: KootuiError | None) -> None:
         if error is None and addresses:
-            options = [(view.preview, view.preview) for view in addresses]
-            self.query_one("#sender", Select).set_options(options)
+            # Content, not a markup string: an alias is shown as written.
+            options = [(Content(view.display_address), view.preview) for view in addresses]
+            sender = self.query_one("#sender", Select)
+            sender.set_options(options)
+            sender.value = options[0][1]  # a real address reads better than the placeholder
 
     # The draft -----------------------------------------------------------------
 
@@ -214,14 +218,19 @@ class TemplateEditorScreen(Screen["TemplateView | None"]):
         )
         derive = self.kootui.key_display("editor-derive-text")
         self.query_one("#text-label", Label).update(
-            f"Plain-text part — your own, kept when the HTML changes ({derive}: derive again)"
+            f"Plain-text part — yours, kept as the HTML changes ({derive}: derive)"
             if self.text_edited
-            else "Plain-text part — derived from the HTML; edit it to keep your own"
+            else "Plain-text part — derived from HTML; edit to keep your own"
         )
         self.query_one("#text-label").display = html
         self.query_one("#text-body").display = html
 
     # Live preview ----------------------------------------------------------------
+
+    @property
+    def preview_pending(self) -> bool:
+        """An edit is waiting for its quiet moment before the preview runs."""
+        return self._timer is not None
 
     def schedule_preview(self) -> None:
         self.generation += 1

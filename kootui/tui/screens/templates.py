@@ -47,17 +47,17 @@ from kootui.tui.widgets.template_preview import TemplatePreviewScreen, public_sa
 
 MY_COLUMNS = (
     Column("id", "ID", width=4, kind="number"),
-    Column("title", "Template name", width=26),
+    Column("title", "Template name", width=24),
     Column("body_type", "Type", width=5),
     Column("status", "Status", width=11, kind="status"),
-    Column("review_reason", "Reason", width=20, sortable=False),
+    Column("review_reason", "Reason", width=18, sortable=False),
     Column("created_at", "Created", width=10, kind="time"),
 )
 PUBLIC_COLUMNS = (
     Column("id", "ID", width=4, kind="number"),
     Column("title", "Template name", width=26),
     Column("locale", "Lang", width=4, sortable=False),
-    Column("subject", "Subject", width=44, sortable=False),
+    Column("subject", "Subject", width=40, sortable=False),
 )
 MY_SEARCH = (
     SearchField("id", "ID", placeholder="12"),

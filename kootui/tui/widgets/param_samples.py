@@ -57,8 +57,9 @@ class ParamSamples(VerticalScroll):
         )
 
     def samples(self) -> dict[str, str]:
-        """The value of each current parameter ("" when none was typed)."""
-        return {name: self.values.get(name, "") for name in self.parameters}
+        """Every value known (before the first check, the parameters are not known yet:
+        the given values still count), and "" for a parameter with none typed."""
+        return {**self.values, **{name: self.values.get(name, "") for name in self.parameters}}
 
     async def show_parameters(self, parameters: Sequence[str]) -> None:
         """Follow the template's parameters; rows are rebuilt only when the list changes."""
@@ -91,6 +92,8 @@ class ParamSamples(VerticalScroll):
     def _value_typed(self, event: Input.Changed) -> None:
         event.stop()
         name = (event.input.id or "").removeprefix("sample-")
+        if self.values.get(name, "") == event.value:
+            return  # a row being mounted with its value: nothing changed
         self.values[name] = event.value
         self.post_message(self.Changed(self, self.samples()))
 

@@ -1,0 +1,92 @@
+"""Snapshots of the Templates page, the editor with its preview and a public template's
+preview, dark and light, at 120x40, from the demo data (fixed clock, fixed operator name).
+
+Regenerate after a deliberate change with ``pytest tests/tui/test_snapshots_templates.py
+--snapshot-update`` and look at the SVGs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from kootui.core.clock import FixedClock
+from kootui.core.context import Context, open_context
+from kootui.core.demo import seed_demo
+from kootui.settings import Settings
+from kootui.tui.screens import templates
+from kootui.tui.widgets.param_samples import ParamSamples
+from tests.tui.templates_support import wait_for_preview
+from tests.tui.test_shell import SIZE, build_app, settle
+
+THEMES = ["kootui-dark", "kootui-light"]
+
+
+@pytest.fixture
+def demo(
+    settings: Settings, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Context]:
+    # The approval note names the login; a snapshot must not depend on who runs it.
+    monkeypatch.setattr(templates, "operator_name", lambda: "operator")
+    ctx = open_context(settings.for_demo(), clock=clock)
+    seed_demo(ctx)
+    yield ctx
+    ctx.close()
+
+
+async def open_templates(pilot) -> None:
+    await settle(pilot)
+    await pilot.press("g", "t")
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_template_list(snap_compare, demo, theme):
+    async def highlight_the_rejected_one(pilot):
+        await open_templates(pilot)
+        await pilot.press("down", "down", "down", "down")
+        await settle(pilot)
+
+    app = build_app(demo, theme=theme)
+    assert snap_compare(app, terminal_size=SIZE, run_before=highlight_the_rejected_one)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_template_editor_with_preview(snap_compare, demo, theme):
+    async def edit_with_samples(pilot):
+        await open_templates(pilot)
+        await pilot.press("e")
+        await wait_for_preview(pilot)
+        samples = pilot.app.screen.query_one(ParamSamples)
+        samples.value_input("name").value = "Ana"
+        samples.value_input("email").value = "ana@example.com"
+        await wait_for_preview(pilot)
+
+    app = build_app(demo, theme=theme)
+    assert snap_compare(app, terminal_size=SIZE, run_before=edit_with_samples)
+
+
+def test_template_editor_with_a_refused_construct(snap_compare, demo):
+    async def type_a_filter(pilot):
+        await open_templates(pilot)
+        await pilot.press("e")
+        await wait_for_preview(pilot)
+        await pilot.press(*"<p>{{ name|upper }}</p>", "enter")
+        await wait_for_preview(pilot)
+
+    app = build_app(demo, theme="kootui-dark")
+    assert snap_compare(app, terminal_size=SIZE, run_before=type_a_filter)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_public_template_preview(snap_compare, demo, theme):
+    async def preview_a_public_one(pilot):
+        await open_templates(pilot)
+        await pilot.press("2", "slash", *"shipping", "enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    app = build_app(demo, theme=theme)
+    assert snap_compare(app, terminal_size=SIZE, run_before=preview_a_public_one)
