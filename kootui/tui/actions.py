@@ -171,93 +171,6 @@ REGISTRY: tuple[KeyAction, ...] = (
         "domain-details",
         help="back to the domain list",
     ),
-    # Sender Addresses: the list page.
-    KeyAction("addresses-new", "n", "new_address", "New", "addresses", help="on a verified domain"),
-    KeyAction("addresses-delete", "d", "delete_address", "Delete", "addresses", help="asks first"),
-    # Templates: the two lists (My templates, Public templates), then the editor.
-    KeyAction("templates-mine", "1", "show_tab('mine')", "My templates", "templates", show=False),
-    KeyAction(
-        "templates-public", "2", "show_tab('public')", "Public templates", "templates", show=False
-    ),
-    KeyAction("templates-new", "n", "new_template", "New", "templates", help="opens the editor"),
-    KeyAction("templates-edit", "e", "edit_template", "Edit", "templates", help="My templates"),
-    KeyAction(
-        "templates-copy",
-        "c",
-        "copy_template",
-        "Copy",
-        "templates",
-        help='"Copy of …" in the editor',
-    ),
-    KeyAction("templates-delete", "d", "delete_template", "Delete", "templates", help="asks first"),
-    KeyAction(
-        "templates-preview",
-        "enter",
-        "preview_template",
-        "Preview",
-        "templates",
-        help="the email with sample values",
-    ),
-    KeyAction(
-        "templates-approve",
-        "a",
-        "approve_template",
-        "Approve",
-        "templates",
-        help="operator; sensitive-industry workspaces",
-    ),
-    KeyAction(
-        "templates-reject",
-        "x",
-        "reject_template",
-        "Reject",
-        "templates",
-        help="operator, with a reason the author sees",
-    ),
-    KeyAction("editor-save", "ctrl+s", "save", "Save", "template-editor", priority=True),
-    KeyAction(
-        "editor-browser",
-        "ctrl+b",
-        "open_in_browser",
-        "Browser",
-        "template-editor",
-        priority=True,
-        help="the rendered HTML in the system browser",
-    ),
-    KeyAction(
-        "editor-write-html",
-        "ctrl+g",
-        "write_html",
-        "Save .html",
-        "template-editor",
-        priority=True,
-        help="write the rendered HTML to a file",
-    ),
-    KeyAction(
-        "editor-upload",
-        "ctrl+o",
-        "upload_html",
-        "Upload HTML",
-        "template-editor",
-        priority=True,
-        help="replace the body with a cleaned .html file",
-    ),
-    KeyAction(
-        "editor-derive-text",
-        "f4",
-        "derive_text",
-        "Derive text",
-        "template-editor",
-        help="plain-text part follows the HTML again",
-    ),
-    KeyAction(
-        "editor-close", "escape", "close", "Close", "template-editor", help="asks when unsaved"
-    ),
-    KeyAction("preview-close", "escape", "close", "Close", "template-preview"),
-    KeyAction("preview-close-q", "q", "close", "Close", "template-preview", show=False),
-    KeyAction(
-        "preview-copy", "c", "copy_template", "Copy", "template-preview", help="into My templates"
-    ),
     # Sending Tasks: the list, the create form and its popups, a task's progress view.
     KeyAction("tasks-new", "n", "new_task", "New", "tasks", help="create a sending task"),
     KeyAction("tasks-cancel", "c", "cancel_task", "Cancel task", "tasks", help="asks first"),
@@ -269,7 +182,7 @@ REGISTRY: tuple[KeyAction, ...] = (
     KeyAction("task-create-submit", "ctrl+s", "submit", "Submit", "task-create"),
     KeyAction(
         "task-create-simulate",
-        "ctrl+e",
+        "ctrl+t",
         "simulate",
         "Simulator",
         "task-create",
@@ -278,7 +191,7 @@ REGISTRY: tuple[KeyAction, ...] = (
     KeyAction("task-create-attach", "ctrl+o", "attach", "Attach", "task-create", help="a file"),
     KeyAction(
         "task-create-unattach",
-        "ctrl+d",
+        "ctrl+b",
         "unattach",
         "Drop attachment",
         "task-create",
@@ -286,7 +199,7 @@ REGISTRY: tuple[KeyAction, ...] = (
     ),
     KeyAction(
         "task-create-upload",
-        "ctrl+u",
+        "ctrl+l",
         "upload",
         "Upload xlsx",
         "task-create",
@@ -294,7 +207,7 @@ REGISTRY: tuple[KeyAction, ...] = (
     ),
     KeyAction(
         "task-create-sample",
-        "ctrl+w",
+        "ctrl+g",
         "sample",
         "Sample file",
         "task-create",
@@ -302,7 +215,7 @@ REGISTRY: tuple[KeyAction, ...] = (
     ),
     KeyAction(
         "task-create-unrecipient",
-        "ctrl+k",
+        "ctrl+y",
         "drop_recipient",
         "Drop address",
         "task-create",
@@ -407,7 +320,6 @@ MODAL_SCOPES: dict[str, list[str]] = {
     "details": ["details"],
     "confirm": ["confirm"],
     "form": ["form"],
-    "template-preview": ["template-preview"],
     "task-create": ["task-create"],
     "task-report": ["task-report"],
     "task-simulator": ["task-simulator"],

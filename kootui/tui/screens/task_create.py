@@ -2,9 +2,9 @@
 
 Task name, subject (may use the template's parameters), an approved template, a
 sender address on a verified domain, attachments (file picker; 4 MB in total),
-send now or at a local time, and recipients typed by hand (``task_recipients``)
-or imported from an xlsx file. The simulator (``task_simulator``) shows any
-row's message before submitting. Every core refusal is shown beside the field
+send now or at a local time, and recipients typed by hand or imported from an
+xlsx file (``task_recipients``, ``task_import``). The simulator
+(``task_simulator``) shows any row's message before submitting. Every core refusal is shown beside the field
 it names. Submitting runs ``create_task`` in a thread worker with a progress
 bar (a big list takes seconds to expand); it creates the task whole or nothing.
 """
@@ -12,7 +12,6 @@ bar (a big list takes seconds to expand); it creates the task whole or nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -22,12 +21,6 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, ProgressBar, Select, Static
 
-from kootui.core.attachments import (
-    MAX_TOTAL_BYTES,
-    AttachmentFile,
-    check_attachments,
-    load_attachment,
-)
 from kootui.core.clock import local_text
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError, ValidationError
@@ -37,17 +30,15 @@ from kootui.core.senders import usable_addresses
 from kootui.core.simulator import Simulator, duration_text, estimated_duration
 from kootui.core.tasks import TaskDraft, create_task, parse_local_time, template_parameters
 from kootui.core.templates import list_templates
-from kootui.core.xlsx_import import ImportReport, write_sample_xlsx
 from kootui.tui.actions import bindings
 from kootui.tui.screens.store_calls import StoreReply, call_store
-from kootui.tui.screens.task_recipients import ImportScreen, ManualRecipientsBox
+from kootui.tui.screens.task_attachments import AttachmentsField
+from kootui.tui.screens.task_recipients import RecipientsField
 from kootui.tui.screens.task_simulator import SimulatorScreen
-from kootui.tui.widgets.file_picker import FilePicker
 
 if TYPE_CHECKING:
     from kootui.tui.app import KootuiApp
 
-MANUAL, UPLOAD = "manual", "upload"
 # Each field the core may name, in form order (ValidationError.field -> its error line).
 FIELDS = (
     ("name", "Task name"),
@@ -119,8 +110,6 @@ class TaskCreateScreen(ModalScreen[Task | None]):
     def __init__(self) -> None:
         super().__init__(id="task-create")
         self.parameters: tuple[str, ...] = ()
-        self.attachments: list[AttachmentFile] = []
-        self.report: ImportReport | None = None
         self.submitting = False
 
     @property
@@ -150,7 +139,7 @@ class TaskCreateScreen(ModalScreen[Task | None]):
             if name == "template_id":
                 yield Static("", id="template-note", classes="field-note", markup=False)
         elif name == "attachments":
-            yield Static("", id="attachment-list", classes="field-note", markup=False)
+            yield AttachmentsField(id="attachments-field")
         elif name == "send_type":
             yield Select(
                 [("Now", SendType.NOW.value), ("Scheduled", SendType.SCHEDULED.value)],
@@ -162,20 +151,12 @@ class TaskCreateScreen(ModalScreen[Task | None]):
             yield Input(id="field-scheduled_at", placeholder="YYYY-MM-DD HH:MM")
             yield Static("", id="schedule-echo", classes="field-note", markup=False)
         else:
-            yield Select(
-                [("Manually (at most 10 addresses)", MANUAL), ("Upload an xlsx file", UPLOAD)],
-                value=MANUAL,
-                allow_blank=False,
-                id="field-recipient_mode",
-            )
-            yield ManualRecipientsBox(id="manual-box")
-            yield Static("", id="file-summary", classes="field-note", markup=False)
+            yield RecipientsField(id="recipients-field")
 
     def on_mount(self) -> None:
         self.query_one("#field-name", Input).focus()
         self.query_one("#create-field-scheduled_at").display = False
-        self._show_mode(MANUAL)
-        self._show_attachments()
+        self._show_estimate()
         context = self.kootui.context
         call_store(self, lambda: read_choices(context), self._choices_read)
 
@@ -227,16 +208,9 @@ class TaskCreateScreen(ModalScreen[Task | None]):
         if self.parameters:
             names = ", ".join(self.parameters)
             note.update(f"Parameters: {names} — recipients must come from an xlsx file.")
-            self.query_one("#field-recipient_mode", Select).value = UPLOAD
         else:
             note.update("No parameters: recipients may be typed or uploaded.")
-        if self.report is not None and set(self.parameters) - set(
-            self.report.recipients.parameters
-        ):
-            self._drop_report()
-            self.query_one("#file-summary", Static).update(
-                "The template changed: upload the file again with its columns."
-            )
+        self.recipients_field.set_parameters(self.parameters)
 
     @on(Select.Changed, "#field-send_type")
     def _send_type_chosen(self, event: Select.Changed) -> None:
@@ -253,162 +227,64 @@ class TaskCreateScreen(ModalScreen[Task | None]):
             return
         echo.update(f"sends from {local_text(when, '%a %d %b %Y %H:%M %Z')} (local time)")
 
-    @on(Select.Changed, "#field-recipient_mode")
-    def _mode_chosen(self, event: Select.Changed) -> None:
-        self._show_mode(str(event.value))
-
-    def _show_mode(self, mode: str) -> None:
-        self.query_one("#manual-box").display = mode == MANUAL
-        self.query_one("#file-summary").display = mode == UPLOAD
-        if mode == UPLOAD and self.report is None:
-            upload = self.kootui.key_display("task-create-upload")
-            sample = self.kootui.key_display("task-create-sample")
-            self.query_one("#file-summary", Static).update(
-                f"No file yet. {sample}: write the sample file · {upload}: upload (at most 40 MB)"
-            )
-        self._show_estimate()
-
     @property
-    def mode(self) -> str:
-        return str(self.query_one("#field-recipient_mode", Select).value)
+    def recipients_field(self) -> RecipientsField:
+        return self.query_one(RecipientsField)
 
-    # Manual recipients --------------------------------------------------------------------
-
-    @on(Input.Submitted, "#manual-address")
-    def _address_typed(self, event: Input.Submitted) -> None:
+    @on(RecipientsField.Changed)
+    def _recipients_changed(self, event: RecipientsField.Changed) -> None:
         event.stop()
-        if self.parameters:
-            columns = ", ".join(["email", *self.parameters])
-            self.show_errors(
-                by_field={
-                    "recipients": "this template has parameters, so recipients must come from "
-                    f"an xlsx file with the columns: {columns}"
-                }
-            )
-            return
-        try:
-            self.query_one(ManualRecipientsBox).add(event.value)
-        except KootuiError as error:
-            self.show_error(error)
-            return
         self.show_errors()
-        event.input.value = ""  # Enter adds it; the field is ready for the next one
         self._show_estimate()
+
+    @on(RecipientsField.Refused)
+    def _recipient_refused(self, event: RecipientsField.Refused) -> None:
+        event.stop()
+        self.show_error(event.error)
 
     def action_drop_recipient(self) -> None:
-        if self.query_one(ManualRecipientsBox).drop_last() is not None:
-            self._show_estimate()
+        self.recipients_field.drop_last()
 
-    # Upload and the sample file -------------------------------------------------------------
-
-    def _chosen_template(self) -> int | None:
-        value = self.query_one("#field-template_id", Select).value
-        if value is Select.NULL:
+    def _template_chosen_first(self) -> bool:
+        if self.query_one("#field-template_id", Select).value is Select.NULL:
             self.show_errors(
                 by_field={
                     "template_id": "choose the template first: its parameters are the columns"
                 }
             )
-            return None
-        return int(str(value))
+            return False
+        return True
 
     def action_sample(self) -> None:
-        if self._chosen_template() is None:
-            return
-        picker = FilePicker(
-            "Write the sample recipient file to…",
-            start=Path.home(),
-            must_exist=False,
-            suffixes=(".xlsx",),
-            file_name="recipients-sample.xlsx",
-        )
-        self.app.push_screen(picker, self._write_sample)
-
-    def _write_sample(self, path: Path | None) -> None:
-        if path is None:
-            return
-        parameters = self.parameters
-        call_store(self, lambda: write_sample_xlsx(path, parameters), self._sample_written)
-
-    def _sample_written(self, path: Any, error: KootuiError | None) -> None:
-        if error is not None:
-            self.show_error(error)
-        else:
-            self.notify(f"Wrote {path}: fill it in, then upload it.", timeout=6)
+        if self._template_chosen_first():
+            self.recipients_field.write_sample()
 
     def action_upload(self) -> None:
-        if self._chosen_template() is None:
-            return
-        picker = FilePicker("Upload recipients (.xlsx)", start=Path.home(), suffixes=(".xlsx",))
-        self.app.push_screen(picker, self._import)
-
-    def _import(self, path: Path | None) -> None:
-        if path is not None:
-            self.app.push_screen(ImportScreen(path, self.parameters), self._imported)
-
-    def _imported(self, report: ImportReport | None) -> None:
-        if report is None:
-            return
-        self._drop_report()
-        self.report = report
-        self.query_one("#field-recipient_mode", Select).value = UPLOAD
-        self.query_one("#file-summary", Static).update(
-            f"{report.recipients.description}: {report.summary()}"
-        )
-        self.show_errors()
-        self._show_estimate()
-
-    def _drop_report(self) -> None:
-        if self.report is not None:
-            self.report.close()
-            self.report = None
+        if self._template_chosen_first():
+            self.recipients_field.upload()
 
     # Attachments -----------------------------------------------------------------------------
 
     def action_attach(self) -> None:
-        self.app.push_screen(FilePicker("Attach a file", start=Path.home()), self._attach_file)
-
-    def _attach_file(self, path: Path | None) -> None:
-        if path is None:
-            return
-        current = list(self.attachments)
-
-        def load() -> AttachmentFile:
-            item = load_attachment(path)
-            check_attachments([*current, item])
-            return item
-
-        call_store(self, load, self._attached)
-
-    def _attached(self, item: AttachmentFile | None, error: KootuiError | None) -> None:
-        if error is not None or item is None:
-            self.show_error(error or ValidationError("not attached", field="attachments"))
-            return
-        self.attachments.append(item)
-        self.show_errors()
-        self._show_attachments()
+        self.query_one(AttachmentsField).choose()
 
     def action_unattach(self) -> None:
-        if self.attachments:
-            self.attachments.pop()
-            self._show_attachments()
+        self.query_one(AttachmentsField).drop_last()
 
-    def _show_attachments(self) -> None:
-        total = sum(item.size for item in self.attachments)
-        names = [f"{item.filename} ({item.size:,} bytes)" for item in self.attachments]
-        attach = self.kootui.key_display("task-create-attach")
-        head = f"{total / 1_048_576:.2f} MB of {MAX_TOTAL_BYTES / 1_048_576:.0f} MB · {attach}: add"
-        self.query_one("#attachment-list", Static).update("\n".join([head, *names]))
+    @on(AttachmentsField.Refused)
+    def _attachment_refused(self, event: AttachmentsField.Refused) -> None:
+        event.stop()
+        self.show_error(event.error)
+
+    @on(AttachmentsField.Changed)
+    def _attachment_added(self, event: AttachmentsField.Changed) -> None:
+        event.stop()
+        self.show_errors()
 
     # The draft, the simulator and submitting -------------------------------------------------
 
-    def _recipients(self) -> Any:
-        if self.mode == UPLOAD:
-            return self.report.recipients if self.report is not None else None
-        return self.query_one(ManualRecipientsBox).recipients.as_source()
-
     def _show_estimate(self) -> None:
-        source = self._recipients()
+        source = self.recipients_field.source()
         count = source.count if source is not None else 0
         rate = float(self.kootui.context.settings.get("sending.rate"))
         duration = duration_text(estimated_duration(count, rate))
@@ -432,10 +308,10 @@ class TaskCreateScreen(ModalScreen[Task | None]):
             subject=self.query_one("#field-subject", Input).value,
             template_id=chosen("template_id"),
             address_id=chosen("address_id"),
-            recipients=self._recipients(),
+            recipients=self.recipients_field.source(),
             send_type=send_type,
             scheduled_at=scheduled_at,
-            attachments=list(self.attachments),
+            attachments=list(self.query_one(AttachmentsField).files),
         )
 
     def action_simulate(self) -> None:
@@ -493,7 +369,7 @@ class TaskCreateScreen(ModalScreen[Task | None]):
         self.submitting = False
         self.query_one("#submit-bar").remove_class("-shown")
         if message.task is not None:
-            self._drop_report()  # the rows are in the store now
+            self.recipients_field.close()  # the rows are in the store now
             self.dismiss(message.task)
             return
         error = message.error
@@ -510,7 +386,7 @@ class TaskCreateScreen(ModalScreen[Task | None]):
         if isinstance(typed, Input) and typed.id == "manual-address" and typed.value:
             typed.value = ""  # escape first clears a half-typed address
             return
-        self._drop_report()
+        self.recipients_field.close()
         self.dismiss(None)
 
     @on(StoreReply)

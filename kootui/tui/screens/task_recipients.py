@@ -1,34 +1,38 @@
-"""The create form's recipients: typed by hand, or imported from an xlsx file.
+"""The create form's recipients field: typed by hand, or imported from an xlsx file.
 
 ``ManualRecipientsBox`` takes one address at a time (Enter adds it and clears
 the field for the next), lists the kept ones, and lists every refused one with
-its reason. ``ImportScreen`` reads a recipient file in a thread worker with a
-progress bar (escape cancels the read), then shows the report — "N valid, M
-refused (why)" and the refused rows with their row numbers — and the user goes
-on with the valid rows (the screen returns the report) or cancels (it returns
-None and the temporary rows are deleted).
+its reason. ``RecipientsField`` holds the choice between the two, refuses typed
+addresses for a template with parameters (the seeds' rule, saying why), writes
+the sample file and runs the upload (``ImportScreen``). It tells the form what
+changed with ``Changed`` and what went wrong with ``Refused`` (shown beside the
+field the error names).
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Input, Label, ProgressBar, Static
+from textual.widgets import Input, Select, Static
 
-from kootui.core.errors import KootuiError
+from kootui.core.errors import KootuiError, ValidationError
+from kootui.core.recipient_list import RecipientSource
 from kootui.core.recipients import MAX_MANUAL_RECIPIENTS, ManualRecipients
-from kootui.core.xlsx_import import ImportCancelled, ImportReport, import_recipients
-from kootui.tui.actions import bindings
+from kootui.core.xlsx_import import ImportReport, write_sample_xlsx
+from kootui.tui.screens.store_calls import StoreReply, call_store
+from kootui.tui.screens.task_import import ImportScreen
+from kootui.tui.widgets.file_picker import FilePicker
 
-SHOWN_REFUSED_ROWS = 200  # the report lists the first ones; the summary counts them all
+if TYPE_CHECKING:
+    from kootui.tui.app import KootuiApp
+
+MANUAL, UPLOAD = "manual", "upload"
 
 
 class ManualRecipientsBox(Vertical):
@@ -36,7 +40,7 @@ class ManualRecipientsBox(Vertical):
 
     DEFAULT_CSS = """
     ManualRecipientsBox { height: auto; }
-    ManualRecipientsBox #manual-kept { color: $text; height: auto; }
+    ManualRecipientsBox #manual-kept { height: auto; }
     ManualRecipientsBox #manual-refused { color: $text-error; height: auto; }
     """
 
@@ -51,6 +55,9 @@ class ManualRecipientsBox(Vertical):
         )
         yield Static("", id="manual-kept")
         yield Static("", id="manual-refused")
+
+    def on_mount(self) -> None:
+        self.show()
 
     def add(self, text: str) -> str | None:
         """Add a typed address; a LimitReached propagates for the form to show."""
@@ -80,141 +87,159 @@ class ManualRecipientsBox(Vertical):
         self.query_one("#manual-refused", Static).update(Content("\n".join(refused)))
 
 
-class _ImportProgress(Message, bubble=False):
-    def __init__(self, done: int, expected: int | None) -> None:
-        super().__init__()
-        self.done, self.expected = done, expected
+class RecipientsField(Vertical):
+    """Manually or Upload file, as the seeds' form offers."""
 
-    def can_replace(self, message: Message) -> bool:
-        # A fast reader posts many of these; only the newest still waiting matters.
-        return isinstance(message, _ImportProgress)
-
-
-class _ImportFinished(Message, bubble=False):
-    def __init__(self, report: ImportReport | None, error: BaseException | None) -> None:
-        super().__init__()
-        self.report, self.error = report, error
-
-
-class ImportScreen(ModalScreen[ImportReport | None]):
-    """Reading a recipient file, then its report; enter goes on, escape cancels."""
-
-    BINDINGS = bindings("task-report")
     DEFAULT_CSS = """
-    ImportScreen { align: center middle; }
-    ImportScreen > #import-box {
-        width: 100; max-width: 98%; height: 34; max-height: 95%;
-        border: thick $primary; background: $surface; padding: 0 1;
-    }
-    ImportScreen #import-title { text-style: bold; padding: 0 0 1 0; }
-    ImportScreen #import-summary { height: auto; padding: 1 0; }
-    ImportScreen #import-error { color: $text-error; height: auto; }
-    ImportScreen #import-question { color: $text-muted; height: auto; }
-    ImportScreen DataTable { height: 1fr; }
+    RecipientsField { height: auto; }
+    RecipientsField #file-summary { color: $text-muted; height: auto; }
     """
 
-    def __init__(self, path: Path, parameters: Sequence[str]) -> None:
-        super().__init__()
-        self.path = path
-        self.parameters = tuple(parameters)
-        self.cancel_event = threading.Event()
+    class Changed(Message):
+        """The recipient list changed (the form shows the new count and estimate)."""
+
+    class Refused(Message):
+        def __init__(self, error: KootuiError) -> None:
+            super().__init__()
+            self.error = error
+
+    def __init__(self, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.parameters: tuple[str, ...] = ()
         self.report: ImportReport | None = None
-        self.reading = True
+
+    @property
+    def kootui(self) -> KootuiApp:
+        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="import-box"):
-            columns = ", ".join(["email", *self.parameters])
-            yield Label(f"Recipients from {self.path.name}", id="import-title", markup=False)
-            yield Static(f"Reading the first sheet (columns: {columns})…", id="import-summary")
-            yield ProgressBar(id="import-bar", show_eta=False)
-            yield Static("", id="import-error", markup=False)
-            yield DataTable(id="import-refused", cursor_type="row", zebra_stripes=True)
-            yield Static("Escape cancels the import.", id="import-question", markup=False)
-        yield Footer()
+        yield Select(
+            [("Manually (at most 10 addresses)", MANUAL), ("Upload an xlsx file", UPLOAD)],
+            value=MANUAL,
+            allow_blank=False,
+            id="field-recipient_mode",
+        )
+        yield ManualRecipientsBox(id="manual-box")
+        yield Static("", id="file-summary", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).display = False
-        self._read()
+        self._show_mode(MANUAL)
 
-    @work(thread=True, exclusive=True, group="xlsx-import")
-    def _read(self) -> None:
-        def progress(done: int, expected: int | None) -> None:
-            self.post_message(_ImportProgress(done, expected))
+    @property
+    def mode(self) -> str:
+        return str(self.query_one("#field-recipient_mode", Select).value)
 
-        try:
-            report = import_recipients(
-                self.path, self.parameters, progress=progress, cancel=self.cancel_event
+    def source(self) -> RecipientSource | None:
+        if self.mode == UPLOAD:
+            return self.report.recipients if self.report is not None else None
+        return self.query_one(ManualRecipientsBox).recipients.as_source()  # type: ignore[no-any-return]
+
+    def set_parameters(self, parameters: tuple[str, ...]) -> None:
+        """A template was chosen: its parameters decide which recipients it can take."""
+        self.parameters = parameters
+        if parameters:
+            self.query_one("#field-recipient_mode", Select).value = UPLOAD
+        if self.report is not None and set(parameters) - set(self.report.recipients.parameters):
+            self.close()
+            self.query_one("#file-summary", Static).update(
+                "The template changed: upload the file again with its columns."
             )
-        except Exception as error:  # shown in the dialog, never a crash
-            self.post_message(_ImportFinished(None, error))
-            return
-        self.post_message(_ImportFinished(report, None))
+            self.post_message(self.Changed())
 
-    @on(_ImportProgress)
-    def _progress(self, message: _ImportProgress) -> None:
-        bar = self.query_one("#import-bar", ProgressBar)
-        bar.update(total=message.expected, progress=message.done)
-        of = f" of about {message.expected:,}" if message.expected else ""
-        self.query_one("#import-summary", Static).update(f"Read {message.done:,} rows{of}…")
+    @on(Select.Changed, "#field-recipient_mode")
+    def _mode_chosen(self, event: Select.Changed) -> None:
+        self._show_mode(str(event.value))
+        self.post_message(self.Changed())
 
-    @on(_ImportFinished)
-    def _finished(self, message: _ImportFinished) -> None:
-        self.reading = False
-        if self.cancel_event.is_set() or isinstance(message.error, ImportCancelled):
-            if message.report is not None:
-                message.report.close()
-            self.dismiss(None)
+    def _show_mode(self, mode: str) -> None:
+        self.query_one("#manual-box").display = mode == MANUAL
+        self.query_one("#file-summary").display = mode == UPLOAD
+        if mode == UPLOAD and self.report is None:
+            upload = self.kootui.key_display("task-create-upload")
+            sample = self.kootui.key_display("task-create-sample")
+            self.query_one("#file-summary", Static).update(
+                f"No file yet. {sample}: write the sample file · {upload}: upload (at most 40 MB)"
+            )
+
+    # Typed by hand -----------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#manual-address")
+    def _address_typed(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.parameters:
+            columns = ", ".join(["email", *self.parameters])
+            self._refuse(
+                ValidationError(
+                    "this template has parameters, so recipients must come from an xlsx file "
+                    f"with the columns: {columns}",
+                    field="recipients",
+                )
+            )
             return
-        if message.error is not None:
-            error = message.error
-            text = str(error) if isinstance(error, KootuiError) else type(error).__name__
-            self.query_one("#import-summary", Static).update("The file was not imported.")
-            self.query_one("#import-error", Static).update(text)
-            self.query_one("#import-question", Static).update("Escape goes back to the form.")
+        try:
+            self.query_one(ManualRecipientsBox).add(event.value)
+        except KootuiError as error:
+            self._refuse(error)
             return
-        report = message.report
-        assert report is not None
+        event.input.value = ""  # Enter adds it; the field is ready for the next one
+        self.post_message(self.Changed())
+
+    def drop_last(self) -> None:
+        if self.query_one(ManualRecipientsBox).drop_last() is not None:
+            self.post_message(self.Changed())
+
+    def _refuse(self, error: KootuiError) -> None:
+        self.post_message(self.Refused(error))
+
+    # The sample file and the upload -----------------------------------------------------------
+
+    def write_sample(self) -> None:
+        picker = FilePicker(
+            "Write the sample recipient file to…",
+            start=Path.home(),
+            must_exist=False,
+            suffixes=(".xlsx",),
+            file_name="recipients-sample.xlsx",
+        )
+        self.app.push_screen(picker, self._sample_path)
+
+    def _sample_path(self, path: Path | None) -> None:
+        if path is None:
+            return
+        parameters = self.parameters
+        call_store(self, lambda: write_sample_xlsx(path, parameters), self._sample_written)
+
+    def _sample_written(self, path: Any, error: KootuiError | None) -> None:
+        if error is not None:
+            self._refuse(error)
+        else:
+            self.notify(f"Wrote {path}: fill it in, then upload it.", timeout=6)
+
+    def upload(self) -> None:
+        picker = FilePicker("Upload recipients (.xlsx)", start=Path.home(), suffixes=(".xlsx",))
+        self.app.push_screen(picker, self._import)
+
+    def _import(self, path: Path | None) -> None:
+        if path is not None:
+            self.app.push_screen(ImportScreen(path, self.parameters), self._imported)
+
+    def _imported(self, report: ImportReport | None) -> None:
+        if report is None:
+            return
+        self.close()
         self.report = report
-        bar = self.query_one("#import-bar", ProgressBar)
-        bar.update(total=max(report.rows_read, 1), progress=max(report.rows_read, 1))
-        self.query_one("#import-summary", Static).update(
-            Content.assemble((report.summary(), "bold"), f" — {report.rows_read:,} rows read")
+        self.query_one("#field-recipient_mode", Select).value = UPLOAD
+        self.query_one("#file-summary", Static).update(
+            f"{report.recipients.description}: {report.summary()}"
         )
-        self._show_refused(report)
-        question = (
-            f"Enter: go on with the {report.valid_count:,} valid rows · Escape: cancel"
-            if report.valid_count
-            else "No row can be sent. Escape: cancel, fix the file and upload it again."
-        )
-        self.query_one("#import-question", Static).update(question)
+        self.post_message(self.Changed())
 
-    def _show_refused(self, report: ImportReport) -> None:
-        table = self.query_one(DataTable)
-        skipped = [*report.refused, *report.duplicates]
-        if not skipped:
-            return
-        table.display = True
-        table.add_columns("Row", "Address", "Why")
-        for item in sorted(skipped, key=lambda item: item.row)[:SHOWN_REFUSED_ROWS]:
-            table.add_row(str(item.row), item.address or "(empty)", item.reason)
-        table.focus()
-
-    def action_accept(self) -> None:
-        if self.report is not None and self.report.valid_count:
-            report, self.report = self.report, None
-            self.dismiss(report)
-
-    def action_cancel(self) -> None:
-        if self.reading:
-            self.cancel_event.set()  # the reader stops at its next row; _finished dismisses
-            self.query_one("#import-summary", Static).update("Cancelling…")
-            return
+    def close(self) -> None:
+        """Delete the imported rows' temporary file (after submitting, or when discarded)."""
         if self.report is not None:
             self.report.close()
             self.report = None
-        self.dismiss(None)
 
-    @on(DataTable.RowSelected)
-    def _row_enter(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        self.action_accept()
+    @on(StoreReply)
+    def _store_reply(self, reply: StoreReply) -> None:
+        reply.deliver()

@@ -39,6 +39,7 @@ class SimulatorScreen(ModalScreen[None]):
     """right/left (n/p) step through the rows; j asks for a row number; escape closes."""
 
     BINDINGS = bindings("task-simulator")
+    AUTO_FOCUS = None  # nothing focused: the screen's keys step through the rows
     DEFAULT_CSS = """
     SimulatorScreen { align: center middle; }
     SimulatorScreen > #simulator-box {
@@ -76,7 +77,8 @@ class SimulatorScreen(ModalScreen[None]):
             )
             with Horizontal(id="simulator-jump-row"):
                 yield Label(f"Row (1–{count:,})")
-                yield Input(id="simulator-jump", type="integer")
+                # Disabled while hidden, so it never takes the arrow keys from the rows.
+                yield Input(id="simulator-jump", type="integer", disabled=True)
             yield Static("", id="simulator-error", markup=False)
             # Not focusable: the arrow keys step through rows rather than scroll.
             with VerticalScroll(id="simulator-scroll", can_focus=False):
@@ -114,12 +116,19 @@ class SimulatorScreen(ModalScreen[None]):
 
     def action_jump_row(self) -> None:
         self.query_one("#simulator-jump-row").add_class("-shown")
-        self.query_one("#simulator-jump", Input).focus()
+        field = self.query_one("#simulator-jump", Input)
+        field.disabled = False
+        field.value = ""
+        field.focus()
+
+    def _hide_jump(self) -> None:
+        self.query_one("#simulator-jump-row").remove_class("-shown")
+        self.query_one("#simulator-jump", Input).disabled = True
+        self.set_focus(None)
 
     def action_close(self) -> None:
         if self.focused is self.query_one("#simulator-jump", Input):
-            self.query_one("#simulator-jump-row").remove_class("-shown")
-            self.set_focus(None)
+            self._hide_jump()
             return
         self.dismiss(None)
 
@@ -131,8 +140,7 @@ class SimulatorScreen(ModalScreen[None]):
         except ValueError:
             self._shown(None, ValidationError("type a row number", field="row"))
             return
-        self.query_one("#simulator-jump-row").remove_class("-shown")
-        self.set_focus(None)
+        self._hide_jump()
         self.show_row(number - 1)  # out of range: the core says which rows exist
 
     @on(StoreReply)
