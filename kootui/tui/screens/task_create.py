@@ -4,9 +4,10 @@ Task name, subject (may use the template's parameters), an approved template, a
 sender address on a verified domain, attachments (file picker; 4 MB in total),
 send now or at a local time, and recipients typed by hand or imported from an
 xlsx file (``task_recipients``, ``task_import``). The simulator
-(``task_simulator``) shows any row's message before submitting. Every core refusal is shown beside the field
-it names. Submitting runs ``create_task`` in a thread worker with a progress
-bar (a big list takes seconds to expand); it creates the task whole or nothing.
+(``task_simulator``) shows any row's message before submitting. Every core
+refusal is shown beside the field it names. Submitting runs ``create_task`` in
+a thread worker with a progress bar (a big list takes seconds to expand); it
+creates the task whole or nothing.
 """
 
 from __future__ import annotations
