@@ -1,5 +1,5 @@
 """Snapshots of the Templates page, the editor with its preview and a public template's
-preview, dark and light, at 120x40, from the demo data (fixed clock, fixed operator name).
+preview, dark and light, at 120x40, from the demo data (fixed clock).
 
 Regenerate after a deliberate change with ``pytest tests/tui/test_snapshots_templates.py
 --snapshot-update`` and look at the SVGs.
@@ -15,7 +15,6 @@ from kootui.core.clock import FixedClock
 from kootui.core.context import Context, open_context
 from kootui.core.demo import seed_demo
 from kootui.settings import Settings
-from kootui.tui.screens import templates
 from kootui.tui.widgets.param_samples import ParamSamples
 from tests.tui.templates_support import wait_for_preview
 from tests.tui.test_shell import SIZE, build_app, settle
@@ -24,11 +23,7 @@ THEMES = ["kootui-dark", "kootui-light"]
 
 
 @pytest.fixture
-def demo(
-    settings: Settings, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Context]:
-    # The approval note names the login; a snapshot must not depend on who runs it.
-    monkeypatch.setattr(templates, "operator_name", lambda: "operator")
+def demo(settings: Settings, clock: FixedClock) -> Iterator[Context]:
     ctx = open_context(settings.for_demo(), clock=clock)
     seed_demo(ctx)
     yield ctx

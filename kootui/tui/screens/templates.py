@@ -192,8 +192,7 @@ class TemplatesScreen(PageScreen):
             reject = self.kootui.key_display("templates-reject")
             note.update(
                 "Sensitive industry: a new or edited template waits for an operator. "
-                f"{approve} approves, {reject} rejects with a reason; recorded as "
-                f"{operator_name()}."
+                f"{approve} approves, {reject} rejects with a reason, under your login name."
             )
         else:
             note.update(
