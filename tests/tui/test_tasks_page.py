@@ -1,0 +1,169 @@
+"""The Sending Tasks list: statuses and counts, search, cancel (asks; refusals shown),
+pause and resume, and a task's progress view following the store."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from kootui.core.models import Message, MessageStatus, SendType, TaskStatus
+from kootui.core.recipient_list import TypedRecipients
+from kootui.core.tasks import TaskDraft, create_task, get_task
+from kootui.tui.screens.base import ListPanel
+from kootui.tui.screens.task_progress import TaskProgressScreen
+from kootui.tui.widgets.dialogs import ConfirmDialog
+from tests.tui.tasks_support import (
+    build_app,
+    notices,
+    open_tasks,
+    seed_task_sources,
+    settle,
+    shown_rows,
+    text_of,
+)
+from tests.tui.test_shell import SIZE
+
+ADDRESSES = ["ann@example.com", "bob@example.com", "cy@example.com", "dee@example.com"]
+
+
+@pytest.fixture
+def tasks(context) -> dict[str, int]:
+    ids = seed_task_sources(context)
+
+    def make(name: str, **changes: object) -> int:
+        draft = TaskDraft(
+            name=name,
+            subject="Notice",
+            template_id=ids["plain"],
+            address_id=ids["sender"],
+            recipients=TypedRecipients(ADDRESSES),
+        )
+        for key, value in changes.items():
+            setattr(draft, key, value)
+        return create_task(context, draft).id or 0
+
+    later = context.clock.now() + timedelta(days=1)
+    return {
+        "scheduled": make("Tomorrow", send_type=SendType.SCHEDULED, scheduled_at=later),
+        "now": make("Right away"),
+    }
+
+
+def status_of(context, task_id: int) -> str:
+    return get_task(context, task_id).status
+
+
+async def highlight(app, task_id: int) -> None:
+    panel = app.page_screen.query_one(ListPanel)
+    grid = panel.table.grid
+    keys = [row.key for row in panel.table.result.rows]
+    grid.move_cursor(row=keys.index(str(task_id)))
+
+
+async def test_the_list_shows_status_and_sent_counts(context, tasks):
+    app = build_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tasks(app, pilot)
+        rows = shown_rows(app)
+        by_name = {row[1]: row for row in rows}
+        assert "Scheduled" in by_name["Tomorrow"][2]
+        assert by_name["Tomorrow"][3] == "0 / 4"
+        assert by_name["Right away"][4] == "Plain notice"
+
+
+async def test_cancel_a_scheduled_task_after_confirming(context, tasks):
+    app = build_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tasks(app, pilot)
+        await highlight(app, tasks["scheduled"])
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await settle(pilot)
+        assert status_of(context, tasks["scheduled"]) == TaskStatus.SCHEDULED
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert status_of(context, tasks["scheduled"]) == TaskStatus.CANCELLED
+        assert any("Cancelled task" in notice for notice in notices(app))
+        row = next(row for row in shown_rows(app) if row[1] == "Tomorrow")
+        assert "Cancelled" in row[2]
+        # A cancelled task cannot be cancelled again: the refusal says why.
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert any("is cancelled; only a" in notice for notice in notices(app))
+
+
+async def test_pause_and_resume(context, tasks):
+    app = build_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tasks(app, pilot)
+        await highlight(app, tasks["now"])
+        await pilot.press("p")
+        await settle(pilot)
+        assert status_of(context, tasks["now"]) == TaskStatus.PAUSED
+        row = next(row for row in shown_rows(app) if row[1] == "Right away")
+        assert "Paused" in row[2]
+        await pilot.press("u")
+        await settle(pilot)
+        assert status_of(context, tasks["now"]) == TaskStatus.SCHEDULED
+        await pilot.press("u")
+        await settle(pilot)
+        assert any("only a paused task can be resumed" in n for n in notices(app))
+
+
+async def test_the_progress_view_follows_the_message_rows(context, tasks):
+    app = build_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tasks(app, pilot)
+        await highlight(app, tasks["now"])
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TaskProgressScreen)
+        assert "Right away" in str(screen.query_one("#task-heading").render())
+        assert "typed by hand (4)" in text_of(app, "#task-facts")
+        assert "Pending 4" in text_of(app, "#task-counts")
+        assert "0 of 4 finished" in text_of(app, "#task-rate")
+
+        # The engine's work, as the store sees it: two delivered, one rejected.
+        now = context.clock.now()
+        with context.store.session() as session:
+            message = Message.__table__
+            for address, status in (
+                ("ann@example.com", MessageStatus.DELIVERED),
+                ("bob@example.com", MessageStatus.DELIVERED),
+                ("cy@example.com", MessageStatus.REJECTED),
+            ):
+                session.connection().execute(
+                    update(message)
+                    .where(message.c.recipient == address)
+                    .where(message.c.task_id == tasks["now"])
+                    .values(status=status.value, sent_at=now)
+                )
+        await pilot.pause(1.5)  # the view reads again on its own timer
+        await settle(pilot)
+        counts = text_of(app, "#task-counts")
+        assert "Delivered 2" in counts and "Rejected 1" in counts and "Pending 1" in counts
+        assert "Sent 3" in counts
+        assert "3 of 4 finished" in text_of(app, "#task-rate")
+
+        await pilot.press("p")
+        await settle(pilot)
+        assert status_of(context, tasks["now"]) == TaskStatus.PAUSED
+        assert "Paused" in text_of(app, "#task-facts")
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert status_of(context, tasks["now"]) == TaskStatus.CANCELLED
+        assert "Cancelled 1" in text_of(app, "#task-counts")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is app.page_screen
