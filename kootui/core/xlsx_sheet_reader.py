@@ -59,6 +59,8 @@ _REL_NAMESPACES = (
 )
 _PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _SEP = NAMESPACE_SEPARATOR
+# The sheet elements the reader acts on, in the order of the codes its handlers test.
+_SHEET_ELEMENTS = ("c", "v", "t", "is", "row", "f", "rPh", "dimension")
 
 
 @dataclass(frozen=True)
@@ -350,10 +352,7 @@ class SheetRows:
         The handlers run once per element (millions of times), so they keep their
         state in closure variables and test the most frequent elements first.
         """
-        codes: dict[str, int] = {}
-        for code, local in enumerate(("c", "v", "t", "is", "row", "f", "rPh", "dimension")):
-            for name in _names(local):
-                codes[name] = code
+        codes: dict[str, int] = {}  # element name as written -> what it is; see root_start
         ready: list[tuple[int, list[Cell]]] = []
         cells: list[Cell] = []
         parts: list[str] = []
@@ -361,7 +360,7 @@ class SheetRows:
         row_number = phonetic = 0
         formula: str | None = None
         collecting = inline = False
-        value_of, columns = self._value, _COLUMN_NUMBERS
+        value_of, columns, strings = self._value, _COLUMN_NUMBERS, self._strings
 
         def start(tag: str, attrs: dict[str, str]) -> None:
             nonlocal cell, formula, collecting, inline, row_number, cells, phonetic
@@ -393,12 +392,15 @@ class SheetRows:
                 parts.clear()
                 if text is not None and len(text) > MAX_CELL_CHARS:
                     raise _too_long()
+                kind = cell.get("t")
                 if formula is not None:
                     value: Cell = FormulaCell(formula)
                 elif inline:
                     value = text
+                elif kind == "s" and text is not None:  # the commonest cell: a shared string
+                    value = strings[int(text)]
                 else:
-                    value = value_of(cell.get("t", "n"), text, cell.get("s"))
+                    value = value_of(kind or "n", text, cell.get("s"))
                 inline = False
                 ref = cell.get("r")
                 if ref:
@@ -434,8 +436,21 @@ class SheetRows:
                 if len(parts) > 1 and sum(map(len, parts)) > MAX_CELL_CHARS:
                     raise _too_long()
 
-        parser = safe_expat_parser()
-        parser.StartElementHandler, parser.EndElementHandler = start, end
+        def root_start(tag: str, attrs: dict[str, str]) -> None:
+            """Learn the prefix the root gives the spreadsheet namespace ("" or "x:")."""
+            prefixes = [
+                "" if key == "xmlns" else key[6:] + ":"
+                for key, value in attrs.items()
+                if (key == "xmlns" or key.startswith("xmlns:")) and value in _MAIN_NAMESPACES
+            ]
+            if not prefixes or tag != prefixes[0] + "worksheet":
+                raise _corrupt("the first sheet is not a worksheet")
+            for code, local in enumerate(_SHEET_ELEMENTS):
+                codes[prefixes[0] + local] = code
+            parser.StartElementHandler = start
+
+        parser = safe_expat_parser(namespaces=False)
+        parser.StartElementHandler, parser.EndElementHandler = root_start, end
         parser.CharacterDataHandler = data
         with self._archive.open(self._part) as part:
             while chunk := part.read(FEED_BYTES):

@@ -364,3 +364,21 @@ def test_a_workbook_without_a_worksheet(tmp_path):
     with pytest.raises(ValidationError) as caught:
         import_recipients(path, [])
     assert caught.value.code == "xlsx.empty"
+
+
+def test_a_sheet_that_prefixes_the_spreadsheet_namespace(tmp_path):
+    rows = (
+        '<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>email</x:t></x:is></x:c></x:row>'
+        '<x:row r="3"><x:c r="A3" t="inlineStr"><x:is><x:t>ann@example.com</x:t></x:is></x:c>'
+        '<x:c r="B3"><x:v>4</x:v></x:c></x:row>'
+    )
+    sheet = (
+        f'<?xml version="1.0"?><x:worksheet xmlns:x="{NS}" xmlns="urn:other"><x:sheetData>'
+        f"{rows}</x:sheetData></x:worksheet>"
+    )
+    path = _build(tmp_path / "prefixed.xlsx", {"worksheets/sheet1.xml": sheet})
+    assert _rows(path) == [(1, ["email"]), (3, ["ann@example.com", 4])]
+    not_a_sheet = _build(tmp_path / "chart.xlsx", {"worksheets/sheet1.xml": "<chartsheet/>"})
+    with pytest.raises(ValidationError) as caught:
+        import_recipients(not_a_sheet, [])
+    assert caught.value.code == "xlsx.corrupt"
