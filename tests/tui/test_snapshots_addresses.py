@@ -44,7 +44,7 @@ def test_new_address_with_an_error_beside_the_prefix(snap_compare, demo):
         await open_addresses(pilot)
         await pilot.press("n")
         await settle(pilot)
-        await pilot.press("enter", "down", "down", "enter")  # the second verified domain
+        await pilot.press("enter", "down", "enter")  # the second verified domain
         await pilot.press("tab", *"sales team", "tab", *"Northwind Sales", "enter")
         await settle(pilot)
 

@@ -73,7 +73,7 @@ class AddressForm(FormDialog[AddressView]):
 
     def __init__(self, context: Context, domains: list[DomainView]) -> None:
         self.domains = {str(domain.id): domain.display_name for domain in domains}
-        first = str(domains[0].id) if len(domains) == 1 else None
+        first = str(domains[0].id) if domains else None  # one choice fewer to make
         super().__init__(
             "New sender address — the From address recipients see",
             [

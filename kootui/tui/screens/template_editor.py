@@ -370,7 +370,9 @@ class TemplateEditorScreen(Screen["TemplateView | None"]):
         if upload is None:
             return
         title, message = upload_question(upload)
-        dialog = ConfirmDialog(title, message, confirm_label="Replace the body")
+        dialog = ConfirmDialog(
+            title, message, confirm_label="Replace the body", decline_label="Keep mine"
+        )
         self.app.push_screen(dialog, lambda yes: self._replace_body(upload, yes))
 
     def _replace_body(self, upload: HtmlUpload, confirmed: bool | None) -> None:

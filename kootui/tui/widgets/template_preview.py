@@ -229,6 +229,7 @@ class TemplatePreviewScreen(ModalScreen["int | None"]):
     }
     TemplatePreviewScreen #preview-title { text-style: bold; }
     TemplatePreviewScreen #preview-facts { color: $text-muted; height: auto; }
+    TemplatePreviewScreen #preview-keys { color: $text-muted; height: 1; }
     """
 
     def __init__(self, template_id: int) -> None:
@@ -240,10 +241,16 @@ class TemplatePreviewScreen(ModalScreen["int | None"]):
             yield Label("reading…", id="preview-title", markup=False)
             yield Static("", id="preview-facts", markup=False)
             yield PreviewPanel(id="stored-preview")
+            yield Static("", id="preview-keys", markup=False)
 
     def on_mount(self) -> None:
         context = self.app.context  # type: ignore[attr-defined]
         call_store(self, lambda: read_preview(context, self.template_id), self._loaded)
+        app = self.app
+        copy, close = app.key_display("preview-copy"), app.key_display("preview-close")  # type: ignore[attr-defined]
+        self.query_one("#preview-keys", Static).update(
+            f"{copy} copies it into My templates (opens the editor) · {close} closes"
+        )
         self.query_one(PreviewPanel).focus()
 
     def _loaded(self, found: Any, error: KootuiError | None) -> None:
