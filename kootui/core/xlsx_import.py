@@ -295,7 +295,7 @@ def _stream_rows(
 
 
 def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
-    """Whether ``kind`` is anywhere in the chain (openpyxl wraps parser errors in ValueError)."""
+    """Whether ``kind`` is anywhere in the chain (a handler's error may arrive wrapped)."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
