@@ -69,7 +69,7 @@ async def test_the_list_shows_status_and_sent_counts(context, tasks):
         rows = shown_rows(app)
         by_name = {row[1]: row for row in rows}
         assert "Scheduled" in by_name["Tomorrow"][2]
-        assert by_name["Tomorrow"][3] == "0 / 4"
+        assert by_name["Tomorrow"][3] == "0/4"
         assert by_name["Right away"][4] == "Plain notice"
 
 

@@ -98,11 +98,17 @@ class TaskCreateScreen(ModalScreen[Task | None]):
         border: thick $primary; background: $surface; padding: 0 1;
     }
     TaskCreateScreen #create-title { text-style: bold; }
-    TaskCreateScreen #create-error { color: $text-error; height: auto; }
+    TaskCreateScreen #create-error { color: $text-error; height: auto; display: none; }
+    TaskCreateScreen #create-error.-shown { display: block; }
     TaskCreateScreen #create-fields { height: 1fr; }
     TaskCreateScreen .create-field { height: auto; }
-    TaskCreateScreen .create-field > Label { padding: 1 0 0 0; text-style: bold; }
-    TaskCreateScreen .field-error { color: $text-error; height: auto; }
+    TaskCreateScreen .create-field { margin: 0 0 1 0; }
+    TaskCreateScreen .create-field > Label { text-style: bold; }
+    /* One-line fields, so the whole form fits a 40-line terminal. */
+    TaskCreateScreen Input { height: 1; border: none; padding: 0 1; background: $boost; }
+    TaskCreateScreen Input:focus { border: none; background: $primary 25%; }
+    TaskCreateScreen .field-error { color: $text-error; height: auto; display: none; }
+    TaskCreateScreen .field-error.-shown { display: block; }
     TaskCreateScreen .field-note { color: $text-muted; height: auto; }
     TaskCreateScreen #submit-bar { display: none; }
     TaskCreateScreen #submit-bar.-shown { display: block; }
@@ -136,7 +142,7 @@ class TaskCreateScreen(ModalScreen[Task | None]):
             hint = "" if name == "name" else "may use the template's {{ parameters }}"
             yield Input(id=f"field-{name}", placeholder=hint)
         elif name in ("template_id", "address_id"):
-            yield Select([], id=f"field-{name}", prompt="reading…")
+            yield Select([], id=f"field-{name}", prompt="reading…", compact=True)
             if name == "template_id":
                 yield Static("", id="template-note", classes="field-note", markup=False)
         elif name == "attachments":
@@ -147,6 +153,7 @@ class TaskCreateScreen(ModalScreen[Task | None]):
                 value=SendType.NOW.value,
                 allow_blank=False,
                 id="field-send_type",
+                compact=True,
             )
         elif name == "scheduled_at":
             yield Input(id="field-scheduled_at", placeholder="YYYY-MM-DD HH:MM")
@@ -177,9 +184,14 @@ class TaskCreateScreen(ModalScreen[Task | None]):
 
     def show_errors(self, *, top: str = "", by_field: dict[str, str] | None = None) -> None:
         by_field = by_field or {}
-        self.query_one("#create-error", Static).update(top)
+        banner = self.query_one("#create-error", Static)
+        banner.update(top)
+        banner.set_class(bool(top), "-shown")
         for name, _label in FIELDS:
-            self.query_one(f"#error-{name}", Static).update(by_field.get(name, ""))
+            message = by_field.get(name, "")
+            error = self.query_one(f"#error-{name}", Static)
+            error.update(message)
+            error.set_class(bool(message), "-shown")
 
     def show_error(self, error: KootuiError) -> None:
         field = FIELD_ALIASES.get(error.field or "", error.field or "")

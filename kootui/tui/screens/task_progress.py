@@ -125,7 +125,7 @@ class TaskProgressScreen(Screen[None]):
     TaskProgressScreen #progress-scroll { height: 1fr; padding: 0 1; }
     TaskProgressScreen #task-heading { text-style: bold; padding: 1 0; }
     TaskProgressScreen .section-title { text-style: bold; color: $primary; padding: 1 0 0 0; }
-    TaskProgressScreen #task-bar { padding: 1 0 0 0; }
+    TaskProgressScreen #task-bar { margin: 1 0 0 0; }
     TaskProgressScreen #task-bar Bar { width: 60; }
     TaskProgressScreen #task-rate { color: $text-muted; }
     """

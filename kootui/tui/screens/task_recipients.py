@@ -118,6 +118,7 @@ class RecipientsField(Vertical):
             value=MANUAL,
             allow_blank=False,
             id="field-recipient_mode",
+            compact=True,
         )
         yield ManualRecipientsBox(id="manual-box")
         yield Static("", id="file-summary", markup=False)

@@ -36,14 +36,15 @@ from kootui.tui.widgets.advanced_search import SearchField
 from kootui.tui.widgets.dialogs import ConfirmDialog
 from kootui.tui.widgets.paged_table import PagedTable
 
+# Widths fit the content area beside the navigation at 120 columns; the created time is
+# in the progress view (and the advanced search), the send time is what a list reader needs.
 COLUMNS = (
-    Column("id", "ID", width=5, kind="number"),
-    Column("name", "Task", width=24),
-    Column("status", "Status", width=14, kind="status"),
-    Column("sent", "Sent", sortable=False, width=13),
-    Column("template_name", "Template", width=20),
+    Column("id", "ID", width=3, kind="number"),
+    Column("name", "Task", width=18),
+    Column("status", "Status", width=15, kind="status"),
+    Column("sent", "Sent", sortable=False, width=9),
+    Column("template_name", "Template", width=12),
     Column("scheduled_at", "Send at", width=16, kind="time"),
-    Column("created_at", "Created", width=16, kind="time"),
 )
 SEARCH_FIELDS = (
     SearchField("template", "Template", placeholder="name or ID"),
@@ -69,7 +70,7 @@ def task_rows(context: Context, request: PageRequest) -> PageResult:
     rows = []
     for row in page.rows:
         progress = task_progress(context, int(row["id"]))
-        sent = f"{progress.sent:,} / {progress.total:,}"
+        sent = f"{progress.sent:,}/{progress.total:,}"
         rows.append(Row(key=row.key, values={**row.values, "sent": sent}))
     return PageResult(rows=rows, total=page.total, offset=page.offset)
 

@@ -1,0 +1,114 @@
+"""Snapshots of the Sending Tasks page, dark and light, at 120x40: the task list, the create
+form, the recipient report and a task's progress view.
+
+Deterministic by construction: the demo workspace and the form's store are made with the
+fixed clock, the recipient file is written by the test, and nothing shown depends on the
+machine (the file picker, which shows folders, is not in any snapshot). Regenerate after
+a deliberate change with ``pytest tests/tui/test_snapshots_tasks.py --snapshot-update``
+and look at the SVGs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from kootui.core.clock import FixedClock
+from kootui.core.context import Context, open_context
+from kootui.core.demo import seed_demo
+from kootui.settings import Settings
+from kootui.tui.screens.base import ListPanel
+from tests.tui.tasks_support import choose, fill, seed_task_sources, write_xlsx
+from tests.tui.test_shell import SIZE, build_app, settle
+
+THEMES = ["kootui-dark", "kootui-light"]
+
+
+@pytest.fixture
+def demo(settings: Settings, clock: FixedClock) -> Iterator[Context]:
+    ctx = open_context(settings.for_demo(), clock=clock)
+    seed_demo(ctx)
+    yield ctx
+    ctx.close()
+
+
+async def open_tasks(pilot) -> None:
+    await settle(pilot)
+    await pilot.press("g", "s")
+    await settle(pilot)
+
+
+async def fill_form(pilot, ids: dict[str, int], template: str) -> None:
+    await pilot.press("n")
+    await settle(pilot)
+    await fill(pilot, "#field-name", "Welcome wave")
+    await choose(pilot, "#field-template_id", str(ids[template]))
+    await fill(pilot, "#field-subject", "Welcome {{ name }}")
+    await choose(pilot, "#field-address_id", str(ids["sender"]))
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_task_list(snap_compare, demo, theme):
+    assert snap_compare(build_app(demo, theme=theme), terminal_size=SIZE, run_before=open_tasks)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_create_form(snap_compare, context, theme):
+    ids = seed_task_sources(context)
+
+    async def type_recipients(pilot):
+        await open_tasks(pilot)
+        await fill_form(pilot, ids, "plain")
+        for address in ("ann@example.com", "bob@bücher.example", "not an address"):
+            await fill(pilot, "#manual-address", address)
+            await pilot.press("enter")
+        await settle(pilot)
+
+    app = build_app(context, theme=theme)
+    assert snap_compare(app, terminal_size=SIZE, run_before=type_recipients)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_recipient_report(snap_compare, context, tmp_path: Path, theme):
+    ids = seed_task_sources(context)
+    xlsx = write_xlsx(
+        tmp_path / "welcome.xlsx",
+        [
+            ["email", "name", "code"],
+            ["ann@example.com", "Ann", "A-1"],
+            ["not valid", "X", "0"],
+            ["bob@example.com", "Bob", "B-2"],
+            ["cy@example.com", "", "C-3"],
+            ["ann@example.com", "Ann again", "A-9"],
+            ["dee@example.com", "Dee", "D-4"],
+        ],
+    )
+
+    async def upload(pilot):
+        await open_tasks(pilot)
+        await fill_form(pilot, ids, "personal")
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        pilot.app.screen.query_one("#picker-path", Input).value = str(xlsx)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    app = build_app(context, theme=theme)
+    assert snap_compare(app, terminal_size=SIZE, run_before=upload)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_progress_view(snap_compare, demo, theme):
+    async def open_progress(pilot):
+        await open_tasks(pilot)
+        panel = pilot.app.page_screen.query_one(ListPanel)
+        names = [row["name"] for row in panel.table.result.rows]
+        panel.table.grid.move_cursor(row=names.index("Password reset wave"))
+        await pilot.press("enter")
+        await settle(pilot)
+
+    app = build_app(demo, theme=theme)
+    assert snap_compare(app, terminal_size=SIZE, run_before=open_progress)
