@@ -74,15 +74,8 @@ DEMO_TEMPLATES = (
     (
         "Monthly bill",
         "Your bill for {{month}}",
-        BodyType.HTML,
-        "<p>Dear {{name}},</p>\n<p>your bill for {{month}} is <b>{{amount}}</b>.</p>",
-        False,
-    ),
-    (
-        "Shipping update",
-        "Order {{order}} is on its way",
         BodyType.TEXT,
-        "Hello {{name}},\n\norder {{order}} left our warehouse today.\n\nNorthwind Shop\n",
+        "Dear {{name}},\n\nyour bill for {{month}} is {{amount}}.\n\nNorthwind Shop\n",
         False,
     ),
     (

@@ -40,7 +40,7 @@ async def open_templates(pilot) -> None:
 def test_template_list(snap_compare, demo, theme):
     async def highlight_the_rejected_one(pilot):
         await open_templates(pilot)
-        await pilot.press("down", "down", "down", "down")
+        await pilot.press("down", "down", "down")
         await settle(pilot)
 
     app = build_app(demo, theme=theme)
