@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from textual.widgets import Input, Select, TextArea
@@ -218,7 +219,5 @@ def test_a_stale_preview_result_is_dropped():
     screen = TemplateEditorScreen.__new__(TemplateEditorScreen)
     screen.generation = 2
     screen.outcome = None
-    import asyncio
-
     asyncio.run(screen._show_outcome(old))
     assert screen.outcome is None  # a newer edit is on its way: this one is not shown

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from rich.style import Style
 from textual import on, work
-from textual._text_area_theme import TextAreaTheme
 from textual.app import ComposeResult
 from textual.color import Color, ColorParseError
 from textual.containers import Horizontal, Vertical
@@ -25,6 +24,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Checkbox, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets.text_area import TextAreaTheme
 
 from kootui.core.errors import KootuiError
 from kootui.core.html_clean import HtmlUpload, read_html_file
@@ -250,8 +250,8 @@ class TemplateEditorScreen(Screen["TemplateView | None"]):
         self.app.call_from_thread(self._show_outcome, outcome)
 
     async def _show_outcome(self, outcome: PreviewOutcome) -> None:
-        if outcome.generation != self.generation:
-            return  # typed again since: a newer run is on its way
+        if outcome.generation != self.generation or not self.is_attached:
+            return  # typed again since (a newer run is on its way), or the editor closed
         self.outcome = outcome
         text_area = self.query_one("#text-body", TextArea)
         if not self.text_edited and text_area.text != outcome.draft.text_body:
