@@ -7,7 +7,9 @@ installed, openpyxl's ``iterparse`` is defusedxml's, built on the pure-Python
 ElementTree XMLParser, and openpyxl then builds a cell object per cell.
 Measured on the same 200,000-row workbook in one bench run (2 cores, load
 average ~3 from other work): openpyxl read-only iterated 11,500 rows/s; this
-reader, the C expat parser with plain callbacks, 72,000 rows/s (6x).
+reader, the C expat parser with plain callbacks, 72,000 rows/s (6x). On the
+full 2,000,000 rows (load average 2.5-4.9): openpyxl 394 s, this reader 55 s.
+What remains is one Python callback per element (~1 µs with its work).
 
 Safety is kept, not traded: every part is parsed by
 ``xlsx_safety.safe_expat_parser``, which, like defusedxml, refuses any DOCTYPE
