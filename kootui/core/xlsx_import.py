@@ -174,14 +174,17 @@ class _RowChecker:
         width = len(row)
         index = self.email_index
         raw_address = row[index] if index < width else None
-        if _is_formula(raw_address):
+        if raw_address.__class__ is str and not raw_address.startswith("="):
+            address, reason = self.validator.check(raw_address)  # the common case: plain text
+        elif _is_formula(raw_address):
             return (
                 _shown(raw_address),
                 None,
                 "the email cell holds a formula (formulas are not evaluated)",
                 "formula",
             )
-        address, reason = self.validator.check(_cell_text(raw_address))
+        else:
+            address, reason = self.validator.check(_cell_text(raw_address))
         if address is None:
             return _shown(raw_address), None, reason or "not a valid address", "bad address"
         values: list[str] = []
@@ -263,6 +266,7 @@ def _stream_rows(
     expected = _expected_rows(sheet)
     next_check = PROGRESS_EVERY
     pending: list[tuple[Any, ...]] = []
+    check = checker.check
     for number, row in rows:
         if number >= next_check:
             next_check = number + PROGRESS_EVERY
@@ -270,10 +274,11 @@ def _stream_rows(
                 raise ImportCancelled("the import was cancelled", field=FIELD)
             if progress is not None:
                 progress(number - 1, expected)
-        if _is_blank(row):
+        first = row[0]  # a filled first cell is the common case and settles it at once
+        if (first is None or (first.__class__ is str and not first.strip())) and _is_blank(row):
             continue
         report.rows_read += 1
-        address, values, reason, kind = checker.check(row)
+        address, values, reason, kind = check(row)
         if values is None:
             report.refused_count += 1
             report.refused_by_kind[kind] = report.refused_by_kind.get(kind, 0) + 1
