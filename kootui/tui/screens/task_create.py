@@ -13,7 +13,7 @@ creates the task whole or nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -29,8 +29,8 @@ from kootui.core.models import SendType, Task
 from kootui.core.paging import MAX_PAGE_SIZE, PageRequest
 from kootui.core.senders import usable_addresses
 from kootui.core.simulator import Simulator, duration_text, estimated_duration
-from kootui.core.tasks import TaskDraft, create_task, parse_local_time, template_parameters
-from kootui.core.templates import list_templates
+from kootui.core.tasks import TaskDraft, create_task, parse_local_time
+from kootui.core.templates import TemplateView, get_template, list_templates
 from kootui.tui.actions import bindings
 from kootui.tui.screens.store_calls import StoreReply, call_store
 from kootui.tui.screens.task_attachments import AttachmentsField
@@ -199,7 +199,12 @@ class TaskCreateScreen(ModalScreen[Task | None]):
             self.show_errors(by_field={field: error.message})
             if field == "scheduled_at":
                 self.query_one("#create-field-scheduled_at").display = True
-            self.query_one(f"#create-field-{field}").scroll_visible()
+            box = self.query_one(f"#create-field-{field}")
+            box.scroll_visible()
+            focusable = [widget for widget in box.query("Input, Select") if widget.focusable]
+            typing_there = self.focused is not None and box in self.focused.ancestors_with_self
+            if focusable and not typing_there:
+                focusable[0].focus()  # straight to the field to fix
         else:
             self.show_errors(top=str(error))
 
@@ -210,13 +215,16 @@ class TaskCreateScreen(ModalScreen[Task | None]):
         if event.value is Select.NULL:
             return
         context, template_id = self.kootui.context, int(str(event.value))
-        call_store(self, lambda: template_parameters(context, template_id), self._parameters)
+        call_store(self, lambda: get_template(context, template_id), self._template_read)
 
-    def _parameters(self, parameters: Any, error: KootuiError | None) -> None:
-        if error is not None:
-            self.show_error(error)
+    def _template_read(self, template: TemplateView | None, error: KootuiError | None) -> None:
+        if error is not None or template is None:
+            self.show_error(error or ValidationError("no such template", field="template_id"))
             return
-        self.parameters = tuple(parameters)
+        subject = self.query_one("#field-subject", Input)
+        if not subject.value.strip():
+            subject.value = template.subject  # the template's own subject, to keep or change
+        self.parameters = tuple(template.parameters)
         note = self.query_one("#template-note", Static)
         if self.parameters:
             names = ", ".join(self.parameters)
