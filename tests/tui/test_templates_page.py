@@ -14,9 +14,9 @@ from kootui.core.template_drafts import TemplateDraft
 from kootui.core.templates import create_template, get_template, list_templates
 from kootui.core.workspace import update_workspace
 from kootui.tui.screens.template_editor import TemplateEditorScreen
+from kootui.tui.screens.template_preview import TemplatePreviewScreen
 from kootui.tui.screens.templates import TemplatesScreen
 from kootui.tui.widgets import ConfirmDialog, FormDialog
-from kootui.tui.widgets.template_preview import TemplatePreviewScreen
 from tests.tui.templates_support import (
     SIZE,
     add_task,

@@ -9,8 +9,8 @@ from kootui.core.senders import list_addresses
 from kootui.core.templates import get_template, list_templates
 from kootui.tui.screens.addresses import AddressesScreen, AddressForm
 from kootui.tui.screens.template_editor import TemplateEditorScreen
+from kootui.tui.screens.template_preview import TemplatePreviewScreen
 from kootui.tui.screens.templates import TemplatesScreen
-from kootui.tui.widgets.template_preview import TemplatePreviewScreen
 from tests.tui.templates_support import (
     SIZE,
     build_app,

@@ -37,13 +37,13 @@ from kootui.tui.screens.base import ListPanel
 from kootui.tui.screens.page import PageScreen
 from kootui.tui.screens.store_calls import StoreReply, call_store
 from kootui.tui.screens.template_editor import TemplateEditorScreen, operator_name
+from kootui.tui.screens.template_preview import TemplatePreviewScreen, public_samples
 from kootui.tui.widgets.advanced_search import SearchField
 from kootui.tui.widgets.dialogs import ConfirmDialog
 from kootui.tui.widgets.filter_bar import FilterBar
 from kootui.tui.widgets.form import FormDialog, TextField
 from kootui.tui.widgets.paged_table import PagedTable
 from kootui.tui.widgets.status_badge import status_label
-from kootui.tui.widgets.template_preview import TemplatePreviewScreen, public_samples
 
 MY_COLUMNS = (
     Column("id", "ID", width=4, kind="number"),
