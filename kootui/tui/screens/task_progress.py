@@ -84,6 +84,13 @@ def eta_text(eta: timedelta | None) -> str:
     return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {seconds:02d} s"
 
 
+def rate_text(per_second: float) -> str:
+    """'12.5 messages/s', or per minute when slower than one a second (0.03/s reads as 0)."""
+    if per_second >= 1:
+        return f"{per_second:,.1f} messages/s"
+    return f"{per_second * 60:,.0f} messages/min"
+
+
 def _facts(snapshot: TaskSnapshot) -> Content:
     task = snapshot.task
     status = TaskStatus(snapshot.progress.status)
@@ -195,7 +202,7 @@ class TaskProgressScreen(Screen[None]):
         at = local_text(progress.measured_at, "%H:%M:%S")
         self.query_one("#task-rate", Static).update(
             f"{progress.finished:,} of {progress.total:,} finished · "
-            f"rate {progress.rate:,.1f} messages/s over the last minute · "
+            f"rate {rate_text(progress.rate)} over the last minute · "
             f"ETA {eta_text(progress.eta)} · read at {at}"
         )
 

@@ -76,7 +76,18 @@ def task_rows(context: Context, request: PageRequest) -> PageResult:
 
 
 class TasksScreen(PageScreen):
-    KEY_SCOPES = ("tasks", "list", "list-sort", "filter", "search", "task-progress")
+    KEY_SCOPES = (
+        "tasks",
+        "list",
+        "list-sort",
+        "filter",
+        "search",
+        "task-progress",
+        "task-create",
+        "task-report",
+        "task-simulator",
+        "file-picker",
+    )
     BINDINGS = bindings("tasks")
 
     def compose_content(self) -> ComposeResult:
