@@ -119,7 +119,7 @@ class WorkbookLayout:
 
 
 def read_layout(archive: zipfile.ZipFile) -> WorkbookLayout:
-    """Follow xl/workbook.xml's first <sheet> through xl/_rels/workbook.xml.rels."""
+    """Follow xl/workbook.xml's <sheet>s, in order, through xl/_rels/workbook.xml.rels."""
     names = set(archive.namelist())
     sheet_ids: list[str] = []
     epoch = [CALENDAR_WINDOWS_1900]
@@ -140,10 +140,11 @@ def read_layout(archive: zipfile.ZipFile) -> WorkbookLayout:
     rels_name = "xl/_rels/workbook.xml.rels"
     relations = _relationships(archive, rels_name) if rels_name in names else {}
     first_sheet = shared_strings = styles = None
-    if sheet_ids and sheet_ids[0] in relations:
-        kind, target = relations[sheet_ids[0]]
+    for sheet_id in sheet_ids:  # the first that is a worksheet (a chart sheet has no rows)
+        kind, target = relations.get(sheet_id, ("", ""))
         if kind.endswith("/worksheet"):
             first_sheet = _resolve("xl", target)
+            break
     for kind, target in relations.values():
         if kind.endswith("/sharedStrings"):
             shared_strings = _resolve("xl", target)

@@ -45,6 +45,7 @@ def _build(
     *,
     order: list[str] | None = None,
     shared: str | None = None,
+    chart_first: bool = False,
 ) -> Path:
     """A minimal workbook from raw XML parts: ``sheets`` maps a part name to its XML, and
     ``order`` is the order of the <sheet> elements in workbook.xml (first = the first sheet)."""
@@ -53,6 +54,8 @@ def _build(
         f'<Relationship Id="rId{i}" Type="{REL_TYPE}/worksheet" Target="{name}"/>'
         for i, name in enumerate(order, start=1)
     ]
+    if chart_first:
+        rels[0] = rels[0].replace("/worksheet", "/chartsheet")
     if shared is not None:
         rels.append(
             f'<Relationship Id="rIdS" Type="{REL_TYPE}/sharedStrings" Target="sharedStrings.xml"/>'
@@ -382,3 +385,16 @@ def test_a_sheet_that_prefixes_the_spreadsheet_namespace(tmp_path):
     with pytest.raises(ValidationError) as caught:
         import_recipients(not_a_sheet, [])
     assert caught.value.code == "xlsx.corrupt"
+
+
+def test_a_chart_sheet_first_is_skipped_like_openpyxl_does(tmp_path):
+    chart = "<chartsheet/>"
+    data = _sheet(f'<row r="1">{_inline("A1", "email")}</row>')
+    path = _build(
+        tmp_path / "chart_first.xlsx",
+        {"chartsheets/sheet1.xml": chart, "worksheets/sheet1.xml": data},
+        chart_first=True,
+    )
+    with zipfile.ZipFile(path) as archive:
+        assert read_layout(archive).first_sheet == "xl/worksheets/sheet1.xml"
+    assert _rows(path) == [(1, ["email"])]
