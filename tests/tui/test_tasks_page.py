@@ -167,3 +167,33 @@ async def test_the_progress_view_follows_the_message_rows(context, tasks):
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is app.page_screen
+
+
+async def test_advanced_search_by_template_status_and_created_day(context, tasks):
+    from textual.widgets import Select
+
+    from kootui.tui.widgets.advanced_search import AdvancedSearch
+
+    app = build_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tasks(app, pilot)
+        search = app.page_screen.query_one(AdvancedSearch)
+        search.collapsed = False
+        await settle(pilot)
+        search.query_one("#search-status", Select).value = "scheduled"
+        await settle(pilot)
+        assert sorted(row[1] for row in shown_rows(app)) == ["Right away", "Tomorrow"]
+        search.query_one("#search-template").value = "no such template"
+        search.search()
+        await settle(pilot)
+        assert shown_rows(app) == []
+        search.query_one("#search-template").value = "Plain"
+        search.query_one("#search-created_from").value = "2026-11-24"
+        search.search()
+        await settle(pilot)
+        assert shown_rows(app) == []  # both were created on the 23rd (the fixed clock)
+        search.query_one("#search-created_from").value = "yesterday"
+        search.search()
+        await settle(pilot)
+        error = str(search.query_one("#search-error-created").render())
+        assert error, "a badly typed date is refused beside the field"
