@@ -57,7 +57,10 @@ def test_the_console_sends_due_messages_and_quits_cleanly(tmp_path: Path) -> Non
     try:
         screen = b""
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not (outbox.exists() and _outbox_files(outbox)):
+        # The engine starts before the screen is drawn: wait for both, whichever comes last.
+        while time.monotonic() < deadline and not (
+            b"DEMO" in screen and outbox.exists() and _outbox_files(outbox)
+        ):
             screen += _drain(controller, 0.5)
         assert b"DEMO" in screen  # the console drew its header
         assert _outbox_files(outbox), "the console's engine sent nothing to the outbox"
