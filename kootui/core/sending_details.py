@@ -1,0 +1,361 @@
+"""Sending Details: every message of every task, one row each, filtered and paged.
+
+The list query reads the message table alone (no join), so the count and the page
+walk one index: ``created_at`` for the default 24-hour view, ``(status, created_at)``
+and ``(task_id, created_at)`` for the status and task filters. Filters on the task,
+template and sender become ``task_id IN (SELECT id FROM task ...)``, a few dozen ids at
+most. The task, template and sender of the rows on a page are then read in one query
+for the page's task ids, and each row's subject is rendered with its own parameters.
+
+Recipients are personal data: every row shows ``***@domain``. The full address comes
+only from ``reveal_recipient`` (one row, asked for explicitly) or an export or detail
+asked with ``reveal`` for that call.
+
+No Textual here: the TUI page, ``kootui messages`` and the export all call these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+
+from kootui.core.context import Context
+from kootui.core.details_rows import (
+    MASK,
+    SEND_METHOD_LABELS,
+    STATUS_LABELS,
+    AttemptView,
+    ExportResult,
+    MessageDetail,
+    address_table,
+    domain_table,
+    load_task_facts,
+    mask_address,
+    message_table,
+    present_row,
+    send_method_label,
+    status_label,
+    task_table,
+    template_table,
+)
+from kootui.core.errors import NotFound, ValidationError
+from kootui.core.paging import (
+    MAX_FILTER_LENGTH,
+    Column,
+    FilterBuilder,
+    ListQuery,
+    PageRequest,
+    PageResult,
+    contains,
+    date_from_filter,
+    date_to_filter,
+    fetch_page,
+)
+
+__all__ = [
+    "ADVANCED_FIELDS",
+    "DETAILS_COLUMNS",
+    "MASK",
+    "SEND_METHOD_LABELS",
+    "STATUS_LABELS",
+    "AdvancedField",
+    "AttemptView",
+    "ExportResult",
+    "MessageDetail",
+    "export_messages",
+    "mask_address",
+    "message_detail",
+    "query_messages",
+    "reveal_recipient",
+    "send_method_label",
+    "status_label",
+]
+
+RANGES: dict[str, timedelta | None] = {
+    "24h": timedelta(hours=24),
+    "7d": timedelta(days=7),
+    "30d": timedelta(days=30),
+    "all": None,
+}
+RANGE_LABELS = (
+    ("24h", "Last 24 hours"),
+    ("7d", "Last 7 days"),
+    ("30d", "Last 30 days"),
+    ("all", "All time"),
+)
+DEFAULT_RANGE = "24h"
+# The quick filter travels to fetch_page as this advanced key (it needs a subquery,
+# which a plain search column cannot express); callers may not send it themselves.
+_QUICK_KEY = "_quick"
+
+DETAILS_COLUMNS: tuple[Column, ...] = (
+    Column("message_id", "Message ID", width=10, kind="number"),
+    Column("task", "Task name/ID", width=22),
+    Column("send_method", "Send method", sortable=False, width=8),
+    Column("status", "Status", width=10, kind="status"),
+    Column("template", "Template name/ID", sortable=False, width=22),
+    Column("subject", "Subject", sortable=False, width=30),
+    Column("sender", "Sender", sortable=False, width=28),
+    Column("recipient", "Recipient", sortable=False, width=22),
+    Column("created", "Created", width=19, kind="time"),
+    Column("received", "Received", width=19, kind="time"),
+)
+
+
+@dataclass(frozen=True)
+class AdvancedField:
+    """One field of the advanced search panel; ``name`` is its key in ``PageRequest.advanced``."""
+
+    name: str
+    label: str
+    kind: str  # "text" | "number" | "choice" | "date"
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label), for kind "choice"
+
+
+ADVANCED_FIELDS: tuple[AdvancedField, ...] = (
+    AdvancedField("template_name", "Template name", "text"),
+    AdvancedField("template_id", "Template ID", "number"),
+    AdvancedField("task_name", "Task name", "text"),
+    AdvancedField("task_id", "Task ID", "number"),
+    AdvancedField("subject", "Subject", "text"),
+    AdvancedField("sender", "Sender", "text"),
+    AdvancedField("recipient", "Recipient", "text"),
+    AdvancedField("status", "Sending status", "choice", tuple(STATUS_LABELS.items())),
+    AdvancedField("send_method", "Send method", "choice", tuple(SEND_METHOD_LABELS.items())),
+    AdvancedField("created_from", "Created from", "date"),
+    AdvancedField("created_to", "Created to", "date"),
+    AdvancedField("range", "Created within", "choice", RANGE_LABELS),
+)
+
+
+# -- filters --------------------------------------------------------------------------
+
+
+def _tasks_where(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    """``message.task_id IN (tasks matching conditions)``: a few ids, then the task index."""
+    ids = (
+        select(task_table.c.id)
+        .select_from(
+            task_table.join(template_table, template_table.c.id == task_table.c.template_id)
+            .join(address_table, address_table.c.id == task_table.c.address_id)
+            .join(domain_table, domain_table.c.id == address_table.c.domain_id)
+        )
+        .where(and_(*conditions))
+    )
+    return message_table.c.task_id.in_(ids.scalar_subquery())
+
+
+def _subject_source() -> ColumnElement[Any]:
+    """The subject the engine renders: the task's own, else its template's."""
+    return func.coalesce(func.nullif(task_table.c.subject, ""), template_table.c.subject)
+
+
+def _sender_text() -> ColumnElement[Any]:
+    return address_table.c.local_part + "@" + domain_table.c.name
+
+
+def _bounded(name: str, value: str) -> str:
+    if len(value) > MAX_FILTER_LENGTH:
+        raise ValidationError(f"is longer than {MAX_FILTER_LENGTH} characters", field=name)
+    return value
+
+
+def _positive_id(name: str, value: str) -> int:
+    if not value.isascii() or not value.isdigit() or int(value) < 1 or len(value) > 18:
+        raise ValidationError("must be a whole number from 1 up", field=name)
+    return int(value)
+
+
+def _choice(name: str, value: str, allowed: Iterable[str]) -> str:
+    allowed = list(allowed)
+    if value not in allowed:
+        raise ValidationError(f"must be one of: {', '.join(allowed)}", field=name)
+    return value
+
+
+def _text_in_tasks(column: Callable[[], ColumnElement[Any]]) -> FilterBuilder:
+    def build(name: str, value: str) -> ColumnElement[bool]:
+        return _tasks_where(contains(column(), _bounded(name, value)))
+
+    return build
+
+
+def _template_id(name: str, value: str) -> ColumnElement[bool]:
+    return _tasks_where(task_table.c.template_id == _positive_id(name, value))
+
+
+def _task_id(name: str, value: str) -> ColumnElement[bool]:
+    return message_table.c.task_id == _positive_id(name, value)
+
+
+def _sender(name: str, value: str) -> ColumnElement[bool]:
+    value = _bounded(name, value)
+    return _tasks_where(
+        or_(contains(_sender_text(), value), contains(address_table.c.alias, value))
+    )
+
+
+def _recipient(name: str, value: str) -> ColumnElement[bool]:
+    # A substring cannot use the index: the created range still bounds the scan.
+    return contains(message_table.c.recipient, _bounded(name, value))
+
+
+def _status(name: str, value: str) -> ColumnElement[bool]:
+    return message_table.c.status == _choice(name, value, STATUS_LABELS)
+
+
+def _send_method(name: str, value: str) -> ColumnElement[bool]:
+    return message_table.c.send_method == _choice(name, value, SEND_METHOD_LABELS)
+
+
+def _quick(name: str, value: str) -> ColumnElement[bool]:
+    """Recipient address, task name or subject contains the text."""
+    value = _bounded("filter", value)
+    return or_(
+        contains(message_table.c.recipient, value),
+        _tasks_where(or_(contains(task_table.c.name, value), contains(_subject_source(), value))),
+    )
+
+
+def _day(name: str, value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError("must be a date like 2026-11-23", field=name) from None
+
+
+def _range(now: datetime) -> FilterBuilder:
+    def build(name: str, value: str) -> ColumnElement[bool]:
+        span = RANGES[_choice(name, value, RANGES)]
+        if span is None:
+            return true()
+        return message_table.c.created_at >= now - span
+
+    return build
+
+
+def _filters(now: datetime) -> dict[str, FilterBuilder]:
+    return {
+        "template_name": _text_in_tasks(lambda: template_table.c.title),
+        "template_id": _template_id,
+        "task_name": _text_in_tasks(lambda: task_table.c.name),
+        "task_id": _task_id,
+        "subject": _text_in_tasks(_subject_source),
+        "sender": _sender,
+        "recipient": _recipient,
+        "status": _status,
+        "send_method": _send_method,
+        "created_from": date_from_filter(message_table.c.created_at),
+        "created_to": date_to_filter(message_table.c.created_at),
+        "range": _range(now),
+        _QUICK_KEY: _quick,
+    }
+
+
+_SORT_COLUMNS: dict[str, ColumnElement[Any]] = {
+    "message_id": message_table.c.id,
+    "task": message_table.c.task_id,  # groups a task's rows; newer tasks have larger ids
+    "status": message_table.c.status,
+    "created": message_table.c.created_at,
+    "received": message_table.c.received_at,
+}
+
+_ROW_STATEMENT: Select[Any] = select(
+    message_table.c.id.label("id"),
+    message_table.c.task_id.label("task_id"),
+    message_table.c.recipient.label("recipient"),
+    message_table.c.params.label("params"),
+    message_table.c.status.label("status"),
+    message_table.c.send_method.label("send_method"),
+    message_table.c.created_at.label("created_at"),
+    message_table.c.received_at.label("received_at"),
+)
+
+
+def details_query(now: datetime) -> ListQuery:
+    """The list query for ``now`` (the relative ranges count back from it)."""
+    return ListQuery(
+        statement=_ROW_STATEMENT,
+        sort_columns=_SORT_COLUMNS,
+        default_sort="created",
+        tiebreak=message_table.c.id,
+        filters=_filters(now),
+        key_column="id",
+    )
+
+
+def prepared_request(request: PageRequest | None) -> PageRequest:
+    """The request as ``fetch_page`` runs it: the default range and order applied, the
+    quick filter moved to its subquery filter, and the created dates checked as a pair."""
+    if request is None:
+        request = PageRequest(sort_key="created", descending=True)
+    advanced = {key: value.strip() for key, value in request.advanced.items()}
+    if _QUICK_KEY in advanced:
+        raise ValidationError("is not a search field of this list", field=_QUICK_KEY)
+    dates = {key: advanced.get(key, "") for key in ("created_from", "created_to")}
+    if not advanced.get("range") and not any(dates.values()):
+        advanced["range"] = DEFAULT_RANGE
+    if all(dates.values()) and _day("created_from", dates["created_from"]) > _day(
+        "created_to", dates["created_to"]
+    ):
+        raise ValidationError("must not be before created_from", field="created_to")
+    text = request.text_filter.strip()
+    if text:
+        advanced[_QUICK_KEY] = text
+    return replace(request, text_filter="", advanced=advanced)
+
+
+def query_messages(context: Context, request: PageRequest | None = None) -> PageResult:
+    """One page of messages, newest first by default, the last 24 hours unless the request
+    names a range or created dates. Every bad value is a ValidationError naming its field."""
+    prepared = prepared_request(request)
+    with context.store.session() as session:
+        page = fetch_page(session, details_query(context.clock.now()), prepared)
+        facts = load_task_facts(session.connection(), (row["task_id"] for row in page.rows))
+    rows = [present_row(row.values, facts) for row in page.rows]
+    return PageResult(rows=rows, total=page.total, offset=page.offset)
+
+
+def reveal_recipient(context: Context, message_id: int) -> str:
+    """The full recipient address of one message, for a user who asked to see it."""
+    with context.store.engine.connect() as connection:
+        recipient = connection.execute(
+            select(message_table.c.recipient).where(message_table.c.id == message_id)
+        ).scalar_one_or_none()
+    if recipient is None:
+        raise NotFound(f"there is no message {message_id}", field="message_id")
+    return str(recipient)
+
+
+def message_detail(context: Context, message_id: int, *, reveal: bool = False) -> MessageDetail:
+    """Every field of one message, its attempts and its raw headers (see message_detail)."""
+    from kootui.core.message_detail import load_message_detail
+
+    return load_message_detail(context, message_id, reveal=reveal)
+
+
+def export_messages(
+    context: Context,
+    request: PageRequest,
+    path: Path,
+    *,
+    reveal_recipients: bool = False,
+    progress: Callable[[int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ExportResult:
+    """The whole current filter as an .xlsx file (see details_export)."""
+    from kootui.core.details_export import write_export
+
+    return write_export(
+        context,
+        request,
+        path,
+        reveal_recipients=reveal_recipients,
+        progress=progress,
+        cancelled=cancelled,
+    )
