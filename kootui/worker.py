@@ -49,32 +49,32 @@ def _event_loop_policy() -> None:
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
 
-async def _serve(context: Context, *, rate_share: int, until_idle: bool) -> None:
+async def _serve(context: Context, *, until_idle: bool) -> None:
     from kootui.core.dispatch import Dispatcher
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    dispatcher = Dispatcher(context, rate_share=rate_share)
+    dispatcher = Dispatcher(context)
     await dispatcher.run(stop, until_idle=until_idle)
 
 
-def run_engine_process(settings: Settings, rate_share: int, until_idle: bool) -> int:
+def run_engine_process(settings: Settings, until_idle: bool) -> int:
     """One engine in this process, on a store that is already migrated."""
     configure_logging()
     _event_loop_policy()
     store = open_store(settings.database_url, migrate=False)
     context = Context(store=store, settings=settings, clock=SystemClock())
     try:
-        asyncio.run(_serve(context, rate_share=rate_share, until_idle=until_idle))
+        asyncio.run(_serve(context, until_idle=until_idle))
     finally:
         context.close()
     return 0
 
 
-def _child(settings: Settings, rate_share: int, until_idle: bool) -> None:
-    sys.exit(run_engine_process(settings, rate_share, until_idle))
+def _child(settings: Settings, until_idle: bool) -> None:
+    sys.exit(run_engine_process(settings, until_idle))
 
 
 def run_worker(settings: Settings, *, processes: int = 0, until_idle: bool = False) -> int:
@@ -96,10 +96,10 @@ def run_worker(settings: Settings, *, processes: int = 0, until_idle: bool = Fal
         relay,
     )
     if count == 1:
-        return run_engine_process(settings, 1, until_idle)
+        return run_engine_process(settings, until_idle)
     spawn = multiprocessing.get_context("spawn")
     children = [
-        spawn.Process(target=_child, args=(settings, count, until_idle), name=f"engine-{i}")
+        spawn.Process(target=_child, args=(settings, until_idle), name=f"engine-{i}")
         for i in range(count)
     ]
 

@@ -38,6 +38,7 @@ from kootui.core.dispatch_prepare import (
     load_task_kit,
     suppressed_among,
 )
+from kootui.core.dispatch_rate import SHARE_EVERY, rate_share
 from kootui.core.dispatch_record import (
     Recorded,
     RetryPolicy,
@@ -64,6 +65,7 @@ class EngineOptions:
     lease: timedelta = timedelta(seconds=120)
     poll_interval: float = 0.5
     flush_interval: float = 0.05
+    share_every: float = SHARE_EVERY  # seconds between recounts of the engines sending
     sign: bool = True
 
     @classmethod
@@ -92,14 +94,13 @@ class Dispatcher:
         transport: Transport | None = None,
         options: EngineOptions | None = None,
         worker_id: str | None = None,
-        rate_share: int = 1,
         tls_context: ssl.SSLContext | None = None,
     ) -> None:
         self.context = context
         self.options = options or EngineOptions.from_context(context)
         self.worker_id = worker_id or new_worker_id()
         self.transport = transport or make_transport(
-            context.settings, context.clock, rate_share=rate_share, tls_context=tls_context
+            context.settings, context.clock, tls_context=tls_context
         )
         self.policy = RetryPolicy.from_settings(context.settings)
         self._kits: dict[int, tuple[float, TaskKit | KootuiError]] = {}
@@ -114,6 +115,7 @@ class Dispatcher:
         self._last_progress = time.monotonic()
         self._outcomes: Counter[str] = Counter()
         self.recorded = 0
+        self.rate_share = 1  # how many sending engines split sending.rate, this one included
 
     # -- results ------------------------------------------------------------------
 
@@ -173,6 +175,28 @@ class Dispatcher:
                     )
                 except OperationalError as exc:
                     log.warning("could not renew leases: %s", exc.orig)
+
+    async def _share_loop(self) -> None:
+        """Keep this engine's part of the workspace rate in step with the others'."""
+        set_share = getattr(self.transport, "set_rate_share", None)
+        if set_share is None or float(self.context.settings.get("sending.rate")) <= 0:
+            return  # the outbox has no rate; 0 means no limit
+        while True:
+            try:
+                share = await asyncio.to_thread(
+                    rate_share, self.context.store, self.worker_id, self.context.clock.now()
+                )
+            except OperationalError as exc:
+                log.warning("could not count the engines sending: %s", exc.orig)
+            else:
+                if share != self.rate_share:
+                    rate = float(self.context.settings.get("sending.rate")) / share
+                    log.info(
+                        "sending at up to %.1f msgs/s: 1/%d of the workspace rate", rate, share
+                    )
+                    self.rate_share = share
+                set_share(share)
+            await asyncio.sleep(self.options.share_every)
 
     # -- building -----------------------------------------------------------------
 
@@ -280,6 +304,7 @@ class Dispatcher:
         await self.transport.start(self._on_result)
         flusher = asyncio.create_task(self._flush_loop(), name="dispatch-flush")
         renewer = asyncio.create_task(self._renew_loop(), name="dispatch-renew")
+        sharer = asyncio.create_task(self._share_loop(), name="dispatch-rate-share")
         log.info("worker %s sending with the %s transport", self.worker_id, self.transport.name)
         try:
             while not stop.is_set():
@@ -292,6 +317,8 @@ class Dispatcher:
                     log.warning("store busy or unavailable: %s", exc.orig)
                     await _wait_any(self._room, stop, max(1.0, options.poll_interval))
         finally:
+            sharer.cancel()
+            await asyncio.gather(sharer, return_exceptions=True)
             await self._shutdown(flusher, renewer)
 
     async def _step(self, stop: asyncio.Event, until_idle: bool) -> None:

@@ -24,8 +24,8 @@ __all__ = [
 ]
 
 
-def relay_config(settings: Settings, *, rate_share: int = 1) -> RelayConfig:
-    """The relay settings; ``rate_share`` splits the workspace rate over local processes.
+def relay_config(settings: Settings) -> RelayConfig:
+    """The relay settings; ``rate`` is the workspace's, which the engines then share.
 
     The password comes from settings, which already take KOOTUI_RELAY_PASSWORD from
     the environment over config.toml."""
@@ -38,7 +38,7 @@ def relay_config(settings: Settings, *, rate_share: int = 1) -> RelayConfig:
         username=str(settings.get("relay.username")),
         password=password,
         concurrency=int(settings.get("relay.concurrency")),
-        rate=rate / max(1, rate_share),
+        rate=rate,
         connect_timeout=float(settings.get("relay.connect_timeout")),
         command_timeout=float(settings.get("relay.command_timeout")),
         dot_timeout=float(settings.get("relay.dot_timeout")),
@@ -49,11 +49,10 @@ def make_transport(
     settings: Settings,
     clock: Clock,
     *,
-    rate_share: int = 1,
     tls_context: ssl.SSLContext | None = None,
 ) -> Transport:
     """The relay when relay.host is set, otherwise the Maildir outbox in the data folder."""
     if str(settings.get("relay.host")).strip():
-        config = relay_config(settings, rate_share=rate_share)
+        config = relay_config(settings)
         return RelayTransport(config, clock, tls_context=tls_context)
     return OutboxTransport(settings.paths.outbox_dir, clock)

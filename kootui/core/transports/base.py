@@ -68,6 +68,12 @@ class TokenBucket:
         self._updated = time.monotonic()
         self._lock = asyncio.Lock()
 
+    def set_rate(self, rate: float) -> None:
+        """Change the rate in place (the engine's share of the workspace rate moves)."""
+        self.rate = rate
+        self._capacity = max(1.0, rate)
+        self._tokens = min(self._tokens, self._capacity)
+
     async def take(self) -> None:
         if self.rate <= 0:
             return

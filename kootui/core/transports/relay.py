@@ -141,6 +141,10 @@ class RelayTransport:
     async def submit(self, item: OutgoingMessage) -> None:
         await self._queue.put(item)
 
+    def set_rate_share(self, share: int) -> None:
+        """Send at ``1/share`` of the configured workspace rate (see dispatch_rate)."""
+        self._bucket.set_rate(self.config.rate / max(1, share))
+
     async def close(self) -> None:
         for _ in self._connections:
             await self._queue.put(None)
