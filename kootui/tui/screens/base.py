@@ -87,6 +87,7 @@ class ListPanel(Vertical):
         descending: bool = False,
         empty_message: str = "Nothing here yet.",
         filter_placeholder: str = "Filter (press / to focus)",
+        compact_search: bool = False,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
@@ -95,6 +96,7 @@ class ListPanel(Vertical):
         self.actions = list(actions)
         self.search_fields = list(search_fields)
         self.filter_placeholder = filter_placeholder
+        self.compact_search = compact_search  # one line a search field (many fields)
         self._table = PagedTable(
             columns,
             row_source,
@@ -117,7 +119,7 @@ class ListPanel(Vertical):
         # "page-filter" is the class the page frame's "/" looks for.
         yield FilterBar(placeholder=self.filter_placeholder, classes="page-filter")
         if self.search_fields:
-            yield AdvancedSearch(self.search_fields)
+            yield AdvancedSearch(self.search_fields, compact=self.compact_search)
         yield self._table
 
     def on_mount(self) -> None:

@@ -29,6 +29,9 @@ class SearchField:
     kind: SearchKind = "text"
     options: Sequence[tuple[str, str]] = ()  # (shown label, value) for a select
     placeholder: str = ""
+    # What a select shows while nothing is chosen: "Any", or the query's own default
+    # when it has one (the last 24 hours, say).
+    prompt: str = "Any"
 
     def keys(self) -> list[str]:
         """The keys this field contributes to the ``advanced`` dict."""
@@ -50,6 +53,11 @@ class AdvancedSearch(Collapsible):
     AdvancedSearch .search-row > .field-error { width: 1fr; padding: 1 1 0 1; color: $text-error; }
     AdvancedSearch .search-buttons { height: auto; }
     AdvancedSearch .search-buttons > Button { margin-right: 1; }
+    AdvancedSearch.-compact .search-row > Label { padding: 0 1 0 0; }
+    AdvancedSearch.-compact .search-row > Input { margin-right: 1; }
+    AdvancedSearch.-compact .search-row > Select { margin-right: 1; }
+    AdvancedSearch.-compact .search-row > .field-error { padding: 0 1; }
+    AdvancedSearch.-compact .search-buttons { margin-top: 1; }
     """
 
     BINDINGS = bindings("search")
@@ -70,30 +78,47 @@ class AdvancedSearch(Collapsible):
         *,
         title: str = "Advanced search",
         collapsed: bool = True,
+        compact: bool = False,
         id: str | None = None,
     ) -> None:
+        # compact: one line a field (no borders), for a list with many search fields.
         self.fields = list(fields)
-        rows = [self._field_row(field) for field in self.fields]
+        rows = [self._field_row(field, compact) for field in self.fields]
         buttons = Horizontal(
-            Button("Search", id="search-submit", variant="primary"),
-            Button("Clear", id="search-clear"),
+            Button("Search", id="search-submit", variant="primary", compact=compact),
+            Button("Clear", id="search-clear", compact=compact),
             classes="search-buttons",
         )
         super().__init__(*rows, buttons, title=title, collapsed=collapsed, id=id)
+        self.set_class(compact, "-compact")
 
     @staticmethod
-    def _field_row(field: SearchField) -> Horizontal:
+    def _field_row(field: SearchField, compact: bool = False) -> Horizontal:
         inputs: list[Widget]
         if field.kind == "select":
-            inputs = [Select(list(field.options), prompt="Any", id=f"search-{field.name}")]
+            select: Select[str] = Select(
+                list(field.options),
+                prompt=field.prompt,
+                compact=compact,
+                id=f"search-{field.name}",
+            )
+            inputs = [select]
         elif field.kind == "date_range":
             start, end = field.keys()
             inputs = [
-                Input(placeholder=f"from {DATE_PLACEHOLDER}", id=f"search-{start}"),
-                Input(placeholder=f"to {DATE_PLACEHOLDER}", id=f"search-{end}"),
+                Input(
+                    placeholder=f"from {DATE_PLACEHOLDER}", compact=compact, id=f"search-{start}"
+                ),
+                Input(placeholder=f"to {DATE_PLACEHOLDER}", compact=compact, id=f"search-{end}"),
             ]
         elif field.kind == "text":
-            inputs = [Input(placeholder=field.placeholder, id=f"search-{field.name}")]
+            inputs = [
+                Input(
+                    placeholder=field.placeholder,
+                    compact=compact,
+                    id=f"search-{field.name}",
+                )
+            ]
         else:
             raise ValueError(f"unknown search field kind {field.kind!r}")
         error = Static("", id=f"search-error-{field.name}", classes="field-error", markup=False)
