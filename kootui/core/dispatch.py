@@ -19,7 +19,7 @@ import ssl
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import OperationalError
 
@@ -43,6 +43,7 @@ from kootui.core.dispatch_record import (
     Recorded,
     RetryPolicy,
     cancel_queued,
+    header_block,
     reclaim_expired,
     record_results,
 )
@@ -107,6 +108,8 @@ class Dispatcher:
         self._held: dict[int, ClaimedMessage] = {}
         self._unsubmitted: set[int] = set()
         self._results: list[Recorded] = []
+        # Header block and compose time of each message in flight, stored with its result.
+        self._composed: dict[int, tuple[bytes, datetime]] = {}
         self._flush_wanted = asyncio.Event()
         self._room = asyncio.Event()
         self._closing = False
@@ -123,7 +126,10 @@ class Dispatcher:
         claimed = self._held.get(result.row_id)
         if claimed is None:
             return
-        self._results.append(Recorded(result, claimed.attempts, claimed.claimed_at))
+        headers, composed_at = self._composed.pop(result.row_id, (None, None))
+        self._results.append(
+            Recorded(result, claimed.attempts, claimed.claimed_at, headers, composed_at)
+        )
         if len(self._results) >= self.options.batch_size:
             self._flush_wanted.set()
 
@@ -270,14 +276,14 @@ class Dispatcher:
                 self._on_result(self._local_result(item, kit))
                 continue
             message_id, token = identities[item.row_id]
+            composed_at = self.context.clock.now()
             try:
-                data = build_message(
-                    self.context, kit, item, message_id, token, self.context.clock.now()
-                )
+                data = build_message(self.context, kit, item, message_id, token, composed_at)
             except KootuiError as exc:
                 self._unsubmitted.discard(item.row_id)
                 self._on_result(self._local_result(item, exc))
                 continue
+            self._composed[item.row_id] = (header_block(data), composed_at)
             await self.transport.submit(
                 OutgoingMessage(item.row_id, kit.envelope_sender, item.recipient, data)
             )
@@ -362,6 +368,7 @@ class Dispatcher:
         self._unsubmitted.clear()
         for row_id in unsent:
             self._held.pop(row_id, None)
+            self._composed.pop(row_id, None)
         if unsent:
             try:
                 await asyncio.to_thread(release, self.context.store, self.worker_id, unsent)

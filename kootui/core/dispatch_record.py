@@ -28,6 +28,7 @@ from kootui.core.dispatch_claim import (
 from kootui.core.dispatch_stats import FINAL_STAT, Deltas, count_outcome, upsert_stats
 from kootui.core.errors import SettingsError
 from kootui.core.models import (
+    MessageHeader,
     MessageStatus,
     Suppression,
     TaskStatus,
@@ -36,6 +37,7 @@ from kootui.core.smtp_replies import Outcome, Stage
 from kootui.core.transports.base import SendResult
 
 suppression_table: Any = Suppression.__table__
+header_table: Any = MessageHeader.__table__
 UNFINISHED = (
     MessageStatus.PENDING.value,
     MessageStatus.SENDING.value,
@@ -83,11 +85,36 @@ class RetryPolicy:
 
 @dataclass(frozen=True, slots=True)
 class Recorded:
-    """A transport result with what the engine knew when it claimed the message."""
+    """A transport result with what the engine knew when it claimed the message, and the
+    header block it composed (None when nothing was composed, e.g. a suppressed address)."""
 
     result: SendResult
     attempts: int
     started_at: datetime
+    headers: bytes | None = None
+    composed_at: datetime | None = None
+
+
+def header_block(data: bytes) -> bytes:
+    """The bytes before the first blank line: the headers, without the body."""
+    end = data.find(b"\r\n\r\n")
+    return data if end < 0 else data[:end]
+
+
+def _store_headers(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert or replace each message's header block (a retry re-signs with a new Date)."""
+    if not rows:
+        return
+    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    statement = dialect_insert(header_table)
+    statement = statement.on_conflict_do_update(
+        index_elements=[header_table.c.message_id],
+        set_={
+            "headers": statement.excluded.headers,
+            "composed_at": statement.excluded.composed_at,
+        },
+    )
+    connection.execute(statement, rows)
 
 
 def _suppress(connection: Connection, addresses: Sequence[str], now: datetime) -> None:
@@ -146,6 +173,7 @@ def record_results(
         connection.execute(insert(attempt_table), attempts)
         owned = _lock_owned(connection, worker, [item.result.row_id for item in batch])
         updates: list[dict[str, Any]] = []
+        headers: list[dict[str, Any]] = []
         deltas: Deltas = {}
         hard: list[str] = []
         for item in batch:
@@ -158,6 +186,12 @@ def record_results(
             count_outcome(deltas, first_attempt, sent_at is None, FINAL_STAT.get(status, ""))
             if result.outcome is Outcome.REJECTED and result.hard:
                 hard.append(recipient)
+            if item.headers is not None:
+                text = item.headers.decode("ascii", "replace").replace("\r\n", "\n")
+                composed_at = item.composed_at or item.started_at
+                headers.append(
+                    {"message_id": result.row_id, "headers": text, "composed_at": composed_at}
+                )
             updates.append(
                 {
                     "row_id": result.row_id,
@@ -186,6 +220,7 @@ def record_results(
                 ),
                 updates,
             )
+        _store_headers(connection, headers)
         upsert_stats(connection, deltas)
         _suppress(connection, hard, now)
         task_ids = _task_ids(connection, [u["row_id"] for u in updates])

@@ -237,6 +237,12 @@ class Message(SQLModel, table=True):
         Index("ix_message_claim", "status", "next_attempt_at"),
         Index("ix_message_task_status", "task_id", "status"),
         Index("ix_message_lease", "status", "lease_expires_at"),
+        # Sending Details: its filters and sorts over a million rows (revision 0002).
+        Index("ix_message_status_created", "status", "created_at"),
+        Index("ix_message_task_created", "task_id", "created_at"),
+        Index("ix_message_received_at", "received_at"),
+        # The unsubscribe link's lookup by token.
+        Index("ix_message_unsubscribe_token", "unsubscribe_token"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -258,6 +264,19 @@ class Message(SQLModel, table=True):
     received_at: datetime | None = _time()
     last_reply_code: int | None = Field(default=None)
     last_reply: str = Field(default="", max_length=500)
+
+
+class MessageHeader(SQLModel, table=True):
+    """The header block of a message as last sent (replaced on a retry: Date and
+    DKIM-Signature change), for the Sending Details detail view."""
+
+    __tablename__ = "message_header"
+
+    message_id: int = Field(
+        sa_column=Column(ForeignKey("message.id", ondelete="CASCADE"), primary_key=True)
+    )
+    headers: str = Field(sa_column=Column(Text, nullable=False))  # ASCII, bad bytes replaced
+    composed_at: datetime = _required_time()
 
 
 class DeliveryAttempt(SQLModel, table=True):

@@ -293,7 +293,9 @@ def prepared_request(request: PageRequest | None) -> PageRequest:
     """The request as ``fetch_page`` runs it: the default range and order applied, the
     quick filter moved to its subquery filter, and the created dates checked as a pair."""
     if request is None:
-        request = PageRequest(sort_key="created", descending=True)
+        request = PageRequest()
+    if request.sort_key is None:
+        request = replace(request, sort_key="created", descending=True)  # newest first
     advanced = {key: value.strip() for key, value in request.advanced.items()}
     if _QUICK_KEY in advanced:
         raise ValidationError("is not a search field of this list", field=_QUICK_KEY)
