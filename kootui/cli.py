@@ -195,6 +195,10 @@ def build_parser() -> argparse.ArgumentParser:
     from kootui.cli_templates import add_template_commands
 
     add_template_commands(commands)
+
+    from kootui.cli_messages import add_message_commands
+
+    add_message_commands(commands)
     return parser
 
 
