@@ -323,6 +323,57 @@ REGISTRY: tuple[KeyAction, ...] = (
         "task-progress-cancel", "c", "cancel_task", "Cancel task", "task-progress", help="asks"
     ),
     KeyAction("task-progress-close", "escape", "close", "Back", "task-progress"),
+    # Sending Details: the message list, a message's detail view, the export dialog.
+    KeyAction(
+        "details-reveal",
+        "r",
+        "reveal_row",
+        "Reveal",
+        "sending-details",
+        help="this row's address; again hides it",
+    ),
+    KeyAction(
+        "details-range",
+        "w",
+        "widen_range",
+        "Widen range",
+        "sending-details",
+        help="24 hours, 7 days, 30 days, all",
+    ),
+    KeyAction(
+        "details-export",
+        "x",
+        "export",
+        "Export xlsx",
+        "sending-details",
+        help="the current filter, every page",
+    ),
+    KeyAction(
+        "details-open",
+        "enter",
+        "open_message",
+        "Details",
+        "sending-details",
+        help="attempts and raw headers",
+    ),
+    KeyAction(
+        "message-detail-reveal",
+        "r",
+        "toggle_reveal",
+        "Reveal",
+        "message-detail",
+        help="the recipient; again masks it",
+    ),
+    KeyAction(
+        "message-detail-copy",
+        "c",
+        "copy_headers",
+        "Copy headers",
+        "message-detail",
+        help="as shown (OSC 52, works over SSH)",
+    ),
+    KeyAction("message-detail-close", "escape", "close", "Back", "message-detail"),
+    KeyAction("details-export-cancel", "escape", "cancel", "Cancel", "details-export"),
     # The file picker (attachments, recipient files, where to write a file).
     KeyAction(
         "file-picker-complete",
@@ -412,6 +463,7 @@ MODAL_SCOPES: dict[str, list[str]] = {
     "task-report": ["task-report"],
     "task-simulator": ["task-simulator"],
     "file-picker": ["file-picker"],
+    "details-export": ["details-export"],
 }
 
 

@@ -8,6 +8,7 @@ real screen class. Its ``g`` letter is the ``go-<id>`` key in ``kootui.tui.actio
 from __future__ import annotations
 
 from kootui.tui.screens.addresses import AddressesScreen
+from kootui.tui.screens.details import SendingDetailsScreen
 from kootui.tui.screens.domains import DomainsScreen
 from kootui.tui.screens.not_built import NotBuiltScreen
 from kootui.tui.screens.overview import OverviewScreen
@@ -23,7 +24,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("addresses", "Sender Addresses", EMAIL, AddressesScreen, "the From addresses"),
     PageSpec("templates", "Templates", EMAIL, TemplatesScreen, "what recipients read"),
     PageSpec("tasks", "Sending Tasks", EMAIL, TasksScreen, "send now or on schedule"),
-    PageSpec("details", "Sending Details", EMAIL, NotBuiltScreen, "what happened to each message"),
+    PageSpec(
+        "details", "Sending Details", EMAIL, SendingDetailsScreen, "what happened to each message"
+    ),
     PageSpec(
         "reports", "Statistics Report", EMAIL, NotBuiltScreen, "hourly, daily, monthly figures"
     ),

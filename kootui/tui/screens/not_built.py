@@ -64,16 +64,6 @@ PLANS: dict[str, PagePlan] = {
             "Query by name and status, and watch a running task's progress live.",
         ),
     ),
-    "details": PagePlan(
-        "issue 6",
-        "What happened to each message, after the dispatch engine has sent it.",
-        (
-            "One row per message: ID, task, status, template, subject, sender, recipient.",
-            "Advanced search by template, task, subject, sender, recipient and status.",
-            "Every delivery attempt with the receiving server's reply.",
-            "Recipients masked as ***@domain unless you reveal a row.",
-        ),
-    ),
     "reports": PagePlan(
         "no issue filed yet",
         "Sending statistics: how many messages were sent, delivered, failed and rejected.",
