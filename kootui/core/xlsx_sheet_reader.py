@@ -36,7 +36,7 @@ from __future__ import annotations
 import posixpath
 import zipfile
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -45,6 +45,7 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelt
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
 from kootui.core.errors import ValidationError
+from kootui.core.xlsx_fast_rows import CellMatch, CellsReader, stream_rows
 from kootui.core.xlsx_safety import FIELD, NAMESPACE_SEPARATOR, safe_expat_parser
 
 MAX_SHARED_STRINGS_BYTES = 96 * 1024 * 1024  # decompressed; what the table may cost in memory
@@ -64,7 +65,7 @@ _REL_NAMESPACES = (
 _PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _SEP = NAMESPACE_SEPARATOR
 # The sheet elements the reader acts on, in the order of the codes its handlers test.
-_SHEET_ELEMENTS = ("c", "v", "t", "is", "row", "f", "rPh", "dimension")
+_SHEET_ELEMENTS = ("c", "v", "t", "is", "row", "f", "rPh", "dimension", "sheetData")
 
 
 @dataclass(frozen=True)
@@ -294,6 +295,13 @@ def _column_numbers() -> dict[str, int]:
 
 
 _COLUMN_NUMBERS = _column_numbers()
+_COLUMN_BYTES = {letters.encode(): number for letters, number in _COLUMN_NUMBERS.items()}
+
+
+def _check_length(text: object) -> None:
+    """Bytes may be longer than their characters: this counts characters."""
+    if isinstance(text, str) and len(text) > MAX_CELL_CHARS:
+        raise _too_long()
 
 
 def _corrupt(message: str) -> ValidationError:
@@ -302,6 +310,26 @@ def _corrupt(message: str) -> ValidationError:
         field=FIELD,
         code="xlsx.corrupt",
     )
+
+
+class _ExpatRows:
+    """The sheet's expat parser as ``xlsx_fast_rows.ExpatRows``: fed bytes, it fills ``ready``."""
+
+    def __init__(self) -> None:
+        self.ready: list[tuple[int, list[Cell]]] = []
+        self.parse: Callable[[bytes, bool], object] = _unset_parse
+        self.between_rows: Callable[[], bool] = lambda: False
+        self.follow_row: Callable[[int], None] = lambda _number: None
+
+    def feed(self, data: bytes) -> None:
+        self.parse(data, False)
+
+    def finish(self) -> None:
+        self.parse(b"", True)
+
+
+def _unset_parse(_data: bytes, _final: bool) -> object:
+    raise RuntimeError("the parser is not set up")
 
 
 class SheetRows:
@@ -319,9 +347,12 @@ class SheetRows:
         date_styles: set[int],
         duration_styles: set[int],
         epoch: datetime,
+        *,
+        fast: bool = True,
     ) -> None:
         self._archive = archive
         self._part = part
+        self._fast = fast  # False: every row through expat (tests compare the two ways)
         self._strings = strings
         self._dates = frozenset(str(index) for index in date_styles)
         self._durations = frozenset(str(index) for index in duration_styles)
@@ -360,24 +391,79 @@ class SheetRows:
         last = attrs.get("ref", "").rpartition(":")[2].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
         self.last_row_declared = int(last) if last.isdigit() else None
 
+    def _read_plain_cells(self) -> CellsReader:
+        """The fast path's cell reader: the values the expat handlers give the same cells."""
+        value_of, columns, strings = self._value, _COLUMN_BYTES, self._strings
+
+        def read(matches: list[CellMatch]) -> list[Cell] | None:
+            cells: list[Cell] = []
+            try:
+                for letters, style, kind, number_text, inline, inline_text in matches:
+                    if inline:  # <is><t>: the value is the text itself
+                        value: Cell = inline_text.decode() if inline_text else None
+                        if inline_text and len(inline_text) > MAX_CELL_CHARS:
+                            _check_length(value)
+                    elif kind == b"s" and number_text.isdigit():  # the commonest Excel cell
+                        value = strings[int(number_text)]
+                    else:
+                        text = number_text.decode() if number_text else None
+                        if number_text and len(number_text) > MAX_CELL_CHARS:
+                            _check_length(text)
+                        value = value_of(kind.decode() or "n", text, style.decode() or None)
+                    column = columns.get(letters)
+                    if column is None:
+                        return None  # past XFD: expat's handlers refuse it with their message
+                    have = len(cells)
+                    if column == have:
+                        cells.append(value)
+                    elif column > have:
+                        cells.extend([None] * (column - have))
+                        cells.append(value)
+                    else:
+                        cells[column] = value
+            except UnicodeDecodeError:
+                return None  # not UTF-8: expat reads the row and says where
+            return cells
+
+        return read
+
     def rows(self) -> Iterator[tuple[int, list[Cell]]]:
-        """Parse the part in slices; after each, hand out the rows it completed.
+        """Stream the rows: plain ones through ``xlsx_fast_rows``, all the rest through expat."""
+        expat_rows = self._expat_rows()
+        with self._archive.open(self._part) as part:
+            chunks = iter(lambda: part.read(FEED_BYTES), b"")
+            if self._fast:
+                yield from stream_rows(chunks, expat_rows, self._read_plain_cells())
+            else:
+                for chunk in chunks:
+                    expat_rows.feed(chunk)
+                    yield from expat_rows.ready
+                    expat_rows.ready.clear()
+            expat_rows.finish()
+            yield from expat_rows.ready
+            expat_rows.ready.clear()
+
+    def _expat_rows(self) -> _ExpatRows:
+        """An expat parser whose handlers turn the bytes fed to it into ``ready`` rows.
 
         The handlers run once per element (millions of times), so they keep their
         state in closure variables and test the most frequent elements first.
         """
         codes: dict[str, int] = {}  # element name as written -> what it is; see root_start
-        ready: list[tuple[int, list[Cell]]] = []
+        found = _ExpatRows()
+        ready = found.ready
         cells: list[Cell] = []
         parts: list[str] = []
         cell: dict[str, str] = {}
-        row_number = phonetic = 0
+        row_number = phonetic = depth = 0
         formula: str | None = None
-        collecting = inline = False
+        collecting = inline = in_sheet_data = False
         value_of, columns, strings = self._value, _COLUMN_NUMBERS, self._strings
 
         def start(tag: str, attrs: dict[str, str]) -> None:
-            nonlocal cell, formula, collecting, inline, row_number, cells, phonetic
+            nonlocal cell, formula, collecting, inline, row_number, cells, phonetic, depth
+            nonlocal in_sheet_data
+            depth += 1
             code = codes.get(tag)
             if code == 0:  # <c>
                 cell = attrs
@@ -397,9 +483,12 @@ class SheetRows:
                 phonetic += 1
             elif code == 7:
                 self._declared_size(attrs)
+            elif code == 8:
+                in_sheet_data = depth == 2  # the fast path reads rows only directly in it
 
         def end(tag: str) -> None:
-            nonlocal collecting, inline, formula, phonetic
+            nonlocal collecting, inline, formula, phonetic, depth, in_sheet_data
+            depth -= 1
             code = codes.get(tag)
             if code == 0:  # </c>
                 text = "".join(parts) if parts else None
@@ -442,6 +531,8 @@ class SheetRows:
                 parts.clear()
             elif code == 6:
                 phonetic -= 1
+            elif code == 8:
+                in_sheet_data = False
 
         def data(text: str) -> None:
             if collecting:
@@ -452,6 +543,7 @@ class SheetRows:
 
         def root_start(tag: str, attrs: dict[str, str]) -> None:
             """Learn the prefix the root gives the spreadsheet namespace ("" or "x:")."""
+            nonlocal depth
             prefixes = [
                 "" if key == "xmlns" else key[6:] + ":"
                 for key, value in attrs.items()
@@ -462,15 +554,23 @@ class SheetRows:
             for code, local in enumerate(_SHEET_ELEMENTS):
                 codes[prefixes[0] + local] = code
             parser.StartElementHandler = start
+            depth = 1
+
+        def follow_row(number: int) -> None:
+            nonlocal row_number
+            if number:
+                row_number = number
+
+        def between_rows() -> bool:
+            return (
+                in_sheet_data
+                and depth == 2
+                and codes.get("row") == 4  # unprefixed: what the fast path's patterns read
+                and not (collecting or inline or phonetic or parts)
+            )
 
         parser = safe_expat_parser(namespaces=False)
         parser.StartElementHandler, parser.EndElementHandler = root_start, end
         parser.CharacterDataHandler = data
-        with self._archive.open(self._part) as part:
-            while chunk := part.read(FEED_BYTES):
-                parser.Parse(chunk, False)
-                yield from ready
-                ready.clear()
-            parser.Parse(b"", True)
-            yield from ready
-            ready.clear()
+        found.parse, found.between_rows, found.follow_row = parser.Parse, between_rows, follow_row
+        return found
