@@ -130,33 +130,49 @@ class ImportedRecipients:
         )
 
     def finish(self, *, listed: int) -> tuple[int, list[SkippedRow]]:
-        """Drop repeated addresses; returns how many, and the first ``listed`` of them."""
+        """Drop repeated addresses; returns how many, and the first ``listed`` of them.
+
+        One sort (the index) and one scan of it find the repeated keys. Most lists
+        repeat nothing, and then the table is kept as it is: its ids already run
+        1..N. Otherwise the repeats are listed, and the first row of each key is
+        copied, renumbered, to a new table (~4x the work on 2,000,000 rows).
+        """
         if self._finished:
             raise RuntimeError("finish() was already called")
         db = self._db
         db.execute("CREATE INDEX raw_key ON raw (key, id)")
-        repeated = (
-            "SELECT r.id, r.row_number, r.address FROM raw r WHERE EXISTS "
-            "(SELECT 1 FROM raw f WHERE f.key = r.key AND f.id < r.id)"
-        )
-        duplicate_count = db.execute(f"SELECT COUNT(*) FROM ({repeated})").fetchone()[0]
-        shown = [
-            SkippedRow(number, address, "repeats an address already in the list")
-            for _id, number, address in db.execute(f"{repeated} ORDER BY r.id LIMIT ?", (listed,))
-        ]
-        # Renumber what is kept so that row i of the list is the row with id i + 1.
-        db.execute(
-            "CREATE TABLE kept (id INTEGER PRIMARY KEY, row_number INTEGER NOT NULL,"
-            f" address TEXT NOT NULL{self._value_columns})"
-        )
-        db.execute(
-            f"INSERT INTO kept (row_number, address{self._value_names})"
-            f" SELECT row_number, address{self._value_names}"
-            f" FROM raw WHERE id NOT IN (SELECT id FROM ({repeated})) ORDER BY id"
-        )
-        db.execute("DROP TABLE raw")
+        duplicate_count = db.execute(
+            "SELECT COALESCE(SUM(n - 1), 0) FROM"
+            " (SELECT COUNT(*) AS n FROM raw GROUP BY key HAVING COUNT(*) > 1)"
+        ).fetchone()[0]
+        shown: list[SkippedRow] = []
+        if duplicate_count == 0:
+            db.execute("ALTER TABLE raw RENAME TO kept")
+        else:
+            repeated = (
+                "SELECT r.id, r.row_number, r.address FROM raw r WHERE EXISTS "
+                "(SELECT 1 FROM raw f WHERE f.key = r.key AND f.id < r.id)"
+            )
+            shown = [
+                SkippedRow(number, address, "repeats an address already in the list")
+                for _id, number, address in db.execute(
+                    f"{repeated} ORDER BY r.id LIMIT ?", (listed,)
+                )
+            ]
+            # Renumber what is kept so that row i of the list is the row with id i + 1.
+            db.execute(
+                "CREATE TABLE kept (id INTEGER PRIMARY KEY, row_number INTEGER NOT NULL,"
+                f" address TEXT NOT NULL{self._value_columns})"
+            )
+            db.execute(
+                f"INSERT INTO kept (row_number, address{self._value_names})"
+                f" SELECT row_number, address{self._value_names} FROM raw"
+                " WHERE id IN (SELECT MIN(id) FROM raw GROUP BY key) ORDER BY id"
+            )
+            db.execute("DROP TABLE raw")
         db.commit()
-        self._count = db.execute("SELECT COUNT(*) FROM kept").fetchone()[0]
+        # Ids run 1..N in both cases: the largest is the count, found without a scan.
+        self._count = db.execute("SELECT COALESCE(MAX(id), 0) FROM kept").fetchone()[0]
         self._finished = True
         return duplicate_count, shown
 
