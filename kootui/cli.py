@@ -199,6 +199,10 @@ def build_parser() -> argparse.ArgumentParser:
     from kootui.cli_messages import add_message_commands
 
     add_message_commands(commands)
+
+    from kootui.cli_workspace import add_workspace_commands
+
+    add_workspace_commands(commands)
     return parser
 
 

@@ -87,8 +87,12 @@ SCHEMA: dict[str, dict[str, Option]] = {
         "theme": Option(_as_str, "kootui-dark", "theme used when none was chosen in the app"),
     },
     "workspace": {
-        "name": Option(_as_str, "My workspace", "name shown in the header"),
-        "max_domains": Option(_as_int, 10, "sender domains allowed per workspace"),
+        "name": Option(
+            _as_str, "My workspace", "a new workspace's name (later: kootui workspace set)"
+        ),
+        "max_domains": Option(
+            _as_int, 10, "a new workspace's domain quota (later: kootui workspace set)"
+        ),
     },
     "dns": {
         "nameservers": Option(_as_str_list, (), "resolvers to ask instead of the system's"),

@@ -1,14 +1,22 @@
-"""Workspace settings: the name, the sensitive-industry flag, the domain quota."""
+"""Workspace settings: the name, the sensitive-industry flag, the domain quota.
+
+They live in the store, not in ``config.toml``: every console and worker on every
+host that shares the store must agree on them. The ``workspace.*`` config keys only
+name a new workspace; afterwards ``kootui workspace set`` or the Overview page's
+workspace form change them.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from kootui.core.context import Context
-from kootui.core.errors import ValidationError
+from kootui.core.errors import SettingsError, ValidationError
 from kootui.core.models import WorkspaceSettings
 
 WORKSPACE_ID = 1
+MAX_DOMAINS_RANGE = (1, 1000)
+NAME_LENGTH = (1, 100)
 
 
 @dataclass(frozen=True)
@@ -22,17 +30,37 @@ class WorkspaceView:
 def ensure_workspace(context: Context) -> None:
     """Create the single workspace row on first start, from the configured defaults."""
     now = context.clock.now()
+    name = str(context.settings.get("workspace.name")).strip()
+    max_domains = int(context.settings.get("workspace.max_domains"))
     with context.store.session() as session:
         if session.get(WorkspaceSettings, WORKSPACE_ID) is None:
+            try:
+                _check(name, max_domains)
+            except ValidationError as exc:
+                key = f"workspace.{exc.field}"
+                raise SettingsError(exc.message, field=key) from None
             session.add(
                 WorkspaceSettings(
                     id=WORKSPACE_ID,
-                    name=context.settings.get("workspace.name"),
-                    max_domains=context.settings.get("workspace.max_domains"),
+                    name=name,
+                    max_domains=max_domains,
                     created_at=now,
                     updated_at=now,
                 )
             )
+
+
+def _check(name: str | None, max_domains: int | None) -> None:
+    low, high = NAME_LENGTH
+    if name is not None and not (low <= len(name.strip()) <= high):
+        raise ValidationError(
+            f"must be {low} to {high} characters", field="name", code="workspace.name"
+        )
+    low, high = MAX_DOMAINS_RANGE
+    if max_domains is not None and not (low <= max_domains <= high):
+        raise ValidationError(
+            f"must be between {low} and {high}", field="max_domains", code="workspace.max_domains"
+        )
 
 
 def get_workspace(context: Context) -> WorkspaceView:
@@ -55,12 +83,7 @@ def update_workspace(
     sensitive_industry: bool | None = None,
     max_domains: int | None = None,
 ) -> WorkspaceView:
-    if name is not None and not (1 <= len(name.strip()) <= 100):
-        raise ValidationError("must be 1 to 100 characters", field="name", code="workspace.name")
-    if max_domains is not None and not (1 <= max_domains <= 1000):
-        raise ValidationError(
-            "must be between 1 and 1000", field="max_domains", code="workspace.max_domains"
-        )
+    _check(name, max_domains)
     with context.store.session() as session:
         row = session.get(WorkspaceSettings, WORKSPACE_ID)
         assert row is not None

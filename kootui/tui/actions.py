@@ -97,6 +97,14 @@ REGISTRY: tuple[KeyAction, ...] = (
     KeyAction(
         "open-step", "enter", "open_selected_step", "Open step", "overview", help="the selected one"
     ),
+    KeyAction(
+        "workspace-settings",
+        "w",
+        "edit_workspace",
+        "Workspace",
+        "overview",
+        help="name, domain quota, sensitive industry",
+    ),
     # The list-page pattern (kootui.tui.widgets): tables, filters, dialogs.
     KeyAction("list-next-page", "right_square_bracket", "next_page", "Next page", "list"),
     KeyAction("list-previous-page", "left_square_bracket", "previous_page", "Prev page", "list"),

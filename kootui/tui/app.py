@@ -105,8 +105,11 @@ class KootuiApp(App[None]):
 
     @on(WorkspaceLoaded)
     def _show_workspace(self, message: WorkspaceLoaded) -> None:
-        self.workspace_name = message.name
-        self.sub_title = message.name
+        self.show_workspace_name(message.name)
+
+    def show_workspace_name(self, name: str) -> None:
+        self.workspace_name = name
+        self.sub_title = name
 
     # --- keys -----------------------------------------------------------------
 

@@ -36,13 +36,13 @@ def test_overview(snap_compare, demo, theme):
 
 @pytest.mark.parametrize("theme", THEMES)
 def test_a_page_not_built_yet(snap_compare, demo, theme):
-    async def open_sending_details(pilot):
+    async def open_statistics_report(pilot):
         await settle(pilot)
-        await pilot.press("g", "e")
+        await pilot.press("g", "r")
         await settle(pilot)
 
     app = build_app(demo, theme=theme)
-    assert snap_compare(app, terminal_size=SIZE, run_before=open_sending_details)
+    assert snap_compare(app, terminal_size=SIZE, run_before=open_statistics_report)
 
 
 @pytest.mark.parametrize("theme", THEMES)

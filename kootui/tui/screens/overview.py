@@ -17,9 +17,13 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from kootui.core.clock import local_text
+from kootui.core.errors import KootuiError
 from kootui.core.overview import GuideStep, Overview, load_overview
+from kootui.core.workspace import WorkspaceView, get_workspace
 from kootui.tui.actions import bindings
 from kootui.tui.screens.page import PageScreen, PageSpec
+from kootui.tui.screens.store_calls import StoreReply, call_store
+from kootui.tui.screens.workspace_form import WorkspaceForm
 from kootui.tui.widgets.status_badge import tone_of
 
 AUTO_REFRESH_SECONDS = 15
@@ -198,6 +202,29 @@ class OverviewScreen(PageScreen):
         for step in self.overview.guide:
             if step.number == number:
                 self.kootui.go_page(step.page)
+
+    @on(StoreReply)
+    def _store_reply(self, reply: StoreReply) -> None:
+        reply.deliver()
+
+    def action_edit_workspace(self) -> None:
+        context = self.kootui.context
+        call_store(self, lambda: get_workspace(context), self._open_workspace_form)
+
+    def _open_workspace_form(
+        self, current: WorkspaceView | None, error: KootuiError | None
+    ) -> None:
+        if current is None:
+            self.notify(str(error), severity="error")
+            return
+        self.app.push_screen(WorkspaceForm(self.kootui.context, current), self._workspace_saved)
+
+    def _workspace_saved(self, saved: WorkspaceView | None) -> None:
+        if saved is None:
+            return
+        self.kootui.show_workspace_name(saved.name)
+        approval = "templates wait for approval" if saved.sensitive_industry else "no approval"
+        self.notify(f"Workspace saved: {saved.max_domains} domains allowed, {approval}.")
 
     def action_open_selected_step(self) -> None:
         guide = self.query_one("#guide", OptionList)
