@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from kootui.core.clock import Clock
 from kootui.core.context import Context, open_context
+from kootui.core.demo_history import seed_demo_history
 from kootui.core.domain_verification import next_check_time
 from kootui.core.domains import create_domain, get_domain
 from kootui.core.models import (
@@ -137,6 +138,7 @@ def seed_demo(context: Context) -> None:
                 session, rng, now, offset, name, status, addresses[address_index], templates, size
             )
         _seed_hourly(session, rng, now)
+    seed_demo_history(context, now)
 
 
 def seed_demo_addresses(context: Context, domain_ids: list[int], now: datetime) -> list[int]:
@@ -290,35 +292,18 @@ def _seed_task(
         recipient = (
             f"{FIRST_NAMES[index % len(FIRST_NAMES)].lower()}{index}@{rng.choice(MAIL_HOSTS)}"
         )
-        message_status = _message_status(status, index, size)
-        accepted = scheduled + timedelta(seconds=2 + index)
         session.add(
             Message(
                 task_id=task.id or 0,
                 recipient=recipient,
-                params={
+                params={  # what either demo template asks for, so the engine can send it
                     "name": FIRST_NAMES[index % len(FIRST_NAMES)],
                     "code": f"{rng.randrange(10**6):06d}",
+                    "email": recipient,
                 },
-                status=message_status,
-                message_id_header=f"<demo.{task.id}.{index}@{address.local_part}.kootui>",
-                attempts=0
-                if message_status in (MessageStatus.PENDING, MessageStatus.CANCELLED)
-                else 1,
+                status=_message_status(status, index, size),
                 next_attempt_at=scheduled,
                 created_at=created,
-                sent_at=accepted if message_status == MessageStatus.DELIVERED else None,
-                received_at=accepted if message_status == MessageStatus.DELIVERED else None,
-                last_reply_code={
-                    MessageStatus.DELIVERED: 250,
-                    MessageStatus.REJECTED: 550,
-                    MessageStatus.DEFERRED: 451,
-                }.get(message_status),
-                last_reply={
-                    MessageStatus.DELIVERED: "2.0.0 Ok: queued",
-                    MessageStatus.REJECTED: "5.1.1 User unknown",
-                    MessageStatus.DEFERRED: "4.7.1 Try again later",
-                }.get(message_status, ""),
             )
         )
 
@@ -331,6 +316,10 @@ def _message_status(task_status: TaskStatus, index: int, size: int) -> MessageSt
     if task_status == TaskStatus.SENDING:
         if index < size // 2:
             return MessageStatus.DELIVERED
+        if index == size // 2 + 1:
+            return MessageStatus.SENDING  # a worker holds it right now
+        if index == size // 2 + 6:
+            return MessageStatus.FAILED  # its parameters do not fit the template
         return MessageStatus.DEFERRED if index % 5 == 0 else MessageStatus.PENDING
     if task_status == TaskStatus.PAUSED:
         return MessageStatus.DELIVERED if index < 5 else MessageStatus.PENDING

@@ -31,27 +31,35 @@ from kootui.tui.widgets.status_badge import app_variables, status_text
 if TYPE_CHECKING:
     from kootui.tui.app import KootuiApp
 
-# (title, width): the attempt table's columns; the reply takes what is left.
+# (title, width): the attempt table's columns. The reply is cut to fit 120 columns; the
+# highlighted attempt's whole reply is shown under the table.
 ATTEMPT_COLUMNS = (
     ("Time", 19),
     ("Stage", 7),
     ("Outcome", 11),
     ("Code", 4),
     ("Enhanced", 8),
-    ("Reply", 30),
-    ("Host", 18),
+    ("Reply", 32),
+    ("Host", 16),
     ("TLS", 3),
-    ("ms", 6),
 )
+WIDE_VALUE = 34  # a longer value gets a line of its own under the two columns
 STATUS_LABEL = "Status"
 
 
-def field_columns(fields: list[tuple[str, str]]) -> tuple[Content, Content]:
-    """The fields as two columns of 'label  value' lines (the first half, the rest)."""
+def field_columns(fields: list[tuple[str, str]]) -> tuple[Content, Content, Content]:
+    """The fields as 'label  value' lines: short ones in two columns (the first half, the
+    rest), long ones (a Message-ID, a subject) below them at full width, in order."""
     width = max((len(label) for label, _value in fields), default=0) + 2
-    lines = [Content.assemble((f"{label:<{width}}", "bold"), value) for label, value in fields]
-    half = (len(lines) + 1) // 2
-    return Content("\n").join(lines[:half]), Content("\n").join(lines[half:])
+
+    def line(label: str, value: str) -> Content:
+        return Content.assemble((f"{label:<{width}}", "bold"), value)
+
+    short = [line(label, value) for label, value in fields if len(value) <= WIDE_VALUE]
+    wide = [line(label, value) for label, value in fields if len(value) > WIDE_VALUE]
+    half = (len(short) + 1) // 2
+    join = Content("\n").join
+    return join(short[:half]), join(short[half:]), join(wide)
 
 
 class MessageDetailScreen(Screen[None]):
@@ -66,6 +74,7 @@ class MessageDetailScreen(Screen[None]):
     MessageDetailScreen .section-title { text-style: bold; color: $primary; padding: 1 0 0 0; }
     MessageDetailScreen #attempts { height: auto; max-height: 8; }
     MessageDetailScreen #attempts-empty { color: $text-muted; }
+    MessageDetailScreen #attempt-reply { height: auto; max-height: 3; }
     MessageDetailScreen #headers-hint { color: $text-muted; }
     MessageDetailScreen #headers { height: 1fr; min-height: 5; }
     """
@@ -76,6 +85,7 @@ class MessageDetailScreen(Screen[None]):
         self.page = replace(page, title=f"{page.title} › message {message_id}")
         self.reveal = reveal
         self.detail: MessageDetail | None = None
+        self.detail_shown = False
 
     @property
     def kootui(self) -> KootuiApp:
@@ -88,8 +98,10 @@ class MessageDetailScreen(Screen[None]):
             with Horizontal(id="detail-fields"):
                 yield Static("reading…", id="fields-left")
                 yield Static("", id="fields-right")
+            yield Static("", id="fields-wide")
             yield Label("Attempts", id="attempts-title", classes="section-title")
             yield DataTable(id="attempts", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="attempt-reply", markup=False)
             yield Static("", id="attempts-empty", markup=False)
             yield Label("Headers", classes="section-title")
             yield Static("", id="headers-hint")
@@ -122,18 +134,22 @@ class MessageDetailScreen(Screen[None]):
         badge = status_text(status, app_variables(self.app))
         heading = Text.assemble(f"Message {detail.message_id}  ", badge)
         self.query_one("#detail-heading", Label).update(heading)
-        left, right = field_columns(detail.fields)
+        left, right, wide = field_columns(detail.fields)
         self.query_one("#fields-left", Static).update(left)
         self.query_one("#fields-right", Static).update(right)
+        self.query_one("#fields-wide", Static).update(wide)
+        first = self.detail_shown is False
+        self.detail_shown = True
         self._show_attempts(detail)
         self._show_headers(detail)
+        if first and detail.attempts:
+            self.query_one("#attempts", DataTable).focus()  # up/down shows each whole reply
 
     def _show_attempts(self, detail: MessageDetail) -> None:
         table = self.query_one("#attempts", DataTable)
         table.clear()
         variables = app_variables(self.app)
         for attempt in detail.attempts:
-            duration = "" if attempt.duration_ms is None else f"{attempt.duration_ms:,}"
             table.add_row(
                 Text(attempt.started),
                 Text(attempt.stage),
@@ -143,15 +159,37 @@ class MessageDetailScreen(Screen[None]):
                 Text(attempt.reply_text),
                 Text(attempt.remote_host),
                 Text(attempt.tls),
-                Text(duration, justify="right"),
             )
         count = len(detail.attempts)
         title = f"Attempts ({count})" if count else "Attempts"
         self.query_one("#attempts-title", Label).update(title)
         table.display = bool(count)
+        self.query_one("#attempt-reply", Static).display = bool(count)
+        if count:
+            table.move_cursor(row=count - 1)  # the last attempt: what happened in the end
+            self._show_reply(count - 1)
         empty = self.query_one("#attempts-empty", Static)
         empty.display = not count
-        empty.update("No delivery attempt yet: the engine has not sent this message.")
+        status = dict(detail.fields).get(STATUS_LABEL, "")
+        empty.update(
+            "No delivery attempt: the message was cancelled before it was sent."
+            if status == "Cancelled"
+            else "No delivery attempt yet: the engine has not tried this message."
+        )
+
+    def _show_reply(self, row: int) -> None:
+        if self.detail is None or not 0 <= row < len(self.detail.attempts):
+            return
+        attempt = self.detail.attempts[row]
+        duration = "" if attempt.duration_ms is None else f" · {attempt.duration_ms:,} ms"
+        reply = attempt.reply_text or "no reply text"
+        self.query_one("#attempt-reply", Static).update(
+            Text.assemble(("Reply ", "bold"), reply, (f"  ({attempt.started}{duration})", "dim"))
+        )
+
+    @on(DataTable.RowHighlighted, "#attempts")
+    def _attempt_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_reply(event.cursor_row)
 
     def _show_headers(self, detail: MessageDetail) -> None:
         reveal_key = self.kootui.key_display("message-detail-reveal")
