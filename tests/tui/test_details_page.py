@@ -4,8 +4,10 @@ revealing one row's address."""
 
 from __future__ import annotations
 
+from sqlalchemy import update
 from textual.widgets import Input, Select, Static
 
+from kootui.core.models import Message, Task, TaskStatus
 from tests.tui.details_support import (
     OLD,
     RECENT,
@@ -182,3 +184,41 @@ async def test_reveal_shows_one_row_until_pressed_again_or_the_page_is_left(cont
         app.go_page("details")
         await settle(pilot)
         assert all(r.startswith("***@") for r in shown_column(app, "recipient"))
+
+
+async def test_auto_refresh_while_sending_keeps_the_cursor_and_never_piles_up(context):
+    seeded = seed_details(context)
+    now = context.clock.now()
+    app = build_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        page = await open_details(app, pilot)
+        await highlight(app, seeded.rejected)
+        set_task_status(context, seeded.recent_task, TaskStatus.SENDING)
+        add_message(context, seeded.recent_task, "new@example.com", now)
+        page._refresh_while_sending()
+        page._refresh_while_sending()  # a second tick while the first check runs does nothing
+        checks = [w for w in app.workers if w.group == "details-sending"]
+        assert len(checks) == 1
+        await settle(pilot)
+        await settle(pilot)
+        table = message_list(app).table
+        assert "rows 1–5 of 5" in footer(app)  # the new message is listed, at the top
+        assert table.highlighted_row.key == str(seeded.rejected)  # the cursor stayed put
+        set_task_status(context, seeded.recent_task, TaskStatus.COMPLETED)
+        add_message(context, seeded.recent_task, "later@example.com", now)
+        page._refresh_while_sending()  # nothing is sending: the page is not read again
+        await settle(pilot)
+        await settle(pilot)
+        assert "rows 1–5 of 5" in footer(app)
+
+
+def set_task_status(context, task_id: int, status: TaskStatus) -> None:
+    with context.store.session() as session:
+        session.execute(update(Task).where(Task.id == task_id).values(status=status.value))
+
+
+def add_message(context, task_id: int, recipient: str, now) -> None:
+    with context.store.session() as session:
+        session.add(
+            Message(task_id=task_id, recipient=recipient, next_attempt_at=now, created_at=now)
+        )

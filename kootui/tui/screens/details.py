@@ -200,7 +200,7 @@ class SendingDetailsScreen(PageScreen):
         panel = self.message_list
         panel.mount(Static("", id="range-note", markup=False), before=panel.table)
         self._show_range_note()
-        self.set_interval(AUTO_REFRESH_SECONDS, self._auto_refresh)
+        self.set_interval(AUTO_REFRESH_SECONDS, self._refresh_while_sending)
 
     @property
     def message_list(self) -> ListPanel:
@@ -292,7 +292,7 @@ class SendingDetailsScreen(PageScreen):
 
     # Automatic refresh while sending ----------------------------------------------------
 
-    def _auto_refresh(self) -> None:
+    def _refresh_while_sending(self) -> None:
         table = self.message_list.table
         if self.app.screen is not self or self.checking or table.loading_page:
             return  # not in front, or the last check or read is still running
