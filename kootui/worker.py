@@ -49,32 +49,41 @@ def _event_loop_policy() -> None:
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
 
-async def _serve(context: Context, *, until_idle: bool) -> None:
+async def _serve(context: Context, *, until_idle: bool, check_domains: bool) -> None:
     from kootui.core.dispatch import Dispatcher
+    from kootui.core.domain_check_loop import run_domain_checks
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     dispatcher = Dispatcher(context)
-    await dispatcher.run(stop, until_idle=until_idle)
+    checks_stop = asyncio.Event()
+    checks = asyncio.create_task(run_domain_checks(context, checks_stop)) if check_domains else None
+    try:
+        await dispatcher.run(stop, until_idle=until_idle)
+    finally:
+        checks_stop.set()
+        if checks is not None:
+            await checks
 
 
-def run_engine_process(settings: Settings, until_idle: bool) -> int:
-    """One engine in this process, on a store that is already migrated."""
+def run_engine_process(settings: Settings, until_idle: bool, check_domains: bool = True) -> int:
+    """One engine in this process, on a store that is already migrated; ``check_domains``
+    also runs the background domain check (one process per worker does)."""
     configure_logging()
     _event_loop_policy()
     store = open_store(settings.database_url, migrate=False)
     context = Context(store=store, settings=settings, clock=SystemClock())
     try:
-        asyncio.run(_serve(context, until_idle=until_idle))
+        asyncio.run(_serve(context, until_idle=until_idle, check_domains=check_domains))
     finally:
         context.close()
     return 0
 
 
-def _child(settings: Settings, until_idle: bool) -> None:
-    sys.exit(run_engine_process(settings, until_idle))
+def _child(settings: Settings, until_idle: bool, check_domains: bool) -> None:
+    sys.exit(run_engine_process(settings, until_idle, check_domains))
 
 
 def run_worker(settings: Settings, *, processes: int = 0, until_idle: bool = False) -> int:
@@ -99,7 +108,7 @@ def run_worker(settings: Settings, *, processes: int = 0, until_idle: bool = Fal
         return run_engine_process(settings, until_idle)
     spawn = multiprocessing.get_context("spawn")
     children = [
-        spawn.Process(target=_child, args=(settings, until_idle), name=f"engine-{i}")
+        spawn.Process(target=_child, args=(settings, until_idle, i == 0), name=f"engine-{i}")
         for i in range(count)
     ]
 

@@ -15,27 +15,19 @@ from typing import TYPE_CHECKING
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
+from kootui.core.domain_check_loop import CHECK_INTERVAL_SECONDS, change_notice
 from kootui.core.domain_verification import VerificationOutcome, verify_due_domains
-from kootui.core.domains import DOMAIN_STATUS_LABELS
 from kootui.core.models import DomainStatus
 
 if TYPE_CHECKING:
     from kootui.tui.app import KootuiApp
 
-CHECK_INTERVAL_SECONDS = 60.0
+__all__ = ["CHECK_INTERVAL_SECONDS", "DomainChecks", "change_notice", "start_domain_checks"]
 SEVERITY = {
     DomainStatus.PASSED: "information",
     DomainStatus.VERIFYING: "warning",
     DomainStatus.FAILED: "error",
 }
-
-
-def change_notice(outcome: VerificationOutcome) -> str:
-    """'mail.example.com: Verifying → Verification passed', with the reason when it failed."""
-    before = DOMAIN_STATUS_LABELS[outcome.previous_status]
-    after = DOMAIN_STATUS_LABELS[outcome.status]
-    reason = f" — {outcome.reason}" if outcome.reason else ""
-    return f"{outcome.display_name}: {before} → {after}{reason}"
 
 
 class DomainChecks:
@@ -94,4 +86,7 @@ class DomainChecks:
 
 
 def start_domain_checks(app: KootuiApp) -> DomainChecks:
-    return DomainChecks(app).start()
+    """Start the timer, except in the demo workspace: its domains are made up, and asking
+    real DNS about them would overwrite the states the demo shows (and leak the names)."""
+    checks = DomainChecks(app)
+    return checks if app.context.settings.demo else checks.start()
