@@ -1,0 +1,80 @@
+"""Snapshots of the Sending Details page, dark and light, at 120x40: the message list of the
+demo workspace, the advanced search panel open with a refused value beside its field, and
+a message's detail view (a deferral, then delivery; its headers masked).
+
+Deterministic by construction: the demo rows and the detail's store are made with the fixed
+clock, and the detail view's header block is fixed text (the demo's own blocks carry a
+fresh DKIM signature and MIME boundary each time they are composed). Regenerate after a
+deliberate change with ``pytest tests/tui/test_snapshots_details.py --snapshot-update`` and
+look at the SVGs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from textual.widgets import Input
+
+from kootui.core.clock import FixedClock
+from kootui.core.context import Context, open_context
+from kootui.core.demo import seed_demo
+from kootui.settings import Settings
+from kootui.tui.widgets.advanced_search import AdvancedSearch
+from tests.tui.details_support import highlight, seed_details
+from tests.tui.test_shell import SIZE, build_app, settle
+
+THEMES = ["kootui-dark", "kootui-light"]
+
+
+@pytest.fixture
+def demo(settings: Settings, clock: FixedClock) -> Iterator[Context]:
+    ctx = open_context(settings.for_demo(), clock=clock)
+    seed_demo(ctx)
+    yield ctx
+    ctx.close()
+
+
+async def open_details(pilot) -> None:
+    await settle(pilot)
+    await pilot.press("g", "e")
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_message_list(snap_compare, demo, theme):
+    assert snap_compare(build_app(demo, theme=theme), terminal_size=SIZE, run_before=open_details)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_search_panel_with_a_refused_value(snap_compare, demo, theme):
+    async def search(pilot):
+        await open_details(pilot)
+        screen = pilot.app.screen
+        screen.query_one(AdvancedSearch).collapsed = False
+        await pilot.pause()
+        screen.query_one("#search-task_name", Input).value = "newsletter"
+        field = screen.query_one("#search-task_id", Input)
+        field.value = "12a"
+        field.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        screen.query_one("#message-list").table.grid.focus()
+        await settle(pilot)
+
+    app = build_app(demo, theme=theme)
+    assert snap_compare(app, terminal_size=SIZE, run_before=search)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_message_detail(snap_compare, context, theme):
+    seeded = seed_details(context)
+
+    async def open_message(pilot):
+        await open_details(pilot)
+        await highlight(pilot.app, seeded.delivered)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    app = build_app(context, theme=theme)
+    assert snap_compare(app, terminal_size=SIZE, run_before=open_message)
