@@ -1,7 +1,9 @@
-"""The ``ctrl+p`` command palette: every page, every app action, every theme.
+"""The ``ctrl+p`` command palette: every page, every action, every theme.
 
-Fed from the page list, the key registry and the theme catalog, so a new page,
-key or palette file appears here without touching this module.
+Fed from the page list, the key registry, the keys that work where the palette was
+opened (the page's own actions, bound on its screen and focused widgets) and the
+theme catalog, so a new page, key or palette file appears here without touching
+this module.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from kootui.tui.actions import in_scopes
+from kootui.tui.actions import REGISTRY, in_scopes
 
 if TYPE_CHECKING:
     from kootui.tui.app import KootuiApp
@@ -41,6 +43,7 @@ class ConsoleCommands(Provider):
             handler = getattr(app, f"action_{action.action}")
             help_text = f"{action.help} ({app.key_display(action.id)})"
             commands.append((action.description, handler, help_text))
+        commands.extend(self._page_actions())
         for entry in app.catalog:
             name = entry.theme.name
             where = "shipped" if entry.shipped else f"from {entry.source}"
@@ -51,6 +54,22 @@ class ConsoleCommands(Provider):
                     f"{entry.description or 'palette'} ({where}); remembered for next time",
                 )
             )
+        return commands
+
+    def _page_actions(self) -> list[tuple[str, Callable[[], object], str]]:
+        """What the keys of the page under the palette do, run on the widget that binds them."""
+        app: KootuiApp = self.app  # type: ignore[assignment]
+        page_ids = {action.id for action in REGISTRY if action.scope not in ("app", "go")}
+        commands: list[tuple[str, Callable[[], object], str]] = []
+        seen: set[str] = set()
+        for active in self.screen.active_bindings.values():
+            binding = active.binding
+            if binding.id not in page_ids or binding.id in seen or not active.enabled:
+                continue
+            seen.add(binding.id)
+            help_text = f"{binding.tooltip or 'on this page'} ({app.key_display(binding.id)})"
+            run = partial(active.node.run_action, binding.action)
+            commands.append((binding.description, run, help_text))
         return commands
 
     async def discover(self) -> Hits:

@@ -278,6 +278,28 @@ async def test_palette_lists_every_page_and_runs_one(context):
         assert app.current_mode == "details"
 
 
+async def test_palette_lists_the_pages_own_actions_and_runs_one(context):
+    app = build_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.go_page("domains")
+        await settle(pilot)
+        page = app.screen
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        listing = app.screen.query_one("CommandList", OptionList)
+        shown = [str(listing.get_option_at_index(i).prompt) for i in range(listing.option_count)]
+        assert any(line.startswith("Verify now") for line in shown)
+        assert any(line.startswith("Delete") for line in shown)
+        await pilot.press(*"New")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not CommandPalette.is_open(app)
+        assert app.screen is not page  # the new-domain form is open over the page
+        assert "domain" in str(app.screen.query_one("#form-title", Static).render()).lower()
+
+
 async def test_esc_goes_back_through_the_pages_visited(context):
     app = build_app(context)
     async with app.run_test(size=SIZE) as pilot:

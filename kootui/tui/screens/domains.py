@@ -105,7 +105,7 @@ def outcome_notice(outcome: VerificationOutcome) -> tuple[str, str]:
 
 
 class DomainsScreen(PageScreen):
-    KEY_SCOPES = ("domains", "domain-details")
+    KEY_SCOPES = ("domains", "list", "list-sort", "filter", "search", "domain-details")
     BINDINGS = bindings("domains")
     DEFAULT_CSS = """
     DomainsScreen #domain-reason { height: auto; max-height: 3; color: $text-muted; padding: 0 1; }
