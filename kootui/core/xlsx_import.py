@@ -15,25 +15,25 @@ from __future__ import annotations
 import sqlite3
 import threading
 import zipfile
-import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
-from xml.parsers import expat
 
 from kootui.core.errors import KootuiError, StoreError, ValidationError
 from kootui.core.recipient_list import ImportedRecipients, SkippedRow
 from kootui.core.recipients import RecipientValidator
-from kootui.core.xlsx_safety import FIELD, EntityRefused, check_workbook_file
-from kootui.core.xlsx_sheet_reader import (
-    FormulaCell,
-    SheetRows,
-    read_date_styles,
-    read_layout,
-    read_shared_strings,
+from kootui.core.xlsx_rows_source import (
+    READ_ERRORS,
+    ChildProcessRows,
+    RowsSource,
+    open_first_sheet,
+    read_error,
+    use_child_process,
 )
+from kootui.core.xlsx_safety import FIELD, check_workbook_file
+from kootui.core.xlsx_sheet_reader import FormulaCell
 
 EMAIL_HEADER = "email"
 MAX_VALUE_CHARS = 2000  # one parameter value; a longer cell is a pasting accident
@@ -228,24 +228,13 @@ def _is_blank(row: Sequence[Any]) -> bool:
     return True
 
 
-def _open_first_sheet(archive: zipfile.ZipFile) -> SheetRows:
-    layout = read_layout(archive)
-    if layout.first_sheet is None:
-        raise ValidationError("the workbook has no worksheet", field=FIELD, code="xlsx.empty")
-    strings = read_shared_strings(archive, layout.shared_strings)
-    date_styles, duration_styles = read_date_styles(archive, layout.styles)
-    return SheetRows(
-        archive, layout.first_sheet, strings, date_styles, duration_styles, layout.epoch
-    )
-
-
-def _expected_rows(sheet: SheetRows) -> int | None:
+def _expected_rows(sheet: RowsSource) -> int | None:
     last = sheet.last_row_declared
     return max(0, last - 1) if last is not None and last > 1 else None
 
 
 def _stream_rows(
-    sheet: SheetRows,
+    sheet: RowsSource,
     parameters: Sequence[str],
     recipients: ImportedRecipients,
     report: ImportReport,
@@ -299,18 +288,6 @@ def _stream_rows(
         progress(report.rows_read, report.rows_read)
 
 
-def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
-    """Whether ``kind`` is anywhere in the chain (a handler's error may arrive wrapped)."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, kind):
-            return True
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return False
-
-
 def import_recipients(
     path: Path,
     parameters: Sequence[str],
@@ -329,34 +306,19 @@ def import_recipients(
 
     recipients = ImportedRecipients(f"{path.name} (xlsx)", parameters)
     report = ImportReport(recipients=recipients, rows_read=0)
+    child: ChildProcessRows | None = None
     try:
-        with zipfile.ZipFile(path) as archive:
-            sheet = _open_first_sheet(archive)
-            _stream_rows(sheet, parameters, recipients, report, progress, cancel)
+        if use_child_process(path):
+            child = ChildProcessRows(path)  # reads on the other core while this one checks
+            _stream_rows(child, parameters, recipients, report, progress, cancel)
+        else:
+            with zipfile.ZipFile(path) as archive:
+                sheet = open_first_sheet(archive)
+                _stream_rows(sheet, parameters, recipients, report, progress, cancel)
         report.duplicate_count, report.duplicates = recipients.finish(listed=LISTED_PROBLEMS)
-    except (
-        zipfile.BadZipFile,
-        zlib.error,
-        expat.ExpatError,
-        KeyError,
-        IndexError,
-        ValueError,
-        EOFError,
-        OSError,
-    ) as exc:
+    except READ_ERRORS as exc:
         recipients.close()
-        if _caused_by(exc, EntityRefused):
-            raise ValidationError(
-                "the workbook declares XML entities (an entity bomb?); the file was not read",
-                field=FIELD,
-                code="xlsx.entity_bomb",
-            ) from exc
-        detail = " ".join(str(exc).split())[:200]  # one line, whatever the parser said
-        raise ValidationError(
-            f"the workbook is corrupt and could not be read ({detail})",
-            field=FIELD,
-            code="xlsx.corrupt",
-        ) from exc
+        raise read_error(exc) from exc
     except sqlite3.Error as exc:
         recipients.close()
         raise StoreError(
@@ -365,4 +327,7 @@ def import_recipients(
     except BaseException:
         recipients.close()
         raise
+    finally:
+        if child is not None:
+            child.close()
     return report

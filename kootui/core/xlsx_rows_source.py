@@ -1,0 +1,226 @@
+"""Where an import's sheet rows come from: this process, or a child process on the other core.
+
+Reading the sheet (unzip, parse, build cells) is about half an import's CPU;
+checking addresses and storing rows is the other half. On a machine with a
+second core a large file is therefore read by a child process that sends
+batches of rows through a pipe while this process checks and stores the
+previous ones: on 2,000,000 rows that cuts the wall time nearly in half
+(bench/import_xlsx.py prints both). Small files are read here, where the
+child's start-up (~0.5 s to import the reader) would cost more than it saves.
+
+What stays exactly as before: the child reads the file with the same reader,
+so the zip was checked by ``check_workbook_file`` first and every XML part is
+parsed by ``safe_expat_parser``; its errors come back as the same
+ValidationErrors with the same codes and messages; memory stays bounded, as
+the pipe holds at most one batch (the child blocks until it is read); a
+cancel, an error or a closed import kills the child and waits for it.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+import zipfile
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol
+from xml.parsers import expat
+
+from kootui.core.errors import KootuiError, ValidationError
+from kootui.core.xlsx_safety import FIELD, EntityRefused
+from kootui.core.xlsx_sheet_reader import (
+    Cell,
+    SheetRows,
+    read_date_styles,
+    read_layout,
+    read_shared_strings,
+)
+
+BATCH_ROWS = 2000
+CHILD_EXIT_SECONDS = 10  # after its last answer the child only closes files and exits
+PROCESS_FROM_BYTES = 2 * 1024 * 1024  # ~100,000 rows: a file this large is read in a child
+# What a broken zip or XML part raises while it is read; each becomes "corrupt".
+READ_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    expat.ExpatError,
+    KeyError,
+    IndexError,
+    ValueError,
+    EOFError,
+    OSError,
+)
+
+Row = tuple[int, list[Cell]]
+
+
+class ReaderProcessFailed(KootuiError):
+    """The child process reading the sheet ended without an answer (killed, out of memory)."""
+
+    code = "xlsx.reader_failed"
+    http_status = 500
+
+
+class RowsSource(Protocol):
+    """What the import loop reads: rows in order, and the row count the sheet declares."""
+
+    last_row_declared: int | None
+
+    def rows(self) -> Iterator[Row]: ...
+
+
+def open_first_sheet(archive: zipfile.ZipFile) -> SheetRows:
+    layout = read_layout(archive)
+    if layout.first_sheet is None:
+        raise ValidationError("the workbook has no worksheet", field=FIELD, code="xlsx.empty")
+    strings = read_shared_strings(archive, layout.shared_strings)
+    date_styles, duration_styles = read_date_styles(archive, layout.styles)
+    return SheetRows(
+        archive, layout.first_sheet, strings, date_styles, duration_styles, layout.epoch
+    )
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Whether ``kind`` is anywhere in the chain (a handler's error may arrive wrapped)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def read_error(exc: BaseException) -> ValidationError:
+    """The error the user sees for one of READ_ERRORS: an entity bomb, or a corrupt file."""
+    if _caused_by(exc, EntityRefused):
+        return ValidationError(
+            "the workbook declares XML entities (an entity bomb?); the file was not read",
+            field=FIELD,
+            code="xlsx.entity_bomb",
+        )
+    detail = " ".join(str(exc).split())[:200]  # one line, whatever the parser said
+    return ValidationError(
+        f"the workbook is corrupt and could not be read ({detail})",
+        field=FIELD,
+        code="xlsx.corrupt",
+    )
+
+
+def _cores() -> int:
+    affinity = getattr(os, "sched_getaffinity", None)  # Linux: the cores this process may use
+    return len(affinity(0)) if affinity else os.cpu_count() or 1
+
+
+def use_child_process(path: Path) -> bool:
+    """A second core to read on, and a file large enough to pay for the child's start-up."""
+    return _cores() > 1 and path.stat().st_size >= PROCESS_FROM_BYTES
+
+
+def _read_in_child(path: str, channel: BinaryIO) -> None:
+    """The child: send ("rows", batch, declared last row)..., then ("done",) or ("failed", ...)."""
+
+    def send(message: tuple[Any, ...]) -> None:
+        pickle.dump(message, channel, protocol=pickle.HIGHEST_PROTOCOL)
+        channel.flush()
+
+    try:
+        try:
+            with zipfile.ZipFile(path) as archive:
+                sheet = open_first_sheet(archive)
+                batch: list[Row] = []
+                for row in sheet.rows():
+                    batch.append(row)
+                    if len(batch) >= BATCH_ROWS:
+                        send(("rows", batch, sheet.last_row_declared))
+                        batch = []
+                send(("rows", batch, sheet.last_row_declared))
+        except READ_ERRORS as exc:
+            raise read_error(exc) from exc
+        send(("done",))
+    except KootuiError as exc:
+        send(("failed", exc.message, exc.code, exc.field))
+    except (BrokenPipeError, KeyboardInterrupt):
+        pass  # the importing process went away or cancelled: nobody to tell
+    except BaseException as exc:  # anything else is told to the parent, never to a terminal
+        send(("crashed", f"{type(exc).__name__}: {exc}"[:300]))
+
+
+class ChildProcessRows:
+    """Rows read by a child process; ``close`` (always call it) stops and reaps the child.
+
+    The child is ``python -m`` this module, not a multiprocessing spawn: spawn
+    re-imports the parent's ``__main__``, which a script without a main guard
+    turns into a second import run. Batches come back pickled on the child's
+    stdout; only this module's own child writes there.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", __name__, str(path)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,  # a console owns the terminal: nothing may print on it
+        )
+        self.last_row_declared: int | None = None
+        self._answered = False  # "done" or "failed" came: the child is ending by itself
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    def rows(self) -> Iterator[Row]:
+        assert self._process.stdout is not None
+        channel = self._process.stdout
+        while True:
+            try:
+                message = pickle.load(channel)  # our own child's output, nothing else's
+            except (EOFError, pickle.UnpicklingError):
+                code = self._process.wait()
+                raise ReaderProcessFailed(
+                    "the process reading the workbook stopped without an answer "
+                    f"(exit code {code}); try again, or a smaller file"
+                ) from None
+            if message[0] == "rows":
+                self.last_row_declared = message[2]
+                yield from message[1]
+            elif message[0] == "done":
+                self._answered = True
+                return
+            elif message[0] == "failed":
+                self._answered = True
+                _kind, text, code, field = message
+                raise ValidationError(text, code=code, field=field)
+            else:
+                raise ReaderProcessFailed(f"the process reading the workbook failed ({message[1]})")
+
+    def close(self) -> None:
+        """Let a child that answered exit by itself; kill one that is still reading."""
+        if self._answered:
+            try:
+                self._process.wait(timeout=CHILD_EXIT_SECONDS)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+        elif self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+
+
+def _child_main(path: str) -> None:
+    # The channel is a copy of stdout; stdout itself then points nowhere, so a stray
+    # print in any library can never corrupt the stream of pickles.
+    channel = os.fdopen(os.dup(1), "wb")
+    with open(os.devnull, "wb") as nowhere:
+        os.dup2(nowhere.fileno(), 1)
+    with channel:
+        _read_in_child(path, channel)
+
+
+if __name__ == "__main__":
+    _child_main(sys.argv[1])
