@@ -8,6 +8,7 @@ recipient's own parameters.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,6 +97,15 @@ def mask_address(address: str) -> str:
     """``***@domain``: enough to see where a message went, not whom it went to."""
     _local, at, domain = address.rpartition("@")
     return f"{MASK}@{domain}" if at else MASK
+
+
+def mask_in_text(text: str, recipient: str) -> str:
+    """Every spelling of the recipient's address in ``text`` (a header block, a server's
+    reply, which often echoes it: "550 5.1.1 <ann@example.com>: User unknown"), as
+    ``***@domain``."""
+    if not recipient or recipient.lower() not in text.lower():
+        return text  # the common case, without building a pattern
+    return re.sub(re.escape(recipient), mask_address(recipient), text, flags=re.IGNORECASE)
 
 
 def status_label(status: str) -> str:
@@ -187,6 +197,7 @@ def present_row(
     task = facts.get(values["task_id"], _MISSING)
     recipient = str(values["recipient"])
     received = values["received_at"]
+    subject = task.subject_for(values["params"] or {})
     return Row(
         key=str(values["id"]),
         values={
@@ -195,7 +206,8 @@ def present_row(
             "send_method": send_method_label(values["send_method"]),
             "status": status_label(values["status"]),
             "template": task.template_label,
-            "subject": task.subject_for(values["params"] or {}),
+            # A template may put the address itself in the subject ("Hello {{email}}").
+            "subject": subject if reveal else mask_in_text(subject, recipient),
             "sender": task.sender,
             "recipient": recipient if reveal else mask_address(recipient),
             "created": as_utc(values["created_at"]),

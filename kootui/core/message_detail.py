@@ -7,7 +7,7 @@ them (``To:``), so it is masked there too unless the caller reveals it for this 
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +19,7 @@ from kootui.core.details_rows import (
     AttemptView,
     MessageDetail,
     load_task_facts,
-    mask_address,
+    mask_in_text,
     message_table,
     send_method_label,
     status_label,
@@ -38,25 +38,18 @@ def _duration_ms(started: datetime, finished: datetime | None) -> int | None:
     return max(0, round((as_utc(finished) - as_utc(started)).total_seconds() * 1000))
 
 
-def _attempt_view(row: Any) -> AttemptView:
+def _attempt_view(row: Any, shown: Callable[[str], str]) -> AttemptView:
     return AttemptView(
         started=local_text(row.started_at),
         stage=row.stage or "—",
         outcome=row.outcome,
         reply_code=str(row.reply_code) if row.reply_code is not None else "—",
         enhanced_code=row.enhanced_code,
-        reply_text=row.reply_text,
+        reply_text=shown(row.reply_text),
         remote_host=row.remote_host,
         tls="yes" if row.tls else "no",
         duration_ms=_duration_ms(row.started_at, row.finished_at),
     )
-
-
-def mask_in_headers(headers: str, recipient: str) -> str:
-    """Every spelling of the recipient's address in the block, as ``***@domain``."""
-    if not recipient:
-        return headers
-    return re.sub(re.escape(recipient), mask_address(recipient), headers, flags=re.IGNORECASE)
 
 
 def _headers_reason(message: Any, attempts: int) -> str:
@@ -90,6 +83,10 @@ def load_message_detail(
             select(header_table.c.headers).where(header_table.c.message_id == message_id)
         ).scalar_one_or_none()
     recipient = str(message.recipient)
+
+    def shown(text: str) -> str:
+        return text if reveal else mask_in_text(text, recipient)
+
     fields: list[tuple[str, str]] = [
         ("Message ID", str(message.id)),
         ("Message-ID header", message.message_id_header or "— (given when first sent)"),
@@ -97,9 +94,9 @@ def load_message_detail(
         ("Send method", send_method_label(message.send_method)),
         ("Status", status_label(message.status)),
         ("Template", facts.template_label if facts else "—"),
-        ("Subject", facts.subject_for(message.params or {}) if facts else "—"),
+        ("Subject", shown(facts.subject_for(message.params or {})) if facts else "—"),
         ("Sender", facts.sender if facts else "—"),
-        ("Recipient", recipient if reveal else mask_address(recipient)),
+        ("Recipient", shown(recipient)),
         ("Created", local_text(message.created_at)),
         ("First attempt", local_text(message.sent_at)),
         ("Received", local_text(message.received_at)),
@@ -109,17 +106,17 @@ def load_message_detail(
         fields.append(("Next attempt", local_text(message.next_attempt_at)))
     if message.last_reply_code is not None or message.last_reply:
         code = f"{message.last_reply_code} " if message.last_reply_code is not None else ""
-        fields.append(("Last reply", f"{code}{message.last_reply}".strip()))
+        fields.append(("Last reply", shown(f"{code}{message.last_reply}".strip())))
     headers = ""
     reason = ""
     if stored:
-        headers = stored if reveal else mask_in_headers(stored, recipient)
+        headers = shown(stored)
     else:
-        reason = _headers_reason(message, len(attempt_rows))
+        reason = shown(_headers_reason(message, len(attempt_rows)))
     return MessageDetail(
         message_id=int(message.id),
         fields=fields,
-        attempts=[_attempt_view(row) for row in attempt_rows],
+        attempts=[_attempt_view(row, shown) for row in attempt_rows],
         headers=headers,
         headers_reason=reason,
         revealed=reveal,

@@ -136,3 +136,24 @@ def test_a_message_never_composed_has_no_headers_and_says_why(context: Context) 
     assert failed.headers_reason.startswith("Never composed:")
     assert "code" in failed.headers_reason  # the missing parameter, as the engine recorded it
     assert [a.stage for a in failed.attempts] == ["compose"]
+
+
+def test_a_reply_that_echoes_the_address_is_masked_unless_revealed(any_context: Context) -> None:
+    context = any_context
+    address = seed_sender(context, with_key=False)
+    task = seed_task(context, address, ["Gone@Example.org"])
+    reply = "550 5.1.1 <gone@example.org>: Recipient address rejected: User unknown"
+    handler = RecordingHandler(rcpt_script={"Gone@Example.org": [reply]})
+    with RecordingServer(handler) as server:
+        run_until_idle(relay_settings(context, server.port))
+    [row] = messages(context, task)
+    assert row.id is not None and row.status == "rejected"
+    detail = message_detail(context, row.id)
+    [attempt] = detail.attempts
+    assert attempt.reply_code == "550" and "Recipient address rejected" in attempt.reply_text
+    shown = [text for _label, text in detail.fields] + [attempt.reply_text, detail.headers_reason]
+    assert not [text for text in shown if "gone@" in text.lower()]
+    assert "<***@Example.org>" in attempt.reply_text
+    revealed = message_detail(context, row.id, reveal=True)
+    assert "<gone@example.org>" in revealed.attempts[0].reply_text
+    assert ("Recipient", "Gone@Example.org") in revealed.fields

@@ -356,3 +356,15 @@ def test_a_subject_that_cannot_render_shows_its_template_text(store: dict[str, A
     page = query_messages(context, PageRequest(advanced={"recipient": "noparams"}))
     assert page.rows[0]["subject"] == "News for {{name}}"
     assert page.rows[0].key == str(row_id)
+
+
+def test_an_address_in_the_rendered_subject_is_masked_too(store: dict[str, Any]) -> None:
+    context = store["context"]
+    address = seed_sender(context, domain="other.example", with_key=False)
+    task, _ = add_task(context, address, name="Echo", subject="Account {{name}}")
+    [row_id] = add_messages(
+        context, task, [{"recipient": "eve@example.org", "params": {"name": "EVE@example.org"}}]
+    )
+    [row] = query_messages(context, PageRequest(advanced={"task_id": str(task)})).rows
+    assert row["subject"] == "Account ***@example.org"
+    assert row.key == str(row_id)
