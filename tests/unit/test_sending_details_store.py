@@ -127,3 +127,26 @@ def test_a_0001_store_with_messages_upgrades_and_keeps_them(
         assert current_revision(store) == head_revision()
     finally:
         store.close()
+
+
+def test_the_unsubscribe_lookup_searches_the_token_index(context: Context) -> None:
+    from kootui.core.unsubscribe import new_token, record_unsubscribe
+
+    sent: list[tuple[str, Any]] = []
+
+    def catch(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
+        if "unsubscribe_token" in statement:
+            sent.append((statement, parameters))
+
+    event.listen(context.store.engine, "before_cursor_execute", catch)
+    try:
+        assert record_unsubscribe(context, new_token()) is None
+    finally:
+        event.remove(context.store.engine, "before_cursor_execute", catch)
+    [(statement, parameters)] = sent
+    with context.store.engine.connect() as connection:
+        plan = " | ".join(
+            str(row[-1])
+            for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+        )
+    assert "USING INDEX ix_message_unsubscribe_token (unsubscribe_token=?)" in plan, plan
