@@ -43,6 +43,7 @@ from kootui.core.details_rows import (
     task_table,
     template_table,
 )
+from kootui.core.domain_names import search_form
 from kootui.core.errors import NotFound, ValidationError
 from kootui.core.paging import (
     MAX_FILTER_LENGTH,
@@ -194,9 +195,12 @@ def _task_id(name: str, value: str) -> ColumnElement[bool]:
 
 
 def _sender(name: str, value: str) -> ColumnElement[bool]:
+    """The address (a Unicode domain typed as shown matches its stored IDNA form) or alias."""
     value = _bounded(name, value)
+    prefix, at, domain = value.rpartition("@")
+    stored_form = f"{prefix}{at}{search_form(domain)}" if at else search_form(value)
     return _tasks_where(
-        or_(contains(_sender_text(), value), contains(address_table.c.alias, value))
+        or_(contains(_sender_text(), stored_form), contains(address_table.c.alias, value))
     )
 
 

@@ -368,3 +368,13 @@ def test_an_address_in_the_rendered_subject_is_masked_too(store: dict[str, Any])
     [row] = query_messages(context, PageRequest(advanced={"task_id": str(task)})).rows
     assert row["subject"] == "Account ***@example.org"
     assert row.key == str(row_id)
+
+
+def test_a_sender_on_a_unicode_domain_is_found_as_it_is_shown(store: dict[str, Any]) -> None:
+    context = store["context"]
+    address = seed_sender(context, domain="xn--bcher-kva.example", with_key=False)
+    task, _ = add_task(context, address, name="Books", subject="New books")
+    add_messages(context, task, [{"recipient": "reader@example.org"}])
+    for typed in ("news@bücher.example", "bücher", "xn--bcher"):
+        page = query_messages(context, PageRequest(advanced={"sender": typed}))
+        assert [row["sender"] for row in page.rows] == ["Zoë's News <news@bücher.example>"], typed
