@@ -1,6 +1,6 @@
 """``kootui task …``: sending tasks from the command line, so a send can be scripted over SSH.
 
-create, list, show, cancel, pause, resume and sample-xlsx call the same core
+create, list, show, cancel, pause, resume, delete and sample-xlsx call the same core
 services as the Sending Tasks page; a KootuiError is printed on one line by
 ``kootui.cli.main`` (naming the field) with exit status 1.
 """
@@ -159,6 +159,14 @@ def _state_change(action: str) -> Callable[[argparse.Namespace, Context], int]:
     return run
 
 
+def _delete(args: argparse.Namespace, context: Context) -> int:
+    from kootui.core.task_manage import delete_task
+
+    task = delete_task(context, args.task_id)
+    print(f"Deleted task {task.id} {task.name!r} with its messages; statistics keep its counts")
+    return 0
+
+
 def _sample(args: argparse.Namespace, context: Context) -> int:
     from kootui.core.tasks import template_parameters
     from kootui.core.xlsx_import import write_sample_xlsx
@@ -175,7 +183,9 @@ def _sample(args: argparse.Namespace, context: Context) -> int:
 
 
 def add_task_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    task = commands.add_parser("task", help="sending tasks: create, list, show, cancel, pause")
+    task = commands.add_parser(
+        "task", help="sending tasks: create, list, show, cancel, pause, delete"
+    )
     actions = task.add_subparsers(dest="task_command", metavar="ACTION", required=True)
 
     create = actions.add_parser("create", help="create a task that sends now or at a set time")
@@ -211,6 +221,12 @@ def add_task_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
         parser = actions.add_parser(action, help=text)
         parser.add_argument("task_id", type=int, metavar="ID")
         parser.set_defaults(handler=with_context(_state_change(action)))
+
+    remove = actions.add_parser(
+        "delete", help="delete a finished task with its messages (statistics keep its counts)"
+    )
+    remove.add_argument("task_id", type=int, metavar="ID")
+    remove.set_defaults(handler=with_context(_delete))
 
     sample = actions.add_parser("sample-xlsx", help="write the recipient sample file")
     sample.add_argument("--template", type=int, required=True, metavar="ID")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 
 from kootui.core.clock import as_utc
 from kootui.core.context import Context
@@ -41,6 +41,7 @@ STATUS_LABELS = {
 }
 CANCELLABLE = (TaskStatus.SCHEDULED, TaskStatus.PAUSED)
 PAUSABLE = (TaskStatus.SCHEDULED, TaskStatus.SENDING)
+FINISHED = (TaskStatus.COMPLETED, TaskStatus.PARTLY_FAILED, TaskStatus.CANCELLED)
 # Rows not yet handed to a transport; cancelling turns them to cancelled.
 UNSENT = (MessageStatus.PENDING, MessageStatus.DEFERRED)
 
@@ -187,6 +188,36 @@ def resume_task(context: Context, task_id: int) -> Task:
         values={"status": target.value},
         action="resumed",
     )
+
+
+def delete_task(context: Context, task_id: int) -> Task:
+    """Delete a finished task with its messages, attempts, headers and attachments.
+
+    Only a completed, partly failed or cancelled task: one that can still send must be
+    cancelled first, so no engine holds its messages. The hourly statistics are history
+    and keep the task's counts. Deleting the last task that used a sender address or a
+    template lets that address or template be deleted."""
+    with context.store.session() as session:
+        connection = session.connection()
+        task = session.get(Task, task_id)
+        if task is None:
+            raise NotFound(f"there is no task {task_id}", field="task_id")
+        if task.status not in FINISHED:
+            label = STATUS_LABELS.get(TaskStatus(task.status), task.status).lower()
+            raise InvalidState(
+                f"task {task_id} is {label}; only a completed, partly failed or cancelled "
+                "task can be deleted (cancel it first)",
+                field="task_id",
+                code="task.cannot_delete",
+            )
+        session.expunge(task)
+        # One statement; the store's ON DELETE CASCADE takes the rows that hang off it.
+        deleted = connection.execute(
+            delete(_task).where(and_(_task.c.id == task_id, _task.c.status.in_(FINISHED)))
+        )
+        if deleted.rowcount != 1:  # it changed status between the read and the delete
+            raise InvalidState(f"task {task_id} changed meanwhile; try again", field="task_id")
+        return task
 
 
 def _get(context: Context, task_id: int) -> Task:

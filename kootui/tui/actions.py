@@ -272,6 +272,9 @@ REGISTRY: tuple[KeyAction, ...] = (
     KeyAction("tasks-pause", "p", "pause_task", "Pause", "tasks", help="stop handing out messages"),
     KeyAction("tasks-resume", "u", "resume_task", "Resume", "tasks", help="a paused task"),
     KeyAction(
+        "tasks-delete", "d", "delete_task", "Delete", "tasks", help="a finished task; asks first"
+    ),
+    KeyAction(
         "tasks-progress", "enter", "open_progress", "Progress", "tasks", help="fields and counts"
     ),
     KeyAction("task-create-submit", "ctrl+s", "submit", "Submit", "task-create"),

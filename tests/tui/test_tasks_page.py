@@ -100,6 +100,30 @@ async def test_cancel_a_scheduled_task_after_confirming(context, tasks):
         assert any("is cancelled; only a" in notice for notice in notices(app))
 
 
+async def test_delete_a_finished_task_after_confirming_but_not_a_scheduled_one(context, tasks):
+    app = build_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tasks(app, pilot)
+        await highlight(app, tasks["scheduled"])
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await settle(pilot)
+        assert status_of(context, tasks["scheduled"]) == TaskStatus.SCHEDULED
+        assert any("cancel it first" in notice for notice in notices(app))
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert any("Deleted task" in notice for notice in notices(app))
+        assert all(row[1] != "Tomorrow" for row in shown_rows(app))
+
+
 async def test_pause_and_resume(context, tasks):
     app = build_app(context)
     async with app.run_test(size=SIZE) as pilot:

@@ -21,6 +21,7 @@ from kootui.core.paging import Column, PageRequest, PageResult, Row
 from kootui.core.task_manage import (
     STATUS_LABELS,
     cancel_task,
+    delete_task,
     pause_task,
     query_tasks,
     resume_task,
@@ -159,6 +160,20 @@ class TasksScreen(PageScreen):
         )
         self.app.push_screen(dialog, lambda yes: self._change(row, cancel_task, "Cancelled", yes))
 
+    def action_delete_task(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+        dialog = ConfirmDialog(
+            f"Delete task {row['id']} “{row['name']}”?",
+            "Its messages, attempts and attachments are deleted; the statistics keep its "
+            "counts. Only a finished task can be deleted. This cannot be undone.",
+            confirm_label="Delete task",
+            decline_label="Keep",
+            destructive=True,
+        )
+        self.app.push_screen(dialog, lambda yes: self._change(row, delete_task, "Deleted", yes))
+
     def action_pause_task(self) -> None:
         row = self._selected()
         if row is not None:
@@ -182,6 +197,8 @@ class TasksScreen(PageScreen):
     def _changed(self, row: Row, done: str, task: Task | None, error: KootuiError | None) -> None:
         if error is not None:
             self.notify(str(error), severity="error", timeout=8)
+        elif task is not None and done == "Deleted":
+            self.notify(f"Deleted task {row['id']} “{row['name']}”.", timeout=5)
         elif task is not None:
             status = STATUS_LABELS[TaskStatus(task.status)].lower()
             self.notify(f"{done} task {row['id']} “{row['name']}”; it is {status}.", timeout=5)
