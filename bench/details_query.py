@@ -145,7 +145,7 @@ def measure(context: Any, label: str, request: Any) -> None:
     from kootui.core.sending_details import details_query, prepared_request
 
     prepared = prepared_request(request)
-    query = details_query(context.clock.now())
+    query = details_query(context.clock.now(), context.store.dialect)
 
     def first_page() -> None:
         with context.store.session() as session:

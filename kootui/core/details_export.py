@@ -94,7 +94,9 @@ def write_export(
     (and leaves no file) when ``cancelled`` says so."""
     target = check_target(path)
     prepared = prepared_request(request)
-    statement = ordered_statement(details_query(context.clock.now()), prepared)
+    statement = ordered_statement(
+        details_query(context.clock.now(), context.store.dialect), prepared
+    )
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Sending details")
     sheet.append([column.title for column in DETAILS_COLUMNS])

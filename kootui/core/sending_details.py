@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select, true
 
 from kootui.core.context import Context
 from kootui.core.details_rows import (
@@ -268,6 +268,14 @@ _SORT_COLUMNS: dict[str, ColumnElement[Any]] = {
     "created": message_table.c.created_at,
     "received": message_table.c.received_at,
 }
+# SQLite sorts NULL below every time, PostgreSQL above: there, a message not received
+# yet counts as received at -infinity, so both stores put it last when sorting newest first.
+_POSTGRES_SORT_COLUMNS: dict[str, ColumnElement[Any]] = {
+    **_SORT_COLUMNS,
+    "received": func.coalesce(
+        message_table.c.received_at, literal_column("'-infinity'::timestamp")
+    ),
+}
 
 _ROW_STATEMENT: Select[Any] = select(
     message_table.c.id.label("id"),
@@ -281,11 +289,12 @@ _ROW_STATEMENT: Select[Any] = select(
 )
 
 
-def details_query(now: datetime) -> ListQuery:
-    """The list query for ``now`` (the relative ranges count back from it)."""
+def details_query(now: datetime, dialect: str = "sqlite") -> ListQuery:
+    """The list query for ``now`` (the relative ranges count back from it) on a store
+    of ``dialect`` (``Store.dialect``)."""
     return ListQuery(
         statement=_ROW_STATEMENT,
-        sort_columns=_SORT_COLUMNS,
+        sort_columns=_POSTGRES_SORT_COLUMNS if dialect == "postgresql" else _SORT_COLUMNS,
         default_sort="created",
         tiebreak=message_table.c.id,
         filters=_filters(now),
@@ -321,7 +330,8 @@ def query_messages(context: Context, request: PageRequest | None = None) -> Page
     names a range or created dates. Every bad value is a ValidationError naming its field."""
     prepared = prepared_request(request)
     with context.store.session() as session:
-        page = fetch_page(session, details_query(context.clock.now()), prepared)
+        query = details_query(context.clock.now(), context.store.dialect)
+        page = fetch_page(session, query, prepared)
         facts = load_task_facts(session.connection(), (row["task_id"] for row in page.rows))
     rows = [present_row(row.values, facts) for row in page.rows]
     return PageResult(rows=rows, total=page.total, offset=page.offset)

@@ -378,3 +378,17 @@ def test_a_sender_on_a_unicode_domain_is_found_as_it_is_shown(store: dict[str, A
     for typed in ("news@bücher.example", "bücher", "xn--bcher"):
         page = query_messages(context, PageRequest(advanced={"sender": typed}))
         assert [row["sender"] for row in page.rows] == ["Zoë's News <news@bücher.example>"], typed
+
+
+@pytest.mark.parametrize("descending", [True, False])
+def test_messages_not_received_sort_below_every_received_one_on_both_stores(
+    store: dict[str, Any], descending: bool
+) -> None:
+    request = PageRequest(sort_key="received", descending=descending)
+    found = [r.split("@")[0] for r in recipients(store["context"], request)]
+    received = ["ann", "100%"]  # received 50 min and 4 h ago
+    waiting = ["bob", "axb", "a_b"]  # not received; the id breaks the tie
+    if descending:
+        assert found == received + waiting
+    else:
+        assert found == waiting[::-1] + received[::-1]
