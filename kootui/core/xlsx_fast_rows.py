@@ -39,8 +39,9 @@ from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 Row = tuple[int, list[Any]]
-# (column letters, style, type, <v> text, "<t>" when the cell has <is>, <is><t> text)
-CellMatch = tuple[bytes, bytes, bytes, bytes, bytes, bytes]
+# (column letters, style, type, <v> text, "<t>" when the cell has <is>, <is><t> text,
+# one byte that is not part of a plain cell). No letters: whitespace, or that byte.
+CellMatch = tuple[bytes, bytes, bytes, bytes, bytes, bytes, bytes]
 # Turns one plain row's cells into values; None when the row must go to expat instead.
 CellsReader = Callable[[list[CellMatch]], list[Any] | None]
 
@@ -57,12 +58,13 @@ _CELL = (
     rb"(?:/>|>(?:<v>(" + _TEXT + rb")</v>|<is>(<t(?: xml:space=\"preserve\")?>)("
     rb"" + _TEXT + rb")</t></is>)?</c>)"
 )
-_UNCAPTURED_CELL = re.sub(rb"\((?!\?)", b"(?:", _CELL)
-_ROW = re.compile(
+_ROW_START = re.compile(
     _WS + rb'<row r="([0-9]{1,9})"((?:[ \t\n]+' + _NAME + rb"=" + _ATTR_VALUE + rb")*)"
-    rb"[ \t\n]*(?:/>|>((?:" + _WS + _UNCAPTURED_CELL + rb")*)" + _WS + rb"</row>)"
+    rb"[ \t\n]*(/?)>"
 )
-_CELLS = re.compile(_CELL)
+# A row's content with every byte accounted for, in one scan: a plain cell, whitespace, or
+# one byte of anything else (the last group), which sends the whole row to expat.
+_CELLS = re.compile(_WS + _CELL + rb"|[ \t\n]+|(.)", re.DOTALL)
 _ATTR_NAMES = re.compile(rb"(" + _NAME + rb")=")
 _SHEET_DATA_START = b"<sheetData>"
 _SHEET_DATA_END = re.compile(_WS + rb"</sheetData>")
@@ -166,7 +168,7 @@ def _plain_rows(
     """Read rows until the rows end or something is not plain; returns the unread bytes."""
     if _not_plain(buffer):
         return buffer
-    match_row, find_cells, extras = _ROW.match, _CELLS.findall, _Extras()
+    match_row, find_cells, extras = _ROW_START.match, _CELLS.findall, _Extras()
     known_extras = extras.known
     position = last_number = 0
     more: bytes | None = b""
@@ -179,10 +181,19 @@ def _plain_rows(
         while position < limit:
             found = match_row(buffer, position, limit)
             if found is not None:
-                number, row_extras, cells_text = found.groups()
-                values = read_cells(find_cells(cells_text)) if cells_text else []
+                number, row_extras, closed = found.groups()
+                row_end = found.end()
+                values: list[Any] | None = []
+                if not closed:
+                    # Without comments, CDATA or PIs every "</row>" is an end tag; a nested
+                    # row would be a byte outside a plain cell, which read_cells refuses.
+                    content_end = buffer.find(_ROW_END, row_end, limit)
+                    values = read_cells(find_cells(buffer, row_end, content_end))
+                    row_end = content_end + len(_ROW_END)
+                    if content_end < 0:
+                        values = None
                 if values is not None and (row_extras in known_extras or extras.plain(row_extras)):
-                    position = found.end()
+                    position = row_end
                     last_number = int(number)
                     if values:
                         yield last_number, values

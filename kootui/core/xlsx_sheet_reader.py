@@ -398,7 +398,11 @@ class SheetRows:
         def read(matches: list[CellMatch]) -> list[Cell] | None:
             cells: list[Cell] = []
             try:
-                for letters, style, kind, number_text, inline, inline_text in matches:
+                for letters, style, kind, number_text, inline, inline_text, other in matches:
+                    if not letters:
+                        if other:
+                            return None  # not a plain cell: expat reads the row
+                        continue  # whitespace between cells
                     if inline:  # <is><t>: the value is the text itself
                         value: Cell = inline_text.decode() if inline_text else None
                         if inline_text and len(inline_text) > MAX_CELL_CHARS:

@@ -219,8 +219,10 @@ class _RecordingExpat:
         return True
 
 
-def _cells(matches: list[Any]) -> list[Any]:
-    return [match[3] or match[5] for match in matches]
+def _cells(matches: list[Any]) -> list[Any] | None:
+    if any(match[6] for match in matches):
+        return None
+    return [match[3] or match[5] for match in matches if match[0]]
 
 
 def _slices(data: bytes, size: int) -> Iterator[bytes]:
