@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Static, TextArea
+from sqlalchemy import update
+from textual.widgets import DataTable, Label, Static, TextArea
 
+from kootui.core.models import DeliveryAttempt, Message, MessageStatus
 from kootui.tui.screens.message_detail import MessageDetailScreen
 from tests.tui.details_support import (
     RECENT,
@@ -110,3 +112,43 @@ async def test_a_pending_message_has_no_attempts_yet(context):
         assert "No delivery attempt yet" in text_of(app, "#attempts-empty")
         assert "waiting to be sent" in text_of(app, "#headers-hint")
         assert seeded.recent_task  # the pending rows belong to the recent task
+
+
+async def test_the_view_follows_a_message_the_engine_is_still_working_on(context):
+    seeded = seed_details(context)
+    app = build_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_details(app, pilot)
+        rows = app.page_screen.query_one("#message-list").table.result.rows
+        pending = int(next(row for row in rows if row["status"] == "Pending").key)
+        screen = await open_message(app, pilot, pending)
+        deliver(context, pending)
+        screen._follow()
+        await settle(pilot)
+        assert "Delivered" in str(screen.query_one("#detail-heading", Label).render())
+        assert [row[3] for row in attempt_rows(app)] == ["250"]
+        assert seeded.recent_task
+
+
+def deliver(context, message_id: int) -> None:
+    now = context.clock.now()
+    with context.store.session() as session:
+        session.execute(
+            update(Message)
+            .where(Message.id == message_id)
+            .values(status=MessageStatus.DELIVERED.value, sent_at=now, received_at=now)
+        )
+        session.add(
+            DeliveryAttempt(
+                message_id=message_id,
+                started_at=now,
+                finished_at=now,
+                stage="dot",
+                outcome="delivered",
+                reply_code=250,
+                enhanced_code="2.0.0",
+                reply_text="2.0.0 Ok: queued",
+                remote_host="mx.example.com",
+                tls=True,
+            )
+        )

@@ -208,6 +208,8 @@ class SendingDetailsScreen(PageScreen):
 
     def reload(self) -> None:
         self.message_list.reload()
+        if isinstance(self.app.screen, MessageDetailScreen):
+            self.app.screen.read()  # ctrl+r in a message's view reads that message again
 
     def _selected(self) -> Row | None:
         row = self.message_list.highlighted_row

@@ -5,6 +5,10 @@ table (time, stage, outcome, reply code, enhanced code, reply, host, TLS, durati
 headers are a read-only text area that scrolls. The recipient is masked in the fields
 and the headers until the reveal key is pressed (pressed again, it hides them); the copy
 key puts the headers, as shown, on the clipboard (OSC 52, works over SSH).
+
+While the message is pending, sending or deferred, a timer reads it again (one read at
+a time); an answer equal to what is shown changes nothing on screen, so the scroll
+position and the highlighted attempt stay where the user left them.
 """
 
 from __future__ import annotations
@@ -44,6 +48,8 @@ ATTEMPT_COLUMNS = (
     ("TLS", 3),
 )
 WIDE_VALUE = 34  # a longer value gets a line of its own under the two columns
+REFRESH_SECONDS = 2.0
+STILL_MOVING = ("Pending", "Sending", "Deferred")  # statuses the engine may still change
 STATUS_LABEL = "Status"
 
 
@@ -86,6 +92,8 @@ class MessageDetailScreen(Screen[None]):
         self.reveal = reveal
         self.detail: MessageDetail | None = None
         self.detail_shown = False
+        self.reading = False
+        self.read_again = False  # asked to read while a read was in flight
 
     @property
     def kootui(self) -> KootuiApp:
@@ -114,9 +122,22 @@ class MessageDetailScreen(Screen[None]):
             table.add_column(title, width=width, key=title.lower())
         self.query_one("#headers", TextArea).focus()
         self.read()
+        self.set_interval(REFRESH_SECONDS, self._follow)
+
+    def _follow(self) -> None:
+        """While the engine may still change the message, read it again (one read at a
+        time: a tick during a read does nothing)."""
+        if self.reading or self.detail is None or self.app.screen is not self:
+            return
+        if dict(self.detail.fields).get(STATUS_LABEL) in STILL_MOVING:
+            self.read()
 
     def read(self) -> None:
         """Read the message again (revealed or masked as the screen stands)."""
+        if self.reading:
+            self.read_again = True
+            return
+        self.reading = True
         context, message_id, reveal = self.kootui.context, self.message_id, self.reveal
         call_store(
             self,
@@ -126,6 +147,12 @@ class MessageDetailScreen(Screen[None]):
         )
 
     def _arrived(self, detail: MessageDetail | None, error: KootuiError | None) -> None:
+        self.reading = False
+        if self.read_again:
+            self.read_again = False
+            self.read()
+        if detail is not None and detail == self.detail:
+            return  # nothing moved: keep the scroll position and the highlighted attempt
         if error is not None or detail is None:
             self.query_one("#fields-left", Static).update(str(error))
             return
