@@ -64,11 +64,6 @@ def test_demo_headers_are_the_signed_block_as_sent(demo):
     assert "\nMessage-ID: <" in revealed and "\nDate: " in revealed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="message_detail masks the recipient in fields and headers but not yet in reply "
-    "texts, which servers echo it in (asked of the core in details_contract.md)",
-)
 async def test_no_unrevealed_screen_of_a_rejected_message_shows_the_address(demo):
     key = rows_by_status(demo)["rejected"][0]
     address = reveal_recipient(demo, key)
