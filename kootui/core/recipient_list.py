@@ -132,15 +132,14 @@ class ImportedRecipients:
     def finish(self, *, listed: int) -> tuple[int, list[SkippedRow]]:
         """Drop repeated addresses; returns how many, and the first ``listed`` of them.
 
-        One sort (the index) and one scan of it find the repeated keys. Most lists
-        repeat nothing, and then the table is kept as it is: its ids already run
-        1..N. Otherwise the repeats are listed, and the first row of each key is
-        copied, renumbered, to a new table (~4x the work on 2,000,000 rows).
+        One grouped scan (a sort) finds the repeated keys. Most lists repeat
+        nothing, and then the table is kept as it is: its ids already run 1..N.
+        Otherwise an index is built, the repeats are listed, and the first row of
+        each key is copied, renumbered, to a new table (~4x the work).
         """
         if self._finished:
             raise RuntimeError("finish() was already called")
         db = self._db
-        db.execute("CREATE INDEX raw_key ON raw (key, id)")
         duplicate_count = db.execute(
             "SELECT COALESCE(SUM(n - 1), 0) FROM"
             " (SELECT COUNT(*) AS n FROM raw GROUP BY key HAVING COUNT(*) > 1)"
@@ -149,6 +148,7 @@ class ImportedRecipients:
         if duplicate_count == 0:
             db.execute("ALTER TABLE raw RENAME TO kept")
         else:
+            db.execute("CREATE INDEX raw_key ON raw (key, id)")
             repeated = (
                 "SELECT r.id, r.row_number, r.address FROM raw r WHERE EXISTS "
                 "(SELECT 1 FROM raw f WHERE f.key = r.key AND f.id < r.id)"

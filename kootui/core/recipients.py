@@ -91,10 +91,11 @@ class RecipientValidator:
             and DOT_ATOM_TEXT.match(local)
             and local.lower() not in _CASE_INSENSITIVE_NAMES
         ):
-            ascii_domain, reason = self._domain_verdict(domain)
+            ascii_domain, reason = self._domains.get(domain) or self._domain_verdict(domain)
             if reason is not None:
                 return None, reason
-            candidate = f"{local}@{ascii_domain}"
+            # The address as typed when its domain is already in its sent form (the usual case).
+            candidate = address if ascii_domain == domain else f"{local}@{ascii_domain}"
             if len(candidate) <= EMAIL_MAX_LENGTH:
                 return candidate, None
         try:
