@@ -26,7 +26,7 @@ from kootui.core.context import Context
 from kootui.core.dispatch_claim import ClaimedMessage
 from kootui.core.dkim import DkimSigner
 from kootui.core.dkim_keys import load_signing_key
-from kootui.core.errors import KootuiError, NotFound
+from kootui.core.errors import InvalidState, KootuiError, NotFound
 from kootui.core.models import (
     Attachment,
     SenderAddress,
@@ -37,7 +37,13 @@ from kootui.core.models import (
 )
 from kootui.core.render import CompiledTemplate
 from kootui.core.senders import AddressView, format_from
-from kootui.core.unsubscribe import list_unsubscribe_headers, new_token, unsubscribe_url
+from kootui.core.unsubscribe import (
+    NO_TRACKING_HOST,
+    has_tracking_host,
+    list_unsubscribe_headers,
+    new_token,
+    unsubscribe_url,
+)
 
 log = logging.getLogger("kootui.dispatch")
 
@@ -64,6 +70,9 @@ def load_task_kit(context: Context, task_id: int, *, sign: bool = True) -> TaskK
         address = session.get(SenderAddress, task.address_id)
         if template is None or address is None:
             raise NotFound(f"task {task_id} lost its template or sender", code="task.incomplete")
+        if template.support_unsubscribe and not has_tracking_host(context.settings):
+            # Never send without the link the template promises; an operator can fix this.
+            raise InvalidState(NO_TRACKING_HOST, code="unsubscribe.no_tracking_host")
         domain = session.get(SenderDomain, address.domain_id)
         if domain is None:
             raise NotFound(f"task {task_id} lost its sender domain", code="task.incomplete")

@@ -45,7 +45,7 @@ from kootui.core.recipients import MAX_MANUAL_RECIPIENTS
 from kootui.core.senders import require_usable_address
 from kootui.core.template_syntax import scan_field
 from kootui.core.templates import require_usable_template
-from kootui.core.unsubscribe import new_token
+from kootui.core.unsubscribe import NO_TRACKING_HOST, has_tracking_host, new_token
 
 MAX_NAME_CHARS = 100
 MAX_SUBJECT_CHARS = 255
@@ -220,6 +220,8 @@ def check_recipients(recipients: RecipientSource | None, parameters: list[str]) 
 def _check_in(session: Session, context: Context, draft: TaskDraft) -> CheckedDraft:
     name = check_name(draft.name)
     template, address, domain = load_sources(session, draft.template_id, draft.address_id)
+    if template.support_unsubscribe and not has_tracking_host(context.settings):
+        raise ValidationError(NO_TRACKING_HOST, field="template_id", code="task.no_tracking_host")
     parameters = list(template.parameters)
     subject = check_subject(draft.subject, parameters)
     scheduled_at = check_schedule(context, draft.send_type, draft.scheduled_at)

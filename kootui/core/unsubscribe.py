@@ -37,6 +37,16 @@ def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
+NO_TRACKING_HOST = (
+    "the template adds an unsubscribe link, which needs sending.tracking_host "
+    "(the host the link points to) set in config.toml"
+)
+
+
+def has_tracking_host(settings: Settings) -> bool:
+    return bool(str(settings.get("sending.tracking_host")).strip())
+
+
 def unsubscribe_url(settings: Settings, token: str) -> str | None:
     """https://<tracking host>/u/<token>, or None when no tracking host is configured."""
     host = str(settings.get("sending.tracking_host")).strip().rstrip("/")

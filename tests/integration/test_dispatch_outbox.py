@@ -154,3 +154,18 @@ def test_a_recipient_suppressed_after_queueing_is_not_sent_to(context: Context) 
     assert rows["stay@example.org"].status == "delivered"
     stored = list(mailbox.Maildir(context.settings.paths.outbox_dir, create=False))
     assert [str(m["To"]) for m in stored] == ["stay@example.org"]
+
+
+def test_an_unsubscribe_template_without_a_tracking_host_is_deferred_not_sent_bare(
+    context: Context,
+) -> None:
+    """The link the template promises cannot be made: nothing goes out without it, and the
+    operator sees which setting to fill."""
+    context.settings = context.settings.with_values(sending__tracking_host="")
+    address = seed_sender(context, with_key=False)
+    task = seed_task(context, address, ["ann@example.org"], support_unsubscribe=True)
+    run_until_idle(context)
+    [row] = messages(context, task)
+    assert row.status == "deferred"
+    assert "sending.tracking_host" in row.last_reply
+    assert not list(mailbox.Maildir(context.settings.paths.outbox_dir, create=True))

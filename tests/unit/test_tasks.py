@@ -39,7 +39,9 @@ from kootui.core.xlsx_import import import_recipients
 
 
 def seed_sources(context: Context) -> dict[str, int]:
-    """A verified and an unverified domain, one address on each, and four templates."""
+    """A verified and an unverified domain, one address on each, and four templates; the
+    deployment has a tracking host, which templates with an unsubscribe link need."""
+    context.settings = context.settings.with_values(sending__tracking_host="track.example.net")
     now = context.clock.now()
     with context.store.session() as session:
         good = SenderDomain(
@@ -241,6 +243,16 @@ def test_a_template_with_parameters_refuses_typed_recipients(context, ids):
         check_draft(context, _draft(ids, template_id=ids["personal"]))
     assert caught.value.code == "task.recipients_need_file"
     assert "name, code" in caught.value.message
+
+
+def test_an_unsubscribe_template_needs_the_tracking_host_setting(context, ids, tmp_path):
+    context.settings = context.settings.with_values(sending__tracking_host="")
+    path = write_recipients_xlsx(tmp_path / "r.xlsx", 2)
+    with import_recipients(path, ["name", "code"]).recipients as recipients:
+        with pytest.raises(ValidationError) as caught:
+            check_draft(context, _draft(ids, template_id=ids["personal"], recipients=recipients))
+    assert caught.value.field == "template_id"
+    assert "sending.tracking_host" in caught.value.message
 
 
 def test_scheduled_time_must_be_in_the_future(context, ids):
