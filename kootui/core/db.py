@@ -120,7 +120,9 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
         with store.engine.connect():
             pass
     except (OperationalError, OSError) as exc:
-        raise StoreError(f"cannot open the database {make_url(url)!r}: {exc}") from exc
+        # One line, the driver's first: SQLAlchemy appends a "Background on this error" link.
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise StoreError(f"cannot open the database {make_url(url)!r}: {reason}") from exc
     if migrate:
         upgrade(store)
     return store

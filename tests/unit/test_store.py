@@ -147,6 +147,8 @@ def test_workspace_row_exists_and_updates(any_context: Context) -> None:
     assert view.sensitive_industry
 
 
-def test_unreachable_database_is_a_store_error() -> None:
-    with pytest.raises(StoreError, match="cannot open the database"):
+def test_unreachable_database_is_a_one_line_store_error() -> None:
+    with pytest.raises(StoreError, match="cannot open the database") as caught:
         open_store("postgresql://nobody@127.0.0.1:1/none")
+    assert "\n" not in str(caught.value)
+    assert "Connection refused" in str(caught.value) or "connection" in str(caught.value)
