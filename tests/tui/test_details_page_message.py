@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from sqlalchemy import update
-from textual.widgets import DataTable, Label, Static, TextArea
+from textual.widgets import Button, DataTable, Label, Static, TextArea
 
 from kootui.core.models import DeliveryAttempt, Message, MessageStatus
 from kootui.tui.screens.message_detail import MessageDetailScreen
@@ -152,3 +152,16 @@ def deliver(context, message_id: int) -> None:
                 tls=True,
             )
         )
+
+
+async def test_the_details_button_opens_the_highlighted_message(context):
+    seeded = seed_details(context)
+    app = build_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_details(app, pilot)
+        await highlight(app, seeded.rejected)
+        buttons = app.page_screen.query(".list-action").results(Button)
+        next(button for button in buttons if button.name == "details-open").press()
+        await settle(pilot)
+        assert isinstance(app.screen, MessageDetailScreen)
+        assert app.screen.message_id == seeded.rejected

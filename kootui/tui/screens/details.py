@@ -266,15 +266,19 @@ class SendingDetailsScreen(PageScreen):
             lambda address, error: self._revealed(row.key, masked, address, error),
         )
 
-    def _revealed(self, key: str, masked: str, address: str | None, error: object) -> None:
-        if isinstance(error, KootuiError) or address is None:
+    def _revealed(
+        self, key: str, masked: str, address: str | None, error: KootuiError | None
+    ) -> None:
+        if error is not None or address is None:
             self.notify(str(error), severity="error", timeout=6)
             return
+        if self.app.current_mode != self.page.id:
+            return  # the user left the page while the address was read: it stays hidden
         self.revealed[key] = address
         self.masked[key] = masked
-        grid = self.message_list.table.grid
-        if key in {row.key for row in self.message_list.table.result.rows}:  # type: ignore[union-attr]
-            grid.update_cell(key, "recipient", address)
+        result = self.message_list.table.result
+        if result is not None and key in {row.key for row in result.rows}:
+            self.message_list.table.grid.update_cell(key, "recipient", address)
 
     def hide_revealed(self) -> None:
         """Mask every revealed row again (the user left the page)."""
