@@ -2,12 +2,13 @@
 
 The sample's header is ``email`` plus the template's parameter names (written
 with openpyxl). Reading checks the file as a zip first (``xlsx_safety``), then
-streams the first sheet with kootui's own expat reader (``xlsx_sheet_reader``:
-why not openpyxl is said there): rows are validated one by one and stored in an
+streams the first sheet with kootui's own reader (``xlsx_sheet_reader``: why
+not openpyxl is said there) — for a large file in a child process on the other
+core (``xlsx_rows_source``). Rows are validated one by one and stored in an
 ``ImportedRecipients`` scratch file in chunks, so a million rows use the same
 memory as a hundred. Formula cells are flagged and refused, never evaluated.
 Progress is reported every few thousand rows and a ``threading.Event`` cancels
-the read between two rows.
+the import between two rows (and kills the reader process, if there is one).
 """
 
 from __future__ import annotations

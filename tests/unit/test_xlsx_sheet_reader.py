@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from kootui.core import xlsx_sheet_reader
+from kootui.core import xlsx_workbook_parts
 from kootui.core.errors import ValidationError
 from kootui.core.xlsx_import import import_recipients
 from kootui.core.xlsx_safety import EntityRefused, check_workbook_file, safe_expat_parser
@@ -345,7 +345,7 @@ def test_shared_strings_over_the_budget_are_refused(tmp_path, monkeypatch):
     shared = f'<sst xmlns="{NS}">' + "".join(f"<si><t>s{i}</t></si>" for i in range(500)) + "</sst>"
     rows = '<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
     path = _build(tmp_path / "sst.xlsx", {"worksheets/sheet1.xml": _sheet(rows)}, shared=shared)
-    monkeypatch.setattr(xlsx_sheet_reader, "MAX_SHARED_STRINGS_BYTES", 4096)
+    monkeypatch.setattr(xlsx_workbook_parts, "MAX_SHARED_STRINGS_BYTES", 4096)
     with pytest.raises(ValidationError) as caught:
         import_recipients(path, [])
     assert caught.value.code == "xlsx.too_large" and "shared-strings" in caught.value.message
