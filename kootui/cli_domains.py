@@ -41,7 +41,7 @@ def _print_records(context: Context, domain_id: int) -> None:
         print(f"  expected: {record.expected or record.missing_setting}")
         if record.found:
             print(f"  found:    {' | '.join(record.found)}")
-        if record.detail:
+        if record.detail and record.detail != record.missing_setting:
             print(f"  {record.detail}")
 
 
