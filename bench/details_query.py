@@ -145,17 +145,20 @@ def measure(context: Any, label: str, request: Any) -> None:
     from kootui.core.sending_details import details_query, prepared_request
 
     prepared = prepared_request(request)
-    query = details_query(context.clock.now(), context.store.dialect)
+    now, dialect = context.clock.now(), context.store.dialect
 
     def first_page() -> None:
+        # As query_messages: task filters list the matching task ids (read here).
         with context.store.session() as session:
             connection = session.connection()
+            query = details_query(now, dialect, connection)
             rows = connection.execute(_ordered(query, prepared).limit(50)).mappings().all()
             facts = load_task_facts(connection, {row["task_id"] for row in rows})
             [present_row(row, facts) for row in rows]
 
     def count() -> int:
         with context.store.session() as session:
+            query = details_query(now, dialect, session.connection())
             return count_rows(session, query, prepared)
 
     page_ms = timed(first_page)

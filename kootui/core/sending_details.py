@@ -22,7 +22,17 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+)
 
 from kootui.core.context import Context
 from kootui.core.details_rows import (
@@ -137,18 +147,64 @@ ADVANCED_FIELDS: tuple[AdvancedField, ...] = (
 # -- filters --------------------------------------------------------------------------
 
 
-def _tasks_where(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
-    """``message.task_id IN (tasks matching conditions)``: a few ids, then the task index."""
-    ids = (
-        select(task_table.c.id)
-        .select_from(
-            task_table.join(template_table, template_table.c.id == task_table.c.template_id)
-            .join(address_table, address_table.c.id == task_table.c.address_id)
-            .join(domain_table, domain_table.c.id == address_table.c.domain_id)
+class _TaskMatch:
+    """Filters on a message's task, template or sender: ``message.task_id IN (...)``.
+
+    With a connection the matching task ids are read first and listed in the query, so
+    the planner knows how many rows each id holds: PostgreSQL then searches
+    ``(task_id, created_at)`` instead of walking the created index and testing a
+    subquery on every row (~100x on a task in the middle of a million rows). More than
+    ``MAX_LISTED_TASKS`` matching tasks, or no connection: the subquery itself.
+    """
+
+    MAX_LISTED_TASKS = 500
+
+    def __init__(self, connection: Connection | None) -> None:
+        self.connection = connection
+
+    def where(self, *conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+        ids = (
+            select(task_table.c.id)
+            .select_from(
+                task_table.join(template_table, template_table.c.id == task_table.c.template_id)
+                .join(address_table, address_table.c.id == task_table.c.address_id)
+                .join(domain_table, domain_table.c.id == address_table.c.domain_id)
+            )
+            .where(and_(*conditions))
         )
-        .where(and_(*conditions))
-    )
-    return message_table.c.task_id.in_(ids.scalar_subquery())
+        if self.connection is not None:
+            found = self.connection.execute(ids.limit(self.MAX_LISTED_TASKS + 1)).scalars()
+            listed = list(found)
+            if len(listed) <= self.MAX_LISTED_TASKS:
+                return message_table.c.task_id.in_(listed)
+        return message_table.c.task_id.in_(ids.scalar_subquery())
+
+    def text(self, column: Callable[[], ColumnElement[Any]]) -> FilterBuilder:
+        def build(name: str, value: str) -> ColumnElement[bool]:
+            return self.where(contains(column(), _bounded(name, value)))
+
+        return build
+
+    def template_id(self, name: str, value: str) -> ColumnElement[bool]:
+        return self.where(task_table.c.template_id == _positive_id(name, value))
+
+    def sender(self, name: str, value: str) -> ColumnElement[bool]:
+        """The address (a Unicode domain typed as shown matches its stored IDNA form) or
+        the alias."""
+        value = _bounded(name, value)
+        prefix, at, domain = value.rpartition("@")
+        stored_form = f"{prefix}{at}{search_form(domain)}" if at else search_form(value)
+        return self.where(
+            or_(contains(_sender_text(), stored_form), contains(address_table.c.alias, value))
+        )
+
+    def quick(self, name: str, value: str) -> ColumnElement[bool]:
+        """Recipient address, task name or subject contains the text."""
+        value = _bounded("filter", value)
+        in_tasks = self.where(
+            or_(contains(task_table.c.name, value), contains(_subject_source(), value))
+        )
+        return or_(contains(message_table.c.recipient, value), in_tasks)
 
 
 def _subject_source() -> ColumnElement[Any]:
@@ -179,29 +235,8 @@ def _choice(name: str, value: str, allowed: Iterable[str]) -> str:
     return value
 
 
-def _text_in_tasks(column: Callable[[], ColumnElement[Any]]) -> FilterBuilder:
-    def build(name: str, value: str) -> ColumnElement[bool]:
-        return _tasks_where(contains(column(), _bounded(name, value)))
-
-    return build
-
-
-def _template_id(name: str, value: str) -> ColumnElement[bool]:
-    return _tasks_where(task_table.c.template_id == _positive_id(name, value))
-
-
 def _task_id(name: str, value: str) -> ColumnElement[bool]:
     return message_table.c.task_id == _positive_id(name, value)
-
-
-def _sender(name: str, value: str) -> ColumnElement[bool]:
-    """The address (a Unicode domain typed as shown matches its stored IDNA form) or alias."""
-    value = _bounded(name, value)
-    prefix, at, domain = value.rpartition("@")
-    stored_form = f"{prefix}{at}{search_form(domain)}" if at else search_form(value)
-    return _tasks_where(
-        or_(contains(_sender_text(), stored_form), contains(address_table.c.alias, value))
-    )
 
 
 def _recipient(name: str, value: str) -> ColumnElement[bool]:
@@ -215,15 +250,6 @@ def _status(name: str, value: str) -> ColumnElement[bool]:
 
 def _send_method(name: str, value: str) -> ColumnElement[bool]:
     return message_table.c.send_method == _choice(name, value, SEND_METHOD_LABELS)
-
-
-def _quick(name: str, value: str) -> ColumnElement[bool]:
-    """Recipient address, task name or subject contains the text."""
-    value = _bounded("filter", value)
-    return or_(
-        contains(message_table.c.recipient, value),
-        _tasks_where(or_(contains(task_table.c.name, value), contains(_subject_source(), value))),
-    )
 
 
 def _day(name: str, value: str) -> date:
@@ -243,21 +269,22 @@ def _range(now: datetime) -> FilterBuilder:
     return build
 
 
-def _filters(now: datetime) -> dict[str, FilterBuilder]:
+def _filters(now: datetime, connection: Connection | None) -> dict[str, FilterBuilder]:
+    tasks = _TaskMatch(connection)
     return {
-        "template_name": _text_in_tasks(lambda: template_table.c.title),
-        "template_id": _template_id,
-        "task_name": _text_in_tasks(lambda: task_table.c.name),
+        "template_name": tasks.text(lambda: template_table.c.title),
+        "template_id": tasks.template_id,
+        "task_name": tasks.text(lambda: task_table.c.name),
         "task_id": _task_id,
-        "subject": _text_in_tasks(_subject_source),
-        "sender": _sender,
+        "subject": tasks.text(_subject_source),
+        "sender": tasks.sender,
         "recipient": _recipient,
         "status": _status,
         "send_method": _send_method,
         "created_from": date_from_filter(message_table.c.created_at),
         "created_to": date_to_filter(message_table.c.created_at),
         "range": _range(now),
-        _QUICK_KEY: _quick,
+        _QUICK_KEY: tasks.quick,
     }
 
 
@@ -289,15 +316,18 @@ _ROW_STATEMENT: Select[Any] = select(
 )
 
 
-def details_query(now: datetime, dialect: str = "sqlite") -> ListQuery:
+def details_query(
+    now: datetime, dialect: str = "sqlite", connection: Connection | None = None
+) -> ListQuery:
     """The list query for ``now`` (the relative ranges count back from it) on a store
-    of ``dialect`` (``Store.dialect``)."""
+    of ``dialect`` (``Store.dialect``); with ``connection``, task filters list the
+    matching task ids (read when the filter is applied) instead of a subquery."""
     return ListQuery(
         statement=_ROW_STATEMENT,
         sort_columns=_POSTGRES_SORT_COLUMNS if dialect == "postgresql" else _SORT_COLUMNS,
         default_sort="created",
         tiebreak=message_table.c.id,
-        filters=_filters(now),
+        filters=_filters(now, connection),
         key_column="id",
     )
 
@@ -330,7 +360,8 @@ def query_messages(context: Context, request: PageRequest | None = None) -> Page
     names a range or created dates. Every bad value is a ValidationError naming its field."""
     prepared = prepared_request(request)
     with context.store.session() as session:
-        query = details_query(context.clock.now(), context.store.dialect)
+        connection = session.connection()
+        query = details_query(context.clock.now(), context.store.dialect, connection)
         page = fetch_page(session, query, prepared)
         facts = load_task_facts(session.connection(), (row["task_id"] for row in page.rows))
     rows = [present_row(row.values, facts) for row in page.rows]

@@ -392,3 +392,15 @@ def test_messages_not_received_sort_below_every_received_one_on_both_stores(
         assert found == received + waiting
     else:
         assert found == waiting[::-1] + received[::-1]
+
+
+def test_many_matching_tasks_fall_back_to_a_subquery_with_the_same_rows(
+    store: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kootui.core import sending_details
+
+    context = store["context"]
+    listed = recipients(context, PageRequest(advanced={"sender": "news@"}))
+    monkeypatch.setattr(sending_details._TaskMatch, "MAX_LISTED_TASKS", 1)
+    assert recipients(context, PageRequest(advanced={"sender": "news@"})) == listed
+    assert len(listed) == 5
