@@ -48,7 +48,7 @@ from kootui.tui.screens.details_export import (
     outcome_notice,
 )
 from kootui.tui.screens.message_detail import MessageDetailScreen
-from kootui.tui.screens.page import PageScreen
+from kootui.tui.screens.page import PageScreen, PageSpec
 from kootui.tui.screens.store_calls import StoreReply, call_store
 from kootui.tui.widgets.advanced_search import AdvancedSearch, SearchField
 from kootui.tui.widgets.paged_table import PagedTable
@@ -164,8 +164,8 @@ class SendingDetailsScreen(PageScreen):
     SendingDetailsScreen AdvancedSearch SelectCurrent { background: $boost; }
     """
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, page: PageSpec) -> None:
+        super().__init__(page)
         self.revealed: dict[str, str] = {}  # row key -> full address, until hidden or left
         self.masked: dict[str, str] = {}  # row key -> the masked text it had
         self.checking = False  # an auto-refresh check is in flight
@@ -352,7 +352,7 @@ class SendingDetailsScreen(PageScreen):
     def _exported(self, outcome: ExportOutcome | None) -> None:
         if outcome is not None:
             text, severity = outcome_notice(outcome)
-            self.notify(text, severity=severity, timeout=10)  # type: ignore[arg-type]
+            self.notify(text, severity=severity, timeout=10)
 
     @on(StoreReply)
     def _store_reply(self, reply: StoreReply) -> None:

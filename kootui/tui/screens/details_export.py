@@ -19,6 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, ProgressBar, Static
 
@@ -173,7 +174,7 @@ class ExportProgressScreen(ModalScreen[ExportOutcome]):
         self.action_cancel()
 
 
-def outcome_notice(outcome: ExportOutcome) -> tuple[str, str]:
+def outcome_notice(outcome: ExportOutcome) -> tuple[str, SeverityLevel]:
     """(text, severity) for the page's notification."""
     if outcome.cancelled:
         return "Export cancelled; no file was written.", "warning"
