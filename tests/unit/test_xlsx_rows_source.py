@@ -78,6 +78,7 @@ def in_child(monkeypatch: pytest.MonkeyPatch) -> list[ChildProcessRows]:
         children.append(self)
 
     monkeypatch.setattr(xlsx_rows_source, "PROCESS_FROM_BYTES", 0)
+    monkeypatch.setattr(xlsx_rows_source, "spare_core", lambda: True)  # whatever the load
     monkeypatch.setattr(ChildProcessRows, "__init__", recording_init)
     return children
 
@@ -101,6 +102,7 @@ def test_a_child_process_gives_the_same_report(tmp_path, monkeypatch):
     children: list[ChildProcessRows] = []
     create = ChildProcessRows.__init__
     monkeypatch.setattr(xlsx_rows_source, "PROCESS_FROM_BYTES", 0)
+    monkeypatch.setattr(xlsx_rows_source, "spare_core", lambda: True)
     monkeypatch.setattr(
         ChildProcessRows,
         "__init__",
@@ -152,10 +154,27 @@ def test_a_child_that_dies_is_an_error_not_a_short_list(tmp_path, in_child):
     assert caught.value.code == "xlsx.reader_failed"
 
 
-def test_small_files_are_read_in_this_process(tmp_path, monkeypatch):
+@pytest.mark.parametrize(("size", "spare", "expected"), [(20, True, False), (40_000, False, False)])
+def test_small_files_and_busy_machines_read_in_this_process(
+    tmp_path, monkeypatch, size, spare, expected
+):
     started: list[Path] = []
     monkeypatch.setattr(ChildProcessRows, "__init__", lambda self, p: started.append(p))
-    path = _workbook(tmp_path / "small.xlsx", _many(20))
+    monkeypatch.setattr(xlsx_rows_source, "spare_core", lambda: spare)
+    monkeypatch.setattr(xlsx_rows_source, "PROCESS_FROM_BYTES", 300_000)
+    path = _workbook(tmp_path / "file.xlsx", _many(size))
+    assert (path.stat().st_size >= 300_000) == (size > 20)
     with import_recipients(path, ["name"]).recipients as recipients:
-        assert recipients.count == 20
-    assert started == []
+        assert recipients.count == size
+    assert bool(started) == expected
+
+
+def test_a_spare_core_needs_two_cores_and_a_load_that_leaves_one(monkeypatch):
+    monkeypatch.setattr(xlsx_rows_source, "_cores", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.4, 0.4, 0.4))
+    assert xlsx_rows_source.spare_core()
+    monkeypatch.setattr(os, "getloadavg", lambda: (5.3, 5.0, 4.0))
+    assert not xlsx_rows_source.spare_core()
+    monkeypatch.setattr(xlsx_rows_source, "_cores", lambda: 1)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    assert not xlsx_rows_source.spare_core()
