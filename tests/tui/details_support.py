@@ -81,6 +81,11 @@ def seed_details(context: Context, *, bulk: int = 0) -> Seeded:
         session.flush()
         delivered, rejected = ann.id or 0, bob.id or 0
         _store_headers(session, delivered, HEADERS, now - timedelta(minutes=5))
+        session.execute(  # made half an hour ago, before their first attempts
+            update(Message)
+            .where(Message.task_id == recent)
+            .values(created_at=now - timedelta(minutes=30))
+        )
         session.execute(
             update(Message)
             .where(Message.task_id == old)
