@@ -14,11 +14,12 @@ Why this is exactly as safe and as strict as parsing everything with expat:
 * expat still parses the whole part except the plain rows: the prolog, the
   root, everything before ``<sheetData>`` and after its last plain row, and
   every row the patterns do not match whole (a formula, rich text, an entity
-  reference, a comment, a ``\\r``, an unknown attribute ...). Those rows come
+  comment, a ``\\r``, an unknown attribute ...). Those rows come
   out of the expat handlers exactly as before.
 * A plain row is well-formed by construction: fixed element names, attributes
   of printable ASCII in double quotes (no ``<``, ``&`` or duplicate names),
-  text without ``<``, ``&``, ``\\r`` or control characters, valid UTF-8.
+  text without ``<``, ``\\r`` or control characters, ``&`` only in a predefined
+  entity or a character reference to an XML character, valid UTF-8.
   Leaving a well-formed element out of expat's input leaves the document
   well-formed exactly when it was, so expat's verdict on the file is unchanged.
 * The patterns are only trusted where every ``<`` starts a tag: the fast path
@@ -49,8 +50,13 @@ MAX_HEAD_BYTES = 4 * 1024 * 1024  # <sheetData> must start within this, or expat
 MAX_PENDING_BYTES = 4 * 1024 * 1024  # an unfinished row longer than this goes to expat
 
 _WS = rb"[ \t\n]*"  # no \r: XML turns it into \n, which a plain row then need not copy
-# Character data a plain row may hold: no markup, no reference, no \r, no C0 control.
-_TEXT = rb"[^<&\r\x00-\x08\x0b\x0c\x0e-\x1f]*"
+# Character data a plain row may hold: no markup, no \r, no C0 control, and "&" only in one
+# of XML's five entity references or a character reference (decode_references checks it).
+_TEXT_CHARACTERS = rb"[^<&\r\x00-\x08\x0b\x0c\x0e-\x1f]*"
+_REFERENCE = rb"&(?:lt|gt|amp|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});"
+_TEXT = _TEXT_CHARACTERS + rb"(?:" + _REFERENCE + _TEXT_CHARACTERS + rb")*"
+_REFERENCES = re.compile(r"&(lt|gt|amp|quot|apos|#[0-9]+|#x[0-9a-fA-F]+);")
+_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
 _ATTR_VALUE = rb'"[\x20\x21\x23-\x25\x27-\x3b\x3d\x3f-\x7e]*"'  # printable ASCII, no " & <
 _NAME = rb"[A-Za-z_][A-Za-z0-9_.:-]*"
 _CELL = (
@@ -90,6 +96,35 @@ class ExpatRows(Protocol):
     def between_rows(self) -> bool:
         """Whether expat stands directly inside <sheetData>, between two rows, nothing open."""
         ...
+
+
+def _is_xml_character(code: int) -> bool:
+    return (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    )
+
+
+def decode_references(text: str) -> str | None:
+    """``text`` with its references replaced as expat replaces them; None when one names a
+    character XML forbids (the row then goes to expat, which says so)."""
+    forbidden = False
+
+    def replace(found: re.Match[str]) -> str:
+        nonlocal forbidden
+        name = found.group(1)
+        if name[0] != "#":
+            return _ENTITIES[name]
+        code = int(name[2:], 16) if name[1] == "x" else int(name[1:])
+        if not _is_xml_character(code):
+            forbidden = True
+            return ""
+        return chr(code)
+
+    decoded = _REFERENCES.sub(replace, text)
+    return None if forbidden else decoded
 
 
 def _not_plain(data: bytes) -> bool:

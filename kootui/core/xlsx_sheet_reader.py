@@ -45,7 +45,7 @@ from typing import Any
 from openpyxl.utils.datetime import from_excel
 
 from kootui.core.errors import ValidationError
-from kootui.core.xlsx_fast_rows import CellMatch, CellsReader, stream_rows
+from kootui.core.xlsx_fast_rows import CellMatch, CellsReader, decode_references, stream_rows
 from kootui.core.xlsx_safety import FIELD, safe_expat_parser
 from kootui.core.xlsx_workbook_parts import (  # re-exported: the reader's callers use these
     MAIN_NAMESPACES,
@@ -210,13 +210,23 @@ class SheetRows:
                             return None  # not a plain cell: expat reads the row
                         continue  # whitespace between cells
                     if inline:  # <is><t>: the value is the text itself
-                        value: Cell = inline_text.decode() if inline_text else None
-                        if inline_text and len(inline_text) > MAX_CELL_CHARS:
-                            _check_length(value)
+                        value: Cell = None
+                        if inline_text:
+                            value = inline_text.decode()
+                            if b"&" in inline_text:
+                                value = decode_references(value)
+                                if value is None:
+                                    return None  # a forbidden character: expat says which
+                            if len(inline_text) > MAX_CELL_CHARS:  # bytes >= characters
+                                _check_length(value)
                     elif kind == b"s" and number_text.isdigit():  # the commonest Excel cell
                         value = strings[int(number_text)]
                     else:
                         text = number_text.decode() if number_text else None
+                        if text is not None and b"&" in number_text:
+                            text = decode_references(text)
+                            if text is None:
+                                return None
                         if number_text and len(number_text) > MAX_CELL_CHARS:
                             _check_length(text)
                         value = value_of(kind.decode() or "n", text, style.decode() or None)

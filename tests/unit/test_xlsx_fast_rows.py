@@ -93,6 +93,23 @@ SHEETS: dict[str, bytes] = {
     "entity and character references": _sheet(
         _plain(1, 2) + f'<row r="3">{_inline("A3", "Smith &amp; Co &#x263A; &lt;b&gt;")}</row>'
     ),
+    "every reference expat knows": _sheet(
+        '<row r="1">'
+        + _inline("A1", "&lt;&gt;&amp;&quot;&apos;")
+        + _inline("B1", "&#65;&#x42;&#x1F600;&#x10FFFF;&#9;&#10;&#13;&#xd7ff;&#xE000;")
+        + '<c r="C1" t="str"><v>a &amp; b</v></c><c r="D1" t="s"><v>&#49;</v></c></row>'
+        + _plain(2, 1)
+    ),
+    "null character reference": _sheet(_plain(1, 1) + f'<row r="2">{_inline("A2", "&#0;")}</row>'),
+    "surrogate reference": _sheet(_plain(1, 1) + f'<row r="2">{_inline("A2", "&#xD800;")}</row>'),
+    "U+FFFE reference": _sheet(_plain(1, 1) + f'<row r="2">{_inline("A2", "a&#65534;")}</row>'),
+    "reference past U+10FFFF": _sheet(
+        _plain(1, 1) + f'<row r="2">{_inline("A2", "&#x110000;")}</row>'
+    ),
+    "upper-case X reference": _sheet(_plain(1, 1) + f'<row r="2">{_inline("A2", "&#X41;")}</row>'),
+    "reference without semicolon": _sheet(
+        _plain(1, 1) + f'<row r="2">{_inline("A2", "a &amp b")}</row>'
+    ),
     "comment between rows": _sheet(_plain(1, 2) + "<!-- <row r='9'/> -->" + _plain(3, 2)),
     "cdata in a cell": _sheet(
         _plain(1, 1) + '<row r="2"><c r="A2" t="inlineStr"><is><t><![CDATA[a<b]]></t></is>'
@@ -196,6 +213,10 @@ def test_the_corpus_has_readable_and_refused_sheets(tmp_path):
     }
     assert outcomes["plain"][0][0] == (1, ["u1@x.com", "ann@example.com", datetime(2009, 7, 7)])
     assert outcomes["entity and character references"][0][-1][1] == ["Smith & Co ☺ <b>"]
+    assert outcomes["every reference expat knows"][0][0] == (
+        1,
+        ["<>&\"'", "AB\U0001f600\U0010ffff\t\n\r\ud7ff\ue000", "a & b", "ann@example.com"],
+    )
     assert outcomes["control character"] == ("raised", "ExpatError", 4)  # invalid token
     assert outcomes["column past XFD"] == ("raised", "ValidationError", "xlsx.corrupt")
     assert outcomes["doctype"][1] == "EntityRefused"
@@ -240,7 +261,8 @@ def test_plain_rows_never_reach_expat_and_the_rest_does():
     assert expat.fed.startswith(b"<?xml") and expat.fed.endswith(b"</worksheet>")
 
 
-def test_the_real_expat_reader_hands_plain_rows_over(tmp_path, monkeypatch):
+@pytest.mark.parametrize("name", ["excel row attributes", "every reference expat knows"])
+def test_the_real_expat_reader_hands_plain_rows_over(tmp_path, monkeypatch, name):
     """SheetRows really takes the fast path on a plain sheet: expat sees its head and tail."""
     fed: list[bytes] = []
     feed = xlsx_sheet_reader._ExpatRows.feed
@@ -250,7 +272,7 @@ def test_the_real_expat_reader_hands_plain_rows_over(tmp_path, monkeypatch):
         feed(self, data)
 
     monkeypatch.setattr(xlsx_sheet_reader._ExpatRows, "feed", recording_feed)
-    path = _workbook(tmp_path / "plain.xlsx", SHEETS["excel row attributes"])
+    path = _workbook(tmp_path / "plain.xlsx", SHEETS[name])
     rows, _last = _outcome(path, fast=True)
     assert [number for number, _cells in rows] == [1, 2]
     assert fed and not any(b"<row" in data for data in fed)
