@@ -129,7 +129,10 @@ class ExportProgressScreen(ModalScreen[ExportOutcome]):
     def _show_progress(self) -> None:
         done = self.rows_done
         self.query_one("#export-bar", ProgressBar).update(progress=done)
-        self.query_one("#export-count", Static).update(f"{done:,} of {self.total:,} rows written")
+        stopping = " — stopping…" if self.stop_asked.is_set() else ""
+        self.query_one("#export-count", Static).update(
+            f"{done:,} of {self.total:,} rows written{stopping}"
+        )
 
     def _counted(self, rows: int) -> None:
         self.rows_done = rows  # one int store: the UI thread reads it on its own timer
@@ -164,9 +167,9 @@ class ExportProgressScreen(ModalScreen[ExportOutcome]):
             self.dismiss(ExportOutcome(message.result))
 
     def action_cancel(self) -> None:
-        self.stop_asked.set()
-        self.query_one("#export-count", Static).update("stopping…")
+        self.stop_asked.set()  # the export stops at its next chunk of rows
         self.query_one("#export-cancel", Button).disabled = True
+        self._show_progress()
 
     @on(Button.Pressed, "#export-cancel")
     def _cancel_pressed(self, event: Button.Pressed) -> None:
