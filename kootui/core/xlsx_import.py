@@ -31,7 +31,7 @@ from kootui.core.xlsx_rows_source import (
     RowsSource,
     open_first_sheet,
     read_error,
-    use_child_process,
+    start_child_reader,
 )
 from kootui.core.xlsx_safety import FIELD, check_workbook_file
 from kootui.core.xlsx_sheet_reader import FormulaCell
@@ -309,8 +309,8 @@ def import_recipients(
     report = ImportReport(recipients=recipients, rows_read=0)
     child: ChildProcessRows | None = None
     try:
-        if use_child_process(path):
-            child = ChildProcessRows(path)  # reads on the other core while this one checks
+        child = start_child_reader(path)  # reads on the other core while this one checks
+        if child is not None:
             _stream_rows(child, parameters, recipients, report, progress, cancel)
         else:
             with zipfile.ZipFile(path) as archive:

@@ -147,6 +147,16 @@ def use_child_process(path: Path) -> bool:
     return path.stat().st_size >= PROCESS_FROM_BYTES and spare_core()
 
 
+def start_child_reader(path: Path) -> ChildProcessRows | None:
+    """A reader process for ``path`` when it is worth one and one can start; else None."""
+    if not use_child_process(path):
+        return None
+    try:
+        return ChildProcessRows(path)
+    except OSError:  # no interpreter to start (an embedded Python): read in this process
+        return None
+
+
 def _read_in_child(path: str, channel: BinaryIO) -> None:
     """The child: send ("rows", batch, declared last row)..., then ("done",) or ("failed", ...)."""
 

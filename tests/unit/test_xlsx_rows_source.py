@@ -169,6 +169,14 @@ def test_small_files_and_busy_machines_read_in_this_process(
     assert bool(started) == expected
 
 
+def test_without_an_interpreter_to_start_the_file_is_read_here(tmp_path, monkeypatch, in_child):
+    monkeypatch.setattr(xlsx_rows_source.sys, "executable", str(tmp_path / "no-python"))
+    path = _workbook(tmp_path / "file.xlsx", _many(30))
+    with import_recipients(path, ["name"]).recipients as recipients:
+        assert recipients.count == 30
+    assert in_child == []
+
+
 def test_a_spare_core_needs_two_cores_and_a_load_that_leaves_one(monkeypatch):
     monkeypatch.setattr(xlsx_rows_source, "_cores", lambda: 2)
     monkeypatch.setattr(os, "getloadavg", lambda: (0.4, 0.4, 0.4))
