@@ -47,22 +47,24 @@ ATTEMPT_COLUMNS = (
     ("Host", 16),
     ("TLS", 3),
 )
-WIDE_VALUE = 34  # a longer value gets a line of its own under the two columns
+COLUMN_GAP = 2  # between the two field columns (their padding-right)
 REFRESH_SECONDS = 2.0
 STILL_MOVING = ("Pending", "Sending", "Deferred")  # statuses the engine may still change
 STATUS_LABEL = "Status"
 
 
-def field_columns(fields: list[tuple[str, str]]) -> tuple[Content, Content, Content]:
-    """The fields as 'label  value' lines: short ones in two columns (the first half, the
-    rest), long ones (a Message-ID, a subject) below them at full width, in order."""
+def field_columns(fields: list[tuple[str, str]], room: int) -> tuple[Content, Content, Content]:
+    """The fields as 'label  value' lines: those that fit a column of half of ``room``
+    characters in two columns (the first half, the rest), longer ones (a Message-ID, a
+    subject) below them at full width, in order."""
     width = max((len(label) for label, _value in fields), default=0) + 2
+    fits = room // 2 - COLUMN_GAP - width
 
     def line(label: str, value: str) -> Content:
         return Content.assemble((f"{label:<{width}}", "bold"), value)
 
-    short = [line(label, value) for label, value in fields if len(value) <= WIDE_VALUE]
-    wide = [line(label, value) for label, value in fields if len(value) > WIDE_VALUE]
+    short = [line(label, value) for label, value in fields if len(value) <= fits]
+    wide = [line(label, value) for label, value in fields if len(value) > fits]
     half = (len(short) + 1) // 2
     join = Content("\n").join
     return join(short[:half]), join(short[half:]), join(wide)
@@ -161,10 +163,13 @@ class MessageDetailScreen(Screen[None]):
         badge = status_text(status, app_variables(self.app))
         heading = Text.assemble(f"Message {detail.message_id}  ", badge)
         self.query_one("#detail-heading", Label).update(heading)
-        left, right, wide = field_columns(detail.fields)
+        room = self.size.width - 2  # the body's padding; the screen's width is always known
+        left, right, wide = field_columns(detail.fields, room)
         self.query_one("#fields-left", Static).update(left)
         self.query_one("#fields-right", Static).update(right)
-        self.query_one("#fields-wide", Static).update(wide)
+        wide_fields = self.query_one("#fields-wide", Static)
+        wide_fields.update(wide)
+        wide_fields.display = bool(wide.plain)
         first = self.detail_shown is False
         self.detail_shown = True
         self._show_attempts(detail)
