@@ -215,21 +215,21 @@ def _plain_rows(
             limit = last + len(_ROW_END) if last >= 0 else 0
         while position < limit:
             found = match_row(buffer, position, limit)
-            if found is not None:
-                number, row_extras, closed = found.groups()
+            # The row's attributes first: a repeated one is expat's error to report.
+            if found is not None and (found[2] in known_extras or extras.plain(found[2])):
                 row_end = found.end()
                 values: list[Any] | None = []
-                if not closed:
+                if not found[3]:  # not <row .../>
                     # Without comments, CDATA or PIs every "</row>" is an end tag; a nested
                     # row would be a byte outside a plain cell, which read_cells refuses.
                     content_end = buffer.find(_ROW_END, row_end, limit)
-                    values = read_cells(find_cells(buffer, row_end, content_end))
-                    row_end = content_end + len(_ROW_END)
-                    if content_end < 0:
-                        values = None
-                if values is not None and (row_extras in known_extras or extras.plain(row_extras)):
+                    values = None
+                    if content_end >= 0:
+                        values = read_cells(find_cells(buffer, row_end, content_end))
+                        row_end = content_end + len(_ROW_END)
+                if values is not None:
                     position = row_end
-                    last_number = int(number)
+                    last_number = int(found[1])
                     if values:
                         yield last_number, values
                     continue

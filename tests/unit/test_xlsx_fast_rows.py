@@ -147,6 +147,9 @@ SHEETS: dict[str, bytes] = {
         _plain(1, 1) + '<row r="2"><c r="A2" t="s"><v>7</v></c></row>'
     ),
     "duplicate row attribute": _sheet(_plain(1, 1) + '<row r="2" ht="1" ht="2"></row>'),
+    "duplicate attribute and a bad index": _sheet(
+        _plain(1, 1) + '<row r="2" ht="1" ht="2"><c r="A2" t="s"><v>99</v></c></row>'
+    ),
     "invalid utf-8": _sheet(_plain(1, 2)).replace(b"u2@x", b"u\xff@x"),
     "control character": _sheet(_plain(1, 2)).replace(b"u2@x", b"u\x01@x"),
     "U+FFFF": _sheet(_plain(1, 2)).replace(b"u2@x", "u\uffff@x".encode()),
