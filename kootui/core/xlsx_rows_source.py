@@ -1,18 +1,20 @@
 """Where an import's sheet rows come from: this process, or a child process on the other core.
 
 Reading the sheet (unzip, parse, build cells) is about half an import's CPU;
-checking addresses and storing rows is the other half. On a machine with a
-second core a large file is therefore read by a child process that sends
-batches of rows through a pipe while this process checks and stores the
-previous ones: on 2,000,000 rows that cuts the wall time nearly in half
-(bench/import_xlsx.py prints both). Small files are read here, where the
-child's start-up (~0.5 s to import the reader) would cost more than it saves.
+checking addresses and storing rows is the other half (2,000,000 rows: ~18-24
+CPU s against ~20-26). When a core is idle, a large file is therefore read by
+a child process that sends batches of rows through a pipe while this process
+checks and stores the previous ones, so the wall time is the slower half, not
+the sum. Small files are read here, where the child's start-up (~0.5 s to
+import the reader) would cost more than it saves; so is every file when the
+load leaves no core idle: on the saturated bench machine the two processes
+mostly took turns, each waiting to be scheduled, and lost to one process.
 
 What stays exactly as before: the child reads the file with the same reader,
-so the zip was checked by ``check_workbook_file`` first and every XML part is
-parsed by ``safe_expat_parser``; its errors come back as the same
-ValidationErrors with the same codes and messages; memory stays bounded, as
-the pipe holds at most one batch (the child blocks until it is read); a
+after ``check_workbook_file`` has checked the zip, and parses every XML part
+with ``safe_expat_parser``; its errors come back as the same ValidationErrors
+with the same codes and messages; memory stays bounded, as the pipe holds at
+most ``PIPE_BYTES`` (~8 batches) and the child blocks when it is full; a
 cancel, an error or a closed import kills the child and waits for it.
 """
 
