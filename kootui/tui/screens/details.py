@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -34,6 +34,7 @@ from kootui.core.sending_details import (
     DEFAULT_RANGE,
     DETAILS_COLUMNS,
     RANGE_LABELS,
+    RANGES,
     query_messages,
     reveal_recipient,
 )
@@ -50,7 +51,7 @@ from kootui.tui.screens.details_export import (
 from kootui.tui.screens.message_detail import MessageDetailScreen
 from kootui.tui.screens.page import PageScreen, PageSpec
 from kootui.tui.screens.store_calls import StoreReply, call_store
-from kootui.tui.widgets.advanced_search import AdvancedSearch, SearchField
+from kootui.tui.widgets.advanced_search import SearchField
 from kootui.tui.widgets.paged_table import PagedTable
 
 AUTO_REFRESH_SECONDS = 2.0
@@ -114,8 +115,8 @@ def range_note(advanced: Mapping[str, str], now: datetime) -> str:
     chosen = chosen or DEFAULT_RANGE
     if chosen == "all":
         return "Messages of any age. w goes back to the last 24 hours."
-    hours = {"24h": 24, "7d": 24 * 7, "30d": 24 * 30}.get(chosen, 24)
-    since = local_text(now - timedelta(hours=hours), ROW_TIME)
+    span = RANGES.get(chosen) or RANGES[DEFAULT_RANGE]
+    since = local_text(now - span, ROW_TIME)
     return (
         f"Created in the {RANGE_TEXT[chosen].lower()} (since {since}); older ones are "
         "hidden · w widens"
@@ -207,6 +208,7 @@ class SendingDetailsScreen(PageScreen):
         return self.query_one("#message-list", ListPanel)
 
     def reload(self) -> None:
+        self.checking = False  # a check that failed (store away) pauses the timer until now
         self.message_list.reload()
         if isinstance(self.app.screen, MessageDetailScreen):
             self.app.screen.read()  # ctrl+r in a message's view reads that message again
@@ -242,10 +244,6 @@ class SendingDetailsScreen(PageScreen):
             x, self._keep_scroll_x = self._keep_scroll_x, None
             grid = self.message_list.table.grid
             self.call_after_refresh(lambda: grid.scroll_to(x=x, animate=False))
-
-    @on(AdvancedSearch.Submitted)
-    def _searched(self, _event: AdvancedSearch.Submitted) -> None:
-        self._show_range_note()
 
     # Reveal one row ----------------------------------------------------------------
 

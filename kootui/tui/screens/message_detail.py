@@ -23,6 +23,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static, TextArea
+from textual.worker import Worker, WorkerState
 
 from kootui.core.errors import KootuiError
 from kootui.core.sending_details import MessageDetail, message_detail
@@ -252,6 +253,12 @@ class MessageDetailScreen(Screen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A read that failed outright (the store went away) is reported by the app, as the
+        # message bubbles on; the next tick or ctrl+r may read again.
+        if event.worker.group == "message-detail" and event.state == WorkerState.ERROR:
+            self.reading = self.read_again = False
 
     @on(StoreReply)
     def _store_reply(self, reply: StoreReply) -> None:
