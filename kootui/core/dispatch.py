@@ -198,7 +198,10 @@ class Dispatcher:
                 if share != self.rate_share:
                     rate = float(self.context.settings.get("sending.rate")) / share
                     log.info(
-                        "sending at up to %.1f msgs/s: 1/%d of the workspace rate", rate, share
+                        "worker %s sending at up to %.1f msgs/s: 1/%d of the workspace rate",
+                        self.worker_id,
+                        rate,
+                        share,
                     )
                     self.rate_share = share
                 set_share(share)

@@ -67,5 +67,6 @@ def test_two_engines_on_one_store_each_take_half_the_rate(
         asyncio.run(both())
     assert [row.status for row in messages(context, task)] == ["delivered"] * 160
     # Each engine saw the other sending and halved its part of the 80 msgs/s.
-    assert caplog.text.count("sending at up to 40.0 msgs/s: 1/2 of the workspace rate") == 2
+    for engine in engines:  # (a share may flicker back to 1/1 between two batches)
+        assert f"worker {engine.worker_id} sending at up to 40.0 msgs/s: 1/2" in caplog.text
     assert all(engine.recorded > 0 for engine in engines)

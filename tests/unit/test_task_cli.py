@@ -13,7 +13,9 @@ from tests.unit.test_tasks import seed_sources, write_recipients_xlsx
 
 
 @pytest.fixture
-def ids(settings):
+def ids(settings, monkeypatch):
+    # The deployment's tracking host, which the unsubscribe template needs (as seed_sources sets).
+    monkeypatch.setenv("KOOTUI_SENDING_TRACKING_HOST", "track.example.net")
     context = open_context(settings)
     try:
         return seed_sources(context)
