@@ -196,6 +196,9 @@ def run(url: str | None, messages: int, tasks: int) -> None:
             ("recipient 'user4242' (24 h)", {"recipient": "user4242"}, None),
             ("recipient 'user4242' (30 d)", {"recipient": "user4242", "range": "30d"}, None),
             ("recipient 'user4242' (all)", {"recipient": "user4242", "range": "all"}, None),
+            ("recipient whole address (all)",
+             {"recipient": f"User4242@{RECIPIENT_DOMAINS[4242 % 20]}", "range": "all"}, None),
+            ("quick filter, whole address (all)", {"range": "all", "quick": "whole"}, None),
             ("subject 'Offer 49' (all)", {"subject": f"Offer {tasks - 1} ", "range": "all"}, None),
             ("created 2026-11-10..2026-11-12", {"created_from": "2026-11-10",
                                                 "created_to": "2026-11-12"}, None),
@@ -210,8 +213,14 @@ def run(url: str | None, messages: int, tasks: int) -> None:
         for label, advanced, sort_key in cases:
             if advanced.get("template_id") == "placeholder":
                 advanced["template_id"] = str(template_id)
+            quick = ""
+            if advanced.pop("quick", None):
+                quick = f"user4242@{RECIPIENT_DOMAINS[4242 % 20]}"
             request = PageRequest(
-                advanced=advanced, sort_key=sort_key or "created", descending=True
+                advanced=advanced,
+                sort_key=sort_key or "created",
+                descending=True,
+                text_filter=quick,
             )
             measure(context, label, request)
     finally:

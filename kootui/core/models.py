@@ -11,7 +11,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlmodel import Field, SQLModel
 
 from kootui.core.types import UTCDateTime
@@ -249,7 +259,7 @@ class Message(SQLModel, table=True):
     task_id: int = Field(
         sa_column=Column(ForeignKey("task.id", ondelete="CASCADE"), nullable=False)
     )
-    recipient: str = Field(sa_column=Column(String(320), nullable=False, index=True))
+    recipient: str = Field(sa_column=Column(String(320), nullable=False))
     params: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     status: str = Field(default=MessageStatus.PENDING, max_length=16)
     send_method: str = Field(default=SendMethod.CONSOLE, max_length=16)
@@ -277,6 +287,10 @@ class MessageHeader(SQLModel, table=True):
     )
     headers: str = Field(sa_column=Column(Text, nullable=False))  # ASCII, bad bytes replaced
     composed_at: datetime = _required_time()
+
+
+# A whole address, in any case, is found through this index (Sending Details search).
+Index("ix_message_recipient_lower", func.lower(Message.__table__.c.recipient))  # type: ignore[attr-defined]
 
 
 class DeliveryAttempt(SQLModel, table=True):

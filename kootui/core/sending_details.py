@@ -16,6 +16,7 @@ No Textual here: the TUI page, ``kootui messages`` and the export all call these
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -204,7 +205,7 @@ class _TaskMatch:
         in_tasks = self.where(
             or_(contains(task_table.c.name, value), contains(_subject_source(), value))
         )
-        return or_(contains(message_table.c.recipient, value), in_tasks)
+        return or_(_recipient_match(value), in_tasks)
 
 
 def _subject_source() -> ColumnElement[Any]:
@@ -239,9 +240,22 @@ def _task_id(name: str, value: str) -> ColumnElement[bool]:
     return message_table.c.task_id == _positive_id(name, value)
 
 
+_WHOLE_ADDRESS = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+")
+
+
+def _recipient_match(value: str) -> ColumnElement[bool]:
+    """A whole address matches exactly, in any case, through ix_message_recipient_lower;
+    part of one is a substring, which no index can answer: the created range bounds it."""
+    value = value.strip()
+    if _WHOLE_ADDRESS.fullmatch(value):
+        local, _, domain = value.rpartition("@")
+        wanted = f"{local}@{search_form(domain)}".lower()
+        return func.lower(message_table.c.recipient) == wanted
+    return contains(message_table.c.recipient, value)
+
+
 def _recipient(name: str, value: str) -> ColumnElement[bool]:
-    # A substring cannot use the index: the created range still bounds the scan.
-    return contains(message_table.c.recipient, _bounded(name, value))
+    return _recipient_match(_bounded(name, value))
 
 
 def _status(name: str, value: str) -> ColumnElement[bool]:

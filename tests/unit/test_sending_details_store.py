@@ -75,6 +75,37 @@ def test_the_default_view_and_the_status_and_task_filters_search_an_index(
         assert "SCAN message" not in plan
 
 
+@pytest.mark.parametrize(
+    "request_",
+    [
+        PageRequest(advanced={"recipient": "Ann.Lee@Example.ORG", "range": "all"}),
+        PageRequest(text_filter="ann.lee@example.org", advanced={"range": "all"}),
+    ],
+)
+def test_a_whole_address_searches_the_lower_recipient_index(
+    context: Context, request_: PageRequest
+) -> None:
+    for plan in _plans(context, request_):
+        assert "ix_message_recipient_lower" in plan, plan
+        assert "SCAN message" not in plan
+
+
+def test_a_whole_address_matches_in_any_case_and_a_part_still_matches_within(
+    context: Context,
+) -> None:
+    address = seed_sender(context, with_key=False)
+    # Stored as tasks store them: the domain in its IDNA form.
+    seed_task(
+        context, address, ["Ann.Lee@example.org", "bob@example.org", "annabel@xn--bcher-kva.de"]
+    )
+    shown = query_messages(context, PageRequest(advanced={"recipient": "ann.lee@EXAMPLE.org"}))
+    assert shown.total == 1
+    assert query_messages(context, PageRequest(text_filter="ANN.LEE@example.org")).total == 1
+    assert query_messages(context, PageRequest(advanced={"recipient": "ann"})).total == 2
+    by_unicode = query_messages(context, PageRequest(advanced={"recipient": "annabel@bücher.de"}))
+    assert by_unicode.total == 1
+
+
 def test_sorting_by_received_over_all_time_walks_its_index(context: Context) -> None:
     _count, page = _plans(context, PageRequest(sort_key="received", advanced={"range": "all"}))
     assert "ix_message_received_at" in page and "TEMP B-TREE" not in page
