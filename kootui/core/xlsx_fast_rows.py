@@ -39,6 +39,8 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
+from kootui.core.xlsx_workbook_parts import MAX_CELL_CHARS
+
 Row = tuple[int, list[Any]]
 # (column letters, style, type, <v> text, "<t>" when the cell has <is>, <is><t> text,
 # one byte that is not part of a plain cell). No letters: whitespace, or that byte.
@@ -48,6 +50,9 @@ CellsReader = Callable[[list[CellMatch]], list[Any] | None]
 
 MAX_HEAD_BYTES = 4 * 1024 * 1024  # <sheetData> must start within this, or expat reads it all
 MAX_PENDING_BYTES = 4 * 1024 * 1024  # an unfinished row longer than this goes to expat
+# A longer row goes to expat: then no cell of a plain row can pass Excel's 32,767-character
+# limit (characters never outnumber bytes), and the cell reader need not count them.
+MAX_PLAIN_ROW_BYTES = MAX_CELL_CHARS
 
 _WS = rb"[ \t\n]*"  # no \r: XML turns it into \n, which a plain row then need not copy
 # Character data a plain row may hold: no markup, no \r, no C0 control, and "&" only in one
@@ -224,7 +229,7 @@ def _plain_rows(
                     # row would be a byte outside a plain cell, which read_cells refuses.
                     content_end = buffer.find(_ROW_END, row_end, limit)
                     values = None
-                    if content_end >= 0:
+                    if 0 <= content_end - row_end <= MAX_PLAIN_ROW_BYTES:
                         values = read_cells(find_cells(buffer, row_end, content_end))
                         row_end = content_end + len(_ROW_END)
                 if values is not None:

@@ -45,7 +45,12 @@ from typing import Any
 from openpyxl.utils.datetime import from_excel
 
 from kootui.core.errors import ValidationError
-from kootui.core.xlsx_fast_rows import CellMatch, CellsReader, decode_references, stream_rows
+from kootui.core.xlsx_fast_rows import (
+    CellMatch,
+    CellsReader,
+    decode_references,
+    stream_rows,
+)
 from kootui.core.xlsx_safety import FIELD, safe_expat_parser
 from kootui.core.xlsx_workbook_parts import (  # re-exported: the reader's callers use these
     MAIN_NAMESPACES,
@@ -102,12 +107,6 @@ def _column_numbers() -> dict[str, int]:
 
 _COLUMN_NUMBERS = _column_numbers()
 _COLUMN_BYTES = {letters.encode(): number for letters, number in _COLUMN_NUMBERS.items()}
-
-
-def _check_length(text: object) -> None:
-    """Bytes may be longer than their characters: this counts characters."""
-    if isinstance(text, str) and len(text) > MAX_CELL_CHARS:
-        raise cell_too_long()
 
 
 def _corrupt(message: str) -> ValidationError:
@@ -202,43 +201,41 @@ class SheetRows:
         value_of, columns, strings = self._value, _COLUMN_BYTES, self._strings
 
         def read(matches: list[CellMatch]) -> list[Cell] | None:
+            # No length checks: a plain row holds at most MAX_PLAIN_ROW_BYTES (= Excel's cell
+            # limit) bytes, and a cell's characters are never more than its bytes.
             cells: list[Cell] = []
+            have = 0  # len(cells)
             try:
                 for letters, style, kind, number_text, inline, inline_text, other in matches:
-                    if not letters:
+                    if inline:  # <is><t>: the value is the text itself (openpyxl writes these)
+                        value: Cell = inline_text.decode() if inline_text else None
+                        if value and b"&" in inline_text:
+                            value = decode_references(value)
+                            if value is None:
+                                return None  # a forbidden character: expat says which
+                    elif not letters:
                         if other:
                             return None  # not a plain cell: expat reads the row
                         continue  # whitespace between cells
-                    if inline:  # <is><t>: the value is the text itself
-                        value: Cell = None
-                        if inline_text:
-                            value = inline_text.decode()
-                            if b"&" in inline_text:
-                                value = decode_references(value)
-                                if value is None:
-                                    return None  # a forbidden character: expat says which
-                            if len(inline_text) > MAX_CELL_CHARS:  # bytes >= characters
-                                _check_length(value)
                     elif kind == b"s" and number_text.isdigit():  # the commonest Excel cell
                         value = strings[int(number_text)]
                     else:
                         text = number_text.decode() if number_text else None
-                        if text is not None and b"&" in number_text:
+                        if text and b"&" in number_text:
                             text = decode_references(text)
                             if text is None:
                                 return None
-                        if number_text and len(number_text) > MAX_CELL_CHARS:
-                            _check_length(text)
                         value = value_of(kind.decode() or "n", text, style.decode() or None)
                     column = columns.get(letters)
-                    if column is None:
-                        return None  # past XFD: expat's handlers refuse it with their message
-                    have = len(cells)
                     if column == have:
                         cells.append(value)
+                        have += 1
+                    elif column is None:
+                        return None  # past XFD: expat's handlers refuse it with their message
                     elif column > have:
                         cells.extend([None] * (column - have))
                         cells.append(value)
+                        have = column + 1
                     else:
                         cells[column] = value
             except UnicodeDecodeError:
