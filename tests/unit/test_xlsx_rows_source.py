@@ -29,11 +29,11 @@ def _row(n: int, address: str, name: str) -> str:
     return f'<row r="{n}">{_inline(f"A{n}", address)}{_inline(f"B{n}", name)}</row>'
 
 
-def _workbook(path: Path, rows: str, *, prolog: str = "") -> Path:
+def _workbook(path: Path, rows: str, *, prolog: str = "", dimension: str = "") -> Path:
     header = _row(1, "email", "name")
     sheet = (
         f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<worksheet xmlns="{NS}">'
-        f"<sheetData>{header}{rows}</sheetData></worksheet>"
+        f"{dimension}<sheetData>{header}{rows}</sheetData></worksheet>"
     )
     parts = {
         "[Content_Types].xml": '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats'
@@ -139,6 +139,15 @@ def test_cancel_stops_and_reaps_the_child(tmp_path, in_child):
         import_recipients(path, ["name"], progress=lambda *_: cancel.set(), cancel=cancel)
     assert len(in_child) == 1
     assert in_child[0]._process.returncode is not None  # killed and waited for: no zombie
+
+
+def test_progress_from_a_child_counts_rows_against_the_declared_size(tmp_path, in_child):
+    path = _workbook(tmp_path / "big.xlsx", _many(5000), dimension='<dimension ref="A1:B5001"/>')
+    seen: list[tuple[int, int | None]] = []
+    report = import_recipients(path, ["name"], progress=lambda *call: seen.append(call))
+    report.close()
+    assert seen == [(1999, 5000), (3999, 5000), (5000, 5000)]
+    assert in_child and in_child[0]._process.returncode == 0
 
 
 def test_a_child_that_dies_is_an_error_not_a_short_list(tmp_path, in_child):
