@@ -186,12 +186,25 @@ def test_without_an_interpreter_to_start_the_file_is_read_here(tmp_path, monkeyp
     assert in_child == []
 
 
-def test_a_spare_core_needs_two_cores_and_a_load_that_leaves_one(monkeypatch):
+def test_a_spare_core_needs_two_cores_and_little_cpu_pressure(tmp_path, monkeypatch):
+    pressure = tmp_path / "cpu"
+    monkeypatch.setattr(xlsx_rows_source, "PRESSURE_FILE", str(pressure))
     monkeypatch.setattr(xlsx_rows_source, "_cores", lambda: 2)
+    pressure.write_text("some avg10=5.41 avg60=14.72 avg300=29.75 total=53877\n")
+    assert xlsx_rows_source.cpu_pressure() == 5.41
+    assert xlsx_rows_source.spare_core()
+    pressure.write_text("some avg10=81.96 avg60=84.08 avg300=87.48 total=519910\nfull avg10=0\n")
+    assert not xlsx_rows_source.spare_core()
+    monkeypatch.setattr(xlsx_rows_source, "_cores", lambda: 1)
+    pressure.write_text("some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n")
+    assert not xlsx_rows_source.spare_core()
+
+
+def test_without_pressure_figures_the_load_average_decides(tmp_path, monkeypatch):
+    monkeypatch.setattr(xlsx_rows_source, "PRESSURE_FILE", str(tmp_path / "absent"))
+    monkeypatch.setattr(xlsx_rows_source, "_cores", lambda: 2)
+    assert xlsx_rows_source.cpu_pressure() is None
     monkeypatch.setattr(os, "getloadavg", lambda: (0.4, 0.4, 0.4))
     assert xlsx_rows_source.spare_core()
     monkeypatch.setattr(os, "getloadavg", lambda: (5.3, 5.0, 4.0))
-    assert not xlsx_rows_source.spare_core()
-    monkeypatch.setattr(xlsx_rows_source, "_cores", lambda: 1)
-    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
     assert not xlsx_rows_source.spare_core()
