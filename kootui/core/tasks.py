@@ -25,10 +25,10 @@ from kootui.core.attachments import AttachmentFile, check_attachments
 from kootui.core.clock import as_utc
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError, NotFound, StoreError, ValidationError
+from kootui.core.message_insert import insert_messages
 from kootui.core.models import (
     Attachment,
     DomainStatus,
-    Message,
     MessageStatus,
     SenderAddress,
     SenderDomain,
@@ -344,7 +344,7 @@ def _write(
             chunk, task_id=task.id, parameters=parameters, checked=checked, now=now
         )
         _mark_suppressed(connection, rows)
-        connection.execute(insert(Message.__table__), rows)  # type: ignore[arg-type]
+        insert_messages(connection, rows)
         written += len(rows)
         if progress is not None:
             progress(written, recipients.count)
