@@ -117,7 +117,12 @@ def read_error(exc: BaseException) -> ValidationError:
             field=FIELD,
             code="xlsx.entity_bomb",
         )
-    detail = " ".join(str(exc).split())[:200]  # one line, whatever the parser said
+    if isinstance(exc, expat.ExpatError):
+        # What is wrong, without expat's "line 1, column N": plain rows are read without
+        # expat, so its count of the bytes it saw is not a place in the file.
+        detail = expat.ErrorString(exc.code) or str(exc)
+    else:
+        detail = " ".join(str(exc).split())[:200]  # one line, whatever the reader said
     return ValidationError(
         f"the workbook is corrupt and could not be read ({detail})",
         field=FIELD,
