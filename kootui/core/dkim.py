@@ -75,12 +75,27 @@ def relaxed_body(body: bytes) -> bytes:
     return stripped + b"\r\n" if stripped else b""
 
 
+def relaxed_headers(
+    headers: list[list[bytes]] | list[tuple[bytes, bytes]],
+) -> list[tuple[bytes, bytes]]:
+    """RFC 6376 §3.4.2 relaxed header canonicalisation, equal to dkimpy's
+    ``Relaxed.canonicalize_headers`` but with a regex only where a value needs one (dkimpy
+    runs two per header: twenty a message)."""
+    canonical: list[tuple[bytes, bytes]] = []
+    for name, value in headers:
+        value = value.replace(b"\r\n", b"").replace(b"\n", b"")  # unfold, as \r?\n
+        if b"\t" in value or b"  " in value:
+            value = _WSP_TO_COMPRESS.sub(b" ", value)
+        canonical.append((name.lower().rstrip(), value.strip() + b"\r\n"))
+    return canonical
+
+
 class _RelaxedRelaxed:
     """The canonicalisation policy object dkimpy's ``hash_headers`` expects."""
 
     @staticmethod
     def canonicalize_headers(headers: list[list[bytes]]) -> list[tuple[bytes, bytes]]:
-        return Relaxed.canonicalize_headers(headers)  # type: ignore[no-any-return]
+        return relaxed_headers(headers)
 
 
 class DkimSigner:
@@ -141,7 +156,7 @@ class DkimSigner:
         hash_headers(
             hasher,
             _RelaxedRelaxed,
-            Relaxed.canonicalize_headers(headers),
+            relaxed_headers(headers),
             include,
             (name, b" " + unsigned),
             dict(fields),

@@ -143,3 +143,22 @@ def test_fast_header_split_equals_dkimpy() -> None:
     assert split_message(message) == tuple(dkim.rfc822_parse(message))
     odd = b"From: a@b\nSubject: x\r\n\r\nbody\n"
     assert split_message(odd) == tuple(dkim.rfc822_parse(odd))
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [[b"From", b" Ann <a@example.com>\r\n"]],
+        [[b"Subject ", b" folded\r\n  onto\r\n\ttwo lines \r\n"]],
+        [[b"To", b"\ta@b.example,\t\t b@c.example  \r\n"]],
+        [[b"X-Odd", b" bare\nfeed and \r\r\nreturn\r\n"]],
+        [[b"X-Empty", b"\r\n"], [b"DKIM-Signature", b" v=1; b=\r\n\t abc\r\n"]],
+        [[b"MIME-Version", b" 1.0\r\n"], [b"Content-Type", b" text/plain;  charset=utf-8\r\n"]],
+    ],
+)
+def test_fast_relaxed_headers_equal_dkimpy(headers: list[list[bytes]]) -> None:
+    from dkim.canonicalization import Relaxed
+
+    from kootui.core.dkim import relaxed_headers
+
+    assert relaxed_headers(headers) == Relaxed.canonicalize_headers(headers)
