@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, case, select, update
+from sqlalchemy import Connection, and_, case, select, update
 
+from kootui.core.bulk_write import update_rows
 from kootui.core.db import Store
 from kootui.core.models import DeliveryAttempt, Message, MessageStatus, Task, TaskStatus
 
@@ -114,19 +115,12 @@ def store_identities(store: Store, identities: Sequence[tuple[int, str, str]]) -
     retry of the message carries the same Message-ID."""
     if not identities:
         return
-    m = message_table
-    statement = (
-        update(m)
-        .where(m.c.id == bindparam("row_id"))
-        .values(
-            message_id_header=bindparam("mid"),
-            unsubscribe_token=bindparam("token"),
-        )
-    )
     with store.engine.begin() as connection:
-        connection.execute(
-            statement,
-            [{"row_id": row_id, "mid": mid, "token": token} for row_id, mid, token in identities],
+        update_rows(
+            connection,
+            message_table,
+            ("message_id_header", "unsubscribe_token"),
+            [(mid, token, row_id) for row_id, mid, token in identities],
         )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from kootui.core.bulk_write import insert_rows, update_rows
 from kootui.core.db import Store
 from kootui.core.dispatch_claim import (
     attempt_table,
@@ -101,20 +102,42 @@ def header_block(data: bytes) -> bytes:
     return data if end < 0 else data[:end]
 
 
-def _store_headers(connection: Connection, rows: list[dict[str, Any]]) -> None:
+ATTEMPT_COLUMNS = (
+    "message_id",
+    "started_at",
+    "finished_at",
+    "stage",
+    "outcome",
+    "reply_code",
+    "enhanced_code",
+    "reply_text",
+    "remote_host",
+    "tls",
+    "worker",
+)
+# What a result changes on its message row, in the order record_results builds them.
+RESULT_COLUMNS = (
+    "status",
+    "next_attempt_at",
+    "sent_at",
+    "received_at",
+    "last_reply_code",
+    "last_reply",
+    "lease_owner",
+    "lease_expires_at",
+)
+
+
+def _store_headers(connection: Connection, rows: list[tuple[int, str, datetime]]) -> None:
     """Insert or replace each message's header block (a retry re-signs with a new Date)."""
-    if not rows:
-        return
-    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = dialect_insert(header_table)
-    statement = statement.on_conflict_do_update(
-        index_elements=[header_table.c.message_id],
-        set_={
-            "headers": statement.excluded.headers,
-            "composed_at": statement.excluded.composed_at,
-        },
+    insert_rows(
+        connection,
+        header_table,
+        ("message_id", "headers", "composed_at"),
+        rows,
+        on_conflict="ON CONFLICT (message_id) DO UPDATE "
+        "SET headers = excluded.headers, composed_at = excluded.composed_at",
     )
-    connection.execute(statement, rows)
 
 
 def _suppress(connection: Connection, addresses: Sequence[str], now: datetime) -> None:
@@ -152,28 +175,28 @@ def record_results(
     if not batch:
         return set()
     attempts = [
-        {
-            "message_id": item.result.row_id,
-            "started_at": item.started_at,
-            "finished_at": item.result.finished_at,
-            "stage": item.result.stage.value,
-            "outcome": item.result.outcome.value,
-            "reply_code": item.result.reply_code,
-            "enhanced_code": item.result.enhanced_code[:16],
-            "reply_text": item.result.reply_text[:500],
-            "remote_host": item.result.remote_host[:255],
-            "tls": item.result.tls,
-            "worker": worker[:64],
-        }
+        (
+            item.result.row_id,
+            item.started_at,
+            item.result.finished_at,
+            item.result.stage.value,
+            item.result.outcome.value,
+            item.result.reply_code,
+            item.result.enhanced_code[:16],
+            item.result.reply_text[:500],
+            item.result.remote_host[:255],
+            item.result.tls,
+            worker[:64],
+        )
         for item in batch
     ]
     with store.engine.begin() as connection:
         # The insert comes first: on SQLite it takes the write lock, so nothing can
         # change the rows between the ownership check below and the update.
-        connection.execute(insert(attempt_table), attempts)
+        insert_rows(connection, attempt_table, ATTEMPT_COLUMNS, attempts)
         owned = _lock_owned(connection, worker, [item.result.row_id for item in batch])
-        updates: list[dict[str, Any]] = []
-        headers: list[dict[str, Any]] = []
+        updates: list[tuple[Any, ...]] = []
+        headers: list[tuple[int, str, datetime]] = []
         deltas: Deltas = {}
         hard: list[str] = []
         for item in batch:
@@ -189,43 +212,27 @@ def record_results(
             if item.headers is not None:
                 text = item.headers.decode("ascii", "replace").replace("\r\n", "\n")
                 composed_at = item.composed_at or item.started_at
-                headers.append(
-                    {"message_id": result.row_id, "headers": text, "composed_at": composed_at}
-                )
+                headers.append((result.row_id, text, composed_at))
             updates.append(
-                {
-                    "row_id": result.row_id,
-                    "new_status": status,
-                    "next_at": next_at,
-                    "sent": first_attempt,
-                    "received": result.finished_at if status == "delivered" else None,
-                    "code": result.reply_code,
-                    "reply": result.reply_text[:500],
-                }
+                (
+                    status,
+                    next_at,
+                    first_attempt,
+                    result.finished_at if status == "delivered" else None,
+                    result.reply_code,
+                    result.reply_text[:500],
+                    None,  # lease_owner
+                    None,  # lease_expires_at
+                    result.row_id,
+                )
             )
-        if updates:
-            m = message_table
-            connection.execute(
-                update(m)
-                .where(m.c.id == bindparam("row_id"))
-                .values(
-                    status=bindparam("new_status"),
-                    next_attempt_at=bindparam("next_at"),
-                    sent_at=bindparam("sent"),
-                    received_at=bindparam("received"),
-                    last_reply_code=bindparam("code"),
-                    last_reply=bindparam("reply"),
-                    lease_owner=None,
-                    lease_expires_at=None,
-                ),
-                updates,
-            )
+        update_rows(connection, message_table, RESULT_COLUMNS, updates)
         _store_headers(connection, headers)
         upsert_stats(connection, deltas)
         _suppress(connection, hard, now)
-        task_ids = _task_ids(connection, [u["row_id"] for u in updates])
+        task_ids = _task_ids(connection, [u[-1] for u in updates])
         finish_tasks(connection, task_ids, now)
-    return {u["row_id"] for u in updates}
+    return {u[-1] for u in updates}
 
 
 def _status_after(

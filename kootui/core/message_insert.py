@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, insert
 from sqlalchemy.exc import DBAPIError
 
+from kootui.core.bulk_write import insert_rows
 from kootui.core.clock import as_utc
 from kootui.core.models import Message
 
@@ -44,32 +45,9 @@ def insert_messages(connection: Connection, rows: list[dict[str, Any]]) -> None:
 
 
 def _sqlite_executemany(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    """executemany straight to the driver, each value made by its column type's own bind
-    processor (so stored text is exactly what SQLAlchemy writes), but a value repeated on
-    every row (the task, the times, the status) processed once, not once a row: SQLAlchemy's
-    per-row parameter handling was two thirds of the insert."""
-    table = Message.__table__  # type: ignore[attr-defined]
     columns = list(rows[0])
-    dialect = connection.dialect
-    processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]
-
-    def stored(name: str, process: Any) -> list[Any]:
-        values = [row[name] for row in rows]
-        if process is None:
-            return values
-        if name == "params":  # a dict a row: each one is its own JSON text
-            return [process(value) for value in values]
-        memo: dict[Any, Any] = {}  # the task, the times, the status: one value, processed once
-        return [
-            memo[value] if value in memo else memo.setdefault(value, process(value))
-            for value in values
-        ]
-
-    placeholders = ", ".join("?" for _ in columns)
-    statement = f"INSERT INTO message ({', '.join(columns)}) VALUES ({placeholders})"
-    by_column = [stored(name, process) for name, process in zip(columns, processors, strict=True)]
-    values = list(zip(*by_column, strict=True))
-    connection.exec_driver_sql(statement, values)
+    table = Message.__table__  # type: ignore[attr-defined]
+    insert_rows(connection, table, columns, [[row[name] for name in columns] for row in rows])
 
 
 def _as_is(value: Any) -> Any:
