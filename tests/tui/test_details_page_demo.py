@@ -5,31 +5,17 @@ any unrevealed screen."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from textual.widgets import DataTable, Static, TextArea
 
-from kootui.core.clock import FixedClock
-from kootui.core.context import Context, open_context
-from kootui.core.demo import seed_demo
+from kootui.core.context import Context
 from kootui.core.models import MessageStatus
 from kootui.core.paging import PageRequest
 from kootui.core.sending_details import message_detail, query_messages, reveal_recipient
-from kootui.settings import Settings
 from kootui.tui.screens.message_detail import MessageDetailScreen
 from tests.tui.details_support import build_app, message_list, open_details, settle
 from tests.tui.test_shell import SIZE
 
 EVERYTHING = PageRequest(limit=500, advanced={"range": "all"})
-
-
-@pytest.fixture
-def demo(settings: Settings, clock: FixedClock) -> Iterator[Context]:
-    ctx = open_context(settings.for_demo(), clock=clock)
-    seed_demo(ctx)
-    yield ctx
-    ctx.close()
 
 
 def rows_by_status(demo: Context) -> dict[str, list[int]]:

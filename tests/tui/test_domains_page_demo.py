@@ -3,26 +3,11 @@ each state, and shown that way on the page."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from kootui.core.clock import FixedClock
-from kootui.core.context import Context, open_context
-from kootui.core.demo import seed_demo
+from kootui.core.context import Context
 from kootui.core.dkim_keys import load_signing_key
 from kootui.core.domains import domain_records, find_domain
 from kootui.core.models import DomainStatus, RecordStatus
-from kootui.settings import Settings
 from tests.tui.domains_support import build_app, open_domains, shown_rows
-
-
-@pytest.fixture
-def demo(settings: Settings, clock: FixedClock) -> Iterator[Context]:
-    ctx = open_context(settings.for_demo(), clock=clock)
-    seed_demo(ctx)
-    yield ctx
-    ctx.close()
 
 
 def test_each_demo_domain_has_a_key_and_records_as_a_check_left_them(demo: Context):

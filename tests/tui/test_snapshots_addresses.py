@@ -6,25 +6,11 @@ Regenerate after a deliberate change with ``pytest tests/tui/test_snapshots_addr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from kootui.core.clock import FixedClock
-from kootui.core.context import Context, open_context
-from kootui.core.demo import seed_demo
-from kootui.settings import Settings
 from tests.tui.test_shell import SIZE, build_app, settle
 
 THEMES = ["kootui-dark", "kootui-light"]
-
-
-@pytest.fixture
-def demo(settings: Settings, clock: FixedClock) -> Iterator[Context]:
-    ctx = open_context(settings.for_demo(), clock=clock)
-    seed_demo(ctx)
-    yield ctx
-    ctx.close()
 
 
 async def open_addresses(pilot) -> None:

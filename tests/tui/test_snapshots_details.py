@@ -11,28 +11,14 @@ look at the SVGs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from textual.widgets import Input
 
-from kootui.core.clock import FixedClock
-from kootui.core.context import Context, open_context
-from kootui.core.demo import seed_demo
-from kootui.settings import Settings
 from kootui.tui.widgets.advanced_search import AdvancedSearch
 from tests.tui.details_support import highlight, seed_details
 from tests.tui.test_shell import SIZE, build_app, settle
 
 THEMES = ["kootui-dark", "kootui-light"]
-
-
-@pytest.fixture
-def demo(settings: Settings, clock: FixedClock) -> Iterator[Context]:
-    ctx = open_context(settings.for_demo(), clock=clock)
-    seed_demo(ctx)
-    yield ctx
-    ctx.close()
 
 
 async def open_details(pilot) -> None:

@@ -14,14 +14,11 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import select
 
-from kootui.core.clock import FixedClock
-from kootui.core.context import Context, open_context
-from kootui.core.demo import seed_demo
+from kootui.core.context import Context
 from kootui.core.dns_doctor import zone_snippet
 from kootui.core.dns_records import RecordPurpose, dkim_value
 from kootui.core.domains import create_domain
 from kootui.core.models import DkimKey, DnsRecord
-from kootui.settings import Settings
 from tests.integration.dns_server import LoopbackDnsServer
 from tests.tui.domains_support import settle_details, use_dns
 from tests.tui.test_shell import SIZE, build_app, settle
@@ -36,14 +33,6 @@ PINNED_KEY = (
     "NdUL4FCC8I45Gkn517iEgjRp1BypaVp4WhkCqLClTMBR5K7bR75UaEGILRVR1nwbxMAt6jSAOs5f6gSPcIzp5Ti42el"
     "FervCcA6/5W5uceH9h2qPyF6QIDAQAB"
 )
-
-
-@pytest.fixture
-def demo(settings: Settings, clock: FixedClock) -> Iterator[Context]:
-    ctx = open_context(settings.for_demo(), clock=clock)
-    seed_demo(ctx)
-    yield ctx
-    ctx.close()
 
 
 @pytest.fixture

@@ -10,29 +10,16 @@ and look at the SVGs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from textual.widgets import Input
 
-from kootui.core.clock import FixedClock
-from kootui.core.context import Context, open_context
-from kootui.core.demo import seed_demo
-from kootui.settings import Settings
 from kootui.tui.screens.base import ListPanel
 from tests.tui.tasks_support import choose, fill, seed_task_sources, write_xlsx
 from tests.tui.test_shell import SIZE, build_app, settle
 
 THEMES = ["kootui-dark", "kootui-light"]
-
-
-@pytest.fixture
-def demo(settings: Settings, clock: FixedClock) -> Iterator[Context]:
-    ctx = open_context(settings.for_demo(), clock=clock)
-    seed_demo(ctx)
-    yield ctx
-    ctx.close()
 
 
 async def open_tasks(pilot) -> None:
