@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import binascii
 import email
 import email.policy
+import random
 from datetime import UTC, datetime
 
 from kootui.core.compose import compose_message, format_mailbox, prepare_attachment
@@ -113,3 +115,55 @@ def test_text_only_message_has_no_multipart_and_extra_headers_are_kept() -> None
 def test_header_injection_through_the_subject_is_impossible() -> None:
     parsed = _parse(_compose(subject="Hi\r\nBcc: victim@example.org"))
     assert parsed["Bcc"] is None
+
+
+def _transfer_encodings(data: bytes) -> list[str]:
+    parsed = _parse(data)
+    return [
+        str(part["Content-Transfer-Encoding"])
+        for part in parsed.walk()
+        if part.get_content_maintype() == "text"
+    ]
+
+
+def test_ascii_text_with_short_lines_goes_7bit_and_reads_back_unchanged() -> None:
+    text = "Hello Ann,\n\n=== your code: 1234 ===\n.a line starting with a dot\nFrom here on\n"
+    html = '<p style="color: red">Hello Ann</p>\n' + "<td>" * 200
+    data = _compose(text=text, html=html)
+    assert _transfer_encodings(data) == ["7bit", "7bit"]
+    assert b"=== your code: 1234 ===\r\n" in data  # not escaped as =3D
+    parsed = _parse(data)
+    assert _body(parsed, "plain") == text
+    assert _body(parsed, "html") == html
+    assert parsed.defects == []
+
+
+def test_text_that_7bit_cannot_carry_is_quoted_printable() -> None:
+    boundary_lookalike = "--=_kootui_000000000000000000000000\n"
+    cases = {
+        "non-ASCII": "Grüße\n",
+        "a line over 998 octets": "x" * 999 + "\n",
+        "a NUL": "a\0b\n",
+        "the boundary prefix": boundary_lookalike,
+    }
+    for reason, text in cases.items():
+        data = _compose(text=text, html=None)
+        assert _transfer_encodings(data) == ["quoted-printable"], reason
+        assert _parse(data).get_content().replace("\r\n", "\n") == text, reason
+    # 998 octets exactly still fits a line.
+    assert _transfer_encodings(_compose(text="x" * 998 + "\n", html=None)) == ["7bit"]
+
+
+def test_long_ascii_lines_are_quoted_printable_that_decodes_back_exactly() -> None:
+    rng = random.Random(7)
+    alphabet = "ab =\t.<>\"'x"
+    for _ in range(500):
+        line = "".join(rng.choice(alphabet) for _ in range(rng.choice([999, 1500, 3000])))
+        text = line + rng.choice(["", "\n", " \n", "=\nshort line =\n"])
+        data = _compose(text=text, html=None)
+        assert _transfer_encodings(data) == ["quoted-printable"]
+        body = data.split(b"\r\n\r\n", 1)[1]
+        assert max(len(encoded) for encoded in body.split(b"\r\n")) <= 76
+        assert not any(encoded.endswith((b" ", b"\t")) for encoded in body.split(b"\r\n"))
+        assert binascii.a2b_qp(body).decode().replace("\r\n", "\n") == text
+        assert _parse(data).get_content().replace("\r\n", "\n") == text
