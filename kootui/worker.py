@@ -49,15 +49,18 @@ def _event_loop_policy() -> None:
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
 
-async def _serve(context: Context, *, until_idle: bool, check_domains: bool) -> None:
-    from kootui.core.dispatch import Dispatcher
+async def _serve(
+    context: Context, *, until_idle: bool, check_domains: bool, store_in_loop: bool
+) -> None:
+    from kootui.core.dispatch import Dispatcher, EngineOptions
     from kootui.core.domain_check_loop import run_domain_checks
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    dispatcher = Dispatcher(context)
+    options = EngineOptions.from_context(context, store_in_loop=store_in_loop)
+    dispatcher = Dispatcher(context, options=options)
     checks_stop = asyncio.Event()
     checks = asyncio.create_task(run_domain_checks(context, checks_stop)) if check_domains else None
     try:
@@ -68,22 +71,32 @@ async def _serve(context: Context, *, until_idle: bool, check_domains: bool) -> 
             await checks
 
 
-def run_engine_process(settings: Settings, until_idle: bool, check_domains: bool = True) -> int:
+def run_engine_process(
+    settings: Settings, until_idle: bool, check_domains: bool = True, store_in_loop: bool = False
+) -> int:
     """One engine in this process, on a store that is already migrated; ``check_domains``
-    also runs the background domain check (one process per worker does)."""
+    also runs the background domain check (one process per worker does); ``store_in_loop``
+    when other engine processes keep the other cores busy (see ``EngineOptions``)."""
     configure_logging()
     _event_loop_policy()
     store = open_store(settings.database_url, migrate=False)
     context = Context(store=store, settings=settings, clock=SystemClock())
     try:
-        asyncio.run(_serve(context, until_idle=until_idle, check_domains=check_domains))
+        asyncio.run(
+            _serve(
+                context,
+                until_idle=until_idle,
+                check_domains=check_domains,
+                store_in_loop=store_in_loop,
+            )
+        )
     finally:
         context.close()
     return 0
 
 
 def _child(settings: Settings, until_idle: bool, check_domains: bool) -> None:
-    sys.exit(run_engine_process(settings, until_idle, check_domains))
+    sys.exit(run_engine_process(settings, until_idle, check_domains, store_in_loop=True))
 
 
 def run_worker(settings: Settings, *, processes: int = 0, until_idle: bool = False) -> int:

@@ -8,6 +8,12 @@ processor, so what is stored is exactly what SQLAlchemy would store, but a value
 shared by many rows (a time, a status, a task id) is processed once, and the rows
 go to the driver as plain tuples in the caller's transaction.
 
+On SQLite the rows go as multi-row statements (``VALUES (...), (...)``), a few
+hundred rows each, instead of executemany: the driver lets go of the GIL around every
+statement step, and an engine thread writing row by row waited for the GIL hundreds
+of times per transaction while holding the database's write lock, which the other
+engine processes then waited for.
+
 Only table columns and bound values reach the SQL text: column names come from the
 table object, never from input.
 """
@@ -18,6 +24,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table
+
+_MAX_ROWS_PER_STATEMENT = 500
+_SQLITE_MAX_VARIABLES = 32766  # SQLite 3.32 and newer; older ones are asked (see below)
 
 
 def placeholder(connection: Connection) -> str:
@@ -61,11 +70,15 @@ def insert_rows(
     if not rows:
         return
     mark = placeholder(connection)
-    statement = (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) "
-        f"VALUES ({', '.join(mark for _ in columns)}) {on_conflict}"
-    )
-    connection.exec_driver_sql(statement, stored_values(connection, table, columns, rows))
+    one_row = f"({', '.join(mark for _ in columns)})"
+    head = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "
+    values = stored_values(connection, table, columns, rows)
+    if connection.dialect.name != "sqlite":
+        connection.exec_driver_sql(f"{head}{one_row} {on_conflict}", values)
+        return
+    for chunk in _chunks(connection, values, len(columns)):
+        statement = f"{head}{', '.join(one_row for _ in chunk)} {on_conflict}"
+        connection.exec_driver_sql(statement, tuple(value for row in chunk for value in row))
 
 
 def update_rows(
@@ -76,11 +89,40 @@ def update_rows(
     *,
     key: str = "id",
 ) -> None:
-    """UPDATE each row by ``key``: a row is the new values of ``set_columns``, then its key."""
+    """UPDATE each row by ``key``: a row is the new values of ``set_columns``, then its key.
+    Keys must be unique within ``rows``."""
     if not rows:
         return
     mark = placeholder(connection)
-    assignments = ", ".join(f"{name} = {mark}" for name in set_columns)
-    statement = f"UPDATE {table.name} SET {assignments} WHERE {key} = {mark}"
     values = stored_values(connection, table, [*set_columns, key], rows)
-    connection.exec_driver_sql(statement, values)
+    if connection.dialect.name != "sqlite":
+        assignments = ", ".join(f"{name} = {mark}" for name in set_columns)
+        statement = f"UPDATE {table.name} SET {assignments} WHERE {key} = {mark}"
+        connection.exec_driver_sql(statement, values)
+        return
+    # UPDATE ... FROM (VALUES ...): SQLite names the columns column1, column2, ...
+    assignments = ", ".join(f"{name} = v.column{i}" for i, name in enumerate(set_columns, 1))
+    width = len(set_columns) + 1
+    one_row = f"({', '.join(mark for _ in range(width))})"
+    for chunk in _chunks(connection, values, width):
+        statement = (
+            f"UPDATE {table.name} SET {assignments} "
+            f"FROM (VALUES {', '.join(one_row for _ in chunk)}) AS v "
+            f"WHERE {table.name}.{key} = v.column{width}"
+        )
+        connection.exec_driver_sql(statement, tuple(value for row in chunk for value in row))
+
+
+def _chunks(
+    connection: Connection, rows: list[tuple[Any, ...]], width: int
+) -> list[list[tuple[Any, ...]]]:
+    """``rows`` cut so that no statement has more variables than SQLite allows."""
+    driver = connection.connection.dbapi_connection
+    limit = _SQLITE_MAX_VARIABLES
+    getlimit = getattr(driver, "getlimit", None)
+    if getlimit is not None:
+        import sqlite3
+
+        limit = getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    per_statement = max(1, min(_MAX_ROWS_PER_STATEMENT, limit // width))
+    return [rows[i : i + per_statement] for i in range(0, len(rows), per_statement)]

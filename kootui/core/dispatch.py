@@ -18,8 +18,10 @@ import socket
 import ssl
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import OperationalError
 
@@ -29,12 +31,10 @@ from kootui.core.dispatch_claim import (
     claim_batch,
     release,
     renew_leases,
-    store_identities,
 )
 from kootui.core.dispatch_prepare import (
     TaskKit,
     build_message,
-    ensure_identity,
     load_task_kit,
     suppressed_among,
 )
@@ -52,6 +52,7 @@ from kootui.core.smtp_replies import Outcome, Stage, bounded_text
 from kootui.core.transports import OutgoingMessage, SendResult, Transport, make_transport
 
 log = logging.getLogger("kootui.dispatch")
+T = TypeVar("T")
 _BUILD_SLICE = 16  # messages built between two yields to the event loop
 # A task's kit (template, sender, DKIM key) is read again after this long, so a key
 # rotation or a repaired key file takes effect in a running engine.
@@ -68,9 +69,13 @@ class EngineOptions:
     flush_interval: float = 0.05
     share_every: float = SHARE_EVERY  # seconds between recounts of the engines sending
     sign: bool = True
+    # Store calls on the loop's own thread instead of a worker thread. Right when every
+    # core runs an engine process: a store thread then only fights its own loop for the
+    # GIL, and held SQLite's write lock (which the other engines queue for) while waiting.
+    store_in_loop: bool = False
 
     @classmethod
-    def from_context(cls, context: Context) -> EngineOptions:
+    def from_context(cls, context: Context, *, store_in_loop: bool = False) -> EngineOptions:
         settings = context.settings
         for key in ("sending.batch_size", "sending.in_flight", "sending.lease_seconds"):
             if float(settings.get(key)) <= 0:
@@ -79,6 +84,7 @@ class EngineOptions:
             batch_size=int(settings.get("sending.batch_size")),
             in_flight=int(settings.get("sending.in_flight")),
             lease=timedelta(seconds=float(settings.get("sending.lease_seconds"))),
+            store_in_loop=store_in_loop,
         )
 
 
@@ -120,6 +126,12 @@ class Dispatcher:
         self.recorded = 0
         self.rate_share = 1  # how many sending engines split sending.rate, this one included
 
+    async def _store(self, call: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run a blocking store call, on a worker thread unless ``store_in_loop``."""
+        if self.options.store_in_loop:
+            return call(*args, **kwargs)
+        return await asyncio.to_thread(call, *args, **kwargs)
+
     # -- results ------------------------------------------------------------------
 
     def _on_result(self, result: SendResult) -> None:
@@ -138,7 +150,7 @@ class Dispatcher:
             return
         batch, self._results = self._results, []
         try:
-            await asyncio.to_thread(
+            await self._store(
                 record_results,
                 self.context.store,
                 self.worker_id,
@@ -176,7 +188,7 @@ class Dispatcher:
             if held:
                 expires = self.context.clock.now() + self.options.lease
                 try:
-                    await asyncio.to_thread(
+                    await self._store(
                         renew_leases, self.context.store, self.worker_id, held, expires
                     )
                 except OperationalError as exc:
@@ -189,7 +201,7 @@ class Dispatcher:
             return  # the outbox has no rate; 0 means no limit
         while True:
             try:
-                share = await asyncio.to_thread(
+                share = await self._store(
                     rate_share, self.context.store, self.worker_id, self.context.clock.now()
                 )
             except OperationalError as exc:
@@ -215,9 +227,7 @@ class Dispatcher:
             return cached[1]
         kit: TaskKit | KootuiError
         try:
-            kit = await asyncio.to_thread(
-                load_task_kit, self.context, task_id, sign=self.options.sign
-            )
+            kit = await self._store(load_task_kit, self.context, task_id, sign=self.options.sign)
         except KootuiError as exc:
             log.error("task %s cannot be sent: %s", task_id, exc)
             kit = exc
@@ -243,17 +253,7 @@ class Dispatcher:
 
     async def _prepare_and_submit(self, claimed: list[ClaimedMessage], stop: asyncio.Event) -> None:
         kits = {task_id: await self._kit(task_id) for task_id in {c.task_id for c in claimed}}
-        identities: dict[int, tuple[str, str]] = {}
-        new_ones: list[tuple[int, str, str]] = []
-        for item in claimed:
-            kit = kits[item.task_id]
-            if isinstance(kit, TaskKit):
-                message_id, token = ensure_identity(kit, item)
-                identities[item.row_id] = (message_id, token)
-                if message_id != item.message_id_header or token != item.unsubscribe_token:
-                    new_ones.append((item.row_id, message_id, token))
-        await asyncio.to_thread(store_identities, self.context.store, new_ones)
-        suppressed = await asyncio.to_thread(
+        suppressed = await self._store(
             suppressed_among, self.context, [item.recipient for item in claimed]
         )
         for index, item in enumerate(claimed):
@@ -278,7 +278,14 @@ class Dispatcher:
                 self._unsubmitted.discard(item.row_id)
                 self._on_result(self._local_result(item, kit))
                 continue
-            message_id, token = identities[item.row_id]
+            message_id, token = item.message_id_header, item.unsubscribe_token
+            if not message_id:
+                # The claim found no sender for the task, yet its kit loaded: the task was
+                # changed in between. Never send without a stored Message-ID; retry later.
+                self._unsubmitted.discard(item.row_id)
+                missing = InvalidState("the message has no Message-ID yet", code="task.changed")
+                self._on_result(self._local_result(item, missing))
+                continue
             composed_at = self.context.clock.now()
             try:
                 data = build_message(self.context, kit, item, message_id, token, composed_at)
@@ -301,10 +308,10 @@ class Dispatcher:
             self._outcomes.clear()
             self._last_progress = time.monotonic()
         now = self.context.clock.now()
-        reclaimed = await asyncio.to_thread(reclaim_expired, self.context.store, now)
+        reclaimed = await self._store(reclaim_expired, self.context.store, now)
         if reclaimed:
             log.warning("re-queued %d messages whose worker stopped mid-send", reclaimed)
-        await asyncio.to_thread(cancel_queued, self.context.store)
+        await self._store(cancel_queued, self.context.store)
 
     async def run(self, stop: asyncio.Event | None = None, *, until_idle: bool = False) -> None:
         """Send until ``stop`` is set (or, with ``until_idle``, until nothing is due)."""
@@ -341,7 +348,7 @@ class Dispatcher:
             self._room.clear()
             await _wait_any(self._room, stop, options.poll_interval)
             return
-        claimed = await asyncio.to_thread(
+        claimed = await self._store(
             claim_batch,
             self.context.store,
             self.worker_id,
@@ -374,7 +381,7 @@ class Dispatcher:
             self._composed.pop(row_id, None)
         if unsent:
             try:
-                await asyncio.to_thread(release, self.context.store, self.worker_id, unsent)
+                await self._store(release, self.context.store, self.worker_id, unsent)
             except OperationalError as exc:
                 log.warning("could not release %d messages: %s", len(unsent), exc.orig)
 

@@ -4,7 +4,9 @@ One statement claims a batch atomically: ``UPDATE message ... WHERE id IN (SELEC
 LIMIT n) RETURNING ...``. On SQLite that statement runs in one short write
 transaction, so two workers can never both see a row as due; on PostgreSQL the
 inner SELECT takes ``FOR UPDATE SKIP LOCKED`` so workers pass each other's rows by.
-A claimed row is committed as "sending" before any byte of it leaves the machine.
+A claimed row is committed as "sending" before any byte of it leaves the machine,
+and with its Message-ID (and unsubscribe token) already stored by the same
+transaction, so every later attempt of the message carries the same identity.
 """
 
 from __future__ import annotations
@@ -17,12 +19,26 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, select, update
 
 from kootui.core.bulk_write import update_rows
+from kootui.core.compose import new_message_id
 from kootui.core.db import Store
-from kootui.core.models import DeliveryAttempt, Message, MessageStatus, Task, TaskStatus
+from kootui.core.models import (
+    DeliveryAttempt,
+    Message,
+    MessageStatus,
+    SenderAddress,
+    SenderDomain,
+    Task,
+    TaskStatus,
+    Template,
+)
+from kootui.core.unsubscribe import new_token
 
 message_table: Any = Message.__table__
 task_table: Any = Task.__table__
 attempt_table: Any = DeliveryAttempt.__table__
+_address_table: Any = SenderAddress.__table__
+_domain_table: Any = SenderDomain.__table__
+_template_table: Any = Template.__table__
 
 CLAIMABLE_TASK_STATUSES = (TaskStatus.SCHEDULED.value, TaskStatus.SENDING.value)
 DUE_STATUSES = (MessageStatus.PENDING.value, MessageStatus.DEFERRED.value)
@@ -79,19 +95,20 @@ def claim_batch(
             m.c.attempts,
         )
     )
-    with store.engine.begin() as connection:
+    with store.writing() as connection:
         rows = connection.execute(statement).all()
         task_ids = {row.task_id for row in rows}
         if task_ids:
             _mark_tasks_sending(connection, task_ids, now)
+        identities = _assign_identities(connection, rows)
     claimed = [
         ClaimedMessage(
             row_id=row.id,
             task_id=row.task_id,
             recipient=row.recipient,
             params=dict(row.params or {}),
-            message_id_header=row.message_id_header or "",
-            unsubscribe_token=row.unsubscribe_token or "",
+            message_id_header=identities.get(row.id, (row.message_id_header,))[0] or "",
+            unsubscribe_token=identities.get(row.id, (None, row.unsubscribe_token))[1] or "",
             attempts=row.attempts,
             claimed_at=now,
         )
@@ -110,18 +127,41 @@ def _mark_tasks_sending(connection: Connection, task_ids: set[int], now: datetim
     )
 
 
-def store_identities(store: Store, identities: Sequence[tuple[int, str, str]]) -> None:
-    """Persist (row id, Message-ID, unsubscribe token) before the first send, so every
-    retry of the message carries the same Message-ID."""
-    if not identities:
-        return
-    with store.engine.begin() as connection:
-        update_rows(
-            connection,
-            message_table,
-            ("message_id_header", "unsubscribe_token"),
-            [(mid, token, row_id) for row_id, mid, token in identities],
+def _assign_identities(connection: Connection, rows: Sequence[Any]) -> dict[int, tuple[str, str]]:
+    """Row id -> (Message-ID, token) for the claimed rows that lack one, stored in the
+    claim's transaction. The Message-ID names the sender's domain; the token exists
+    when the task's template offers unsubscribing. A task whose sender or template
+    is gone gets nothing here: the engine reports it when it loads the task."""
+    wanted = {row.task_id for row in rows if not row.message_id_header or not row.unsubscribe_token}
+    if not wanted:
+        return {}
+    t, a, d, tpl = task_table, _address_table, _domain_table, _template_table
+    senders = {
+        found.id: (found.name, found.support_unsubscribe)
+        for found in connection.execute(
+            select(t.c.id, d.c.name, tpl.c.support_unsubscribe)
+            .join(a, a.c.id == t.c.address_id)
+            .join(d, d.c.id == a.c.domain_id)
+            .join(tpl, tpl.c.id == t.c.template_id)
+            .where(t.c.id.in_(wanted))
         )
+    }
+    identities: dict[int, tuple[str, str]] = {}
+    for row in rows:
+        if row.task_id not in senders:
+            continue
+        domain, unsubscribe = senders[row.task_id]
+        message_id = row.message_id_header or new_message_id(domain)
+        token = row.unsubscribe_token or (new_token() if unsubscribe else "")
+        if message_id != row.message_id_header or token != (row.unsubscribe_token or ""):
+            identities[row.id] = (message_id, token)
+    update_rows(
+        connection,
+        message_table,
+        ("message_id_header", "unsubscribe_token"),
+        [(message_id, token, row_id) for row_id, (message_id, token) in identities.items()],
+    )
+    return identities
 
 
 def renew_leases(store: Store, worker: str, row_ids: Sequence[int], expires: datetime) -> None:
@@ -129,7 +169,7 @@ def renew_leases(store: Store, worker: str, row_ids: Sequence[int], expires: dat
     if not row_ids:
         return
     m = message_table
-    with store.engine.begin() as connection:
+    with store.writing() as connection:
         connection.execute(
             update(m)
             .where(
@@ -146,7 +186,7 @@ def release(store: Store, worker: str, row_ids: Sequence[int]) -> None:
     if not row_ids:
         return
     m = message_table
-    with store.engine.begin() as connection:
+    with store.writing() as connection:
         connection.execute(
             update(m)
             .where(

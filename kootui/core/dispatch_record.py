@@ -155,17 +155,20 @@ def _suppress(connection: Connection, addresses: Sequence[str], now: datetime) -
 
 def _lock_owned(
     connection: Connection, worker: str, row_ids: list[int]
-) -> dict[int, tuple[datetime | None, str]]:
-    """Rows still leased to ``worker``: id -> (sent_at, recipient). Others were reclaimed."""
+) -> dict[int, tuple[datetime | None, str, int]]:
+    """Rows still leased to ``worker``: id -> (sent_at, recipient, task id). Others were
+    reclaimed."""
     m = message_table
-    statement = select(m.c.id, m.c.sent_at, m.c.recipient).where(
+    statement = select(m.c.id, m.c.sent_at, m.c.recipient, m.c.task_id).where(
         m.c.id.in_(row_ids),
         m.c.lease_owner == worker,
         m.c.status == MessageStatus.SENDING.value,
     )
     if connection.dialect.name == "postgresql":
         statement = statement.with_for_update()
-    return {row.id: (row.sent_at, row.recipient) for row in connection.execute(statement)}
+    return {
+        row.id: (row.sent_at, row.recipient, row.task_id) for row in connection.execute(statement)
+    }
 
 
 def record_results(
@@ -190,7 +193,7 @@ def record_results(
         )
         for item in batch
     ]
-    with store.engine.begin() as connection:
+    with store.writing() as connection:
         # The insert comes first: on SQLite it takes the write lock, so nothing can
         # change the rows between the ownership check below and the update.
         insert_rows(connection, attempt_table, ATTEMPT_COLUMNS, attempts)
@@ -199,11 +202,13 @@ def record_results(
         headers: list[tuple[int, str, datetime]] = []
         deltas: Deltas = {}
         hard: list[str] = []
+        task_ids: set[int] = set()
         for item in batch:
             result = item.result
             if result.row_id not in owned:
                 continue  # our lease ran out and another worker owns the message now
-            sent_at, recipient = owned[result.row_id]
+            sent_at, recipient, task_id = owned[result.row_id]
+            task_ids.add(task_id)
             first_attempt = sent_at or item.started_at
             status, next_at = _status_after(result, item.attempts, first_attempt, policy, now)
             count_outcome(deltas, first_attempt, sent_at is None, FINAL_STAT.get(status, ""))
@@ -230,7 +235,6 @@ def record_results(
         _store_headers(connection, headers)
         upsert_stats(connection, deltas)
         _suppress(connection, hard, now)
-        task_ids = _task_ids(connection, [u[-1] for u in updates])
         finish_tasks(connection, task_ids, now)
     return {u[-1] for u in updates}
 
@@ -252,14 +256,6 @@ def _status_after(
     if retry_at is None:
         return MessageStatus.FAILED.value, now
     return MessageStatus.DEFERRED.value, retry_at
-
-
-def _task_ids(connection: Connection, row_ids: list[int]) -> set[int]:
-    if not row_ids:
-        return set()
-    m = message_table
-    rows = connection.execute(select(m.c.task_id).where(m.c.id.in_(row_ids)).distinct())
-    return {row.task_id for row in rows}
 
 
 def finish_tasks(connection: Connection, task_ids: set[int], now: datetime) -> None:
@@ -312,7 +308,7 @@ def _take_write_lock(connection: Connection) -> None:
 def reclaim_expired(store: Store, now: datetime, *, limit: int = 1000) -> int:
     """Messages whose worker vanished mid-send: record an "unknown" attempt (it may have
     been delivered) and queue them again at once, keeping their Message-ID."""
-    with store.engine.begin() as connection:
+    with store.writing() as connection:
         _take_write_lock(connection)
         rows = expired_leases(connection, now, limit)
         if not rows:
@@ -384,5 +380,5 @@ def cancel_unsent(connection: Connection, task_ids: Sequence[int] | None = None)
 
 def cancel_queued(store: Store) -> int:
     """Housekeeping: queued messages of cancelled tasks become cancelled."""
-    with store.engine.begin() as connection:
+    with store.writing() as connection:
         return cancel_unsent(connection)

@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from kootui.core.clock import FixedClock
 from kootui.core.context import Context
-from kootui.core.dispatch import run_until_idle
+from kootui.core.dispatch import EngineOptions, run_until_idle
 from kootui.core.dispatch_stats import stats_from_messages
 from kootui.core.models import DeliveryAttempt, Suppression
 from tests.integration.dispatch_seed import (
@@ -40,9 +40,11 @@ def _assert_stats_match_rows(context: Context) -> None:
         assert hourly_stats(context) == stats_from_messages(connection)
 
 
-@pytest.mark.parametrize("pipelining", [False, True])
+@pytest.mark.parametrize(
+    ("pipelining", "store_in_loop"), [(False, False), (True, False), (True, True)]
+)
 def test_delivered_messages_carry_the_rendered_content_and_a_valid_dkim_signature(
-    context: Context, pipelining: bool
+    context: Context, pipelining: bool, store_in_loop: bool
 ) -> None:
     address = seed_sender(context)
     task = seed_task(
@@ -54,7 +56,9 @@ def test_delivered_messages_carry_the_rendered_content_and_a_valid_dkim_signatur
     )
     with RecordingServer(RecordingHandler(pipelining=pipelining)) as server:
         relay = relay_settings(context, server.port)
-        run_until_idle(relay)
+        run_until_idle(
+            relay, options=EngineOptions.from_context(relay, store_in_loop=store_in_loop)
+        )
         received = sorted(server.received, key=lambda r: r.recipients[0])
     assert [r.recipients for r in received] == [["ann@example.org"], ["bob@example.org"]]
     assert all(r.sender == "news@example.com" for r in received)

@@ -172,3 +172,30 @@ def test_bad_retry_and_engine_settings_are_refused_naming_the_key(context: Conte
     with pytest.raises(SettingsError) as caught:
         EngineOptions.from_context(bad)
     assert caught.value.field == "sending.lease_seconds"
+
+
+def test_a_claim_stores_each_message_identity_in_its_own_transaction(
+    any_context: Context, clock: FixedClock
+) -> None:
+    context = any_context
+    address = seed_sender(context, domain="news.example.com", with_key=False)
+    plain = seed_task(context, address, 2)
+    offering = seed_task(context, address, 2, support_unsubscribe=True)
+    claimed = claim_batch(context.store, "w", clock.now(), limit=10, lease=LEASE)
+    stored = {row.id: row for row in messages(context)}
+    for item in claimed:
+        row = stored[item.row_id]
+        assert item.message_id_header.endswith("@news.example.com>")
+        assert (row.message_id_header, row.unsubscribe_token or "") == (
+            item.message_id_header,
+            item.unsubscribe_token,
+        )
+        assert bool(item.unsubscribe_token) == (item.task_id == offering)
+    assert {item.task_id for item in claimed} == {plain, offering}
+    assert len({item.message_id_header for item in claimed}) == 4
+    # A retry carries the identity it was first sent with.
+    release(context.store, "w", [item.row_id for item in claimed])
+    again = claim_batch(context.store, "w2", clock.now(), limit=10, lease=LEASE)
+    assert {(i.row_id, i.message_id_header, i.unsubscribe_token) for i in again} == {
+        (i.row_id, i.message_id_header, i.unsubscribe_token) for i in claimed
+    }
