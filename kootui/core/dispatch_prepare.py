@@ -173,5 +173,6 @@ def build_message(
             field="recipient",
         ) from None
     if kit.signer is not None:
-        data = kit.signer.sign(data, timestamp=int(now.timestamp()))
+        # compose_message ends every line in CRLF (its tests prove it).
+        data = kit.signer.sign(data, timestamp=int(now.timestamp()), crlf_clean=True)
     return data

@@ -126,6 +126,8 @@ def test_bad_keys_are_refused_with_a_typed_error() -> None:
         b"trailing  \r\n  \r\n\t\r\nlast\r\n\r\n\r\n",
         b" leading space\r\nsingle spaces stay\r\n",
         b"bare\nline feeds\r\nand a bare\rcarriage return\n",
+        b"runs" + b" " * 37 + b"of\t \t\t  spaces" + b"\t" * 9 + b"\r\n" + b" " * 1000 + b"\r\n",
+        b"<td>\r\n" + b"        <p>indented  html</p>    \r\n" * 50,
     ],
 )
 def test_fast_relaxed_body_equals_dkimpy(body: bytes) -> None:
