@@ -3,7 +3,8 @@
 aiosmtplib does the greeting, EHLO, STARTTLS (with certificate checks) and AUTH.
 When the server then advertises PIPELINING, this protocol takes over the same
 transport (``transport.set_protocol``) and sends MAIL, RCPT and DATA as one write,
-reading the three replies together: two round trips a message instead of four,
+reading the three replies together: two round trips a message instead of four (one
+when the relay sends the next envelope behind a body, see ``relay``),
 and about a sixth of the CPU per message (aiosmtplib's protocol keeps one reply
 pending at a time, so it cannot pipeline). Errors are aiosmtplib's exception types,
 so callers handle both paths alike.

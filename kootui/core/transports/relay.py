@@ -112,6 +112,13 @@ def _stuffed(data: bytes) -> bytes:
     return body + b".\r\n"
 
 
+def _envelope(item: OutgoingMessage) -> bytes:
+    return (
+        b"MAIL FROM:<" + item.sender.encode("ascii") + b">\r\n"
+        b"RCPT TO:<" + item.recipient.encode("ascii") + b">\r\nDATA\r\n"
+    )
+
+
 class RelayTransport:
     name = "relay"
 
@@ -219,15 +226,24 @@ class RelayTransport:
         )
 
     async def _send_one(
-        self, session: _Session, item: OutgoingMessage, needs_reset: bool
+        self,
+        session: _Session,
+        item: OutgoingMessage,
+        needs_reset: bool,
+        carry: list[OutgoingMessage] | None = None,
+        envelope_sent: bool = False,
     ) -> tuple[SendResult, bool]:
-        """Send one message on an open session: (result, whether the session is reusable)."""
+        """Send one message on an open session: (result, whether the session is reusable).
+
+        ``carry``: on a pipelined session, the next waiting message whose envelope went out
+        behind this one's body is appended to it; ``envelope_sent``: this message is such
+        a one, sent on the same session (see ``_transaction_pipelined``)."""
         progress = [Stage.MAIL]
         tls = session.tls
         try:
             if session.wire is not None:
                 code, text = await self._transaction_pipelined(
-                    session.wire, item, needs_reset, progress
+                    session.wire, item, needs_reset, progress, carry, envelope_sent
                 )
             else:
                 code, text = await self._transaction_classic(
@@ -296,15 +312,18 @@ class RelayTransport:
         item: OutgoingMessage,
         needs_reset: bool,
         progress: list[Stage],
+        carry: list[OutgoingMessage] | None = None,
+        envelope_sent: bool = False,
     ) -> tuple[int, str]:
-        """RSET (when needed), MAIL, RCPT and DATA in one write (RFC 2920)."""
+        """RSET (when needed), MAIL, RCPT and DATA in one write (RFC 2920); the body and
+        the final "." in a second, followed by the next waiting message's MAIL, RCPT and
+        DATA when there is one (RFC 2920 §3.1: the end of data may be followed by more
+        commands in the same group). That next message is put in ``carry``; it is sent
+        next on this session with ``envelope_sent``, only its replies left to read."""
         timeout = self.config.command_timeout
-        group = b"RSET\r\n" if needs_reset else b""
-        group += (
-            b"MAIL FROM:<" + item.sender.encode("ascii") + b">\r\n"
-            b"RCPT TO:<" + item.recipient.encode("ascii") + b">\r\nDATA\r\n"
-        )
-        wire.write(group)
+        needs_reset = needs_reset and not envelope_sent  # a "." ends any transaction
+        if not envelope_sent:
+            wire.write((b"RSET\r\n" if needs_reset else b"") + _envelope(item))
         if needs_reset:
             code, text = await wire.reply(timeout)
             if code != 250:
@@ -328,19 +347,42 @@ class RelayTransport:
             return failure[1]
         if data[0] != 354:
             return data
-        wire.write(_stuffed(item.data))
+        follow = self._take_waiting() if carry is not None else None
+        if follow is None:
+            wire.write(_stuffed(item.data))
+        else:
+            carry.append(follow)
+            wire.write(_stuffed(item.data) + _envelope(follow))
         progress[0] = Stage.DOT
         return await wire.reply(self.config.dot_timeout)
+
+    def _take_waiting(self) -> OutgoingMessage | None:
+        """The next queued message if one is waiting and no rate limit applies, else None."""
+        if self._bucket.rate > 0 or self._queue.empty():
+            return None
+        item = self._queue.get_nowait()
+        if item is None:
+            self._queue.put_nowait(None)  # a connection's signal to stop: leave it queued
+        return item
 
     async def _connection_loop(self) -> None:
         assert self._report is not None
         session: _Session | None = None
         needs_reset = False
+        carry: list[OutgoingMessage] = []
         while True:
-            item = await self._queue.get()
-            if item is None:
-                break
-            await self._bucket.take()
+            envelope_sent = False
+            if carry:
+                # Its MAIL, RCPT and DATA went out behind the last body: on the same open
+                # session only their replies remain; on a new one it starts afresh.
+                item = carry.pop()
+                envelope_sent = session is not None and session.is_open
+            else:
+                queued = await self._queue.get()
+                if queued is None:
+                    break
+                item = queued
+                await self._bucket.take()
             if session is not None and not session.is_open:
                 session = None
             if session is None:
@@ -360,7 +402,9 @@ class RelayTransport:
                         self._result(item, Outcome.DEFERRED, exc.stage, exc.code, exc.text, False)
                     )
                     continue
-            result, reusable = await self._send_one(session, item, needs_reset)
+            result, reusable = await self._send_one(
+                session, item, needs_reset, carry, envelope_sent
+            )
             self._report(result)
             needs_reset = result.outcome is not Outcome.DELIVERED
             if not reusable:
