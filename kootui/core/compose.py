@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
+from functools import lru_cache
 from urllib.parse import quote
 
 CRLF = "\r\n"
@@ -196,6 +197,12 @@ def prepare_attachment(filename: str, content_type: str, content: bytes) -> Prep
     return PreparedAttachment(headers=headers, encoded_body=encoded, filename=safe_name)
 
 
+@lru_cache(maxsize=8)
+def _date_value(date: datetime) -> str:
+    # Every message of the same second carries the same Date: format it once.
+    return format_datetime(date)
+
+
 def _boundary() -> str:
     # "=_" cannot occur in quoted-printable or base64 text, and a 7bit part never
     # contains the prefix (see _body), so no part can contain a boundary line.
@@ -244,7 +251,7 @@ def compose_message(
         f"From: {from_header}",
         f"To: {to}",
         encode_header("Subject", subject),
-        f"Date: {format_datetime(date)}",
+        f"Date: {_date_value(date.replace(microsecond=0))}",
         f"Message-ID: {message_id}",
         "MIME-Version: 1.0",
         f"Content-Type: {content_type}",
