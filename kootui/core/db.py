@@ -7,7 +7,6 @@ never loses a committed row and readers never block the writer.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +19,7 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 from kootui.core.errors import StoreError
+from kootui.core.writers_lock import WritersLock
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -50,16 +50,10 @@ def make_engine(url: str) -> Engine:
     return create_engine(parsed, pool_pre_ping=True)
 
 
-try:
-    import fcntl
-except ImportError:  # not a POSIX system: writers fall back on SQLite's busy timeout
-    fcntl = None  # type: ignore[assignment]
-
-
 def _writers_lock_path(engine: Engine) -> str | None:
     """The file the engine's SQLite writers queue on, beside the database's -wal file."""
     database = engine.url.database
-    if fcntl is None or engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
+    if engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
         return None
     return f"{database}-writers"
 
@@ -69,30 +63,14 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._writers_lock = _writers_lock_path(engine)
+        self.writers = WritersLock(_writers_lock_path(engine))
 
     @contextmanager
     def writing(self) -> Iterator[Connection]:
-        """A write transaction of the dispatch engine (commits at the end of the block).
-
-        SQLite lets one writer in at a time, and a writer that finds the database locked
-        polls with sleeps of up to 100 ms: with two engine processes, half the time went
-        to sleeping after the lock was already free. Engines therefore queue on a file
-        lock first (``flock``), which the kernel hands over the moment it is released;
-        SQLite's own locking still guards everything else that writes."""
-        if self._writers_lock is None:
-            with self.engine.begin() as connection:
-                yield connection
-            return
-        # A descriptor of its own per transaction: flock excludes open files, not
-        # processes, so two threads of one process must not share one.
-        descriptor = os.open(self._writers_lock, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
-            with self.engine.begin() as connection:
-                yield connection
-        finally:
-            os.close(descriptor)
+        """A write transaction of the dispatch engine (commits at the end of the block),
+        taken in turn with the other engines' (see ``writers_lock``)."""
+        with self.writers.turn(), self.engine.begin() as connection:
+            yield connection
 
     @property
     def dialect(self) -> str:

@@ -50,6 +50,7 @@ from kootui.core.dispatch_record import (
 from kootui.core.errors import InvalidState, KootuiError, SettingsError
 from kootui.core.smtp_replies import Outcome, Stage, bounded_text
 from kootui.core.transports import OutgoingMessage, SendResult, Transport, make_transport
+from kootui.core.writers_lock import WritersLock
 
 log = logging.getLogger("kootui.dispatch")
 T = TypeVar("T")
@@ -127,10 +128,33 @@ class Dispatcher:
         self.rate_share = 1  # how many sending engines split sending.rate, this one included
 
     async def _store(self, call: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-        """Run a blocking store call, on a worker thread unless ``store_in_loop``."""
+        """Run a blocking store read, on a worker thread unless ``store_in_loop``."""
         if self.options.store_in_loop:
             return call(*args, **kwargs)
         return await asyncio.to_thread(call, *args, **kwargs)
+
+    async def _write(self, call: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """Run a blocking store write. With ``store_in_loop`` the writers' turn is waited
+        for off the loop (sending and building go on meanwhile), then the write runs on
+        the loop holding it."""
+        if not self.options.store_in_loop:
+            return await asyncio.to_thread(call, *args, **kwargs)
+        writers = self.context.store.writers
+        turn = writers.take(wait=False)
+        if turn is None:
+            waiting = asyncio.ensure_future(asyncio.to_thread(writers.take))
+            try:
+                turn = await asyncio.shield(waiting)
+            except asyncio.CancelledError:
+                # The thread still gets the turn: give it back as soon as it does.
+                waiting.add_done_callback(_release_taken(writers))
+                raise
+        assert turn is not None
+        try:
+            with writers.holding():
+                return call(*args, **kwargs)
+        finally:
+            writers.release(turn)
 
     # -- results ------------------------------------------------------------------
 
@@ -150,7 +174,7 @@ class Dispatcher:
             return
         batch, self._results = self._results, []
         try:
-            await self._store(
+            await self._write(
                 record_results,
                 self.context.store,
                 self.worker_id,
@@ -188,7 +212,7 @@ class Dispatcher:
             if held:
                 expires = self.context.clock.now() + self.options.lease
                 try:
-                    await self._store(
+                    await self._write(
                         renew_leases, self.context.store, self.worker_id, held, expires
                     )
                 except OperationalError as exc:
@@ -308,10 +332,10 @@ class Dispatcher:
             self._outcomes.clear()
             self._last_progress = time.monotonic()
         now = self.context.clock.now()
-        reclaimed = await self._store(reclaim_expired, self.context.store, now)
+        reclaimed = await self._write(reclaim_expired, self.context.store, now)
         if reclaimed:
             log.warning("re-queued %d messages whose worker stopped mid-send", reclaimed)
-        await self._store(cancel_queued, self.context.store)
+        await self._write(cancel_queued, self.context.store)
 
     async def run(self, stop: asyncio.Event | None = None, *, until_idle: bool = False) -> None:
         """Send until ``stop`` is set (or, with ``until_idle``, until nothing is due)."""
@@ -348,7 +372,7 @@ class Dispatcher:
             self._room.clear()
             await _wait_any(self._room, stop, options.poll_interval)
             return
-        claimed = await self._store(
+        claimed = await self._write(
             claim_batch,
             self.context.store,
             self.worker_id,
@@ -381,7 +405,7 @@ class Dispatcher:
             self._composed.pop(row_id, None)
         if unsent:
             try:
-                await self._store(release, self.context.store, self.worker_id, unsent)
+                await self._write(release, self.context.store, self.worker_id, unsent)
             except OperationalError as exc:
                 log.warning("could not release %d messages: %s", len(unsent), exc.orig)
 
@@ -407,6 +431,16 @@ async def _wait_any(event: asyncio.Event, stop: asyncio.Event, timeout: float) -
     finally:
         for waiter in waiters:
             waiter.cancel()
+
+
+def _release_taken(writers: WritersLock) -> Callable[[asyncio.Future[int | None]], None]:
+    def release(waiting: asyncio.Future[int | None]) -> None:
+        if not waiting.cancelled() and waiting.exception() is None:
+            turn = waiting.result()
+            if turn is not None:
+                writers.release(turn)
+
+    return release
 
 
 def run_until_idle(context: Context, **kwargs: object) -> Dispatcher:

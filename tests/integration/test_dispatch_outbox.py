@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mailbox
+import threading
 from datetime import timedelta
 
 import dkim
@@ -10,7 +11,8 @@ from sqlalchemy import update
 
 from kootui.core.clock import FixedClock
 from kootui.core.context import Context
-from kootui.core.dispatch import run_until_idle
+from kootui.core.dispatch import EngineOptions, run_until_idle
+from kootui.core.dispatch_stats import stats_from_messages
 from kootui.core.models import Task
 from tests.integration.dispatch_seed import (
     dns_for,
@@ -169,3 +171,24 @@ def test_an_unsubscribe_template_without_a_tracking_host_is_deferred_not_sent_ba
     assert row.status == "deferred"
     assert "sending.tracking_host" in row.last_reply
     assert not list(mailbox.Maildir(context.settings.paths.outbox_dir, create=True))
+
+
+def test_an_engine_on_its_loop_waits_out_another_writers_turn_and_sends_everything(
+    context: Context,
+) -> None:
+    # Another engine process holds the writers' turn for a while: this engine (store
+    # calls on its loop, as in a multi-process worker) waits for it off the loop and
+    # then sends every message, nothing lost or sent twice.
+    task = seed_task(context, seed_sender(context), 30)
+    writers = context.store.writers
+    turn = writers.take(wait=False)
+    assert turn is not None
+    threading.Timer(0.4, writers.release, args=(turn,)).start()
+    options = EngineOptions(batch_size=10, in_flight=20, poll_interval=0.05, store_in_loop=True)
+    run_until_idle(context, options=options)
+    rows = messages(context, task)
+    assert {row.status for row in rows} == {"delivered"}
+    box = mailbox.Maildir(context.settings.paths.outbox_dir, factory=None, create=False)
+    assert sorted(str(m["To"]) for m in box) == sorted(row.recipient for row in rows)
+    with context.store.engine.connect() as connection:
+        assert hourly_stats(context) == stats_from_messages(connection)

@@ -97,3 +97,20 @@ def test_engine_writers_queue_on_a_file_lock_beside_the_database(context: Contex
         os.close(holder)
     assert entered.wait(5)
     writer.join()
+
+
+def test_a_writer_holding_its_turn_is_not_queued_behind_itself(context: Context) -> None:
+    writers = context.store.writers
+    turn = writers.take(wait=False)
+    assert turn is not None
+    try:
+        # Another writer finds the turn taken and is told so at once.
+        assert writers.take(wait=False) is None
+        # The holder's own transactions go ahead without queueing behind itself.
+        with writers.holding(), context.store.writing() as connection:
+            connection.exec_driver_sql("UPDATE task SET name = name WHERE id = -1")
+    finally:
+        writers.release(turn)
+    again = writers.take(wait=False)
+    assert again is not None
+    writers.release(again)
