@@ -20,13 +20,14 @@ table object, never from input.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table
 
 _MAX_ROWS_PER_STATEMENT = 500
-_SQLITE_MAX_VARIABLES = 32766  # SQLite 3.32 and newer; older ones are asked (see below)
+_SQLITE_MAX_VARIABLES = 32766  # SQLite 3.32 and newer; the driver is asked when it can tell
 
 
 def placeholder(connection: Connection) -> str:
@@ -95,12 +96,13 @@ def update_rows(
         return
     mark = placeholder(connection)
     values = stored_values(connection, table, [*set_columns, key], rows)
-    if connection.dialect.name != "sqlite":
+    if connection.dialect.name != "sqlite" or sqlite3.sqlite_version_info < (3, 33, 0):
         assignments = ", ".join(f"{name} = {mark}" for name in set_columns)
         statement = f"UPDATE {table.name} SET {assignments} WHERE {key} = {mark}"
         connection.exec_driver_sql(statement, values)
         return
-    # UPDATE ... FROM (VALUES ...): SQLite names the columns column1, column2, ...
+    # UPDATE ... FROM (VALUES ...) (SQLite 3.33 and newer; older ones take the executemany
+    # above): SQLite names the columns column1, column2, ...
     assignments = ", ".join(f"{name} = v.column{i}" for i, name in enumerate(set_columns, 1))
     width = len(set_columns) + 1
     one_row = f"({', '.join(mark for _ in range(width))})"
@@ -121,8 +123,6 @@ def _chunks(
     limit = _SQLITE_MAX_VARIABLES
     getlimit = getattr(driver, "getlimit", None)
     if getlimit is not None:
-        import sqlite3
-
         limit = getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
     per_statement = max(1, min(_MAX_ROWS_PER_STATEMENT, limit // width))
     return [rows[i : i + per_statement] for i in range(0, len(rows), per_statement)]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 import threading
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from kootui.core.bulk_write import insert_rows, update_rows
@@ -114,3 +116,21 @@ def test_a_writer_holding_its_turn_is_not_queued_behind_itself(context: Context)
     again = writers.take(wait=False)
     assert again is not None
     writers.release(again)
+
+
+def test_an_sqlite_older_than_update_from_gets_the_same_rows_by_executemany(
+    context: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 31, 1))
+    task = seed_task(context, seed_sender(context, with_key=False), 700)
+    rows = messages(context, task)
+    with context.store.writing() as connection:
+        update_rows(
+            connection,
+            message_table,
+            ("status", "message_id_header"),
+            [("failed", f"<{row.id}@old>", row.id) for row in rows],
+        )
+    assert {(row.status, row.message_id_header) for row in messages(context, task)} == {
+        ("failed", f"<{row.id}@old>") for row in rows
+    }
