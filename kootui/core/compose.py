@@ -112,6 +112,9 @@ def _body(text: str) -> tuple[str, str]:
         and "\0" not in normal
         and _BOUNDARY_PREFIX not in normal
         and max(map(len, normal.split("\n"))) <= _MAX_LINE
+        # A last line ending in a blank would lose it to the CRLF that SMTP adds before
+        # the final ".", and with it the DKIM body hash; quoted-printable keeps it (=20).
+        and not normal.endswith((" ", "\t"))
     ):
         return "7bit", normal.replace("\n", CRLF)
     if normal.isascii() and not normal.encode("ascii").translate(None, _QP_LITERAL):

@@ -164,3 +164,35 @@ def test_fast_relaxed_headers_equal_dkimpy(headers: list[list[bytes]]) -> None:
     from kootui.core.dkim import relaxed_headers
 
     assert relaxed_headers(headers) == Relaxed.canonicalize_headers(headers)
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("Thanks, ", None),
+        ("Thanks,\t", None),
+        ("no newline at the end", None),
+        ("line \nlast line  \n", None),
+        ("Thanks, ", "<p>Thanks, </p> "),
+    ],
+)
+def test_the_signature_holds_on_the_bytes_a_relay_delivers(
+    key: rsa.RSAPrivateKey, text: str, html: str | None
+) -> None:
+    # SMTP dot-stuffs the body and ends it in CRLF before the final "."; what the
+    # receiver verifies is that, with the stuffing undone.
+    from kootui.core.transports.relay import _stuffed
+
+    data = compose_message(
+        from_header=format_mailbox("News", "news@example.com"),
+        to="ann@example.org",
+        subject="Hello",
+        text=text,
+        html=html,
+        message_id="<t@example.com>",
+        date=datetime(2026, 11, 23, tzinfo=UTC),
+    )
+    signed = DkimSigner("example.com", "kootui1", _pem(key)).sign(data, crlf_clean=True)
+    wire = _stuffed(signed)
+    received = wire[: -len(b".\r\n")].replace(b"\r\n..", b"\r\n.")
+    assert dkim.verify(received, dnsfunc=_dns(key))
