@@ -203,7 +203,10 @@ def record_results(
         deltas: Deltas = {}
         hard: list[str] = []
         task_ids: set[int] = set()
-        for item in batch:
+        # Two results for one row (its lease ran out and this worker claimed it again)
+        # each keep their attempt; the row, its header block and the statistics take
+        # the last one, once.
+        for item in {item.result.row_id: item for item in batch}.values():
             result = item.result
             if result.row_id not in owned:
                 continue  # our lease ran out and another worker owns the message now

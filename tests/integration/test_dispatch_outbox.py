@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import mailbox
 import threading
 from datetime import timedelta
@@ -11,9 +12,9 @@ from sqlalchemy import update
 
 from kootui.core.clock import FixedClock
 from kootui.core.context import Context
-from kootui.core.dispatch import EngineOptions, run_until_idle
+from kootui.core.dispatch import Dispatcher, EngineOptions, run_until_idle
 from kootui.core.dispatch_stats import stats_from_messages
-from kootui.core.models import Task
+from kootui.core.models import Message, Task, Template
 from tests.integration.dispatch_seed import (
     dns_for,
     hourly_stats,
@@ -192,3 +193,41 @@ def test_an_engine_on_its_loop_waits_out_another_writers_turn_and_sends_everythi
     assert sorted(str(m["To"]) for m in box) == sorted(row.recipient for row in rows)
     with context.store.engine.connect() as connection:
         assert hourly_stats(context) == stats_from_messages(connection)
+
+
+def test_a_message_without_the_token_its_cached_template_promises_is_deferred_not_sent_bare(
+    context: Context, clock: FixedClock
+) -> None:
+    # The engine caches a task's template for a while; if the claim (which reads the
+    # template afresh) and the cache disagree, the message waits for the cache.
+    tracked = Context(
+        store=context.store,
+        settings=context.settings.with_values(sending__tracking_host="t.example.com"),
+        clock=clock,
+    )
+    task = seed_task(context, seed_sender(context), ["a@example.org", "b@example.org"],
+                     support_unsubscribe=True)  # fmt: skip
+    table = Message.__table__  # type: ignore[attr-defined]
+    later = clock.now() + timedelta(hours=1)
+    with context.store.engine.begin() as connection:
+        connection.execute(
+            update(table).where(table.c.recipient == "b@example.org").values(next_attempt_at=later)
+        )
+    dispatcher = Dispatcher(tracked, options=EngineOptions(poll_interval=0.01))
+    asyncio.run(dispatcher.run(until_idle=True))  # sends a, caches the task's kit
+    with context.store.engine.begin() as connection:
+        connection.execute(update(Template.__table__).values(support_unsubscribe=False))  # type: ignore[attr-defined]
+        connection.execute(
+            update(table)
+            .where(table.c.recipient == "b@example.org")
+            .values(next_attempt_at=clock.now(), unsubscribe_token="")
+        )
+    again = Dispatcher(tracked, options=EngineOptions(poll_interval=0.01))
+    again._kits = dispatcher._kits  # the same engine's cache, still fresh
+    asyncio.run(again.run(until_idle=True))
+    rows = {row.recipient: row for row in messages(context, task)}
+    assert rows["a@example.org"].status == "delivered"
+    assert rows["b@example.org"].status == "deferred"
+    assert "identity" in rows["b@example.org"].last_reply
+    box = mailbox.Maildir(context.settings.paths.outbox_dir, factory=None, create=False)
+    assert [str(m["To"]) for m in box] == ["a@example.org"]

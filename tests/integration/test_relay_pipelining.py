@@ -87,3 +87,20 @@ def test_each_message_keeps_its_own_verdict_when_envelopes_ride_behind_bodies() 
     # The envelopes did ride behind bodies: some writes carried a body and the next MAIL.
     assert writes.count(1) < len(writes)
     assert len(writes) < 2 * len(items)
+
+
+def test_a_waiting_address_that_needs_smtputf8_is_refused_on_its_own() -> None:
+    # Its envelope cannot ride behind the body before it; that message is unharmed.
+    recipients = ["a@example.org", "jürgen@example.org", "b@example.org", "c@example.org"]
+    items = [
+        OutgoingMessage(i, "news@example.com", r, _message(i, "reader@example.org").data)
+        for i, r in enumerate(recipients)
+    ]
+    with RecordingServer(RecordingHandler(pipelining=True)) as server:
+        results = _send_all(server.port, items, [])
+        received = sorted(r.recipients[0] for r in server.received)
+    by_row = {result.row_id: result for result in results}
+    assert len(results) == 4
+    assert by_row[1].outcome is Outcome.REJECTED and "SMTPUTF8" in by_row[1].reply_text
+    assert {by_row[i].outcome for i in (0, 2, 3)} == {Outcome.DELIVERED}
+    assert received == ["a@example.org", "b@example.org", "c@example.org"]

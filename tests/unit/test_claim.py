@@ -5,11 +5,11 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from kootui.core.clock import FixedClock
 from kootui.core.context import Context
-from kootui.core.dispatch_claim import claim_batch, release, renew_leases
+from kootui.core.dispatch_claim import attempt_table, claim_batch, release, renew_leases
 from kootui.core.dispatch_record import (
     Recorded,
     RetryPolicy,
@@ -199,3 +199,36 @@ def test_a_claim_stores_each_message_identity_in_its_own_transaction(
     assert {(i.row_id, i.message_id_header, i.unsubscribe_token) for i in again} == {
         (i.row_id, i.message_id_header, i.unsubscribe_token) for i in claimed
     }
+
+
+def test_two_results_for_one_row_in_a_batch_keep_both_attempts_and_count_once(
+    any_context: Context, clock: FixedClock
+) -> None:
+    context = any_context
+    task = seed_task(context, seed_sender(context, with_key=False), 1)
+    [item] = claim_batch(context.store, "w", clock.now(), limit=10, lease=LEASE)
+    deferred = SendResult(
+        row_id=item.row_id,
+        outcome=Outcome.DEFERRED,
+        stage=Stage.RCPT,
+        reply_code=451,
+        enhanced_code="4.3.0",
+        reply_text="4.3.0 try later",
+        remote_host="test",
+        tls=False,
+        hard=False,
+        finished_at=clock.now(),
+    )
+    batch = [
+        Recorded(deferred, item.attempts, item.claimed_at),
+        Recorded(_delivered(context, item.row_id), item.attempts, item.claimed_at),
+    ]
+    assert record_results(context.store, "w", batch, _policy(context), clock.now()) == {item.row_id}
+    [row] = messages(context, task)
+    assert row.status == "delivered"
+    with context.store.engine.connect() as connection:
+        attempts = connection.execute(
+            select(func.count()).where(attempt_table.c.message_id == item.row_id)
+        ).scalar_one()
+        assert attempts == 2
+        assert hourly_stats(context) == stats_from_messages(connection)

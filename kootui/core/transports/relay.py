@@ -230,7 +230,7 @@ class RelayTransport:
         session: _Session,
         item: OutgoingMessage,
         needs_reset: bool,
-        carry: list[OutgoingMessage] | None = None,
+        carry: list[tuple[OutgoingMessage, bool]] | None = None,
         envelope_sent: bool = False,
     ) -> tuple[SendResult, bool]:
         """Send one message on an open session: (result, whether the session is reusable).
@@ -312,7 +312,7 @@ class RelayTransport:
         item: OutgoingMessage,
         needs_reset: bool,
         progress: list[Stage],
-        carry: list[OutgoingMessage] | None = None,
+        carry: list[tuple[OutgoingMessage, bool]] | None = None,
         envelope_sent: bool = False,
     ) -> tuple[int, str]:
         """RSET (when needed), MAIL, RCPT and DATA in one write (RFC 2920); the body and
@@ -348,11 +348,14 @@ class RelayTransport:
         if data[0] != 354:
             return data
         follow = self._take_waiting() if carry is not None else None
-        if follow is None:
-            wire.write(_stuffed(item.data))
-        else:
-            carry.append(follow)
-            wire.write(_stuffed(item.data) + _envelope(follow))
+        envelope = b""
+        if follow is not None:
+            try:
+                envelope = _envelope(follow)
+            except UnicodeEncodeError:
+                envelope = b""  # its own transaction reports the address, not this one
+            carry.append((follow, bool(envelope)))
+        wire.write(_stuffed(item.data) + envelope)
         progress[0] = Stage.DOT
         return await wire.reply(self.config.dot_timeout)
 
@@ -369,14 +372,14 @@ class RelayTransport:
         assert self._report is not None
         session: _Session | None = None
         needs_reset = False
-        carry: list[OutgoingMessage] = []
+        carry: list[tuple[OutgoingMessage, bool]] = []
         while True:
             envelope_sent = False
             if carry:
                 # Its MAIL, RCPT and DATA went out behind the last body: on the same open
                 # session only their replies remain; on a new one it starts afresh.
-                item = carry.pop()
-                envelope_sent = session is not None and session.is_open
+                item, sent = carry.pop()
+                envelope_sent = sent and session is not None and session.is_open
             else:
                 queued = await self._queue.get()
                 if queued is None:
