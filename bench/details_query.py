@@ -44,14 +44,7 @@ CHUNK = 20_000
 
 
 def seed(context: Any, messages: int, tasks: int) -> None:
-    from kootui.core.models import (
-        DomainStatus,
-        Message,
-        SenderAddress,
-        SenderDomain,
-        Task,
-        Template,
-    )
+    from kootui.core.store import DomainStatus, Message, SenderAddress, SenderDomain, Task, Template
 
     with context.store.session() as session:
         domain = SenderDomain(
@@ -140,9 +133,8 @@ def timed(action: Callable[[], object], runs: int = 5) -> float:
 
 
 def measure(context: Any, label: str, request: Any) -> None:
-    from kootui.core.details_rows import load_task_facts, present_row
-    from kootui.core.paging import _ordered, count_rows
-    from kootui.core.sending_details import details_query, prepared_request
+    from kootui.core.details import details_query, load_task_facts, prepared_request, present_row
+    from kootui.core.store import count_rows, ordered_statement
 
     prepared = prepared_request(request)
     now, dialect = context.clock.now(), context.store.dialect
@@ -152,7 +144,7 @@ def measure(context: Any, label: str, request: Any) -> None:
         with context.store.session() as session:
             connection = session.connection()
             query = details_query(now, dialect, connection)
-            rows = connection.execute(_ordered(query, prepared).limit(50)).mappings().all()
+            rows = connection.execute(ordered_statement(query, prepared).limit(50)).mappings().all()
             facts = load_task_facts(connection, {row["task_id"] for row in rows})
             [present_row(row, facts) for row in rows]
 
@@ -167,10 +159,10 @@ def measure(context: Any, label: str, request: Any) -> None:
 
 
 def run(url: str | None, messages: int, tasks: int) -> None:
+    from kootui.core.bootstrap import open_context
     from kootui.core.clock import FixedClock
-    from kootui.core.context import open_context
-    from kootui.core.paging import PageRequest
-    from kootui.settings import load_settings
+    from kootui.core.config import load_settings
+    from kootui.core.store import PageRequest
 
     settings = load_settings()
     if url:

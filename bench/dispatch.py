@@ -55,17 +55,11 @@ def free_port() -> int:
 
 def seed(home: Path, messages: int, *, signed: bool) -> None:
     os.environ["KOOTUI_HOME"] = str(home)
+    from kootui.core.bootstrap import open_context
     from kootui.core.clock import SystemClock
-    from kootui.core.context import open_context
-    from kootui.core.dkim_keys import add_key
-    from kootui.core.models import (
-        Message,
-        SenderAddress,
-        SenderDomain,
-        Task,
-        Template,
-    )
-    from kootui.settings import load_settings
+    from kootui.core.config import load_settings
+    from kootui.core.domains import add_key
+    from kootui.core.store import Message, SenderAddress, SenderDomain, Task, Template
 
     context = open_context(load_settings(), clock=SystemClock())
     now = context.clock.now()
@@ -129,9 +123,8 @@ def seed(home: Path, messages: int, *, signed: bool) -> None:
 def figures(home: Path) -> tuple[float, float, float, int]:
     """(msgs/s, p50 ms, p99 ms, delivered) from the recorded attempts."""
     os.environ["KOOTUI_HOME"] = str(home)
-    from kootui.core.db import open_store
-    from kootui.core.models import DeliveryAttempt, Message
-    from kootui.settings import load_settings
+    from kootui.core.config import load_settings
+    from kootui.core.store import DeliveryAttempt, Message, open_store
 
     store = open_store(load_settings().database_url, migrate=False)
     with store.engine.connect() as connection:
@@ -256,11 +249,10 @@ def _message_size(home: Path) -> int:
     os.environ["KOOTUI_HOME"] = str(home)
     from datetime import UTC, datetime
 
-    from kootui.core.context import open_context
-    from kootui.core.dispatch_claim import ClaimedMessage
-    from kootui.core.dispatch_prepare import build_message, load_task_kit
-    from kootui.core.models import Message
-    from kootui.settings import load_settings
+    from kootui.core.bootstrap import open_context
+    from kootui.core.config import load_settings
+    from kootui.core.dispatch import ClaimedMessage, build_message, load_task_kit
+    from kootui.core.store import Message
 
     context = open_context(load_settings())
     with context.store.session() as session:

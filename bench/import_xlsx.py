@@ -6,12 +6,12 @@
 Writes the workbook with openpyxl's write_only mode (email, name, code per row;
 2,000,000 rows is ~37 MiB, under the 40 MB limit), then imports it in a fresh
 child process so the peak RSS is the import's own. A file this large is read by
-a reader process of its own (kootui/core/xlsx_rows_source.py) while the import
+a reader process of its own (kootui/core/recipients/xlsx/rows_source.py) while the import
 process checks and stores rows, when the load leaves a core idle: the bench
 runs the import both ways, says which one the load would choose, and shows
 both processes' CPU and peak RSS. As references measured in the same run, more children only
 iterate the same sheet, with no checks, validation or storage: (a) openpyxl
-read_only, (b) kootui's sheet reader (kootui/core/xlsx_sheet_reader.py, plain
+read_only, (b) kootui's sheet reader (kootui/core/recipients/xlsx/sheet.py, plain
 rows by pattern), (c) the same reader with every row through expat callbacks
 (what it did before the fast path). The import minus (b) is what validating and
 storing the rows costs. Storing the task's message rows (tasks.create_task) is
@@ -52,8 +52,8 @@ def _cpu_seconds() -> float:
 
 
 def child_import(path: Path, *, one_process: bool = False) -> dict[str, float]:
-    from kootui.core import xlsx_rows_source
-    from kootui.core.xlsx_import import import_recipients
+    from kootui.core.recipients.xlsx import import_recipients
+    from kootui.core.recipients.xlsx import rows_source as xlsx_rows_source
 
     if one_process:
         xlsx_rows_source.PROCESS_FROM_BYTES = 2**62  # read in this process, on one core
@@ -96,7 +96,7 @@ def child_reference(path: Path) -> dict[str, float]:
 def child_reader(path: Path, *, fast: bool = True) -> dict[str, float]:
     import zipfile
 
-    from kootui.core.xlsx_sheet_reader import (
+    from kootui.core.recipients.xlsx import (
         SheetRows,
         read_date_styles,
         read_layout,
@@ -162,7 +162,7 @@ def main() -> int:
             print(f"wrote {args.rows:,} rows in {seconds:.1f} s")
         size = path.stat().st_size
         print(f"workbook: {path} ({size / 2**20:.1f} MiB, {size:,} bytes)")
-        from kootui.core.xlsx_rows_source import use_child_process
+        from kootui.core.recipients.xlsx import use_child_process
 
         chosen = "two processes" if use_child_process(path) else "one process"
         print(f"at this load an import would run in {chosen} (xlsx_rows_source.spare_core)")

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from kootui.core.bootstrap import open_context
 from kootui.core.clock import FixedClock
-from kootui.core.context import Context, open_context
-from kootui.settings import Settings, load_settings
+from kootui.core.config import Settings, load_settings
+from kootui.core.context import Context
 
 FIXED_NOW = datetime(2026, 11, 23, 15, 30, tzinfo=UTC)
 POSTGRES_URL = os.environ.get("KOOTUI_TEST_POSTGRES_URL", "")

@@ -1,4 +1,5 @@
 """The service layer. Every face (TUI, CLI, API, SMTP) calls into here.
 
-Invariant: nothing under kootui.core imports Textual (tests/unit/test_core_is_ui_free.py).
+Invariant: nothing under kootui.core imports Textual
+(tests/unit/architecture/test_core_is_ui_free.py).
 """

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from kootui.core.clock import as_utc
 from kootui.core.context import Context
-from kootui.core.models import (
+from kootui.core.store import (
     DomainStatus,
     Message,
     SenderAddress,

@@ -19,16 +19,19 @@ from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from kootui.core.context import Context
-from kootui.core.domain_names import display_domain_name, search_form
-from kootui.core.domains import require_verified_domain
+from kootui.core.domains import display_domain_name, require_verified_domain, search_form
 from kootui.core.errors import Conflict, InvalidState, NotFound, ValidationError
-from kootui.core.models import DomainStatus, SenderAddress, SenderDomain, Task, TaskStatus
-from kootui.core.paging import (
+from kootui.core.store import (
     Column,
+    DomainStatus,
     ListQuery,
     PageRequest,
     PageResult,
     Row,
+    SenderAddress,
+    SenderDomain,
+    Task,
+    TaskStatus,
     equals_filter,
     fetch_page,
 )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from kootui.core.context import Context
 from kootui.core.errors import SettingsError, ValidationError
-from kootui.core.models import WorkspaceSettings
+from kootui.core.store import WorkspaceSettings
 
 WORKSPACE_ID = 1
 MAX_DOMAINS_RANGE = (1, 1000)

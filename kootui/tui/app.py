@@ -20,13 +20,13 @@ from textual.worker import Worker, WorkerState
 
 from kootui.core.context import Context
 from kootui.core.workspace import get_workspace
-from kootui.tui.actions import bindings, current_key, validate_keymap
-from kootui.tui.domain_checks import start_domain_checks
+from kootui.tui.keys.registry import bindings, current_key, validate_keymap
+from kootui.tui.pages import PAGES, PageScreen, PageSpec
+from kootui.tui.pages.domains.checks import start_domain_checks
 from kootui.tui.palette import ConsoleCommands
-from kootui.tui.screens import PAGES, PageScreen, PageSpec
-from kootui.tui.screens.help import HelpScreen
-from kootui.tui.screens.jump import GoScreen, JumpScreen
-from kootui.tui.screens.page import store_problem
+from kootui.tui.shell.help import HelpScreen
+from kootui.tui.shell.jump import GoScreen, JumpScreen
+from kootui.tui.shell.page import store_problem
 from kootui.tui.theming import ThemeCatalog, save_ui_state
 
 HISTORY_LIMIT = 50

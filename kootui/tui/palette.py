@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from kootui.tui.actions import REGISTRY, in_scopes
+from kootui.tui.keys.registry import REGISTRY, in_scopes
 
 if TYPE_CHECKING:
     from kootui.tui.app import KootuiApp

@@ -18,12 +18,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from kootui.core.bootstrap import open_context
 from kootui.core.clock import FixedClock
-from kootui.core.context import Context, open_context
+from kootui.core.config import load_settings
+from kootui.core.context import Context
 from kootui.core.demo import seed_demo
-from kootui.settings import load_settings
 from kootui.tui.app import KootuiApp
-from kootui.tui.screens import PAGES
+from kootui.tui.pages import PAGES
 from kootui.tui.theming import ThemeCatalog
 
 SIZE = (120, 40)

@@ -32,8 +32,8 @@ from typing import Any
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
+from kootui.core.config import Settings
 from kootui.core.errors import SettingsError
-from kootui.settings import Settings
 
 SHIPPED_THEMES_DIR = Path(__file__).parent / "themes"
 DEFAULT_THEME = "kootui-dark"

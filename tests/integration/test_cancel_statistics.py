@@ -6,17 +6,16 @@ from datetime import timedelta
 
 from kootui.core.clock import FixedClock
 from kootui.core.context import Context
-from kootui.core.dispatch import run_until_idle
-from kootui.core.dispatch_stats import stats_from_messages
-from kootui.core.task_manage import cancel_task, pause_task
-from tests.integration.dispatch_seed import (
+from kootui.core.dispatch import run_until_idle, stats_from_messages
+from kootui.core.tasks import cancel_task, pause_task
+from tests.support.dispatch_seed import (
     hourly_stats,
     messages,
     relay_settings,
     seed_sender,
     seed_task,
 )
-from tests.integration.smtp_server import RecordingHandler, RecordingServer
+from tests.support.smtp_server import RecordingHandler, RecordingServer
 
 
 def test_cancel_task_moves_deferred_messages_out_of_to_send(

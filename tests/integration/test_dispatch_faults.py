@@ -10,12 +10,11 @@ from sqlmodel import select
 
 from kootui.core.clock import FixedClock
 from kootui.core.context import Context
-from kootui.core.dispatch import run_until_idle
+from kootui.core.dispatch import RelayConfig, RelayTransport, run_until_idle
 from kootui.core.errors import SettingsError
-from kootui.core.models import DeliveryAttempt
-from kootui.core.transports import RelayConfig, RelayTransport
-from tests.integration.dispatch_seed import messages, relay_settings, seed_sender, seed_task
-from tests.integration.smtp_server import RecordingServer, ScriptedServer
+from kootui.core.store import DeliveryAttempt
+from tests.support.dispatch_seed import messages, relay_settings, seed_sender, seed_task
+from tests.support.smtp_server import RecordingServer, ScriptedServer
 
 
 def _attempts(context: Context) -> list[DeliveryAttempt]:

@@ -12,10 +12,9 @@ from sqlalchemy import update
 
 from kootui.core.clock import FixedClock
 from kootui.core.context import Context
-from kootui.core.dispatch import Dispatcher, EngineOptions, run_until_idle
-from kootui.core.dispatch_stats import stats_from_messages
-from kootui.core.models import Message, Task, Template
-from tests.integration.dispatch_seed import (
+from kootui.core.dispatch import Dispatcher, EngineOptions, run_until_idle, stats_from_messages
+from kootui.core.store import Message, Task, Template
+from tests.support.dispatch_seed import (
     dns_for,
     hourly_stats,
     messages,
@@ -121,7 +120,7 @@ def test_a_missing_parameter_fails_that_message_only(context: Context) -> None:
 def test_the_engine_thread_sends_in_the_background_and_stops_cleanly(context: Context) -> None:
     import time
 
-    from kootui.core.dispatch_background import EngineThread
+    from kootui.core.dispatch import EngineThread
 
     address = seed_sender(context, with_key=False)
     task = seed_task(context, address, 5)
@@ -140,7 +139,7 @@ def test_the_engine_thread_sends_in_the_background_and_stops_cleanly(context: Co
 
 
 def test_a_recipient_suppressed_after_queueing_is_not_sent_to(context: Context) -> None:
-    from kootui.core.models import Suppression
+    from kootui.core.store import Suppression
 
     address = seed_sender(context, with_key=False)
     task = seed_task(context, address, ["Gone@Example.org", "stay@example.org"])

@@ -10,16 +10,15 @@ import pytest
 from sqlalchemy import update
 
 from kootui.core.context import Context
-from kootui.core.dispatch import Dispatcher, EngineOptions
-from kootui.core.dispatch_rate import rate_share, sending_engines
-from kootui.core.models import Message
-from tests.integration.dispatch_seed import (
+from kootui.core.dispatch import Dispatcher, EngineOptions, rate_share, sending_engines
+from kootui.core.store import Message
+from tests.support.dispatch_seed import (
     messages,
     relay_settings,
     seed_sender,
     seed_task,
 )
-from tests.integration.smtp_server import RecordingServer
+from tests.support.smtp_server import RecordingServer
 
 
 def _lease(context: Context, row_ids: list[int], owner: str, expires_in: timedelta) -> None:

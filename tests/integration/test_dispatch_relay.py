@@ -10,10 +10,9 @@ from sqlmodel import select
 
 from kootui.core.clock import FixedClock
 from kootui.core.context import Context
-from kootui.core.dispatch import EngineOptions, run_until_idle
-from kootui.core.dispatch_stats import stats_from_messages
-from kootui.core.models import DeliveryAttempt, Suppression
-from tests.integration.dispatch_seed import (
+from kootui.core.dispatch import EngineOptions, run_until_idle, stats_from_messages
+from kootui.core.store import DeliveryAttempt, Suppression
+from tests.support.dispatch_seed import (
     dns_for,
     hourly_stats,
     messages,
@@ -22,7 +21,7 @@ from tests.integration.dispatch_seed import (
     seed_task,
     task_status,
 )
-from tests.integration.smtp_server import RecordingHandler, RecordingServer
+from tests.support.smtp_server import RecordingHandler, RecordingServer
 
 
 def _attempts(context: Context, row_id: int) -> list[DeliveryAttempt]:
@@ -222,8 +221,8 @@ def test_cancelling_a_task_with_deferred_messages_keeps_the_statistics_true(
 ) -> None:
     from sqlalchemy import update
 
-    from kootui.core.dispatch_record import cancel_unsent
-    from kootui.core.models import Task
+    from kootui.core.dispatch import cancel_unsent
+    from kootui.core.store import Task
 
     address = seed_sender(context, with_key=False)
     first = seed_task(context, address, ["busy@example.org", "ok@example.org"])

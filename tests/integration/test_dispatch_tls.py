@@ -10,10 +10,10 @@ from sqlmodel import select
 
 from kootui.core.context import Context
 from kootui.core.dispatch import Dispatcher
-from kootui.core.models import DeliveryAttempt
-from tests.integration.dispatch_seed import messages, relay_settings, seed_sender, seed_task
-from tests.integration.smtp_server import RecordingServer
-from tests.integration.tls_certs import make_tls_contexts
+from kootui.core.store import DeliveryAttempt
+from tests.support.dispatch_seed import messages, relay_settings, seed_sender, seed_task
+from tests.support.smtp_server import RecordingServer
+from tests.support.tls_certs import make_tls_contexts
 
 
 @pytest.fixture

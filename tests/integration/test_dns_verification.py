@@ -12,12 +12,17 @@ import dns.query
 import pytest
 
 from kootui.core.context import Context
-from kootui.core.dkim_keys import generate_key_pair
-from kootui.core.dns_doctor import zone_snippet
-from kootui.core.domain_verification import VerificationOutcome, verify_domain
-from kootui.core.domains import create_domain, domain_records, get_domain
-from kootui.core.models import DomainStatus, RecordStatus
-from tests.integration.dns_server import LoopbackDnsServer, Misbehaviour
+from kootui.core.domains import (
+    VerificationOutcome,
+    create_domain,
+    domain_records,
+    generate_key_pair,
+    get_domain,
+    verify_domain,
+    zone_snippet,
+)
+from kootui.core.store import DomainStatus, RecordStatus
+from tests.support.dns_server import LoopbackDnsServer, Misbehaviour
 
 DOMAIN = "shop.example"
 DKIM_NAME = f"kootui1._domainkey.{DOMAIN}"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kootui.cli import main
-from tests.integration.dns_server import LoopbackDnsServer
+from tests.support.dns_server import LoopbackDnsServer
 
 
 @pytest.fixture

@@ -11,20 +11,23 @@ import dns.resolver
 import pytest
 
 from kootui.core.context import Context
-from kootui.core.dkim_keys import load_signing_key, start_rotation
-from kootui.core.dns_check import DnsSource, check_records
-from kootui.core.dns_doctor import doctor_report, zone_snippet
-from kootui.core.dns_query import Nameserver, find_authoritative_servers
-from kootui.core.domain_verification import due_for_check, verify_domain, verify_due_domains
+from kootui.core.dns import DnsSource, Nameserver, check_records, find_authoritative_servers
 from kootui.core.domains import (
     create_domain,
     current_expected_records,
+    doctor_report,
     domain_records,
+    due_for_check,
+    load_signing_key,
     require_verified_domain,
+    start_rotation,
+    verify_domain,
+    verify_due_domains,
+    zone_snippet,
 )
 from kootui.core.errors import InvalidState
-from kootui.core.models import DomainStatus, RecordStatus, SenderDomain
-from tests.integration.dns_server import LoopbackDnsServer
+from kootui.core.store import DomainStatus, RecordStatus, SenderDomain
+from tests.support.dns_server import LoopbackDnsServer
 
 DOMAIN = "bücher.example"
 ASCII = "xn--bcher-kva.example"

@@ -10,12 +10,15 @@ from datetime import timedelta
 import pytest
 
 from kootui.core.context import Context
-from kootui.core.dns_doctor import zone_snippet
-from kootui.core.domain_check_loop import run_domain_checks
-from kootui.core.domain_verification import verify_domain
-from kootui.core.domains import create_domain, get_domain
-from kootui.core.models import DomainStatus
-from tests.integration.dns_server import LoopbackDnsServer
+from kootui.core.domains import (
+    create_domain,
+    get_domain,
+    run_domain_checks,
+    verify_domain,
+    zone_snippet,
+)
+from kootui.core.store import DomainStatus
+from tests.support.dns_server import LoopbackDnsServer
 
 DOMAIN = "news.example"
 

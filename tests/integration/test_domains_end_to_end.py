@@ -8,14 +8,14 @@ from textual.widgets import Input
 
 from kootui.core.context import Context
 from kootui.core.domains import find_domain, require_verified_domain
-from kootui.core.models import DomainStatus
-from kootui.tui.screens.domain_details import DomainDetailsScreen
-from kootui.tui.screens.domains import DomainsScreen
+from kootui.core.store import DomainStatus
+from kootui.tui.pages.domains.details import DomainDetailsScreen
+from kootui.tui.pages.domains.page import DomainsScreen
 from kootui.tui.widgets import FormDialog
 from kootui.tui.widgets.record_table import RecordTable
-from tests.integration.dns_server import LoopbackDnsServer
-from tests.tui import domains_support
-from tests.tui.domains_support import (
+from tests.support import tui_domains as domains_support
+from tests.support.dns_server import LoopbackDnsServer
+from tests.support.tui_domains import (
     build_app,
     notices,
     settle,

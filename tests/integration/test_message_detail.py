@@ -16,12 +16,11 @@ from sqlalchemy import update
 
 from kootui.core.clock import FixedClock
 from kootui.core.context import Context
+from kootui.core.details import message_detail, query_messages
 from kootui.core.dispatch import run_until_idle
-from kootui.core.models import Task
-from kootui.core.paging import PageRequest
-from kootui.core.sending_details import message_detail, query_messages
-from tests.integration.dispatch_seed import messages, relay_settings, seed_sender, seed_task
-from tests.integration.smtp_server import RecordingHandler, RecordingServer
+from kootui.core.store import PageRequest, Task
+from tests.support.dispatch_seed import messages, relay_settings, seed_sender, seed_task
+from tests.support.smtp_server import RecordingHandler, RecordingServer
 
 
 def _field(detail: object, label: str) -> str:

@@ -11,11 +11,15 @@ from __future__ import annotations
 import asyncio
 
 from kootui.core.clock import SystemClock
-from kootui.core.smtp_replies import Outcome, Stage
-from kootui.core.transports import RelayConfig, RelayTransport, SendResult
-from kootui.core.transports.base import OutgoingMessage
-from kootui.core.transports.pipelining import PipelinedWire
-from tests.integration.smtp_server import RecordingHandler, RecordingServer
+from kootui.core.dispatch import (
+    OutgoingMessage,
+    PipelinedWire,
+    RelayConfig,
+    RelayTransport,
+    SendResult,
+)
+from kootui.core.mail import Outcome, Stage
+from tests.support.smtp_server import RecordingHandler, RecordingServer
 
 
 def _message(row_id: int, recipient: str) -> OutgoingMessage:

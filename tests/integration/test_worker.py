@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from kootui.core.clock import SystemClock
 from kootui.core.context import Context
-from tests.integration.dispatch_seed import messages, seed_sender, seed_task, task_status
-from tests.integration.smtp_server import RecordingServer
-from tests.integration.worker_process import (
+from tests.support.dispatch_seed import messages, seed_sender, seed_task, task_status
+from tests.support.smtp_server import RecordingServer
+from tests.support.worker_process import (
     count_status,
     start_worker,
     stop_worker,

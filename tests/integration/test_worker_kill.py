@@ -9,16 +9,16 @@ import time
 
 from kootui.core.clock import SystemClock
 from kootui.core.context import Context
-from kootui.core.dispatch_stats import stats_from_messages
-from tests.integration.dispatch_seed import (
+from kootui.core.dispatch import stats_from_messages
+from tests.support.dispatch_seed import (
     hourly_stats,
     messages,
     seed_sender,
     seed_task,
     task_status,
 )
-from tests.integration.smtp_server import RecordingServer
-from tests.integration.worker_process import (
+from tests.support.smtp_server import RecordingServer
+from tests.support.worker_process import (
     count_status,
     kill_group,
     start_worker,

@@ -6,10 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from kootui.core.bootstrap import open_context
 from kootui.core.clock import FixedClock
-from kootui.core.context import Context, open_context
+from kootui.core.config import Settings
+from kootui.core.context import Context
 from kootui.core.demo import seed_demo
-from kootui.settings import Settings
 
 
 @pytest.fixture

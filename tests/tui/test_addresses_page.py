@@ -6,13 +6,12 @@ from textual.widgets import Input, Select
 
 from kootui.core.context import Context
 from kootui.core.domains import create_domain
-from kootui.core.models import DomainStatus, TaskStatus
 from kootui.core.senders import create_address, list_addresses
-from kootui.core.template_drafts import TemplateDraft
-from kootui.core.templates import create_template
-from kootui.tui.screens.addresses import AddressesScreen, AddressForm
+from kootui.core.store import DomainStatus, TaskStatus
+from kootui.core.templates import TemplateDraft, create_template
+from kootui.tui.pages.addresses.page import AddressesScreen, AddressForm
 from kootui.tui.widgets import ConfirmDialog
-from tests.tui.templates_support import (
+from tests.support.tui_templates import (
     SIZE,
     add_task,
     build_app,

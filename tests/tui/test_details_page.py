@@ -7,8 +7,8 @@ from __future__ import annotations
 from sqlalchemy import update
 from textual.widgets import Input, Select, Static
 
-from kootui.core.models import Message, Task, TaskStatus
-from tests.tui.details_support import (
+from kootui.core.store import Message, Task, TaskStatus
+from tests.support.tui_details import (
     OLD,
     RECENT,
     build_app,
@@ -19,8 +19,8 @@ from tests.tui.details_support import (
     settle,
     shown_column,
 )
-from tests.tui.domains_support import type_into
-from tests.tui.test_shell import SIZE
+from tests.support.tui_domains import type_into
+from tests.support.tui_shell import SIZE
 
 
 def note(app) -> str:

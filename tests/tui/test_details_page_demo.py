@@ -8,12 +8,11 @@ from __future__ import annotations
 from textual.widgets import DataTable, Static, TextArea
 
 from kootui.core.context import Context
-from kootui.core.models import MessageStatus
-from kootui.core.paging import PageRequest
-from kootui.core.sending_details import message_detail, query_messages, reveal_recipient
-from kootui.tui.screens.message_detail import MessageDetailScreen
-from tests.tui.details_support import build_app, message_list, open_details, settle
-from tests.tui.test_shell import SIZE
+from kootui.core.details import message_detail, query_messages, reveal_recipient
+from kootui.core.store import MessageStatus, PageRequest
+from kootui.tui.pages.details.message import MessageDetailScreen
+from tests.support.tui_details import build_app, message_list, open_details, settle
+from tests.support.tui_shell import SIZE
 
 EVERYTHING = PageRequest(limit=500, advanced={"range": "all"})
 

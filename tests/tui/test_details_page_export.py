@@ -9,14 +9,14 @@ from pathlib import Path
 from openpyxl import load_workbook
 from textual.widgets import Checkbox, Input, Static
 
-from kootui.tui.screens.details_export import (
+from kootui.tui.pages.details.export import (
     ExportChoice,
     ExportProgressScreen,
     default_export_path,
     outcome_notice,
 )
 from kootui.tui.widgets.form import FormDialog
-from tests.tui.details_support import (
+from tests.support.tui_details import (
     OLD,
     RECENT,
     build_app,
@@ -25,8 +25,8 @@ from tests.tui.details_support import (
     seed_details,
     settle,
 )
-from tests.tui.domains_support import type_into
-from tests.tui.test_shell import SIZE
+from tests.support.tui_domains import type_into
+from tests.support.tui_shell import SIZE
 
 
 def read_sheet(path: Path) -> list[list[object]]:

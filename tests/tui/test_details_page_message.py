@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlalchemy import update
 from textual.widgets import Button, DataTable, Label, Static, TextArea
 
-from kootui.core.models import DeliveryAttempt, Message, MessageStatus
-from kootui.tui.screens.message_detail import MessageDetailScreen
-from tests.tui.details_support import (
+from kootui.core.store import DeliveryAttempt, Message, MessageStatus
+from kootui.tui.pages.details.message import MessageDetailScreen
+from tests.support.tui_details import (
     RECENT,
     build_app,
     highlight,
@@ -17,7 +17,7 @@ from tests.tui.details_support import (
     seed_details,
     settle,
 )
-from tests.tui.test_shell import SIZE
+from tests.support.tui_shell import SIZE
 
 
 def attempt_rows(app) -> list[list[str]]:

@@ -8,16 +8,15 @@ from sqlmodel import select
 from textual.widgets import Input
 
 from kootui.core.context import Context
-from kootui.core.dns_doctor import zone_snippet
-from kootui.core.domains import domain_records, get_domain, list_domains
-from kootui.core.models import DomainStatus, RecordStatus, SenderAddress
+from kootui.core.domains import domain_records, get_domain, list_domains, zone_snippet
+from kootui.core.store import DomainStatus, RecordStatus, SenderAddress
 from kootui.core.workspace import update_workspace
-from kootui.tui.screens.domain_details import DomainDetailsScreen
-from kootui.tui.screens.domains import DomainsScreen
+from kootui.tui.pages.domains.details import DomainDetailsScreen
+from kootui.tui.pages.domains.page import DomainsScreen
 from kootui.tui.widgets import ConfirmDialog, FormDialog
-from tests.integration.dns_server import LoopbackDnsServer, Misbehaviour
-from tests.tui import domains_support
-from tests.tui.domains_support import (
+from tests.support import tui_domains as domains_support
+from tests.support.dns_server import LoopbackDnsServer, Misbehaviour
+from tests.support.tui_domains import (
     add_domains,
     build_app,
     notices,

@@ -4,10 +4,9 @@ each state, and shown that way on the page."""
 from __future__ import annotations
 
 from kootui.core.context import Context
-from kootui.core.dkim_keys import load_signing_key
-from kootui.core.domains import domain_records, find_domain
-from kootui.core.models import DomainStatus, RecordStatus
-from tests.tui.domains_support import build_app, open_domains, shown_rows
+from kootui.core.domains import domain_records, find_domain, load_signing_key
+from kootui.core.store import DomainStatus, RecordStatus
+from tests.support.tui_domains import build_app, open_domains, shown_rows
 
 
 def test_each_demo_domain_has_a_key_and_records_as_a_check_left_them(demo: Context):

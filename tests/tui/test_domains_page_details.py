@@ -7,15 +7,14 @@ from pathlib import Path
 from textual.widgets import Input
 
 from kootui.core.context import Context
-from kootui.core.dns_doctor import zone_snippet
-from kootui.core.domains import domain_records
-from kootui.core.models import RecordStatus
-from kootui.tui.screens.domain_details import DomainDetailsScreen
+from kootui.core.domains import domain_records, zone_snippet
+from kootui.core.store import RecordStatus
+from kootui.tui.pages.domains.details import DomainDetailsScreen
 from kootui.tui.widgets import ConfirmDialog, FormDialog
 from kootui.tui.widgets.record_table import RecordTable
-from tests.integration.dns_server import LoopbackDnsServer
-from tests.tui import domains_support
-from tests.tui.domains_support import (
+from tests.support import tui_domains as domains_support
+from tests.support.dns_server import LoopbackDnsServer
+from tests.support.tui_domains import (
     add_domains,
     build_app,
     notices,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from textual.widgets import Input, Select, Static
 
 from kootui.core.context import Context
-from kootui.core.paging import PageRequest
-from kootui.tui.screens.base import ListPanel
+from kootui.core.store import PageRequest
+from kootui.tui.shell.list_panel import ListPanel
 from kootui.tui.widgets import DetailsPanel, DetailsScreen, FilterBar, PagedTable
 from kootui.tui.widgets.page_grid import MARK_COLUMN, PageGrid
-from tests.tui.test_list_pattern_apps import (
+from tests.support.list_pattern_apps import (
     DOMAIN_NAMES,
     PAGE_SIZE,
     DomainListApp,

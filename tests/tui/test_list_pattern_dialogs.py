@@ -10,10 +10,10 @@ from textual.widgets import Button, Checkbox, Input, Select, Static, TextArea
 
 from kootui.core.context import Context
 from kootui.core.errors import ValidationError
-from kootui.core.models import SenderDomain
+from kootui.core.store import SenderDomain
 from kootui.tui.widgets import CheckboxField, ConfirmDialog, FormDialog, StatusBadge, TextField
 from kootui.tui.widgets.page_grid import PageGrid
-from tests.tui.test_list_pattern_apps import DomainListApp, seed_domains, settle
+from tests.support.list_pattern_apps import DomainListApp, seed_domains, settle
 
 
 class ConfirmApp(App[None]):

@@ -9,12 +9,12 @@ from textual.widgets import Footer, Static
 
 from kootui.core.context import Context
 from kootui.tui.app import KootuiApp
-from kootui.tui.screens import PAGES, PageScreen
-from kootui.tui.screens.base import ListPanel
+from kootui.tui.pages import PAGES, PageScreen
+from kootui.tui.shell.list_panel import ListPanel
 from kootui.tui.theming import ThemeCatalog
 from kootui.tui.widgets import FilterBar
 from kootui.tui.widgets.page_grid import PageGrid
-from tests.tui.test_list_pattern_apps import (
+from tests.support.list_pattern_apps import (
     COLUMNS,
     DOMAIN_NAMES,
     SEARCH_FIELDS,

@@ -12,8 +12,8 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static
 
 from kootui.core.context import Context
-from kootui.core.paging import PageRequest, PageResult
-from kootui.tui.screens.base import LIST_PATTERN_BINDINGS, ListPanel
+from kootui.core.store import PageRequest, PageResult
+from kootui.tui.shell.list_panel import LIST_PATTERN_BINDINGS, ListPanel
 from kootui.tui.widgets import (
     DetailField,
     DetailsPanel,
@@ -23,7 +23,7 @@ from kootui.tui.widgets import (
     TextField,
 )
 from kootui.tui.widgets.page_grid import PageGrid
-from tests.tui.test_list_pattern_apps import (
+from tests.support.list_pattern_apps import (
     COLUMNS,
     DOMAIN_NAMES,
     STATUSES,

@@ -3,46 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from textual.app import ComposeResult
 from textual.command import CommandPalette
 from textual.widgets import Input, OptionList, Static
 
+from kootui.core.bootstrap import open_context
 from kootui.core.clock import FixedClock
-from kootui.core.context import Context, open_context
+from kootui.core.config import Settings, load_settings
+from kootui.core.context import Context
 from kootui.core.demo import seed_demo
-from kootui.core.models import DomainStatus, SenderDomain
-from kootui.settings import Settings, load_settings
+from kootui.core.store import DomainStatus, SenderDomain
 from kootui.tui.app import KootuiApp
-from kootui.tui.screens import PAGES, PageScreen, PageSpec
-from kootui.tui.screens.help import HelpScreen
-from kootui.tui.screens.jump import GoScreen, JumpScreen
-from kootui.tui.screens.not_built import NotBuiltScreen
-from kootui.tui.theming import ThemeCatalog
-
-SIZE = (120, 40)
-
-
-def build_app(context: Context, **kwargs: object) -> KootuiApp:
-    """The console as `kootui` opens it, with no cursor blink (tests compare screens)."""
-    catalog = ThemeCatalog.load(context.settings)
-    return KootuiApp(context, catalog=catalog, cursor_blink=False, **kwargs)  # type: ignore[arg-type]
-
-
-async def settle(pilot: object) -> None:
-    """Let thread workers finish and their messages land."""
-    app = pilot.app  # type: ignore[attr-defined]
-    await pilot.pause()  # type: ignore[attr-defined]
-    await app.workers.wait_for_complete()
-    await pilot.pause()  # type: ignore[attr-defined]
-
-
-def write_config(home: Path, text: str) -> None:
-    config = home / "config"
-    config.mkdir(parents=True, exist_ok=True)
-    (config / "config.toml").write_text(text, encoding="utf-8")
+from kootui.tui.pages import PAGES, PageScreen, PageSpec
+from kootui.tui.shell.help import HelpScreen
+from kootui.tui.shell.jump import GoScreen, JumpScreen
+from kootui.tui.shell.not_built import NotBuiltScreen
+from tests.support.tui_shell import SIZE, build_app, settle, write_config
 
 
 def text_of(app: KootuiApp, selector: str) -> str:

@@ -6,10 +6,10 @@ import pytest
 
 from kootui.cli import main
 from kootui.core.errors import SettingsError
-from kootui.tui.actions import BY_ID, REGISTRY, current_key, validate_keymap
-from kootui.tui.screens import PAGES
-from kootui.tui.screens.jump import match_pages
-from tests.tui.test_shell import write_config
+from kootui.tui.keys.registry import BY_ID, REGISTRY, current_key, validate_keymap
+from kootui.tui.pages import PAGES
+from kootui.tui.shell.jump import match_pages
+from tests.support.tui_shell import write_config
 
 
 def test_every_page_has_a_go_key_and_the_page_ids_match_the_guide():

@@ -15,8 +15,8 @@ import pytest
 from textual.widgets import Input
 
 from kootui.tui.widgets.advanced_search import AdvancedSearch
-from tests.tui.details_support import highlight, seed_details
-from tests.tui.test_shell import SIZE, build_app, settle
+from tests.support.tui_details import highlight, seed_details
+from tests.support.tui_shell import SIZE, build_app, settle
 
 THEMES = ["kootui-dark", "kootui-light"]
 

@@ -15,13 +15,12 @@ import pytest
 from sqlmodel import select
 
 from kootui.core.context import Context
-from kootui.core.dns_doctor import zone_snippet
-from kootui.core.dns_records import RecordPurpose, dkim_value
-from kootui.core.domains import create_domain
-from kootui.core.models import DkimKey, DnsRecord
-from tests.integration.dns_server import LoopbackDnsServer
-from tests.tui.domains_support import settle_details, use_dns
-from tests.tui.test_shell import SIZE, build_app, settle
+from kootui.core.dns import RecordPurpose, dkim_value
+from kootui.core.domains import create_domain, zone_snippet
+from kootui.core.store import DkimKey, DnsRecord
+from tests.support.dns_server import LoopbackDnsServer
+from tests.support.tui_domains import settle_details, use_dns
+from tests.support.tui_shell import SIZE, build_app, settle
 
 THEMES = ["kootui-dark", "kootui-light"]
 SNAPSHOT_DNS_PORT = 35353

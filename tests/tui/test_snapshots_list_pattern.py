@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from kootui.core.context import Context
-from tests.tui.test_list_pattern_apps import DomainListApp, seed_domains, settle
+from tests.support.list_pattern_apps import DomainListApp, seed_domains, settle
 
 SIZE = (120, 40)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tui.test_shell import SIZE, build_app, settle
+from tests.support.tui_shell import SIZE, build_app, settle
 
 THEMES = ["kootui-dark", "kootui-light"]
 

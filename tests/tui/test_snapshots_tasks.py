@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from kootui.tui.screens.base import ListPanel
-from tests.tui.tasks_support import choose, fill, seed_task_sources, write_xlsx
-from tests.tui.test_shell import SIZE, build_app, settle
+from kootui.tui.shell.list_panel import ListPanel
+from tests.support.tui_shell import SIZE, build_app, settle
+from tests.support.tui_tasks import choose, fill, seed_task_sources, write_xlsx
 
 THEMES = ["kootui-dark", "kootui-light"]
 

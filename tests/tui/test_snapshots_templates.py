@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from kootui.tui.widgets.param_samples import ParamSamples
-from tests.tui.templates_support import wait_for_preview
-from tests.tui.test_shell import SIZE, build_app, settle
+from tests.support.tui_shell import SIZE, build_app, settle
+from tests.support.tui_templates import wait_for_preview
 
 THEMES = ["kootui-dark", "kootui-light"]
 

@@ -8,10 +8,11 @@ import pytest
 from sqlmodel import select
 
 from kootui.core.clock import local_text
-from kootui.core.models import Message, Task
-from kootui.tui.screens.task_create import TaskCreateScreen
-from kootui.tui.screens.task_progress import TaskProgressScreen
-from tests.tui.tasks_support import (
+from kootui.core.store import Message, Task
+from kootui.tui.pages.tasks.create import TaskCreateScreen
+from kootui.tui.pages.tasks.progress import TaskProgressScreen
+from tests.support.tui_shell import SIZE
+from tests.support.tui_tasks import (
     build_app,
     choose,
     fill,
@@ -20,7 +21,6 @@ from tests.tui.tasks_support import (
     settle,
     text_of,
 )
-from tests.tui.test_shell import SIZE
 
 
 @pytest.fixture

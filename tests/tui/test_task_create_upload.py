@@ -9,12 +9,13 @@ import pytest
 from sqlmodel import select
 from textual.widgets import DataTable, Input
 
-from kootui.core.models import Message, Task
-from kootui.tui.screens.task_create import TaskCreateScreen
-from kootui.tui.screens.task_import import ImportScreen
-from kootui.tui.screens.task_simulator import SimulatorScreen
+from kootui.core.store import Message, Task
+from kootui.tui.pages.tasks.create import TaskCreateScreen
+from kootui.tui.pages.tasks.import_report import ImportScreen
+from kootui.tui.pages.tasks.simulator import SimulatorScreen
 from kootui.tui.widgets.file_picker import FilePicker
-from tests.tui.tasks_support import (
+from tests.support.tui_shell import SIZE
+from tests.support.tui_tasks import (
     build_app,
     choose,
     fill,
@@ -24,7 +25,6 @@ from tests.tui.tasks_support import (
     text_of,
     write_xlsx,
 )
-from tests.tui.test_shell import SIZE
 
 
 @pytest.fixture

@@ -8,13 +8,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from kootui.core.models import Message, MessageStatus, SendType, TaskStatus
-from kootui.core.recipient_list import TypedRecipients
+from kootui.core.recipients import TypedRecipients
+from kootui.core.store import Message, MessageStatus, SendType, TaskStatus
 from kootui.core.tasks import TaskDraft, create_task, get_task
-from kootui.tui.screens.base import ListPanel
-from kootui.tui.screens.task_progress import TaskProgressScreen
+from kootui.tui.pages.tasks.progress import TaskProgressScreen
+from kootui.tui.shell.list_panel import ListPanel
 from kootui.tui.widgets.dialogs import ConfirmDialog
-from tests.tui.tasks_support import (
+from tests.support.tui_shell import SIZE
+from tests.support.tui_tasks import (
     build_app,
     notices,
     open_tasks,
@@ -23,7 +24,6 @@ from tests.tui.tasks_support import (
     shown_rows,
     text_of,
 )
-from tests.tui.test_shell import SIZE
 
 ADDRESSES = ["ann@example.com", "bob@example.com", "cy@example.com", "dee@example.com"]
 

@@ -11,13 +11,14 @@ from sqlmodel import select
 from textual.widgets import Input
 
 from kootui.core.clock import local_text
-from kootui.core.models import Message, MessageStatus, Task, TaskStatus
-from kootui.tui.screens.task_create import TaskCreateScreen
-from kootui.tui.screens.task_import import ImportScreen
-from kootui.tui.screens.task_progress import TaskProgressScreen
+from kootui.core.store import Message, MessageStatus, Task, TaskStatus
+from kootui.tui.pages.tasks.create import TaskCreateScreen
+from kootui.tui.pages.tasks.import_report import ImportScreen
+from kootui.tui.pages.tasks.progress import TaskProgressScreen
 from kootui.tui.widgets.dialogs import ConfirmDialog
 from kootui.tui.widgets.file_picker import FilePicker
-from tests.tui.tasks_support import (
+from tests.support.tui_shell import SIZE
+from tests.support.tui_tasks import (
     build_app,
     choose,
     fill,
@@ -28,7 +29,6 @@ from tests.tui.tasks_support import (
     text_of,
     write_xlsx,
 )
-from tests.tui.test_shell import SIZE
 
 
 async def create_from_public_template(pilot, ids, xlsx: Path, name: str, when: str | None):

@@ -8,16 +8,15 @@ from pathlib import Path
 from textual.widgets import Input, Select, TextArea
 
 from kootui.core.context import Context
-from kootui.core.paging import PageRequest
-from kootui.core.template_drafts import TemplateDraft
-from kootui.core.templates import create_template, get_template, list_templates
+from kootui.core.store import PageRequest
+from kootui.core.templates import TemplateDraft, create_template, get_template, list_templates
 from kootui.tui.app import KootuiApp
-from kootui.tui.screens.template_editor import TemplateEditorScreen
-from kootui.tui.screens.templates import TemplatesScreen
+from kootui.tui.pages.templates.editor import TemplateEditorScreen
+from kootui.tui.pages.templates.page import TemplatesScreen
 from kootui.tui.widgets import ConfirmDialog, FormDialog
 from kootui.tui.widgets.param_samples import ParamSamples
 from kootui.tui.widgets.template_preview import PreviewOutcome, compute_preview
-from tests.tui.templates_support import (
+from tests.support.tui_templates import (
     SIZE,
     build_app,
     notices,

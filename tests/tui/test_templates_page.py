@@ -7,17 +7,15 @@ import getpass
 from textual.widgets import Input, TabbedContent
 
 from kootui.core.context import Context
-from kootui.core.models import TaskStatus
-from kootui.core.paging import PageRequest
 from kootui.core.senders import create_address
-from kootui.core.template_drafts import TemplateDraft
-from kootui.core.templates import create_template, get_template, list_templates
+from kootui.core.store import PageRequest, TaskStatus
+from kootui.core.templates import TemplateDraft, create_template, get_template, list_templates
 from kootui.core.workspace import update_workspace
-from kootui.tui.screens.template_editor import TemplateEditorScreen
-from kootui.tui.screens.template_preview import TemplatePreviewScreen
-from kootui.tui.screens.templates import TemplatesScreen
+from kootui.tui.pages.templates.editor import TemplateEditorScreen
+from kootui.tui.pages.templates.page import TemplatesScreen
+from kootui.tui.pages.templates.preview import TemplatePreviewScreen
 from kootui.tui.widgets import ConfirmDialog, FormDialog
-from tests.tui.templates_support import (
+from tests.support.tui_templates import (
     SIZE,
     add_task,
     build_app,

@@ -4,14 +4,14 @@ template copied, edited while the preview follows, and saved."""
 from __future__ import annotations
 
 from kootui.core.context import Context
-from kootui.core.paging import PageRequest
 from kootui.core.senders import list_addresses
+from kootui.core.store import PageRequest
 from kootui.core.templates import get_template, list_templates
-from kootui.tui.screens.addresses import AddressesScreen, AddressForm
-from kootui.tui.screens.template_editor import TemplateEditorScreen
-from kootui.tui.screens.template_preview import TemplatePreviewScreen
-from kootui.tui.screens.templates import TemplatesScreen
-from tests.tui.templates_support import (
+from kootui.tui.pages.addresses.page import AddressesScreen, AddressForm
+from kootui.tui.pages.templates.editor import TemplateEditorScreen
+from kootui.tui.pages.templates.page import TemplatesScreen
+from kootui.tui.pages.templates.preview import TemplatePreviewScreen
+from tests.support.tui_templates import (
     SIZE,
     build_app,
     settle,

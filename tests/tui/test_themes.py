@@ -9,9 +9,9 @@ import pytest
 from textual.command import CommandPalette
 
 from kootui.cli import main
-from kootui.core.context import open_context
+from kootui.core.bootstrap import open_context
+from kootui.core.config import load_settings
 from kootui.core.errors import SettingsError
-from kootui.settings import load_settings
 from kootui.tui.theming import (
     MEANING_VARIABLES,
     SHIPPED_THEMES_DIR,
@@ -20,7 +20,7 @@ from kootui.tui.theming import (
     load_ui_state,
     parse_theme_file,
 )
-from tests.tui.test_shell import SIZE, build_app, settle, write_config
+from tests.support.tui_shell import SIZE, build_app, settle, write_config
 
 REPO_THEMES = Path(__file__).resolve().parents[2] / "themes"
 SHIPPED = {"kootui-dark", "kootui-light", "kootui-ansi"}

@@ -6,8 +6,8 @@ from textual.widgets import Checkbox, Input, Static
 
 from kootui.core.context import Context
 from kootui.core.workspace import get_workspace
-from kootui.tui.screens.workspace_form import WorkspaceForm
-from tests.tui.test_shell import SIZE, build_app, settle
+from kootui.tui.pages.overview.workspace_form import WorkspaceForm
+from tests.support.tui_shell import SIZE, build_app, settle
 
 
 async def test_turning_on_sensitive_industry_and_renaming_from_the_overview(

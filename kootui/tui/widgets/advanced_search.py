@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Collapsible, Input, Label, Select, Static
 
-from kootui.tui.actions import bindings
+from kootui.tui.keys.registry import bindings
 
 SearchKind = str  # "text", "select" or "date_range"
 DATE_PLACEHOLDER = "YYYY-MM-DD"

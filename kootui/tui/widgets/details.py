@@ -19,7 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from kootui.core.clock import local_text
-from kootui.tui.actions import bindings
+from kootui.tui.keys.registry import bindings
 from kootui.tui.widgets.status_badge import StatusBadge
 
 

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from kootui.tui.actions import bindings
+from kootui.tui.keys.registry import bindings
 
 
 class ConfirmDialog(ModalScreen[bool]):

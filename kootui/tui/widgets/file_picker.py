@@ -22,7 +22,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DirectoryTree, Input, Label, Static
 
-from kootui.tui.actions import bindings
+from kootui.tui.keys.registry import bindings
 
 
 def complete_path(text: str) -> str:

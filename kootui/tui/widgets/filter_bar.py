@@ -7,8 +7,8 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input
 
-from kootui.core.paging import MAX_FILTER_LENGTH
-from kootui.tui.actions import bindings
+from kootui.core.store import MAX_FILTER_LENGTH
+from kootui.tui.keys.registry import bindings
 
 FILTER_DEBOUNCE_SECONDS = 0.3  # one query per pause in typing, not one per key
 

@@ -24,7 +24,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from kootui.core.errors import KootuiError
-from kootui.tui.actions import bindings
+from kootui.tui.keys.registry import bindings
 
 ResultT = TypeVar("ResultT")
 FormValues = dict[str, Any]  # str for text fields, bool for checkboxes, str | None for selects

@@ -14,7 +14,7 @@ from pathlib import Path
 from textual.suggester import Suggester
 from textual.widgets import Input
 
-from kootui.core.html_clean import HTML_SUFFIXES, HtmlUpload
+from kootui.core.templates import HTML_SUFFIXES, HtmlUpload
 from kootui.tui.widgets.form import FormDialog, FormValues, TextField
 
 

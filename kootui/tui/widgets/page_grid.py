@@ -17,8 +17,8 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from kootui.core.clock import local_text
-from kootui.core.paging import Column, Row
-from kootui.tui.actions import bindings
+from kootui.core.store import Column, Row
+from kootui.tui.keys.registry import bindings
 from kootui.tui.widgets.status_badge import status_text
 
 MARK_COLUMN = "__mark__"

@@ -22,8 +22,8 @@ from textual.timer import Timer
 from textual.widgets import DataTable, LoadingIndicator, Static
 
 from kootui.core.errors import KootuiError, StoreError
-from kootui.core.paging import DEFAULT_PAGE_SIZE, Column, PageRequest, PageResult, Row
-from kootui.tui.actions import bindings
+from kootui.core.store import DEFAULT_PAGE_SIZE, Column, PageRequest, PageResult, Row
+from kootui.tui.keys.registry import bindings
 from kootui.tui.widgets.page_grid import CursorGoal, PageGrid
 from kootui.tui.widgets.status_badge import app_variables
 

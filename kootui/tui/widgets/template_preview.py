@@ -22,11 +22,16 @@ from textual.content import Content
 from textual.widgets import Static
 
 from kootui.core.errors import ValidationError
-from kootui.core.models import BodyType
-from kootui.core.plain_text import html_to_text
-from kootui.core.render import RenderedMessage, render_preview
-from kootui.core.template_drafts import TemplateDraft, check_draft
-from kootui.core.template_syntax import Problem, inspect_template
+from kootui.core.store import BodyType
+from kootui.core.templates import (
+    Problem,
+    RenderedMessage,
+    TemplateDraft,
+    check_draft,
+    html_to_text,
+    inspect_template,
+    render_preview,
+)
 
 FIELD_LABELS = {
     "title": "Title",

@@ -1,0 +1,223 @@
+"""The command line: ``kootui`` opens the console; subcommands script it over SSH.
+
+Every command calls the same core services as the TUI. A KootuiError is printed
+on one line to stderr; settings errors exit with status 2, other errors with 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+
+from kootui import __version__
+from kootui.core.config import Settings, load_settings, redact_database_url
+from kootui.core.errors import KootuiError, SettingsError
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def _run_console(args: argparse.Namespace, settings: Settings) -> int:
+    from kootui.core.bootstrap import open_context
+    from kootui.tui.app import KootuiApp
+    from kootui.tui.keys.registry import validate_keymap
+    from kootui.tui.theming import ThemeCatalog
+
+    # Bad [keys], theme files or theme names stop here, before the store is opened.
+    validate_keymap(settings.keys, str(settings.paths.config_file))
+    catalog = ThemeCatalog.load(settings)
+    catalog.starting_theme(settings, args.theme)
+    context = open_context(settings)
+    _log_to_file(settings)
+    engine = None
+    if not getattr(args, "no_engine", False):
+        from kootui.core.dispatch import EngineThread
+
+        engine = EngineThread(context)
+        engine.start()
+    try:
+        app = KootuiApp(context, catalog=catalog, theme=args.theme)
+        app.run()
+    finally:
+        if engine is not None and not engine.stop():
+            print(
+                "kootui: the sending engine did not stop in time; leases will expire "
+                "and another worker picks the messages up",
+                file=sys.stderr,
+            )
+        context.close()
+    if engine is not None and engine.error is not None:
+        print(
+            f"kootui: the sending engine stopped with an error: {engine.error} "
+            f"(details in {settings.paths.log_file})",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _log_to_file(settings: Settings) -> None:
+    """While the console owns the terminal, log lines go to a file in the state folder."""
+    import logging
+
+    handler = logging.FileHandler(settings.paths.log_file, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from kootui.core.demo import reset_demo, seed_demo_if_empty
+
+    demo_settings = settings.for_demo()
+    if args.reset:
+        if not args.yes:
+            if not sys.stdin.isatty():
+                print(
+                    "kootui: error: --reset needs --yes when not run in a terminal", file=sys.stderr
+                )
+                return 2
+            answer = input(
+                f"Delete and rebuild the demo workspace in {demo_settings.paths.data_dir}? [y/N] "
+            )
+            if answer.strip().lower() not in {"y", "yes"}:
+                print("Demo workspace left as it was.")
+                return 1
+        reset_demo(demo_settings)
+    seed_demo_if_empty(demo_settings)
+    if args.no_open:
+        print(f"Demo workspace ready in {demo_settings.paths.data_dir}")
+        return 0
+    return _run_console(args, demo_settings)
+
+
+def _cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    from kootui.core.store import current_revision, head_revision, open_store, upgrade
+
+    settings.ensure_folders()
+    store = open_store(settings.database_url, migrate=False)
+    try:
+        if args.db_command == "upgrade":
+            upgrade(store)
+            print(f"Database at revision {current_revision(store)} (newest {head_revision()}).")
+        else:
+            print(f"current: {current_revision(store) or 'empty'}; newest: {head_revision()}")
+    finally:
+        store.close()
+    return 0
+
+
+def _cmd_config(args: argparse.Namespace, settings: Settings) -> int:
+    paths = settings.paths
+    shown = {
+        "paths": {
+            "data": str(paths.data_dir),
+            "config": str(paths.config_dir),
+            "state": str(paths.state_dir),
+            "config_file": str(paths.config_file),
+        },
+        "database_url": redact_database_url(settings.database_url),
+        "settings": settings.redacted(),
+        "keys": settings.keys,
+    }
+    print(json.dumps(shown, indent=2, default=list))
+    return 0
+
+
+def _cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from kootui.cli.worker import run_worker
+
+    if args.processes < 0:
+        print("kootui: error: --processes must be 0 or more", file=sys.stderr)
+        return 2
+    return run_worker(settings, processes=args.processes, until_idle=args.until_idle)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kootui",
+        description="A keyboard-driven terminal console for sending email at scale. "
+        "With no command, opens the console.",
+    )
+    parser.add_argument("--version", action="version", version=f"kootui {__version__}")
+    parser.add_argument("--theme", metavar="NAME", help="open with this theme (and remember it)")
+    parser.add_argument(
+        "--no-engine",
+        action="store_true",
+        help="do not send from this console (leave sending to `kootui worker` processes)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="open a separate demo workspace with realistic data")
+    demo.add_argument("--reset", action="store_true", help="delete and rebuild the demo workspace")
+    demo.add_argument("--yes", action="store_true", help="do not ask before --reset")
+    demo.add_argument("--no-open", action="store_true", help="prepare the demo without opening it")
+    # SUPPRESS keeps `kootui --theme X demo` working: the subcommand only sets it when given.
+    demo.add_argument(
+        "--theme", metavar="NAME", default=argparse.SUPPRESS, help="open with this theme"
+    )
+    demo.set_defaults(handler=_cmd_demo)
+
+    db = commands.add_parser("db", help="database schema: upgrade or show the revision")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_commands.add_parser("upgrade", help="upgrade the schema to the newest revision")
+    db_commands.add_parser("current", help="show the current and newest revision")
+    db.set_defaults(handler=_cmd_db)
+
+    worker = commands.add_parser(
+        "worker", help="send queued messages headless (logs to stderr; stop with SIGTERM)"
+    )
+    worker.add_argument(
+        "--processes",
+        type=int,
+        default=0,
+        metavar="N",
+        help="engine processes (default: sending.processes, else one per core)",
+    )
+    worker.add_argument(
+        "--until-idle", action="store_true", help="exit once nothing is due instead of waiting"
+    )
+    worker.set_defaults(handler=_cmd_worker)
+
+    config = commands.add_parser("config", help="show folders and settings (secrets hidden)")
+    config.set_defaults(handler=_cmd_config)
+
+    from kootui.cli.domains import add_domain_commands
+
+    add_domain_commands(commands)
+
+    from kootui.cli.tasks import add_task_commands
+
+    add_task_commands(commands)
+
+    from kootui.cli.templates import add_template_commands
+
+    add_template_commands(commands)
+
+    from kootui.cli.messages import add_message_commands
+
+    add_message_commands(commands)
+
+    from kootui.cli.workspace import add_workspace_commands
+
+    add_workspace_commands(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+        handler: Handler = getattr(args, "handler", _run_console)
+        return handler(args, settings)
+    except SettingsError as exc:
+        print(f"kootui: error: {exc}", file=sys.stderr)
+        return 2
+    except KootuiError as exc:
+        print(f"kootui: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,112 @@
+"""``kootui domain …``: sender domains from the command line (list, add, verify, zone, doctor).
+
+The same core services as the Sender Domains page; errors are KootuiErrors that
+``kootui.cli.main`` prints on one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from kootui.cli.context import with_context
+from kootui.core.clock import local_text
+
+if TYPE_CHECKING:  # the store is imported only when a command runs
+    from kootui.core.context import Context
+
+
+def _list(args: argparse.Namespace, context: Context) -> int:
+    from kootui.core.domains import list_domains
+    from kootui.core.store import MAX_PAGE_SIZE, PageRequest
+
+    page = list_domains(
+        context,
+        PageRequest(text_filter=args.filter or "", sort_key="display_name", limit=MAX_PAGE_SIZE),
+    )
+    for row in page.rows:
+        passing = f"{row['required_passing']}/{row['required_total']}"
+        checked = local_text(row["last_checked_at"], "%Y-%m-%d %H:%M")
+        print(f"{row['display_name']:<40} {row['status']:<10} {passing:<5} {checked}")
+    print(page.range_text())
+    return 0
+
+
+def _print_records(context: Context, domain_id: int) -> None:
+    from kootui.core.domains import domain_records
+
+    for record in domain_records(context, domain_id):
+        need = "required" if record.required else "optional"
+        print(f"{record.label} ({need}) {record.rtype} {record.name}: {record.status_label}")
+        print(f"  expected: {record.expected or record.missing_setting}")
+        if record.found:
+            print(f"  found:    {' | '.join(record.found)}")
+        if record.detail and record.detail != record.missing_setting:
+            print(f"  {record.detail}")
+
+
+def _add(args: argparse.Namespace, context: Context) -> int:
+    from kootui.core.domains import create_domain
+
+    domain = create_domain(context, args.name)
+    print(f"Added {domain.display_name}; publish these records, then run: kootui domain verify")
+    _print_records(context, domain.id)
+    return 0
+
+
+def _verify(args: argparse.Namespace, context: Context) -> int:
+    from kootui.core.domains import find_domain, verify_domain
+
+    domain = find_domain(context, args.name)
+    outcome = verify_domain(context, domain.id)
+    print(
+        f"{outcome.display_name}: {outcome.status.value}"
+        + (f" — {outcome.reason}" if outcome.reason else "")
+    )
+    _print_records(context, domain.id)
+    return 0 if outcome.status == "passed" else 3
+
+
+def _zone(args: argparse.Namespace, context: Context) -> int:
+    from kootui.core.domains import find_domain, save_zone_snippet, zone_snippet
+
+    domain = find_domain(context, args.name)
+    if args.output:
+        print(f"Saved to {save_zone_snippet(context, domain.id, args.output)}")
+    else:
+        print(zone_snippet(context, domain.id), end="")
+    return 0
+
+
+def _doctor(args: argparse.Namespace, context: Context) -> int:
+    from kootui.core.domains import doctor_report, find_domain
+
+    domain = find_domain(context, args.name)
+    report = doctor_report(context, domain.id)
+    print(report.as_text())
+    return 0 if report.status == "passed" else 3
+
+
+def add_domain_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    domain = commands.add_parser("domain", help="sender domains: list, add, verify, zone, doctor")
+    actions = domain.add_subparsers(dest="domain_command", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="list sender domains and their status")
+    listing.add_argument("--filter", help="show only domains whose name contains this text")
+    listing.set_defaults(handler=with_context(_list))
+    add = actions.add_parser("add", help="add a sender domain and show the records to publish")
+    add.add_argument("name")
+    add.set_defaults(handler=with_context(_add))
+    verify = actions.add_parser(
+        "verify", help="check the records in DNS now (exit 3 if not passed)"
+    )
+    verify.add_argument("name")
+    verify.set_defaults(handler=with_context(_verify))
+    zone = actions.add_parser("zone", help="print (or save) the BIND zone snippet")
+    zone.add_argument("name")
+    zone.add_argument("--output", "-o", metavar="FILE", help="save to FILE instead of printing")
+    zone.set_defaults(handler=with_context(_zone))
+    doctor = actions.add_parser(
+        "doctor", help="what every nameserver returned, and the differences"
+    )
+    doctor.add_argument("name")
+    doctor.set_defaults(handler=with_context(_doctor))

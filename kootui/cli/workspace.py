@@ -1,0 +1,69 @@
+"""``kootui workspace …``: the workspace's name, domain quota and sensitive-industry flag.
+
+These live in the store (shared by every console and worker), so they are changed
+here or in the console's workspace form, not in ``config.toml``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from kootui.cli.context import with_context
+
+if TYPE_CHECKING:  # the store is imported only when a command runs
+    from kootui.core.context import Context
+    from kootui.core.workspace import WorkspaceView
+
+ON_OFF = {"on": True, "off": False}
+
+
+def _print(view: WorkspaceView) -> None:
+    print(f"name:               {view.name}")
+    print(f"domain quota:       {view.max_domains}")
+    flag = "on (new and edited templates wait for approval)" if view.sensitive_industry else "off"
+    print(f"sensitive industry: {flag}")
+
+
+@with_context
+def _show(args: argparse.Namespace, context: Context) -> int:
+    from kootui.core.workspace import get_workspace
+
+    _print(get_workspace(context))
+    return 0
+
+
+@with_context
+def _set(args: argparse.Namespace, context: Context) -> int:
+    from kootui.core.workspace import update_workspace
+
+    if args.name is None and args.max_domains is None and args.sensitive_industry is None:
+        print(
+            "kootui: error: nothing to change: give --name, --max-domains or --sensitive-industry",
+            file=sys.stderr,
+        )
+        return 2
+    sensitive = None if args.sensitive_industry is None else ON_OFF[args.sensitive_industry]
+    view = update_workspace(
+        context, name=args.name, max_domains=args.max_domains, sensitive_industry=sensitive
+    )
+    _print(view)
+    return 0
+
+
+def add_workspace_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    workspace = commands.add_parser(
+        "workspace", help="the workspace's name, domain quota and sensitive-industry flag"
+    )
+    actions = workspace.add_subparsers(dest="workspace_command", metavar="ACTION", required=True)
+    actions.add_parser("show", help="show the workspace settings").set_defaults(handler=_show)
+    change = actions.add_parser("set", help="change workspace settings")
+    change.add_argument("--name", help="shown in the console's header (1 to 100 characters)")
+    change.add_argument("--max-domains", type=int, metavar="N", help="sender domains allowed")
+    change.add_argument(
+        "--sensitive-industry",
+        choices=sorted(ON_OFF),
+        help="on: new and edited templates wait for an operator's approval",
+    )
+    change.set_defaults(handler=_set)

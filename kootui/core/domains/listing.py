@@ -1,0 +1,98 @@
+"""The sender domain list: one page of domains, filtered and sorted the house way.
+
+Rows carry id, name (stored ASCII), display_name (Unicode), status,
+status_reason, required_passing, required_total, last_checked_at and created_at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy import and_, func, literal_column
+from sqlmodel import col, select
+
+from kootui.core.context import Context
+from kootui.core.domains.names import display_domain_name, search_form
+from kootui.core.store import (
+    Column,
+    DnsRecord,
+    DomainStatus,
+    ListQuery,
+    PageRequest,
+    PageResult,
+    RecordStatus,
+    Row,
+    SenderDomain,
+    equals_filter,
+)
+from kootui.core.store import fetch_page as _fetch_page
+
+DOMAIN_COLUMNS = (
+    Column("display_name", "Domain", width=40),
+    Column("status", "Status", width=12, kind="status"),
+    Column("required_passing", "Required records", width=10, kind="number"),
+    Column("last_checked_at", "Last checked", width=19, kind="time"),
+    Column("created_at", "Created", width=19, kind="time"),
+)
+
+
+def _list_query() -> ListQuery:
+    passing = (
+        select(func.count())
+        .select_from(DnsRecord)
+        .where(
+            and_(
+                col(DnsRecord.domain_id) == SenderDomain.id,
+                col(DnsRecord.required).is_(True),
+                DnsRecord.status == RecordStatus.PASSED,
+            )
+        )
+        .scalar_subquery()
+    )
+    required = (
+        select(func.count())
+        .select_from(DnsRecord)
+        .where(col(DnsRecord.domain_id) == SenderDomain.id, col(DnsRecord.required).is_(True))
+        .scalar_subquery()
+    )
+    statement = select(
+        col(SenderDomain.id).label("id"),
+        col(SenderDomain.name).label("name"),
+        col(SenderDomain.status).label("status"),
+        col(SenderDomain.status_reason).label("status_reason"),
+        passing.label("required_passing"),
+        required.label("required_total"),
+        col(SenderDomain.last_checked_at).label("last_checked_at"),
+        col(SenderDomain.created_at).label("created_at"),
+    )
+    return ListQuery(
+        statement=statement,
+        sort_columns={
+            "name": col(SenderDomain.name),
+            "display_name": col(SenderDomain.name),
+            "status": col(SenderDomain.status),
+            "required_passing": literal_column("required_passing"),
+            "last_checked_at": col(SenderDomain.last_checked_at),
+            "created_at": col(SenderDomain.created_at),
+        },
+        default_sort="created_at",
+        tiebreak=col(SenderDomain.id),
+        search_columns=(col(SenderDomain.name),),
+        filters={"status": equals_filter(col(SenderDomain.status), list(DomainStatus))},
+    )
+
+
+def list_domains(context: Context, request: PageRequest | None = None) -> PageResult:
+    """One page of domains. Rows carry id, name, display_name, status, status_reason,
+    required_passing, required_total, last_checked_at, created_at. The text filter
+    matches the name in either form ("bücher" finds xn--bcher-kva.example)."""
+    request = request or PageRequest()
+    if request.text_filter:
+        request = replace(request, text_filter=search_form(request.text_filter.strip()))
+    with context.store.session() as session:
+        page = _fetch_page(session, _list_query(), request)
+    rows = [
+        Row(key=row.key, values={**row.values, "display_name": display_domain_name(row["name"])})
+        for row in page.rows
+    ]
+    return PageResult(rows=rows, total=page.total, offset=page.offset)

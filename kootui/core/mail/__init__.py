@@ -1,0 +1,61 @@
+"""Building one message: MIME composition, DKIM signing, unsubscribe links and headers,
+and what an SMTP reply means.
+
+This module is the package's face: other packages import from here only."""
+
+from __future__ import annotations
+
+from kootui.core.mail.compose import (
+    PreparedAttachment,
+    compose_message,
+    format_mailbox,
+    new_message_id,
+    prepare_attachment,
+)
+from kootui.core.mail.dkim import DkimSigner, relaxed_body, relaxed_headers, split_message
+from kootui.core.mail.smtp_replies import (
+    Outcome,
+    Stage,
+    bounded_text,
+    classify_reply,
+    enhanced_code,
+)
+from kootui.core.mail.unsubscribe import (
+    NO_TRACKING_HOST,
+    append_text_footer,
+    has_tracking_host,
+    html_footer,
+    insert_html_footer,
+    list_unsubscribe_headers,
+    new_token,
+    record_unsubscribe,
+    text_footer,
+    unsubscribe_url,
+)
+
+__all__ = [
+    "NO_TRACKING_HOST",
+    "DkimSigner",
+    "Outcome",
+    "PreparedAttachment",
+    "Stage",
+    "append_text_footer",
+    "bounded_text",
+    "classify_reply",
+    "compose_message",
+    "enhanced_code",
+    "format_mailbox",
+    "has_tracking_host",
+    "html_footer",
+    "insert_html_footer",
+    "list_unsubscribe_headers",
+    "new_message_id",
+    "new_token",
+    "prepare_attachment",
+    "record_unsubscribe",
+    "relaxed_body",
+    "relaxed_headers",
+    "split_message",
+    "text_footer",
+    "unsubscribe_url",
+]

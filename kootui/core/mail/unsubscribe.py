@@ -1,0 +1,157 @@
+"""Unsubscription: per-recipient tokens, the link, its body footer and RFC 8058 headers.
+
+The dispatch engine gives each message a token (``new_token``), builds the link
+with ``unsubscribe_url`` and passes it to ``CompiledTemplate.render``, which adds
+the footer below; it adds the headers from ``list_unsubscribe_headers``. When the
+link is followed (or one-click POSTed), the face serving ``/u/<token>`` calls
+``record_unsubscribe``, which puts the recipient on the suppression list.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from urllib.parse import quote
+
+from markupsafe import escape
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from kootui.core.config import Settings
+from kootui.core.context import Context
+from kootui.core.errors import ValidationError
+from kootui.core.store import Message, Suppression
+
+TOKEN_BYTES = 24  # 32 URL-safe characters; the message row keeps up to 64
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+_HOST = re.compile(r"(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?")
+
+FOOTER_WORDS = {
+    "en": ("Don't want these emails?", "Unsubscribe"),
+    "zh": ("不想再收到此类邮件？", "退订"),
+}
+
+
+def new_token() -> str:
+    """A fresh, unguessable token identifying one recipient of one message."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+NO_TRACKING_HOST = (
+    "the template adds an unsubscribe link, which needs sending.tracking_host "
+    "(the host the link points to) set in config.toml"
+)
+
+
+def has_tracking_host(settings: Settings) -> bool:
+    return bool(str(settings.get("sending.tracking_host")).strip())
+
+
+def unsubscribe_url(settings: Settings, token: str) -> str | None:
+    """https://<tracking host>/u/<token>, or None when no tracking host is configured."""
+    host = str(settings.get("sending.tracking_host")).strip().rstrip("/")
+    if not host:
+        return None
+    if not _HOST.fullmatch(host):
+        raise ValidationError(
+            "must be a host name such as track.example.com",
+            field="sending.tracking_host",
+            code="unsubscribe.host",
+        )
+    _require_token(token)
+    return f"https://{host.lower()}/u/{token}"
+
+
+def _require_token(token: str) -> None:
+    if not _TOKEN.fullmatch(token):
+        raise ValidationError(
+            "must be 16 to 64 URL-safe characters", field="token", code="unsubscribe.token"
+        )
+
+
+def record_unsubscribe(context: Context, token: str) -> str | None:
+    """Put the recipient of the message carrying ``token`` on the suppression list.
+
+    Returns the address (lower case, as the suppression list keeps it), or None when
+    no message carries the token. Following the link twice is harmless.
+    """
+    _require_token(token)
+    with context.store.session() as session:
+        recipient = session.exec(
+            select(Message.recipient).where(Message.unsubscribe_token == token).limit(1)
+        ).first()
+    if recipient is None:
+        return None
+    address = recipient.strip().lower()
+    try:
+        with context.store.session() as session:
+            known = session.exec(select(Suppression.id).where(Suppression.address == address))
+            if known.first() is None:
+                session.add(
+                    Suppression(
+                        address=address, reason="unsubscribed", created_at=context.clock.now()
+                    )
+                )
+    except IntegrityError:
+        pass  # a second click raced the first one; the address is suppressed either way
+    return address
+
+
+def list_unsubscribe_headers(url: str, mailto: str | None = None) -> list[tuple[str, str]]:
+    """List-Unsubscribe (RFC 2369) and List-Unsubscribe-Post (RFC 8058 one-click) headers.
+
+    One-click needs an HTTPS URI, so a plain-http or odd URL is refused rather than
+    sent with a Post header receivers would reject.
+    """
+    if not url.startswith("https://") or any(c in url for c in "<>, \r\n"):
+        raise ValidationError(
+            "must be an https:// URL without spaces, commas or angle brackets",
+            field="unsubscribe_url",
+            code="unsubscribe.url",
+        )
+    targets = [f"<{url}>"]
+    if mailto:
+        if any(c in mailto for c in "<>, \r\n") or "@" not in mailto:
+            raise ValidationError(
+                "must be one email address", field="unsubscribe_mailto", code="unsubscribe.mailto"
+            )
+        targets.append(f"<mailto:{quote(mailto, safe='@.+-_')}?subject=unsubscribe>")
+    return [
+        ("List-Unsubscribe", ", ".join(targets)),
+        ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+    ]
+
+
+def _words(locale: str) -> tuple[str, str]:
+    return FOOTER_WORDS.get(locale.split("-")[0].lower(), FOOTER_WORDS["en"])
+
+
+def html_footer(url: str, locale: str = "en") -> str:
+    """A small centred line with the unsubscribe link, styled inline for mail clients."""
+    question, action = _words(locale)
+    href = escape(url)
+    return (
+        '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0">'
+        '<tr><td align="center" style="padding:16px 12px;font-family:Arial,Helvetica,'
+        'sans-serif;font-size:12px;line-height:18px;color:#8a8f98;">'
+        f'{escape(question)} <a href="{href}" style="color:#8a8f98;text-decoration:underline;">'
+        f"{escape(action)}</a></td></tr></table>"
+    )
+
+
+def text_footer(url: str, locale: str = "en") -> str:
+    """The plain-text counterpart: a separator line and the URL on its own line."""
+    question, action = _words(locale)
+    return f"\n--\n{question} {action}: {url}\n"
+
+
+def insert_html_footer(document: str, footer: str) -> str:
+    """``footer`` placed just before ``</body>`` when there is one, else at the end."""
+    closing = document.lower().rfind("</body>")
+    if closing < 0:
+        return document + footer
+    return document[:closing] + footer + document[closing:]
+
+
+def append_text_footer(text: str, footer: str) -> str:
+    return text.rstrip("\n") + "\n" + footer

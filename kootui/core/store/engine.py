@@ -1,0 +1,145 @@
+"""The store: engine factory, sessions, and schema upgrades.
+
+No engine exists until ``open_store`` is called: importing this module does no I/O.
+SQLite runs in WAL mode with synchronous=FULL and foreign keys on, so a crash
+never loses a committed row and readers never block the writer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session
+
+from kootui.core.errors import StoreError
+from kootui.core.store.writers_lock import WritersLock
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            parsed,
+            connect_args={"check_same_thread": False, "timeout": 10},
+            poolclass=NullPool if parsed.database in (None, "", ":memory:") else None,
+        )
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def _writers_lock_path(engine: Engine) -> str | None:
+    """The file the engine's SQLite writers queue on, beside the database's -wal file."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
+        return None
+    return f"{database}-writers"
+
+
+class Store:
+    """An open database: the single source of truth and the send queue."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.writers = WritersLock(_writers_lock_path(engine))
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A write transaction of the dispatch engine (commits at the end of the block),
+        taken in turn with the other engines' (see ``writers_lock``)."""
+        with self.writers.turn(), self.engine.begin() as connection:
+            yield connection
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session that commits when the block ends without error and rolls back otherwise."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _alembic_config(engine: Engine) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(store: Store, revision: str = "head") -> None:
+    """Bring the schema to ``revision``; safe to call on every start."""
+    from alembic import command
+
+    try:
+        command.upgrade(_alembic_config(store.engine), revision)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"could not upgrade the database schema: {exc}") from exc
+
+
+def downgrade(store: Store, revision: str) -> None:
+    from alembic import command
+
+    command.downgrade(_alembic_config(store.engine), revision)
+
+
+def current_revision(store: Store) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with store.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    config = _alembic_config(create_engine("sqlite://"))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def open_store(url: str, *, migrate: bool = True) -> Store:
+    """Open the database at ``url`` and (by default) upgrade its schema to the newest."""
+    try:
+        store = Store(make_engine(url))
+        with store.engine.connect():
+            pass
+    except (OperationalError, OSError) as exc:
+        # One line, the driver's first: SQLAlchemy appends a "Background on this error" link.
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise StoreError(f"cannot open the database {make_url(url)!r}: {reason}") from exc
+    if migrate:
+        upgrade(store)
+    return store

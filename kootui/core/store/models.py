@@ -1,0 +1,336 @@
+"""The tables of the whole console. The message table is also the send queue.
+
+Statuses are plain strings validated by the service layer (StrEnum values), so
+the same schema runs on SQLite and PostgreSQL without database enum types.
+Every time column is UTC (see types.UTCDateTime).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlmodel import Field, SQLModel
+
+from kootui.core.store.types import UTCDateTime
+
+
+def _time(*, nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+def _required_time(*, index: bool = False) -> Any:
+    return Field(sa_type=UTCDateTime, nullable=False, index=index)
+
+
+class DomainStatus(StrEnum):
+    VERIFYING = "verifying"
+    PASSED = "passed"
+    FAILED = "failed"
+
+
+class RecordStatus(StrEnum):
+    PENDING = "pending"
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_FOUND = "not_found"
+    UNKNOWN = "unknown"  # could not check (timeout, SERVFAIL); will retry
+
+
+class TemplateStatus(StrEnum):
+    APPROVING = "approving"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class BodyType(StrEnum):
+    HTML = "html"
+    TEXT = "text"
+
+
+class TaskStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+    PARTLY_FAILED = "partly_failed"
+    CANCELLED = "cancelled"
+
+
+class SendType(StrEnum):
+    NOW = "now"
+    SCHEDULED = "scheduled"
+
+
+class SendMethod(StrEnum):
+    CONSOLE = "console"
+    CLI = "cli"
+    API = "api"
+    SMTP = "smtp"
+
+
+class MessageStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    DELIVERED = "delivered"
+    DEFERRED = "deferred"
+    FAILED = "failed"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+class WorkspaceSettings(SQLModel, table=True):
+    """One row (id 1): what operations personnel configure for the workspace."""
+
+    __tablename__ = "workspace_settings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(default="My workspace", max_length=100)
+    sensitive_industry: bool = Field(default=False)
+    max_domains: int = Field(default=10)
+    created_at: datetime = _required_time()
+    updated_at: datetime = _required_time()
+
+
+class SenderDomain(SQLModel, table=True):
+    __tablename__ = "sender_domain"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(253), nullable=False, unique=True))  # IDNA, lower
+    status: str = Field(default=DomainStatus.VERIFYING, max_length=16, index=True)
+    status_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = _required_time(index=True)
+    updated_at: datetime = _required_time()
+    verified_at: datetime | None = _time()
+    last_checked_at: datetime | None = _time()
+    next_check_at: datetime | None = _time(index=True)
+
+
+class DkimKey(SQLModel, table=True):
+    """A DKIM key pair; the private half lives in a 0600 file, never in the database."""
+
+    __tablename__ = "dkim_key"
+    __table_args__ = (UniqueConstraint("domain_id", "selector"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    domain_id: int = Field(
+        sa_column=Column(
+            ForeignKey("sender_domain.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    selector: str = Field(max_length=63)
+    key_file: str = Field(max_length=255)  # relative to the data folder's keys/
+    public_key_b64: str = Field(sa_column=Column(Text, nullable=False))
+    bits: int = Field(default=2048)
+    active: bool = Field(default=True)
+    created_at: datetime = _required_time()
+    retired_at: datetime | None = _time()
+
+
+class DnsRecord(SQLModel, table=True):
+    """One record a domain must (or may) publish, with what DNS last answered."""
+
+    __tablename__ = "dns_record"
+    __table_args__ = (UniqueConstraint("domain_id", "purpose"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    domain_id: int = Field(
+        sa_column=Column(
+            ForeignKey("sender_domain.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    purpose: str = Field(max_length=16)  # dkim, spf, dmarc, tracking, mx
+    rtype: str = Field(max_length=8)  # TXT, CNAME, MX
+    name: str = Field(max_length=253)
+    expected: str = Field(sa_column=Column(Text, nullable=False))
+    required: bool = Field(default=True)
+    status: str = Field(default=RecordStatus.PENDING, max_length=16)
+    found: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    checked_at: datetime | None = _time()
+
+
+class SenderAddress(SQLModel, table=True):
+    __tablename__ = "sender_address"
+    __table_args__ = (UniqueConstraint("domain_id", "local_part"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    domain_id: int = Field(
+        sa_column=Column(
+            ForeignKey("sender_domain.id", ondelete="RESTRICT"), nullable=False, index=True
+        )
+    )
+    local_part: str = Field(max_length=64)
+    alias: str = Field(default="", max_length=64)
+    created_at: datetime = _required_time(index=True)
+
+
+class Template(SQLModel, table=True):
+    __tablename__ = "template"
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_key: str | None = Field(default=None, max_length=64, unique=True)  # built-ins only
+    locale: str = Field(default="en", max_length=8)
+    title: str = Field(max_length=100, index=True)
+    subject: str = Field(default="", max_length=255)
+    body_type: str = Field(default=BodyType.HTML, max_length=8)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    text_body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    text_body_edited: bool = Field(default=False)
+    support_unsubscribe: bool = Field(default=False)
+    parameters: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=TemplateStatus.APPROVED, max_length=16, index=True)
+    review_reason: str = Field(default="", max_length=500)
+    reviewed_by: str = Field(default="", max_length=100)
+    reviewed_at: datetime | None = _time()
+    created_at: datetime = _required_time(index=True)
+    updated_at: datetime = _required_time()
+
+
+class Task(SQLModel, table=True):
+    __tablename__ = "task"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, index=True)
+    subject: str = Field(max_length=255)
+    template_id: int = Field(
+        sa_column=Column(ForeignKey("template.id", ondelete="RESTRICT"), nullable=False, index=True)
+    )
+    address_id: int = Field(
+        sa_column=Column(
+            ForeignKey("sender_address.id", ondelete="RESTRICT"), nullable=False, index=True
+        )
+    )
+    send_type: str = Field(default=SendType.NOW, max_length=16)
+    send_method: str = Field(default=SendMethod.CONSOLE, max_length=16)
+    status: str = Field(default=TaskStatus.SCHEDULED, max_length=16, index=True)
+    scheduled_at: datetime = _required_time()
+    recipient_source: str = Field(default="manual", max_length=255)
+    recipient_count: int = Field(default=0)
+    created_at: datetime = _required_time(index=True)
+    started_at: datetime | None = _time()
+    finished_at: datetime | None = _time()
+    cancelled_at: datetime | None = _time()
+
+
+class Attachment(SQLModel, table=True):
+    __tablename__ = "attachment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(
+        sa_column=Column(ForeignKey("task.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=127)
+    size: int
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class Message(SQLModel, table=True):
+    """One recipient of one task: the unit the engine claims, sends and records."""
+
+    __tablename__ = "message"
+    __table_args__ = (
+        # The claim query: due rows of a status, oldest first.
+        Index("ix_message_claim", "status", "next_attempt_at"),
+        Index("ix_message_task_status", "task_id", "status"),
+        Index("ix_message_lease", "status", "lease_expires_at"),
+        # Sending Details: its filters and sorts over a million rows (revision 0002).
+        Index("ix_message_status_created", "status", "created_at"),
+        Index("ix_message_task_created", "task_id", "created_at"),
+        Index("ix_message_received_at", "received_at"),
+        # The unsubscribe link's lookup by token.
+        Index("ix_message_unsubscribe_token", "unsubscribe_token"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(
+        sa_column=Column(ForeignKey("task.id", ondelete="CASCADE"), nullable=False)
+    )
+    recipient: str = Field(sa_column=Column(String(320), nullable=False))
+    params: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(default=MessageStatus.PENDING, max_length=16)
+    send_method: str = Field(default=SendMethod.CONSOLE, max_length=16)
+    message_id_header: str = Field(default="", max_length=255)  # kept across retries
+    unsubscribe_token: str = Field(default="", max_length=64)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime = _required_time()
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_expires_at: datetime | None = _time()
+    created_at: datetime = _required_time(index=True)
+    sent_at: datetime | None = _time()
+    received_at: datetime | None = _time()
+    last_reply_code: int | None = Field(default=None)
+    last_reply: str = Field(default="", max_length=500)
+
+
+class MessageHeader(SQLModel, table=True):
+    """The header block of a message as last sent (replaced on a retry: Date and
+    DKIM-Signature change), for the Sending Details detail view."""
+
+    __tablename__ = "message_header"
+
+    message_id: int = Field(
+        sa_column=Column(ForeignKey("message.id", ondelete="CASCADE"), primary_key=True)
+    )
+    headers: str = Field(sa_column=Column(Text, nullable=False))  # ASCII, bad bytes replaced
+    composed_at: datetime = _required_time()
+
+
+# A whole address, in any case, is found through this index (Sending Details search).
+Index("ix_message_recipient_lower", func.lower(Message.__table__.c.recipient))  # type: ignore[attr-defined]
+
+
+class DeliveryAttempt(SQLModel, table=True):
+    __tablename__ = "delivery_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(
+        sa_column=Column(ForeignKey("message.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    started_at: datetime = _required_time()
+    finished_at: datetime | None = _time()
+    stage: str = Field(default="", max_length=16)  # connect, helo, mail, rcpt, data, dot, outbox
+    outcome: str = Field(max_length=16)  # delivered, deferred, rejected, unknown
+    reply_code: int | None = Field(default=None)
+    enhanced_code: str = Field(default="", max_length=16)
+    reply_text: str = Field(default="", max_length=500)
+    remote_host: str = Field(default="", max_length=255)
+    tls: bool = Field(default=False)
+    worker: str = Field(default="", max_length=64)
+
+
+class HourlyStat(SQLModel, table=True):
+    """Counts per hour, kept in step with the message rows by the engine."""
+
+    __tablename__ = "hourly_stat"
+
+    hour: datetime = Field(sa_type=UTCDateTime, primary_key=True)
+    sent: int = Field(default=0)
+    delivered: int = Field(default=0)
+    failed: int = Field(default=0)
+    to_send: int = Field(default=0)
+    rejected: int = Field(default=0)
+
+
+class Suppression(SQLModel, table=True):
+    """Addresses that unsubscribed or hard-bounced; tasks skip them."""
+
+    __tablename__ = "suppression"
+
+    id: int | None = Field(default=None, primary_key=True)
+    address: str = Field(sa_column=Column(String(320), nullable=False, unique=True))
+    reason: str = Field(max_length=32)  # unsubscribed, hard_bounce, manual
+    created_at: datetime = _required_time()

@@ -1,0 +1,79 @@
+"""Sending tasks: creation (expanding recipients into message rows), pause, resume,
+cancel and delete, progress, attachments and the simulator.
+
+This module is the package's face: other packages import from here only."""
+
+from __future__ import annotations
+
+from kootui.core.tasks.attachments import (
+    MAX_TOTAL_BYTES,
+    AttachmentFile,
+    check_attachments,
+    clean_filename,
+    load_attachment,
+    prepare_attachment,
+)
+from kootui.core.tasks.create import (
+    TaskDraft,
+    check_draft,
+    check_subject,
+    create_task,
+    get_task,
+    parse_local_time,
+    task_attachments,
+    template_parameters,
+)
+from kootui.core.tasks.manage import (
+    STATUS_LABELS,
+    cancel_task,
+    delete_task,
+    pause_task,
+    query_tasks,
+    resume_task,
+    status_label,
+)
+from kootui.core.tasks.progress import TaskProgress, task_progress
+from kootui.core.tasks.simulator import (
+    ASSUMED_UNLIMITED_RATE,
+    SimulatedMessage,
+    Simulator,
+    draft_duration,
+    duration_text,
+    effective_rate,
+    estimated_duration,
+    simulate,
+)
+
+__all__ = [
+    "ASSUMED_UNLIMITED_RATE",
+    "MAX_TOTAL_BYTES",
+    "STATUS_LABELS",
+    "AttachmentFile",
+    "SimulatedMessage",
+    "Simulator",
+    "TaskDraft",
+    "TaskProgress",
+    "cancel_task",
+    "check_attachments",
+    "check_draft",
+    "check_subject",
+    "clean_filename",
+    "create_task",
+    "delete_task",
+    "draft_duration",
+    "duration_text",
+    "effective_rate",
+    "estimated_duration",
+    "get_task",
+    "load_attachment",
+    "parse_local_time",
+    "pause_task",
+    "prepare_attachment",
+    "query_tasks",
+    "resume_task",
+    "simulate",
+    "status_label",
+    "task_attachments",
+    "task_progress",
+    "template_parameters",
+]

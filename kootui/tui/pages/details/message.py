@@ -1,0 +1,265 @@
+"""One message's detail view: its fields, every delivery attempt, and its raw headers.
+
+The fields come from the core's ``message_detail`` in display order; the attempts are a
+table (time, stage, outcome, reply code, enhanced code, reply, host, TLS, duration); the
+headers are a read-only text area that scrolls. The recipient is masked in the fields
+and the headers until the reveal key is pressed (pressed again, it hides them); the copy
+key puts the headers, as shown, on the clipboard (OSC 52, works over SSH).
+
+While the message is pending, sending or deferred, a timer reads it again (one read at
+a time); an answer equal to what is shown changes nothing on screen, so the scroll
+position and the highlighted attempt stay where the user left them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label, Static, TextArea
+from textual.worker import Worker, WorkerState
+
+from kootui.core.details import MessageDetail, message_detail
+from kootui.core.errors import KootuiError
+from kootui.tui.clipboard import copy_text
+from kootui.tui.keys.registry import bindings
+from kootui.tui.shell.page import PageSpec, WorkspaceHeader
+from kootui.tui.shell.store_calls import StoreReply, call_store
+from kootui.tui.widgets.status_badge import app_variables, status_text
+
+if TYPE_CHECKING:
+    from kootui.tui.app import KootuiApp
+
+# (title, width): the attempt table's columns. The reply is cut to fit 120 columns; the
+# highlighted attempt's whole reply is shown under the table.
+ATTEMPT_COLUMNS = (
+    ("Time", 19),
+    ("Stage", 7),
+    ("Outcome", 11),
+    ("Code", 4),
+    ("Enhanced", 8),
+    ("Reply", 32),
+    ("Host", 16),
+    ("TLS", 3),
+)
+COLUMN_GAP = 2  # between the two field columns (their padding-right)
+REFRESH_SECONDS = 2.0
+STILL_MOVING = ("Pending", "Sending", "Deferred")  # statuses the engine may still change
+STATUS_LABEL = "Status"
+
+
+def field_columns(fields: list[tuple[str, str]], room: int) -> tuple[Content, Content, Content]:
+    """The fields as 'label  value' lines: those that fit a column of half of ``room``
+    characters in two columns (the first half, the rest), longer ones (a Message-ID, a
+    subject) below them at full width, in order."""
+    width = max((len(label) for label, _value in fields), default=0) + 2
+    fits = room // 2 - COLUMN_GAP - width
+
+    def line(label: str, value: str) -> Content:
+        return Content.assemble((f"{label:<{width}}", "bold"), value)
+
+    short = [line(label, value) for label, value in fields if len(value) <= fits]
+    wide = [line(label, value) for label, value in fields if len(value) > fits]
+    half = (len(short) + 1) // 2
+    join = Content("\n").join
+    return join(short[:half]), join(short[half:]), join(wide)
+
+
+class MessageDetailScreen(Screen[None]):
+    """A message, read once on arrival, again on reveal and on ctrl+r."""
+
+    BINDINGS = bindings("message-detail")
+    DEFAULT_CSS = """
+    MessageDetailScreen #detail-body { height: 1fr; padding: 0 1; }
+    MessageDetailScreen #detail-heading { text-style: bold; padding: 1 0 1 0; height: auto; }
+    MessageDetailScreen #detail-fields { height: auto; }
+    MessageDetailScreen #detail-fields > Static { width: 1fr; padding-right: 2; }
+    MessageDetailScreen .section-title { text-style: bold; color: $primary; padding: 1 0 0 0; }
+    MessageDetailScreen #attempts { height: auto; max-height: 8; }
+    MessageDetailScreen #attempts-empty { color: $text-muted; }
+    MessageDetailScreen #attempt-reply { height: auto; max-height: 3; }
+    MessageDetailScreen #headers-hint { color: $text-muted; }
+    MessageDetailScreen #headers { height: 1fr; min-height: 5; }
+    """
+
+    def __init__(self, message_id: int, page: PageSpec, *, reveal: bool = False) -> None:
+        super().__init__(id="message-detail")
+        self.message_id = message_id
+        self.page = replace(page, title=f"{page.title} › message {message_id}")
+        self.reveal = reveal
+        self.detail: MessageDetail | None = None
+        self.detail_shown = False
+        self.reading = False
+        self.read_again = False  # asked to read while a read was in flight
+
+    @property
+    def kootui(self) -> KootuiApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield WorkspaceHeader(self.page)
+        with Vertical(id="detail-body"):
+            yield Label(f"Message {self.message_id}", id="detail-heading", markup=False)
+            with Horizontal(id="detail-fields"):
+                yield Static("reading…", id="fields-left")
+                yield Static("", id="fields-right")
+            yield Static("", id="fields-wide")
+            yield Label("Attempts", id="attempts-title", classes="section-title")
+            yield DataTable(id="attempts", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="attempt-reply", markup=False)
+            yield Static("", id="attempts-empty", markup=False)
+            yield Label("Headers", classes="section-title")
+            yield Static("", id="headers-hint")
+            yield TextArea("", id="headers", read_only=True, soft_wrap=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#attempts", DataTable)
+        for title, width in ATTEMPT_COLUMNS:
+            table.add_column(title, width=width, key=title.lower())
+        self.query_one("#headers", TextArea).focus()
+        self.read()
+        self.set_interval(REFRESH_SECONDS, self._follow)
+
+    def _follow(self) -> None:
+        """While the engine may still change the message, read it again (one read at a
+        time: a tick during a read does nothing)."""
+        if self.reading or self.detail is None or self.app.screen is not self:
+            return
+        if dict(self.detail.fields).get(STATUS_LABEL) in STILL_MOVING:
+            self.read()
+
+    def read(self) -> None:
+        """Read the message again (revealed or masked as the screen stands)."""
+        if self.reading:
+            self.read_again = True
+            return
+        self.reading = True
+        context, message_id, reveal = self.kootui.context, self.message_id, self.reveal
+        call_store(
+            self,
+            lambda: message_detail(context, message_id, reveal=reveal),
+            self._arrived,
+            group="message-detail",
+        )
+
+    def _arrived(self, detail: MessageDetail | None, error: KootuiError | None) -> None:
+        self.reading = False
+        if self.read_again:
+            self.read_again = False
+            self.read()
+        if detail is not None and detail == self.detail:
+            return  # nothing moved: keep the scroll position and the highlighted attempt
+        if error is not None or detail is None:
+            self.query_one("#fields-left", Static).update(str(error))
+            return
+        self.detail = detail
+        status = dict(detail.fields).get(STATUS_LABEL, "")
+        badge = status_text(status, app_variables(self.app))
+        heading = Text.assemble(f"Message {detail.message_id}  ", badge)
+        self.query_one("#detail-heading", Label).update(heading)
+        room = self.size.width - 2  # the body's padding; the screen's width is always known
+        left, right, wide = field_columns(detail.fields, room)
+        self.query_one("#fields-left", Static).update(left)
+        self.query_one("#fields-right", Static).update(right)
+        wide_fields = self.query_one("#fields-wide", Static)
+        wide_fields.update(wide)
+        wide_fields.display = bool(wide.plain)
+        first = self.detail_shown is False
+        self.detail_shown = True
+        self._show_attempts(detail)
+        self._show_headers(detail)
+        if first and detail.attempts:
+            self.query_one("#attempts", DataTable).focus()  # up/down shows each whole reply
+
+    def _show_attempts(self, detail: MessageDetail) -> None:
+        table = self.query_one("#attempts", DataTable)
+        table.clear()
+        variables = app_variables(self.app)
+        for attempt in detail.attempts:
+            table.add_row(
+                Text(attempt.started),
+                Text(attempt.stage),
+                status_text(attempt.outcome, variables),
+                Text(attempt.reply_code),
+                Text(attempt.enhanced_code),
+                Text(attempt.reply_text),
+                Text(attempt.remote_host),
+                Text(attempt.tls),
+            )
+        count = len(detail.attempts)
+        title = f"Attempts ({count})" if count else "Attempts"
+        self.query_one("#attempts-title", Label).update(title)
+        table.display = bool(count)
+        self.query_one("#attempt-reply", Static).display = bool(count)
+        if count:
+            table.move_cursor(row=count - 1)  # the last attempt: what happened in the end
+            self._show_reply(count - 1)
+        empty = self.query_one("#attempts-empty", Static)
+        empty.display = not count
+        status = dict(detail.fields).get(STATUS_LABEL, "")
+        empty.update(
+            "No delivery attempt: the message was cancelled before it was sent."
+            if status == "Cancelled"
+            else "No delivery attempt yet: the engine has not tried this message."
+        )
+
+    def _show_reply(self, row: int) -> None:
+        if self.detail is None or not 0 <= row < len(self.detail.attempts):
+            return
+        attempt = self.detail.attempts[row]
+        duration = "" if attempt.duration_ms is None else f" · {attempt.duration_ms:,} ms"
+        reply = attempt.reply_text or "no reply text"
+        self.query_one("#attempt-reply", Static).update(
+            Text.assemble(("Reply ", "bold"), reply, (f"  ({attempt.started}{duration})", "dim"))
+        )
+
+    @on(DataTable.RowHighlighted, "#attempts")
+    def _attempt_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_reply(event.cursor_row)
+
+    def _show_headers(self, detail: MessageDetail) -> None:
+        reveal_key = self.kootui.key_display("message-detail-reveal")
+        copy_key = self.kootui.key_display("message-detail-copy")
+        if not detail.headers:
+            hint = detail.headers_reason or "This message has not been composed yet."
+        elif detail.revealed:
+            hint = f"The recipient is shown. {reveal_key} masks it again; {copy_key} copies."
+        else:
+            hint = f"The recipient is masked. {reveal_key} reveals it; {copy_key} copies."
+        self.query_one("#headers-hint", Static).update(Text(hint))
+        area = self.query_one("#headers", TextArea)
+        area.load_text(detail.headers)
+        area.display = bool(detail.headers)
+
+    # Keys ------------------------------------------------------------------------------
+
+    def action_toggle_reveal(self) -> None:
+        self.reveal = not self.reveal
+        self.read()
+
+    def action_copy_headers(self) -> None:
+        if self.detail is None or not self.detail.headers:
+            self.notify("There are no headers to copy yet.", timeout=4)
+            return
+        what = "the headers" if self.detail.revealed else "the headers (recipient masked)"
+        copy_text(self.app, self.detail.headers, what)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A read that failed outright (the store went away) is reported by the app, as the
+        # message bubbles on; the next tick or ctrl+r may read again.
+        if event.worker.group == "message-detail" and event.state == WorkerState.ERROR:
+            self.reading = self.read_again = False
+
+    @on(StoreReply)
+    def _store_reply(self, reply: StoreReply) -> None:
+        reply.deliver()

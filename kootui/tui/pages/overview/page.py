@@ -1,0 +1,232 @@
+"""The Overview page: the workspace's figures and the seeds' process guide.
+
+Figures and ticks come from ``kootui.core.overview.load_overview``, read in a thread
+worker; the guide's steps jump to their page with 1–6 or enter.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from kootui.core.clock import local_text
+from kootui.core.errors import KootuiError
+from kootui.core.overview import GuideStep, Overview, load_overview
+from kootui.core.workspace import WorkspaceView, get_workspace
+from kootui.tui.keys.registry import bindings
+from kootui.tui.pages.overview.workspace_form import WorkspaceForm
+from kootui.tui.shell.page import PageScreen, PageSpec
+from kootui.tui.shell.store_calls import StoreReply, call_store
+from kootui.tui.widgets.status_badge import tone_of
+
+AUTO_REFRESH_SECONDS = 15
+
+# Status order on the cards; colours come from the shared tone table (status badges).
+TASK_STATUS_ORDER = ("scheduled", "sending", "paused", "completed", "partly_failed", "cancelled")
+MESSAGE_STATUS_ORDER = (
+    "pending",
+    "sending",
+    "delivered",
+    "deferred",
+    "failed",
+    "rejected",
+    "cancelled",
+)
+
+
+def _label(status: str) -> str:
+    return status.replace("_", " ")
+
+
+def _breakdown(counts: dict[str, int], known_order: tuple[str, ...]) -> Content:
+    """One line per status that has any, coloured by its tone ($status-ok, ...)."""
+    order = [*known_order, *sorted(set(counts) - set(known_order))]
+    width = max((len(str(n)) for n in counts.values()), default=1)
+    parts = [
+        Content.assemble(
+            (f"{counts[status]:>{width}} ", "bold"), (_label(status), f"$status-{tone_of(status)}")
+        )
+        for status in order
+        if counts.get(status)
+    ]
+    return Content("\n").join(parts) if parts else Content.styled("none yet", "dim")
+
+
+def figure_cards(overview: Overview) -> dict[str, Content]:
+    """The text of each figure card, by card id."""
+    return {
+        "card-domains": Content.assemble(
+            ("Domains\n", "dim"),
+            (f"{overview.domains}", "bold"),
+            ("\n", ""),
+            (f"{overview.verified_domains} verified", "$status-ok"),
+        ),
+        "card-addresses": Content.assemble(
+            ("Addresses\n", "dim"), (f"{overview.addresses}", "bold"), "\n"
+        ),
+        "card-templates": Content.assemble(
+            ("Templates\n", "dim"),
+            (f"{overview.templates}", "bold"),
+            ("\n", ""),
+            (f"{overview.approved_templates} approved", "$status-ok"),
+        ),
+        "card-tasks": Content.assemble(
+            ("Tasks\n", "dim"),
+            (f"{overview.tasks}", "bold"),
+            "\n",
+            _breakdown(overview.tasks_by_status, TASK_STATUS_ORDER),
+        ),
+        "card-messages": Content.assemble(
+            ("Messages today\n", "dim"),
+            (f"{overview.messages_today}", "bold"),
+            "\n",
+            _breakdown(overview.messages_today_by_status, MESSAGE_STATUS_ORDER),
+        ),
+    }
+
+
+def is_empty(overview: Overview) -> bool:
+    return not (overview.domains or overview.addresses or overview.templates or overview.tasks)
+
+
+def guide_prompt(step: GuideStep, page_title: str) -> Content:
+    tick = Content.styled(" ✓ ", "bold $status-ok") if step.done else Content.styled(" ○ ", "dim")
+    title = Content.styled(step.title, "bold" if not step.done else "")
+    return Content.assemble(
+        tick,
+        (f"{step.number}  ", "bold $accent"),
+        title,
+        ("\n      ", ""),
+        (f"{step.hint} → {page_title}", "dim"),
+    )
+
+
+class OverviewBody(VerticalScroll, can_focus=False):
+    """Scrolls the page in a short terminal; keys stay with the guide, not the scroll."""
+
+
+class OverviewLoaded(Message):
+    def __init__(self, overview: Overview, loaded_at: str) -> None:
+        super().__init__()
+        self.overview = overview
+        self.loaded_at = loaded_at
+
+
+class OverviewScreen(PageScreen):
+    KEY_SCOPES: ClassVar[tuple[str, ...]] = ("overview",)
+    BINDINGS = bindings("overview")
+
+    def __init__(self, page: PageSpec) -> None:
+        super().__init__(page)
+        self.overview: Overview | None = None
+
+    def compose_content(self) -> ComposeResult:
+        with OverviewBody(id="overview-body"):
+            with Horizontal(id="overview-title", classes="page-title-row"):
+                yield Static("Overview", classes="page-title")
+                yield Static("loading…", id="overview-loaded", classes="page-subtitle")
+            with Horizontal(id="figures"):
+                for card in ("domains", "addresses", "templates", "tasks", "messages"):
+                    yield Static("", id=f"card-{card}", classes="card")
+            with Vertical(id="guide-box", classes="panel"):
+                yield Static(self._guide_heading(), id="guide-heading")
+                yield OptionList(id="guide")
+
+    def _guide_heading(self) -> Content:
+        steps = [self.kootui.key_display(f"step-{n}") for n in range(1, 7)]
+        step_keys = "1–6" if steps == list("123456") else " ".join(steps)
+        open_key = self.kootui.key_display("open-step").replace("⏎", "enter")
+        return Content.assemble(
+            ("Process guide", "bold"),
+            (
+                f"   the path from a domain to a delivered message — {step_keys} or {open_key}",
+                "dim",
+            ),
+        )
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.reload()
+        # Figures stay current while tasks send; only while this page is on screen.
+        self.set_interval(AUTO_REFRESH_SECONDS, self._refresh_if_shown)
+
+    def _refresh_if_shown(self) -> None:
+        if self.is_current:
+            self.reload()
+
+    def reload(self) -> None:
+        self.load_figures()
+
+    @work(thread=True, exclusive=True, group="overview", exit_on_error=False)
+    def load_figures(self) -> None:
+        context = self.kootui.context
+        overview = load_overview(context)
+        self.post_message(OverviewLoaded(overview, local_text(context.clock.now(), "%H:%M")))
+
+    @on(OverviewLoaded)
+    def show_figures(self, message: OverviewLoaded) -> None:
+        self.overview = message.overview
+        for card_id, text in figure_cards(message.overview).items():
+            self.query_one(f"#{card_id}", Static).update(text)
+        subtitle = f"figures as of {message.loaded_at}"
+        if is_empty(message.overview) and not self.kootui.context.settings.demo:
+            subtitle += " · a new workspace: start with step 1, or run `kootui demo` to look around"
+        self.query_one("#overview-loaded", Static).update(subtitle)
+        guide = self.query_one("#guide", OptionList)
+        highlighted = guide.highlighted
+        guide.clear_options()
+        titles = {page.id: page.title for page in self.kootui.pages}
+        for step in message.overview.guide:
+            guide.add_option(
+                Option(guide_prompt(step, titles.get(step.page, step.page)), id=step.page)
+            )
+        first_open = next((s.number - 1 for s in message.overview.guide if not s.done), 0)
+        guide.highlighted = highlighted if highlighted is not None else first_open
+
+    @on(OptionList.OptionSelected, "#guide")
+    def _open_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.kootui.go_page(event.option.id)
+
+    def action_open_step(self, number: int) -> None:
+        if self.overview is None:
+            return
+        for step in self.overview.guide:
+            if step.number == number:
+                self.kootui.go_page(step.page)
+
+    @on(StoreReply)
+    def _store_reply(self, reply: StoreReply) -> None:
+        reply.deliver()
+
+    def action_edit_workspace(self) -> None:
+        context = self.kootui.context
+        call_store(self, lambda: get_workspace(context), self._open_workspace_form)
+
+    def _open_workspace_form(
+        self, current: WorkspaceView | None, error: KootuiError | None
+    ) -> None:
+        if current is None:
+            self.notify(str(error), severity="error")
+            return
+        self.app.push_screen(WorkspaceForm(self.kootui.context, current), self._workspace_saved)
+
+    def _workspace_saved(self, saved: WorkspaceView | None) -> None:
+        if saved is None:
+            return
+        self.kootui.show_workspace_name(saved.name)
+        approval = "templates wait for approval" if saved.sensitive_industry else "no approval"
+        self.notify(f"Workspace saved: {saved.max_domains} domains allowed, {approval}.")
+
+    def action_open_selected_step(self) -> None:
+        guide = self.query_one("#guide", OptionList)
+        if guide.highlighted is not None and self.overview is not None:
+            self.kootui.go_page(self.overview.guide[guide.highlighted].page)

@@ -1,0 +1,425 @@
+"""The create form of a sending task: every field of the seeds' table 5-4.
+
+Task name, subject (may use the template's parameters), an approved template, a
+sender address on a verified domain, attachments (file picker; 4 MB in total),
+send now or at a local time, and recipients typed by hand or imported from an
+xlsx file (``task_recipients``, ``task_import``). The simulator
+(``task_simulator``) shows any row's message before submitting. Every core
+refusal is shown beside the field it names. Submitting runs ``create_task`` in
+a thread worker with a progress bar (a big list takes seconds to expand); it
+creates the task whole or nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, ProgressBar, Select, Static
+
+from kootui.core.clock import local_text
+from kootui.core.context import Context
+from kootui.core.errors import KootuiError, ValidationError
+from kootui.core.senders import usable_addresses
+from kootui.core.store import MAX_PAGE_SIZE, PageRequest, SendType, Task
+from kootui.core.tasks import (
+    Simulator,
+    TaskDraft,
+    create_task,
+    duration_text,
+    estimated_duration,
+    parse_local_time,
+)
+from kootui.core.templates import TemplateView, get_template, list_templates
+from kootui.tui.keys.registry import bindings
+from kootui.tui.pages.tasks.attachments import AttachmentsField
+from kootui.tui.pages.tasks.recipients import RecipientsField
+from kootui.tui.pages.tasks.simulator import SimulatorScreen
+from kootui.tui.shell.store_calls import StoreReply, call_store
+
+if TYPE_CHECKING:
+    from kootui.tui.app import KootuiApp
+
+# Each field the core may name, in form order (ValidationError.field -> its error line).
+FIELDS = (
+    ("name", "Task name"),
+    ("template_id", "Email template"),
+    ("subject", "Email subject"),
+    ("address_id", "Sender"),
+    ("attachments", "Attachments"),
+    ("send_type", "Sending type"),
+    ("scheduled_at", "Send at (local time, YYYY-MM-DD HH:MM)"),
+    ("recipients", "Recipients"),
+)
+FIELD_ALIASES = {"xlsx": "recipients", "task_id": "", "send_method": ""}
+
+
+@dataclass(frozen=True)
+class FormChoices:
+    templates: list[tuple[str, str]]  # (label, template id)
+    addresses: list[tuple[str, str]]  # (label, address id)
+
+
+def read_choices(context: Context) -> FormChoices:
+    """Approved templates (mine, then the built-in public ones) and usable senders."""
+    request = PageRequest(limit=MAX_PAGE_SIZE, advanced={"status": "approved"})
+    templates = []
+    for public in (False, True):
+        for row in list_templates(context, request, public=public).rows:
+            mark = " (public)" if public else ""
+            templates.append((f"{row['title']}{mark} · {row['id']}", str(row["id"])))
+    addresses = [(view.address, str(view.id)) for view in usable_addresses(context)]
+    return FormChoices(templates, addresses)
+
+
+class _Expanding(Message, bubble=False):
+    def __init__(self, written: int, total: int) -> None:
+        super().__init__()
+        self.written, self.total = written, total
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, _Expanding)  # only the newest count matters
+
+
+class _Created(Message, bubble=False):
+    def __init__(self, task: Task | None, error: BaseException | None) -> None:
+        super().__init__()
+        self.task, self.error = task, error
+
+
+class TaskCreateScreen(ModalScreen[Task | None]):
+    """ctrl+s submits; the footer lists the other keys (attach, upload, simulator...)."""
+
+    BINDINGS = bindings("task-create")
+    DEFAULT_CSS = """
+    TaskCreateScreen { align: center middle; }
+    TaskCreateScreen > #create-box {
+        width: 110; max-width: 100%; height: 1fr; max-height: 100%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    TaskCreateScreen #create-title { text-style: bold; }
+    TaskCreateScreen #create-error { color: $text-error; height: auto; display: none; }
+    TaskCreateScreen #create-error.-shown { display: block; }
+    TaskCreateScreen #create-fields { height: 1fr; }
+    TaskCreateScreen .create-field { height: auto; }
+    TaskCreateScreen .create-field { margin: 0 0 1 0; }
+    TaskCreateScreen .create-field > Label { text-style: bold; }
+    /* One-line fields, so the whole form fits a 40-line terminal. */
+    TaskCreateScreen Input { height: 1; border: none; padding: 0 1; background: $boost; }
+    TaskCreateScreen Input:focus { border: none; background: $primary 25%; }
+    TaskCreateScreen .field-error { color: $text-error; height: auto; display: none; }
+    TaskCreateScreen .field-error.-shown { display: block; }
+    TaskCreateScreen .field-note { color: $text-muted; height: auto; }
+    TaskCreateScreen #submit-bar { display: none; }
+    TaskCreateScreen #submit-bar.-shown { display: block; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="task-create")
+        self.parameters: tuple[str, ...] = ()
+        self.submitting = False
+
+    @property
+    def kootui(self) -> KootuiApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="create-box"):
+            yield Label("New sending task", id="create-title")
+            yield Static("", id="create-error", markup=False)
+            with VerticalScroll(id="create-fields"):
+                for name, label in FIELDS:
+                    with Vertical(classes="create-field", id=f"create-field-{name}"):
+                        yield Label(label)
+                        yield from self._field(name)
+                        yield Static("", id=f"error-{name}", classes="field-error", markup=False)
+            yield Static("", id="estimate", classes="field-note", markup=False)
+            yield ProgressBar(id="submit-bar", show_eta=False)
+        yield Footer()
+
+    def _field(self, name: str) -> ComposeResult:
+        if name in ("name", "subject"):
+            hint = "" if name == "name" else "may use the template's {{ parameters }}"
+            yield Input(id=f"field-{name}", placeholder=hint)
+        elif name in ("template_id", "address_id"):
+            yield Select([], id=f"field-{name}", prompt="reading…", compact=True)
+            if name == "template_id":
+                yield Static("", id="template-note", classes="field-note", markup=False)
+        elif name == "attachments":
+            yield AttachmentsField(id="attachments-field")
+        elif name == "send_type":
+            yield Select(
+                [("Now", SendType.NOW.value), ("Scheduled", SendType.SCHEDULED.value)],
+                value=SendType.NOW.value,
+                allow_blank=False,
+                id="field-send_type",
+                compact=True,
+            )
+        elif name == "scheduled_at":
+            yield Input(id="field-scheduled_at", placeholder="YYYY-MM-DD HH:MM")
+            yield Static("", id="schedule-echo", classes="field-note", markup=False)
+        else:
+            yield RecipientsField(id="recipients-field")
+
+    def on_mount(self) -> None:
+        self.query_one("#field-name", Input).focus()
+        self.query_one("#create-field-scheduled_at").display = False
+        self._show_estimate()
+        context = self.kootui.context
+        call_store(self, lambda: read_choices(context), self._choices_read)
+
+    def _choices_read(self, choices: FormChoices | None, error: KootuiError | None) -> None:
+        if error is not None or choices is None:
+            self.show_errors(top=str(error))
+            return
+        for name, options, none in (
+            ("template_id", choices.templates, "no approved template yet (Templates page)"),
+            ("address_id", choices.addresses, "no address on a verified domain yet"),
+        ):
+            select: Select[str] = self.query_one(f"#field-{name}", Select)
+            select.set_options(options)
+            select.prompt = "choose…" if options else none
+
+    # Errors beside fields -------------------------------------------------------------------
+
+    def show_errors(self, *, top: str = "", by_field: dict[str, str] | None = None) -> None:
+        by_field = by_field or {}
+        banner = self.query_one("#create-error", Static)
+        banner.update(top)
+        banner.set_class(bool(top), "-shown")
+        for name, _label in FIELDS:
+            message = by_field.get(name, "")
+            error = self.query_one(f"#error-{name}", Static)
+            error.update(message)
+            error.set_class(bool(message), "-shown")
+
+    def show_error(self, error: KootuiError) -> None:
+        field = FIELD_ALIASES.get(error.field or "", error.field or "")
+        if field in dict(FIELDS):
+            self.show_errors(by_field={field: error.message})
+            if field == "scheduled_at":
+                self.query_one("#create-field-scheduled_at").display = True
+            box = self.query_one(f"#create-field-{field}")
+            box.scroll_visible()
+            focusable = [widget for widget in box.query("Input, Select") if widget.focusable]
+            typing_there = self.focused is not None and box in self.focused.ancestors_with_self
+            if focusable and not typing_there:
+                focusable[0].focus()  # straight to the field to fix
+        else:
+            self.show_errors(top=str(error))
+
+    # Template, send type, recipient mode --------------------------------------------------
+
+    @on(Select.Changed, "#field-template_id")
+    def _template_chosen(self, event: Select.Changed) -> None:
+        if event.value is Select.NULL:
+            return
+        context, template_id = self.kootui.context, int(str(event.value))
+        call_store(self, lambda: get_template(context, template_id), self._template_read)
+
+    def _template_read(self, template: TemplateView | None, error: KootuiError | None) -> None:
+        if error is not None or template is None:
+            self.show_error(error or ValidationError("no such template", field="template_id"))
+            return
+        subject = self.query_one("#field-subject", Input)
+        if not subject.value.strip():
+            subject.value = template.subject  # the template's own subject, to keep or change
+        self.parameters = tuple(template.parameters)
+        note = self.query_one("#template-note", Static)
+        if self.parameters:
+            names = ", ".join(self.parameters)
+            note.update(f"Parameters: {names} — recipients must come from an xlsx file.")
+        else:
+            note.update("No parameters: recipients may be typed or uploaded.")
+        self.recipients_field.set_parameters(self.parameters)
+
+    @on(Select.Changed, "#field-send_type")
+    def _send_type_chosen(self, event: Select.Changed) -> None:
+        scheduled = event.value == SendType.SCHEDULED.value
+        self.query_one("#create-field-scheduled_at").display = scheduled
+
+    @on(Input.Changed, "#field-scheduled_at")
+    def _echo_time(self, event: Input.Changed) -> None:
+        echo = self.query_one("#schedule-echo", Static)
+        try:
+            when = parse_local_time(event.value)
+        except ValidationError:
+            echo.update("")
+            return
+        echo.update(f"sends from {local_text(when, '%a %d %b %Y %H:%M %Z')} (local time)")
+
+    @property
+    def recipients_field(self) -> RecipientsField:
+        return self.query_one(RecipientsField)
+
+    @on(RecipientsField.Changed)
+    def _recipients_changed(self, event: RecipientsField.Changed) -> None:
+        event.stop()
+        self.show_errors()
+        self._show_estimate()
+
+    @on(RecipientsField.Refused)
+    def _recipient_refused(self, event: RecipientsField.Refused) -> None:
+        event.stop()
+        self.show_error(event.error)
+
+    def action_drop_recipient(self) -> None:
+        self.recipients_field.drop_last()
+
+    def _template_chosen_first(self) -> bool:
+        if self.query_one("#field-template_id", Select).value is Select.NULL:
+            self.show_errors(
+                by_field={
+                    "template_id": "choose the template first: its parameters are the columns"
+                }
+            )
+            return False
+        return True
+
+    def action_sample(self) -> None:
+        if self._template_chosen_first():
+            self.recipients_field.write_sample()
+
+    def action_upload(self) -> None:
+        if self._template_chosen_first():
+            self.recipients_field.upload()
+
+    # Attachments -----------------------------------------------------------------------------
+
+    def action_attach(self) -> None:
+        self.query_one(AttachmentsField).choose()
+
+    def action_unattach(self) -> None:
+        self.query_one(AttachmentsField).drop_last()
+
+    @on(AttachmentsField.Refused)
+    def _attachment_refused(self, event: AttachmentsField.Refused) -> None:
+        event.stop()
+        self.show_error(event.error)
+
+    @on(AttachmentsField.Changed)
+    def _attachment_added(self, event: AttachmentsField.Changed) -> None:
+        event.stop()
+        self.show_errors()
+
+    # The draft, the simulator and submitting -------------------------------------------------
+
+    def _show_estimate(self) -> None:
+        source = self.recipients_field.source()
+        count = source.count if source is not None else 0
+        rate = float(self.kootui.context.settings.get("sending.rate"))
+        duration = duration_text(estimated_duration(count, rate))
+        self.query_one("#estimate", Static).update(
+            f"{count:,} recipients · estimated send time {duration}"
+        )
+
+    def draft(self) -> TaskDraft:
+        """What the form holds; a badly typed time is a ValidationError for its field."""
+
+        def chosen(name: str) -> int | None:
+            value = self.query_one(f"#field-{name}", Select).value
+            return None if value is Select.NULL else int(str(value))
+
+        send_type = str(self.query_one("#field-send_type", Select).value)
+        scheduled_at = None
+        if send_type == SendType.SCHEDULED.value:
+            scheduled_at = parse_local_time(self.query_one("#field-scheduled_at", Input).value)
+        return TaskDraft(
+            name=self.query_one("#field-name", Input).value,
+            subject=self.query_one("#field-subject", Input).value,
+            template_id=chosen("template_id"),
+            address_id=chosen("address_id"),
+            recipients=self.recipients_field.source(),
+            send_type=send_type,
+            scheduled_at=scheduled_at,
+            attachments=list(self.query_one(AttachmentsField).files),
+        )
+
+    def action_simulate(self) -> None:
+        try:
+            draft = self.draft()
+        except KootuiError as error:
+            self.show_error(error)
+            return
+        context = self.kootui.context
+        call_store(self, lambda: Simulator.open(context, draft), self._simulator_open)
+
+    def _simulator_open(self, simulator: Simulator | None, error: KootuiError | None) -> None:
+        if error is not None or simulator is None:
+            self.show_error(error or ValidationError("nothing to simulate"))
+            return
+        self.show_errors()
+        rate = float(self.kootui.context.settings.get("sending.rate"))
+        self.app.push_screen(SimulatorScreen(simulator, rate))
+
+    def action_submit(self) -> None:
+        if self.submitting:
+            return  # one submit at a time: a second ctrl+s must not create twice
+        try:
+            draft = self.draft()
+        except KootuiError as error:
+            self.show_error(error)
+            return
+        self.submitting = True
+        self.show_errors()
+        self.query_one("#submit-bar").add_class("-shown")
+        self._create(draft)
+
+    @work(thread=True, exclusive=True, group="task-create")
+    def _create(self, draft: TaskDraft) -> None:
+        context = self.kootui.context
+
+        def progress(written: int, total: int) -> None:
+            self.post_message(_Expanding(written, total))
+
+        try:
+            task = create_task(context, draft, progress=progress)
+        except Exception as error:  # shown on the form; what was typed survives
+            self.post_message(_Created(None, error))
+            return
+        self.post_message(_Created(task, None))
+
+    @on(_Expanding)
+    def _expanding(self, message: _Expanding) -> None:
+        self.query_one("#submit-bar", ProgressBar).update(
+            total=message.total, progress=message.written
+        )
+
+    @on(_Created)
+    def _created(self, message: _Created) -> None:
+        self.submitting = False
+        self.query_one("#submit-bar").remove_class("-shown")
+        if message.task is not None:
+            self.recipients_field.close()  # the rows are in the store now
+            self.dismiss(message.task)
+            return
+        error = message.error
+        if isinstance(error, KootuiError):
+            self.show_error(error)
+        else:
+            # Not a rule the core knows: name the kind only, its text could hold a secret.
+            self.show_errors(top=f"Could not create the task: unexpected {type(error).__name__}.")
+
+    def action_close(self) -> None:
+        if self.submitting:
+            return
+        typed = self.focused
+        if isinstance(typed, Input) and typed.id == "manual-address" and typed.value:
+            typed.value = ""  # escape first clears a half-typed address
+            return
+        self.recipients_field.close()
+        self.dismiss(None)
+
+    @on(StoreReply)
+    def _store_reply(self, reply: StoreReply) -> None:
+        reply.deliver()
+
+    @on(Input.Submitted, "#field-name, #field-subject, #field-scheduled_at")
+    def _enter_moves_on(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.focus_next()

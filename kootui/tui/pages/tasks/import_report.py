@@ -1,0 +1,169 @@
+"""Reading a recipient file, then its report: "N valid, M refused (why)".
+
+``ImportScreen`` runs ``import_recipients`` in a thread worker with a progress
+bar (coalesced updates; escape cancels the read), then shows the summary and
+the refused and repeated rows with their spreadsheet row numbers. The user goes
+on with the valid rows (the screen returns the report) or cancels (it returns
+None and the temporary rows are deleted).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Footer, Label, ProgressBar, Static
+
+from kootui.core.errors import KootuiError
+from kootui.core.recipients.xlsx import ImportCancelled, ImportReport, import_recipients
+from kootui.tui.keys.registry import bindings
+
+SHOWN_REFUSED_ROWS = 200  # the report lists the first ones; the summary counts them all
+
+
+class _ImportProgress(Message, bubble=False):
+    def __init__(self, done: int, expected: int | None) -> None:
+        super().__init__()
+        self.done, self.expected = done, expected
+
+    def can_replace(self, message: Message) -> bool:
+        # A fast reader posts many of these; only the newest still waiting matters.
+        return isinstance(message, _ImportProgress)
+
+
+class _ImportFinished(Message, bubble=False):
+    def __init__(self, report: ImportReport | None, error: BaseException | None) -> None:
+        super().__init__()
+        self.report, self.error = report, error
+
+
+class ImportScreen(ModalScreen[ImportReport | None]):
+    """Reading a recipient file, then its report; enter goes on, escape cancels."""
+
+    BINDINGS = bindings("task-report")
+    AUTO_FOCUS = None  # the refused rows' table takes focus once there is one
+    DEFAULT_CSS = """
+    ImportScreen { align: center middle; }
+    ImportScreen > #import-box {
+        width: 100; max-width: 98%; height: 34; max-height: 95%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    ImportScreen #import-title { text-style: bold; padding: 0 0 1 0; }
+    ImportScreen #import-summary { height: auto; padding: 1 0; }
+    ImportScreen #import-error { color: $text-error; height: auto; }
+    ImportScreen #import-question { color: $text-muted; height: auto; }
+    ImportScreen DataTable { height: 1fr; }
+    """
+
+    def __init__(self, path: Path, parameters: Sequence[str]) -> None:
+        super().__init__()
+        self.path = path
+        self.parameters = tuple(parameters)
+        self.cancel_event = threading.Event()
+        self.report: ImportReport | None = None
+        self.reading = True
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="import-box"):
+            columns = ", ".join(["email", *self.parameters])
+            yield Label(f"Recipients from {self.path.name}", id="import-title", markup=False)
+            yield Static(f"Reading the first sheet (columns: {columns})…", id="import-summary")
+            yield ProgressBar(id="import-bar", show_eta=False)
+            yield Static("", id="import-error", markup=False)
+            yield DataTable(id="import-refused", cursor_type="row", zebra_stripes=True)
+            yield Static("Escape cancels the import.", id="import-question", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).display = False
+        self._read()
+
+    @work(thread=True, exclusive=True, group="xlsx-import")
+    def _read(self) -> None:
+        def progress(done: int, expected: int | None) -> None:
+            self.post_message(_ImportProgress(done, expected))
+
+        try:
+            report = import_recipients(
+                self.path, self.parameters, progress=progress, cancel=self.cancel_event
+            )
+        except Exception as error:  # shown in the dialog, never a crash
+            self.post_message(_ImportFinished(None, error))
+            return
+        self.post_message(_ImportFinished(report, None))
+
+    @on(_ImportProgress)
+    def _progress(self, message: _ImportProgress) -> None:
+        bar = self.query_one("#import-bar", ProgressBar)
+        bar.update(total=message.expected, progress=message.done)
+        of = f" of about {message.expected:,}" if message.expected else ""
+        self.query_one("#import-summary", Static).update(f"Read {message.done:,} rows{of}…")
+
+    @on(_ImportFinished)
+    def _finished(self, message: _ImportFinished) -> None:
+        self.reading = False
+        if self.cancel_event.is_set() or isinstance(message.error, ImportCancelled):
+            if message.report is not None:
+                message.report.close()
+            self.dismiss(None)
+            return
+        if message.error is not None:
+            error = message.error
+            text = str(error) if isinstance(error, KootuiError) else type(error).__name__
+            self.query_one("#import-summary", Static).update("The file was not imported.")
+            self.query_one("#import-error", Static).update(text)
+            self.query_one("#import-question", Static).update("Escape goes back to the form.")
+            return
+        report = message.report
+        assert report is not None
+        self.report = report
+        bar = self.query_one("#import-bar", ProgressBar)
+        bar.update(total=max(report.rows_read, 1), progress=max(report.rows_read, 1))
+        self.query_one("#import-summary", Static).update(
+            Content.assemble((report.summary(), "bold"), f" — {report.rows_read:,} rows read")
+        )
+        self._show_refused(report)
+        question = (
+            f"Enter: go on with the {report.valid_count:,} valid rows · Escape: cancel"
+            if report.valid_count
+            else "No row can be sent. Escape: cancel, fix the file and upload it again."
+        )
+        self.query_one("#import-question", Static).update(question)
+
+    def _show_refused(self, report: ImportReport) -> None:
+        table = self.query_one(DataTable)
+        skipped = [*report.refused, *report.duplicates]
+        if not skipped:
+            return
+        table.display = True
+        table.add_columns("Row", "Address", "Why")
+        for item in sorted(skipped, key=lambda item: item.row)[:SHOWN_REFUSED_ROWS]:
+            table.add_row(str(item.row), item.address or "(empty)", item.reason)
+        table.focus()
+
+    def action_accept(self) -> None:
+        if self.report is not None and self.report.valid_count:
+            report, self.report = self.report, None
+            self.dismiss(report)
+
+    def action_cancel(self) -> None:
+        if self.reading:
+            self.cancel_event.set()  # the reader stops at its next row; _finished dismisses
+            self.query_one("#import-summary", Static).update("Cancelling…")
+            return
+        if self.report is not None:
+            self.report.close()
+            self.report = None
+        self.dismiss(None)
+
+    @on(DataTable.RowSelected)
+    def _row_enter(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_accept()

@@ -1,0 +1,220 @@
+"""The Sending Tasks page: the list pattern over ``query_tasks``, and its actions.
+
+New (the create form), cancel a scheduled or paused task (asks first; a refusal
+says why), pause, resume, and Enter opens a task's progress view. The quick
+filter matches the task name or ID; the advanced search takes the template's
+name or ID, the status and the created range, as the seeds' query does. Keys
+come from the registry (``tasks-*``); every store call runs in a thread worker.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+
+from kootui.core.context import Context
+from kootui.core.errors import KootuiError
+from kootui.core.store import Column, PageRequest, PageResult, Row, Task, TaskStatus
+from kootui.core.tasks import (
+    STATUS_LABELS,
+    cancel_task,
+    delete_task,
+    pause_task,
+    query_tasks,
+    resume_task,
+    task_progress,
+)
+from kootui.tui.keys.registry import bindings
+from kootui.tui.pages.tasks.create import TaskCreateScreen
+from kootui.tui.pages.tasks.progress import TaskProgressScreen
+from kootui.tui.shell.list_panel import ListPanel
+from kootui.tui.shell.page import PageScreen
+from kootui.tui.shell.store_calls import StoreReply, call_store
+from kootui.tui.widgets.advanced_search import SearchField
+from kootui.tui.widgets.dialogs import ConfirmDialog
+from kootui.tui.widgets.paged_table import PagedTable
+
+# Widths fit the content area beside the navigation at 120 columns; the created time is
+# in the progress view (and the advanced search), the send time is what a list reader needs.
+COLUMNS = (
+    Column("id", "ID", width=3, kind="number"),
+    Column("name", "Task", width=18),
+    Column("status", "Status", width=15, kind="status"),
+    Column("sent", "Sent", sortable=False, width=9),
+    Column("template_name", "Template", width=12),
+    Column("scheduled_at", "Send at", width=16, kind="time"),
+)
+SEARCH_FIELDS = (
+    SearchField("template", "Template", placeholder="name or ID"),
+    SearchField(
+        "status",
+        "Task status",
+        kind="select",
+        options=[(label, str(status)) for status, label in STATUS_LABELS.items()],
+    ),
+    SearchField("created", "Created", kind="date_range"),
+)
+ACTIONS = (
+    ("tasks-new", "New"),
+    ("tasks-cancel", "Cancel"),
+    ("tasks-pause", "Pause"),
+    ("tasks-resume", "Resume"),
+)
+
+
+def task_rows(context: Context, request: PageRequest) -> PageResult:
+    """``query_tasks`` with each task's "sent / total" (two aggregate queries a row)."""
+    page = query_tasks(context, request)
+    rows = []
+    for row in page.rows:
+        progress = task_progress(context, int(row["id"]))
+        sent = f"{progress.sent:,}/{progress.total:,}"
+        rows.append(Row(key=row.key, values={**row.values, "sent": sent}))
+    return PageResult(rows=rows, total=page.total, offset=page.offset)
+
+
+class TasksScreen(PageScreen):
+    KEY_SCOPES = (
+        "tasks",
+        "list",
+        "list-sort",
+        "filter",
+        "search",
+        "task-progress",
+        "task-create",
+        "task-report",
+        "task-simulator",
+        "file-picker",
+    )
+    BINDINGS = bindings("tasks")
+
+    def compose_content(self) -> ComposeResult:
+        new_key = self.kootui.key_display("tasks-new")
+        context = self.kootui.context
+        yield ListPanel(
+            "Sending Tasks",
+            COLUMNS,
+            lambda request: task_rows(context, request),
+            actions=ACTIONS,
+            search_fields=SEARCH_FIELDS,
+            sort_key="created_at",
+            descending=True,
+            empty_message=(
+                f"No sending tasks yet. Press {new_key} to send an approved template "
+                "to typed addresses or an xlsx file, now or at a set time."
+            ),
+            filter_placeholder="Task name or ID (press / to focus)",
+            id="task-list",
+        )
+
+    @property
+    def task_list(self) -> ListPanel:
+        return self.query_one("#task-list", ListPanel)
+
+    def reload(self) -> None:
+        self.task_list.reload()
+        if isinstance(self.app.screen, TaskProgressScreen):
+            self.app.screen.refresh_progress()
+
+    def on_screen_resume(self) -> None:
+        # Back from a task's progress view or the create form: statuses may have moved.
+        if self.task_list.table.result is not None:
+            self.task_list.reload()
+
+    def _selected(self) -> Row | None:
+        row = self.task_list.highlighted_row
+        if row is None:
+            key = self.kootui.key_display("tasks-new")
+            self.notify(f"No task is selected; press {key} to create one.", timeout=4)
+        return row
+
+    # New -------------------------------------------------------------------------
+
+    def action_new_task(self) -> None:
+        self.app.push_screen(TaskCreateScreen(), self._created)
+
+    def _created(self, task: Task | None) -> None:
+        if task is None or task.id is None:
+            return
+        when = "is sending now" if task.send_type == "now" else "is scheduled"
+        self.notify(f"Task {task.id} “{task.name}” {when}.", timeout=6)
+        table = self.task_list.table
+        table.load(table.request, cursor=str(task.id))
+        self.app.push_screen(TaskProgressScreen(task.id, self.page))
+
+    # Cancel, pause, resume -------------------------------------------------------------
+
+    def action_cancel_task(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+        dialog = ConfirmDialog(
+            f"Cancel task {row['id']} “{row['name']}”?",
+            "Its messages that have not gone yet are cancelled. This cannot be undone.",
+            confirm_label="Cancel task",
+            decline_label="Keep",
+            destructive=True,
+        )
+        self.app.push_screen(dialog, lambda yes: self._change(row, cancel_task, "Cancelled", yes))
+
+    def action_delete_task(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+        dialog = ConfirmDialog(
+            f"Delete task {row['id']} “{row['name']}”?",
+            "Its messages, attempts and attachments are deleted; the statistics keep its "
+            "counts. Only a finished task can be deleted. This cannot be undone.",
+            confirm_label="Delete task",
+            decline_label="Keep",
+            destructive=True,
+        )
+        self.app.push_screen(dialog, lambda yes: self._change(row, delete_task, "Deleted", yes))
+
+    def action_pause_task(self) -> None:
+        row = self._selected()
+        if row is not None:
+            self._change(row, pause_task, "Paused", True)
+
+    def action_resume_task(self) -> None:
+        row = self._selected()
+        if row is not None:
+            self._change(row, resume_task, "Resumed", True)
+
+    def _change(self, row: Row, change: Any, done: str, confirmed: bool | None) -> None:
+        if not confirmed:
+            return
+        context, task_id = self.kootui.context, int(row.key)
+        call_store(
+            self,
+            lambda: change(context, task_id),
+            lambda task, error: self._changed(row, done, task, error),
+        )
+
+    def _changed(self, row: Row, done: str, task: Task | None, error: KootuiError | None) -> None:
+        if error is not None:
+            self.notify(str(error), severity="error", timeout=8)
+        elif task is not None and done == "Deleted":
+            self.notify(f"Deleted task {row['id']} “{row['name']}”.", timeout=5)
+        elif task is not None:
+            status = STATUS_LABELS[TaskStatus(task.status)].lower()
+            self.notify(f"{done} task {row['id']} “{row['name']}”; it is {status}.", timeout=5)
+        self.task_list.reload()
+
+    # Progress ----------------------------------------------------------------------------
+
+    def action_open_progress(self) -> None:
+        row = self._selected()
+        if row is not None:
+            self.app.push_screen(TaskProgressScreen(int(row.key), self.page))
+
+    @on(PagedTable.RowActivated)
+    def _row_activated(self, event: PagedTable.RowActivated) -> None:
+        event.stop()
+        self.app.push_screen(TaskProgressScreen(int(event.row.key), self.page))
+
+    @on(StoreReply)
+    def _store_reply(self, reply: StoreReply) -> None:
+        reply.deliver()

@@ -1,0 +1,252 @@
+"""A task's progress view: its fields, where its recipients came from, and live counts.
+
+A progress bar and the counts of pending, sent, delivered, deferred, failed,
+rejected and cancelled messages, the current rate and an ETA. While the task can
+still move (scheduled, sending, paused) a timer asks the store again; the reads
+are coalesced: a tick that finds the previous read still running does nothing,
+so a slow store never piles up reads or floods the UI with replies. Pause,
+resume and cancel work here as on the list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Label, ProgressBar, Static
+
+from kootui.core.clock import local_text
+from kootui.core.context import Context
+from kootui.core.errors import KootuiError
+from kootui.core.senders import get_address
+from kootui.core.store import MessageStatus, Task, TaskStatus
+from kootui.core.tasks import (
+    STATUS_LABELS,
+    TaskProgress,
+    cancel_task,
+    get_task,
+    pause_task,
+    resume_task,
+    task_attachments,
+    task_progress,
+)
+from kootui.core.templates import get_template
+from kootui.tui.keys.registry import bindings
+from kootui.tui.shell.page import PageSpec, WorkspaceHeader
+from kootui.tui.shell.store_calls import StoreReply, call_store
+from kootui.tui.widgets.dialogs import ConfirmDialog
+from kootui.tui.widgets.status_badge import tone_of
+
+if TYPE_CHECKING:
+    from kootui.tui.app import KootuiApp
+
+REFRESH_SECONDS = 1.0
+STILL_MOVING = (TaskStatus.SCHEDULED, TaskStatus.SENDING, TaskStatus.PAUSED)
+# The counts in the order a user reads a send: waiting, out, arrived, trouble, not sent.
+SHOWN_COUNTS = (
+    ("Pending", MessageStatus.PENDING),
+    ("Sending", MessageStatus.SENDING),
+    ("Delivered", MessageStatus.DELIVERED),
+    ("Deferred", MessageStatus.DEFERRED),
+    ("Failed", MessageStatus.FAILED),
+    ("Rejected", MessageStatus.REJECTED),
+    ("Cancelled", MessageStatus.CANCELLED),
+)
+
+
+@dataclass(frozen=True)
+class TaskSnapshot:
+    task: Task
+    template: str
+    sender: str
+    attachments: list[tuple[str, str, int]]
+    progress: TaskProgress
+
+
+def read_snapshot(context: Context, task_id: int) -> TaskSnapshot:
+    task = get_task(context, task_id)
+    template = get_template(context, task.template_id)
+    sender = get_address(context, task.address_id)
+    return TaskSnapshot(
+        task=task,
+        template=f"{template.title} ({template.id})",
+        sender=sender.address,
+        attachments=task_attachments(context, task_id),
+        progress=task_progress(context, task_id),
+    )
+
+
+def eta_text(eta: timedelta | None) -> str:
+    if eta is None:
+        return "—"
+    seconds = int(eta.total_seconds())
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min {seconds:02d} s"
+
+
+def rate_text(per_second: float) -> str:
+    """'12.5 messages/s', or per minute when slower than one a second (0.03/s reads as 0)."""
+    if per_second >= 1:
+        return f"{per_second:,.1f} messages/s"
+    return f"{per_second * 60:,.0f} messages/min"
+
+
+def _facts(snapshot: TaskSnapshot) -> Content:
+    task = snapshot.task
+    status = TaskStatus(snapshot.progress.status)
+    attachments = (
+        ", ".join(f"{name} ({size:,} bytes)" for name, _kind, size in snapshot.attachments)
+        or "none"
+    )
+    send_at = local_text(task.scheduled_at) if task.scheduled_at else "—"
+    rows: list[tuple[str, Content | str]] = [
+        ("Status", Content.styled(f"● {STATUS_LABELS[status]}", f"$status-{tone_of(status)}")),
+        ("Subject", task.subject),
+        ("Template", snapshot.template),
+        ("Sender", snapshot.sender),
+        ("Send type", f"{task.send_type} — first message at {send_at}"),
+        ("Recipients", f"{task.recipient_count:,} — {task.recipient_source}"),
+        ("Attachments", attachments),
+        ("Created", local_text(task.created_at)),
+        ("Started", local_text(task.started_at) if task.started_at else "—"),
+        ("Finished", local_text(task.finished_at) if task.finished_at else "—"),
+    ]
+    lines = [Content.assemble((f"{label:<12}", "bold"), value) for label, value in rows]
+    return Content("\n").join(lines)
+
+
+def _counts(progress: TaskProgress) -> Content:
+    cells = [
+        Content.assemble((f"{label} ", "dim"), (f"{progress.counts[status]:,}", "bold"))
+        for label, status in SHOWN_COUNTS
+    ]
+    sent = Content.assemble(("Sent ", "dim"), (f"{progress.sent:,}", "bold"))
+    return Content("   ").join([sent, *cells])
+
+
+class TaskProgressScreen(Screen[None]):
+    """One task, refreshed on a timer while it can still move."""
+
+    BINDINGS = bindings("task-progress")
+    DEFAULT_CSS = """
+    TaskProgressScreen #progress-scroll { height: 1fr; padding: 0 1; }
+    TaskProgressScreen #task-heading { text-style: bold; padding: 1 0; }
+    TaskProgressScreen .section-title { text-style: bold; color: $primary; padding: 1 0 0 0; }
+    TaskProgressScreen #task-bar { margin: 1 0 0 0; }
+    TaskProgressScreen #task-bar Bar { width: 60; }
+    TaskProgressScreen #task-rate { color: $text-muted; }
+    """
+
+    def __init__(self, task_id: int, page: PageSpec) -> None:
+        super().__init__(id="task-progress")
+        self.task_id = task_id
+        self.page = replace(page, title=f"{page.title} › task {task_id}")
+        self.snapshot: TaskSnapshot | None = None
+        self.reading = False
+        self.read_again = False  # a change was made while a read was in flight
+
+    @property
+    def kootui(self) -> KootuiApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield WorkspaceHeader(self.page)
+        with VerticalScroll(id="progress-scroll"):
+            yield Label(f"Task {self.task_id}", id="task-heading", markup=False)
+            yield Static("reading…", id="task-facts")
+            yield Label("Progress", classes="section-title")
+            yield ProgressBar(id="task-bar", show_eta=False)
+            yield Static("", id="task-counts")
+            yield Static("", id="task-rate")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#progress-scroll").focus()
+        self.refresh_progress()
+        self.set_interval(REFRESH_SECONDS, self._tick)
+
+    def _tick(self) -> None:
+        moving = self.snapshot is None or self.snapshot.progress.status in STILL_MOVING
+        if moving and not self.reading:  # a tick never queues behind a read in flight
+            self.refresh_progress()
+
+    def refresh_progress(self) -> None:
+        """Read the task again; asked while a read is in flight, read once more after it."""
+        if self.reading:
+            self.read_again = True
+            return
+        self.reading = True
+        context = self.kootui.context
+        call_store(
+            self,
+            lambda: read_snapshot(context, self.task_id),
+            self._arrived,
+            group="task-progress",
+        )
+
+    def _arrived(self, snapshot: TaskSnapshot | None, error: KootuiError | None) -> None:
+        self.reading = False
+        if self.read_again:
+            self.read_again = False
+            self.refresh_progress()
+        if error is not None or snapshot is None:
+            self.query_one("#task-facts", Static).update(str(error))
+            return
+        self.snapshot = snapshot
+        progress = snapshot.progress
+        self.query_one("#task-heading", Label).update(f"Task {self.task_id} — {snapshot.task.name}")
+        self.query_one("#task-facts", Static).update(_facts(snapshot))
+        bar = self.query_one("#task-bar", ProgressBar)
+        bar.update(total=max(progress.total, 1), progress=progress.finished)
+        self.query_one("#task-counts", Static).update(_counts(progress))
+        at = local_text(progress.measured_at, "%H:%M:%S")
+        self.query_one("#task-rate", Static).update(
+            f"{progress.finished:,} of {progress.total:,} finished · "
+            f"rate {rate_text(progress.rate)} over the last minute · "
+            f"ETA {eta_text(progress.eta)} · read at {at}"
+        )
+
+    # Keys --------------------------------------------------------------------------------
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_pause_task(self) -> None:
+        self._change(pause_task, "Paused")
+
+    def action_resume_task(self) -> None:
+        self._change(resume_task, "Resumed")
+
+    def action_cancel_task(self) -> None:
+        dialog = ConfirmDialog(
+            f"Cancel task {self.task_id}?",
+            "Its messages that have not gone yet are cancelled. This cannot be undone.",
+            confirm_label="Cancel task",
+            decline_label="Keep",
+            destructive=True,
+        )
+        self.app.push_screen(
+            dialog, lambda yes: self._change(cancel_task, "Cancelled") if yes else None
+        )
+
+    def _change(self, change: Any, done: str) -> None:
+        context = self.kootui.context
+        call_store(self, lambda: change(context, self.task_id), lambda t, e: self._changed(done, e))
+
+    def _changed(self, done: str, error: KootuiError | None) -> None:
+        if error is not None:
+            self.notify(str(error), severity="error", timeout=8)
+        else:
+            self.notify(f"{done} task {self.task_id}.", timeout=4)
+        self.refresh_progress()
+
+    @on(StoreReply)
+    def _store_reply(self, reply: StoreReply) -> None:
+        reply.deliver()

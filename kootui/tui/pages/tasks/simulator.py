@@ -1,0 +1,148 @@
+"""The send simulator: any recipient row's message as it will go out, before submitting.
+
+Steps through the rows (next, previous, or jump to row N) showing the subject,
+From, To, the parameter values and the body as text, rendered by the same
+renderer the engine uses, and the estimated send duration at the configured
+rate. Each step is one render in a thread worker (an imported row is one
+indexed read from the temporary file), so stepping a million-row list is as
+quick as a ten-row one.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Input, Label, Static
+
+from kootui.core.errors import KootuiError, ValidationError
+from kootui.core.tasks import SimulatedMessage, Simulator, duration_text, effective_rate
+from kootui.tui.keys.registry import bindings
+from kootui.tui.shell.store_calls import StoreReply, call_store
+
+
+def message_content(message: SimulatedMessage) -> Content:
+    header = [
+        ("Subject", message.subject),
+        ("From", message.from_header),
+        ("To", message.to),
+    ]
+    if message.params:
+        header.append(("Values", ", ".join(f"{k}={v}" for k, v in message.params.items())))
+    lines = [Content.assemble((f"{label:<8}", "bold"), value) for label, value in header]
+    return Content("\n").join([*lines, Content(""), Content(message.text)])
+
+
+class SimulatorScreen(ModalScreen[None]):
+    """right/left (n/p) step through the rows; j asks for a row number; escape closes."""
+
+    BINDINGS = bindings("task-simulator")
+    AUTO_FOCUS = None  # nothing focused: the screen's keys step through the rows
+    DEFAULT_CSS = """
+    SimulatorScreen { align: center middle; }
+    SimulatorScreen > #simulator-box {
+        width: 100; max-width: 98%; height: 34; max-height: 95%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    SimulatorScreen #simulator-title { text-style: bold; }
+    SimulatorScreen #simulator-estimate { color: $text-muted; padding: 0 0 1 0; }
+    SimulatorScreen #simulator-jump-row { height: auto; display: none; }
+    SimulatorScreen #simulator-jump-row.-shown { display: block; }
+    SimulatorScreen #simulator-jump-row > Label { padding: 1 1 0 0; }
+    SimulatorScreen #simulator-jump { width: 20; }
+    SimulatorScreen #simulator-error { color: $text-error; height: auto; }
+    SimulatorScreen #simulator-scroll { height: 1fr; border: round $primary 50%; }
+    """
+
+    def __init__(self, simulator: Simulator, rate: float) -> None:
+        super().__init__()
+        self.simulator = simulator
+        self.rate = rate
+        self.row_index = 0
+        self.shown: SimulatedMessage | None = None
+
+    def compose(self) -> ComposeResult:
+        count = self.simulator.count
+        rate = effective_rate(self.rate)
+        limit = "the configured limit" if self.rate > 0 else "no limit set: an assumed speed"
+        duration = duration_text(self.simulator.estimated_duration(self.rate))
+        with Vertical(id="simulator-box"):
+            yield Label("Send simulator", id="simulator-title")
+            yield Static(
+                f"{count:,} messages · estimated send time {duration} at {rate:,.0f}/s ({limit})",
+                id="simulator-estimate",
+                markup=False,
+            )
+            with Horizontal(id="simulator-jump-row"):
+                yield Label(f"Row (1–{count:,})")
+                # Disabled while hidden, so it never takes the arrow keys from the rows.
+                yield Input(id="simulator-jump", type="integer", disabled=True)
+            yield Static("", id="simulator-error", markup=False)
+            # Not focusable: the arrow keys step through rows rather than scroll.
+            with VerticalScroll(id="simulator-scroll", can_focus=False):
+                yield Label("", id="simulator-position")
+                yield Static("rendering…", id="simulator-message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show_row(0)
+
+    def show_row(self, index: int) -> None:
+        simulator = self.simulator
+        call_store(self, lambda: simulator.message(index), self._shown, group="simulator")
+
+    def _shown(self, message: SimulatedMessage | None, error: KootuiError | None) -> None:
+        error_box = self.query_one("#simulator-error", Static)
+        if error is not None or message is None:
+            error_box.update(str(error))
+            return
+        error_box.update("")
+        self.shown = message
+        self.row_index = message.row_index
+        self.query_one("#simulator-position", Label).update(
+            f"Row {message.row_index + 1:,} of {message.total:,}"
+        )
+        self.query_one("#simulator-message", Static).update(message_content(message))
+
+    def action_next_row(self) -> None:
+        if self.row_index + 1 < self.simulator.count:
+            self.show_row(self.row_index + 1)
+
+    def action_previous_row(self) -> None:
+        if self.row_index > 0:
+            self.show_row(self.row_index - 1)
+
+    def action_jump_row(self) -> None:
+        self.query_one("#simulator-jump-row").add_class("-shown")
+        field = self.query_one("#simulator-jump", Input)
+        field.disabled = False
+        field.value = ""
+        field.focus()
+
+    def _hide_jump(self) -> None:
+        self.query_one("#simulator-jump-row").remove_class("-shown")
+        self.query_one("#simulator-jump", Input).disabled = True
+        self.set_focus(None)
+
+    def action_close(self) -> None:
+        if self.focused is self.query_one("#simulator-jump", Input):
+            self._hide_jump()
+            return
+        self.dismiss(None)
+
+    @on(Input.Submitted, "#simulator-jump")
+    def _jump(self, event: Input.Submitted) -> None:
+        event.stop()
+        try:
+            number = int(event.value)
+        except ValueError:
+            self._shown(None, ValidationError("type a row number", field="row"))
+            return
+        self._hide_jump()
+        self.show_row(number - 1)  # out of range: the core says which rows exist
+
+    @on(StoreReply)
+    def _store_reply(self, reply: StoreReply) -> None:
+        reply.deliver()

@@ -1,0 +1,174 @@
+"""The frame every console page stands in: header, navigation, content, footer.
+
+A page is a ``PageScreen`` subclass that fills ``compose_content()``. The list-page
+widgets (filter bar, paged table, ...) are mounted there like any other widget:
+
+    class DomainsScreen(PageScreen):
+        KEY_SCOPES = ("domains",)            # registry scopes listed in the ? panel
+
+        def compose_content(self) -> ComposeResult:
+            yield DomainList(...)            # give its filter Input the class "page-filter"
+
+        def reload(self) -> None:            # ctrl+r
+            self.query_one(DomainList).reload()
+
+``/`` focuses the first ``FilterBar`` or widget with the class ``page-filter`` (override
+``filter_widget`` to choose another); ``esc`` first leaves a text field, then goes
+back to the previous page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import Footer, Input, Static, TextArea
+from textual.worker import Worker, WorkerState
+
+from kootui.core.clock import local_text
+from kootui.core.errors import KootuiError
+from kootui.tui.keys.registry import BY_ID
+from kootui.tui.widgets.navigation import PageNavigation
+
+if TYPE_CHECKING:
+    from kootui.tui.app import KootuiApp
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """One top-level page: its id (also its Textual mode), title, and screen."""
+
+    id: str
+    title: str
+    section: str  # the navigation group: "" (top) or "Email"
+    screen: Callable[[PageSpec], PageScreen]
+    summary: str  # one line: what the page is for (palette help, navigation tooltip)
+
+    @property
+    def go_binding(self) -> str:
+        """The registry id of the key that jumps here after ``g``."""
+        return f"go-{self.id}"
+
+    @property
+    def breadcrumb(self) -> str:
+        return f"{self.section} › {self.title}" if self.section else self.title
+
+
+def store_problem(error: BaseException | None) -> str:
+    """One line a user can read: a KootuiError's own message, else the error's first line."""
+    if isinstance(error, KootuiError):
+        return str(error)
+    text = str(error).strip() if error is not None else ""
+    first_line = text.splitlines()[0][:200] if text else "no details"
+    return f"Could not read the store: {type(error).__name__}: {first_line}"
+
+
+class WorkspaceHeader(Horizontal):
+    """kootui · workspace name · DEMO badge · where you are · the clock's time."""
+
+    def __init__(self, page: PageSpec) -> None:
+        super().__init__(id="header")
+        self.page = page
+
+    def compose(self) -> ComposeResult:
+        yield Static("✉ kootui", id="brand")
+        yield Static("", id="workspace-name")
+        yield Static(" DEMO ", id="demo-badge")
+        yield Static(self.page.breadcrumb, id="breadcrumb")
+        yield Static("", id="clock")
+
+    def on_mount(self) -> None:
+        app: KootuiApp = self.app  # type: ignore[assignment]
+        self.watch(app, "workspace_name", self._show_name)
+        self.query_one("#demo-badge").display = app.context.settings.demo
+        self._show_time()
+        self.set_interval(30, self._show_time)
+
+    def _show_name(self, name: str) -> None:
+        self.query_one("#workspace-name", Static).update(name)
+
+    def _show_time(self) -> None:
+        app: KootuiApp = self.app  # type: ignore[assignment]
+        now = app.context.clock.now()
+        self.query_one("#clock", Static).update(local_text(now, "%a %d %b %Y %H:%M"))
+
+
+class PageScreen(Screen[None]):
+    """A top-level page; subclasses fill ``compose_content`` and may override ``reload``."""
+
+    KEY_SCOPES: ClassVar[tuple[str, ...]] = ()
+    # "/" shown in the footer only where there is a filter (see check_action).
+    BINDINGS = [BY_ID["filter"].binding()]
+    AUTO_FOCUS = None  # focus is chosen in on_mount: content first, else navigation
+
+    def __init__(self, page: PageSpec) -> None:
+        super().__init__(id=f"page-{page.id}")
+        self.page = page
+
+    @property
+    def kootui(self) -> KootuiApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield WorkspaceHeader(self.page)
+        with Horizontal(id="body"):
+            yield PageNavigation(
+                self.kootui.pages, current=self.page.id, hints=self.kootui.go_hints()
+            )
+            with Vertical(id="content"):
+                yield from self.compose_content()
+        yield Footer()
+
+    def compose_content(self) -> ComposeResult:
+        """The page's own widgets, below the header and right of the navigation."""
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.focus_content()
+
+    def focus_content(self) -> None:
+        """Focus the first focusable widget of the content that is not a text field."""
+        for widget in self.query_one("#content").query("*"):
+            if widget.focusable and not isinstance(widget, Input | TextArea):
+                widget.focus()
+                return
+        self.query_one(PageNavigation).focus()
+
+    def filter_widget(self) -> Widget | None:
+        """The widget ``/`` focuses, or None when the page has no filter."""
+        found = self.query(".page-filter, FilterBar")  # FilterBar: the list pages' filter
+        return found.first() if found else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "focus_filter":
+            return self.filter_widget() is not None
+        return True
+
+    def action_focus_filter(self) -> None:
+        target = self.filter_widget()
+        if target is not None:
+            target.focus()
+
+    def leave_field(self) -> bool:
+        """``esc`` in a text field returns to the page; True when it did so."""
+        if isinstance(self.focused, Input | TextArea):
+            self.focus_content()
+            return True
+        return False
+
+    def reload(self) -> None:
+        """``ctrl+r``: read the page's data again (off the event loop)."""
+        self.notify("Nothing on this page comes from the store yet.", timeout=3)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A page's store read that fails (locked, damaged, unreachable) is reported, not fatal.
+        if event.state == WorkerState.ERROR:
+            self.notify(store_problem(event.worker.error), severity="error", timeout=8)
+
+    def on_page_navigation_page_chosen(self, message: PageNavigation.PageChosen) -> None:
+        self.kootui.go_page(message.page_id)
