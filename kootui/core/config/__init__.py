@@ -18,7 +18,6 @@ from kootui.core.config.models import (
     DnsSettings,
     RelaySettings,
     RetrySettings,
-    Section,
     SendingSettings,
     UiSettings,
     WorkspaceSettings,
@@ -26,11 +25,10 @@ from kootui.core.config.models import (
 )
 from kootui.core.config.paths import APP_NAME, Paths, default_paths
 from kootui.core.config.redact import redact_database_url
-from kootui.core.config.settings import DEMO_SENDING, Settings
+from kootui.core.config.settings import Settings
 
 __all__ = [
     "APP_NAME",
-    "DEMO_SENDING",
     "MAX_PROCESSES",
     "PROCESSES_PER_CORE",
     "SECTIONS",
@@ -39,7 +37,6 @@ __all__ = [
     "Paths",
     "RelaySettings",
     "RetrySettings",
-    "Section",
     "SendingSettings",
     "Settings",
     "UiSettings",

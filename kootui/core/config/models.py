@@ -36,7 +36,9 @@ def max_processes(cpu_count: int | None = None) -> int:
 class Section(BaseModel):
     """A ``[section]`` of config.toml; its fields are the keys it may hold."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    # Not str_strip_whitespace: it would strip SecretStr too, and a password may end in
+    # a blank. Text and list items are stripped below instead.
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     @field_validator("*", mode="before")
     @classmethod
@@ -45,9 +47,14 @@ class Section(BaseModel):
         # pydantic would take true as 1; in config.toml it is a mistake, not a number.
         if isinstance(value, bool) and annotation in (int, float):
             raise ValueError("must be a number, not true or false")
-        # An environment variable holds a list as comma-separated text.
-        if isinstance(value, str) and get_origin(annotation) is tuple:
-            return tuple(part.strip() for part in value.split(",") if part.strip())
+        if isinstance(value, str) and annotation is str:
+            return value.strip()
+        if get_origin(annotation) is tuple:
+            # An environment variable holds a list as comma-separated text.
+            items = value.split(",") if isinstance(value, str) else value
+            if isinstance(items, list | tuple):
+                stripped = (item.strip() if isinstance(item, str) else item for item in items)
+                return tuple(item for item in stripped if item != "")
         return value
 
 

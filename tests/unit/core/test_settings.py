@@ -177,6 +177,18 @@ def test_with_values_checks_like_loading(home: Path) -> None:
     assert error.value.code == "settings.unknown_key"
 
 
+def test_text_is_stripped_but_a_password_is_kept_as_given(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_config(home, '[sending]\nspf_include = [" spf.example.net ", ""]\n')
+    monkeypatch.setenv("KOOTUI_RELAY_USERNAME", " mailer ")
+    monkeypatch.setenv("KOOTUI_RELAY_PASSWORD", " pass word ")
+    settings = load_settings()
+    assert settings.relay.username == "mailer"
+    assert settings.relay.password.get_secret_value() == " pass word "
+    assert settings.sending.spf_include == ("spf.example.net",)
+
+
 def test_with_values_keeps_secrets_and_keys(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_config(home, '[keys]\n"app.quit" = "ctrl+q"\n')
     monkeypatch.setenv("KOOTUI_RELAY_PASSWORD", "hunter2")
