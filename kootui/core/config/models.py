@@ -53,6 +53,8 @@ class Section(BaseModel):
             # An environment variable holds a list as comma-separated text.
             items = value.split(",") if isinstance(value, str) else value
             if isinstance(items, list | tuple):
+                if any(isinstance(item, bool) for item in items):
+                    raise ValueError("must not hold true or false")
                 stripped = (item.strip() if isinstance(item, str) else item for item in items)
                 return tuple(item for item in stripped if item != "")
         return value

@@ -97,9 +97,12 @@ def test_config_hides_secrets_in_the_database_url_query(
     assert "postgresql://user:***@localhost/k?sslpassword=***&application_name=kootui" in out
 
 
-def test_a_store_that_cannot_be_opened_is_named_without_its_secrets(home: Path) -> None:
+@pytest.mark.parametrize("command", [["db", "current"], ["worker", "--until-idle"]])
+def test_a_store_that_cannot_be_opened_is_named_without_its_secrets(
+    home: Path, command: list[str]
+) -> None:
     url = "postgresql://user:dbpass@127.0.0.1:1/k?password=qpass&sslmode=disable"
-    result = run_kootui("db", "current", home=home, settings={"KOOTUI_DATABASE_URL": url})
+    result = run_kootui(*command, home=home, settings={"KOOTUI_DATABASE_URL": url})
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
