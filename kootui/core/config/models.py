@@ -63,7 +63,7 @@ class Section(BaseModel):
 RetryDelay = Annotated[float, Field(gt=0, le=WEEK_MINUTES, allow_inf_nan=False)]
 
 
-class DatabaseSettings(Section):
+class DatabaseSection(Section):
     url: SecretStr = Field(
         default=SecretStr(""),
         description="SQLAlchemy URL, sqlite or postgresql; empty means the SQLite file in "
@@ -88,13 +88,13 @@ class DatabaseSettings(Section):
         return url
 
 
-class UiSettings(Section):
+class UiSection(Section):
     theme: str = Field(
         default="kootui-dark", description="theme used when none was chosen in the app"
     )
 
 
-class WorkspaceSettings(Section):
+class WorkspaceSection(Section):
     name: str = Field(
         default="My workspace",
         min_length=1,
@@ -109,7 +109,7 @@ class WorkspaceSettings(Section):
     )
 
 
-class DnsSettings(Section):
+class DnsSection(Section):
     nameservers: tuple[str, ...] = Field(
         default=(), max_length=16, description="resolvers to ask instead of the system's"
     )
@@ -123,7 +123,7 @@ class DnsSettings(Section):
     )
 
 
-class SendingSettings(Section):
+class SendingSection(Section):
     spf_include: tuple[str, ...] = Field(
         default=(), description="SPF include: terms for the hosts kootui sends from"
     )
@@ -190,7 +190,7 @@ class SendingSettings(Section):
         return processes
 
 
-class RetrySettings(Section):
+class RetrySection(Section):
     delays_minutes: tuple[RetryDelay, ...] = Field(
         default=(5.0, 15.0, 30.0, 60.0),
         min_length=1,
@@ -220,7 +220,7 @@ class RetrySettings(Section):
     )
 
 
-class RelaySettings(Section):
+class RelaySection(Section):
     host: str = Field(default="", description="smart host; empty means the offline outbox")
     port: int = Field(default=587, ge=1, le=65535, description="smart host port")
     tls: Literal["implicit", "starttls", "none"] = Field(
@@ -259,11 +259,11 @@ class RelaySettings(Section):
 # config.toml's sections, in the order `kootui config` shows them. [keys] is not here:
 # it is free-form (binding id -> key) and the TUI checks the ids against its registry.
 SECTIONS: dict[str, type[Section]] = {
-    "database": DatabaseSettings,
-    "ui": UiSettings,
-    "workspace": WorkspaceSettings,
-    "dns": DnsSettings,
-    "sending": SendingSettings,
-    "retry": RetrySettings,
-    "relay": RelaySettings,
+    "database": DatabaseSection,
+    "ui": UiSection,
+    "workspace": WorkspaceSection,
+    "dns": DnsSection,
+    "sending": SendingSection,
+    "retry": RetrySection,
+    "relay": RelaySection,
 }

@@ -11,13 +11,13 @@ from pydantic import ValidationError as PydanticValidationError
 
 from kootui.core.config.models import (
     SECTIONS,
-    DatabaseSettings,
-    DnsSettings,
-    RelaySettings,
-    RetrySettings,
-    SendingSettings,
-    UiSettings,
-    WorkspaceSettings,
+    DatabaseSection,
+    DnsSection,
+    RelaySection,
+    RetrySection,
+    SendingSection,
+    UiSection,
+    WorkspaceSection,
 )
 from kootui.core.config.paths import Paths
 from kootui.core.config.problems import refuse_unknown_keys, settings_error
@@ -40,13 +40,13 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     paths: Paths
-    database: DatabaseSettings = DatabaseSettings()
-    ui: UiSettings = UiSettings()
-    workspace: WorkspaceSettings = WorkspaceSettings()
-    dns: DnsSettings = DnsSettings()
-    sending: SendingSettings = SendingSettings()
-    retry: RetrySettings = RetrySettings()
-    relay: RelaySettings = RelaySettings()
+    database: DatabaseSection = DatabaseSection()
+    ui: UiSection = UiSection()
+    workspace: WorkspaceSection = WorkspaceSection()
+    dns: DnsSection = DnsSection()
+    sending: SendingSection = SendingSection()
+    retry: RetrySection = RetrySection()
+    relay: RelaySection = RelaySection()
     keys: dict[str, str] = Field(
         default_factory=dict, description="[keys]: binding id -> key, such as 'ctrl+k'"
     )
