@@ -109,15 +109,19 @@ def _child(settings: Settings, until_idle: bool, check_domains: bool) -> None:
 def run_worker(settings: Settings, *, processes: int = 0, until_idle: bool = False) -> int:
     """Run ``processes`` engines (0: the setting, then one per core) until told to stop."""
     configure_logging()
+    requested, source = (
+        (processes, "--processes")
+        if processes
+        else (settings.sending.processes, "sending.processes")
+    )
     limit = max_processes()
-    if not 0 <= processes <= limit:
+    if not 0 <= requested <= limit:
         raise SettingsError(
-            f"must be 0 (one per core) to {limit} ({PROCESSES_PER_CORE} per core, "
-            f"{MAX_PROCESSES} in all), not {processes}",
-            field="--processes",
+            f"must be 0 (one per core) to {limit} on this machine ({PROCESSES_PER_CORE} per "
+            f"core, {MAX_PROCESSES} in all), not {requested}",
+            field=source,
         )
-    # sending.processes was checked against the same limit when settings loaded.
-    count = processes or settings.sending.processes or (os.cpu_count() or 1)
+    count = requested or min(os.cpu_count() or 1, limit)
     if settings.relay.host:
         # Refuse a bad relay (plaintext to a remote host, ...) before anything starts.
         check_relay_config(relay_config(settings))

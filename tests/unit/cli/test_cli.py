@@ -130,7 +130,25 @@ def test_worker_processes_are_bounded(home: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
         f"kootui: error: --processes: must be 0 (one per core) to {max_processes()} "
-        "(4 per core, 64 in all), not 500"
+        "on this machine (4 per core, 64 in all), not 500"
+    ]
+    assert not (home / "data").exists()
+
+
+def test_worker_holds_the_setting_to_this_machine(home: Path) -> None:
+    from kootui.core.config import MAX_PROCESSES, max_processes
+
+    too_many = max_processes() + 1
+    if too_many > MAX_PROCESSES:
+        pytest.skip("this machine allows the most processes settings accept")
+    settings = {"KOOTUI_SENDING_PROCESSES": str(too_many)}
+    # The console and `kootui config` still open with it: only the worker starts processes.
+    assert run_kootui("config", home=home, settings=settings).returncode == 0
+    result = run_kootui("worker", "--until-idle", home=home, settings=settings)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"kootui: error: sending.processes: must be 0 (one per core) to {max_processes()} "
+        f"on this machine (4 per core, 64 in all), not {too_many}"
     ]
     assert not (home / "data").exists()
 
