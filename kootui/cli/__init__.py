@@ -129,9 +129,6 @@ def _cmd_config(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from kootui.cli.worker import run_worker
 
-    if args.processes < 0:
-        print("kootui: error: --processes must be 0 or more", file=sys.stderr)
-        return 2
     return run_worker(settings, processes=args.processes, until_idle=args.until_idle)
 
 

@@ -20,7 +20,13 @@ from types import FrameType
 
 from kootui.core.bootstrap import open_context
 from kootui.core.clock import SystemClock
-from kootui.core.config import Settings, redact_database_url
+from kootui.core.config import (
+    MAX_PROCESSES,
+    PROCESSES_PER_CORE,
+    Settings,
+    max_processes,
+    redact_database_url,
+)
 from kootui.core.context import Context
 from kootui.core.dispatch import check_relay_config, relay_config
 from kootui.core.errors import SettingsError
@@ -103,15 +109,25 @@ def _child(settings: Settings, until_idle: bool, check_domains: bool) -> None:
 def run_worker(settings: Settings, *, processes: int = 0, until_idle: bool = False) -> int:
     """Run ``processes`` engines (0: the setting, then one per core) until told to stop."""
     configure_logging()
-    count = processes or int(settings.get("sending.processes")) or (os.cpu_count() or 1)
-    if count < 1:
-        raise SettingsError("sending.processes must be 0 (one per core) or more")
-    if str(settings.get("relay.host")).strip():
+    requested, source = (
+        (processes, "--processes")
+        if processes
+        else (settings.sending.processes, "sending.processes")
+    )
+    limit = max_processes()
+    if not 0 <= requested <= limit:
+        raise SettingsError(
+            f"must be 0 (one per core) to {limit} on this machine ({PROCESSES_PER_CORE} per "
+            f"core, {MAX_PROCESSES} in all), not {requested}",
+            field=source,
+        )
+    count = requested or min(os.cpu_count() or 1, limit)
+    if settings.relay.host:
         # Refuse a bad relay (plaintext to a remote host, ...) before anything starts.
         check_relay_config(relay_config(settings))
     # Migrate once here, so the engines never race each other through an upgrade.
     open_context(settings).close()
-    relay = str(settings.get("relay.host")) or "none (outbox)"
+    relay = settings.relay.host or "none (outbox)"
     log.info(
         "starting %d engine process(es); store %s; relay %s",
         count,

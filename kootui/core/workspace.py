@@ -30,8 +30,8 @@ class WorkspaceView:
 def ensure_workspace(context: Context) -> None:
     """Create the single workspace row on first start, from the configured defaults."""
     now = context.clock.now()
-    name = str(context.settings.get("workspace.name")).strip()
-    max_domains = int(context.settings.get("workspace.max_domains"))
+    name = context.settings.workspace.name
+    max_domains = context.settings.workspace.max_domains
     with context.store.session() as session:
         if session.get(WorkspaceSettings, WORKSPACE_ID) is None:
             try:

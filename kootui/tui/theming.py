@@ -198,7 +198,7 @@ class ThemeCatalog:
         saved = load_ui_state(settings.paths.ui_state_file).get("theme")
         if isinstance(saved, str) and saved in self:
             return saved, None
-        configured = settings.get("ui.theme") or DEFAULT_THEME
+        configured = settings.ui.theme or DEFAULT_THEME
         self.require(configured)
         if isinstance(saved, str):
             return configured, f"Saved theme {saved!r} is no longer installed; using {configured}."

@@ -29,8 +29,9 @@ def worker_env(context: Context, port: int, **settings: str) -> dict[str, str]:
             "PYTHONUNBUFFERED": "1",
         }
     )
-    if context.settings.get("database.url"):
-        env["KOOTUI_DATABASE_URL"] = str(context.settings.get("database.url"))
+    database_url = context.settings.database.url.get_secret_value()
+    if database_url:
+        env["KOOTUI_DATABASE_URL"] = database_url
     for key, value in settings.items():
         env[f"KOOTUI_{key.replace('__', '_').upper()}"] = value
     return env

@@ -48,7 +48,7 @@ from kootui.core.dispatch.record import (
     record_results,
 )
 from kootui.core.dispatch.transports import OutgoingMessage, SendResult, Transport, make_transport
-from kootui.core.errors import InvalidState, KootuiError, SettingsError
+from kootui.core.errors import InvalidState, KootuiError
 from kootui.core.mail import Outcome, Stage, bounded_text
 from kootui.core.store import WritersLock
 
@@ -77,14 +77,11 @@ class EngineOptions:
 
     @classmethod
     def from_context(cls, context: Context, *, store_in_loop: bool = False) -> EngineOptions:
-        settings = context.settings
-        for key in ("sending.batch_size", "sending.in_flight", "sending.lease_seconds"):
-            if float(settings.get(key)) <= 0:
-                raise SettingsError(f"{key} must be above zero", field=key)
+        sending = context.settings.sending
         return cls(
-            batch_size=int(settings.get("sending.batch_size")),
-            in_flight=int(settings.get("sending.in_flight")),
-            lease=timedelta(seconds=float(settings.get("sending.lease_seconds"))),
+            batch_size=sending.batch_size,
+            in_flight=sending.in_flight,
+            lease=timedelta(seconds=sending.lease_seconds),
             store_in_loop=store_in_loop,
         )
 
@@ -221,7 +218,7 @@ class Dispatcher:
     async def _share_loop(self) -> None:
         """Keep this engine's part of the workspace rate in step with the others'."""
         set_share = getattr(self.transport, "set_rate_share", None)
-        if set_share is None or float(self.context.settings.get("sending.rate")) <= 0:
+        if set_share is None or self.context.settings.sending.rate <= 0:
             return  # the outbox has no rate; 0 means no limit
         while True:
             try:
@@ -232,7 +229,7 @@ class Dispatcher:
                 log.warning("could not count the engines sending: %s", exc.orig)
             else:
                 if share != self.rate_share:
-                    rate = float(self.context.settings.get("sending.rate")) / share
+                    rate = self.context.settings.sending.rate / share
                     log.info(
                         "worker %s sending at up to %.1f msgs/s: 1/%d of the workspace rate",
                         self.worker_id,

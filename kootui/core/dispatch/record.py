@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from kootui.core.config import Settings
 from kootui.core.dispatch.claim import (
     attempt_table,
     expired_leases,
@@ -26,7 +27,6 @@ from kootui.core.dispatch.claim import (
 )
 from kootui.core.dispatch.stats import FINAL_STAT, Deltas, count_outcome, upsert_stats
 from kootui.core.dispatch.transports import SendResult
-from kootui.core.errors import SettingsError
 from kootui.core.mail import Outcome, Stage
 from kootui.core.store import (
     MessageHeader,
@@ -57,17 +57,13 @@ class RetryPolicy:
     give_up_after: timedelta
 
     @classmethod
-    def from_settings(cls, settings: Any) -> RetryPolicy:
-        for key in ("retry.repeat_minutes", "retry.give_up_hours"):
-            if float(settings.get(key)) <= 0:
-                raise SettingsError(f"{key} must be above zero", field=key)
-        if not 0 <= float(settings.get("retry.jitter")) <= 0.5:
-            raise SettingsError("retry.jitter must be between 0 and 0.5", field="retry.jitter")
+    def from_settings(cls, settings: Settings) -> RetryPolicy:
+        retry = settings.retry
         return cls(
-            delays=tuple(timedelta(minutes=m) for m in settings.get("retry.delays_minutes")),
-            repeat=timedelta(minutes=float(settings.get("retry.repeat_minutes"))),
-            jitter=float(settings.get("retry.jitter")),
-            give_up_after=timedelta(hours=float(settings.get("retry.give_up_hours"))),
+            delays=tuple(timedelta(minutes=minutes) for minutes in retry.delays_minutes),
+            repeat=timedelta(minutes=retry.repeat_minutes),
+            jitter=retry.jitter,
+            give_up_after=timedelta(hours=retry.give_up_hours),
         )
 
     def next_attempt(

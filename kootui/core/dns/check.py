@@ -79,11 +79,10 @@ class RecordCheck:
 
 
 def dns_source(settings: Settings, domain: str) -> DnsSource:
-    port = int(settings.get("dns.port"))
-    configured = configured_servers(settings.get("dns.nameservers"), port)
+    configured = configured_servers(settings.dns.nameservers, settings.dns.port)
     if configured:
         return DnsSource(tuple(configured), CONFIGURED)
-    resolver = system_resolver(float(settings.get("dns.timeout")) * 2)
+    resolver = system_resolver(settings.dns.timeout * 2)
     if resolver is None:
         problem = "the system has no DNS resolver configured; set dns.nameservers in config.toml"
         return DnsSource((), f"authoritative nameservers of {domain}", problem)
@@ -96,7 +95,7 @@ class _IncludeFetcher:
     only repeats a lookup."""
 
     def __init__(self, settings: Settings, source: DnsSource) -> None:
-        self._timeout = float(settings.get("dns.timeout"))
+        self._timeout = settings.dns.timeout
         self._configured = source.description == CONFIGURED
         self._servers = source.servers
         self._cache: dict[str, tuple[str, ...] | None] = {}
@@ -188,7 +187,7 @@ def check_records(
     if source is None:
         source = dns_source(settings, domain) if checkable else DnsSource((), "")
     fetch = _IncludeFetcher(settings, source)
-    timeout = float(settings.get("dns.timeout"))
+    timeout = settings.dns.timeout
     # Authoritative servers are asked without recursion; resolvers with it.
     recursion = source.description == CONFIGURED
     jobs = [(record, server) for record in checkable for server in source.servers]

@@ -80,13 +80,16 @@ def spf_value(settings: Settings) -> tuple[str, str]:
     """(``v=spf1 include:… ip4:… ip6:… ~all``, problem); the value is empty when there is
     nothing valid to authorise, and the problem says which setting to fill or fix."""
     terms: list[str] = []
-    for host in settings.get("sending.spf_include"):
+    for host in settings.sending.spf_include:
         host = host.strip().rstrip(".")
         if not _HOST.match(host):
             return "", _bad_host("sending.spf_include", host)
         terms.append(f"include:{host.lower()}")
-    for key, version in (("sending.spf_ip4", 4), ("sending.spf_ip6", 6)):
-        for address in settings.get(key):
+    for key, addresses, version in (
+        ("sending.spf_ip4", settings.sending.spf_ip4, 4),
+        ("sending.spf_ip6", settings.sending.spf_ip6, 6),
+    ):
+        for address in addresses:
             try:
                 network = ipaddress.ip_network(address.strip(), strict=False)
             except ValueError:
@@ -102,9 +105,9 @@ def spf_value(settings: Settings) -> tuple[str, str]:
     return " ".join(["v=spf1", *terms, "~all"]), ""
 
 
-def _host(settings: Settings, key: str) -> tuple[str, str]:
-    """(host, problem) of a host-name setting; the problem says what to set or fix."""
-    host = str(settings.get(key)).strip().rstrip(".").lower()
+def _host(configured: str, key: str) -> tuple[str, str]:
+    """(host, problem) of the host-name setting ``key``; the problem says what to set or fix."""
+    host = configured.rstrip(".").lower()
     if host and not _HOST.match(host):
         return "", _bad_host(key, host)
     return host, "" if host else f"set {key} in config.toml"
@@ -153,7 +156,7 @@ def expected_records(
         )
     spf, spf_problem = spf_value(settings)
     records.append(ExpectedRecord(RecordPurpose.SPF, "TXT", domain, spf, True, spf_problem))
-    rua = str(settings.get("sending.dmarc_rua")).strip()
+    rua = settings.sending.dmarc_rua
     rua_problem = "" if rua else "set sending.dmarc_rua in config.toml"
     if rua and not re.fullmatch(r"[^@\s;,!]+@[^@\s;,!]+", rua):
         rua_problem = (
@@ -169,8 +172,8 @@ def expected_records(
             rua_problem,
         )
     )
-    label = str(settings.get("sending.tracking_label")).strip().strip(".").lower() or "tracking"
-    tracking_host, tracking_problem = _host(settings, "sending.tracking_host")
+    label = settings.sending.tracking_label.strip(".").lower() or "tracking"
+    tracking_host, tracking_problem = _host(settings.sending.tracking_host, "sending.tracking_host")
     if not re.fullmatch(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?", label):
         tracking_host = ""
         tracking_problem = (
@@ -187,7 +190,7 @@ def expected_records(
             tracking_problem,
         )
     )
-    mx_host, mx_problem = _host(settings, "sending.mx_host")
+    mx_host, mx_problem = _host(settings.sending.mx_host, "sending.mx_host")
     records.append(
         ExpectedRecord(
             RecordPurpose.MX,

@@ -24,7 +24,6 @@ from kootui.core.store import Message, Suppression
 
 TOKEN_BYTES = 24  # 32 URL-safe characters; the message row keeps up to 64
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
-_HOST = re.compile(r"(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?")
 
 FOOTER_WORDS = {
     "en": ("Don't want these emails?", "Unsubscribe"),
@@ -44,22 +43,18 @@ NO_TRACKING_HOST = (
 
 
 def has_tracking_host(settings: Settings) -> bool:
-    return bool(str(settings.get("sending.tracking_host")).strip())
+    return bool(settings.sending.tracking_host)
 
 
 def unsubscribe_url(settings: Settings, token: str) -> str | None:
-    """https://<tracking host>/u/<token>, or None when no tracking host is configured."""
-    host = str(settings.get("sending.tracking_host")).strip().rstrip("/")
+    """https://<tracking host>/u/<token>, or None when no tracking host is configured.
+
+    The host is a bare, lower-case host name: settings refuse anything else at load."""
+    host = settings.sending.tracking_host
     if not host:
         return None
-    if not _HOST.fullmatch(host):
-        raise ValidationError(
-            "must be a host name such as track.example.com",
-            field="sending.tracking_host",
-            code="unsubscribe.host",
-        )
     _require_token(token)
-    return f"https://{host.lower()}/u/{token}"
+    return f"https://{host}/u/{token}"
 
 
 def _require_token(token: str) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
+from kootui.core.config import redact_database_url
 from kootui.core.errors import StoreError
 from kootui.core.store.writers_lock import WritersLock
 
@@ -139,7 +140,7 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
     except (OperationalError, OSError) as exc:
         # One line, the driver's first: SQLAlchemy appends a "Background on this error" link.
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise StoreError(f"cannot open the database {make_url(url)!r}: {reason}") from exc
+        raise StoreError(f"cannot open the database {redact_database_url(url)}: {reason}") from exc
     if migrate:
         upgrade(store)
     return store

@@ -146,4 +146,4 @@ def simulate(context: Context, draft: TaskDraft, row_index: int) -> SimulatedMes
 def draft_duration(context: Context, draft: TaskDraft) -> timedelta:
     """The estimated send time of a draft under the configured ``sending.rate``."""
     count = draft.recipients.count if draft.recipients is not None else 0
-    return estimated_duration(count, float(context.settings.get("sending.rate")))
+    return estimated_duration(count, context.settings.sending.rate)

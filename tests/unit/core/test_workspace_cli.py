@@ -51,4 +51,4 @@ def test_a_bad_value_is_refused_naming_it_and_nothing_changes(settings, capsys):
 def test_a_bad_configured_quota_for_a_new_workspace_is_a_settings_error(home, monkeypatch, capsys):
     monkeypatch.setenv("KOOTUI_WORKSPACE_MAX_DOMAINS", "-5")
     assert main(["workspace", "show"]) == 2
-    assert "workspace.max_domains: must be between 1 and 1000" in capsys.readouterr().err
+    assert "workspace.max_domains: must be 1 to 1000, not '-5'" in capsys.readouterr().err

@@ -161,19 +161,14 @@ def test_retry_delays_follow_the_settings_then_repeat_with_jitter(context: Conte
 def test_bad_retry_and_engine_settings_are_refused_naming_the_key(context: Context) -> None:
     import pytest
 
-    from kootui.core.dispatch import EngineOptions
     from kootui.core.errors import SettingsError
 
+    # The settings refuse them before a policy or an engine could be built from them.
     with pytest.raises(SettingsError) as caught:
-        RetryPolicy.from_settings(context.settings.with_values(retry__give_up_hours=0))
+        context.settings.with_values(retry__give_up_hours=0)
     assert caught.value.field == "retry.give_up_hours"
-    bad = Context(
-        store=context.store,
-        settings=context.settings.with_values(sending__lease_seconds=-5),
-        clock=context.clock,
-    )
     with pytest.raises(SettingsError) as caught:
-        EngineOptions.from_context(bad)
+        context.settings.with_values(sending__lease_seconds=-5)
     assert caught.value.field == "sending.lease_seconds"
 
 

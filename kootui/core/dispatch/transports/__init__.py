@@ -31,19 +31,18 @@ def relay_config(settings: Settings) -> RelayConfig:
 
     The password comes from settings, which already take KOOTUI_RELAY_PASSWORD from
     the environment over config.toml."""
-    password = str(settings.get("relay.password"))
-    rate = float(settings.get("sending.rate"))
+    relay = settings.relay
     return RelayConfig(
-        host=str(settings.get("relay.host")),
-        port=int(settings.get("relay.port")),
-        tls=str(settings.get("relay.tls")),
-        username=str(settings.get("relay.username")),
-        password=password,
-        concurrency=int(settings.get("relay.concurrency")),
-        rate=rate,
-        connect_timeout=float(settings.get("relay.connect_timeout")),
-        command_timeout=float(settings.get("relay.command_timeout")),
-        dot_timeout=float(settings.get("relay.dot_timeout")),
+        host=relay.host,
+        port=relay.port,
+        tls=relay.tls,
+        username=relay.username,
+        password=relay.password.get_secret_value(),
+        concurrency=relay.concurrency,
+        rate=settings.sending.rate,
+        connect_timeout=relay.connect_timeout,
+        command_timeout=relay.command_timeout,
+        dot_timeout=relay.dot_timeout,
     )
 
 
@@ -54,7 +53,7 @@ def make_transport(
     tls_context: ssl.SSLContext | None = None,
 ) -> Transport:
     """The relay when relay.host is set, otherwise the Maildir outbox in the data folder."""
-    if str(settings.get("relay.host")).strip():
+    if settings.relay.host:
         config = relay_config(settings)
         return RelayTransport(config, clock, tls_context=tls_context)
     return OutboxTransport(settings.paths.outbox_dir, clock)

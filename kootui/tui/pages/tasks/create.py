@@ -312,7 +312,7 @@ class TaskCreateScreen(ModalScreen[Task | None]):
     def _show_estimate(self) -> None:
         source = self.recipients_field.source()
         count = source.count if source is not None else 0
-        rate = float(self.kootui.context.settings.get("sending.rate"))
+        rate = self.kootui.context.settings.sending.rate
         duration = duration_text(estimated_duration(count, rate))
         self.query_one("#estimate", Static).update(
             f"{count:,} recipients · estimated send time {duration}"
@@ -354,7 +354,7 @@ class TaskCreateScreen(ModalScreen[Task | None]):
             self.show_error(error or ValidationError("nothing to simulate"))
             return
         self.show_errors()
-        rate = float(self.kootui.context.settings.get("sending.rate"))
+        rate = self.kootui.context.settings.sending.rate
         self.app.push_screen(SimulatorScreen(simulator, rate))
 
     def action_submit(self) -> None:

@@ -1,0 +1,49 @@
+"""Where kootui keeps its files and what the user configured.
+
+Order of precedence, highest first: command-line flags, ``KOOTUI_<SECTION>_<KEY>``
+environment variables, ``config.toml`` in the config folder, built-in defaults.
+``KOOTUI_HOME`` puts the data, config and state folders under one folder. Each section
+is a typed model (``settings.sending.rate``) whose ranges are checked when settings load.
+
+Nothing here touches the disk at import time; ``load_settings`` reads, and
+``Settings.ensure_folders`` creates folders when a command needs them.
+"""
+
+from kootui.core.config.loading import env_name, load_settings
+from kootui.core.config.models import (
+    MAX_PROCESSES,
+    PROCESSES_PER_CORE,
+    SECTIONS,
+    DatabaseSection,
+    DnsSection,
+    RelaySection,
+    RetrySection,
+    SendingSection,
+    UiSection,
+    WorkspaceSection,
+    max_processes,
+)
+from kootui.core.config.paths import APP_NAME, Paths, default_paths
+from kootui.core.config.redact import redact_database_url
+from kootui.core.config.settings import Settings
+
+__all__ = [
+    "APP_NAME",
+    "MAX_PROCESSES",
+    "PROCESSES_PER_CORE",
+    "SECTIONS",
+    "DatabaseSection",
+    "DnsSection",
+    "Paths",
+    "RelaySection",
+    "RetrySection",
+    "SendingSection",
+    "Settings",
+    "UiSection",
+    "WorkspaceSection",
+    "default_paths",
+    "env_name",
+    "load_settings",
+    "max_processes",
+    "redact_database_url",
+]

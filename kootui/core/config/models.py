@@ -1,0 +1,261 @@
+"""What the user can configure: one pydantic model per ``config.toml`` section.
+
+Every field has a type, a range and a description. A number outside its range, ``nan``
+or ``inf`` is refused when settings load, so a typo stops kootui at start with one line
+naming the key instead of turning into endless fake timeouts an hour later.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Annotated, Any, Literal, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
+
+from kootui.core.config.redact import redact_database_url
+
+# More engine processes than this per core only queue for the same CPU and store lock.
+PROCESSES_PER_CORE = 4
+MAX_PROCESSES = 64
+# The bounds of the waits: a day for anything about one message, a week between retries.
+DAY_SECONDS = 86_400.0
+HOUR_SECONDS = 3_600.0
+WEEK_MINUTES = 10_080.0
+# A public host name: two or more dot-separated labels of letters, digits and inner hyphens.
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_HOST_NAME = re.compile(rf"(?=.{{1,253}}$){_LABEL}(?:\.{_LABEL})+")
+
+
+def max_processes(cpu_count: int | None = None) -> int:
+    """The most engine processes kootui starts on a machine with ``cpu_count`` cores."""
+    cores = cpu_count if cpu_count is not None else (os.cpu_count() or 1)
+    return min(MAX_PROCESSES, PROCESSES_PER_CORE * cores)
+
+
+class Section(BaseModel):
+    """A ``[section]`` of config.toml; its fields are the keys it may hold."""
+
+    # Not str_strip_whitespace: it would strip SecretStr too, and a password may end in
+    # a blank. Text and list items are stripped below instead.
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _from_text_and_toml(cls, value: Any, info: ValidationInfo) -> Any:
+        annotation = cls.model_fields[info.field_name or ""].annotation
+        # pydantic would take true as 1; in config.toml it is a mistake, not a number.
+        if isinstance(value, bool) and annotation in (int, float):
+            raise ValueError("must be a number, not true or false")
+        if isinstance(value, str) and annotation is str:
+            return value.strip()
+        if get_origin(annotation) is tuple:
+            # An environment variable holds a list as comma-separated text.
+            items = value.split(",") if isinstance(value, str) else value
+            if isinstance(items, list | tuple):
+                if any(isinstance(item, bool) for item in items):
+                    raise ValueError("must not hold true or false")
+                stripped = (item.strip() if isinstance(item, str) else item for item in items)
+                return tuple(item for item in stripped if item != "")
+        return value
+
+
+RetryDelay = Annotated[float, Field(gt=0, le=WEEK_MINUTES, allow_inf_nan=False)]
+
+
+class DatabaseSection(Section):
+    url: SecretStr = Field(
+        default=SecretStr(""),
+        description="SQLAlchemy URL, sqlite or postgresql; empty means the SQLite file in "
+        "the data folder. Kept secret: it may hold a password.",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _sqlite_or_postgresql(cls, url: SecretStr) -> SecretStr:
+        text = url.get_secret_value()
+        if not text:
+            return url
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            backend = make_url(text).get_backend_name()
+        except ArgumentError:
+            raise ValueError(f"is not a database URL: {redact_database_url(text)!r}") from None
+        if backend not in {"sqlite", "postgresql"}:
+            raise ValueError(f"must be sqlite or postgresql, not {backend!r}")
+        return url
+
+
+class UiSection(Section):
+    theme: str = Field(
+        default="kootui-dark", description="theme used when none was chosen in the app"
+    )
+
+
+class WorkspaceSection(Section):
+    name: str = Field(
+        default="My workspace",
+        min_length=1,
+        max_length=100,
+        description="a new workspace's name (later: kootui workspace set)",
+    )
+    max_domains: int = Field(
+        default=10,
+        ge=1,
+        le=1000,
+        description="a new workspace's domain quota (later: kootui workspace set)",
+    )
+
+
+class DnsSection(Section):
+    nameservers: tuple[str, ...] = Field(
+        default=(), max_length=16, description="resolvers to ask instead of the system's"
+    )
+    port: int = Field(default=53, ge=1, le=65535, description="port of the configured resolvers")
+    timeout: float = Field(
+        default=5.0,
+        gt=0,
+        le=60,
+        allow_inf_nan=False,
+        description="seconds to wait for one DNS answer",
+    )
+
+
+class SendingSection(Section):
+    spf_include: tuple[str, ...] = Field(
+        default=(), description="SPF include: terms for the hosts kootui sends from"
+    )
+    spf_ip4: tuple[str, ...] = Field(default=(), description="SPF ip4: terms")
+    spf_ip6: tuple[str, ...] = Field(default=(), description="SPF ip6: terms")
+    dmarc_rua: str = Field(default="", description="address that receives DMARC aggregate reports")
+    tracking_host: str = Field(
+        default="",
+        description="bare host name (no scheme, path or port) that unsubscribe links and the "
+        "tracking CNAME point to, such as track.example.com",
+    )
+    tracking_label: str = Field(default="tracking", description="label of the tracking CNAME")
+    mx_host: str = Field(default="", description="inbound host for replies and bounces")
+    rate: float = Field(
+        default=0.0,
+        ge=0,
+        le=100_000,
+        allow_inf_nan=False,
+        description="messages per second, workspace-wide; 0 means no limit",
+    )
+    lease_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        le=DAY_SECONDS,
+        allow_inf_nan=False,
+        description="seconds a claimed message stays reserved for its worker",
+    )
+    batch_size: int = Field(
+        default=200, ge=1, le=10_000, description="messages a worker claims at once"
+    )
+    in_flight: int = Field(
+        default=400,
+        ge=1,
+        le=100_000,
+        description="messages a worker holds between claim and record",
+    )
+    # The static bound is checked at load; kootui worker also holds it to this machine's
+    # max_processes(), so a config file shared with a bigger machine still opens the console.
+    processes: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_PROCESSES,
+        description="sending processes of kootui worker; 0 means one per core; kootui worker "
+        f"runs at most {PROCESSES_PER_CORE} per core",
+    )
+
+    @field_validator("tracking_host")
+    @classmethod
+    def _bare_host_name(cls, host: str) -> str:
+        host = host.lower().removesuffix(".")
+        if host and not _HOST_NAME.fullmatch(host):
+            raise ValueError(
+                f"must be a bare host name such as track.example.com (no scheme, path, port "
+                f"or spaces), not {host!r}"
+            )
+        return host
+
+
+class RetrySection(Section):
+    delays_minutes: tuple[RetryDelay, ...] = Field(
+        default=(5.0, 15.0, 30.0, 60.0),
+        min_length=1,
+        max_length=20,
+        description="minutes to wait before each of the first retries",
+    )
+    repeat_minutes: float = Field(
+        default=120.0,
+        gt=0,
+        le=WEEK_MINUTES,
+        allow_inf_nan=False,
+        description="minutes between later retries",
+    )
+    jitter: float = Field(
+        default=0.1,
+        ge=0,
+        le=0.5,
+        allow_inf_nan=False,
+        description="random share added to or taken from later waits",
+    )
+    give_up_hours: float = Field(
+        default=120.0,
+        gt=0,
+        le=24 * 365,
+        allow_inf_nan=False,
+        description="a deferred message fails after this many hours",
+    )
+
+
+class RelaySection(Section):
+    host: str = Field(default="", description="smart host; empty means the offline outbox")
+    port: int = Field(default=587, ge=1, le=65535, description="smart host port")
+    tls: Literal["implicit", "starttls", "none"] = Field(
+        default="starttls", description="implicit, starttls or none (loopback only)"
+    )
+    username: str = Field(default="", description="AUTH user name")
+    password: SecretStr = Field(
+        default=SecretStr(""), description="AUTH password (prefer KOOTUI_RELAY_PASSWORD)"
+    )
+    concurrency: int = Field(
+        default=4, ge=1, le=256, description="persistent connections to the smart host"
+    )
+    connect_timeout: float = Field(
+        default=300.0,
+        gt=0,
+        le=HOUR_SECONDS,
+        allow_inf_nan=False,
+        description="seconds to wait for the 220 greeting",
+    )
+    command_timeout: float = Field(
+        default=300.0,
+        gt=0,
+        le=HOUR_SECONDS,
+        allow_inf_nan=False,
+        description="seconds to wait for a command's reply",
+    )
+    dot_timeout: float = Field(
+        default=600.0,
+        gt=0,
+        le=HOUR_SECONDS,
+        allow_inf_nan=False,
+        description="seconds to wait for the reply to the final '.'",
+    )
+
+
+# config.toml's sections, in the order `kootui config` shows them. [keys] is not here:
+# it is free-form (binding id -> key) and the TUI checks the ids against its registry.
+SECTIONS: dict[str, type[Section]] = {
+    "database": DatabaseSection,
+    "ui": UiSection,
+    "workspace": WorkspaceSection,
+    "dns": DnsSection,
+    "sending": SendingSection,
+    "retry": RetrySection,
+    "relay": RelaySection,
+}
