@@ -1,7 +1,7 @@
 """Benchmark: import a ~40 MB recipient workbook; print rows/s and peak memory.
 
-    /work/venv/bin/python bench/import_xlsx.py [--rows 2000000] [--keep FILE] [--reuse FILE]
-        [--no-reference]
+    python bench/import_xlsx.py [--rows 2000000] [--keep FILE] [--reuse FILE]
+        [--no-reference] [--rounds N]
 
 Writes the workbook with openpyxl's write_only mode (email, name, code per row;
 2,000,000 rows is ~37 MiB, under the 40 MB limit), then imports it in a fresh
@@ -17,6 +17,11 @@ rows by pattern), (c) the same reader with every row through expat callbacks
 storing the rows costs. Storing the task's message rows (tasks.create_task) is
 not part of these figures. Goal from the issue: under 30 s and under 300 MB on
 2 cores.
+
+``--rounds N`` is the fair A/B: it runs the two ways alternately (two, one, two,
+one, ...) N times each and prints every run, with the CPU pressure and load
+before it, and the medians; on shared cores only runs interleaved this way see
+the same load. Results: bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -30,6 +35,53 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+
+def _pressure_text() -> str:
+    from kootui.core.recipients.xlsx.rows_source import cpu_pressure
+
+    pressure = cpu_pressure()
+    load = os.getloadavg()[0]
+    return (
+        f"CPU pressure {pressure:.0f}%, load {load:.2f}"
+        if pressure is not None
+        else (f"load {load:.2f}")
+    )
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def interleaved(path: Path, rounds: int) -> None:
+    """Two processes and one process alternately, ``rounds`` times each: same-run A/B."""
+    walls: dict[str, list[float]] = {"import": [], "import-one": []}
+    cpus: dict[str, list[float]] = {"import": [], "import-one": []}
+    for round_number in range(1, rounds + 1):
+        for mode in ("import", "import-one"):
+            before = _pressure_text()
+            result = run_child(mode, path)
+            cpu = result["cpu_seconds"] + result["reader_cpu_seconds"]
+            walls[mode].append(result["seconds"])
+            cpus[mode].append(cpu)
+            label = "two processes" if mode == "import" else "one process "
+            print(
+                f"round {round_number} {label}: {result['seconds']:.1f} s wall, "
+                f"{cpu:.1f} CPU s (reader {result['reader_cpu_seconds']:.1f}), "
+                f"peak RSS {result['peak_rss_mb']:.0f} MB [{before} before]",
+                flush=True,
+            )
+    for mode, label in (("import", "two processes"), ("import-one", "one process")):
+        print(
+            f"median {label}: {_median(walls[mode]):.1f} s wall "
+            f"(range {min(walls[mode]):.1f}-{max(walls[mode]):.1f}), "
+            f"{_median(cpus[mode]):.1f} CPU s "
+            f"(range {min(cpus[mode]):.1f}-{max(cpus[mode]):.1f})"
+        )
+    ratio = _median(walls["import"]) / _median(walls["import-one"])
+    print(f"two processes / one process, median wall: {ratio:.2f}")
 
 
 def write_workbook(path: Path, rows: int) -> float:
@@ -137,6 +189,9 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="write the workbook here and keep it")
     parser.add_argument("--reuse", type=Path, help="import this existing workbook instead")
     parser.add_argument("--no-reference", action="store_true")
+    parser.add_argument(
+        "--rounds", type=int, default=0, help="interleave the two ways N times each (A/B)"
+    )
     parser.add_argument("--child-import", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child-import-one", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child-reference", type=Path, help=argparse.SUPPRESS)
@@ -166,6 +221,11 @@ def main() -> int:
 
         chosen = "two processes" if use_child_process(path) else "one process"
         print(f"at this load an import would run in {chosen} (xlsx_rows_source.spare_core)")
+        if args.rounds:
+            interleaved(path, args.rounds)
+            load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+            print(f"load average (1, 5, 15 min) at the end: {load}")
+            return 0
         for mode, label in (
             ("import", "kootui import, two processes"),
             ("import-one", "kootui import, one process"),
