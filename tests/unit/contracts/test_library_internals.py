@@ -28,6 +28,7 @@ from dkim.canonicalization import Relaxed
 
 from kootui.core.dispatch.transports import PipelinedWire
 from tests.support.smtp_server import RecordingHandler, RecordingServer
+from tests.support.tls_certs import make_tls_contexts
 
 PYPROJECT = Path(__file__).resolve().parents[3] / "pyproject.toml"
 # The minor versions whose internals these tests checked, and the pin they need.
@@ -179,18 +180,27 @@ async def test_aiosmtplib_protocol_reads_a_reply_to_a_raw_write_on_a_real_sessio
             await smtp.quit()
 
 
-async def test_aiosmtplib_transport_can_be_taken_over_after_ehlo():
+@pytest.mark.parametrize("tls", [False, True], ids=["plain", "starttls"])
+async def test_aiosmtplib_transport_can_be_taken_over_after_ehlo(tmp_path, tls):
     where = _where("aiosmtplib", "SMTP.transport (taken over with set_protocol)")
-    with RecordingServer(RecordingHandler(pipelining=True)) as server:
+    server_tls, client_tls = make_tls_contexts(tmp_path) if tls else (None, None)
+    handler = RecordingHandler(pipelining=True)
+    with RecordingServer(handler, starttls=server_tls) as server:
         smtp = aiosmtplib.SMTP(hostname="127.0.0.1", port=server.port, start_tls=False)
         await smtp.connect(timeout=5)
         await smtp.ehlo()
+        if client_tls is not None:
+            before = smtp.transport
+            await smtp.starttls(tls_context=client_tls)
+            await smtp.ehlo()
+            assert smtp.transport is not before, f"{where}: not the TLS transport after STARTTLS"
         assert smtp.supports_extension("pipelining"), where
         transport = smtp.transport
         assert isinstance(transport, asyncio.Transport), f"{where}: {transport!r}"
         assert smtp.protocol is not None and smtp.protocol.transport is transport, (
             f"{where}: SMTP.transport is not the protocol's transport"
         )
+        assert (transport.get_extra_info("sslcontext") is not None) == tls, where
         wire = PipelinedWire(transport)
         assert transport.get_protocol() is wire, where
         wire.write(b"MAIL FROM:<a@example.com>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n")
