@@ -36,7 +36,6 @@ from textual.theme import Theme
 from kootui.core.config import Settings
 from kootui.core.errors import SettingsError
 
-_CHECKOUT = Path(__file__).resolve().parents[2]
 DEFAULT_THEME = "kootui-dark"
 
 COLOUR_FIELDS = (
@@ -81,8 +80,9 @@ def shipped_themes_dir() -> Path:
     """The folder of the shipped palettes: the repository's ``themes/`` when kootui runs
     from a checkout (an editable install too), else the installed ``kootui.themes`` package
     (pyproject's package-dir maps that package onto the same folder)."""
-    if (_CHECKOUT / "pyproject.toml").is_file() and (_CHECKOUT / "themes").is_dir():
-        return _CHECKOUT / "themes"
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "themes").is_dir():
+        return checkout / "themes"
     return Path(str(importlib.resources.files("kootui.themes")))
 
 
