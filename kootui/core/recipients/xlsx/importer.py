@@ -1,7 +1,7 @@
 """Recipients from an .xlsx file, and the sample file that shows its shape.
 
 The sample's header is ``email`` plus the template's parameter names (written
-with openpyxl). Reading checks the file as a zip first (``xlsx_safety``), then
+with openpyxl). Reading checks the file as a zip first (``safety``), then
 streams the first sheet with kootui's own reader (``sheet``: why not openpyxl
 is said there). Rows are validated one by one and stored in an
 ``ImportedRecipients`` scratch file in chunks, so a million rows use the same
