@@ -1,22 +1,19 @@
 """Benchmark: import a ~40 MB recipient workbook; print rows/s and peak memory.
 
-    /work/venv/bin/python bench/import_xlsx.py [--rows 2000000] [--keep FILE] [--reuse FILE]
+    python bench/import_xlsx.py [--rows 2000000] [--keep FILE] [--reuse FILE]
         [--no-reference]
 
 Writes the workbook with openpyxl's write_only mode (email, name, code per row;
 2,000,000 rows is ~37 MiB, under the 40 MB limit), then imports it in a fresh
-child process so the peak RSS is the import's own. A file this large is read by
-a reader process of its own (kootui/core/recipients/xlsx/rows_source.py) while the import
-process checks and stores rows, when the load leaves a core idle: the bench
-runs the import both ways, says which one the load would choose, and shows
-both processes' CPU and peak RSS. As references measured in the same run, more children only
-iterate the same sheet, with no checks, validation or storage: (a) openpyxl
-read_only, (b) kootui's sheet reader (kootui/core/recipients/xlsx/sheet.py, plain
-rows by pattern), (c) the same reader with every row through expat callbacks
-(what it did before the fast path). The import minus (b) is what validating and
-storing the rows costs. Storing the task's message rows (tasks.create_task) is
-not part of these figures. Goal from the issue: under 30 s and under 300 MB on
-2 cores.
+child process so the peak RSS is the import's own. As references measured in the
+same run, more children only iterate the same sheet, with no checks, validation or
+storage: (a) openpyxl read_only, (b) kootui's sheet reader
+(kootui/core/recipients/xlsx/sheet.py, plain rows by pattern), (c) the same reader
+with every row through expat callbacks (what it did before the fast path). The
+import minus (b) is what validating and storing the rows costs. Storing the task's
+message rows (tasks.create_task) is not part of these figures. Goal from the
+issue: under 30 s and under 300 MB on 2 cores. Results: bench/RESULTS.md (the
+``--rounds`` A/B of the reader process that was removed ran at commit 0b92a6e).
 """
 
 from __future__ import annotations
@@ -51,18 +48,12 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def child_import(path: Path, *, one_process: bool = False) -> dict[str, float]:
+def child_import(path: Path) -> dict[str, float]:
     from kootui.core.recipients.xlsx import import_recipients
-    from kootui.core.recipients.xlsx import rows_source as xlsx_rows_source
 
-    if one_process:
-        xlsx_rows_source.PROCESS_FROM_BYTES = 2**62  # read in this process, on one core
-    else:
-        xlsx_rows_source.spare_core = lambda: True  # a reader process, whatever the load
     started = time.perf_counter()
     report = import_recipients(path, ["name", "code"])
     elapsed = time.perf_counter() - started
-    reader = resource.getrusage(resource.RUSAGE_CHILDREN)  # the reader process, reaped by now
     figures = {
         "seconds": elapsed,
         "rows": report.rows_read,
@@ -70,9 +61,7 @@ def child_import(path: Path, *, one_process: bool = False) -> dict[str, float]:
         "refused": report.refused_count,
         "duplicates": report.duplicate_count,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "reader_peak_rss_mb": reader.ru_maxrss / 1024,
         "cpu_seconds": _cpu_seconds(),
-        "reader_cpu_seconds": reader.ru_utime + reader.ru_stime,
     }
     report.close()
     return figures
@@ -138,14 +127,12 @@ def main() -> int:
     parser.add_argument("--reuse", type=Path, help="import this existing workbook instead")
     parser.add_argument("--no-reference", action="store_true")
     parser.add_argument("--child-import", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--child-import-one", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child-reference", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child-reader", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child-expat", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     children = {
         "child_import": child_import,
-        "child_import_one": lambda path: child_import(path, one_process=True),
         "child_reference": child_reference,
         "child_reader": child_reader,
         "child_expat": lambda path: child_reader(path, fast=False),
@@ -162,28 +149,14 @@ def main() -> int:
             print(f"wrote {args.rows:,} rows in {seconds:.1f} s")
         size = path.stat().st_size
         print(f"workbook: {path} ({size / 2**20:.1f} MiB, {size:,} bytes)")
-        from kootui.core.recipients.xlsx import use_child_process
-
-        chosen = "two processes" if use_child_process(path) else "one process"
-        print(f"at this load an import would run in {chosen} (xlsx_rows_source.spare_core)")
-        for mode, label in (
-            ("import", "kootui import, two processes"),
-            ("import-one", "kootui import, one process"),
-        ):
-            result = run_child(mode, path)
-            reader = (
-                f" + {result['reader_cpu_seconds']:.1f} s in the reader process"
-                f" (peak RSS {result['reader_peak_rss_mb']:.0f} MB)"
-                if result["reader_cpu_seconds"] > 0.5
-                else " (no reader process)"
-            )
-            print(
-                f"{label}: {result['rows']:,.0f} rows in {result['seconds']:.1f} s "
-                f"= {result['rows'] / result['seconds']:,.0f} rows/s, peak RSS "
-                f"{result['peak_rss_mb']:.0f} MB, CPU {result['cpu_seconds']:.1f} s{reader} "
-                f"({result['valid']:,.0f} valid, "
-                f"{result['refused']:,.0f} refused, {result['duplicates']:,.0f} repeated)"
-            )
+        result = run_child("import", path)
+        print(
+            f"kootui import: {result['rows']:,.0f} rows in {result['seconds']:.1f} s "
+            f"= {result['rows'] / result['seconds']:,.0f} rows/s, peak RSS "
+            f"{result['peak_rss_mb']:.0f} MB, CPU {result['cpu_seconds']:.1f} s "
+            f"({result['valid']:,.0f} valid, "
+            f"{result['refused']:,.0f} refused, {result['duplicates']:,.0f} repeated)"
+        )
         if not args.no_reference:
             for mode, label in (
                 ("reader", "(b) kootui sheet reader, iteration only"),

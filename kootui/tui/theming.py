@@ -1,7 +1,7 @@
 """Themes: palette files turned into Textual themes, and the remembered choice.
 
-kootui ships its palettes as ``.toml`` files in ``kootui/tui/themes/`` (the copies
-in the repository's ``themes/`` folder are checked identical by a test). Users add
+kootui ships its palettes as ``.toml`` files in the repository's ``themes/`` folder,
+installed as the ``kootui.themes`` package (see ``shipped_themes_dir``). Users add
 their own files to the config folder's ``themes/``; a user file with a shipped
 name replaces the shipped palette.
 
@@ -20,6 +20,7 @@ Which theme opens, highest first: ``kootui --theme``, the choice saved in
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import os
 import tempfile
@@ -35,7 +36,6 @@ from textual.theme import Theme
 from kootui.core.config import Settings
 from kootui.core.errors import SettingsError
 
-SHIPPED_THEMES_DIR = Path(__file__).parent / "themes"
 DEFAULT_THEME = "kootui-dark"
 
 COLOUR_FIELDS = (
@@ -74,6 +74,16 @@ CHART_VARIABLES = {
 MEANING_VARIABLES = {**STATUS_VARIABLES, **CHART_VARIABLES}
 FALLBACK_COLOURS = {"primary": "#4e9ad8", "secondary": "#7a8894", "success": "#4fb56b"}
 FALLBACK_COLOURS |= {"warning": "#e0a030", "error": "#d9534f"}
+
+
+def shipped_themes_dir() -> Path:
+    """The folder of the shipped palettes: the repository's ``themes/`` when kootui runs
+    from a checkout (an editable install too), else the installed ``kootui.themes`` package
+    (pyproject's package-dir maps that package onto the same folder)."""
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "pyproject.toml").is_file() and (checkout / "themes").is_dir():
+        return checkout / "themes"
+    return Path(str(importlib.resources.files("kootui.themes")))
 
 
 @dataclass(frozen=True)
@@ -156,7 +166,7 @@ class ThemeCatalog:
     @classmethod
     def load(cls, settings: Settings) -> ThemeCatalog:
         entries: dict[str, ThemeEntry] = {}
-        for path in sorted(SHIPPED_THEMES_DIR.glob("*.toml")):
+        for path in sorted(shipped_themes_dir().glob("*.toml")):
             entry = parse_theme_file(path, shipped=True)
             entries[entry.theme.name] = entry
         user_dir = settings.paths.user_themes_dir

@@ -14,15 +14,16 @@ from kootui.core.config import load_settings
 from kootui.core.errors import SettingsError
 from kootui.tui.theming import (
     MEANING_VARIABLES,
-    SHIPPED_THEMES_DIR,
     ThemeCatalog,
     chart_colours,
     load_ui_state,
     parse_theme_file,
+    shipped_themes_dir,
 )
 from tests.support.tui_shell import SIZE, build_app, settle, write_config
 
-REPO_THEMES = Path(__file__).resolve().parents[2] / "themes"
+REPO = Path(__file__).resolve().parents[2]
+REPO_THEMES = REPO / "themes"
 SHIPPED = {"kootui-dark", "kootui-light", "kootui-ansi"}
 
 
@@ -34,10 +35,12 @@ def write_user_theme(home: Path, file_name: str, text: str) -> Path:
     return path
 
 
-def test_repository_themes_folder_holds_the_shipped_files_unchanged():
-    shipped = {path.name: path.read_bytes() for path in SHIPPED_THEMES_DIR.glob("*.toml")}
-    at_root = {path.name: path.read_bytes() for path in REPO_THEMES.glob("*.toml")}
-    assert shipped == at_root, "copy kootui/tui/themes/*.toml to themes/"
+def test_the_shipped_palettes_are_the_one_copy_in_the_repository_themes_folder():
+    assert shipped_themes_dir() == REPO_THEMES
+    palettes = {path.name for path in REPO_THEMES.glob("*.toml")}
+    assert {f"{name}.toml" for name in SHIPPED} <= palettes
+    copies = [path for path in (REPO / "kootui").rglob("*.toml") if path.name in palettes]
+    assert copies == [], "a palette lives only in themes/ (installed as kootui.themes)"
 
 
 def test_shipped_themes_load_with_every_status_and_chart_colour(settings):

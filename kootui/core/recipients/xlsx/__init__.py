@@ -13,11 +13,6 @@ from kootui.core.recipients.xlsx.importer import (
     import_recipients,
     write_sample_xlsx,
 )
-from kootui.core.recipients.xlsx.rows_source import (
-    ChildProcessRows,
-    ReaderProcessFailed,
-    use_child_process,
-)
 from kootui.core.recipients.xlsx.safety import (
     MAX_XLSX_BYTES,
     OLE2_MAGIC,
@@ -32,12 +27,10 @@ __all__ = [
     "LISTED_PROBLEMS",
     "MAX_XLSX_BYTES",
     "OLE2_MAGIC",
-    "ChildProcessRows",
     "EntityRefused",
     "FormulaCell",
     "ImportCancelled",
     "ImportReport",
-    "ReaderProcessFailed",
     "Row",
     "SheetRows",
     "check_workbook_file",
@@ -47,6 +40,5 @@ __all__ = [
     "read_shared_strings",
     "safe_expat_parser",
     "stream_rows",
-    "use_child_process",
     "write_sample_xlsx",
 ]

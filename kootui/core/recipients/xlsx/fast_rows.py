@@ -1,13 +1,14 @@
 """The sheet's plain rows read by regular expressions; everything else still goes to expat.
 
 Why: the expat reader makes ~20 Python callbacks a row (one per start and end
-tag), which was ~60% of a 2,000,000-row import's CPU. Almost every row in a
+tag), which was most of an import's CPU. Almost every row in a
 real workbook has one fixed shape, e.g.::
 
     <row r="7" spans="1:3"><c r="A7" t="s"><v>12</v></c><c r="B7"><v>3.5</v></c></row>
 
 so such a row is matched whole by one compiled pattern, and its cells by a
-second, in C: ~3x less CPU a row (measured in bench/import_xlsx.py).
+second, in C: several times less CPU a row (bench/import_xlsx.py; figures in
+bench/RESULTS.md).
 
 Why this is exactly as safe and as strict as parsing everything with expat:
 

@@ -1,14 +1,13 @@
 """Recipients from an .xlsx file, and the sample file that shows its shape.
 
 The sample's header is ``email`` plus the template's parameter names (written
-with openpyxl). Reading checks the file as a zip first (``xlsx_safety``), then
-streams the first sheet with kootui's own reader (``xlsx_sheet_reader``: why
-not openpyxl is said there) — for a large file in a child process on the other
-core (``xlsx_rows_source``). Rows are validated one by one and stored in an
+with openpyxl). Reading checks the file as a zip first (``safety``), then
+streams the first sheet with kootui's own reader (``sheet``: why not openpyxl
+is said there). Rows are validated one by one and stored in an
 ``ImportedRecipients`` scratch file in chunks, so a million rows use the same
 memory as a hundred. Formula cells are flagged and refused, never evaluated.
 Progress is reported every few thousand rows and a ``threading.Event`` cancels
-the import between two rows (and kills the reader process, if there is one).
+the import between two rows.
 """
 
 from __future__ import annotations
@@ -25,16 +24,9 @@ from typing import Any
 from kootui.core.errors import KootuiError, StoreError, ValidationError
 from kootui.core.recipients.addresses import RecipientValidator
 from kootui.core.recipients.recipient_list import ImportedRecipients, SkippedRow
-from kootui.core.recipients.xlsx.rows_source import (
-    READ_ERRORS,
-    ChildProcessRows,
-    RowsSource,
-    open_first_sheet,
-    read_error,
-    start_child_reader,
-)
+from kootui.core.recipients.xlsx.first_sheet import READ_ERRORS, open_first_sheet, read_error
 from kootui.core.recipients.xlsx.safety import FIELD, check_workbook_file
-from kootui.core.recipients.xlsx.sheet import FormulaCell
+from kootui.core.recipients.xlsx.sheet import FormulaCell, SheetRows
 
 EMAIL_HEADER = "email"
 MAX_VALUE_CHARS = 2000  # one parameter value; a longer cell is a pasting accident
@@ -229,13 +221,13 @@ def _is_blank(row: Sequence[Any]) -> bool:
     return True
 
 
-def _expected_rows(sheet: RowsSource) -> int | None:
+def _expected_rows(sheet: SheetRows) -> int | None:
     last = sheet.last_row_declared
     return max(0, last - 1) if last is not None and last > 1 else None
 
 
 def _stream_rows(
-    sheet: RowsSource,
+    sheet: SheetRows,
     parameters: Sequence[str],
     recipients: ImportedRecipients,
     report: ImportReport,
@@ -307,15 +299,10 @@ def import_recipients(
 
     recipients = ImportedRecipients(f"{path.name} (xlsx)", parameters)
     report = ImportReport(recipients=recipients, rows_read=0)
-    child: ChildProcessRows | None = None
     try:
-        child = start_child_reader(path)  # reads on the other core while this one checks
-        if child is not None:
-            _stream_rows(child, parameters, recipients, report, progress, cancel)
-        else:
-            with zipfile.ZipFile(path) as archive:
-                sheet = open_first_sheet(archive)
-                _stream_rows(sheet, parameters, recipients, report, progress, cancel)
+        with zipfile.ZipFile(path) as archive:
+            sheet = open_first_sheet(archive)
+            _stream_rows(sheet, parameters, recipients, report, progress, cancel)
         report.duplicate_count, report.duplicates = recipients.finish(listed=LISTED_PROBLEMS)
     except READ_ERRORS as exc:
         recipients.close()
@@ -328,7 +315,4 @@ def import_recipients(
     except BaseException:
         recipients.close()
         raise
-    finally:
-        if child is not None:
-            child.close()
     return report

@@ -1,32 +1,26 @@
 """Streams the rows of a workbook's first sheet straight from its XML, through expat.
 
-Why not openpyxl: on the bench's 2,000,000-row, 37 MiB workbook openpyxl's
-read-only mode alone took ~178 s (kootui's whole import ~225 s, 212 MB peak);
-the issue's goal is under 30 s. Two costs dominate there: with defusedxml
-installed, openpyxl's ``iterparse`` is defusedxml's, built on the pure-Python
-ElementTree XMLParser, and openpyxl then builds a cell object per cell.
-Measured on the same 200,000-row workbook in one bench run (2 cores, load
-average ~3 from other work): openpyxl read-only iterated 11,500 rows/s; this
-reader, the C expat parser with plain callbacks, 72,000 rows/s (6x). On the
-full 2,000,000 rows (load average 2.5-4.9): openpyxl 394 s, this reader 55 s.
-That was one Python callback per element (~1 µs with its work), ~20 a row; so
-plain rows are now matched by compiled patterns instead (``xlsx_fast_rows``,
-where why that is exactly as strict is said), and only the rest reaches the
-expat handlers below: ~2x less CPU again (bench/import_xlsx.py, reference (b)
-against (c)).
+Why not openpyxl: with defusedxml installed, openpyxl's ``iterparse`` is
+defusedxml's, built on the pure-Python ElementTree XMLParser, and openpyxl then
+builds a cell object per cell; this reader, the C expat parser with plain
+callbacks, is several times faster (bench/import_xlsx.py, reference (a); the
+figures are in bench/RESULTS.md). That was still one Python callback per
+element, ~20 a row; so plain rows are now matched by compiled patterns instead
+(``fast_rows``, where why that is exactly as strict is said), and only the rest
+reaches the expat handlers below (reference (b) against (c)).
 
 Safety is kept, not traded: every part is parsed by
-``xlsx_safety.safe_expat_parser``, which, like defusedxml, refuses any DOCTYPE
+``safety.safe_expat_parser``, which, like defusedxml, refuses any DOCTYPE
 and any entity declaration the moment the parser meets it (so neither a
 billion-laughs bomb nor an external entity is ever expanded or fetched), and
 never loads external entities or a DTD.
-``xlsx_safety.check_workbook_file`` has already bounded the zip before this
+``safety.check_workbook_file`` has already bounded the zip before this
 module opens it. The parts around the sheet (layout, shared strings, date
-styles) are read by ``xlsx_workbook_parts``. A cell's text is capped at
+styles) are read by ``workbook``. A cell's text is capped at
 Excel's own limit (32,767 characters), so no cell can grow without bound.
 
 The sheet itself is parsed without expat's namespace processing (the root's
-prefix for the spreadsheet namespace is read once): ~20% less CPU a row.
+prefix for the spreadsheet namespace is read once), which costs less CPU a row.
 Values come out as openpyxl gives them in read-only mode with
 ``data_only=False`` (numbers as int/float, dates as datetime, booleans, error
 codes as text), except that a formula cell is a ``FormulaCell``: flagged,
@@ -118,7 +112,7 @@ def _corrupt(message: str) -> ValidationError:
 
 
 class _ExpatRows:
-    """The sheet's expat parser as ``xlsx_fast_rows.ExpatRows``: fed bytes, it fills ``ready``."""
+    """The sheet's expat parser as ``fast_rows.ExpatRows``: fed bytes, it fills ``ready``."""
 
     def __init__(self) -> None:
         self.ready: list[tuple[int, list[Cell]]] = []
@@ -245,7 +239,7 @@ class SheetRows:
         return read
 
     def rows(self) -> Iterator[tuple[int, list[Cell]]]:
-        """Stream the rows: plain ones through ``xlsx_fast_rows``, all the rest through expat."""
+        """Stream the rows: plain ones through ``fast_rows``, all the rest through expat."""
         expat_rows = self._expat_rows()
         with self._archive.open(self._part) as part:
             chunks = iter(lambda: part.read(FEED_BYTES), b"")

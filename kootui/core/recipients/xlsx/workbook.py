@@ -1,7 +1,7 @@
 """The workbook parts around a sheet: its layout, shared strings and date styles.
 
-Read with ``xlsx_safety.safe_expat_parser`` (any DTD or entity declaration is
-refused as it is met), after ``xlsx_safety.check_workbook_file`` has bounded
+Read with ``safety.safe_expat_parser`` (any DTD or entity declaration is
+refused as it is met), after ``safety.check_workbook_file`` has bounded
 the zip. The shared-strings table is the one thing an import holds in memory:
 it is kept as UTF-8 bytes plus offsets, and a part larger than
 ``MAX_SHARED_STRINGS_BYTES`` is refused. A string is capped at Excel's own
