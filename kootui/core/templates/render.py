@@ -20,7 +20,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from kootui.core.errors import ValidationError
 from kootui.core.mail import append_text_footer, html_footer, insert_html_footer, text_footer
-from kootui.core.templates.html_clean import URL_SCHEMES, url_scheme
+from kootui.core.templates.css import PLACEHOLDER, css_value_problem, url_scheme
+from kootui.core.templates.html_clean import URL_SCHEMES
 from kootui.core.templates.plain_text import derive_text_body
 from kootui.core.templates.syntax import require_valid_template
 
@@ -37,6 +38,22 @@ _URL_PARAMETER = re.compile(
     r"""\b(?:href|src|background)\s*=\s*["']?\s*\{\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}\}""",
     re.IGNORECASE,
 )
+
+# A style attribute (any quoting: a preview renders drafts nh3 has not rewritten yet).
+_STYLE_ATTRIBUTE = re.compile(
+    r"""\bstyle\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""",
+    re.IGNORECASE,
+)
+
+
+def _css_parameters(body: str) -> frozenset[str]:
+    """Parameters whose values land inside a style attribute, where escaping HTML cannot
+    stop ``javascript:`` or ``expression(``."""
+    names = set()
+    for attribute in _STYLE_ATTRIBUTE.finditer(body):
+        for placeholder in PLACEHOLDER.finditer(attribute.group()):
+            names.add(placeholder.group().strip("{} \t\n"))
+    return frozenset(names)
 
 
 @dataclass(frozen=True)
@@ -83,9 +100,11 @@ class CompiledTemplate:
         html_is_document: bool,
         locale: str,
         url_parameters: frozenset[str] = frozenset(),
+        css_parameters: frozenset[str] = frozenset(),
     ) -> None:
         self.parameters = parameters
         self._url_parameters = url_parameters
+        self._css_parameters = css_parameters
         self._subject = subject
         self._html = html
         self._text = text
@@ -127,6 +146,7 @@ class CompiledTemplate:
             html_is_document=_is_document(body),
             locale=locale,
             url_parameters=frozenset(_URL_PARAMETER.findall(body)) if html else frozenset(),
+            css_parameters=_css_parameters(body) if html else frozenset(),
         )
 
     def _values(self, params: Mapping[str, str]) -> dict[str, str]:
@@ -149,6 +169,18 @@ class CompiledTemplate:
                     f"(http, https, mailto, ...), not '{scheme}:'",
                     field=name,
                     code="render.unsafe_url",
+                )
+        for name in self._css_parameters:
+            # "{{name}}" is the preview's stand-in for a missing sample: it cannot leave the
+            # attribute or open a function either.
+            problem = (
+                None if values[name] == "{{" + name + "}}" else css_value_problem(values[name])
+            )
+            if problem:
+                raise ValidationError(
+                    f"the value of '{name}' is used in a style attribute and {problem}",
+                    field=name,
+                    code="render.unsafe_css",
                 )
         return values
 
