@@ -5,8 +5,9 @@ name, and the recipient parameters a subject is rendered with):
 - line breaks (CRLF, CR, LF, NEL, U+2028, U+2029) and TAB become one space, and every
   other control character (C0, DEL, C1) becomes U+FFFD, so nothing raw reaches the
   wire and a value cannot start a header of its own;
-- a display name also loses runs of spaces and spaces at either end (readers collapse
-  them), and is an atom, a quoted string or encoded words written side by side;
+- a display name also loses runs of white space after a space and spaces at either end
+  (readers collapse them), and is an atom, a quoted string or encoded words written
+  side by side;
 - text is sent as it is only when it is printable ASCII with single spaces, no leading
   or trailing space, no ``=?`` (which a reader would take for an encoded word) and no
   word too long to fold; anything else is sent whole as RFC 2047 encoded words, so the
@@ -39,7 +40,8 @@ _LINE_BREAKS = re.compile("\r\n|[\r\n\t\x85\u2028\u2029]")
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
 _EDGE_REFUSED = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # A structured value's tokens: quoted strings stay whole, anything else splits at spaces.
-_STRUCTURED_TOKEN = re.compile(r'(?:"(?:[^"\\]|\\.)*"|[^ "])+')
+_SPACE_RUN = re.compile(r" \s+")
+_STRUCTURED_TOKEN = re.compile(r'(?:"(?:[^"\\]|\\.)*"|[^ ])+')
 
 
 def clean_header_text(text: str) -> str:
@@ -88,9 +90,10 @@ def _word_budget(room: int) -> int:
 
 
 def clean_display_name(display_name: str) -> str:
-    """The alias as sent: cleaned, and with single spaces and none at either end, since
-    readers (Python's parser among them) collapse spaces in an encoded display name."""
-    return " ".join(word for word in clean_header_text(display_name).split(" ") if word)
+    """The alias as sent: cleaned, a space and the white space after it squeezed to one
+    space, no space at either end - what readers (Python's parser among them) make of
+    an encoded display name anyway."""
+    return _SPACE_RUN.sub(" ", clean_header_text(display_name)).strip(" ")
 
 
 def phrase_words(display_name: str) -> list[str]:
@@ -113,7 +116,7 @@ def phrase_words(display_name: str) -> list[str]:
 def _structured_tokens(name: str, value: str | Sequence[str]) -> list[str]:
     tokens = _STRUCTURED_TOKEN.findall(value) if isinstance(value, str) else list(value)
     for token in tokens:
-        if not token.isprintable():
+        if _EDGE_REFUSED.search(token):
             raise ValidationError(
                 "holds a control character, which a mail header cannot carry",
                 field=name.lower(),

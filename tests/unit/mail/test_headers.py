@@ -152,3 +152,30 @@ def test_first_control_finds_what_the_edges_refuse() -> None:
     assert first_control("Hi\x1bthere") == 2
     assert first_control("a\u2028b") == 1
     assert first_control("tab\there") == 3
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.text(
+            st.characters(min_codepoint=0x21, max_codepoint=0x7E, exclude_characters='"'),
+            min_size=1,
+            max_size=90,
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_a_structured_value_is_folded_without_losing_a_character(tokens: list[str]) -> None:
+    value = " ".join(tokens)
+    field = header_field("List-Unsubscribe", value)
+    assert field.replace("\r\n", "") == f"List-Unsubscribe: {value}"
+    lines = field.split("\r\n")
+    assert all(line.startswith(" ") for line in lines[1:])
+    assert all(len(line) <= 78 or " " not in line.strip() for line in lines[1:])
+
+
+def test_a_quoted_string_is_never_split_and_no_character_is_lost() -> None:
+    quoted = '"' + "a b " * 30 + '"'
+    field = header_field("From", f'{quoted} <n@example.com> stray"quote')
+    assert field.split("\r\n") == [f"From: {quoted}", ' <n@example.com> stray"quote']
