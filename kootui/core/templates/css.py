@@ -50,6 +50,7 @@ _PLAIN_ASCII = re.compile(r"[A-Za-z0-9 #%.,+\-_/:?=&~!'\"()]*")
 _PARAMETER_ASCII = re.compile(r"[A-Za-z0-9 #%.,+\-_/:?=&~!]*")
 _FUNCTION = re.compile(r"([A-Za-z-]*)\(")
 _URL = re.compile(r"""url\(\s*(?:"([^"()]*)"|'([^'()]*)'|([^\s"'()]*))\s*\)""", re.IGNORECASE)
+_URL_OPENING = re.compile(r"""url\(\s*["']?\s*\Z""", re.IGNORECASE)
 _PLACEHOLDER_MARK = "\ue000"  # a private-use character stands for {{ name }} while checking
 
 
@@ -128,15 +129,28 @@ def clean_style(style: str) -> str | None:
     return ";".join(f"{name}:{value}" for name, value in kept) or None
 
 
-def css_value_problem(value: str) -> str | None:
+def style_parameters(style: str) -> dict[str, bool]:
+    """The parameters a style attribute uses: True for one that starts a ``url()``."""
+    found: dict[str, bool] = {}
+    for placeholder in PLACEHOLDER.finditer(style):
+        name = placeholder.group().strip("{} \t\n")
+        starts_url = _URL_OPENING.search(style, 0, placeholder.start()) is not None
+        found[name] = found.get(name, False) or starts_url
+    return found
+
+
+def css_value_problem(value: str, *, starts_url: bool = False) -> str | None:
     """Why a parameter value cannot go into a style attribute, or None when it can.
 
     A value may hold plain characters only - no parentheses, quotes, backslash or ``;``,
-    so it cannot open a function, close the attribute or add a declaration - and when it
-    starts with a scheme, that must be http, https or cid."""
+    so it cannot open a function, close the attribute or add a declaration. One that
+    starts a ``url()`` must be an http, https or cid address without blanks; any other
+    that starts with a scheme must start with one of those."""
     if not _plain_characters(value, _PARAMETER_ASCII):
         return "may hold only letters, digits, spaces and # % . , + - _ / : ? = & ~ !"
     scheme = url_scheme(value)
+    if starts_url and (scheme not in CSS_URL_SCHEMES or value.split() != [value]):
+        return "must be a web address such as https://cdn.example.com/image.png"
     if scheme and scheme not in CSS_URL_SCHEMES:
         return f"must be a web address (http, https) or a plain value, not '{scheme}:'"
     return None
