@@ -101,8 +101,9 @@ def phrase_words(display_name: str) -> list[str]:
 
     Readers disagree on the space between two encoded words of a phrase: RFC 2047 says
     to ignore it, Python's parser keeps it. So a name that needs several encoded words
-    writes them side by side, which both read back as one text; a line break goes
-    between runs only past ~900 characters (a sender's alias is at most 64)."""
+    (over 45 UTF-8 bytes) writes them side by side, which Python and the common mail
+    readers decode as one text, though RFC 2047 §5 asks for white space there; a line
+    break goes between runs only past ~900 characters (a sender's alias is at most 64)."""
     name = clean_display_name(display_name)
     if name.isascii() and name.isprintable() and "=?" not in name and len(name) < _RUN:
         if any(char in _ATOM_SPECIALS for char in name):

@@ -107,7 +107,7 @@ def value_is_allowed(value: str) -> bool:
         return False
     if plain.count('"') % 2 or plain.count("'") % 2:
         return False
-    opened = _FUNCTION.findall(plain)
+    opened: list[str] = _FUNCTION.findall(plain)
     if len(opened) != plain.count("(") or plain.count("(") != plain.count(")"):
         return False
     if any(name.lower() not in ALLOWED_FUNCTIONS for name in opened):
