@@ -12,7 +12,6 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime
-from email.utils import formataddr
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import ColumnElement, func
@@ -21,6 +20,7 @@ from sqlmodel import Session, col, select
 from kootui.core.context import Context
 from kootui.core.domains import display_domain_name, require_verified_domain, search_form
 from kootui.core.errors import Conflict, InvalidState, NotFound, ValidationError
+from kootui.core.mail import format_mailbox
 from kootui.core.store import (
     Column,
     DomainStatus,
@@ -84,8 +84,8 @@ def preview_address(prefix: str, domain: str, alias: str = "") -> str:
 
 
 def format_from(address: AddressView) -> str:
-    """The RFC 5322 From value; a non-ASCII alias is RFC 2047 encoded, specials are quoted."""
-    return formataddr((address.alias, address.address), charset="utf-8")
+    """The RFC 5322 From value, built by mail's one header rule (``format_mailbox``)."""
+    return format_mailbox(address.alias, address.address)
 
 
 def validate_prefix(prefix: str) -> str:

@@ -13,6 +13,12 @@ from kootui.core.mail.compose import (
     prepare_attachment,
 )
 from kootui.core.mail.dkim import DkimSigner, relaxed_body, relaxed_headers, split_message
+from kootui.core.mail.headers import (
+    clean_display_name,
+    clean_header_text,
+    first_control,
+    header_field,
+)
 from kootui.core.mail.smtp_replies import (
     Outcome,
     Stage,
@@ -42,10 +48,14 @@ __all__ = [
     "append_text_footer",
     "bounded_text",
     "classify_reply",
+    "clean_display_name",
+    "clean_header_text",
     "compose_message",
     "enhanced_code",
+    "first_control",
     "format_mailbox",
     "has_tracking_host",
+    "header_field",
     "html_footer",
     "insert_html_footer",
     "list_unsubscribe_headers",

@@ -5,8 +5,9 @@ registry, generator); building the same bytes from strings with ``binascii`` cos
 well under 0.1 ms. The output is plain RFC 5322 + MIME that Python's own parser and
 dkimpy read back exactly (tests prove it): CRLF line ends, every line <= 998 octets,
 UTF-8 text parts sent as they are ("7bit") when they are ASCII with short lines and
-quoted-printable otherwise, base64 attachments named per RFC 2231, and
-RFC 2047 encoded words for a non-ASCII subject or display name.
+quoted-printable otherwise, base64 attachments named per RFC 2231. Every header
+field, the constant ones included, is built by ``headers.header_field``: controls
+cleaned, RFC 2047 encoded words where text could not read back exactly, folded to 78.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,12 +23,12 @@ from email.utils import format_datetime
 from functools import lru_cache
 from urllib.parse import quote
 
-CRLF = "\r\n"
-_ENCODED_WORD_BUDGET = 45  # UTF-8 bytes per base64 encoded word: 60 chars + "=?utf-8?b??="
-_FOLD_AT = 76
-_ATOM_SPECIALS = set('()<>[]:;@\\,."')
+from kootui.core.mail.headers import CRLF, MAX_LINE, clean_header_text, header_field, phrase_words
+
 _RFC2231_CHUNK = 60
-_MAX_LINE = 998  # RFC 5322 §2.1.1, without the CRLF
+_MEDIA_TYPE = re.compile(
+    r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
+)
 _BOUNDARY_PREFIX = "=_kootui_"
 _QP_LINE = 76  # RFC 2045 §6.7 (5): encoded lines, soft break included
 _QP_LITERAL = bytes(range(0x20, 0x7F)) + b"\t\n"  # what quoted-printable may leave as is
@@ -41,54 +43,13 @@ class PreparedAttachment:
     filename: str = ""
 
 
-def _encoded_words(text: str) -> list[str]:
-    """RFC 2047 base64 words, each at most 75 chars, never splitting a character."""
-    words: list[str] = []
-    chunk = bytearray()
-    for char in text:
-        encoded = char.encode("utf-8")
-        if chunk and len(chunk) + len(encoded) > _ENCODED_WORD_BUDGET:
-            words.append(f"=?utf-8?b?{base64.b64encode(bytes(chunk)).decode('ascii')}?=")
-            chunk = bytearray()
-        chunk.extend(encoded)
-    if chunk or not words:
-        words.append(f"=?utf-8?b?{base64.b64encode(bytes(chunk)).decode('ascii')}?=")
-    return words
-
-
-def _fold_words(name: str, words: Sequence[str]) -> str:
-    """Join words with spaces, starting a continuation line when one would pass 76 chars."""
-    lines: list[str] = []
-    current = f"{name}:"
-    for word in words:
-        if len(current) + 1 + len(word) > _FOLD_AT and current != f"{name}:":
-            lines.append(current)
-            current = " " + word
-        else:
-            current = f"{current} {word}"
-    lines.append(current)
-    return CRLF.join(lines)
-
-
-def encode_header(name: str, value: str) -> str:
-    """One header field, folded; non-ASCII values become RFC 2047 encoded words."""
-    value = value.replace("\r", " ").replace("\n", " ")
-    if value.isascii():
-        return _fold_words(name, value.split(" ")) if len(value) > 900 else f"{name}: {value}"
-    return _fold_words(name, _encoded_words(value))
-
-
 def format_mailbox(display_name: str, address: str) -> str:
-    """``Alias <local@domain>`` with the alias quoted or RFC 2047 encoded as it needs."""
-    display_name = display_name.replace("\r", " ").replace("\n", " ").strip()
-    if not display_name:
+    """``Alias <local@domain>``: the alias as an atom, a quoted string or RFC 2047 encoded
+    words (see ``phrase_words``); a blank alias leaves the bare address."""
+    words = phrase_words(display_name)
+    if words == [""]:
         return address
-    if not display_name.isascii():
-        return " ".join(_encoded_words(display_name)) + f" <{address}>"
-    if any(char in _ATOM_SPECIALS for char in display_name):
-        escaped = display_name.replace("\\", "\\\\").replace('"', '\\"')
-        return f'"{escaped}" <{address}>'
-    return f"{display_name} <{address}>"
+    return " ".join([*words, f"<{address}>"])
 
 
 def new_message_id(domain: str) -> str:
@@ -111,7 +72,7 @@ def _body(text: str) -> tuple[str, str]:
         normal.isascii()
         and "\0" not in normal
         and _BOUNDARY_PREFIX not in normal
-        and max(map(len, normal.split("\n"))) <= _MAX_LINE
+        and max(map(len, normal.split("\n"))) <= MAX_LINE
         # A last line ending in a blank would lose it to the CRLF that SMTP adds before
         # the final ".", and with it the DKIM body hash; quoted-printable keeps it (=20).
         and not normal.endswith((" ", "\t"))
@@ -160,18 +121,36 @@ def _soft_pieces(line: str) -> list[str]:
     return pieces
 
 
+# Fields whose values never change are built by header_field once, at import.
+_TEXT_TYPES = {
+    subtype: header_field("Content-Type", f'text/{subtype}; charset="utf-8"')
+    for subtype in ("plain", "html")
+}
+_TRANSFER = {
+    encoding: header_field("Content-Transfer-Encoding", encoding)
+    for encoding in ("7bit", "quoted-printable", "base64")
+}
+_MIME_VERSION = header_field("MIME-Version", "1.0")
+
+
 def _text_part(subtype: str, text: str) -> str:
     transfer, body = _body(text)
-    return (
-        f'Content-Type: text/{subtype}; charset="utf-8"{CRLF}'
-        f"Content-Transfer-Encoding: {transfer}{CRLF}{CRLF}{body}"
-    )
+    return f"{_TEXT_TYPES[subtype]}{CRLF}{_TRANSFER[transfer]}{CRLF}{CRLF}{body}"
 
 
-def _rfc2231_parameter(name: str, value: str) -> str:
-    """``name="value"`` for plain ASCII, else ``name*0*=utf-8''...`` continuations."""
-    if value.isascii() and len(value) <= _RFC2231_CHUNK and '"' not in value and "\\" not in value:
-        return f'{name}="{value}"'
+def _rfc2231_parameter(name: str, value: str) -> list[str]:
+    """``name="value"`` for short printable ASCII, else ``name*0*=utf-8''...`` continuations
+    (one token each, for ``header_field`` to fold between)."""
+    if (
+        len(value) <= _RFC2231_CHUNK
+        and value.isascii()
+        and value.isprintable()
+        and '"' not in value
+        and "\\" not in value
+        and "=?" not in value
+        and value.strip(" ") == value
+    ):
+        return [f'{name}="{value}"']
     encoded = quote(value, safe="")
     chunks: list[str] = []
     while encoded:
@@ -182,42 +161,52 @@ def _rfc2231_parameter(name: str, value: str) -> str:
         chunks.append(encoded[:cut])
         encoded = encoded[cut:]
     if len(chunks) == 1:
-        return f"{name}*=utf-8''{chunks[0]}"
+        return [f"{name}*=utf-8''{chunks[0]}"]
     parts = [f"{name}*0*=utf-8''{chunks[0]}"]
     parts.extend(f"{name}*{index}*={chunk}" for index, chunk in enumerate(chunks[1:], 1))
-    return (";" + CRLF + " ").join(parts)
+    return [part + ";" for part in parts[:-1]] + parts[-1:]
 
 
 def prepare_attachment(filename: str, content_type: str, content: bytes) -> PreparedAttachment:
     """Encode an attachment once: base64 in 76-character lines and its part headers."""
-    main_type = content_type if "/" in content_type else "application/octet-stream"
-    safe_name = filename.replace("\r", "").replace("\n", "").replace("/", "_") or "attachment"
-    headers = (
-        f"Content-Type: {main_type};{CRLF} {_rfc2231_parameter('name', safe_name)}{CRLF}"
-        f"Content-Disposition: attachment;{CRLF} {_rfc2231_parameter('filename', safe_name)}"
-        f"{CRLF}Content-Transfer-Encoding: base64{CRLF}{CRLF}"
+    main_type = content_type if _MEDIA_TYPE.fullmatch(content_type) else "application/octet-stream"
+    # Readers strip a file name's outer white space (Python's get_filename does): so does this.
+    safe_name = clean_header_text(filename).strip().replace("/", "_") or "attachment"
+    headers = CRLF.join(
+        [
+            header_field("Content-Type", [main_type + ";", *_rfc2231_parameter("name", safe_name)]),
+            header_field(
+                "Content-Disposition",
+                ["attachment;", *_rfc2231_parameter("filename", safe_name)],
+            ),
+            _TRANSFER["base64"],
+        ]
     )
     encoded = base64.encodebytes(content).decode("ascii").replace("\n", CRLF)
-    return PreparedAttachment(headers=headers, encoded_body=encoded, filename=safe_name)
+    return PreparedAttachment(
+        headers=headers + CRLF + CRLF, encoded_body=encoded, filename=safe_name
+    )
 
 
 @lru_cache(maxsize=8)
-def _date_value(date: datetime) -> str:
+def _date_field(date: datetime) -> str:
     # Every message of the same second carries the same Date: format it once.
-    return format_datetime(date)
+    return header_field("Date", format_datetime(date))
 
 
 def _boundary() -> str:
     # "=_" cannot occur in quoted-printable or base64 text, and a 7bit part never
     # contains the prefix (see _body), so no part can contain a boundary line.
-    return f"{_BOUNDARY_PREFIX}{random.getrandbits(96):024x}"
+    # 80 random bits keep "Content-Type: multipart/alternative; boundary=..." on one line.
+    return f"{_BOUNDARY_PREFIX}{random.getrandbits(80):020x}"
 
 
-def _multipart(subtype: str, parts: Sequence[str]) -> tuple[str, str]:
+def _multipart(subtype: str, parts: Sequence[str]) -> tuple[list[str], str]:
     """(Content-Type header value, body) of a multipart entity."""
     boundary = _boundary()
     body = "".join(f"--{boundary}{CRLF}{part}{CRLF}" for part in parts)
-    return f'multipart/{subtype};{CRLF} boundary="{boundary}"', f"{body}--{boundary}--{CRLF}"
+    content_type = [f"multipart/{subtype};", f'boundary="{boundary}"']
+    return content_type, f"{body}--{boundary}--{CRLF}"
 
 
 def compose_message(
@@ -238,29 +227,29 @@ def compose_message(
     ``extra_headers`` carries List-Unsubscribe and List-Unsubscribe-Post.
     """
     if html is None:
-        content_type = 'text/plain; charset="utf-8"'
+        content_type: str | list[str] = 'text/plain; charset="utf-8"'
         encoding, body = _body(text)
-        transfer = f"Content-Transfer-Encoding: {encoding}{CRLF}"
+        transfer = f"{_TRANSFER[encoding]}{CRLF}"
     else:
         content_type, body = _multipart(
             "alternative", [_text_part("plain", text), _text_part("html", html)]
         )
         transfer = ""
     if attachments:
-        inner = f"Content-Type: {content_type}{CRLF}{transfer}{CRLF}{body}"
+        inner = f"{header_field('Content-Type', content_type)}{CRLF}{transfer}{CRLF}{body}"
         parts = [inner, *(a.headers + a.encoded_body for a in attachments)]
         content_type, body = _multipart("mixed", parts)
         transfer = ""
     headers = [
-        f"From: {from_header}",
-        f"To: {to}",
-        encode_header("Subject", subject),
-        f"Date: {_date_value(date.replace(microsecond=0))}",
-        f"Message-ID: {message_id}",
-        "MIME-Version: 1.0",
-        f"Content-Type: {content_type}",
+        header_field("From", from_header),
+        header_field("To", to),
+        header_field("Subject", subject),
+        _date_field(date.replace(microsecond=0)),
+        header_field("Message-ID", message_id),
+        _MIME_VERSION,
+        header_field("Content-Type", content_type),
     ]
     if transfer:
         headers.append(transfer.rstrip())
-    headers.extend(encode_header(name, value) for name, value in extra_headers)
+    headers.extend(header_field(name, value) for name, value in extra_headers)
     return (CRLF.join(headers) + CRLF + CRLF + body).encode("ascii")

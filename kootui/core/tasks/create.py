@@ -25,7 +25,7 @@ from sqlmodel import Session, select
 from kootui.core.clock import as_utc
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError, NotFound, StoreError, ValidationError
-from kootui.core.mail import NO_TRACKING_HOST, has_tracking_host, new_token
+from kootui.core.mail import NO_TRACKING_HOST, first_control, has_tracking_host, new_token
 from kootui.core.recipients import MAX_MANUAL_RECIPIENTS, RecipientSource, TypedRecipients
 from kootui.core.senders import require_usable_address
 from kootui.core.store import (
@@ -103,6 +103,14 @@ def check_subject(subject: str, parameters: tuple[str, ...] | list[str]) -> str:
         )
     if "\n" in text or "\r" in text:
         raise ValidationError("the subject must be one line", field="subject")
+    control = first_control(text)
+    if control is not None:
+        raise ValidationError(
+            f"column {control + 1}: the subject must not contain control characters "
+            f"(found U+{ord(text[control]):04X})",
+            field="subject",
+            code="task.subject_control",
+        )
     if len(text) > MAX_SUBJECT_CHARS:
         raise ValidationError(
             f"the subject is longer than {MAX_SUBJECT_CHARS} characters", field="subject"

@@ -29,6 +29,7 @@ _REMOVAL_PATTERNS = {
     "meta_refresh": r"<meta\b[^>]*refresh",
     "embed": r"<(?:iframe|frame|frameset|object|embed|applet)\b",
     "comment": r"<!--",
+    "stylesheet": r"<(?:style|link)\b",
 }
 
 
@@ -75,11 +76,12 @@ def _locate(body: str, removal: Removal) -> tuple[int, int]:
     pattern = _REMOVAL_PATTERNS.get(removal.kind)
     if pattern is None and removal.names:
         name = removal.names[0]
-        pattern = (
-            r"\s" + re.escape(name.split(".", 1)[1]) + r"\s*="
-            if removal.kind == "attribute"
-            else "<" + re.escape(name) + r"\b"
-        )
+        if removal.kind == "attribute":
+            pattern = r"\s" + re.escape(name.split(".", 1)[1]) + r"\s*="
+        elif removal.kind == "css":
+            pattern = r"\sstyle\s*=[^>]*?" + re.escape(name)
+        else:
+            pattern = "<" + re.escape(name) + r"\b"
     found = re.search(pattern, body, re.IGNORECASE) if pattern else None
     return _position(body, found.start()) if found else (1, 1)
 

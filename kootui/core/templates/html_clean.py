@@ -3,7 +3,8 @@
 Email HTML lives on tables, inline styles and a few presentational attributes,
 so the allowlist is nh3's default plus those; everything that can run code or
 send data somewhere (scripts, ``on*`` handlers, ``javascript:`` URLs, forms,
-``<base>``, ``<meta http-equiv=refresh>``, frames and objects) goes. The report
+``<base>``, ``<meta http-equiv=refresh>``, frames and objects) goes. Inline CSS keeps
+only the declarations ``css.py`` allows; ``<style>`` and ``<link rel=stylesheet>`` go. The report
 compares what the input held with what nh3 kept, so it tells the user exactly
 what the cleaning took away, counted per kind.
 """
@@ -20,11 +21,14 @@ from pathlib import Path
 import nh3
 
 from kootui.core.errors import ValidationError
+from kootui.core.templates.css import clean_style, declarations, url_scheme
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 HTML_SUFFIXES = (".html", ".htm")
 
-ALLOWED_TAGS = frozenset(nh3.ALLOWED_TAGS | {"font", "style", "tfoot", "section", "main"})
+# <style> blocks are dropped, not filtered: nh3 can judge declarations only in attributes,
+# and selectors, @import and @font-face are more than an allowlist of values can vouch for.
+ALLOWED_TAGS = frozenset(nh3.ALLOWED_TAGS | {"font", "tfoot", "section", "main"})
 _GENERIC_ATTRIBUTES = {
     "style", "class", "id", "dir", "lang", "align", "valign", "width", "height",
     "bgcolor", "title", "role", "border",
@@ -44,14 +48,14 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
 }
 # Removed together with what they hold (a button's label means nothing without the form).
 CONTENT_REMOVED_TAGS = frozenset(
-    {"script", "noscript", "title", "template", "button", "select", "textarea"}
+    {"script", "noscript", "title", "template", "button", "select", "textarea", "style"}
 )
 URL_SCHEMES = frozenset(nh3.ALLOWED_URL_SCHEMES | {"cid"})
 
 FORM_TAGS = frozenset({"form", "input", "button", "select", "textarea", "option", "optgroup"})
 EMBED_TAGS = frozenset({"iframe", "frame", "frameset", "object", "embed", "applet"})
 # The document wrapper is rebuilt when the message is composed: dropping it is no loss.
-WRAPPER_TAGS = frozenset({"html", "head", "body", "meta", "title", "link", "tbody"})
+WRAPPER_TAGS = frozenset({"html", "head", "body", "meta", "title", "tbody"})
 URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "background", "xlink:href"})
 
 KIND_LABELS = {  # kind -> (one, many)
@@ -62,6 +66,8 @@ KIND_LABELS = {  # kind -> (one, many)
     "base": ("<base> element", "<base> elements"),
     "meta_refresh": ("<meta http-equiv=refresh>", "<meta http-equiv=refresh> elements"),
     "embed": ("frame or embedded object", "frames or embedded objects"),
+    "stylesheet": ("style sheet", "style sheets"),
+    "css": ("CSS declaration", "CSS declarations"),
     "comment": ("comment", "comments"),
     "element": ("other element", "other elements"),
     "attribute": ("other attribute", "other attributes"),
@@ -114,13 +120,6 @@ class HtmlUpload:
         return self.cleaned.html
 
 
-def url_scheme(value: str) -> str:
-    # Browsers ignore whitespace and control characters inside a scheme ("java\tscript:").
-    squeezed = re.sub(r"[\x00-\x20]+", "", value).lower()
-    match = re.match(r"([a-z][a-z0-9+.-]*):", squeezed)
-    return match.group(1) if match else ""
-
-
 class _Inventory(HTMLParser):
     """Counts what a piece of HTML holds, in the kinds the removal report speaks of."""
 
@@ -138,14 +137,19 @@ class _Inventory(HTMLParser):
             self.items["form", tag] += 1
         elif tag == "base":
             self.items["base", tag] += 1
+        elif tag == "style" or (tag == "link" and "stylesheet" in values.get("rel", "").lower()):
+            self.items["stylesheet", f"<{tag}>"] += 1
         elif tag in EMBED_TAGS:
             self.items["embed", tag] += 1
         elif tag not in WRAPPER_TAGS:
             self.items["element", tag] += 1
-        if tag in {"meta", "base", "script"} | FORM_TAGS | EMBED_TAGS:
+        if tag in {"meta", "base", "script", "style", "link"} | FORM_TAGS | EMBED_TAGS:
             return  # their attributes go with them
         for name, value in values.items():
-            if name.startswith("on"):
+            if name == "style":
+                for property_name, _ in declarations(value):
+                    self.items["css", property_name or "?"] += 1
+            elif name.startswith("on"):
                 self.items["event_handler", name] += 1
             elif name in URL_ATTRIBUTES and url_scheme(value) in {"javascript", "vbscript"}:
                 self.items["javascript_url", name] += 1
@@ -166,6 +170,11 @@ def _inventory(html: str) -> Counter[tuple[str, str]]:
     return parser.items
 
 
+_NAMED_KINDS = frozenset(
+    {"event_handler", "element", "attribute", "form", "embed", "stylesheet", "css"}
+)
+
+
 def _removals(before: Counter[tuple[str, str]], after: Counter[tuple[str, str]]) -> list[Removal]:
     gone = before - after
     removals: list[Removal] = []
@@ -173,7 +182,15 @@ def _removals(before: Counter[tuple[str, str]], after: Counter[tuple[str, str]])
         entries = {name: count for (k, name), count in gone.items() if k == kind}
         if not entries:
             continue
-        named = kind in {"event_handler", "element", "attribute", "form", "embed"}
+        named = kind in {
+            "event_handler",
+            "element",
+            "attribute",
+            "form",
+            "embed",
+            "stylesheet",
+            "css",
+        }
         names = tuple(sorted(name for name in entries if name)) if named else ()
         removals.append(Removal(kind, sum(entries.values()), names))
     return removals
@@ -190,7 +207,13 @@ def sanitize_html(html: str) -> str:
         generic_attribute_prefixes={"aria-"},
         link_rel=None,
         strip_comments=True,
+        attribute_filter=_filter_attribute,
     )
+
+
+def _filter_attribute(tag: str, name: str, value: str) -> str | None:
+    # nh3 hands over the value with entities decoded, as a browser would read it.
+    return clean_style(value) if name == "style" else value
 
 
 def clean_html(html: str) -> CleanResult:

@@ -20,7 +20,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from kootui.core.errors import ValidationError
 from kootui.core.mail import append_text_footer, html_footer, insert_html_footer, text_footer
-from kootui.core.templates.html_clean import URL_SCHEMES, url_scheme
+from kootui.core.templates.css import css_value_problem, style_parameters, url_scheme
+from kootui.core.templates.html_clean import URL_SCHEMES
 from kootui.core.templates.plain_text import derive_text_body
 from kootui.core.templates.syntax import require_valid_template
 
@@ -37,6 +38,22 @@ _URL_PARAMETER = re.compile(
     r"""\b(?:href|src|background)\s*=\s*["']?\s*\{\{\s*([A-Za-z][A-Za-z0-9_]*)\s*\}\}""",
     re.IGNORECASE,
 )
+
+# A style attribute (any quoting: a preview renders drafts nh3 has not rewritten yet).
+_STYLE_ATTRIBUTE = re.compile(
+    r"""\bstyle\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""",
+    re.IGNORECASE,
+)
+
+
+def _css_parameters(body: str) -> dict[str, bool]:
+    """Parameters whose values land inside a style attribute, where escaping HTML cannot
+    stop ``javascript:`` or ``expression(``; True for one that starts a ``url()``."""
+    found: dict[str, bool] = {}
+    for attribute in _STYLE_ATTRIBUTE.finditer(body):
+        for name, starts_url in style_parameters(attribute.group()).items():
+            found[name] = found.get(name, False) or starts_url
+    return found
 
 
 @dataclass(frozen=True)
@@ -83,9 +100,11 @@ class CompiledTemplate:
         html_is_document: bool,
         locale: str,
         url_parameters: frozenset[str] = frozenset(),
+        css_parameters: Mapping[str, bool] | None = None,
     ) -> None:
         self.parameters = parameters
         self._url_parameters = url_parameters
+        self._css_parameters = dict(css_parameters or {})
         self._subject = subject
         self._html = html
         self._text = text
@@ -127,6 +146,7 @@ class CompiledTemplate:
             html_is_document=_is_document(body),
             locale=locale,
             url_parameters=frozenset(_URL_PARAMETER.findall(body)) if html else frozenset(),
+            css_parameters=_css_parameters(body) if html else None,
         )
 
     def _values(self, params: Mapping[str, str]) -> dict[str, str]:
@@ -149,6 +169,18 @@ class CompiledTemplate:
                     f"(http, https, mailto, ...), not '{scheme}:'",
                     field=name,
                     code="render.unsafe_url",
+                )
+        for name, starts_url in self._css_parameters.items():
+            # "{{name}}" is the preview's stand-in for a missing sample: it cannot leave the
+            # attribute or open a function either.
+            value = values[name]
+            preview = value == "{{" + name + "}}"
+            problem = None if preview else css_value_problem(value, starts_url=starts_url)
+            if problem:
+                raise ValidationError(
+                    f"the value of '{name}' is used in a style attribute and {problem}",
+                    field=name,
+                    code="render.unsafe_css",
                 )
         return values
 

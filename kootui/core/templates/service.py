@@ -33,6 +33,7 @@ from kootui.core.store import (
     fetch_page,
 )
 from kootui.core.templates.drafts import MAX_TITLE_CHARS, TemplateDraft, validated_draft
+from kootui.core.templates.html_clean import clean_html
 from kootui.core.workspace import WORKSPACE_ID
 
 PENDING_TASK_STATUSES = (TaskStatus.SCHEDULED, TaskStatus.SENDING, TaskStatus.PAUSED)
@@ -295,6 +296,17 @@ def require_usable_template(context: Context, template_id: int) -> TemplateView:
             field="template_id",
             code="template.not_approved",
         )
+    if view.body_type == "html":
+        # A body stored before the cleaner learned a rule (CSS, style sheets) may hold what
+        # it now removes; it must not reach a recipient until someone edits it.
+        removed = clean_html(view.body).removed
+        if removed:
+            raise InvalidState(
+                f'"{view.title}" holds HTML that cleaning now removes '
+                f"({'; '.join(map(str, removed))}); edit the template to take it out",
+                field="template_id",
+                code="template.needs_cleaning",
+            )
     return view
 
 

@@ -22,6 +22,7 @@ from jinja2 import Environment
 from jinja2.exceptions import TemplateSyntaxError
 
 from kootui.core.errors import ValidationError
+from kootui.core.mail import first_control
 
 MAX_PARAMETERS = 15
 MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -280,6 +281,17 @@ def _size_problems(subject: str, body: str, text_body: str) -> list[Problem]:
     if "\n" in subject or "\r" in subject:
         problems.append(
             Problem("template.subject", "the subject must be one line", 1, 1, "subject")
+        )
+    elif (control := first_control(subject)) is not None:
+        problems.append(
+            Problem(
+                "template.subject_control",
+                f"the subject must not contain control characters "
+                f"(found U+{ord(subject[control]):04X})",
+                1,
+                control + 1,
+                "subject",
+            )
         )
     if len(subject) > MAX_SUBJECT_CHARS:
         problems.append(

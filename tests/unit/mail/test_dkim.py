@@ -195,3 +195,29 @@ def test_the_signature_holds_on_the_bytes_a_relay_delivers(
     wire = _stuffed(signed)
     received = wire[: -len(b".\r\n")].replace(b"\r\n..", b"\r\n.")
     assert dkim.verify(received, dnsfunc=_dns(key))
+
+
+@pytest.mark.parametrize(
+    ("subject", "alias"),
+    [
+        ("x" * 4001, "A" * 64),
+        ("Esc\x1b[31m Nul\x00 VT\x0b FF\x0c BS\x08 DEL\x7f", "Bad\x1bAlias"),
+        ("=?utf-8?b?SGk=?= " + "Grüße 你好 " * 40, "=?utf-8?b?SGk=?= 你好" * 4),
+    ],
+)
+def test_dkimpy_verifies_messages_with_hostile_headers(
+    key: rsa.RSAPrivateKey, subject: str, alias: str
+) -> None:
+    message = compose_message(
+        from_header=format_mailbox(alias, "news@example.com"),
+        to="ann@example.org",
+        subject=subject,
+        text="Hello\n",
+        html=None,
+        message_id="<id2@example.com>",
+        date=datetime(2026, 11, 23, 15, 30, tzinfo=UTC),
+        attachments=[prepare_attachment("n\x1bame " * 30 + ".pdf", "application/pdf", b"%PDF")],
+    )
+    signed = DkimSigner("example.com", "kootui1", _pem(key)).sign(message, timestamp=STAMP)
+    assert dkim.verify(signed, dnsfunc=_dns(key))
+    assert max(len(line) for line in signed.split(b"\r\n")) <= 998

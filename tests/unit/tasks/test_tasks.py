@@ -160,6 +160,14 @@ def test_subject_may_use_the_templates_parameters_only():
     assert "'nmae'" in caught.value.message and caught.value.code == "task.unknown_parameter"
 
 
+def test_a_task_subject_with_a_control_character_is_refused():
+    for control in "\x00\x1b\x7f\x9b\t":
+        with pytest.raises(ValidationError) as caught:
+            check_subject(f"Hello{control} {{{{ name }}}}", ["name"])
+        assert caught.value.code == "task.subject_control" and caught.value.field == "subject"
+        assert f"U+{ord(control):04X}" in caught.value.message
+
+
 def test_a_template_with_parameters_refuses_typed_recipients(context, ids):
     with pytest.raises(ValidationError) as caught:
         check_draft(context, _draft(ids, template_id=ids["personal"]))

@@ -141,6 +141,18 @@ def test_a_subject_must_be_one_line_and_short():
     assert "template.too_long" in codes
 
 
+def test_a_subject_with_a_control_character_is_refused_naming_the_column():
+    for control in "\x00\x1b\x0b\x0c\x08\x7f\x9b\t\u2028":
+        [problem] = analyse_template(f"Hi{control}there", "x", "text")
+        assert (problem.code, problem.field, problem.column) == (
+            "template.subject_control",
+            "subject",
+            3,
+        )
+        assert f"U+{ord(control):04X}" in problem.message
+    assert analyse_template("Grüße {{ name }} — 你好", "x", "text") == []
+
+
 def test_css_with_spaced_braces_is_text_but_minified_double_braces_are_flagged():
     assert analyse_template("", "<style>@media (x) { .a { b: c } }</style>", "html", "t") == []
     problems = analyse_template("", "<style>@media (x){.a{b:c}}</style>", "html", "t")

@@ -12,6 +12,7 @@ from kootui.core.store import (
     SenderDomain,
     Task,
     TaskStatus,
+    Template,
     TemplateStatus,
 )
 from kootui.core.templates import (
@@ -303,3 +304,14 @@ def test_the_list_filters_by_title_id_status_and_created_day(any_context, clock)
         titles(advanced={"id": "1 or 1=1"})
     with pytest.raises(ValidationError):
         list_templates(any_context, PageRequest(sort_key="body"))
+
+
+def test_a_template_stored_before_css_cleaning_cannot_start_a_task(context):
+    saved = create_template(context, WELCOME)
+    with context.store.session() as session:
+        row = session.get(Template, saved.id)
+        row.body = '<p style="color:red;width:expression(alert(1))">Hi</p><style>p{}</style>'
+    with pytest.raises(InvalidState) as caught:
+        require_usable_template(context, saved.id)
+    assert caught.value.code == "template.needs_cleaning"
+    assert "1 style sheet (<style>); 1 CSS declaration (width)" in caught.value.message
