@@ -6,8 +6,8 @@ name, and the recipient parameters a subject is rendered with):
   other control character (C0, DEL, C1) becomes U+FFFD, so nothing raw reaches the
   wire and a value cannot start a header of its own;
 - a display name also loses runs of white space after a space and spaces at either end
-  (readers collapse them), and is an atom, a quoted string or encoded words written
-  side by side;
+  (readers collapse them), and is atoms, a quoted string or encoded words separated by
+  folding white space (RFC 2047 §5);
 - text is sent as it is only when it is printable ASCII with single spaces, no leading
   or trailing space, no ``=?`` (which a reader would take for an encoded word) and no
   word too long to fold; anything else is sent whole as RFC 2047 encoded words, so the
@@ -34,7 +34,6 @@ _ENCODED_WORD_MAX = 75  # RFC 2047 §2
 _ENCODED_WORD_FRAME = len("=?utf-8?b??=")
 _UNSTRUCTURED = frozenset({"subject", "comments"})
 _ATOM_SPECIALS = frozenset('()<>[]:;@\\,."')
-_RUN = 900  # phrase words written side by side, within one line of 998
 
 _LINE_BREAKS = re.compile("\r\n|[\r\n\t\x85\u2028\u2029]")
 _CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
@@ -99,19 +98,16 @@ def clean_display_name(display_name: str) -> str:
 def phrase_words(display_name: str) -> list[str]:
     """A display name as RFC 5322 phrase words: atoms, a quoted string or encoded words.
 
-    Readers disagree on the space between two encoded words of a phrase: RFC 2047 says
-    to ignore it, Python's parser keeps it. So a name that needs several encoded words
-    (over 45 UTF-8 bytes) writes them side by side, which Python and the common mail
-    readers decode as one text, though RFC 2047 §5 asks for white space there; a line
-    break goes between runs only past ~900 characters (a sender's alias is at most 64)."""
+    Several encoded words are separated by white space, as RFC 2047 §5 requires; §6.2
+    has readers ignore that space between two encoded words. (Python's new parser keeps
+    it inside a display name; its legacy ``decode_header``, Thunderbird and webmail
+    follow the RFC.)"""
     name = clean_display_name(display_name)
-    if name.isascii() and name.isprintable() and "=?" not in name and len(name) < _RUN:
+    if name.isascii() and name.isprintable() and "=?" not in name and len(name) < MAX_LINE // 2:
         if any(char in _ATOM_SPECIALS for char in name):
             return ['"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"']
         return name.split(" ")
-    words = encoded_words(name)
-    per_run = _RUN // _ENCODED_WORD_MAX
-    return ["".join(words[start : start + per_run]) for start in range(0, len(words), per_run)]
+    return encoded_words(name)
 
 
 def _structured_tokens(name: str, value: str | Sequence[str]) -> list[str]:
