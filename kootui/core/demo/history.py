@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from kootui.core.context import Context
 from kootui.core.dispatch import (
@@ -60,7 +61,9 @@ class Try:
 def seed_demo_history(context: Context, now: datetime) -> None:
     """Give the demo's messages the history their statuses imply."""
     with context.store.session() as session:
-        messages = session.scalars(select(Message).order_by(Message.task_id, Message.id)).all()
+        messages = session.scalars(
+            select(Message).order_by(col(Message.task_id), col(Message.id))
+        ).all()
         kits: dict[int, TaskKit] = {}
         place: dict[int, int] = {}
         for message in messages:

@@ -27,8 +27,8 @@ from kootui.core.details.rows import (
 from kootui.core.errors import NotFound
 from kootui.core.store import DeliveryAttempt, MessageHeader, MessageStatus
 
-attempt_table: Any = DeliveryAttempt.__table__
-header_table: Any = MessageHeader.__table__
+attempt_table = DeliveryAttempt.__table__
+header_table = MessageHeader.__table__
 _WAITING = (MessageStatus.PENDING.value, MessageStatus.DEFERRED.value)
 
 

@@ -32,12 +32,12 @@ from kootui.core.store import (
     update_rows,
 )
 
-message_table: Any = Message.__table__
-task_table: Any = Task.__table__
-attempt_table: Any = DeliveryAttempt.__table__
-_address_table: Any = SenderAddress.__table__
-_domain_table: Any = SenderDomain.__table__
-_template_table: Any = Template.__table__
+message_table = Message.__table__
+task_table = Task.__table__
+attempt_table = DeliveryAttempt.__table__
+_address_table = SenderAddress.__table__
+_domain_table = SenderDomain.__table__
+_template_table = Template.__table__
 
 CLAIMABLE_TASK_STATUSES = (TaskStatus.SCHEDULED.value, TaskStatus.SENDING.value)
 DUE_STATUSES = (MessageStatus.PENDING.value, MessageStatus.DEFERRED.value)

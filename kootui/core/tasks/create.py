@@ -41,6 +41,7 @@ from kootui.core.store import (
     TaskStatus,
     Template,
     TemplateStatus,
+    stored_id,
 )
 from kootui.core.tasks.attachments import AttachmentFile, check_attachments
 from kootui.core.tasks.message_insert import insert_messages
@@ -284,7 +285,7 @@ def _mark_suppressed(connection: Connection, rows: list[dict[str, Any]]) -> None
     wanted = {row["recipient"].lower() for row in rows if isinstance(row["recipient"], str)}
     if not wanted:
         return
-    found = dict(
+    found: dict[str, str] = dict(
         connection.execute(
             select(suppression.c.address, suppression.c.reason).where(
                 suppression.c.address.in_(wanted)
@@ -308,8 +309,8 @@ def _write(
     task = Task(
         name=checked.name,
         subject=checked.subject,
-        template_id=checked.template.id,
-        address_id=checked.address.id,
+        template_id=stored_id(checked.template),
+        address_id=stored_id(checked.address),
         send_type=checked.draft.send_type,
         send_method=checked.draft.send_method,
         status=TaskStatus.SCHEDULED,
@@ -324,7 +325,7 @@ def _write(
     connection = session.connection()
     if checked.draft.attachments:
         connection.execute(
-            insert(Attachment.__table__),  # type: ignore[arg-type]
+            insert(Attachment.__table__),
             [
                 {
                     "task_id": task.id,

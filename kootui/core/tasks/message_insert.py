@@ -27,7 +27,7 @@ def insert_messages(connection: Connection, rows: list[dict[str, Any]]) -> None:
         _sqlite_executemany(connection, rows)
         return
     if connection.dialect.name != "postgresql":
-        connection.execute(insert(Message.__table__), rows)  # type: ignore[arg-type]
+        connection.execute(insert(Message.__table__), rows)
         return
     columns = list(rows[0])
     to_store = {name: _COPY_CONVERT.get(name, _as_is) for name in columns}
@@ -45,7 +45,7 @@ def insert_messages(connection: Connection, rows: list[dict[str, Any]]) -> None:
 
 def _sqlite_executemany(connection: Connection, rows: list[dict[str, Any]]) -> None:
     columns = list(rows[0])
-    table = Message.__table__  # type: ignore[attr-defined]
+    table = Message.__table__
     insert_rows(connection, table, columns, [[row[name] for name in columns] for row in rows])
 
 
