@@ -77,7 +77,7 @@ class TemplateAnalysis:
 
 @dataclass
 class _FieldScan:
-    field: str
+    field_name: str  # not "field": that would hide dataclasses.field from the lines below
     parameters: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -137,7 +137,7 @@ class _Scanner:
 
     def problem(self, code: str, message: str, offset: int) -> None:
         line, column = _position(self.text, offset)
-        self.scan.problems.append(Problem(code, message, line, column, self.scan.field))
+        self.scan.problems.append(Problem(code, message, line, column, self.scan.field_name))
 
     def locate(self, value: str) -> int:
         found = self.text.find(value, self.offset)
@@ -264,7 +264,7 @@ class _Scanner:
                 f"Jinja cannot read this: {message}",
                 line,
                 column,
-                self.scan.field,
+                self.scan.field_name,
             )
         )
 
