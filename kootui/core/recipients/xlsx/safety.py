@@ -19,7 +19,7 @@ import mmap
 import zipfile
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from xml.parsers import expat
 
 from kootui.core.errors import KootuiError, ValidationError
@@ -46,7 +46,7 @@ class EntityRefused(ValueError):
     """An XML part declared a DTD or an entity; nothing in it was expanded or fetched."""
 
 
-def _refuse_dtd(*_args: object) -> None:
+def _refuse_dtd(*_args: object) -> NoReturn:
     raise EntityRefused("the part declares a DTD or XML entities")
 
 

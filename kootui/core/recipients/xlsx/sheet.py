@@ -208,11 +208,12 @@ class SheetRows:
             try:
                 for letters, style, kind, number_text, inline, inline_text, other in matches:
                     if inline:  # <is><t>: the value is the text itself (openpyxl writes these)
-                        value: Cell = inline_text.decode() if inline_text else None
-                        if value and b"&" in inline_text:
-                            value = decode_references(value)
-                            if value is None:
+                        text = inline_text.decode() if inline_text else None
+                        if text and b"&" in inline_text:
+                            text = decode_references(text)
+                            if text is None:
                                 return None  # a forbidden character: expat says which
+                        value: Cell = text
                     elif not letters:
                         if other:
                             return None  # not a plain cell: expat reads the row
