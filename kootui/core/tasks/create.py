@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from kootui.core.clock import as_utc
 from kootui.core.context import Context
@@ -175,7 +175,7 @@ def load_sources(
         raise ValidationError("choose a sender address", field="address_id")
     found = session.exec(
         select(SenderAddress, SenderDomain)
-        .join(SenderDomain, SenderDomain.id == SenderAddress.domain_id)  # type: ignore[arg-type]
+        .join(SenderDomain, col(SenderDomain.id) == SenderAddress.domain_id)
         .where(SenderAddress.id == address_id)
     ).first()
     if found is None:
@@ -398,6 +398,6 @@ def task_attachments(context: Context, task_id: int) -> list[tuple[str, str, int
         rows = session.exec(
             select(Attachment.filename, Attachment.content_type, Attachment.size)
             .where(Attachment.task_id == task_id)
-            .order_by(Attachment.id)  # type: ignore[arg-type]
+            .order_by(col(Attachment.id))
         ).all()
         return [(name, kind, size) for name, kind, size in rows]

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, ResourceClosedError
 
 from kootui.core.clock import as_utc
 from kootui.core.store import Message, insert_rows
@@ -32,9 +32,11 @@ def insert_messages(connection: Connection, rows: list[dict[str, Any]]) -> None:
     columns = list(rows[0])
     to_store = {name: _COPY_CONVERT.get(name, _as_is) for name in columns}
     driver = connection.connection.driver_connection
+    if driver is None:  # only a closed or invalidated connection has no driver connection
+        raise ResourceClosedError("the store connection closed before the messages were copied")
     statement = f"COPY message ({', '.join(columns)}) FROM STDIN"
     try:
-        with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row([to_store[name](row[name]) for name in columns])
     except Exception as exc:  # the driver's own error: report it as SQLAlchemy would
