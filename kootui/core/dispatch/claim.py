@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, select, update
+from sqlalchemy import Connection, Row, and_, case, select, update
 
 from kootui.core.mail import new_message_id, new_token
 from kootui.core.store import (
@@ -126,7 +126,9 @@ def _mark_tasks_sending(connection: Connection, task_ids: set[int], now: datetim
     )
 
 
-def _assign_identities(connection: Connection, rows: Sequence[Any]) -> dict[int, tuple[str, str]]:
+def _assign_identities(
+    connection: Connection, rows: Sequence[Row[*tuple[Any, ...]]]
+) -> dict[int, tuple[str, str]]:
     """Row id -> (Message-ID, token) for the claimed rows that lack one, stored in the
     claim's transaction. The Message-ID names the sender's domain; the token exists
     when the task's template offers unsubscribing. A task whose sender or template
@@ -205,7 +207,9 @@ def release(store: Store, worker: str, row_ids: Sequence[int]) -> None:
         )
 
 
-def expired_leases(connection: Connection, now: datetime, limit: int) -> list[Any]:
+def expired_leases(
+    connection: Connection, now: datetime, limit: int
+) -> list[Row[*tuple[Any, ...]]]:
     """Rows whose worker died (or hung) past its lease; callers lock and record them."""
     m = message_table
     statement = (
