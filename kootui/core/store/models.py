@@ -18,15 +18,14 @@ from sqlalchemy import (
     Index,
     LargeBinary,
     String,
+    Table,
     Text,
     UniqueConstraint,
     func,
 )
 from sqlmodel import Field, SQLModel
 
-if TYPE_CHECKING:
-    from sqlalchemy import Table
-
+from kootui.core.errors import InvalidState
 from kootui.core.store.types import UTCDateTime
 
 
@@ -56,7 +55,10 @@ def stored_id(row: _Keyed) -> int:
     Every table's ``id`` is ``int | None`` only because a new row has none until it is
     flushed; a stored row always has one, and this says so to the type checker."""
     if row.id is None:
-        raise ValueError(f"{type(row).__name__} has no id: it was never flushed to the store")
+        raise InvalidState(
+            f"the {type(row).__name__} is not saved yet, so it has no id",
+            code="store.row_not_saved",
+        )
     return row.id
 
 
