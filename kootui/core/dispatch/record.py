@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from kootui.core.config import Settings
 from kootui.core.dispatch.claim import (
     attempt_table,
     expired_leases,
@@ -58,7 +57,7 @@ class RetryPolicy:
     give_up_after: timedelta
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> RetryPolicy:
+    def from_settings(cls, settings: Any) -> RetryPolicy:
         for key in ("retry.repeat_minutes", "retry.give_up_hours"):
             if float(settings.get(key)) <= 0:
                 raise SettingsError(f"{key} must be above zero", field=key)
