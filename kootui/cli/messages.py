@@ -65,7 +65,7 @@ def _request(args: argparse.Namespace, *, limit: int | None = None) -> PageReque
     }
     return PageRequest(
         offset=getattr(args, "offset", 0),
-        limit=limit or getattr(args, "limit", MAX_PAGE_SIZE),
+        limit=limit or int(getattr(args, "limit", MAX_PAGE_SIZE)),
         sort_key=args.sort,
         descending=not args.ascending if args.sort else True,
         text_filter=args.filter or "",

@@ -20,6 +20,7 @@ from kootui.core.errors import ValidationError
 
 if TYPE_CHECKING:  # the store is imported only when a command runs
     from kootui.core.context import Context
+    from kootui.core.recipients import RecipientSource
     from kootui.core.recipients.xlsx import ImportReport
 
 LISTED_ON_SCREEN = 20
@@ -72,7 +73,7 @@ def _create(args: argparse.Namespace, context: Context) -> int:
                     field="xlsx",
                     code="xlsx.refused_rows",
                 )
-            recipients = report.recipients
+            recipients: RecipientSource = report.recipients
         else:
             typed = ManualRecipients.from_texts(args.to)
             recipients = TypedRecipients(list(typed.require_valid()))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Executable, func, select
+from sqlmodel import col
 
 from kootui.core.clock import as_utc
 from kootui.core.context import Context
@@ -58,38 +59,38 @@ def load_overview(context: Context) -> Overview:
     day_end = day_start + timedelta(days=1)
     with context.store.session() as session:
 
-        def count(statement: object) -> int:
-            return int(session.execute(statement).scalar_one())  # type: ignore[call-overload]
+        def count(statement: Executable) -> int:
+            return int(session.execute(statement).scalar_one())
 
         domains = count(select(func.count()).select_from(SenderDomain))
         verified = count(
             select(func.count())
             .select_from(SenderDomain)
-            .where(SenderDomain.status == DomainStatus.PASSED)
+            .where(col(SenderDomain.status) == DomainStatus.PASSED)
         )
         addresses = count(select(func.count()).select_from(SenderAddress))
         my_templates = (
-            select(func.count())
-            .select_from(Template)
-            .where(
-                Template.public_key.is_(None)  # type: ignore[union-attr]
-            )
+            select(func.count()).select_from(Template).where(col(Template.public_key).is_(None))
         )
         templates = count(my_templates)
-        approved = count(my_templates.where(Template.status == TemplateStatus.APPROVED))
-        task_rows = session.execute(select(Task.status, func.count()).group_by(Task.status)).all()
+        approved = count(my_templates.where(col(Template.status) == TemplateStatus.APPROVED))
+        task_rows = session.execute(
+            select(col(Task.status), func.count()).group_by(col(Task.status))
+        ).all()
         tasks_by_status = {status.value: 0 for status in TaskStatus}
         tasks_by_status.update({status: int(n) for status, n in task_rows})
         message_rows = session.execute(
-            select(Message.status, func.count())
-            .where(Message.created_at >= day_start, Message.created_at < day_end)
-            .group_by(Message.status)
+            select(col(Message.status), func.count())
+            .where(col(Message.created_at) >= day_start, col(Message.created_at) < day_end)
+            .group_by(col(Message.status))
         ).all()
         messages_by_status = {status: int(n) for status, n in message_rows}
         any_message = count(select(func.count()).select_from(Message)) > 0
         any_finished = (
             count(
-                select(func.count()).select_from(Message).where(Message.received_at.is_not(None))  # type: ignore[union-attr]
+                select(func.count())
+                .select_from(Message)
+                .where(col(Message.received_at).is_not(None))
             )
             > 0
         )

@@ -12,9 +12,11 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, Select, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from kootui.core.context import Context
@@ -275,7 +277,7 @@ def delete_address(context: Context, address_id: int) -> None:
 
 def _list_query() -> ListQuery:
     address_text = col(SenderAddress.local_part) + "@" + col(SenderDomain.name)
-    statement = select(
+    statement: Select[*tuple[Any, ...]] = sa_select(  # sqlmodel's select types at most 4 columns
         col(SenderAddress.id).label("id"),
         col(SenderAddress.local_part).label("local_part"),
         col(SenderAddress.alias).label("alias"),

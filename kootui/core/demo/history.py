@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import Session, col
 
 from kootui.core.context import Context
 from kootui.core.dispatch import (
@@ -60,7 +60,9 @@ class Try:
 def seed_demo_history(context: Context, now: datetime) -> None:
     """Give the demo's messages the history their statuses imply."""
     with context.store.session() as session:
-        messages = session.scalars(select(Message).order_by(Message.task_id, Message.id)).all()
+        messages = session.scalars(
+            select(Message).order_by(col(Message.task_id), col(Message.id))
+        ).all()
         kits: dict[int, TaskKit] = {}
         place: dict[int, int] = {}
         for message in messages:
@@ -71,7 +73,7 @@ def seed_demo_history(context: Context, now: datetime) -> None:
 
 
 def _history(
-    context: Context, session: Any, kit: TaskKit, message: Message, index: int, now: datetime
+    context: Context, session: Session, kit: TaskKit, message: Message, index: int, now: datetime
 ) -> None:
     start = message.next_attempt_at + timedelta(seconds=2 + index)
     status = MessageStatus(message.status)
@@ -133,7 +135,7 @@ def _attempt(message: Message, attempt: Try, host: str) -> DeliveryAttempt:
     )
 
 
-def _failed(session: Any, kit: TaskKit, message: Message, start: datetime) -> None:
+def _failed(session: Session, kit: TaskKit, message: Message, start: datetime) -> None:
     """The recipient's row lacks a parameter the template needs: the renderer refuses."""
     message.params = {key: value for key, value in message.params.items() if key == "name"}
     try:
@@ -155,7 +157,9 @@ def _failed(session: Any, kit: TaskKit, message: Message, start: datetime) -> No
     message.attempts, message.last_reply = 1, reason[:500]
 
 
-def _compose(context: Context, session: Any, kit: TaskKit, message: Message, at: datetime) -> None:
+def _compose(
+    context: Context, session: Session, kit: TaskKit, message: Message, at: datetime
+) -> None:
     """The header block of the last attempt, as the engine stores it."""
     claimed = ClaimedMessage(
         row_id=message.id or 0,

@@ -11,6 +11,7 @@ import shutil
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from kootui.core.bootstrap import open_context
 from kootui.core.clock import Clock
@@ -129,8 +130,8 @@ def seed_demo(context: Context) -> None:
     address_ids = seed_demo_addresses(context, domain_ids, now)
     template_ids = seed_demo_templates(context)
     with context.store.session() as session:
-        addresses = [session.get(SenderAddress, address_id) for address_id in address_ids]
-        templates = [session.get(Template, template_id) for template_id in template_ids]
+        addresses = [session.get_one(SenderAddress, address_id) for address_id in address_ids]
+        templates = [session.get_one(Template, template_id) for template_id in template_ids]
         session.flush()
         for offset, (name, status, address_index, size) in enumerate(DEMO_TASKS):
             _seed_task(
@@ -220,7 +221,9 @@ def seed_demo_domains(context: Context, now: datetime) -> list[int]:
         with context.store.session() as session:
             domain = session.get(SenderDomain, domain_id)
             assert domain is not None
-            records = session.scalars(select(DnsRecord).where(DnsRecord.domain_id == domain_id))
+            records = session.scalars(
+                select(DnsRecord).where(col(DnsRecord.domain_id) == domain_id)
+            )
             reasons: list[str] = []
             for record in records.all():
                 record_status, found, why = states[record.purpose]

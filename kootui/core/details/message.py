@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from kootui.core.clock import as_utc, local_text
 from kootui.core.context import Context
@@ -27,8 +27,8 @@ from kootui.core.details.rows import (
 from kootui.core.errors import NotFound
 from kootui.core.store import DeliveryAttempt, MessageHeader, MessageStatus
 
-attempt_table: Any = DeliveryAttempt.__table__
-header_table: Any = MessageHeader.__table__
+attempt_table = DeliveryAttempt.__table__
+header_table = MessageHeader.__table__
 _WAITING = (MessageStatus.PENDING.value, MessageStatus.DEFERRED.value)
 
 
@@ -38,7 +38,7 @@ def _duration_ms(started: datetime, finished: datetime | None) -> int | None:
     return max(0, round((as_utc(finished) - as_utc(started)).total_seconds() * 1000))
 
 
-def _attempt_view(row: Any, shown: Callable[[str], str]) -> AttemptView:
+def _attempt_view(row: Row[*tuple[Any, ...]], shown: Callable[[str], str]) -> AttemptView:
     return AttemptView(
         started=local_text(row.started_at),
         stage=row.stage or "—",
@@ -52,7 +52,7 @@ def _attempt_view(row: Any, shown: Callable[[str], str]) -> AttemptView:
     )
 
 
-def _headers_reason(message: Any, attempts: int) -> str:
+def _headers_reason(message: Row[*tuple[Any, ...]], attempts: int) -> str:
     """Why a message has no stored header block, in one line."""
     if message.status == MessageStatus.CANCELLED.value:
         return "Never composed: the message was cancelled before it was sent."

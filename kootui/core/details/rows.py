@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, RowMapping
 
 from kootui.core.clock import as_utc
 from kootui.core.domains import display_domain_name
@@ -33,11 +33,11 @@ from kootui.core.store import (
 )
 from kootui.core.templates import CompiledTemplate
 
-message_table: Any = Message.__table__
-task_table: Any = Task.__table__
-template_table: Any = Template.__table__
-address_table: Any = SenderAddress.__table__
-domain_table: Any = SenderDomain.__table__
+message_table = Message.__table__
+task_table = Task.__table__
+template_table = Template.__table__
+address_table = SenderAddress.__table__
+domain_table = SenderDomain.__table__
 
 STATUS_LABELS: dict[str, str] = {
     MessageStatus.PENDING.value: "Pending",
@@ -191,7 +191,10 @@ _MISSING = TaskFacts("—", "—", "—", "", 0, None)
 
 
 def present_row(
-    values: Mapping[str, Any], facts: Mapping[int, TaskFacts], *, reveal: bool = False
+    values: Mapping[str, Any] | RowMapping,
+    facts: Mapping[int, TaskFacts],
+    *,
+    reveal: bool = False,
 ) -> Row:
     """A stored message row as the page shows it (recipient masked unless ``reveal``)."""
     task = facts.get(values["task_id"], _MISSING)

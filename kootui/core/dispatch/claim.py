@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, select, update
+from sqlalchemy import Connection, Row, and_, case, select, update
 
 from kootui.core.mail import new_message_id, new_token
 from kootui.core.store import (
@@ -32,12 +32,12 @@ from kootui.core.store import (
     update_rows,
 )
 
-message_table: Any = Message.__table__
-task_table: Any = Task.__table__
-attempt_table: Any = DeliveryAttempt.__table__
-_address_table: Any = SenderAddress.__table__
-_domain_table: Any = SenderDomain.__table__
-_template_table: Any = Template.__table__
+message_table = Message.__table__
+task_table = Task.__table__
+attempt_table = DeliveryAttempt.__table__
+_address_table = SenderAddress.__table__
+_domain_table = SenderDomain.__table__
+_template_table = Template.__table__
 
 CLAIMABLE_TASK_STATUSES = (TaskStatus.SCHEDULED.value, TaskStatus.SENDING.value)
 DUE_STATUSES = (MessageStatus.PENDING.value, MessageStatus.DEFERRED.value)
@@ -126,7 +126,9 @@ def _mark_tasks_sending(connection: Connection, task_ids: set[int], now: datetim
     )
 
 
-def _assign_identities(connection: Connection, rows: Sequence[Any]) -> dict[int, tuple[str, str]]:
+def _assign_identities(
+    connection: Connection, rows: Sequence[Row[*tuple[Any, ...]]]
+) -> dict[int, tuple[str, str]]:
     """Row id -> (Message-ID, token) for the claimed rows that lack one, stored in the
     claim's transaction. The Message-ID names the sender's domain; the token exists
     when the task's template offers unsubscribing. A task whose sender or template
@@ -205,7 +207,9 @@ def release(store: Store, worker: str, row_ids: Sequence[int]) -> None:
         )
 
 
-def expired_leases(connection: Connection, now: datetime, limit: int) -> list[Any]:
+def expired_leases(
+    connection: Connection, now: datetime, limit: int
+) -> list[Row[*tuple[Any, ...]]]:
     """Rows whose worker died (or hung) past its lease; callers lock and record them."""
     m = message_table
     statement = (

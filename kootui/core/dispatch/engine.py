@@ -442,8 +442,21 @@ def _release_taken(writers: WritersLock) -> Callable[[asyncio.Future[int | None]
     return release
 
 
-def run_until_idle(context: Context, **kwargs: object) -> Dispatcher:
+def run_until_idle(
+    context: Context,
+    *,
+    transport: Transport | None = None,
+    options: EngineOptions | None = None,
+    worker_id: str | None = None,
+    tls_context: ssl.SSLContext | None = None,
+) -> Dispatcher:
     """Send every message that is due now and return when none is left (tests, scripts)."""
-    dispatcher = Dispatcher(context, **kwargs)  # type: ignore[arg-type]
+    dispatcher = Dispatcher(
+        context,
+        transport=transport,
+        options=options,
+        worker_id=worker_id,
+        tls_context=tls_context,
+    )
     asyncio.run(dispatcher.run(until_idle=True))
     return dispatcher

@@ -11,10 +11,9 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select as sa_select
-from sqlmodel import select
+from sqlmodel import col, select
 
 from kootui.core.context import Context
 from kootui.core.dispatch.claim import ClaimedMessage
@@ -68,7 +67,7 @@ def load_task_kit(context: Context, task_id: int, *, sign: bool = True) -> TaskK
         if domain is None:
             raise NotFound(f"task {task_id} lost its sender domain", code="task.incomplete")
         attachments = session.exec(
-            select(Attachment).where(Attachment.task_id == task_id).order_by(Attachment.id)
+            select(Attachment).where(Attachment.task_id == task_id).order_by(col(Attachment.id))
         ).all()
         prepared = [prepare_attachment(a.filename, a.content_type, a.content) for a in attachments]
         compiled = CompiledTemplate.build(
@@ -115,7 +114,7 @@ def suppressed_among(context: Context, recipients: Iterable[str]) -> dict[str, s
     wanted = sorted({address.lower() for address in recipients})
     if not wanted:
         return {}
-    table: Any = Suppression.__table__
+    table = Suppression.__table__
     with context.store.engine.connect() as connection:
         rows = connection.execute(
             sa_select(table.c.address, table.c.reason).where(table.c.address.in_(wanted))

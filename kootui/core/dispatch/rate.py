@@ -25,7 +25,7 @@ SHARE_EVERY = 2.0  # seconds between two recounts of the engines that are sendin
 
 def sending_engines(store: Store, now: datetime) -> set[str]:
     """The workers holding a live lease on a message being sent."""
-    table = Message.__table__  # type: ignore[attr-defined]
+    table = Message.__table__
     query = (
         select(table.c.lease_owner)
         .distinct()

@@ -38,8 +38,8 @@ from kootui.core.store import (
     update_rows,
 )
 
-suppression_table: Any = Suppression.__table__
-header_table: Any = MessageHeader.__table__
+suppression_table = Suppression.__table__
+header_table = MessageHeader.__table__
 UNFINISHED = (
     MessageStatus.PENDING.value,
     MessageStatus.SENDING.value,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -18,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from kootui.core.dispatch.claim import message_table
 from kootui.core.store import HourlyStat, MessageStatus
 
-hourly_table: Any = HourlyStat.__table__
+hourly_table = HourlyStat.__table__
 FINAL_STAT = {
     MessageStatus.DELIVERED.value: "delivered",
     MessageStatus.FAILED.value: "failed",
@@ -45,10 +44,12 @@ def count_outcome(deltas: Deltas, sent_at: datetime, first: bool, final: str) ->
 
 def upsert_stats(connection: Connection, deltas: Deltas) -> None:
     """Add the counted changes to their hour rows (INSERT ... ON CONFLICT DO UPDATE)."""
-    rows = []
+    rows: list[dict[str, int | datetime]] = []
     for hour, counter in deltas.items():
         if any(counter.values()):
-            row = {key: counter.get(key, 0) for key in ("sent", "delivered", "failed", "rejected")}
+            row: dict[str, int | datetime] = {
+                key: counter.get(key, 0) for key in ("sent", "delivered", "failed", "rejected")
+            }
             row["to_send"] = counter.get("to_send", 0)
             row["hour"] = hour
             rows.append(row)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import and_, func, literal_column
-from sqlmodel import col, select
+from sqlalchemy import and_, func, literal_column, select
+from sqlmodel import col
 
 from kootui.core.context import Context
 from kootui.core.domains.names import display_domain_name, search_form
@@ -44,7 +44,7 @@ def _list_query() -> ListQuery:
             and_(
                 col(DnsRecord.domain_id) == SenderDomain.id,
                 col(DnsRecord.required).is_(True),
-                DnsRecord.status == RecordStatus.PASSED,
+                col(DnsRecord.status) == RecordStatus.PASSED,
             )
         )
         .scalar_subquery()

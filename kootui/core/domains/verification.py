@@ -206,7 +206,11 @@ def _store_checks(
         )
     for check in checks:
         row = rows.get(str(check.expected.purpose)) or DnsRecord(
-            domain_id=domain_id, purpose=check.expected.purpose
+            domain_id=domain_id,
+            purpose=check.expected.purpose,
+            rtype=check.expected.rtype,
+            name=check.expected.name,
+            expected=check.expected.value,
         )
         row.rtype = check.expected.rtype
         row.name = check.expected.name

@@ -185,7 +185,7 @@ class DkimSigner:
             hasher.digest(), padding.PKCS1v15(), utils.Prehashed(hashes.SHA256())
         )
         fields[-1] = (b"b", base64.b64encode(signature))
-        value = fold(b"; ".join(b"=".join(f) for f in fields) + b"\r\n", namelen=len(name))
+        value: bytes = fold(b"; ".join(b"=".join(f) for f in fields) + b"\r\n", namelen=len(name))
         return name + b": " + value
 
     def sign(

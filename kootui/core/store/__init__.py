@@ -36,6 +36,7 @@ from kootui.core.store.models import (
     Template,
     TemplateStatus,
     WorkspaceSettings,
+    stored_id,
 )
 from kootui.core.store.paging import (
     DEFAULT_PAGE_SIZE,
@@ -108,6 +109,7 @@ __all__ = [
     "insert_rows",
     "open_store",
     "ordered_statement",
+    "stored_id",
     "update_rows",
     "upgrade",
 ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from sqlalchemy import (
     JSON,
@@ -18,12 +18,14 @@ from sqlalchemy import (
     Index,
     LargeBinary,
     String,
+    Table,
     Text,
     UniqueConstraint,
     func,
 )
 from sqlmodel import Field, SQLModel
 
+from kootui.core.errors import InvalidState
 from kootui.core.store.types import UTCDateTime
 
 
@@ -33,6 +35,31 @@ def _time(*, nullable: bool = True, index: bool = False) -> Any:
 
 def _required_time(*, index: bool = False) -> Any:
     return Field(sa_type=UTCDateTime, nullable=False, index=index)
+
+
+class TableModel(SQLModel):
+    """The base of every table: SQLAlchemy sets ``__table__`` on each, which SQLModel does
+    not declare, so Core statements (bulk inserts, joins on columns) are typed through it."""
+
+    if TYPE_CHECKING:
+        __table__: ClassVar[Table]
+
+
+class _Keyed(Protocol):
+    id: int | None
+
+
+def stored_id(row: _Keyed) -> int:
+    """The primary key of a row read from the store or flushed to it.
+
+    Every table's ``id`` is ``int | None`` only because a new row has none until it is
+    flushed; a stored row always has one, and this says so to the type checker."""
+    if row.id is None:
+        raise InvalidState(
+            f"the {type(row).__name__} is not saved yet, so it has no id",
+            code="store.row_not_saved",
+        )
+    return row.id
 
 
 class DomainStatus(StrEnum):
@@ -91,7 +118,7 @@ class MessageStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-class WorkspaceSettings(SQLModel, table=True):
+class WorkspaceSettings(TableModel, table=True):
     """One row (id 1): what operations personnel configure for the workspace."""
 
     __tablename__ = "workspace_settings"
@@ -104,7 +131,7 @@ class WorkspaceSettings(SQLModel, table=True):
     updated_at: datetime = _required_time()
 
 
-class SenderDomain(SQLModel, table=True):
+class SenderDomain(TableModel, table=True):
     __tablename__ = "sender_domain"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -118,7 +145,7 @@ class SenderDomain(SQLModel, table=True):
     next_check_at: datetime | None = _time(index=True)
 
 
-class DkimKey(SQLModel, table=True):
+class DkimKey(TableModel, table=True):
     """A DKIM key pair; the private half lives in a 0600 file, never in the database."""
 
     __tablename__ = "dkim_key"
@@ -139,7 +166,7 @@ class DkimKey(SQLModel, table=True):
     retired_at: datetime | None = _time()
 
 
-class DnsRecord(SQLModel, table=True):
+class DnsRecord(TableModel, table=True):
     """One record a domain must (or may) publish, with what DNS last answered."""
 
     __tablename__ = "dns_record"
@@ -162,7 +189,7 @@ class DnsRecord(SQLModel, table=True):
     checked_at: datetime | None = _time()
 
 
-class SenderAddress(SQLModel, table=True):
+class SenderAddress(TableModel, table=True):
     __tablename__ = "sender_address"
     __table_args__ = (UniqueConstraint("domain_id", "local_part"),)
 
@@ -177,7 +204,7 @@ class SenderAddress(SQLModel, table=True):
     created_at: datetime = _required_time(index=True)
 
 
-class Template(SQLModel, table=True):
+class Template(TableModel, table=True):
     __tablename__ = "template"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -199,7 +226,7 @@ class Template(SQLModel, table=True):
     updated_at: datetime = _required_time()
 
 
-class Task(SQLModel, table=True):
+class Task(TableModel, table=True):
     __tablename__ = "task"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -225,7 +252,7 @@ class Task(SQLModel, table=True):
     cancelled_at: datetime | None = _time()
 
 
-class Attachment(SQLModel, table=True):
+class Attachment(TableModel, table=True):
     __tablename__ = "attachment"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -238,7 +265,7 @@ class Attachment(SQLModel, table=True):
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
-class Message(SQLModel, table=True):
+class Message(TableModel, table=True):
     """One recipient of one task: the unit the engine claims, sends and records."""
 
     __tablename__ = "message"
@@ -276,7 +303,7 @@ class Message(SQLModel, table=True):
     last_reply: str = Field(default="", max_length=500)
 
 
-class MessageHeader(SQLModel, table=True):
+class MessageHeader(TableModel, table=True):
     """The header block of a message as last sent (replaced on a retry: Date and
     DKIM-Signature change), for the Sending Details detail view."""
 
@@ -290,10 +317,10 @@ class MessageHeader(SQLModel, table=True):
 
 
 # A whole address, in any case, is found through this index (Sending Details search).
-Index("ix_message_recipient_lower", func.lower(Message.__table__.c.recipient))  # type: ignore[attr-defined]
+Index("ix_message_recipient_lower", func.lower(Message.__table__.c.recipient))
 
 
-class DeliveryAttempt(SQLModel, table=True):
+class DeliveryAttempt(TableModel, table=True):
     __tablename__ = "delivery_attempt"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -312,7 +339,7 @@ class DeliveryAttempt(SQLModel, table=True):
     worker: str = Field(default="", max_length=64)
 
 
-class HourlyStat(SQLModel, table=True):
+class HourlyStat(TableModel, table=True):
     """Counts per hour, kept in step with the message rows by the engine."""
 
     __tablename__ = "hourly_stat"
@@ -325,7 +352,7 @@ class HourlyStat(SQLModel, table=True):
     rejected: int = Field(default=0)
 
 
-class Suppression(SQLModel, table=True):
+class Suppression(TableModel, table=True):
     """Addresses that unsubscribed or hard-bounced; tasks skip them."""
 
     __tablename__ = "suppression"

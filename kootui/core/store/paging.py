@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from kootui.core.clock import as_utc
@@ -127,7 +127,7 @@ def escape_like(text: str) -> str:
     )
 
 
-def contains(column: ColumnElement[Any], text: str) -> ColumnElement[bool]:
+def contains(column: SQLColumnExpression[Any], text: str) -> ColumnElement[bool]:
     """Case-insensitive 'column contains text', the text bound and escaped."""
     return column.ilike(f"%{escape_like(text)}%", escape=LIKE_ESCAPE)
 
@@ -135,7 +135,7 @@ def contains(column: ColumnElement[Any], text: str) -> ColumnElement[bool]:
 FilterBuilder = Callable[[str, str], ColumnElement[bool]]  # (field name, value) -> clause
 
 
-def equals_filter(column: ColumnElement[Any], allowed: Sequence[str] = ()) -> FilterBuilder:
+def equals_filter(column: SQLColumnExpression[Any], allowed: Sequence[str] = ()) -> FilterBuilder:
     """An advanced filter matching one exact value (a select field); ``allowed`` limits it."""
 
     def build(name: str, value: str) -> ColumnElement[bool]:
@@ -146,7 +146,7 @@ def equals_filter(column: ColumnElement[Any], allowed: Sequence[str] = ()) -> Fi
     return build
 
 
-def contains_filter(column: ColumnElement[Any]) -> FilterBuilder:
+def contains_filter(column: SQLColumnExpression[Any]) -> FilterBuilder:
     def build(_name: str, value: str) -> ColumnElement[bool]:
         return contains(column, value)
 
@@ -162,7 +162,7 @@ def _local_day_start(name: str, value: str) -> datetime:
     return as_utc(datetime.combine(day, time.min).astimezone())
 
 
-def date_from_filter(column: ColumnElement[Any]) -> FilterBuilder:
+def date_from_filter(column: SQLColumnExpression[Any]) -> FilterBuilder:
     """Rows on or after the start of the given local day."""
 
     def build(name: str, value: str) -> ColumnElement[bool]:
@@ -171,7 +171,7 @@ def date_from_filter(column: ColumnElement[Any]) -> FilterBuilder:
     return build
 
 
-def date_to_filter(column: ColumnElement[Any]) -> FilterBuilder:
+def date_to_filter(column: SQLColumnExpression[Any]) -> FilterBuilder:
     """Rows up to the end of the given local day (the day itself is included)."""
 
     def build(name: str, value: str) -> ColumnElement[bool]:
@@ -195,10 +195,10 @@ class ListQuery:
     """
 
     statement: Select[Any]
-    sort_columns: Mapping[str, ColumnElement[Any]]
+    sort_columns: Mapping[str, SQLColumnExpression[Any]]
     default_sort: str
-    tiebreak: ColumnElement[Any]
-    search_columns: Sequence[ColumnElement[Any]] = ()
+    tiebreak: SQLColumnExpression[Any]
+    search_columns: Sequence[SQLColumnExpression[Any]] = ()
     filters: Mapping[str, FilterBuilder] = field(default_factory=dict)
     key_column: str = "id"
 

@@ -39,9 +39,8 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        return value.replace(tzinfo=UTC)
+        stored: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
+        return stored.replace(tzinfo=UTC)
 
 
 def _sqlite_utc_text(value: datetime | None) -> str | None:

@@ -15,14 +15,15 @@ turn (``holding``) is not made to queue behind itself.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-try:
+if sys.platform == "win32":  # not POSIX: writers fall back on SQLite's busy timeout
+    fcntl = None
+else:
     import fcntl
-except ImportError:  # not a POSIX system: writers fall back on SQLite's busy timeout
-    fcntl = None  # type: ignore[assignment]
 
 NO_LOCK = -1  # the turn handed out when there is no file to lock (PostgreSQL, memory)
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from kootui.core.clock import as_utc
 from kootui.core.context import Context
@@ -41,6 +41,7 @@ from kootui.core.store import (
     TaskStatus,
     Template,
     TemplateStatus,
+    stored_id,
 )
 from kootui.core.tasks.attachments import AttachmentFile, check_attachments
 from kootui.core.tasks.message_insert import insert_messages
@@ -182,7 +183,7 @@ def load_sources(
         raise ValidationError("choose a sender address", field="address_id")
     found = session.exec(
         select(SenderAddress, SenderDomain)
-        .join(SenderDomain, SenderDomain.id == SenderAddress.domain_id)  # type: ignore[arg-type]
+        .join(SenderDomain, col(SenderDomain.id) == SenderAddress.domain_id)
         .where(SenderAddress.id == address_id)
     ).first()
     if found is None:
@@ -292,7 +293,7 @@ def _mark_suppressed(connection: Connection, rows: list[dict[str, Any]]) -> None
     wanted = {row["recipient"].lower() for row in rows if isinstance(row["recipient"], str)}
     if not wanted:
         return
-    found = dict(
+    found: dict[str, str] = dict(
         connection.execute(
             select(suppression.c.address, suppression.c.reason).where(
                 suppression.c.address.in_(wanted)
@@ -316,8 +317,8 @@ def _write(
     task = Task(
         name=checked.name,
         subject=checked.subject,
-        template_id=checked.template.id,
-        address_id=checked.address.id,
+        template_id=stored_id(checked.template),
+        address_id=stored_id(checked.address),
         send_type=checked.draft.send_type,
         send_method=checked.draft.send_method,
         status=TaskStatus.SCHEDULED,
@@ -332,7 +333,7 @@ def _write(
     connection = session.connection()
     if checked.draft.attachments:
         connection.execute(
-            insert(Attachment.__table__),  # type: ignore[arg-type]
+            insert(Attachment.__table__),
             [
                 {
                     "task_id": task.id,
@@ -405,6 +406,6 @@ def task_attachments(context: Context, task_id: int) -> list[tuple[str, str, int
         rows = session.exec(
             select(Attachment.filename, Attachment.content_type, Attachment.size)
             .where(Attachment.task_id == task_id)
-            .order_by(Attachment.id)  # type: ignore[arg-type]
+            .order_by(col(Attachment.id))
         ).all()
         return [(name, kind, size) for name, kind, size in rows]

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, ResourceClosedError
 
 from kootui.core.clock import as_utc
 from kootui.core.store import Message, insert_rows
@@ -27,14 +27,16 @@ def insert_messages(connection: Connection, rows: list[dict[str, Any]]) -> None:
         _sqlite_executemany(connection, rows)
         return
     if connection.dialect.name != "postgresql":
-        connection.execute(insert(Message.__table__), rows)  # type: ignore[arg-type]
+        connection.execute(insert(Message.__table__), rows)
         return
     columns = list(rows[0])
     to_store = {name: _COPY_CONVERT.get(name, _as_is) for name in columns}
     driver = connection.connection.driver_connection
+    if driver is None:  # only a closed or invalidated connection has no driver connection
+        raise ResourceClosedError("the store connection closed before the messages were copied")
     statement = f"COPY message ({', '.join(columns)}) FROM STDIN"
     try:
-        with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row([to_store[name](row[name]) for name in columns])
     except Exception as exc:  # the driver's own error: report it as SQLAlchemy would
@@ -45,7 +47,7 @@ def insert_messages(connection: Connection, rows: list[dict[str, Any]]) -> None:
 
 def _sqlite_executemany(connection: Connection, rows: list[dict[str, Any]]) -> None:
     columns = list(rows[0])
-    table = Message.__table__  # type: ignore[attr-defined]
+    table = Message.__table__
     insert_rows(connection, table, columns, [[row[name] for name in columns] for row in rows])
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, Select
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from kootui.core.context import Context
@@ -317,7 +319,7 @@ def _id_clause(name: str, value: str) -> ColumnElement[bool]:
 
 
 def _list_query(public: bool) -> ListQuery:
-    statement = select(
+    statement: Select[*tuple[Any, ...]] = sa_select(  # sqlmodel's select types at most 4 columns
         col(Template.id).label("id"),
         col(Template.public_key).label("public_key"),
         col(Template.locale).label("locale"),

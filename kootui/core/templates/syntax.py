@@ -78,7 +78,7 @@ class TemplateAnalysis:
 
 @dataclass
 class _FieldScan:
-    field: str
+    field_name: str  # not "field": that would hide dataclasses.field from the lines below
     parameters: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -138,7 +138,7 @@ class _Scanner:
 
     def problem(self, code: str, message: str, offset: int) -> None:
         line, column = _position(self.text, offset)
-        self.scan.problems.append(Problem(code, message, line, column, self.scan.field))
+        self.scan.problems.append(Problem(code, message, line, column, self.scan.field_name))
 
     def locate(self, value: str) -> int:
         found = self.text.find(value, self.offset)
@@ -265,7 +265,7 @@ class _Scanner:
                 f"Jinja cannot read this: {message}",
                 line,
                 column,
-                self.scan.field,
+                self.scan.field_name,
             )
         )
 

@@ -37,6 +37,14 @@ def test_sample_file_has_email_and_parameter_columns(tmp_path):
     assert len(rows) == 2 and "@" in rows[1][0]
 
 
+def test_sample_file_is_one_titled_sheet_with_columns_as_wide_as_their_headers(tmp_path):
+    path = write_sample_xlsx(tmp_path / "sample.xlsx", ["name", "a_rather_long_parameter"])
+    workbook = load_workbook(path)
+    assert workbook.sheetnames == ["Recipients"]
+    widths = workbook["Recipients"].column_dimensions
+    assert (widths["A"].width, widths["B"].width, widths["C"].width) == (14, 14, 27)
+
+
 def test_valid_rows_with_parameters(tmp_path):
     path = _workbook(
         tmp_path / "ok.xlsx",

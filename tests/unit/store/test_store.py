@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from kootui.core.context import Context
-from kootui.core.errors import StoreError
+from kootui.core.errors import InvalidState, StoreError
 from kootui.core.store import (
     Message,
     SenderAddress,
@@ -21,6 +21,7 @@ from kootui.core.store import (
     downgrade,
     head_revision,
     open_store,
+    stored_id,
     upgrade,
 )
 from kootui.core.workspace import get_workspace, update_workspace
@@ -111,6 +112,18 @@ def test_failed_transaction_leaves_nothing_half_written(any_context: Context) ->
         session.flush()
     with any_context.store.session() as session:
         assert len(session.exec(select(SenderDomain)).all()) == 0
+
+
+def test_stored_id_is_the_flushed_rows_key_and_refuses_an_unsaved_row(context: Context) -> None:
+    now = context.clock.now()
+    domain = SenderDomain(name="b.example", created_at=now, updated_at=now)
+    with pytest.raises(InvalidState) as refused:
+        stored_id(domain)
+    assert refused.value.code == "store.row_not_saved"
+    with context.store.session() as session:
+        session.add(domain)
+        session.flush()
+        assert stored_id(domain) == domain.id
 
 
 def test_message_rows_queue_with_json_params(any_context: Context) -> None:

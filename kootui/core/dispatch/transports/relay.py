@@ -349,7 +349,7 @@ class RelayTransport:
             return data
         follow = self._take_waiting() if carry is not None else None
         envelope = b""
-        if follow is not None:
+        if carry is not None and follow is not None:
             try:
                 envelope = _envelope(follow)
             except UnicodeEncodeError:

@@ -37,7 +37,7 @@ Why this is exactly as safe and as strict as parsing everything with expat:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any, Protocol
 
 from kootui.core.recipients.xlsx.workbook import MAX_CELL_CHARS
@@ -205,7 +205,7 @@ def _expat_rows(expat: ExpatRows, data: bytes) -> Iterator[Row]:
 
 def _plain_rows(
     buffer: bytes, chunks: Iterator[bytes], expat: ExpatRows, read_cells: CellsReader
-) -> Iterator[Row]:
+) -> Generator[Row, None, bytes]:
     """Read rows until the rows end or something is not plain; returns the unread bytes."""
     if _not_plain(buffer):
         return buffer

@@ -74,16 +74,15 @@ class ImportReport:
 def write_sample_xlsx(path: Path, parameters: Sequence[str]) -> Path:
     """Write the sample file: header ``email`` + parameter names, and one example row."""
     from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]  # a new workbook holds one empty worksheet
     sheet.title = "Recipients"
     sheet.append([EMAIL_HEADER, *parameters])
     sheet.append(["someone@example.com", *(f"example {name}" for name in parameters)])
     for column, header in enumerate([EMAIL_HEADER, *parameters], start=1):
-        sheet.column_dimensions[sheet.cell(1, column).column_letter].width = max(
-            14, len(header) + 4
-        )
+        sheet.column_dimensions[get_column_letter(column)].width = max(14, len(header) + 4)
     workbook.save(path)
     return path
 
@@ -256,8 +255,10 @@ def _stream_rows(
                 raise ImportCancelled("the import was cancelled", field=FIELD)
             if progress is not None:
                 progress(number - 1, expected)
-        first = row[0]  # a filled first cell is the common case and settles it at once
-        if (first is None or (first.__class__ is str and not first.strip())) and _is_blank(row):
+        first_cell = row[0]  # a filled first cell is the common case and settles it at once
+        if (
+            first_cell is None or (first_cell.__class__ is str and not first_cell.strip())
+        ) and _is_blank(row):
             continue
         report.rows_read += 1
         address, values, reason, kind = check(row)

@@ -19,8 +19,9 @@ import mmap
 import zipfile
 import zlib
 from pathlib import Path
-from typing import Any
+from typing import NoReturn
 from xml.parsers import expat
+from xml.parsers.expat import XMLParserType
 
 from kootui.core.errors import KootuiError, ValidationError
 
@@ -46,11 +47,11 @@ class EntityRefused(ValueError):
     """An XML part declared a DTD or an entity; nothing in it was expanded or fetched."""
 
 
-def _refuse_dtd(*_args: object) -> None:
+def _refuse_dtd(*_args: object) -> NoReturn:
     raise EntityRefused("the part declares a DTD or XML entities")
 
 
-def safe_expat_parser(*, namespaces: bool = True) -> Any:
+def safe_expat_parser(*, namespaces: bool = True) -> XMLParserType:
     """The C expat parser, made safe the way defusedxml makes its parsers safe.
 
     Any DOCTYPE, entity declaration or external entity reference raises

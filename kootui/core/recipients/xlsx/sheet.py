@@ -33,8 +33,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime, time, timedelta
 
 from openpyxl.utils.datetime import from_excel
 
@@ -82,7 +81,7 @@ class FormulaCell:
     text: str
 
 
-Cell = str | int | float | bool | datetime | Any | FormulaCell | None
+Cell = str | int | float | bool | datetime | date | time | timedelta | FormulaCell | None
 
 
 def _column_numbers() -> dict[str, int]:
@@ -165,9 +164,12 @@ class SheetRows:
         if style is None or style not in self._dates:
             return number
         try:
-            return from_excel(number, self._epoch, timedelta=style in self._durations)
+            moment: datetime | timedelta = from_excel(
+                number, self._epoch, timedelta=style in self._durations
+            )
         except (OverflowError, ValueError):
             return "#VALUE!"  # what openpyxl shows for a date serial out of range
+        return moment
 
     def _value(self, kind: str, text: str | None, style: str | None) -> Cell:
         if text is None:
@@ -183,7 +185,8 @@ class SheetRows:
         if kind == "d":
             from openpyxl.utils.datetime import from_ISO8601
 
-            return from_ISO8601(text)
+            stamp: datetime | date | time | timedelta = from_ISO8601(text)  # untyped in stubs
+            return stamp
         raise _corrupt(f"a cell has the unknown type {kind!r}")
 
     def _declared_size(self, attrs: dict[str, str]) -> None:
@@ -202,11 +205,12 @@ class SheetRows:
             try:
                 for letters, style, kind, number_text, inline, inline_text, other in matches:
                     if inline:  # <is><t>: the value is the text itself (openpyxl writes these)
-                        value: Cell = inline_text.decode() if inline_text else None
-                        if value and b"&" in inline_text:
-                            value = decode_references(value)
-                            if value is None:
+                        text = inline_text.decode() if inline_text else None
+                        if text and b"&" in inline_text:
+                            text = decode_references(text)
+                            if text is None:
                                 return None  # a forbidden character: expat says which
+                        value: Cell = text
                     elif not letters:
                         if other:
                             return None  # not a plain cell: expat reads the row

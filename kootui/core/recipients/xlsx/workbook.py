@@ -15,7 +15,7 @@ import zipfile
 from array import array
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from xml.parsers.expat import XMLParserType
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
@@ -44,7 +44,7 @@ def _names(local: str) -> frozenset[str]:
     return frozenset(f"{ns}{_SEP}{local}" for ns in MAIN_NAMESPACES)
 
 
-def _parse_part(archive: zipfile.ZipFile, name: str, parser: Any) -> None:
+def _parse_part(archive: zipfile.ZipFile, name: str, parser: XMLParserType) -> None:
     with archive.open(name) as part:
         while chunk := part.read(FEED_BYTES):
             parser.Parse(chunk, False)

@@ -7,7 +7,7 @@ Create Date: ${create_date}
 
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes  # the module itself: mypy sees no "sql" re-exported by sqlmodel
 import kootui.core.store.types
 ${imports if imports else ""}
 
