@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from kootui import __version__
+from kootui.cli.output import ArgumentParser, ask, say, say_block, say_error
 from kootui.core.config import Settings, load_settings, redact_database_url
 from kootui.core.errors import KootuiError, SettingsError
 
@@ -41,17 +42,17 @@ def _run_console(args: argparse.Namespace, settings: Settings) -> int:
         app.run()
     finally:
         if engine is not None and not engine.stop():
-            print(
+            say(
                 "kootui: the sending engine did not stop in time; leases will expire "
                 "and another worker picks the messages up",
-                file=sys.stderr,
+                err=True,
             )
         context.close()
     if engine is not None and engine.error is not None:
-        print(
+        say(
             f"kootui: the sending engine stopped with an error: {engine.error} "
             f"(details in {settings.paths.log_file})",
-            file=sys.stderr,
+            err=True,
         )
         return 1
     return 0
@@ -61,8 +62,10 @@ def _log_to_file(settings: Settings) -> None:
     """While the console owns the terminal, log lines go to a file in the state folder."""
     import logging
 
+    from kootui.cli.output import PrintableFormatter
+
     handler = logging.FileHandler(settings.paths.log_file, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(PrintableFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
@@ -75,38 +78,71 @@ def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     if args.reset:
         if not args.yes:
             if not sys.stdin.isatty():
-                print(
-                    "kootui: error: --reset needs --yes when not run in a terminal", file=sys.stderr
-                )
+                say_error("--reset needs --yes when not run in a terminal")
                 return 2
-            answer = input(
+            answer = ask(
                 f"Delete and rebuild the demo workspace in {demo_settings.paths.data_dir}? [y/N] "
             )
             if answer.strip().lower() not in {"y", "yes"}:
-                print("Demo workspace left as it was.")
+                say("Demo workspace left as it was.")
                 return 1
         reset_demo(demo_settings)
     seed_demo_if_empty(demo_settings)
     if args.no_open:
-        print(f"Demo workspace ready in {demo_settings.paths.data_dir}")
+        say(f"Demo workspace ready in {demo_settings.paths.data_dir}")
         return 0
     return _run_console(args, demo_settings)
 
 
 def _cmd_db(args: argparse.Namespace, settings: Settings) -> int:
-    from kootui.core.store import current_revision, head_revision, open_store, upgrade
+    from kootui.core.store import (
+        check_store,
+        current_revision,
+        head_revision,
+        open_store,
+        upgrade,
+    )
 
+    if args.db_command == "check":
+        verdict = check_store(settings.database_url)
+        for line in verdict.lines:
+            say(line, err=not verdict.ok)
+        return 0 if verdict.ok else 1
     settings.ensure_folders()
     store = open_store(settings.database_url, migrate=False)
     try:
         if args.db_command == "upgrade":
             upgrade(store)
-            print(f"Database at revision {current_revision(store)} (newest {head_revision()}).")
+            say(f"Database at revision {current_revision(store)} (newest {head_revision()}).")
         else:
-            print(f"current: {current_revision(store) or 'empty'}; newest: {head_revision()}")
+            say(f"current: {current_revision(store) or 'empty'}; newest: {head_revision()}")
     finally:
         store.close()
     return 0
+
+
+def _file_mode_warnings(settings: Settings) -> list[str]:
+    """Folders and store files other users may read (``ensure_folders`` and the store
+    tighten them when they can; what is left is shown here)."""
+    from kootui.core.private_files import database_mode_warnings, loose_mode_warning
+    from kootui.core.store import sqlite_database_path
+
+    paths = settings.paths
+    warnings = [
+        warning
+        for folder in (
+            paths.data_dir,
+            paths.config_dir,
+            paths.state_dir,
+            paths.keys_dir,
+            paths.outbox_dir,
+        )
+        if (warning := loose_mode_warning(folder)) is not None
+    ]
+    database = sqlite_database_path(settings.database_url)
+    if database is not None:
+        warnings += database_mode_warnings(database)
+    return warnings
 
 
 def _cmd_config(args: argparse.Namespace, settings: Settings) -> int:
@@ -121,8 +157,9 @@ def _cmd_config(args: argparse.Namespace, settings: Settings) -> int:
         "database_url": redact_database_url(settings.database_url),
         "settings": settings.redacted(),
         "keys": settings.keys,
+        "warnings": _file_mode_warnings(settings),
     }
-    print(json.dumps(shown, indent=2, default=list))
+    say_block(json.dumps(shown, indent=2, default=list))
     return 0
 
 
@@ -130,13 +167,13 @@ def _cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from kootui.cli.worker import run_worker
 
     if args.processes < 0:
-        print("kootui: error: --processes must be 0 or more", file=sys.stderr)
+        say_error("--processes must be 0 or more")
         return 2
     return run_worker(settings, processes=args.processes, until_idle=args.until_idle)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="kootui",
         description="A keyboard-driven terminal console for sending email at scale. "
         "With no command, opens the console.",
@@ -160,10 +197,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(handler=_cmd_demo)
 
-    db = commands.add_parser("db", help="database schema: upgrade or show the revision")
+    db = commands.add_parser("db", help="the database: upgrade, show the revision, check it")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_commands.add_parser("upgrade", help="upgrade the schema to the newest revision")
     db_commands.add_parser("current", help="show the current and newest revision")
+    db_commands.add_parser(
+        "check", help="check the database is sound (SQLite integrity_check) and up to date"
+    )
     db.set_defaults(handler=_cmd_db)
 
     worker = commands.add_parser(
@@ -206,6 +246,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _os_error_text(exc: OSError) -> str:
+    reason = exc.strerror or str(exc)
+    named = [str(name) for name in (exc.filename, exc.filename2) if name is not None]
+    return f"{' -> '.join(named)}: {reason}" if named else reason
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -214,10 +260,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler: Handler = getattr(args, "handler", _run_console)
         return handler(args, settings)
     except SettingsError as exc:
-        print(f"kootui: error: {exc}", file=sys.stderr)
+        say_error(exc)
         return 2
     except KootuiError as exc:
-        print(f"kootui: error: {exc}", file=sys.stderr)
+        say_error(exc)
+        return 1
+    except OSError as exc:
+        # A file that vanished or changed mode after its option was checked, a full disk:
+        # one line naming the file, not a traceback.
+        say_error(_os_error_text(exc))
         return 1
     except KeyboardInterrupt:
         return 130

@@ -23,7 +23,7 @@ from kootui.core.clock import SystemClock
 from kootui.core.config import Settings, redact_database_url
 from kootui.core.context import Context
 from kootui.core.dispatch import check_relay_config, relay_config
-from kootui.core.errors import SettingsError
+from kootui.core.errors import SettingsError, StoreError
 from kootui.core.store import open_store
 
 log = logging.getLogger("kootui.cli.worker")
@@ -80,7 +80,10 @@ def run_engine_process(
     when other engine processes keep the other cores busy (see ``EngineOptions``)."""
     configure_logging()
     _event_loop_policy()
-    store = open_store(settings.database_url, migrate=False)
+    try:
+        store = open_store(settings.database_url, migrate=False)
+    except StoreError as exc:
+        return _stopped_by(exc)
     context = Context(store=store, settings=settings, clock=SystemClock())
     try:
         asyncio.run(
@@ -91,9 +94,18 @@ def run_engine_process(
                 store_in_loop=store_in_loop,
             )
         )
+    except StoreError as exc:
+        # A locked or unreachable store is an OperationalError the engine waits out; a
+        # StoreError (damaged, read-only, full, no schema) will not pass by itself.
+        return _stopped_by(exc)
     finally:
         context.close()
     return 0
+
+
+def _stopped_by(fault: StoreError) -> int:
+    log.error("stopping: the store cannot be used [%s]: %s", fault.code, fault)
+    return 1
 
 
 def _child(settings: Settings, until_idle: bool, check_domains: bool) -> None:

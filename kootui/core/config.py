@@ -20,6 +20,7 @@ from typing import Any
 from platformdirs import PlatformDirs
 
 from kootui.core.errors import SettingsError
+from kootui.core.private_files import make_private
 
 APP_NAME = "kootui"
 
@@ -242,7 +243,8 @@ class Settings:
         return replace(self, paths=paths, values=values, demo=True)
 
     def ensure_folders(self) -> None:
-        """Create the folders a running console needs (mode 0700) and check they are writable."""
+        """Create the folders a running console needs (mode 0700, an existing one tightened to
+        it) and check they are writable."""
         for folder in (self.paths.data_dir, self.paths.config_dir, self.paths.state_dir):
             try:
                 folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -252,6 +254,7 @@ class Settings:
                 ) from exc
             if not os.access(folder, os.W_OK | os.X_OK):
                 raise SettingsError(f"folder {folder} is not writable", code="settings.folder")
+            make_private(folder)  # mkdir's mode is for new folders only; warns if it cannot
 
     def redacted(self) -> dict[str, dict[str, Any]]:
         """Values safe to print: secrets are replaced by a marker."""
