@@ -128,15 +128,10 @@ def _file_mode_warnings(settings: Settings) -> list[str]:
     from kootui.core.store import sqlite_database_path
 
     paths = settings.paths
+    # The keys and outbox folders are inside the data folder: private when it is.
     warnings = [
         warning
-        for folder in (
-            paths.data_dir,
-            paths.config_dir,
-            paths.state_dir,
-            paths.keys_dir,
-            paths.outbox_dir,
-        )
+        for folder in (paths.data_dir, paths.config_dir, paths.state_dir)
         if (warning := loose_mode_warning(folder)) is not None
     ]
     database = sqlite_database_path(settings.database_url)
