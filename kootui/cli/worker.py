@@ -18,6 +18,7 @@ import signal
 import sys
 from types import FrameType
 
+from kootui.cli.output import PrintableFormatter
 from kootui.core.bootstrap import open_context
 from kootui.core.clock import SystemClock
 from kootui.core.config import Settings, redact_database_url
@@ -31,8 +32,9 @@ log = logging.getLogger("kootui.cli.worker")
 
 def configure_logging(level: int = logging.INFO) -> None:
     handler = logging.StreamHandler(sys.stderr)
+    # SMTP replies and DNS answers ride in log lines: shown inert, one line each.
     handler.setFormatter(
-        logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+        PrintableFormatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]

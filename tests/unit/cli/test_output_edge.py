@@ -158,3 +158,22 @@ def test_log_lines_hold_outside_text_on_one_inert_line() -> None:
     )
     line = formatter.format(record)
     assert line == "WARNING reply: 550 ␛[2Jno␊FAKE"
+
+
+def test_the_workers_log_lines_are_inert(capsys: pytest.CaptureFixture[str]) -> None:
+    from kootui.cli.worker import configure_logging
+
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    try:
+        configure_logging()
+        reply = "421 \x1b]0;pwned\x07\x1b[2Jbusy\r\n2026-01-01 INFO kootui: all sent"
+        logging.getLogger("kootui.dispatch.relay").warning("relay %s: %s", "mx.example", reply)
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+    err = capsys.readouterr().err
+    assert _inert(err) and err.count("\n") == 1
+    assert err.rstrip().endswith(
+        "relay mx.example: 421 ␛]0;pwned␇␛[2Jbusy␍␊2026-01-01 INFO kootui: all sent"
+    )
