@@ -56,3 +56,32 @@ def test_a_damaged_store_stops_the_worker_before_it_starts(queued: Path, home: P
         .splitlines()[-1]
         .startswith(f"kootui: error: the database file {queued} is not a SQLite database")
     )
+
+
+def test_a_folder_where_the_writers_lock_cannot_be_made_stops_the_worker(
+    queued: Path, home: Path, tmp_path: Path
+) -> None:
+    # SQLite can work here (its -wal and -shm exist and are writable); only the writers'
+    # lock file beside them cannot be created.
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    moved = folder / "kootui.db"
+    queued.rename(moved)
+    for companion in ("-wal", "-shm"):
+        Path(f"{moved}{companion}").touch(mode=0o600)
+    folder.chmod(0o500)
+    try:
+        result = run_kootui_bound_by_modes(
+            "worker",
+            "--until-idle",
+            "--processes",
+            "1",
+            home=home,
+            extra_env={"KOOTUI_DATABASE_URL": f"sqlite:///{moved}"},
+        )
+    finally:
+        folder.chmod(0o700)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    [error] = [line for line in result.stderr.splitlines() if " ERROR " in line]
+    assert f"[store.cannot_open]: cannot open {moved}-writers" in error
