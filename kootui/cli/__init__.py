@@ -247,9 +247,20 @@ def _os_error_text(exc: OSError) -> str:
     return f"{' -> '.join(named)}: {reason}" if named else reason
 
 
+def _store_busy_text(exc: Exception, settings: Settings | None) -> str:
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    where = f" {redact_database_url(settings.database_url)}" if settings is not None else ""
+    return (
+        f"the database{where} could not be used "
+        f"({reason}); another kootui may hold it or its server may be away: try again "
+        "shortly, and run `kootui db check` if it persists"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    settings: Settings | None = None
     try:
         settings = load_settings()
         handler: Handler = getattr(args, "handler", _run_console)
@@ -267,3 +278,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        # The faults that pass by themselves (SQLite locked past its 10 s wait, a server
+        # away) stay SQLAlchemy errors so the engine retries them; a command says so.
+        if not type(exc).__module__.startswith("sqlalchemy."):
+            raise
+        from sqlalchemy.exc import OperationalError
+
+        if not isinstance(exc, OperationalError):
+            raise  # a bug, not a fault of the store: its traceback is what helps
+        say_error(_store_busy_text(exc, settings))
+        return 1

@@ -241,3 +241,17 @@ def test_a_database_in_a_read_only_folder_is_one_line(database: Path, tmp_path: 
     assert result.returncode == 1
     err = _one_line(result.stderr)
     assert str(moved) in err and ("cannot be opened" in err or "cannot be written" in err)
+
+
+def test_a_store_locked_past_the_wait_is_one_line_from_a_command(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    holder = sqlite3.connect(database, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another process's long write
+    try:
+        assert main(["workspace", "set", "--name", "while locked"]) == 1
+    finally:
+        holder.close()
+    err = _one_line(capsys.readouterr().err)
+    assert f"the database sqlite:///{database} could not be used (database is locked)" in err
+    assert "try again" in err
