@@ -90,6 +90,8 @@ def make_database_private(database: Path) -> list[str]:
     could not be."""
     warnings: list[str] = []
     for path in (database, *(Path(f"{database}{suffix}") for suffix in DATABASE_COMPANIONS)):
+        if not path.is_file():
+            continue  # missing, or not ours to change: SQLite reports what it cannot use
         warning = make_private(path)
         if warning is not None:
             warnings.append(warning)
@@ -99,4 +101,8 @@ def make_database_private(database: Path) -> list[str]:
 def database_mode_warnings(database: Path) -> list[str]:
     """What ``make_database_private`` would have to change, without changing it."""
     paths = (database, *(Path(f"{database}{suffix}") for suffix in DATABASE_COMPANIONS))
-    return [warning for path in paths if (warning := loose_mode_warning(path)) is not None]
+    return [
+        warning
+        for path in paths
+        if path.is_file() and (warning := loose_mode_warning(path)) is not None
+    ]

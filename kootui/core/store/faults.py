@@ -199,6 +199,15 @@ def watch_store_faults(engine: Engine) -> None:
 def prepare_database_file(database: Path) -> None:
     """The SQLite file's folder, and the file itself created private (0600) before SQLite
     opens it, so its -wal and -shm files are private too."""
+    if database.exists() and not database.is_file():
+        # Never tighten (or open) a folder or a device named by mistake: sqlite:////tmp
+        # would otherwise turn /tmp to 0700.
+        raise StoreError(
+            f"the database path {database} is a folder or a device, not a file: give the "
+            "path of a file, e.g. sqlite:////var/lib/kootui/kootui.db",
+            code="store.not_a_file",
+            field="database.url",
+        )
     try:
         database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         create_private_file(database)

@@ -148,3 +148,25 @@ def test_a_file_that_cannot_be_tightened_is_a_warning_not_an_error(
     finally:
         os.chown(database, os.getuid(), os.getgid())
         database.chmod(0o600)
+
+
+@pytest.mark.parametrize("target", ["folder", "/dev/null"])
+def test_a_database_url_naming_a_folder_or_device_changes_nothing(
+    home: Path,
+    tmp_path: Path,
+    target: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = Path(target)
+    if target == "folder":  # like sqlite:////tmp: a shared folder that must stay open
+        path = tmp_path / "shared"
+        path.mkdir()
+        path.chmod(0o755)
+    before = _mode(path)
+    monkeypatch.setenv("KOOTUI_DATABASE_URL", f"sqlite:///{path}")
+    assert main(["task", "list"]) == 1
+    err = capsys.readouterr().err
+    assert f"the database path {path} is a folder or a device, not a file" in err
+    assert _mode(path) == before  # never tightened like a database file
+    assert not any(str(path) in warning for warning in _config_warnings(capsys))
