@@ -3,6 +3,7 @@ instead of warning every second forever; a damaged file stops it before it start
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from pathlib import Path
 
@@ -85,3 +86,31 @@ def test_a_folder_where_the_writers_lock_cannot_be_made_stops_the_worker(
     assert "Traceback" not in result.stderr
     [error] = [line for line in result.stderr.splitlines() if " ERROR " in line]
     assert f"[store.cannot_open]: cannot open {moved}-writers" in error
+
+
+def test_a_fault_met_while_recording_stops_the_worker(queued: Path, home: Path) -> None:
+    # Claiming works (the message table is sound); recording the results cannot (the
+    # delivery_attempt table's pages are overwritten). The engine used to wait for the
+    # unrecorded results for ever under --until-idle.
+    with sqlite3.connect(queued) as connection:
+        pages = [
+            page
+            for (page,) in connection.execute(
+                "SELECT rootpage FROM sqlite_master "
+                "WHERE tbl_name = 'delivery_attempt' AND rootpage > 0"
+            )
+        ]
+        size = int(connection.execute("PRAGMA page_size").fetchone()[0])
+    with queued.open("r+b") as file:
+        for page in pages:
+            file.seek((page - 1) * size)
+            file.write(b"\xde\xad" * (size // 2))
+    started = time.monotonic()
+    result = run_kootui_bound_by_modes(
+        "worker", "--until-idle", "--processes", "1", home=home, timeout=60
+    )
+    assert time.monotonic() - started < 30
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    [error] = [line for line in result.stderr.splitlines() if " ERROR " in line]
+    assert f"[store.corrupt]: the database file {queued} is damaged" in error
