@@ -10,7 +10,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from kootui.cli.context import with_context
-from kootui.cli.output import say, say_block
+from kootui.cli.output import ArgumentParser, say, say_block
 from kootui.cli.paths import file_or_folder_to_write
 from kootui.core.clock import local_text
 
@@ -114,7 +114,7 @@ def _say_doctor(report: DoctorReport) -> None:
     say_block(report.zone_snippet)
 
 
-def add_domain_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_domain_commands(commands: argparse._SubParsersAction[ArgumentParser]) -> None:
     domain = commands.add_parser("domain", help="sender domains: list, add, verify, zone, doctor")
     actions = domain.add_subparsers(dest="domain_command", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="list sender domains and their status")

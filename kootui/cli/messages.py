@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from kootui.cli.context import with_context
-from kootui.cli.output import end_progress, say, say_block, say_error, say_progress
+from kootui.cli.output import ArgumentParser, end_progress, say, say_block, say_error, say_progress
 from kootui.cli.paths import file_to_write
 from kootui.core.clock import local_text
 from kootui.core.config import Settings
@@ -164,7 +164,7 @@ def _handler(run: Command) -> Callable[[argparse.Namespace, Settings], int]:
     return with_context(_refusals_exit_2(run))
 
 
-def add_message_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_message_commands(commands: argparse._SubParsersAction[ArgumentParser]) -> None:
     messages = commands.add_parser(
         "messages", help="sending details: list, show or export messages (recipients masked)"
     )

@@ -14,9 +14,12 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from typing import IO, NoReturn
+from typing import IO, TYPE_CHECKING, NoReturn
 
 from kootui.core.printable import printable
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 
 def _stream(err: bool) -> IO[str]:
@@ -59,7 +62,7 @@ class ArgumentParser(argparse.ArgumentParser):
     one line like every other error (exit status 2). Subcommand parsers inherit the class.
     """
 
-    def _print_message(self, message: str, file: IO[str] | None = None) -> None:
+    def _print_message(self, message: str, file: SupportsWrite[str] | None = None) -> None:
         if message:
             (file or sys.stderr).write(printable(message, one_line=False))
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kootui.cli.context import with_context
-from kootui.cli.output import end_progress, say, say_progress
+from kootui.cli.output import ArgumentParser, end_progress, say, say_progress
 from kootui.cli.paths import file_to_read, file_to_write
 from kootui.core.clock import local_text
 from kootui.core.errors import ValidationError
@@ -175,7 +175,7 @@ def _sample(args: argparse.Namespace, context: Context) -> int:
     return 0
 
 
-def add_task_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_task_commands(commands: argparse._SubParsersAction[ArgumentParser]) -> None:
     task = commands.add_parser(
         "task", help="sending tasks: create, list, show, cancel, pause, delete"
     )

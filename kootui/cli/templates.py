@@ -13,7 +13,7 @@ import getpass
 from typing import TYPE_CHECKING
 
 from kootui.cli.context import with_context
-from kootui.cli.output import say, say_block
+from kootui.cli.output import ArgumentParser, say, say_block
 from kootui.core.clock import local_text
 
 if TYPE_CHECKING:  # the store is imported only when a command runs
@@ -84,7 +84,7 @@ def _reject(args: argparse.Namespace, context: Context) -> int:
     return 0
 
 
-def add_template_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_template_commands(commands: argparse._SubParsersAction[ArgumentParser]) -> None:
     template = commands.add_parser(
         "template", help="sender templates: list, show, approve, reject (operator review)"
     )

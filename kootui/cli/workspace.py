@@ -10,7 +10,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from kootui.cli.context import with_context
-from kootui.cli.output import say, say_error
+from kootui.cli.output import ArgumentParser, say, say_error
 
 if TYPE_CHECKING:  # the store is imported only when a command runs
     from kootui.core.context import Context
@@ -49,7 +49,7 @@ def _set(args: argparse.Namespace, context: Context) -> int:
     return 0
 
 
-def add_workspace_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_workspace_commands(commands: argparse._SubParsersAction[ArgumentParser]) -> None:
     workspace = commands.add_parser(
         "workspace", help="the workspace's name, domain quota and sensitive-industry flag"
     )
