@@ -177,3 +177,28 @@ def test_the_workers_log_lines_are_inert(capsys: pytest.CaptureFixture[str]) -> 
     assert err.rstrip().endswith(
         "relay mx.example: 421 ␛]0;pwned␇␛[2Jbusy␍␊2026-01-01 INFO kootui: all sent"
     )
+
+
+def test_messages_list_json_and_show_are_inert_and_json_keeps_the_text(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from kootui.core.dispatch import run_until_idle
+    from tests.support.dispatch_seed import seed_sender, seed_task
+
+    subject = "Hi \x1b]0;pwned\x07\x1b[2J\u202eevil\u2066 \x9b31m"
+    context = open_context(settings)
+    try:
+        seed_task(context, seed_sender(context), ["ann@example.org"], subject=subject)
+        run_until_idle(context)
+    finally:
+        context.close()
+    assert main(["messages", "list", "--range", "all", "--json"]) == 0
+    listed = capsys.readouterr().out
+    assert _inert(listed) and listed.isascii()
+    [row] = json.loads(listed)["rows"]
+    assert row["subject"] == subject  # escaped for the terminal, exact for a program
+    assert main(["messages", "show", str(row["message_id"])]) == 0
+    shown = capsys.readouterr().out
+    assert _inert(shown) and "␛]0;pwned␇␛[2J\\u202eevil" in shown
