@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from kootui import __version__
+from kootui.cli.output import ArgumentParser, ask, say, say_block, say_error
 from kootui.core.config import Settings, load_settings, redact_database_url
 from kootui.core.errors import KootuiError, SettingsError
 
@@ -41,17 +42,17 @@ def _run_console(args: argparse.Namespace, settings: Settings) -> int:
         app.run()
     finally:
         if engine is not None and not engine.stop():
-            print(
+            say(
                 "kootui: the sending engine did not stop in time; leases will expire "
                 "and another worker picks the messages up",
-                file=sys.stderr,
+                err=True,
             )
         context.close()
     if engine is not None and engine.error is not None:
-        print(
+        say(
             f"kootui: the sending engine stopped with an error: {engine.error} "
             f"(details in {settings.paths.log_file})",
-            file=sys.stderr,
+            err=True,
         )
         return 1
     return 0
@@ -61,8 +62,10 @@ def _log_to_file(settings: Settings) -> None:
     """While the console owns the terminal, log lines go to a file in the state folder."""
     import logging
 
+    from kootui.cli.output import PrintableFormatter
+
     handler = logging.FileHandler(settings.paths.log_file, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(PrintableFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
@@ -75,38 +78,66 @@ def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     if args.reset:
         if not args.yes:
             if not sys.stdin.isatty():
-                print(
-                    "kootui: error: --reset needs --yes when not run in a terminal", file=sys.stderr
-                )
+                say_error("--reset needs --yes when not run in a terminal")
                 return 2
-            answer = input(
+            answer = ask(
                 f"Delete and rebuild the demo workspace in {demo_settings.paths.data_dir}? [y/N] "
             )
             if answer.strip().lower() not in {"y", "yes"}:
-                print("Demo workspace left as it was.")
+                say("Demo workspace left as it was.")
                 return 1
         reset_demo(demo_settings)
     seed_demo_if_empty(demo_settings)
     if args.no_open:
-        print(f"Demo workspace ready in {demo_settings.paths.data_dir}")
+        say(f"Demo workspace ready in {demo_settings.paths.data_dir}")
         return 0
     return _run_console(args, demo_settings)
 
 
 def _cmd_db(args: argparse.Namespace, settings: Settings) -> int:
-    from kootui.core.store import current_revision, head_revision, open_store, upgrade
+    from kootui.core.store import (
+        check_store,
+        current_revision,
+        head_revision,
+        open_store,
+        upgrade,
+    )
 
+    if args.db_command == "check":
+        verdict = check_store(settings.database_url)
+        for line in verdict.lines:
+            say(line, err=not verdict.ok)
+        return 0 if verdict.ok else 1
     settings.ensure_folders()
     store = open_store(settings.database_url, migrate=False)
     try:
         if args.db_command == "upgrade":
             upgrade(store)
-            print(f"Database at revision {current_revision(store)} (newest {head_revision()}).")
+            say(f"Database at revision {current_revision(store)} (newest {head_revision()}).")
         else:
-            print(f"current: {current_revision(store) or 'empty'}; newest: {head_revision()}")
+            say(f"current: {current_revision(store) or 'empty'}; newest: {head_revision()}")
     finally:
         store.close()
     return 0
+
+
+def _file_mode_warnings(settings: Settings) -> list[str]:
+    """Folders and store files other users may read (``ensure_folders`` and the store
+    tighten them when they can; what is left is shown here)."""
+    from kootui.core.private_files import database_mode_warnings, loose_mode_warning
+    from kootui.core.store import sqlite_database_path
+
+    paths = settings.paths
+    # The keys and outbox folders are inside the data folder: private when it is.
+    warnings = [
+        warning
+        for folder in (paths.data_dir, paths.config_dir, paths.state_dir)
+        if (warning := loose_mode_warning(folder)) is not None
+    ]
+    database = sqlite_database_path(settings.database_url)
+    if database is not None:
+        warnings += database_mode_warnings(database)
+    return warnings
 
 
 def _cmd_config(args: argparse.Namespace, settings: Settings) -> int:
@@ -121,8 +152,9 @@ def _cmd_config(args: argparse.Namespace, settings: Settings) -> int:
         "database_url": redact_database_url(settings.database_url),
         "settings": settings.redacted(),
         "keys": settings.keys,
+        "warnings": _file_mode_warnings(settings),
     }
-    print(json.dumps(shown, indent=2, default=list))
+    say_block(json.dumps(shown, indent=2, default=list))
     return 0
 
 
@@ -133,7 +165,7 @@ def _cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="kootui",
         description="A keyboard-driven terminal console for sending email at scale. "
         "With no command, opens the console.",
@@ -157,10 +189,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(handler=_cmd_demo)
 
-    db = commands.add_parser("db", help="database schema: upgrade or show the revision")
+    db = commands.add_parser("db", help="the database: upgrade, show the revision, check it")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_commands.add_parser("upgrade", help="upgrade the schema to the newest revision")
     db_commands.add_parser("current", help="show the current and newest revision")
+    db_commands.add_parser(
+        "check", help="check the database is sound (SQLite integrity_check) and up to date"
+    )
     db.set_defaults(handler=_cmd_db)
 
     worker = commands.add_parser(
@@ -203,18 +238,51 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _os_error_text(exc: OSError) -> str:
+    reason = exc.strerror or str(exc)
+    named = [str(name) for name in (exc.filename, exc.filename2) if name is not None]
+    return f"{' -> '.join(named)}: {reason}" if named else reason
+
+
+def _store_busy_text(exc: Exception, settings: Settings | None) -> str:
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    where = f" {redact_database_url(settings.database_url)}" if settings is not None else ""
+    return (
+        f"the database{where} could not be used "
+        f"({reason}); another kootui may hold it or its server may be away: try again "
+        "shortly, and run `kootui db check` if it persists"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    settings: Settings | None = None
     try:
         settings = load_settings()
         handler: Handler = getattr(args, "handler", _run_console)
         return handler(args, settings)
     except SettingsError as exc:
-        print(f"kootui: error: {exc}", file=sys.stderr)
+        say_error(exc)
         return 2
     except KootuiError as exc:
-        print(f"kootui: error: {exc}", file=sys.stderr)
+        say_error(exc)
+        return 1
+    except OSError as exc:
+        # A file that vanished or changed mode after its option was checked, a full disk:
+        # one line naming the file, not a traceback.
+        say_error(_os_error_text(exc))
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        # The faults that pass by themselves (SQLite locked past its 10 s wait, a server
+        # away) stay SQLAlchemy errors so the engine retries them; a command says so.
+        if not type(exc).__module__.startswith("sqlalchemy."):
+            raise
+        from sqlalchemy.exc import OperationalError
+
+        if not isinstance(exc, OperationalError):
+            raise  # a bug, not a fault of the store: its traceback is what helps
+        say_error(_store_busy_text(exc, settings))
+        return 1

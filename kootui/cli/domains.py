@@ -10,10 +10,13 @@ import argparse
 from typing import TYPE_CHECKING
 
 from kootui.cli.context import with_context
+from kootui.cli.output import ArgumentParser, say, say_block
+from kootui.cli.paths import file_or_folder_to_write
 from kootui.core.clock import local_text
 
 if TYPE_CHECKING:  # the store is imported only when a command runs
     from kootui.core.context import Context
+    from kootui.core.domains import DoctorReport
 
 
 def _list(args: argparse.Namespace, context: Context) -> int:
@@ -27,8 +30,8 @@ def _list(args: argparse.Namespace, context: Context) -> int:
     for row in page.rows:
         passing = f"{row['required_passing']}/{row['required_total']}"
         checked = local_text(row["last_checked_at"], "%Y-%m-%d %H:%M")
-        print(f"{row['display_name']:<40} {row['status']:<10} {passing:<5} {checked}")
-    print(page.range_text())
+        say(f"{row['display_name']:<40} {row['status']:<10} {passing:<5} {checked}")
+    say(page.range_text())
     return 0
 
 
@@ -37,19 +40,19 @@ def _print_records(context: Context, domain_id: int) -> None:
 
     for record in domain_records(context, domain_id):
         need = "required" if record.required else "optional"
-        print(f"{record.label} ({need}) {record.rtype} {record.name}: {record.status_label}")
-        print(f"  expected: {record.expected or record.missing_setting}")
+        say(f"{record.label} ({need}) {record.rtype} {record.name}: {record.status_label}")
+        say(f"  expected: {record.expected or record.missing_setting}")
         if record.found:
-            print(f"  found:    {' | '.join(record.found)}")
+            say(f"  found:    {' | '.join(record.found)}")
         if record.detail and record.detail != record.missing_setting:
-            print(f"  {record.detail}")
+            say(f"  {record.detail}")
 
 
 def _add(args: argparse.Namespace, context: Context) -> int:
     from kootui.core.domains import create_domain
 
     domain = create_domain(context, args.name)
-    print(f"Added {domain.display_name}; publish these records, then run: kootui domain verify")
+    say(f"Added {domain.display_name}; publish these records, then run: kootui domain verify")
     _print_records(context, domain.id)
     return 0
 
@@ -59,7 +62,7 @@ def _verify(args: argparse.Namespace, context: Context) -> int:
 
     domain = find_domain(context, args.name)
     outcome = verify_domain(context, domain.id)
-    print(
+    say(
         f"{outcome.display_name}: {outcome.status.value}"
         + (f" — {outcome.reason}" if outcome.reason else "")
     )
@@ -72,9 +75,9 @@ def _zone(args: argparse.Namespace, context: Context) -> int:
 
     domain = find_domain(context, args.name)
     if args.output:
-        print(f"Saved to {save_zone_snippet(context, domain.id, args.output)}")
+        say(f"Saved to {save_zone_snippet(context, domain.id, args.output)}")
     else:
-        print(zone_snippet(context, domain.id), end="")
+        say_block(zone_snippet(context, domain.id), end="")
     return 0
 
 
@@ -83,11 +86,35 @@ def _doctor(args: argparse.Namespace, context: Context) -> int:
 
     domain = find_domain(context, args.name)
     report = doctor_report(context, domain.id)
-    print(report.as_text())
+    _say_doctor(report)
     return 0 if report.status == "passed" else 3
 
 
-def add_domain_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _say_doctor(report: DoctorReport) -> None:
+    """``DoctorReport.as_text`` line by line: each value a nameserver returned stays on its
+    line (``as_text`` joins them into one text whose newlines could not be told apart)."""
+    say(
+        f"{report.display_name}: {report.status.value}"
+        + (f" — {report.reason}" if report.reason else "")
+    )
+    for record in report.records:
+        need = "required" if record.required else "optional"
+        say()
+        say(f"{record.label} ({need}) {record.rtype} {record.name}: {record.status.value}")
+        say(f"  expected: {record.expected or record.missing_setting}")
+        for finding in record.servers:
+            shown = " | ".join(finding.found) if finding.found else f"({finding.answer})"
+            tcp = " [TCP]" if finding.over_tcp else ""
+            say(f"  {finding.server}{tcp}: {shown}")
+            for difference in finding.differences:
+                say(f"    ! {difference.kind}: {difference.message}")
+        if record.reason:
+            say(f"  → {record.reason}")
+    say()
+    say_block(report.zone_snippet)
+
+
+def add_domain_commands(commands: argparse._SubParsersAction[ArgumentParser]) -> None:
     domain = commands.add_parser("domain", help="sender domains: list, add, verify, zone, doctor")
     actions = domain.add_subparsers(dest="domain_command", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="list sender domains and their status")
@@ -103,7 +130,13 @@ def add_domain_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     verify.set_defaults(handler=with_context(_verify))
     zone = actions.add_parser("zone", help="print (or save) the BIND zone snippet")
     zone.add_argument("name")
-    zone.add_argument("--output", "-o", metavar="FILE", help="save to FILE instead of printing")
+    zone.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        type=file_or_folder_to_write,
+        help="save to FILE (or into a folder) instead of printing",
+    )
     zone.set_defaults(handler=with_context(_zone))
     doctor = actions.add_parser(
         "doctor", help="what every nameserver returned, and the differences"

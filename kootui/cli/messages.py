@@ -14,10 +14,11 @@ import json
 import sys
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kootui.cli.context import with_context
+from kootui.cli.output import ArgumentParser, end_progress, say, say_block, say_error, say_progress
+from kootui.cli.paths import file_to_write
 from kootui.core.clock import local_text
 from kootui.core.config import Settings
 from kootui.core.errors import ValidationError
@@ -51,7 +52,7 @@ def _refusals_exit_2(run: Command) -> Command:
         try:
             return run(args, context)
         except ValidationError as exc:
-            print(f"kootui: error: {exc}", file=sys.stderr)
+            say_error(exc)
             return 2
 
     return guarded
@@ -88,15 +89,16 @@ def _list(args: argparse.Namespace, context: Context) -> int:
             "offset": page.offset,
             "rows": [{key: _json_value(row[key]) for key in keys} for row in page.rows],
         }
-        print(json.dumps(shown, ensure_ascii=False, indent=2))
+        # ensure_ascii: every control and bidi character of a subject or header is a \u escape.
+        say_block(json.dumps(shown, ensure_ascii=True, indent=2))
         return 0
     for row in page.rows:
         created = local_text(row["created"], "%Y-%m-%d %H:%M")
-        print(
+        say(
             f"{row['message_id']:>8}  {row['status']:<9}  {created}  {row['task'][:24]:<24}  "
             f"{row['recipient'][:28]:<28}  {row['subject'][:40]}"
         )
-    print(page.range_text())
+    say(page.range_text())
     return 0
 
 
@@ -106,17 +108,22 @@ def _show(args: argparse.Namespace, context: Context) -> int:
     detail = message_detail(context, args.message_id, reveal=args.reveal)
     width = max(len(label) for label, _text in detail.fields)
     for label, text in detail.fields:
-        print(f"{label + ':':<{width + 1}} {text}")
-    print(f"\nAttempts ({len(detail.attempts)}):")
+        say(f"{label + ':':<{width + 1}} {text}")
+    say()
+    say(f"Attempts ({len(detail.attempts)}):")
     for attempt in detail.attempts:
         took = f"{attempt.duration_ms} ms" if attempt.duration_ms is not None else "—"
         code = " ".join(part for part in (attempt.reply_code, attempt.enhanced_code) if part)
-        print(
+        say(
             f"  {attempt.started}  {attempt.stage:<7} {attempt.outcome:<9} {code:<11} "
             f"{attempt.remote_host or '—'} tls {attempt.tls} {took}  {attempt.reply_text}"
         )
-    print("\nHeaders as last sent:")
-    print(detail.headers if detail.headers else f"  ({detail.headers_reason})")
+    say()
+    say("Headers as last sent:")
+    if detail.headers:
+        say_block(detail.headers)
+    else:
+        say(f"  ({detail.headers_reason})")
     return 0
 
 
@@ -127,19 +134,19 @@ def _export(args: argparse.Namespace, context: Context) -> int:
 
     def progress(rows: int) -> None:
         if show_progress:
-            print(f"\rwritten {rows:,} rows", end="", file=sys.stderr, flush=True)
+            say_progress(f"written {rows:,} rows")
 
     result = export_messages(
         context,
         _request(args, limit=1),
-        Path(args.path),
+        args.path,
         reveal_recipients=args.reveal_recipients,
         progress=progress,
     )
     if show_progress:
-        print(file=sys.stderr)
+        end_progress()
     masked = "" if args.reveal_recipients else " (recipients masked)"
-    print(f"Wrote {result.rows:,} messages to {result.path}{masked}")
+    say(f"Wrote {result.rows:,} messages to {result.path}{masked}")
     return 0
 
 
@@ -157,7 +164,7 @@ def _handler(run: Command) -> Callable[[argparse.Namespace, Settings], int]:
     return with_context(_refusals_exit_2(run))
 
 
-def add_message_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_message_commands(commands: argparse._SubParsersAction[ArgumentParser]) -> None:
     messages = commands.add_parser(
         "messages", help="sending details: list, show or export messages (recipients masked)"
     )
@@ -176,7 +183,7 @@ def add_message_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     show.set_defaults(handler=_handler(_show))
 
     export = actions.add_parser("export", help="write every message of the filter to .xlsx")
-    export.add_argument("path", metavar="PATH", help="the .xlsx file to write")
+    export.add_argument("path", metavar="PATH", type=file_to_write, help="the .xlsx file to write")
     _add_filters(export)
     export.add_argument(
         "--reveal-recipients", action="store_true", help="write full recipient addresses"

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kootui.cli.context import with_context
+from kootui.cli.output import ArgumentParser, end_progress, say, say_progress
+from kootui.cli.paths import file_to_read, file_to_write
 from kootui.core.clock import local_text
 from kootui.core.errors import ValidationError
 
@@ -27,11 +29,11 @@ LISTED_ON_SCREEN = 20
 
 
 def _print_report(report: ImportReport) -> None:
-    print(f"{Path(report.recipients.description).name}: {report.summary()}")
+    say(f"{Path(report.recipients.description).name}: {report.summary()}")
     for item in report.refused[:LISTED_ON_SCREEN]:
-        print(f"  row {item.row}: {item.address or '(empty)'}: {item.reason}", file=sys.stderr)
+        say(f"  row {item.row}: {item.address or '(empty)'}: {item.reason}", err=True)
     if report.refused_count > LISTED_ON_SCREEN:
-        print(f"  … and {report.refused_count - LISTED_ON_SCREEN:,} more refused", file=sys.stderr)
+        say(f"  … and {report.refused_count - LISTED_ON_SCREEN:,} more refused", err=True)
 
 
 def _import(args: argparse.Namespace, context: Context) -> ImportReport:
@@ -44,13 +46,11 @@ def _import(args: argparse.Namespace, context: Context) -> ImportReport:
     def progress(done: int, expected: int | None) -> None:
         if show_progress:
             of = f" of {expected:,}" if expected else ""
-            print(f"\rreading row {done:,}{of}", end="", file=sys.stderr, flush=True)
+            say_progress(f"reading row {done:,}{of}")
 
-    report = import_recipients(
-        Path(args.xlsx), parameters, progress=progress, cancel=threading.Event()
-    )
+    report = import_recipients(args.xlsx, parameters, progress=progress, cancel=threading.Event())
     if show_progress:
-        print(file=sys.stderr)
+        end_progress()
     return report
 
 
@@ -59,7 +59,7 @@ def _create(args: argparse.Namespace, context: Context) -> int:
     from kootui.core.store import SendMethod, SendType
     from kootui.core.tasks import TaskDraft, create_task, load_attachment, parse_local_time
 
-    attachments = [load_attachment(Path(name)) for name in args.attach or []]
+    attachments = [load_attachment(path) for path in args.attach or []]
     scheduled_at = parse_local_time(args.at) if args.at else None
     report = None
     try:
@@ -93,9 +93,7 @@ def _create(args: argparse.Namespace, context: Context) -> int:
         if report is not None:
             report.close()
     when = "now" if task.send_type == SendType.NOW else local_text(task.scheduled_at)
-    print(
-        f"Created task {task.id} {task.name!r}: {task.recipient_count:,} messages, sending {when}"
-    )
+    say(f"Created task {task.id} {task.name!r}: {task.recipient_count:,} messages, sending {when}")
     return 0
 
 
@@ -118,11 +116,11 @@ def _list(args: argparse.Namespace, context: Context) -> int:
     )
     for row in page.rows:
         created = local_text(row["created_at"], "%Y-%m-%d %H:%M")
-        print(
+        say(
             f"{row['id']:>6}  {row['name'][:32]:<32}  {status_label(row['status']):<13}  "
             f"{row['recipient_count']:>9,}  {row['template_name'][:24]:<24}  {created}"
         )
-    print(page.range_text())
+    say(page.range_text())
     return 0
 
 
@@ -131,14 +129,14 @@ def _show(args: argparse.Namespace, context: Context) -> int:
 
     task = get_task(context, args.task_id)
     progress = task_progress(context, args.task_id)
-    print(f"Task {task.id}: {task.name} ({status_label(task.status)})")
-    print(f"  subject:    {task.subject}")
-    print(f"  recipients: {task.recipient_count:,} from {task.recipient_source}")
-    print(f"  send at:    {local_text(task.scheduled_at)}")
+    say(f"Task {task.id}: {task.name} ({status_label(task.status)})")
+    say(f"  subject:    {task.subject}")
+    say(f"  recipients: {task.recipient_count:,} from {task.recipient_source}")
+    say(f"  send at:    {local_text(task.scheduled_at)}")
     counts = ", ".join(f"{name} {count:,}" for name, count in progress.counts.items())
-    print(f"  progress:   {progress.fraction:.0%} — {counts}")
+    say(f"  progress:   {progress.fraction:.0%} — {counts}")
     eta = duration_text(progress.eta) if progress.eta is not None else "—"
-    print(f"  rate:       {progress.rate:.1f}/s, remaining {eta}")
+    say(f"  rate:       {progress.rate:.1f}/s, remaining {eta}")
     return 0
 
 
@@ -149,7 +147,7 @@ def _state_change(action: str) -> Callable[[argparse.Namespace, Context], int]:
         change = getattr(tasks, f"{action}_task")
         status_label = tasks.status_label
         task = change(context, args.task_id)
-        print(f"Task {task.id} {task.name!r} is now {status_label(task.status).lower()}")
+        say(f"Task {task.id} {task.name!r} is now {status_label(task.status).lower()}")
         return 0
 
     return run
@@ -159,7 +157,7 @@ def _delete(args: argparse.Namespace, context: Context) -> int:
     from kootui.core.tasks import delete_task
 
     task = delete_task(context, args.task_id)
-    print(f"Deleted task {task.id} {task.name!r} with its messages; statistics keep its counts")
+    say(f"Deleted task {task.id} {task.name!r} with its messages; statistics keep its counts")
     return 0
 
 
@@ -167,18 +165,18 @@ def _sample(args: argparse.Namespace, context: Context) -> int:
     from kootui.core.recipients.xlsx import write_sample_xlsx
     from kootui.core.tasks import template_parameters
 
-    path = Path(args.path)
+    path: Path = args.path
     if path.suffix.lower() != ".xlsx":
         raise ValidationError("the sample file name must end in .xlsx", field="path")
     if path.exists() and not args.force:
         raise ValidationError(f"{path} exists; pass --force to replace it", field="path")
     parameters = template_parameters(context, args.template)
     write_sample_xlsx(path, parameters)
-    print(f"Wrote {path} with the columns: {', '.join(['email', *parameters])}")
+    say(f"Wrote {path} with the columns: {', '.join(['email', *parameters])}")
     return 0
 
 
-def add_task_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_task_commands(commands: argparse._SubParsersAction[ArgumentParser]) -> None:
     task = commands.add_parser(
         "task", help="sending tasks: create, list, show, cancel, pause, delete"
     )
@@ -193,8 +191,12 @@ def add_task_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     create.add_argument("--sender", type=int, required=True, metavar="ID", help="sender address")
     source = create.add_mutually_exclusive_group(required=True)
     source.add_argument("--to", action="append", metavar="ADDR", help="a recipient (up to 10)")
-    source.add_argument("--xlsx", metavar="FILE", help="recipients from an .xlsx file (40 MB)")
-    create.add_argument("--attach", action="append", metavar="FILE", help="attach a file (4 MB)")
+    source.add_argument(
+        "--xlsx", metavar="FILE", type=file_to_read, help="recipients from an .xlsx file (40 MB)"
+    )
+    create.add_argument(
+        "--attach", action="append", metavar="FILE", type=file_to_read, help="attach a file (4 MB)"
+    )
     create.add_argument("--at", metavar="'YYYY-MM-DD HH:MM'", help="send at this local time")
     create.add_argument("--yes", action="store_true", help="go on when some rows are refused")
     create.set_defaults(handler=with_context(_create))
@@ -227,5 +229,5 @@ def add_task_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     sample = actions.add_parser("sample-xlsx", help="write the recipient sample file")
     sample.add_argument("--template", type=int, required=True, metavar="ID")
     sample.add_argument("--force", action="store_true", help="replace an existing file")
-    sample.add_argument("path", metavar="PATH")
+    sample.add_argument("path", metavar="PATH", type=file_to_write)
     sample.set_defaults(handler=with_context(_sample))

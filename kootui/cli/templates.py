@@ -13,6 +13,7 @@ import getpass
 from typing import TYPE_CHECKING
 
 from kootui.cli.context import with_context
+from kootui.cli.output import ArgumentParser, say, say_block
 from kootui.core.clock import local_text
 
 if TYPE_CHECKING:  # the store is imported only when a command runs
@@ -50,8 +51,8 @@ def _list(args: argparse.Namespace, context: Context) -> int:
     page = list_templates(context, request, public=args.public)
     for row in page.rows:
         created = local_text(row["created_at"], "%Y-%m-%d %H:%M")
-        print(f"{row['id']:>6} {row['status']:<10} {row['body_type']:<5} {created} {row['title']}")
-    print(page.range_text())
+        say(f"{row['id']:>6} {row['status']:<10} {row['body_type']:<5} {created} {row['title']}")
+    say(page.range_text())
     return 0
 
 
@@ -59,19 +60,19 @@ def _show(args: argparse.Namespace, context: Context) -> int:
     from kootui.core.templates import get_template
 
     view = get_template(context, args.id)
-    print(_describe(view))
-    print(f"subject: {view.subject}")
-    print(f"parameters: {', '.join(view.parameters) or '(none)'}")
-    print(f"unsubscribe link: {'yes' if view.support_unsubscribe else 'no'}")
-    print()
-    print(view.text_body if view.body_type == "html" else view.body)
+    say(_describe(view))
+    say(f"subject: {view.subject}")
+    say(f"parameters: {', '.join(view.parameters) or '(none)'}")
+    say(f"unsubscribe link: {'yes' if view.support_unsubscribe else 'no'}")
+    say()
+    say_block(view.text_body if view.body_type == "html" else view.body)
     return 0
 
 
 def _approve(args: argparse.Namespace, context: Context) -> int:
     from kootui.core.templates import approve_template
 
-    print(_describe(approve_template(context, args.id, operator=_operator(args))))
+    say(_describe(approve_template(context, args.id, operator=_operator(args))))
     return 0
 
 
@@ -79,11 +80,11 @@ def _reject(args: argparse.Namespace, context: Context) -> int:
     from kootui.core.templates import reject_template
 
     view = reject_template(context, args.id, operator=_operator(args), reason=args.reason)
-    print(_describe(view))
+    say(_describe(view))
     return 0
 
 
-def add_template_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_template_commands(commands: argparse._SubParsersAction[ArgumentParser]) -> None:
     template = commands.add_parser(
         "template", help="sender templates: list, show, approve, reject (operator review)"
     )

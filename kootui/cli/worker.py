@@ -18,6 +18,7 @@ import signal
 import sys
 from types import FrameType
 
+from kootui.cli.output import PrintableFormatter
 from kootui.core.bootstrap import open_context
 from kootui.core.clock import SystemClock
 from kootui.core.config import (
@@ -29,7 +30,7 @@ from kootui.core.config import (
 )
 from kootui.core.context import Context
 from kootui.core.dispatch import check_relay_config, relay_config
-from kootui.core.errors import SettingsError
+from kootui.core.errors import SettingsError, StoreError
 from kootui.core.store import open_store
 
 log = logging.getLogger("kootui.cli.worker")
@@ -37,8 +38,9 @@ log = logging.getLogger("kootui.cli.worker")
 
 def configure_logging(level: int = logging.INFO) -> None:
     handler = logging.StreamHandler(sys.stderr)
+    # SMTP replies and DNS answers ride in log lines: shown inert, one line each.
     handler.setFormatter(
-        logging.Formatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+        PrintableFormatter("%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -86,7 +88,10 @@ def run_engine_process(
     when other engine processes keep the other cores busy (see ``EngineOptions``)."""
     configure_logging()
     _event_loop_policy()
-    store = open_store(settings.database_url, migrate=False)
+    try:
+        store = open_store(settings.database_url, migrate=False)
+    except StoreError as exc:
+        return _stopped_by(exc)
     context = Context(store=store, settings=settings, clock=SystemClock())
     try:
         asyncio.run(
@@ -97,9 +102,18 @@ def run_engine_process(
                 store_in_loop=store_in_loop,
             )
         )
+    except StoreError as exc:
+        # A locked or unreachable store is an OperationalError the engine waits out; a
+        # StoreError (damaged, read-only, full, no schema) will not pass by itself.
+        return _stopped_by(exc)
     finally:
         context.close()
     return 0
+
+
+def _stopped_by(fault: StoreError) -> int:
+    log.error("stopping: the store cannot be used [%s]: %s", fault.code, fault)
+    return 1
 
 
 def _child(settings: Settings, until_idle: bool, check_domains: bool) -> None:

@@ -7,10 +7,10 @@ here or in the console's workspace form, not in ``config.toml``.
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING
 
 from kootui.cli.context import with_context
+from kootui.cli.output import ArgumentParser, say, say_error
 
 if TYPE_CHECKING:  # the store is imported only when a command runs
     from kootui.core.context import Context
@@ -19,18 +19,18 @@ if TYPE_CHECKING:  # the store is imported only when a command runs
 ON_OFF = {"on": True, "off": False}
 
 
-def _print(view: WorkspaceView) -> None:
-    print(f"name:               {view.name}")
-    print(f"domain quota:       {view.max_domains}")
+def _say_workspace(view: WorkspaceView) -> None:
+    say(f"name:               {view.name}")
+    say(f"domain quota:       {view.max_domains}")
     flag = "on (new and edited templates wait for approval)" if view.sensitive_industry else "off"
-    print(f"sensitive industry: {flag}")
+    say(f"sensitive industry: {flag}")
 
 
 @with_context
 def _show(args: argparse.Namespace, context: Context) -> int:
     from kootui.core.workspace import get_workspace
 
-    _print(get_workspace(context))
+    _say_workspace(get_workspace(context))
     return 0
 
 
@@ -39,20 +39,17 @@ def _set(args: argparse.Namespace, context: Context) -> int:
     from kootui.core.workspace import update_workspace
 
     if args.name is None and args.max_domains is None and args.sensitive_industry is None:
-        print(
-            "kootui: error: nothing to change: give --name, --max-domains or --sensitive-industry",
-            file=sys.stderr,
-        )
+        say_error("nothing to change: give --name, --max-domains or --sensitive-industry")
         return 2
     sensitive = None if args.sensitive_industry is None else ON_OFF[args.sensitive_industry]
     view = update_workspace(
         context, name=args.name, max_domains=args.max_domains, sensitive_industry=sensitive
     )
-    _print(view)
+    _say_workspace(view)
     return 0
 
 
-def add_workspace_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_workspace_commands(commands: argparse._SubParsersAction[ArgumentParser]) -> None:
     workspace = commands.add_parser(
         "workspace", help="the workspace's name, domain quota and sensitive-industry flag"
     )

@@ -23,6 +23,7 @@ from kootui.core.config.paths import Paths
 from kootui.core.config.problems import refuse_unknown_keys, settings_error
 from kootui.core.config.redact import redact_database_url
 from kootui.core.errors import SettingsError
+from kootui.core.private_files import make_private
 
 SECRET_MARK = "********"
 # A demo deployment's sending hosts, so the demo domains' records can be generated.
@@ -97,7 +98,8 @@ class Settings(BaseModel):
         )
 
     def ensure_folders(self) -> None:
-        """Create the folders a running console needs (mode 0700) and check they are writable."""
+        """Create the folders a running console needs (mode 0700, an existing one tightened to
+        it) and check they are writable."""
         for folder in (self.paths.data_dir, self.paths.config_dir, self.paths.state_dir):
             try:
                 folder.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -107,6 +109,7 @@ class Settings(BaseModel):
                 ) from exc
             if not os.access(folder, os.W_OK | os.X_OK):
                 raise SettingsError(f"folder {folder} is not writable", code="settings.folder")
+            make_private(folder)  # mkdir's mode is for new folders only; warns if it cannot
 
     def redacted(self) -> dict[str, dict[str, Any]]:
         """Every section's values, safe to print: secrets are replaced by a marker and the

@@ -48,7 +48,7 @@ from kootui.core.dispatch.record import (
     record_results,
 )
 from kootui.core.dispatch.transports import OutgoingMessage, SendResult, Transport, make_transport
-from kootui.core.errors import InvalidState, KootuiError
+from kootui.core.errors import InvalidState, KootuiError, StoreError
 from kootui.core.mail import Outcome, Stage, bounded_text
 from kootui.core.store import WritersLock
 
@@ -249,6 +249,8 @@ class Dispatcher:
         kit: TaskKit | KootuiError
         try:
             kit = await self._store(load_task_kit, self.context, task_id, sign=self.options.sign)
+        except StoreError:
+            raise  # the store's fault, not the task's: its messages must not fail for it
         except KootuiError as exc:
             log.error("task %s cannot be sent: %s", task_id, exc)
             kit = exc
@@ -347,6 +349,7 @@ class Dispatcher:
         log.info("worker %s sending with the %s transport", self.worker_id, self.transport.name)
         try:
             while not stop.is_set():
+                _raise_fault_of(flusher, renewer, sharer)
                 try:
                     await self._step(stop, until_idle)
                 except _Idle:
@@ -417,6 +420,15 @@ class Dispatcher:
         renewer.cancel()
         await asyncio.gather(renewer, return_exceptions=True)
         log.info("worker %s stopped after recording %d results", self.worker_id, self.recorded)
+
+
+def _raise_fault_of(*loops: asyncio.Task[None]) -> None:
+    """A helper loop that ended with an error (a StoreError: the faults that pass are
+    OperationalErrors the loops wait out) stops the engine with it, instead of leaving
+    results unrecorded and ``until_idle`` waiting for them for ever."""
+    for loop in loops:
+        if loop.done() and not loop.cancelled() and (error := loop.exception()) is not None:
+            raise error
 
 
 class _Idle(Exception):

@@ -6,6 +6,7 @@ This module is the package's face: other packages import from here only."""
 from __future__ import annotations
 
 from kootui.core.store.bulk_write import insert_rows, update_rows
+from kootui.core.store.check import StoreCheck, check_store
 from kootui.core.store.engine import (
     Store,
     current_revision,
@@ -14,6 +15,7 @@ from kootui.core.store.engine import (
     open_store,
     upgrade,
 )
+from kootui.core.store.faults import sqlite_database_path
 from kootui.core.store.models import (
     Attachment,
     BodyType,
@@ -87,6 +89,7 @@ __all__ = [
     "SenderAddress",
     "SenderDomain",
     "Store",
+    "StoreCheck",
     "Suppression",
     "Task",
     "TaskStatus",
@@ -95,6 +98,7 @@ __all__ = [
     "UTCDateTime",
     "WorkspaceSettings",
     "WritersLock",
+    "check_store",
     "contains",
     "contains_filter",
     "count_rows",
@@ -109,6 +113,7 @@ __all__ = [
     "insert_rows",
     "open_store",
     "ordered_statement",
+    "sqlite_database_path",
     "stored_id",
     "update_rows",
     "upgrade",

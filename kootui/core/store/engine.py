@@ -13,13 +13,20 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
-from kootui.core.config import redact_database_url
 from kootui.core.errors import StoreError
+from kootui.core.store.faults import (
+    first_line,
+    missing_driver,
+    parse_store_url,
+    prepare_database_file,
+    refuse_unusable_url,
+    store_name,
+    watch_store_faults,
+)
 from kootui.core.store.writers_lock import WritersLock
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -35,20 +42,30 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    parsed = make_url(url)
+    """An engine for ``url`` whose store faults are ``StoreError``s (see ``store_faults``);
+    an unusable URL (no such driver, an in-memory SQLite) is refused here, saying why."""
+    parsed = parse_store_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(
-            parsed,
-            connect_args={"check_same_thread": False, "timeout": 10},
-            poolclass=NullPool if parsed.database in (None, "", ":memory:") else None,
-        )
+            prepare_database_file(Path(parsed.database))
+        try:
+            engine = create_engine(
+                parsed,
+                connect_args={"check_same_thread": False, "timeout": 10},
+                poolclass=NullPool if parsed.database in (None, "", ":memory:") else None,
+            )
+        except (ImportError, NoSuchModuleError) as exc:
+            raise missing_driver(parsed, exc) from exc
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    if parsed.drivername == "postgresql":
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(parsed, pool_pre_ping=True)
+    else:
+        if parsed.drivername == "postgresql":
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        try:
+            engine = create_engine(parsed, pool_pre_ping=True)
+        except (ImportError, NoSuchModuleError) as exc:
+            raise missing_driver(parsed, exc) from exc
+    watch_store_faults(engine)
+    return engine
 
 
 def _writers_lock_path(engine: Engine) -> str | None:
@@ -133,14 +150,24 @@ def head_revision() -> str | None:
 
 def open_store(url: str, *, migrate: bool = True) -> Store:
     """Open the database at ``url`` and (by default) upgrade its schema to the newest."""
+    refuse_unusable_url(parse_store_url(url))
+    store = Store(make_engine(url))
     try:
-        store = Store(make_engine(url))
-        with store.engine.connect():
-            pass
-    except (OperationalError, OSError) as exc:
-        # One line, the driver's first: SQLAlchemy appends a "Background on this error" link.
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise StoreError(f"cannot open the database {redact_database_url(url)}: {reason}") from exc
+        with store.engine.connect() as connection:
+            if store.dialect == "sqlite":
+                # Reading the schema is the first read of the file: a damaged or foreign
+                # file is found here, as a StoreError, not by the first command's query.
+                connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
+    except (DBAPIError, OSError) as exc:
+        store.close()
+        raise StoreError(
+            f"cannot open the database {store_name(store.engine.url)}: {first_line(exc)}; "
+            "check the database URL, that the server is up and that this user may connect",
+            code="store.unavailable",
+        ) from exc
+    except StoreError:
+        store.close()
+        raise
     if migrate:
         upgrade(store)
     return store

@@ -20,6 +20,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from kootui.core.errors import StoreError
+
 if sys.platform == "win32":  # not POSIX: writers fall back on SQLite's busy timeout
     fcntl = None
 else:
@@ -38,7 +40,15 @@ class WritersLock:
         false and another writer has it."""
         if self.path is None:
             return NO_LOCK
-        descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot open {self.path}, the file kootui's writers queue on beside the "
+                f"database ({exc.strerror}): make the database's folder writable by this "
+                "user, or create the file there for it",
+                code="store.cannot_open",
+            ) from exc
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -71,8 +71,11 @@ def test_errors_print_one_line_naming_the_field(settings, ids, capsys):
     assert err.startswith("kootui: error: recipients:") and "\n" not in err
     assert main(_create(ids, "--to", "a@example.com", "--at", "2020-01-01 10:00")) == 1
     assert "scheduled_at: the scheduled time must be in the future" in capsys.readouterr().err
-    assert main(_create(ids, "--to", "a@example.com", "--attach", "/nonexistent/x.pdf")) == 1
-    assert "attachments:" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exited:  # a path option is checked with the options
+        main(_create(ids, "--to", "a@example.com", "--attach", "/nonexistent/x.pdf"))
+    assert exited.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert "argument --attach: /nonexistent/x.pdf: no such file" in err and "\n" not in err
     assert _rows(settings, Task) == []
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from kootui.core.clock import Clock
 from kootui.core.dispatch.transports.base import OutgoingMessage, Report, SendResult
 from kootui.core.mail import Outcome, Stage
+from kootui.core.private_files import make_private
 
 
 class OutboxTransport:
@@ -37,6 +38,9 @@ class OutboxTransport:
         self._report = report
         for sub in ("tmp", "new", "cur"):
             (self.folder / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Every message in clear: an existing folder is tightened too (files are 0600).
+        for folder in (self.folder, *(self.folder / sub for sub in ("tmp", "new", "cur"))):
+            make_private(folder)
         self._runner = asyncio.create_task(self._run(), name="outbox-writer")
 
     async def submit(self, item: OutgoingMessage) -> None:
