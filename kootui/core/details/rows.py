@@ -1,7 +1,7 @@
 """What a Sending Details row is made of: labels, masking, and the facts a task's rows share.
 
-Shared by the list (``sending_details``), a message's detail view (``message_detail``)
-and the export (``details_export``). A page's rows are presented with one query for
+Shared by the list (``details.query``), a message's detail view (``details.message``)
+and the export (``details.export``). A page's rows are presented with one query for
 their tasks (name, template, sender, subject) and each subject rendered with the
 recipient's own parameters.
 """

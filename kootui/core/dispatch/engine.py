@@ -2,9 +2,9 @@
 
 One ``Dispatcher`` runs on one asyncio loop in one process; ``kootui worker`` starts
 one per core and any number of them (and TUIs) may share a store, because every
-message is claimed with a lease (``dispatch_claim``). The pipeline keeps at most
+message is claimed with a lease (``dispatch.claim``). The pipeline keeps at most
 ``sending.in_flight`` messages between claim and record, and writes results in
-batches (``dispatch_record``). Stopping stops claiming, lets every message already
+batches (``dispatch.record``). Stopping stops claiming, lets every message already
 handed to the transport finish and be recorded, and gives back the rest.
 """
 

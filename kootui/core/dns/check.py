@@ -11,7 +11,7 @@ record; the record's status combines their verdicts:
   (authoritative servers that disagree mean the change has not spread yet);
 - unknown ("could not check, will retry") when no server answered at all.
 
-Nothing here touches the store; ``domain_verification`` records the results.
+Nothing here touches the store; ``domains.verification`` records the results.
 """
 
 from __future__ import annotations

@@ -2,12 +2,12 @@
 
 The rules (each a typed error naming the field): at most
 ``workspace_settings.max_domains`` domains (``domain.limit_reached``); a valid
-host name, stored as lower-case punycode (see ``domain_names``); no duplicates
+host name, stored as lower-case punycode (see ``domains.names``); no duplicates
 (``domain.duplicate``). Creating a domain generates its DKIM key (selector
 ``kootui1``); renaming resets verification and starts over with a new key;
 deleting a domain its sender addresses use is refused with their list unless
-``force=True``. The list page's query lives in ``domain_list`` (re-exported here),
-verification in ``domain_verification``, the DNS doctor in ``dns_doctor``.
+``force=True``. The list page's query lives in ``domains.listing``,
+verification in ``domains.verification``, the DNS doctor in ``domains.doctor``.
 """
 
 from __future__ import annotations
@@ -23,8 +23,6 @@ from sqlmodel import Session, col, select
 from kootui.core.context import Context
 from kootui.core.dns import DkimPublicKey, ExpectedRecord, expected_records
 from kootui.core.domains.dkim_keys import active_keys, add_key, remove_key_files
-from kootui.core.domains.listing import DOMAIN_COLUMNS as DOMAIN_COLUMNS
-from kootui.core.domains.listing import list_domains as list_domains
 from kootui.core.domains.names import display_domain_name, normalize_domain_name
 from kootui.core.errors import Conflict, InvalidState, LimitReached, NotFound
 from kootui.core.store import (

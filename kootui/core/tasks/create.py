@@ -3,12 +3,12 @@
 The fields and their rules are the seeds' table 5-4. ``create_task`` checks
 everything once more inside the one transaction that writes the task, its
 attachments and all its message rows, so a task is either created whole or
-not at all. Message rows are written in chunks by ``message_insert`` (COPY on
+not at all. Message rows are written in chunks by ``tasks.message_insert`` (COPY on
 PostgreSQL, a driver-level executemany on SQLite; one ORM add per row costs ~100x
 more): 100,000 recipients expand in about 3.5 s. Addresses on the suppression list
 get cancelled rows with the reason. The dispatch engine reads those rows; the list
-query and cancel/pause/resume live in ``task_manage``, progress figures in
-``task_progress``.
+query and cancel/pause/resume live in ``tasks.manage``, progress figures in
+``tasks.progress``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Rendering: compile a template once per task, render it once per recipient.
 
-The template text has already passed ``template_syntax`` (text and ``{{ name }}``
+The template text has already passed ``templates.syntax`` (text and ``{{ name }}``
 only), and is compiled by Jinja2's ``ImmutableSandboxedEnvironment`` with
 ``StrictUndefined`` and no globals, as a second wall. The HTML part autoescapes,
 so a value such as ``<script>`` arrives as ``&lt;script&gt;``; the subject and the

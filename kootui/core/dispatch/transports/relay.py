@@ -149,7 +149,7 @@ class RelayTransport:
         await self._queue.put(item)
 
     def set_rate_share(self, share: int) -> None:
-        """Send at ``1/share`` of the configured workspace rate (see dispatch_rate)."""
+        """Send at ``1/share`` of the configured workspace rate (see ``dispatch.rate``)."""
         self._bucket.set_rate(self.config.rate / max(1, share))
 
     async def close(self) -> None:
