@@ -216,9 +216,11 @@ def build_parser() -> argparse.ArgumentParser:
     config = commands.add_parser("config", help="show folders and settings (secrets hidden)")
     config.set_defaults(handler=_cmd_config)
 
+    from kootui.cli.addresses import add_address_commands
     from kootui.cli.domains import add_domain_commands
 
     add_domain_commands(commands)
+    add_address_commands(commands)
 
     from kootui.cli.tasks import add_task_commands
 
@@ -254,6 +256,14 @@ def _store_busy_text(exc: Exception, settings: Settings | None) -> str:
     )
 
 
+def _refusal_text(exc: KootuiError) -> str:
+    """A core refusal as one line: the field it names, unless that is an internal ID
+    column (``task_id``), which says nothing to someone who typed a name or a number."""
+    if exc.field is None or exc.field.endswith("_id"):
+        return exc.message
+    return f"{exc.field}: {exc.message}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -266,7 +276,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         say_error(exc)
         return 2
     except KootuiError as exc:
-        say_error(exc)
+        say_error(_refusal_text(exc))
         return 1
     except OSError as exc:
         # A file that vanished or changed mode after its option was checked, a full disk:

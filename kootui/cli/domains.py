@@ -30,7 +30,7 @@ def _list(args: argparse.Namespace, context: Context) -> int:
     for row in page.rows:
         passing = f"{row['required_passing']}/{row['required_total']}"
         checked = local_text(row["last_checked_at"], "%Y-%m-%d %H:%M")
-        say(f"{row['display_name']:<40} {row['status']:<10} {passing:<5} {checked}")
+        say(f"{row['id']:>6}  {row['display_name']:<40} {row['status']:<10} {passing:<5} {checked}")
     say(page.range_text())
     return 0
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # the store is imported only when a command runs
     from kootui.core.recipients.xlsx import ImportReport
 
 LISTED_ON_SCREEN = 20
+TASK_HELP = "the task's ID or its exact name (kootui task list shows both)"
 
 
 def _print_report(report: ImportReport) -> None:
@@ -36,11 +37,11 @@ def _print_report(report: ImportReport) -> None:
         say(f"  … and {report.refused_count - LISTED_ON_SCREEN:,} more refused", err=True)
 
 
-def _import(args: argparse.Namespace, context: Context) -> ImportReport:
+def _import(args: argparse.Namespace, context: Context, template_id: int) -> ImportReport:
     from kootui.core.recipients.xlsx import import_recipients
     from kootui.core.tasks import template_parameters
 
-    parameters = template_parameters(context, args.template)
+    parameters = template_parameters(context, template_id)
     show_progress = sys.stderr.isatty()
 
     def progress(done: int, expected: int | None) -> None:
@@ -56,15 +57,19 @@ def _import(args: argparse.Namespace, context: Context) -> ImportReport:
 
 def _create(args: argparse.Namespace, context: Context) -> int:
     from kootui.core.recipients import ManualRecipients, TypedRecipients
+    from kootui.core.senders import find_address
     from kootui.core.store import SendMethod, SendType
     from kootui.core.tasks import TaskDraft, create_task, load_attachment, parse_local_time
+    from kootui.core.templates import find_template
 
+    template_id = find_template(context, args.template).id
+    address_id = find_address(context, args.sender).id
     attachments = [load_attachment(path) for path in args.attach or []]
     scheduled_at = parse_local_time(args.at) if args.at else None
     report = None
     try:
         if args.xlsx:
-            report = _import(args, context)
+            report = _import(args, context, template_id)
             _print_report(report)
             if report.refused_count and not args.yes:
                 raise ValidationError(
@@ -80,8 +85,8 @@ def _create(args: argparse.Namespace, context: Context) -> int:
         draft = TaskDraft(
             name=args.name,
             subject=args.subject,
-            template_id=args.template,
-            address_id=args.sender,
+            template_id=template_id,
+            address_id=address_id,
             recipients=recipients,
             send_type=SendType.SCHEDULED if scheduled_at else SendType.NOW,
             scheduled_at=scheduled_at,
@@ -125,10 +130,11 @@ def _list(args: argparse.Namespace, context: Context) -> int:
 
 
 def _show(args: argparse.Namespace, context: Context) -> int:
-    from kootui.core.tasks import duration_text, get_task, status_label, task_progress
+    from kootui.core.tasks import duration_text, find_task_id, get_task, status_label, task_progress
 
-    task = get_task(context, args.task_id)
-    progress = task_progress(context, args.task_id)
+    task_id = find_task_id(context, args.task)
+    task = get_task(context, task_id)
+    progress = task_progress(context, task_id)
     say(f"Task {task.id}: {task.name} ({status_label(task.status)})")
     say(f"  subject:    {task.subject}")
     say(f"  recipients: {task.recipient_count:,} from {task.recipient_source}")
@@ -146,7 +152,7 @@ def _state_change(action: str) -> Callable[[argparse.Namespace, Context], int]:
 
         change = getattr(tasks, f"{action}_task")
         status_label = tasks.status_label
-        task = change(context, args.task_id)
+        task = change(context, tasks.find_task_id(context, args.task))
         say(f"Task {task.id} {task.name!r} is now {status_label(task.status).lower()}")
         return 0
 
@@ -154,9 +160,9 @@ def _state_change(action: str) -> Callable[[argparse.Namespace, Context], int]:
 
 
 def _delete(args: argparse.Namespace, context: Context) -> int:
-    from kootui.core.tasks import delete_task
+    from kootui.core.tasks import delete_task, find_task_id
 
-    task = delete_task(context, args.task_id)
+    task = delete_task(context, find_task_id(context, args.task))
     say(f"Deleted task {task.id} {task.name!r} with its messages; statistics keep its counts")
     return 0
 
@@ -164,13 +170,14 @@ def _delete(args: argparse.Namespace, context: Context) -> int:
 def _sample(args: argparse.Namespace, context: Context) -> int:
     from kootui.core.recipients.xlsx import write_sample_xlsx
     from kootui.core.tasks import template_parameters
+    from kootui.core.templates import find_template
 
     path: Path = args.path
     if path.suffix.lower() != ".xlsx":
         raise ValidationError("the sample file name must end in .xlsx", field="path")
     if path.exists() and not args.force:
         raise ValidationError(f"{path} exists; pass --force to replace it", field="path")
-    parameters = template_parameters(context, args.template)
+    parameters = template_parameters(context, find_template(context, args.template).id)
     write_sample_xlsx(path, parameters)
     say(f"Wrote {path} with the columns: {', '.join(['email', *parameters])}")
     return 0
@@ -186,9 +193,11 @@ def add_task_commands(commands: argparse._SubParsersAction[ArgumentParser]) -> N
     create.add_argument("--name", required=True, help="task name (at most 100 characters)")
     create.add_argument("--subject", required=True, help="email subject; may use {{ parameters }}")
     create.add_argument(
-        "--template", type=int, required=True, metavar="ID", help="approved template"
+        "--template", required=True, metavar="TITLE|ID", help="approved template: title or ID"
     )
-    create.add_argument("--sender", type=int, required=True, metavar="ID", help="sender address")
+    create.add_argument(
+        "--sender", required=True, metavar="ADDRESS|ID", help="sender address, or its ID"
+    )
     source = create.add_mutually_exclusive_group(required=True)
     source.add_argument("--to", action="append", metavar="ADDR", help="a recipient (up to 10)")
     source.add_argument(
@@ -208,7 +217,7 @@ def add_task_commands(commands: argparse._SubParsersAction[ArgumentParser]) -> N
     listing.set_defaults(handler=with_context(_list))
 
     show = actions.add_parser("show", help="a task's fields and progress")
-    show.add_argument("task_id", type=int, metavar="ID")
+    show.add_argument("task", metavar="TASK", help=TASK_HELP)
     show.set_defaults(handler=with_context(_show))
 
     for action, text in (
@@ -217,17 +226,17 @@ def add_task_commands(commands: argparse._SubParsersAction[ArgumentParser]) -> N
         ("resume", "let a paused task send again"),
     ):
         parser = actions.add_parser(action, help=text)
-        parser.add_argument("task_id", type=int, metavar="ID")
+        parser.add_argument("task", metavar="TASK", help=TASK_HELP)
         parser.set_defaults(handler=with_context(_state_change(action)))
 
     remove = actions.add_parser(
         "delete", help="delete a finished task with its messages (statistics keep its counts)"
     )
-    remove.add_argument("task_id", type=int, metavar="ID")
+    remove.add_argument("task", metavar="TASK", help=TASK_HELP)
     remove.set_defaults(handler=with_context(_delete))
 
     sample = actions.add_parser("sample-xlsx", help="write the recipient sample file")
-    sample.add_argument("--template", type=int, required=True, metavar="ID")
+    sample.add_argument("--template", required=True, metavar="TITLE|ID", help="title or ID")
     sample.add_argument("--force", action="store_true", help="replace an existing file")
     sample.add_argument("path", metavar="PATH", type=file_to_write)
     sample.set_defaults(handler=with_context(_sample))

@@ -21,6 +21,9 @@ if TYPE_CHECKING:  # the store is imported only when a command runs
     from kootui.core.templates import TemplateView
 
 
+TEMPLATE_HELP = "the template's ID or its exact title (kootui template list shows both)"
+
+
 def _operator(args: argparse.Namespace) -> str:
     if args.operator:
         return str(args.operator)
@@ -57,9 +60,9 @@ def _list(args: argparse.Namespace, context: Context) -> int:
 
 
 def _show(args: argparse.Namespace, context: Context) -> int:
-    from kootui.core.templates import get_template
+    from kootui.core.templates import find_template
 
-    view = get_template(context, args.id)
+    view = find_template(context, args.template)
     say(_describe(view))
     say(f"subject: {view.subject}")
     say(f"parameters: {', '.join(view.parameters) or '(none)'}")
@@ -70,16 +73,18 @@ def _show(args: argparse.Namespace, context: Context) -> int:
 
 
 def _approve(args: argparse.Namespace, context: Context) -> int:
-    from kootui.core.templates import approve_template
+    from kootui.core.templates import approve_template, find_template
 
-    say(_describe(approve_template(context, args.id, operator=_operator(args))))
+    template_id = find_template(context, args.template).id
+    say(_describe(approve_template(context, template_id, operator=_operator(args))))
     return 0
 
 
 def _reject(args: argparse.Namespace, context: Context) -> int:
-    from kootui.core.templates import reject_template
+    from kootui.core.templates import find_template, reject_template
 
-    view = reject_template(context, args.id, operator=_operator(args), reason=args.reason)
+    template_id = find_template(context, args.template).id
+    view = reject_template(context, template_id, operator=_operator(args), reason=args.reason)
     say(_describe(view))
     return 0
 
@@ -95,14 +100,14 @@ def add_template_commands(commands: argparse._SubParsersAction[ArgumentParser]) 
     listing.add_argument("--public", action="store_true", help="list the built-in templates")
     listing.set_defaults(handler=with_context(_list))
     show = actions.add_parser("show", help="show a template's status, parameters and text")
-    show.add_argument("id", type=int)
+    show.add_argument("template", metavar="TEMPLATE", help=TEMPLATE_HELP)
     show.set_defaults(handler=with_context(_show))
     for name, run, what in (
         ("approve", _approve, "approve a template waiting for approval"),
         ("reject", _reject, "reject a template waiting for approval, with a reason"),
     ):
         action = actions.add_parser(name, help=what)
-        action.add_argument("id", type=int)
+        action.add_argument("template", metavar="TEMPLATE", help=TEMPLATE_HELP)
         action.add_argument("--operator", help="who decides (default: your login name)")
         if name == "reject":
             action.add_argument("--reason", required=True, help="why, shown to the author")

@@ -23,6 +23,7 @@ from kootui.core.context import Context
 from kootui.core.domains import display_domain_name, require_verified_domain, search_form
 from kootui.core.errors import Conflict, InvalidState, NotFound, ValidationError
 from kootui.core.mail import format_mailbox
+from kootui.core.references import resolve_reference
 from kootui.core.store import (
     Column,
     DomainStatus,
@@ -36,6 +37,7 @@ from kootui.core.store import (
     TaskStatus,
     equals_filter,
     fetch_page,
+    stored_id,
 )
 
 MAX_PREFIX_CHARS = 64
@@ -213,6 +215,33 @@ def create_address(
 def get_address(context: Context, address_id: int) -> AddressView:
     with context.store.session() as session:
         return _view(*_load(session, address_id))
+
+
+def find_address(context: Context, reference: str) -> AddressView:
+    """The sender address named by its ID or written out (``news@bücher.de`` or its
+    ASCII form, any case)."""
+
+    def by_name(text: str) -> list[tuple[int, AddressView]]:
+        local_part, _, domain = text.rpartition("@")
+        with context.store.session() as session:
+            rows = session.exec(
+                select(SenderAddress, SenderDomain)
+                .join(SenderDomain, col(SenderDomain.id) == SenderAddress.domain_id)
+                .where(
+                    func.lower(col(SenderAddress.local_part)) == local_part.lower(),
+                    col(SenderDomain.name) == search_form(domain.lower()),
+                )
+            ).all()
+            return [(stored_id(address), _view(address, domain)) for address, domain in rows]
+
+    return resolve_reference(
+        reference,
+        by_id=lambda address_id: get_address(context, address_id),
+        by_name=by_name,
+        what="sender address",
+        field="sender",
+        listing="kootui address list",
+    )
 
 
 def require_usable_address(context: Context, address_id: int) -> AddressView:

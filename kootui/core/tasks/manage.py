@@ -12,12 +12,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlmodel import col
 
 from kootui.core.clock import as_utc
 from kootui.core.context import Context
 from kootui.core.dispatch import cancel_unsent
 from kootui.core.errors import InvalidState, NotFound, ValidationError
+from kootui.core.references import resolve_reference
 from kootui.core.store import (
     FilterBuilder,
     ListQuery,
@@ -32,6 +34,7 @@ from kootui.core.store import (
     date_to_filter,
     equals_filter,
     fetch_page,
+    stored_id,
 )
 
 STATUS_LABELS = {
@@ -229,6 +232,28 @@ def _get(context: Context, task_id: int) -> Task:
         if task is None:
             raise NotFound(f"there is no task {task_id}", field="task_id")
         return task
+
+
+def find_task_id(context: Context, reference: str) -> int:
+    """The ID of the task named by its ID or its exact name (any case)."""
+
+    def by_name(name: str) -> list[tuple[int, int]]:
+        with context.store.session() as session:
+            rows = session.scalars(
+                select(Task)
+                .where(func.lower(col(Task.name)) == name.lower())
+                .order_by(col(Task.id))
+            ).all()
+            return [(stored_id(row), stored_id(row)) for row in rows]
+
+    return resolve_reference(
+        reference,
+        by_id=lambda task_id: stored_id(_get(context, task_id)),
+        by_name=by_name,
+        what="task",
+        field="task",
+        listing="kootui task list",
+    )
 
 
 def status_label(status: str) -> str:

@@ -12,12 +12,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select
+from sqlalchemy import ColumnElement, Select, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from kootui.core.context import Context
 from kootui.core.errors import Conflict, InvalidState, NotFound, ValidationError
+from kootui.core.references import resolve_reference
 from kootui.core.store import (
     BodyType,
     Column,
@@ -33,6 +34,7 @@ from kootui.core.store import (
     date_to_filter,
     equals_filter,
     fetch_page,
+    stored_id,
 )
 from kootui.core.templates.drafts import MAX_TITLE_CHARS, TemplateDraft, validated_draft
 from kootui.core.templates.html_clean import clean_html
@@ -164,6 +166,28 @@ def _submit_for_review(session: Session, row: Template) -> None:
 def get_template(context: Context, template_id: int) -> TemplateView:
     with context.store.session() as session:
         return template_view(_load(session, template_id))
+
+
+def find_template(context: Context, reference: str) -> TemplateView:
+    """The template named by its ID or its exact title (any case)."""
+
+    def by_title(title: str) -> list[tuple[int, TemplateView]]:
+        with context.store.session() as session:
+            rows = session.exec(
+                select(Template)
+                .where(func.lower(col(Template.title)) == title.lower())
+                .order_by(col(Template.id))
+            ).all()
+            return [(stored_id(row), template_view(row)) for row in rows]
+
+    return resolve_reference(
+        reference,
+        by_id=lambda template_id: get_template(context, template_id),
+        by_name=by_title,
+        what="template",
+        field="template",
+        listing="kootui template list",
+    )
 
 
 def create_template(context: Context, draft: TemplateDraft) -> TemplateView:

@@ -130,8 +130,13 @@ def test_scheduled_then_list_cancel_pause_resume(settings, ids, tmp_path, capsys
     assert "is now cancelled" in capsys.readouterr().out
     assert {m.status for m in _rows(settings, Message)} == {"cancelled"}
     assert main(["task", "cancel", str(task.id)]) == 1
-    assert "task_id: task" in capsys.readouterr().err
+    refused = capsys.readouterr().err
+    assert "kootui: error: task 1 is cancelled" in refused and "task_id" not in refused
     assert main(["task", "cancel", "999"]) == 1
+    assert "task_id" not in capsys.readouterr().err
+    # A task is named by its ID or its exact name, as the list shows them.
+    assert main(["task", "show", "CLI NOTICE"]) == 0
+    assert f"Task {task.id}: CLI notice" in capsys.readouterr().out
     assert main(["task", "list", "--status", "bogus"]) == 1
     assert "status:" in capsys.readouterr().err
 
@@ -153,3 +158,28 @@ def test_recipients_source_is_required(ids, capsys):
         )
     assert caught.value.code == 2
     assert "--to" in capsys.readouterr().err
+
+
+def test_sender_template_and_task_are_named_by_address_title_and_name(settings, ids, capsys):
+    args = _create(ids, "--to", "ann@example.com")
+    args[args.index("--sender") + 1] = "NEWS@Mail.Example.com"
+    args[args.index("--template") + 1] = "plain notice"
+    assert main(args) == 0, capsys.readouterr().err
+    [task] = _rows(settings, Task)
+    assert (task.address_id, task.template_id) == (ids["sender"], ids["plain"])
+    capsys.readouterr()
+    # The address list shows the ID a script can use instead.
+    assert main(["address", "list"]) == 0
+    [row] = [line for line in capsys.readouterr().out.splitlines() if "news@" in line]
+    assert row.split()[:2] == [str(ids["sender"]), "news@mail.example.com"]
+    args[args.index("--sender") + 1] = "nobody@mail.example.com"
+    assert main(args) == 1
+    refused = capsys.readouterr().err
+    assert "sender: there is no sender address 'nobody@mail.example.com'" in refused
+    assert "kootui address list" in refused
+    assert main(_create(ids, "--to", "bob@example.com")) == 0  # a second "CLI notice"
+    capsys.readouterr()
+    assert main(["task", "pause", "cli notice"]) == 1
+    assert "2 tasks are named 'cli notice' (IDs 1, 2); name one by its ID" in (
+        capsys.readouterr().err
+    )
