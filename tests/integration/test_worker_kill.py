@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import random
 
-import pytest
-
 from kootui.core.clock import SystemClock
 from kootui.core.context import Context
 from kootui.core.dispatch import stats_from_messages
@@ -38,7 +36,6 @@ PROCESSES = 2
 KILLS = 3
 
 
-@pytest.mark.slow  # four worker starts and 1,000 messages: 28-43 s
 def test_killed_workers_lose_nothing_and_duplicate_at_most_their_in_flight_window(
     context: Context,
 ) -> None:

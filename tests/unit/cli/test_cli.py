@@ -86,7 +86,6 @@ def test_demo_reset_needs_yes_without_a_terminal(home: Path) -> None:
     assert "--reset needs --yes" in result.stderr
 
 
-@pytest.mark.slow  # two first starts of `kootui demo`: 11-15 s
 def test_demo_is_seeded_once_and_rebuilt_on_reset(home: Path) -> None:
     first = run_kootui("demo", "--no-open", home=home)
     assert first.returncode == 0, first.stderr
