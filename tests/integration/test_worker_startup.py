@@ -39,7 +39,6 @@ def test_a_stop_sent_as_the_worker_is_spawned_exits_zero_having_sent_nothing(
             (signal.SIGTERM, "2"),
             (signal.SIGTERM, "1"),
             (signal.SIGINT, "2"),
-            (signal.SIGTERM, "2"),
         ]:
             worker = start_worker(env, "--processes", processes, hold_stop_signals=True)
             os.kill(worker.pid, signum)
