@@ -18,7 +18,7 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from multiprocessing import resource_tracker
 from multiprocessing.process import BaseProcess
 from types import FrameType
@@ -40,12 +40,12 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 class StopRequest:
     """SIGTERM or SIGINT taken as a request to stop, from the moment ``listen`` runs.
 
-    Until the engine's event loop takes the signals over, a signal only sets ``requested``
+    Until the engine's event loop takes the signals over, a signal only marks the request
     (and calls ``on_request``), which each start-up step checks before the next; the
     default action would kill the process instead, with messages half sent."""
 
     def __init__(self) -> None:
-        self.requested = False
+        self._requested = False
         self.on_request: Callable[[], None] | None = None
         self._previous: dict[int, Any] = {}
 
@@ -62,8 +62,12 @@ class StopRequest:
         for signum, previous in self._previous.items():
             signal.signal(signum, previous)
 
+    def requested(self) -> bool:
+        # A method, not an attribute: a signal handler changes it between two reads.
+        return self._requested
+
     def _handle(self, _signum: int, _frame: FrameType | None) -> None:
-        self.requested = True
+        self._requested = True
         if self.on_request is not None:
             self.on_request()
 
@@ -104,7 +108,7 @@ async def _serve(
     loop = asyncio.get_running_loop()
     for signum in STOP_SIGNALS:
         loop.add_signal_handler(signum, stop.set)
-    if stop_request.requested:  # before the loop took the signals over
+    if stop_request.requested():  # before the loop took the signals over
         return
     options = EngineOptions.from_context(context, store_in_loop=store_in_loop)
     dispatcher = Dispatcher(context, options=options)
@@ -132,7 +136,7 @@ def run_engine_process(
         stop_request = StopRequest()
         stop_request.listen()
     configure_logging()
-    if stop_request.requested:
+    if stop_request.requested():
         return 0
     _event_loop_policy()
     store = open_store(settings.database_url, migrate=False)
@@ -186,7 +190,7 @@ def _run_worker(
         check_relay_config(relay_config(settings))
     # Migrate once here, so the engines never race each other through an upgrade.
     open_context(settings).close()
-    if stop_request.requested:
+    if stop_request.requested():
         log.info("stopped before starting")
         return 0
     relay = str(settings.get("relay.host")) or "none (outbox)"
@@ -215,7 +219,7 @@ def _run_worker(
     return 0
 
 
-def _start_engines(children: list[BaseProcess], stop: StopRequest) -> None:
+def _start_engines(children: Sequence[BaseProcess], stop: StopRequest) -> None:
     """Start the engine processes; once a stop is requested, pass it on to every started one
     and start no more."""
     told: set[int] = set()
@@ -235,7 +239,7 @@ def _start_engines(children: list[BaseProcess], stop: StopRequest) -> None:
     # started first, it does not undo the blocking below.
     resource_tracker.ensure_running()
     for child in children:
-        if stop.requested:
+        if stop.requested():
             break
         # Each engine starts with the stop signals blocked and unblocks them once it
         # listens (``StopRequest.listen``): one sent while it imports is held, not fatal.
@@ -244,5 +248,5 @@ def _start_engines(children: list[BaseProcess], stop: StopRequest) -> None:
             child.start()
         finally:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
-        if stop.requested:
+        if stop.requested():
             tell_children()
