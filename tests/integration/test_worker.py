@@ -4,17 +4,34 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import update
+
 from kootui.core.clock import SystemClock
 from kootui.core.context import Context
+from kootui.core.store import Message, Task
 from tests.support.dispatch_seed import messages, seed_sender, seed_task, task_status
 from tests.support.smtp_server import RecordingServer
 from tests.support.worker_process import (
     count_status,
+    read_stderr_until,
     start_worker,
     stop_worker,
     wait_until,
     worker_env,
 )
+
+
+def _make_due(context: Context, task_id: int) -> None:
+    now = context.clock.now()
+    with context.store.engine.begin() as connection:
+        connection.execute(
+            update(Message.__table__)  # type: ignore[arg-type]
+            .where(Message.__table__.c.task_id == task_id)  # type: ignore[attr-defined]
+            .values(next_attempt_at=now)
+        )
+        connection.execute(
+            update(Task.__table__).where(Task.__table__.c.id == task_id).values(scheduled_at=now)  # type: ignore[arg-type, attr-defined]
+        )
 
 
 def _real_time(context: Context) -> Context:
@@ -25,10 +42,10 @@ def _real_time(context: Context) -> Context:
 def test_two_workers_on_one_store_never_send_a_message_twice(any_context: Context) -> None:
     context = _real_time(any_context)
     address = seed_sender(context, with_key=False)
-    # Due a little later and sent at a bounded rate, so both workers are up and share
-    # the queue however slowly the second one starts.
-    due = context.clock.now() + timedelta(seconds=5)
-    task = seed_task(context, address, 400, scheduled_at=due)
+    # Not due until both workers are up and sending (each says so on stderr), so both
+    # share the queue however slowly either starts; then at a bounded rate.
+    later = context.clock.now() + timedelta(days=1)
+    task = seed_task(context, address, 400, scheduled_at=later)
     with RecordingServer() as server:
         env = worker_env(
             context,
@@ -39,6 +56,10 @@ def test_two_workers_on_one_store_never_send_a_message_twice(any_context: Contex
         )
         workers = [start_worker(env, "--processes", "1") for _ in range(2)]
         try:
+            for worker in workers:
+                started = read_stderr_until(worker, "sending with the", timeout=60)
+                assert "sending with the" in started, started
+            _make_due(context, task)
             done = wait_until(lambda: count_status(context, "delivered") == 400, timeout=90)
         finally:
             results = [stop_worker(worker) for worker in workers]

@@ -2,7 +2,9 @@
 
 ``RecordingServer``: aiosmtpd in its own thread; its handler records every message
 it accepts and answers RCPT or DATA from a per-recipient script ("451 4.3.0 busy",
-then "250 OK", ...), or drops the connection after the final "." when told.
+then "250 OK", ...), or drops the connection after the final "." when told. It can also
+hold its replies once it has a given number of messages (``hold_replies_from``), which
+stops a client at a known point, however fast or slow it runs.
 
 ``ScriptedServer``: a raw asyncio server for misbehaviour aiosmtpd will not do: no
 greeting, a dropped connection in the middle of DATA, garbage or a 1 MB reply line.
@@ -62,6 +64,11 @@ class RecordingHandler:
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     pipelining: bool = False  # advertise RFC 2920 (aiosmtpd reads commands in order anyway)
+    # Once ``received`` holds this many messages, every DATA is recorded and its reply held
+    # until ``released`` is set; ``holding`` says that point was reached.
+    hold_from: int | None = None
+    holding: threading.Event = field(default_factory=threading.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def handle_EHLO(
         self, server: SMTP, session: Session, envelope: Envelope, hostname: str, responses: list
@@ -92,6 +99,10 @@ class RecordingHandler:
         data = envelope.original_content or b""
         with self.lock:
             self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), data))
+            held = self.hold_from is not None and len(self.received) >= self.hold_from
+        if held:
+            self.holding.set()
+            await self.released.wait()
         if self.drop_after_dot.get(recipient, 0) > 0:
             self.drop_after_dot[recipient] -= 1
             assert server.transport is not None
@@ -138,11 +149,28 @@ class RecordingServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.release_replies()
         self._controller.stop()
 
     @property
     def port(self) -> int:
         return int(self._controller.port)
+
+    def hold_replies_from(self, count: int) -> None:
+        """Hold every DATA reply once ``count`` messages are in (``wait_holding`` returns
+        then), until ``release_replies``."""
+        handler = self.handler
+        handler.holding.clear()
+        handler.released = asyncio.Event()
+        handler.hold_from = count
+
+    def wait_holding(self, timeout: float) -> bool:
+        return self.handler.holding.wait(timeout)
+
+    def release_replies(self) -> None:
+        handler = self.handler
+        handler.hold_from = None
+        self._controller.loop.call_soon_threadsafe(handler.released.set)
 
     @property
     def received(self) -> list[Received]:

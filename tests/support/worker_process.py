@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from select import select as readable
 
 from sqlalchemy import func, select
 
@@ -37,14 +38,46 @@ def worker_env(context: Context, port: int, **settings: str) -> dict[str, str]:
     return env
 
 
-def start_worker(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "kootui", "worker", *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,  # its own process group, so a test can kill all of it
-    )
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+
+
+def start_worker(
+    env: dict[str, str], *args: str, hold_stop_signals: bool = False
+) -> subprocess.Popen[bytes]:
+    """``hold_stop_signals``: start it with SIGTERM and SIGINT blocked (the mask is
+    inherited through exec), so a signal sent right after the spawn waits until the worker
+    unblocks them, where it starts listening, instead of racing the interpreter's start."""
+    if hold_stop_signals:
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        return subprocess.Popen(
+            [sys.executable, "-m", "kootui", "worker", *args],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,  # its own process group, so a test can kill all of it
+        )
+    finally:
+        if hold_stop_signals:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
+def read_stderr_until(process: subprocess.Popen[bytes], marker: str, timeout: float) -> str:
+    """What the worker wrote to stderr up to the first line holding ``marker`` (or all it
+    wrote before it ended or ``timeout`` ran out)."""
+    assert process.stderr is not None
+    descriptor = process.stderr.fileno()
+    seen = bytearray()
+    deadline = time.monotonic() + timeout
+    while marker.encode() not in seen:
+        left = deadline - time.monotonic()
+        if left <= 0 or not readable([descriptor], [], [], left)[0]:
+            break
+        chunk = os.read(descriptor, 65536)
+        if not chunk:
+            break
+        seen.extend(chunk)
+    return seen.decode(errors="replace")
 
 
 def stop_worker(process: subprocess.Popen[bytes], timeout: float = 30) -> tuple[int, str]:

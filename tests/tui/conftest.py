@@ -6,17 +6,18 @@ from collections.abc import Iterator
 
 import pytest
 
-from kootui.core.bootstrap import open_context
 from kootui.core.clock import FixedClock
 from kootui.core.config import Settings
 from kootui.core.context import Context
-from kootui.core.demo import seed_demo
+from tests.support.prepared_stores import PreparedStores
 
 
 @pytest.fixture
-def demo(settings: Settings, clock: FixedClock) -> Iterator[Context]:
-    """The demo workspace as `kootui demo` seeds it, at the fixed clock."""
-    ctx = open_context(settings.for_demo(), clock=clock)
-    seed_demo(ctx)
+def demo(
+    settings: Settings, clock: FixedClock, prepared_stores: PreparedStores
+) -> Iterator[Context]:
+    """The demo workspace as `kootui demo` seeds it, at the fixed clock (a copy of the one
+    this test process seeded)."""
+    ctx = prepared_stores.open(settings.for_demo(), clock, demo=True)
     yield ctx
     ctx.close()

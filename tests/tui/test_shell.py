@@ -13,13 +13,13 @@ from kootui.core.bootstrap import open_context
 from kootui.core.clock import FixedClock
 from kootui.core.config import Settings, load_settings
 from kootui.core.context import Context
-from kootui.core.demo import seed_demo
 from kootui.core.store import DomainStatus, SenderDomain
 from kootui.tui.app import KootuiApp
 from kootui.tui.pages import PAGES, PageScreen, PageSpec
 from kootui.tui.shell.help import HelpScreen
 from kootui.tui.shell.jump import GoScreen, JumpScreen
 from kootui.tui.shell.not_built import NotBuiltScreen
+from tests.support.prepared_stores import PreparedStores
 from tests.support.tui_shell import SIZE, build_app, settle, write_config
 
 
@@ -28,9 +28,10 @@ def text_of(app: KootuiApp, selector: str) -> str:
 
 
 @pytest.fixture
-def demo_context(settings: Settings, clock: FixedClock) -> Iterator[Context]:
-    ctx = open_context(settings.for_demo(), clock=clock)
-    seed_demo(ctx)
+def demo_context(
+    settings: Settings, clock: FixedClock, prepared_stores: PreparedStores
+) -> Iterator[Context]:
+    ctx = prepared_stores.open(settings.for_demo(), clock, demo=True)
     yield ctx
     ctx.close()
 

@@ -87,6 +87,10 @@ def _is_word_character(char: str) -> bool:
     return category[0] in "LMN" or category == "Zs"
 
 
+# Words of the old script hooks; outside a URL no real style holds one.
+_TELLTALE = re.compile(r"expression|javascript|vbscript|behaviou?r|binding|-o-link", re.IGNORECASE)
+
+
 def _url_is_allowed(target: str) -> bool:
     if target.startswith(_PLACEHOLDER_MARK):
         return True  # checked against the recipient's value when the message is rendered
@@ -98,6 +102,8 @@ def value_is_allowed(value: str) -> bool:
     if _PLACEHOLDER_MARK in value:
         return False
     marked = PLACEHOLDER.sub(_PLACEHOLDER_MARK, value)
+    if _TELLTALE.search(_URL.sub("url()", marked)):
+        return False  # harmless as a plain word, but no real style needs one: keep it out
     urls = [next(group for group in match.groups() if group is not None)
             for match in _URL.finditer(marked)]  # fmt: skip
     if not all(_url_is_allowed(target) for target in urls):

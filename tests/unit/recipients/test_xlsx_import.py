@@ -246,6 +246,7 @@ def test_the_fast_writer_makes_the_same_workbook_as_openpyxl(tmp_path):
     assert import_recipients(fast, ["name"]).valid_count == 50
 
 
+@pytest.mark.slow
 def test_large_import_streams_with_bounded_memory(tmp_path):
     """Rows go to a scratch file, not a list: memory does not grow with the rows.
 

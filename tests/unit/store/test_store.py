@@ -42,6 +42,7 @@ EXPECTED_TABLES = {
 }
 
 
+@pytest.mark.fresh_store
 def test_schema_is_at_the_newest_revision(any_context: Context) -> None:
     store = any_context.store
     assert current_revision(store) == head_revision()
@@ -58,6 +59,7 @@ def test_migrations_have_a_single_head() -> None:
     assert len(script.get_heads()) == 1
 
 
+@pytest.mark.fresh_store
 def test_upgrade_is_idempotent_and_downgrade_round_trips(any_context: Context) -> None:
     store = any_context.store
     upgrade(store)
@@ -163,6 +165,7 @@ def test_message_rows_queue_with_json_params(any_context: Context) -> None:
         assert message.status == "pending"
 
 
+@pytest.mark.fresh_store
 def test_workspace_row_exists_and_updates(any_context: Context) -> None:
     assert get_workspace(any_context).name == "My workspace"
     view = update_workspace(any_context, name="Acme mail", sensitive_industry=True)

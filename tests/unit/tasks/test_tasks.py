@@ -328,6 +328,7 @@ def test_a_list_that_changes_under_the_expansion_is_refused(context, ids):
     assert _count(context, Task) == 0 and _count(context, Message) == 0
 
 
+@pytest.mark.slow
 def test_100k_recipients_expand_in_bulk(any_context, any_ids):
     """Prints the time (run with -s); never asserts it."""
 
