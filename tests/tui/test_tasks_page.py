@@ -14,7 +14,7 @@ from kootui.core.tasks import TaskDraft, create_task, get_task
 from kootui.tui.pages.tasks.progress import TaskProgressScreen
 from kootui.tui.shell.list_panel import ListPanel
 from kootui.tui.widgets.dialogs import ConfirmDialog
-from tests.support.tui_shell import SIZE
+from tests.support.tui_shell import FAST_REFRESH, SIZE, wait_until
 from tests.support.tui_tasks import (
     build_app,
     notices,
@@ -143,7 +143,7 @@ async def test_pause_and_resume(context, tasks):
 
 
 async def test_the_progress_view_follows_the_message_rows(context, tasks):
-    app = build_app(context)
+    app = build_app(context, refresh_intervals=FAST_REFRESH)
     async with app.run_test(size=SIZE) as pilot:
         await open_tasks(app, pilot)
         await highlight(app, tasks["now"])
@@ -171,8 +171,9 @@ async def test_the_progress_view_follows_the_message_rows(context, tasks):
                     .where(message.c.task_id == tasks["now"])
                     .values(status=status.value, sent_at=now)
                 )
-        await pilot.pause(1.5)  # the view reads again on its own timer
-        await settle(pilot)
+        await wait_until(  # the view reads again on its own timer
+            pilot, lambda: "Delivered 2" in text_of(app, "#task-counts"), "a timed read"
+        )
         counts = text_of(app, "#task-counts")
         assert "Delivered 2" in counts and "Rejected 1" in counts and "Pending 1" in counts
         assert "Sent 3" in counts
