@@ -194,6 +194,25 @@ async def test_the_progress_view_follows_the_message_rows(context, tasks):
         assert app.screen is app.page_screen
 
 
+async def test_a_store_failure_in_the_progress_view_is_reported(context, tasks):
+    # Textual does not bubble a worker's failure: the view itself must say so.
+    app = build_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tasks(app, pilot)
+        await highlight(app, tasks["now"])
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TaskProgressScreen)
+        with context.store.session() as session:  # the store is damaged under the view
+            session.connection().exec_driver_sql("DROP TABLE attachment")
+        screen.refresh_progress()
+        await settle(pilot)
+        problems = [n for n in notices(app) if n.startswith("Could not read the store")]
+        assert problems and "OperationalError" in problems[0]
+        assert not screen.reading  # the next tick (or ctrl+r) reads again
+
+
 async def test_advanced_search_by_template_status_and_created_day(context, tasks):
     from textual.widgets import Select
 
