@@ -41,8 +41,6 @@ from kootui.core.store import Column, PageRequest, PageResult, Row, TaskStatus
 from kootui.core.tasks import query_tasks
 from kootui.tui.keys.registry import bindings
 from kootui.tui.pages.details.export import (
-    ExportChoice,
-    ExportOutcome,
     ExportProgressScreen,
     export_form,
     outcome_notice,
@@ -333,19 +331,15 @@ class SendingDetailsScreen(PageScreen):
         event.stop()
         self._open(event.row)
 
-    def action_export(self) -> None:
+    @work(group="details-export-flow", exit_on_error=False)
+    async def action_export(self) -> None:
         table = self.message_list.table
         request = table.request  # the filter as it stands when the form opens
         total = table.result.total if table.result is not None else 0
-        form = export_form(self.kootui.context, total)
-        self.app.push_screen(form, lambda choice: self._export_chosen(request, total, choice))
-
-    def _export_chosen(self, request: PageRequest, total: int, choice: ExportChoice | None) -> None:
-        if choice is not None:
-            progress = ExportProgressScreen(request, choice, total)
-            self.app.push_screen(progress, self._exported)
-
-    def _exported(self, outcome: ExportOutcome | None) -> None:
+        choice = await self.app.push_screen_wait(export_form(self.kootui.context, total))
+        if choice is None:
+            return
+        outcome = await self.app.push_screen_wait(ExportProgressScreen(request, choice, total))
         if outcome is not None:
             text, severity = outcome_notice(outcome)
             self.notify(text, severity=severity, timeout=10)
