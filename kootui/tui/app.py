@@ -1,20 +1,22 @@
 """The kootui console: one Textual mode per page, keys from the registry, themes from files.
 
-The app itself only wires things together: pages live in ``screens/``, keys in
-``actions.py``, palettes in ``theming.py``. Store calls run in thread workers.
+The app itself only wires things together: pages live in ``pages/``, keys in
+``keys/``, palettes in ``theming.py``. Store calls run in workers, on threads
+(see ``kootui.tui.shell.kootui_node``).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import ClassVar
 
-from textual import events, on, work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
-from textual.message import Message
 from textual.reactive import reactive
+from textual.signal import Signal
 from textual.theme import BUILTIN_THEMES
 from textual.worker import Worker, WorkerState
 
@@ -26,16 +28,10 @@ from kootui.tui.pages.domains.checks import start_domain_checks
 from kootui.tui.palette import ConsoleCommands
 from kootui.tui.shell.help import HelpScreen
 from kootui.tui.shell.jump import GoScreen, JumpScreen
-from kootui.tui.shell.page import store_problem
+from kootui.tui.shell.kootui_node import RefreshIntervals, store_problem
 from kootui.tui.theming import ThemeCatalog, save_ui_state
 
 HISTORY_LIMIT = 50
-
-
-class WorkspaceLoaded(Message):
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        self.name = name
 
 
 class KootuiApp(App[None]):
@@ -58,6 +54,7 @@ class KootuiApp(App[None]):
         theme: str | None = None,
         cursor_blink: bool = True,
         pages: Sequence[PageSpec] = PAGES,
+        refresh_intervals: RefreshIntervals | None = None,
     ) -> None:
         # Bad [keys] or themes fail here, before the terminal is taken over.
         self.keymap = validate_keymap(
@@ -68,6 +65,10 @@ class KootuiApp(App[None]):
         self.context = context
         self.catalog = catalog
         self.pages: tuple[PageSpec, ...] = tuple(pages)
+        self.refresh_intervals = refresh_intervals or RefreshIntervals()
+        # Published when the background check changed a domain's status while the
+        # Sender Domains page is shown; its screens subscribe to read again.
+        self.domains_changed_signal: Signal[None] = Signal(self, "domains-changed")
         self.cursor_blink = cursor_blink
         self.history: list[str] = []
         self._remember_theme = False
@@ -94,18 +95,15 @@ class KootuiApp(App[None]):
 
     # --- data -----------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="workspace", exit_on_error=False)
-    def load_workspace(self) -> None:
-        self.post_message(WorkspaceLoaded(get_workspace(self.context).name))
+    @work(exclusive=True, group="workspace", exit_on_error=False)
+    async def load_workspace(self) -> None:
+        workspace = await asyncio.to_thread(get_workspace, self.context)
+        self.show_workspace_name(workspace.name)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # A store that fails (locked, damaged, unreachable) is reported, never a crash.
         if event.state == WorkerState.ERROR:
             self.notify(store_problem(event.worker.error), severity="error", timeout=8)
-
-    @on(WorkspaceLoaded)
-    def _show_workspace(self, message: WorkspaceLoaded) -> None:
-        self.show_workspace_name(message.name)
 
     def show_workspace_name(self, name: str) -> None:
         self.workspace_name = name

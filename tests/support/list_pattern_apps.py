@@ -39,7 +39,7 @@ from kootui.tui.widgets import (
     SelectField,
     TextField,
 )
-from kootui.tui.widgets.filter_bar import FILTER_DEBOUNCE_SECONDS
+from tests.support.tui_shell import filters_applied, wait_until
 
 DOMAIN = SenderDomain.__table__.c
 START = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
@@ -205,5 +205,5 @@ async def settle(pilot: Pilot[Any]) -> None:
 
 
 async def after_typing(pilot: Pilot[Any]) -> None:
-    await pilot.pause(FILTER_DEBOUNCE_SECONDS + 0.15)
+    await wait_until(pilot, lambda: filters_applied(pilot.app), "the typed filter is applied")
     await settle(pilot)

@@ -11,6 +11,7 @@ from textual.widgets import Input, Static
 from kootui.core.context import Context
 from kootui.core.domains import create_domain
 from kootui.tui.app import KootuiApp
+from kootui.tui.pages.domains.details import DomainDetailsScreen
 from kootui.tui.shell.list_panel import ListPanel
 from kootui.tui.widgets.page_grid import PageGrid
 from tests.support.dns_server import LoopbackDnsServer
@@ -87,7 +88,7 @@ async def settle_details(pilot: object) -> None:
         await settle(pilot)
         screen = app.screen
         busy = any(worker.is_running for worker in app.workers)
-        if getattr(screen, "report", None) is not None and not busy:
+        if isinstance(screen, DomainDetailsScreen) and screen.report is not None and not busy:
             await settle(pilot)
             return
     raise AssertionError("the details screen never finished its DNS check")

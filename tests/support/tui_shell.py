@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+from textual.app import App
+from textual.worker import Worker, WorkerState
 
 from kootui.core.context import Context
 from kootui.tui.app import KootuiApp
+from kootui.tui.shell.kootui_node import RefreshIntervals
 from kootui.tui.theming import ThemeCatalog
+from kootui.tui.widgets.filter_bar import FilterBar
 
 SIZE = (120, 40)
+# Views that poll the store read again at once: tests wait for what they expect to see.
+FAST_REFRESH = RefreshIntervals(
+    overview=0.05, task_progress=0.05, messages_while_sending=0.05, message_detail=0.05
+)
+PATIENCE_SECONDS = 15.0  # far beyond any wait on a loaded machine; a hang fails, not stalls
 
 
 def build_app(context: Context, **kwargs: object) -> KootuiApp:
@@ -17,12 +31,53 @@ def build_app(context: Context, **kwargs: object) -> KootuiApp:
     return KootuiApp(context, catalog=catalog, cursor_blink=False, **kwargs)  # type: ignore[arg-type]
 
 
+def awaits_a_dialog(worker: Worker[object]) -> bool:
+    """The worker waits for the user's answer (``push_screen_wait``), not for the store."""
+    task: asyncio.Task[object] | None = worker._task  # Textual keeps the task private
+    awaiting: Any = task.get_coro() if task is not None else None
+    while awaiting is not None:  # down the chain of awaits to where the worker is parked
+        code = getattr(awaiting, "cr_code", None)
+        if code is not None and code.co_name == "push_screen_wait":
+            return True
+        awaiting = getattr(awaiting, "cr_await", None)
+    return False
+
+
+def busy_workers(app: object) -> list[Worker[object]]:
+    return [
+        worker
+        for worker in app.workers  # type: ignore[attr-defined]
+        if worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+        and not awaits_a_dialog(worker)
+    ]
+
+
 async def settle(pilot: object) -> None:
-    """Let thread workers finish and their messages land."""
+    """Until every worker has finished (or waits for a dialog's answer) and its effects
+    have landed."""
     app = pilot.app  # type: ignore[attr-defined]
     await pilot.pause()  # type: ignore[attr-defined]
-    await app.workers.wait_for_complete()
+    deadline = time.monotonic() + PATIENCE_SECONDS
+    while busy := busy_workers(app):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"workers still busy: {[w.name for w in busy]}")
+        await pilot.pause(0.01)  # type: ignore[attr-defined]
     await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def wait_until(pilot: object, condition: Callable[[], bool], what: str) -> None:
+    """Until ``condition()`` holds (a timer, a debounce, another worker makes it so)."""
+    deadline = time.monotonic() + PATIENCE_SECONDS
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never happened: {what}")
+        await pilot.pause(0.02)  # type: ignore[attr-defined]
+    await settle(pilot)
+
+
+def filters_applied(app: App[Any]) -> bool:
+    """Every filter bar's list shows what is typed in it (its debounce has fired)."""
+    return all(bar.applied_text == bar.value.strip() for bar in app.screen.query(FilterBar))
 
 
 def write_config(home: Path, text: str) -> None:

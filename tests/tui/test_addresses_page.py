@@ -11,6 +11,7 @@ from kootui.core.store import DomainStatus, TaskStatus
 from kootui.core.templates import TemplateDraft, create_template
 from kootui.tui.pages.addresses.page import AddressesScreen, AddressForm
 from kootui.tui.widgets import ConfirmDialog
+from tests.support.tui_shell import filters_applied, wait_until
 from tests.support.tui_templates import (
     SIZE,
     add_task,
@@ -111,8 +112,7 @@ async def test_filter_by_address_substring(context: Context):
         await open_page(app, pilot, "addresses")
         assert len(shown_rows(app)) == 2
         await pilot.press("slash", *"shop.ex")
-        await pilot.pause(0.5)
-        await settle(pilot)
+        await wait_until(pilot, lambda: filters_applied(app), "the typed filter is applied")
         assert [row[0] for row in shown_rows(app)] == ["hello@shop.example.org"]
 
 

@@ -77,7 +77,7 @@ async def test_a_slow_page_shows_loading_and_the_ui_keeps_answering(context: Con
     source.gates[""] = gate = threading.Event()
     app = DomainListApp(context, source=source)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause(0.5)
+        await wait_until(pilot, lambda: app.query_one(PagedTable).has_class("-slow"))
         assert "loading…" in footer(app)
         # The spinner shows once the wait is noticeable, and the list keeps its focus.
         assert app.query_one(PagedTable).has_class("-slow")
@@ -101,7 +101,7 @@ async def test_a_late_answer_to_an_old_request_is_dropped(context: Context) -> N
         source.gates["shop"] = gate = threading.Event()
         table = app.query_one(PagedTable)
         table.set_filter("shop")  # slow ...
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: len(source.threads) >= 2)  # the first load, "shop"
         table.set_filter("news")  # ... and overtaken by a quick one
         await wait_until(pilot, lambda: footer(app).startswith("rows 1–3 of 3"))
         gate.set()

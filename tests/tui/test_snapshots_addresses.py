@@ -1,4 +1,4 @@
-"""Snapshots of the Sender Addresses page, dark and light, at 120x40, from the demo data.
+"""Snapshots of the Sender Addresses page in the dark theme, at 120x40, from the demo data.
 
 Regenerate after a deliberate change with ``pytest tests/tui/test_snapshots_addresses.py
 --snapshot-update`` and look at the SVGs.
@@ -6,11 +6,7 @@ Regenerate after a deliberate change with ``pytest tests/tui/test_snapshots_addr
 
 from __future__ import annotations
 
-import pytest
-
 from tests.support.tui_shell import SIZE, build_app, settle
-
-THEMES = ["kootui-dark", "kootui-light"]
 
 
 async def open_addresses(pilot) -> None:
@@ -19,9 +15,8 @@ async def open_addresses(pilot) -> None:
     await settle(pilot)
 
 
-@pytest.mark.parametrize("theme", THEMES)
-def test_addresses_page(snap_compare, demo, theme):
-    app = build_app(demo, theme=theme)
+def test_addresses_page(snap_compare, demo):
+    app = build_app(demo, theme="kootui-dark")
     assert snap_compare(app, terminal_size=SIZE, run_before=open_addresses)
 
 

@@ -1,4 +1,4 @@
-"""Snapshots of the Sending Details page, dark and light, at 120x40: the message list of the
+"""Snapshots of the Sending Details page in the dark theme, at 120x40: the message list of the
 demo workspace, the advanced search panel open with a refused value beside its field, and
 a message's detail view (a deferral, then delivery; its headers masked).
 
@@ -11,14 +11,11 @@ look at the SVGs.
 
 from __future__ import annotations
 
-import pytest
 from textual.widgets import Input
 
 from kootui.tui.widgets.advanced_search import AdvancedSearch
 from tests.support.tui_details import highlight, seed_details
 from tests.support.tui_shell import SIZE, build_app, settle
-
-THEMES = ["kootui-dark", "kootui-light"]
 
 
 async def open_details(pilot) -> None:
@@ -27,13 +24,13 @@ async def open_details(pilot) -> None:
     await settle(pilot)
 
 
-@pytest.mark.parametrize("theme", THEMES)
-def test_message_list(snap_compare, demo, theme):
-    assert snap_compare(build_app(demo, theme=theme), terminal_size=SIZE, run_before=open_details)
+def test_message_list(snap_compare, demo):
+    assert snap_compare(
+        build_app(demo, theme="kootui-dark"), terminal_size=SIZE, run_before=open_details
+    )
 
 
-@pytest.mark.parametrize("theme", THEMES)
-def test_search_panel_with_a_refused_value(snap_compare, demo, theme):
+def test_search_panel_with_a_refused_value(snap_compare, demo):
     async def search(pilot):
         await open_details(pilot)
         screen = pilot.app.screen
@@ -48,12 +45,11 @@ def test_search_panel_with_a_refused_value(snap_compare, demo, theme):
         screen.query_one("#message-list").table.grid.focus()
         await settle(pilot)
 
-    app = build_app(demo, theme=theme)
+    app = build_app(demo, theme="kootui-dark")
     assert snap_compare(app, terminal_size=SIZE, run_before=search)
 
 
-@pytest.mark.parametrize("theme", THEMES)
-def test_message_detail(snap_compare, context, theme):
+def test_message_detail(snap_compare, context):
     seeded = seed_details(context)
 
     async def open_message(pilot):
@@ -62,5 +58,5 @@ def test_message_detail(snap_compare, context, theme):
         await pilot.press("enter")
         await settle(pilot)
 
-    app = build_app(context, theme=theme)
+    app = build_app(context, theme="kootui-dark")
     assert snap_compare(app, terminal_size=SIZE, run_before=open_message)

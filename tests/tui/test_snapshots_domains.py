@@ -1,4 +1,4 @@
-"""Snapshots of the Sender Domains page and a domain's details, dark and light, at 120x40.
+"""Snapshots of the Sender Domains page and a domain's details (dark and light), at 120x40.
 
 Deterministic by construction: the demo rows (list page) and the details domain are
 made with the fixed clock; the details domain's DKIM key is pinned to a known public

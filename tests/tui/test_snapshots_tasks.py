@@ -1,4 +1,4 @@
-"""Snapshots of the Sending Tasks page, dark and light, at 120x40: the task list, the create
+"""Snapshots of the Sending Tasks page in the dark theme, at 120x40: the task list, the create
 form, the recipient report and a task's progress view.
 
 Deterministic by construction: the demo workspace and the form's store are made with the
@@ -12,14 +12,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from textual.widgets import Input
 
 from kootui.tui.shell.list_panel import ListPanel
 from tests.support.tui_shell import SIZE, build_app, settle
 from tests.support.tui_tasks import choose, fill, seed_task_sources, write_xlsx
-
-THEMES = ["kootui-dark", "kootui-light"]
 
 
 async def open_tasks(pilot) -> None:
@@ -37,13 +34,13 @@ async def fill_form(pilot, ids: dict[str, int], template: str) -> None:
     await choose(pilot, "#field-address_id", str(ids["sender"]))
 
 
-@pytest.mark.parametrize("theme", THEMES)
-def test_task_list(snap_compare, demo, theme):
-    assert snap_compare(build_app(demo, theme=theme), terminal_size=SIZE, run_before=open_tasks)
+def test_task_list(snap_compare, demo):
+    assert snap_compare(
+        build_app(demo, theme="kootui-dark"), terminal_size=SIZE, run_before=open_tasks
+    )
 
 
-@pytest.mark.parametrize("theme", THEMES)
-def test_create_form(snap_compare, context, theme):
+def test_create_form(snap_compare, context):
     ids = seed_task_sources(context)
 
     async def type_recipients(pilot):
@@ -54,12 +51,11 @@ def test_create_form(snap_compare, context, theme):
             await pilot.press("enter")
         await settle(pilot)
 
-    app = build_app(context, theme=theme)
+    app = build_app(context, theme="kootui-dark")
     assert snap_compare(app, terminal_size=SIZE, run_before=type_recipients)
 
 
-@pytest.mark.parametrize("theme", THEMES)
-def test_recipient_report(snap_compare, context, tmp_path: Path, theme):
+def test_recipient_report(snap_compare, context, tmp_path: Path):
     ids = seed_task_sources(context)
     xlsx = write_xlsx(
         tmp_path / "welcome.xlsx",
@@ -83,12 +79,11 @@ def test_recipient_report(snap_compare, context, tmp_path: Path, theme):
         await pilot.press("enter")
         await settle(pilot)
 
-    app = build_app(context, theme=theme)
+    app = build_app(context, theme="kootui-dark")
     assert snap_compare(app, terminal_size=SIZE, run_before=upload)
 
 
-@pytest.mark.parametrize("theme", THEMES)
-def test_progress_view(snap_compare, demo, theme):
+def test_progress_view(snap_compare, demo):
     async def open_progress(pilot):
         await open_tasks(pilot)
         panel = pilot.app.page_screen.query_one(ListPanel)
@@ -97,5 +92,5 @@ def test_progress_view(snap_compare, demo, theme):
         await pilot.press("enter")
         await settle(pilot)
 
-    app = build_app(demo, theme=theme)
+    app = build_app(demo, theme="kootui-dark")
     assert snap_compare(app, terminal_size=SIZE, run_before=open_progress)

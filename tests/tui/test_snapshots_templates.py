@@ -1,5 +1,5 @@
 """Snapshots of the Templates page, the editor with its preview and a public template's
-preview, dark and light, at 120x40, from the demo data (fixed clock).
+preview in the dark theme, at 120x40, from the demo data (fixed clock).
 
 Regenerate after a deliberate change with ``pytest tests/tui/test_snapshots_templates.py
 --snapshot-update`` and look at the SVGs.
@@ -7,13 +7,9 @@ Regenerate after a deliberate change with ``pytest tests/tui/test_snapshots_temp
 
 from __future__ import annotations
 
-import pytest
-
 from kootui.tui.widgets.param_samples import ParamSamples
 from tests.support.tui_shell import SIZE, build_app, settle
 from tests.support.tui_templates import wait_for_preview
-
-THEMES = ["kootui-dark", "kootui-light"]
 
 
 async def open_templates(pilot) -> None:
@@ -22,19 +18,17 @@ async def open_templates(pilot) -> None:
     await settle(pilot)
 
 
-@pytest.mark.parametrize("theme", THEMES)
-def test_template_list(snap_compare, demo, theme):
+def test_template_list(snap_compare, demo):
     async def highlight_the_rejected_one(pilot):
         await open_templates(pilot)
         await pilot.press("down", "down", "down")
         await settle(pilot)
 
-    app = build_app(demo, theme=theme)
+    app = build_app(demo, theme="kootui-dark")
     assert snap_compare(app, terminal_size=SIZE, run_before=highlight_the_rejected_one)
 
 
-@pytest.mark.parametrize("theme", THEMES)
-def test_template_editor_with_preview(snap_compare, demo, theme):
+def test_template_editor_with_preview(snap_compare, demo):
     async def edit_with_samples(pilot):
         await open_templates(pilot)
         await pilot.press("e")
@@ -44,7 +38,7 @@ def test_template_editor_with_preview(snap_compare, demo, theme):
         samples.value_input("email").value = "ana@example.com"
         await wait_for_preview(pilot)
 
-    app = build_app(demo, theme=theme)
+    app = build_app(demo, theme="kootui-dark")
     assert snap_compare(app, terminal_size=SIZE, run_before=edit_with_samples)
 
 
@@ -60,8 +54,7 @@ def test_template_editor_with_a_refused_construct(snap_compare, demo):
     assert snap_compare(app, terminal_size=SIZE, run_before=type_a_filter)
 
 
-@pytest.mark.parametrize("theme", THEMES)
-def test_public_template_preview(snap_compare, demo, theme):
+def test_public_template_preview(snap_compare, demo):
     async def preview_a_public_one(pilot):
         await open_templates(pilot)
         await pilot.press("2", "slash", *"shipping", "enter")
@@ -69,5 +62,5 @@ def test_public_template_preview(snap_compare, demo, theme):
         await pilot.press("enter")
         await settle(pilot)
 
-    app = build_app(demo, theme=theme)
+    app = build_app(demo, theme="kootui-dark")
     assert snap_compare(app, terminal_size=SIZE, run_before=preview_a_public_one)

@@ -14,7 +14,7 @@ from kootui.core.tasks import TaskDraft, create_task, get_task
 from kootui.tui.pages.tasks.progress import TaskProgressScreen
 from kootui.tui.shell.list_panel import ListPanel
 from kootui.tui.widgets.dialogs import ConfirmDialog
-from tests.support.tui_shell import SIZE
+from tests.support.tui_shell import FAST_REFRESH, SIZE, wait_until
 from tests.support.tui_tasks import (
     build_app,
     notices,
@@ -143,7 +143,7 @@ async def test_pause_and_resume(context, tasks):
 
 
 async def test_the_progress_view_follows_the_message_rows(context, tasks):
-    app = build_app(context)
+    app = build_app(context, refresh_intervals=FAST_REFRESH)
     async with app.run_test(size=SIZE) as pilot:
         await open_tasks(app, pilot)
         await highlight(app, tasks["now"])
@@ -171,8 +171,9 @@ async def test_the_progress_view_follows_the_message_rows(context, tasks):
                     .where(message.c.task_id == tasks["now"])
                     .values(status=status.value, sent_at=now)
                 )
-        await pilot.pause(1.5)  # the view reads again on its own timer
-        await settle(pilot)
+        await wait_until(  # the view reads again on its own timer
+            pilot, lambda: "Delivered 2" in text_of(app, "#task-counts"), "a timed read"
+        )
         counts = text_of(app, "#task-counts")
         assert "Delivered 2" in counts and "Rejected 1" in counts and "Pending 1" in counts
         assert "Sent 3" in counts
@@ -191,6 +192,25 @@ async def test_the_progress_view_follows_the_message_rows(context, tasks):
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is app.page_screen
+
+
+async def test_a_store_failure_in_the_progress_view_is_reported(context, tasks):
+    # Textual does not bubble a worker's failure: the view itself must say so.
+    app = build_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tasks(app, pilot)
+        await highlight(app, tasks["now"])
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TaskProgressScreen)
+        with context.store.session() as session:  # the store is damaged under the view
+            session.connection().exec_driver_sql("DROP TABLE attachment")
+        screen.refresh_progress()
+        await settle(pilot)
+        problems = [n for n in notices(app) if n.startswith("Could not read the store")]
+        assert problems and "OperationalError" in problems[0]
+        assert not screen.reading  # the next tick (or ctrl+r) reads again
 
 
 async def test_advanced_search_by_template_status_and_created_day(context, tasks):

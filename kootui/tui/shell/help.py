@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from kootui.tui.keys.registry import KeyAction, bindings, in_scopes
+from kootui.tui.shell.kootui_node import KootuiNode
 
 SCOPE_TITLES = {
     "app": "Everywhere",
@@ -46,7 +47,7 @@ def key_table(
     return Content("\n").join(lines)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(KootuiNode, ModalScreen[None]):
     """Lists the app keys and the page's own keys from the registry, with current keys."""
 
     BINDINGS = bindings("dialog")
@@ -60,7 +61,7 @@ class HelpScreen(ModalScreen[None]):
         self.unavailable = frozenset(unavailable)
 
     def compose(self) -> ComposeResult:
-        key_display = self.app.key_display  # type: ignore[attr-defined]
+        key_display = self.kootui.key_display
         tables = []
         for scope in self.scopes:
             actions = in_scopes([scope])

@@ -13,6 +13,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from kootui.tui.keys.registry import bindings
+from kootui.tui.shell.kootui_node import KootuiNode
 from kootui.tui.shell.page import PageSpec
 
 
@@ -111,7 +112,7 @@ class JumpScreen(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class GoScreen(ModalScreen[str | None]):
+class GoScreen(KootuiNode, ModalScreen[str | None]):
     """After ``g``: a small popup listing each page's letter; the letter goes there."""
 
     BINDINGS = [*bindings("dialog"), *bindings("go")]
@@ -121,7 +122,7 @@ class GoScreen(ModalScreen[str | None]):
         self.pages = list(pages)
 
     def compose(self) -> ComposeResult:
-        key_display = self.app.key_display  # type: ignore[attr-defined]
+        key_display = self.kootui.key_display
         lines = [
             Content.assemble((f" {key_display(page.go_binding):>3}  ", "bold $accent"), page.title)
             for page in self.pages

@@ -21,22 +21,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static, TextArea
-from textual.worker import Worker, WorkerState
 
 from kootui.core.clock import local_text
-from kootui.core.errors import KootuiError
 from kootui.tui.keys.registry import BY_ID
+from kootui.tui.shell.kootui_node import KootuiNode
 from kootui.tui.widgets.navigation import PageNavigation
-
-if TYPE_CHECKING:
-    from kootui.tui.app import KootuiApp
 
 
 @dataclass(frozen=True)
@@ -59,16 +55,7 @@ class PageSpec:
         return f"{self.section} › {self.title}" if self.section else self.title
 
 
-def store_problem(error: BaseException | None) -> str:
-    """One line a user can read: a KootuiError's own message, else the error's first line."""
-    if isinstance(error, KootuiError):
-        return str(error)
-    text = str(error).strip() if error is not None else ""
-    first_line = text.splitlines()[0][:200] if text else "no details"
-    return f"Could not read the store: {type(error).__name__}: {first_line}"
-
-
-class WorkspaceHeader(Horizontal):
+class WorkspaceHeader(KootuiNode, Horizontal):
     """kootui · workspace name · DEMO badge · where you are · the clock's time."""
 
     def __init__(self, page: PageSpec) -> None:
@@ -83,9 +70,8 @@ class WorkspaceHeader(Horizontal):
         yield Static("", id="clock")
 
     def on_mount(self) -> None:
-        app: KootuiApp = self.app  # type: ignore[assignment]
-        self.watch(app, "workspace_name", self._show_name)
-        self.query_one("#demo-badge").display = app.context.settings.demo
+        self.watch(self.kootui, "workspace_name", self._show_name)
+        self.query_one("#demo-badge").display = self.kootui.context.settings.demo
         self._show_time()
         self.set_interval(30, self._show_time)
 
@@ -93,12 +79,11 @@ class WorkspaceHeader(Horizontal):
         self.query_one("#workspace-name", Static).update(name)
 
     def _show_time(self) -> None:
-        app: KootuiApp = self.app  # type: ignore[assignment]
-        now = app.context.clock.now()
+        now = self.kootui.context.clock.now()
         self.query_one("#clock", Static).update(local_text(now, "%a %d %b %Y %H:%M"))
 
 
-class PageScreen(Screen[None]):
+class PageScreen(KootuiNode, Screen[None]):
     """A top-level page; subclasses fill ``compose_content`` and may override ``reload``."""
 
     KEY_SCOPES: ClassVar[tuple[str, ...]] = ()
@@ -109,10 +94,6 @@ class PageScreen(Screen[None]):
     def __init__(self, page: PageSpec) -> None:
         super().__init__(id=f"page-{page.id}")
         self.page = page
-
-    @property
-    def kootui(self) -> KootuiApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield WorkspaceHeader(self.page)
@@ -164,11 +145,6 @@ class PageScreen(Screen[None]):
     def reload(self) -> None:
         """``ctrl+r``: read the page's data again (off the event loop)."""
         self.notify("Nothing on this page comes from the store yet.", timeout=3)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # A page's store read that fails (locked, damaged, unreachable) is reported, not fatal.
-        if event.state == WorkerState.ERROR:
-            self.notify(store_problem(event.worker.error), severity="error", timeout=8)
 
     def on_page_navigation_page_chosen(self, message: PageNavigation.PageChosen) -> None:
         self.kootui.go_page(message.page_id)

@@ -3,13 +3,15 @@
 A new address is made on a verified domain only (the form offers no other), with
 a read-only preview of the From line that follows what is typed. An address whose
 domain lost verification stays listed with a "domain not verified" badge and
-cannot be chosen for new tasks. Every store call runs in a thread worker; core
+cannot be chosen for new tasks. Every store call runs on a thread; core
 rule errors show beside the form field they name.
 """
 
 from __future__ import annotations
 
-from textual import on
+import asyncio
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import Input, Select, Static
@@ -28,7 +30,6 @@ from kootui.core.store import Column, PageRequest, PageResult, Row
 from kootui.tui.keys.registry import bindings
 from kootui.tui.shell.list_panel import ListPanel
 from kootui.tui.shell.page import PageScreen
-from kootui.tui.shell.store_calls import StoreReply, call_store
 from kootui.tui.widgets.dialogs import ConfirmDialog
 from kootui.tui.widgets.form import FormDialog, FormValues, SelectField, TextField
 from kootui.tui.widgets.paged_table import PagedTable
@@ -177,13 +178,12 @@ class AddressesScreen(PageScreen):
 
     # New -----------------------------------------------------------------------
 
-    def action_new_address(self) -> None:
-        context = self.kootui.context
-        call_store(self, lambda: verified_domains(context), self._ask_new)
-
-    def _ask_new(self, domains: list[DomainView] | None, error: KootuiError | None) -> None:
-        if error is not None:
-            self.notify(str(error), severity="error", timeout=8)
+    @work(group="address-new", exit_on_error=False)
+    async def action_new_address(self) -> None:
+        try:
+            domains = await asyncio.to_thread(verified_domains, self.kootui.context)
+        except KootuiError as refusal:
+            self.notify(str(refusal), severity="error", timeout=8)
             return
         if not domains:
             go = self.kootui.go_hints().get("domains", "")
@@ -212,35 +212,23 @@ class AddressesScreen(PageScreen):
             self.notify(f"No address is selected; press {key} to add one.", timeout=4)
         return row
 
-    def action_delete_address(self) -> None:
+    @work(group="address-delete", exit_on_error=False)
+    async def action_delete_address(self) -> None:
         row = self._selected()
         if row is None:
             return
-        dialog = ConfirmDialog(
+        question = ConfirmDialog(
             f"Delete {row['display_address']}?",
             "Tasks can no longer send from it. A task waiting or sending from it keeps it.",
             confirm_label="Delete",
             destructive=True,
         )
-        self.app.push_screen(dialog, lambda yes: self._delete(row, yes))
-
-    def _delete(self, row: Row, confirmed: bool | None) -> None:
-        if not confirmed:
+        if not await self.app.push_screen_wait(question):
             return
-        context, address_id = self.kootui.context, int(row.key)
-        call_store(
-            self,
-            lambda: delete_address(context, address_id),
-            lambda _result, error: self._deleted(row, error),
-        )
-
-    def _deleted(self, row: Row, error: KootuiError | None) -> None:
-        if error is not None:
-            self.notify(str(error), title="Not deleted", severity="error", timeout=12)
+        try:
+            await asyncio.to_thread(delete_address, self.kootui.context, int(row.key))
+        except KootuiError as refusal:
+            self.notify(str(refusal), title="Not deleted", severity="error", timeout=12)
         else:
             self.notify(f"Deleted {row['display_address']}.", timeout=5)
         self.address_list.reload()
-
-    @on(StoreReply)
-    def _store_reply(self, reply: StoreReply) -> None:
-        reply.deliver()

@@ -10,6 +10,7 @@ Escape or Cancel asks the export to stop, and the page is told the row count and
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,6 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, ProgressBar, Static
@@ -28,11 +28,11 @@ from kootui.core.details import ExportResult, check_target, export_messages
 from kootui.core.errors import KootuiError
 from kootui.core.store import PageRequest
 from kootui.tui.keys.registry import bindings
+from kootui.tui.shell.kootui_node import KootuiNode
 from kootui.tui.widgets.form import CheckboxField, FormDialog, FormValues, TextField
 
 if TYPE_CHECKING:
     from kootui.core.context import Context
-    from kootui.tui.app import KootuiApp
 
 PROGRESS_SECONDS = 0.1  # how often the dialog reads the worker's row count
 
@@ -71,12 +71,6 @@ def export_form(context: Context, total: int) -> FormDialog[ExportChoice]:
     )
 
 
-class _ExportDone(Message, bubble=False):
-    def __init__(self, result: ExportResult | None, error: BaseException | None) -> None:
-        super().__init__()
-        self.result, self.error = result, error
-
-
 @dataclass(frozen=True)
 class ExportOutcome:
     """What the page reports: the result, or why there is none."""
@@ -86,7 +80,7 @@ class ExportOutcome:
     problem: str = ""
 
 
-class ExportProgressScreen(ModalScreen[ExportOutcome]):
+class ExportProgressScreen(KootuiNode, ModalScreen[ExportOutcome]):
     """The export running: a progress bar over the filter's rows, and a way to stop it."""
 
     BINDINGS = bindings("details-export")
@@ -108,10 +102,6 @@ class ExportProgressScreen(ModalScreen[ExportOutcome]):
         self.total = total
         self.rows_done = 0  # written by the worker thread, read by the timer
         self.stop_asked = threading.Event()
-
-    @property
-    def kootui(self) -> KootuiApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-box"):
@@ -136,10 +126,11 @@ class ExportProgressScreen(ModalScreen[ExportOutcome]):
     def _counted(self, rows: int) -> None:
         self.rows_done = rows  # one int store: the UI thread reads it on its own timer
 
-    @work(thread=True, exclusive=True, group="details-export")
-    def _run_export(self) -> None:
+    @work(exclusive=True, group="details-export")
+    async def _run_export(self) -> None:
         try:
-            result = export_messages(
+            result = await asyncio.to_thread(
+                export_messages,
                 self.kootui.context,
                 self.request,
                 self.choice.path,
@@ -148,22 +139,20 @@ class ExportProgressScreen(ModalScreen[ExportOutcome]):
                 cancelled=self.stop_asked.is_set,
             )
         except Exception as error:  # shown in words; the console stays up
-            self.post_message(_ExportDone(None, error))
+            self.dismiss(self._outcome(None, error))
             return
-        self.post_message(_ExportDone(result, None))
+        self.dismiss(self._outcome(result, None))
 
-    @on(_ExportDone)
-    def _done(self, message: _ExportDone) -> None:
+    def _outcome(self, result: ExportResult | None, error: Exception | None) -> ExportOutcome:
         if self.stop_asked.is_set():
-            self.dismiss(ExportOutcome(None, cancelled=True))
-        elif isinstance(message.error, KootuiError):
-            self.dismiss(ExportOutcome(None, problem=str(message.error)))
-        elif message.error is not None:
+            return ExportOutcome(None, cancelled=True)
+        if isinstance(error, KootuiError):
+            return ExportOutcome(None, problem=str(error))
+        if error is not None:
             # Never the error's text: it could carry a path or a connection string.
-            problem = f"the export failed: unexpected {type(message.error).__name__}"
-            self.dismiss(ExportOutcome(None, problem=problem))
-        else:
-            self.dismiss(ExportOutcome(message.result))
+            problem = f"the export failed: unexpected {type(error).__name__}"
+            return ExportOutcome(None, problem=problem)
+        return ExportOutcome(result)
 
     def action_cancel(self) -> None:
         self.stop_asked.set()  # the export stops at its next chunk of rows

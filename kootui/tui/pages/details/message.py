@@ -13,28 +13,24 @@ position and the highlighted attempt stay where the user left them.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static, TextArea
-from textual.worker import Worker, WorkerState
 
 from kootui.core.details import MessageDetail, message_detail
 from kootui.core.errors import KootuiError
 from kootui.tui.clipboard import copy_text
 from kootui.tui.keys.registry import bindings
+from kootui.tui.shell.kootui_node import KootuiNode
 from kootui.tui.shell.page import PageSpec, WorkspaceHeader
-from kootui.tui.shell.store_calls import StoreReply, call_store
 from kootui.tui.widgets.status_badge import app_variables, status_text
-
-if TYPE_CHECKING:
-    from kootui.tui.app import KootuiApp
 
 # (title, width): the attempt table's columns. The reply is cut to fit 120 columns; the
 # highlighted attempt's whole reply is shown under the table.
@@ -49,7 +45,6 @@ ATTEMPT_COLUMNS = (
     ("TLS", 3),
 )
 COLUMN_GAP = 2  # between the two field columns (their padding-right)
-REFRESH_SECONDS = 2.0
 STILL_MOVING = ("Pending", "Sending", "Deferred")  # statuses the engine may still change
 STATUS_LABEL = "Status"
 
@@ -71,7 +66,7 @@ def field_columns(fields: list[tuple[str, str]], room: int) -> tuple[Content, Co
     return join(short[:half]), join(short[half:]), join(wide)
 
 
-class MessageDetailScreen(Screen[None]):
+class MessageDetailScreen(KootuiNode, Screen[None]):
     """A message, read once on arrival, again on reveal and on ctrl+r."""
 
     BINDINGS = bindings("message-detail")
@@ -98,10 +93,6 @@ class MessageDetailScreen(Screen[None]):
         self.reading = False
         self.read_again = False  # asked to read while a read was in flight
 
-    @property
-    def kootui(self) -> KootuiApp:
-        return self.app  # type: ignore[return-value]
-
     def compose(self) -> ComposeResult:
         yield WorkspaceHeader(self.page)
         with Vertical(id="detail-body"):
@@ -125,7 +116,7 @@ class MessageDetailScreen(Screen[None]):
             table.add_column(title, width=width, key=title.lower())
         self.query_one("#headers", TextArea).focus()
         self.read()
-        self.set_interval(REFRESH_SECONDS, self._follow)
+        self.set_interval(self.kootui.refresh_intervals.message_detail, self._follow)
 
     def _follow(self) -> None:
         """While the engine may still change the message, read it again (one read at a
@@ -141,24 +132,31 @@ class MessageDetailScreen(Screen[None]):
             self.read_again = True
             return
         self.reading = True
-        context, message_id, reveal = self.kootui.context, self.message_id, self.reveal
-        call_store(
-            self,
-            lambda: message_detail(context, message_id, reveal=reveal),
-            self._arrived,
-            group="message-detail",
-        )
+        self._read_until_current()
 
-    def _arrived(self, detail: MessageDetail | None, error: KootuiError | None) -> None:
-        self.reading = False
-        if self.read_again:
-            self.read_again = False
-            self.read()
-        if detail is not None and detail == self.detail:
+    @work(group="message-detail", exit_on_error=False)
+    async def _read_until_current(self) -> None:
+        # One read at a time; asked again meanwhile (the reveal key), read once more after.
+        try:
+            while True:
+                self.read_again = False
+                context, message_id, reveal = self.kootui.context, self.message_id, self.reveal
+                try:
+                    detail = await asyncio.to_thread(
+                        message_detail, context, message_id, reveal=reveal
+                    )
+                except KootuiError as refusal:
+                    self.query_one("#fields-left", Static).update(str(refusal))
+                else:
+                    self._show(detail)
+                if not self.read_again:
+                    return
+        finally:
+            self.reading = False
+
+    def _show(self, detail: MessageDetail) -> None:
+        if detail == self.detail:
             return  # nothing moved: keep the scroll position and the highlighted attempt
-        if error is not None or detail is None:
-            self.query_one("#fields-left", Static).update(str(error))
-            return
         self.detail = detail
         status = dict(detail.fields).get(STATUS_LABEL, "")
         badge = status_text(status, app_variables(self.app))
@@ -253,13 +251,3 @@ class MessageDetailScreen(Screen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # A read that failed outright (the store went away) is reported by the app, as the
-        # message bubbles on; the next tick or ctrl+r may read again.
-        if event.worker.group == "message-detail" and event.state == WorkerState.ERROR:
-            self.reading = self.read_again = False
-
-    @on(StoreReply)
-    def _store_reply(self, reply: StoreReply) -> None:
-        reply.deliver()

@@ -16,11 +16,12 @@ cursor stays on its message (rows are found again by key).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.widgets import Select, Static
 
@@ -40,8 +41,6 @@ from kootui.core.store import Column, PageRequest, PageResult, Row, TaskStatus
 from kootui.core.tasks import query_tasks
 from kootui.tui.keys.registry import bindings
 from kootui.tui.pages.details.export import (
-    ExportChoice,
-    ExportOutcome,
     ExportProgressScreen,
     export_form,
     outcome_notice,
@@ -49,11 +48,9 @@ from kootui.tui.pages.details.export import (
 from kootui.tui.pages.details.message import MessageDetailScreen
 from kootui.tui.shell.list_panel import ListPanel
 from kootui.tui.shell.page import PageScreen, PageSpec
-from kootui.tui.shell.store_calls import StoreReply, call_store
 from kootui.tui.widgets.advanced_search import SearchField
 from kootui.tui.widgets.paged_table import PagedTable
 
-AUTO_REFRESH_SECONDS = 2.0
 ROW_TIME = "%d %b %H:%M"  # "23 Nov 15:30": the list's times, in 12 columns
 RANGE_TEXT = dict(RANGE_LABELS)
 RANGE_STEPS = tuple(value for value, _label in RANGE_LABELS)  # what w steps through
@@ -200,7 +197,8 @@ class SendingDetailsScreen(PageScreen):
         panel = self.message_list
         panel.mount(Static("", id="range-note", markup=False), before=panel.table)
         self._show_range_note()
-        self.set_interval(AUTO_REFRESH_SECONDS, self._refresh_while_sending)
+        interval = self.kootui.refresh_intervals.messages_while_sending
+        self.set_interval(interval, self._refresh_while_sending)
 
     @property
     def message_list(self) -> ListPanel:
@@ -250,31 +248,27 @@ class SendingDetailsScreen(PageScreen):
         row = self._selected()
         if row is None:
             return
-        grid = self.message_list.table.grid
         if row.key in self.revealed:
             del self.revealed[row.key]
+            grid = self.message_list.table.grid
             grid.update_cell(row.key, "recipient", self.masked.pop(row.key, "***"))
             return
-        context, message_id = self.kootui.context, int(row.key)
-        masked = str(row["recipient"])
-        call_store(
-            self,
-            lambda: reveal_recipient(context, message_id),
-            lambda address, error: self._revealed(row.key, masked, address, error),
-        )
+        self._reveal(row)
 
-    def _revealed(
-        self, key: str, masked: str, address: str | None, error: KootuiError | None
-    ) -> None:
-        if error is not None or address is None:
-            self.notify(str(error), severity="error", timeout=6)
+    @work(group="details-reveal", exit_on_error=False)
+    async def _reveal(self, row: Row) -> None:
+        key, masked = row.key, str(row["recipient"])
+        try:
+            address = await asyncio.to_thread(reveal_recipient, self.kootui.context, int(key))
+        except KootuiError as refusal:
+            self.notify(str(refusal), severity="error", timeout=6)
             return
         if self.app.current_mode != self.page.id:
             return  # the user left the page while the address was read: it stays hidden
         self.revealed[key] = address
         self.masked[key] = masked
         result = self.message_list.table.result
-        if result is not None and key in {row.key for row in result.rows}:
+        if result is not None and key in {shown.key for shown in result.rows}:
             self.message_list.table.grid.update_cell(key, "recipient", address)
 
     def hide_revealed(self) -> None:
@@ -300,12 +294,15 @@ class SendingDetailsScreen(PageScreen):
         if self.app.screen is not self or self.checking or table.loading_page:
             return  # not in front, or the last check or read is still running
         self.checking = True
-        context = self.kootui.context
-        call_store(
-            self, lambda: tasks_sending(context), self._sending_checked, group="details-sending"
-        )
+        self._check_sending()
 
-    def _sending_checked(self, sending: bool | None, _error: KootuiError | None) -> None:
+    @work(group="details-sending", exit_on_error=False)
+    async def _check_sending(self) -> None:
+        # A store failure leaves ``checking`` set: the timer pauses until ctrl+r.
+        try:
+            sending = await asyncio.to_thread(tasks_sending, self.kootui.context)
+        except KootuiError:
+            sending = False
         self.checking = False
         table = self.message_list.table
         if sending and self.app.screen is self and not table.loading_page:
@@ -334,23 +331,15 @@ class SendingDetailsScreen(PageScreen):
         event.stop()
         self._open(event.row)
 
-    def action_export(self) -> None:
+    @work(group="details-export-flow", exit_on_error=False)
+    async def action_export(self) -> None:
         table = self.message_list.table
         request = table.request  # the filter as it stands when the form opens
         total = table.result.total if table.result is not None else 0
-        form = export_form(self.kootui.context, total)
-        self.app.push_screen(form, lambda choice: self._export_chosen(request, total, choice))
-
-    def _export_chosen(self, request: PageRequest, total: int, choice: ExportChoice | None) -> None:
-        if choice is not None:
-            progress = ExportProgressScreen(request, choice, total)
-            self.app.push_screen(progress, self._exported)
-
-    def _exported(self, outcome: ExportOutcome | None) -> None:
+        choice = await self.app.push_screen_wait(export_form(self.kootui.context, total))
+        if choice is None:
+            return
+        outcome = await self.app.push_screen_wait(ExportProgressScreen(request, choice, total))
         if outcome is not None:
             text, severity = outcome_notice(outcome)
             self.notify(text, severity=severity, timeout=10)
-
-    @on(StoreReply)
-    def _store_reply(self, reply: StoreReply) -> None:
-        reply.deliver()

@@ -37,9 +37,9 @@ SEVERITY = {
 class DomainChecks:
     """Runs the due checks on a timer; ``check_now`` runs them at once (tests, a refresh)."""
 
-    def __init__(self, app: KootuiApp, interval: float = CHECK_INTERVAL_SECONDS) -> None:
+    def __init__(self, app: KootuiApp, interval: float | None = None) -> None:
         self.app = app
-        self.interval = interval
+        self.interval = app.refresh_intervals.domain_checks if interval is None else interval
         self.timer: Timer | None = None
         self.worker: Worker[None] | None = None
 
@@ -82,11 +82,9 @@ class DomainChecks:
                 severity=SEVERITY[outcome.status],  # type: ignore[arg-type]
                 timeout=10,
             )
+        # Another page reads the statuses again when it is shown.
         if self.app.current_mode == "domains":
-            for screen in self.app.screen_stack:
-                refresh = getattr(screen, "domains_changed", None)
-                if callable(refresh):
-                    refresh()
+            self.app.domains_changed_signal.publish(None)
 
 
 def start_domain_checks(app: KootuiApp) -> DomainChecks:

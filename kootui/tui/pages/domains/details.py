@@ -3,16 +3,17 @@
 Opened from the Sender Domains page. On opening it shows what the store knows and
 asks the nameservers at once (the doctor records the result, as "verify" does),
 so the user sees each record turn green as their DNS starts answering. Every
-store and DNS call runs in a thread worker.
+store and DNS call runs on a thread (``asyncio.to_thread`` in an async worker).
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from textual import on
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -40,8 +41,8 @@ from kootui.core.errors import KootuiError, ValidationError
 from kootui.core.store import DomainStatus, RecordStatus
 from kootui.tui.clipboard import copy_text
 from kootui.tui.keys.registry import bindings
+from kootui.tui.shell.kootui_node import KootuiNode
 from kootui.tui.shell.page import PageSpec, WorkspaceHeader
-from kootui.tui.shell.store_calls import StoreReply, call_store
 from kootui.tui.widgets.dialogs import ConfirmDialog
 from kootui.tui.widgets.form import FormDialog, FormValues, TextField
 from kootui.tui.widgets.record_table import REQUIRED_MARK, RecordTable
@@ -159,7 +160,7 @@ def save_snippet_values(app: KootuiApp, domain_id: int, values: FormValues) -> P
     return save_zone_snippet(app.context, domain_id, path)
 
 
-class DomainDetailsScreen(Screen[None]):
+class DomainDetailsScreen(KootuiNode, Screen[None]):
     """Records table, doctor and zone snippet of one domain; its keys are in the registry."""
 
     BINDINGS = bindings("domain-details")
@@ -185,10 +186,6 @@ class DomainDetailsScreen(Screen[None]):
         self.report: DoctorReport | None = None
         self.checking = False
 
-    @property
-    def kootui(self) -> KootuiApp:
-        return self.app  # type: ignore[return-value]
-
     def compose(self) -> ComposeResult:
         yield WorkspaceHeader(self.page)
         with VerticalScroll(id="details-scroll"):
@@ -213,24 +210,19 @@ class DomainDetailsScreen(Screen[None]):
         # The whole screen scrolls with the arrow and page keys; the table has no row actions.
         self.query_one("#details-scroll").focus()
         self.app.theme_changed_signal.subscribe(self, self._redraw_records)
+        self.kootui.domains_changed_signal.subscribe(self, self._domains_changed)
         self.load()
         self.action_run_doctor()
 
     # Reading ------------------------------------------------------------------
 
-    def load(self) -> None:
+    @work(group="domain-details", exit_on_error=False)
+    async def load(self) -> None:
         """Read the domain, its records and its snippet again."""
-        app = self.kootui
-        call_store(self, lambda: read_snapshot(app, self.domain_id), self._loaded)
-
-    def domains_changed(self) -> None:
-        """The background check recorded something: show it."""
-        if not self.checking:
-            self.load()
-
-    def _loaded(self, snapshot: DomainSnapshot | None, error: KootuiError | None) -> None:
-        if error is not None or snapshot is None:
-            self.notify(str(error), severity="error", timeout=8)
+        try:
+            snapshot = await asyncio.to_thread(read_snapshot, self.kootui, self.domain_id)
+        except KootuiError as refusal:
+            self.notify(str(refusal), severity="error", timeout=8)
             return
         self.snapshot = snapshot
         domain = snapshot.domain
@@ -252,6 +244,11 @@ class DomainDetailsScreen(Screen[None]):
             f"BIND zone snippet — paste into your zone ({copy_key} copies, {save_key} saves)"
         )
 
+    def _domains_changed(self, _nothing: None) -> None:
+        """The background check recorded something: show it."""
+        if not self.checking:
+            self.load()
+
     def _redraw_records(self, _theme: object = None) -> None:
         if self.snapshot is not None:
             self.query_one(RecordTable).show(self.snapshot.records, app_variables(self.app))
@@ -264,19 +261,17 @@ class DomainDetailsScreen(Screen[None]):
             return
         self.checking = True
         self.query_one("#doctor", Static).update(Content.styled("asking the nameservers…", "dim"))
-        app = self.kootui
-        call_store(
-            self,
-            lambda: doctor_report(app.context, self.domain_id),
-            self._doctor_done,
-            group="domain-doctor",
-        )
+        self._run_doctor()
 
-    def _doctor_done(self, report: DoctorReport | None, error: KootuiError | None) -> None:
-        self.checking = False
-        if error is not None or report is None:
-            self.query_one("#doctor", Static).update(Content.styled(str(error), "$status-bad"))
+    @work(group="domain-doctor", exit_on_error=False)
+    async def _run_doctor(self) -> None:
+        try:
+            report = await asyncio.to_thread(doctor_report, self.kootui.context, self.domain_id)
+        except KootuiError as refusal:
+            self.checking = False
+            self.query_one("#doctor", Static).update(Content.styled(str(refusal), "$status-bad"))
             return
+        self.checking = False
         self.report = report
         doctor = self.query_one("#doctor", Static)
         # From the screen's width, not the box's: the box narrows when the scroll bar
@@ -310,24 +305,21 @@ class DomainDetailsScreen(Screen[None]):
 
     # DKIM key -----------------------------------------------------------------
 
-    def action_rotate_key(self) -> None:
-        dialog = ConfirmDialog(
+    @work(group="domain-rotate", exit_on_error=False)
+    async def action_rotate_key(self) -> None:
+        question = ConfirmDialog(
             f"Rotate the DKIM key of {self.display_name}?",
             "kootui makes a new key with the next selector. Publish its TXT record (it "
             "appears in the table and the snippet); the current key keeps signing until "
             "the new record verifies, then it is retired.",
             confirm_label="Rotate",
         )
-        self.app.push_screen(dialog, self._rotate_confirmed)
-
-    def _rotate_confirmed(self, confirmed: bool | None) -> None:
-        if confirmed:
-            app = self.kootui
-            call_store(self, lambda: start_rotation(app.context, self.domain_id), self._rotated)
-
-    def _rotated(self, selector: Any, error: KootuiError | None) -> None:
-        if error is not None:
-            self.notify(str(error), severity="error", timeout=8)
+        if not await self.app.push_screen_wait(question):
+            return
+        try:
+            selector = await asyncio.to_thread(start_rotation, self.kootui.context, self.domain_id)
+        except KootuiError as refusal:
+            self.notify(str(refusal), severity="error", timeout=8)
             return
         self.notify(f"New DKIM selector {selector}: publish its record, then check DNS.")
         self.load()
@@ -337,12 +329,8 @@ class DomainDetailsScreen(Screen[None]):
     def action_close(self) -> None:
         self.dismiss(None)
 
-    @on(StoreReply)
-    def _store_reply(self, reply: StoreReply) -> None:
-        reply.deliver()
-
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # An unexpected failure is reported by the app; the doctor must not stay "asking".
+        # An unexpected failure is reported (KootuiNode); the doctor must not stay "asking".
         if event.state == WorkerState.ERROR and event.worker.group == "domain-doctor":
             self.checking = False
             self.query_one("#doctor", Static).update(

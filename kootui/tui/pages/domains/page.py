@@ -3,15 +3,15 @@
 New, rename, delete (with the addresses that use a domain, and a second, typed
 confirmation before they go too), verify now, and the details screen with the
 records to publish. Keys come from the registry (``domains-*`` binding ids). Every
-store and DNS call runs in a thread worker; core rule errors show beside the
-form field they name.
+store and DNS call runs on a thread (``asyncio.to_thread`` in an async worker); core
+rule errors show beside the form field they name.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import Static
@@ -34,7 +34,6 @@ from kootui.tui.keys.registry import bindings
 from kootui.tui.pages.domains.details import DomainDetailsScreen
 from kootui.tui.shell.list_panel import ListPanel
 from kootui.tui.shell.page import PageScreen
-from kootui.tui.shell.store_calls import StoreReply, call_store
 from kootui.tui.widgets.advanced_search import SearchField
 from kootui.tui.widgets.dialogs import ConfirmDialog
 from kootui.tui.widgets.form import FormDialog, TextField
@@ -137,7 +136,11 @@ class DomainsScreen(PageScreen):
         if isinstance(self.app.screen, DomainDetailsScreen):
             self.app.screen.load()
 
-    def domains_changed(self) -> None:
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.kootui.domains_changed_signal.subscribe(self, self._domains_changed)
+
+    def _domains_changed(self, _nothing: None) -> None:
         """The background check changed a status (see kootui.tui.pages.domains.checks)."""
         self.domain_list.reload()
 
@@ -215,88 +218,70 @@ class DomainsScreen(PageScreen):
 
     # Delete ------------------------------------------------------------------------
 
-    def action_delete_domain(self) -> None:
+    @work(group="domain-delete", exit_on_error=False)
+    async def action_delete_domain(self) -> None:
         row = self._selected()
         if row is None:
             return
-        context, domain_id = self.kootui.context, int(row.key)
-        call_store(
-            self,
-            lambda: addresses_using(context, domain_id),
-            lambda addresses, error: self._ask_delete(row, addresses, error),
-        )
-
-    def _ask_delete(self, row: Row, addresses: Any, error: KootuiError | None) -> None:
-        if error is not None:
-            self.notify(str(error), severity="error", timeout=8)
+        context, domain_id, name = self.kootui.context, int(row.key), row["display_name"]
+        try:
+            addresses = await asyncio.to_thread(addresses_using, context, domain_id)
+        except KootuiError as refusal:
+            self.notify(str(refusal), severity="error", timeout=8)
             self.domain_list.reload()
             return
-        name = row["display_name"]
+        force = bool(addresses)
         if not addresses:
-            dialog = ConfirmDialog(
+            question = ConfirmDialog(
                 f"Delete {name}?",
                 "Its DNS records and DKIM keys are deleted too. Nothing is sent from it any more.",
                 confirm_label="Delete",
                 destructive=True,
             )
-            self.app.push_screen(dialog, lambda yes: self._delete(row, yes, force=False))
-            return
-        listed = "\n".join(f"  {address}" for address in addresses)
-        dialog = ConfirmDialog(
-            f"{name} is used by {len(addresses)} sender address(es)",
-            f"{listed}\n\nDeleting the domain deletes these addresses too.",
-            confirm_label="Delete them too…",
-            decline_label="Keep",
-            destructive=True,
-        )
-        self.app.push_screen(dialog, lambda yes: self._confirm_forced(row, addresses, yes))
-
-    def _confirm_forced(self, row: Row, addresses: list[str], confirmed: bool | None) -> None:
-        if not confirmed:
-            return
-        name = row["display_name"]
-        dialog = ConfirmDialog(
-            f"Delete {name} and {len(addresses)} sender address(es)?",
-            "This cannot be undone.",
-            confirm_label="Delete all",
-            destructive=True,
-            require_typing=name,
-        )
-        self.app.push_screen(dialog, lambda yes: self._delete(row, yes, force=True))
-
-    def _delete(self, row: Row, confirmed: bool | None, *, force: bool) -> None:
-        if not confirmed:
-            return
-        context, domain_id = self.kootui.context, int(row.key)
-        call_store(
-            self,
-            lambda: delete_domain(context, domain_id, force=force),
-            lambda removed, error: self._deleted(row, removed, error),
-        )
-
-    def _deleted(self, row: Row, removed: Any, error: KootuiError | None) -> None:
-        if error is not None:
-            self.notify(str(error), severity="error", timeout=8)
+            if not await self.app.push_screen_wait(question):
+                return
+        else:
+            listed = "\n".join(f"  {address}" for address in addresses)
+            warning = ConfirmDialog(
+                f"{name} is used by {len(addresses)} sender address(es)",
+                f"{listed}\n\nDeleting the domain deletes these addresses too.",
+                confirm_label="Delete them too…",
+                decline_label="Keep",
+                destructive=True,
+            )
+            if not await self.app.push_screen_wait(warning):
+                return
+            typed_confirmation = ConfirmDialog(
+                f"Delete {name} and {len(addresses)} sender address(es)?",
+                "This cannot be undone.",
+                confirm_label="Delete all",
+                destructive=True,
+                require_typing=name,
+            )
+            if not await self.app.push_screen_wait(typed_confirmation):
+                return
+        try:
+            removed = await asyncio.to_thread(delete_domain, context, domain_id, force=force)
+        except KootuiError as refusal:
+            self.notify(str(refusal), severity="error", timeout=8)
         else:
             also = f" and {len(removed)} sender address(es)" if removed else ""
-            self.notify(f"Deleted {row['display_name']}{also}.", timeout=5)
+            self.notify(f"Deleted {name}{also}.", timeout=5)
         self.domain_list.reload()
 
     # Verify and details ------------------------------------------------------------
 
-    def action_verify_domain(self) -> None:
+    @work(group="domain-verify", exit_on_error=False)
+    async def action_verify_domain(self) -> None:
         row = self._selected()
         if row is None:
             return
         context, domain_id = self.kootui.context, int(row.key)
         self.notify(f"Asking DNS about {row['display_name']}…", timeout=3)
-        call_store(
-            self, lambda: verify_domain(context, domain_id), self._verified, group="domain-verify"
-        )
-
-    def _verified(self, outcome: VerificationOutcome | None, error: KootuiError | None) -> None:
-        if error is not None or outcome is None:
-            self.notify(str(error), severity="error", timeout=8)
+        try:
+            outcome = await asyncio.to_thread(verify_domain, context, domain_id)
+        except KootuiError as refusal:
+            self.notify(str(refusal), severity="error", timeout=8)
         else:
             notice, severity = outcome_notice(outcome)
             self.notify(notice, severity=severity, timeout=10)  # type: ignore[arg-type]
@@ -314,7 +299,3 @@ class DomainsScreen(PageScreen):
 
     def _open_details(self, domain_id: int, display_name: str) -> None:
         self.app.push_screen(DomainDetailsScreen(domain_id, display_name, self.page))
-
-    @on(StoreReply)
-    def _store_reply(self, reply: StoreReply) -> None:
-        reply.deliver()

@@ -1,32 +1,29 @@
 """The Overview page: the workspace's figures and the seeds' process guide.
 
-Figures and ticks come from ``kootui.core.overview.load_overview``, read in a thread
-worker; the guide's steps jump to their page with 1–6 or enter.
+Figures and ticks come from ``kootui.core.overview.load_overview``, read on a thread
+by an async worker; the guide's steps jump to their page with 1–6 or enter.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from kootui.core.clock import local_text
 from kootui.core.errors import KootuiError
 from kootui.core.overview import GuideStep, Overview, load_overview
-from kootui.core.workspace import WorkspaceView, get_workspace
+from kootui.core.workspace import get_workspace
 from kootui.tui.keys.registry import bindings
 from kootui.tui.pages.overview.workspace_form import WorkspaceForm
 from kootui.tui.shell.page import PageScreen, PageSpec
-from kootui.tui.shell.store_calls import StoreReply, call_store
 from kootui.tui.widgets.status_badge import tone_of
-
-AUTO_REFRESH_SECONDS = 15
 
 # Status order on the cards; colours come from the shared tone table (status badges).
 TASK_STATUS_ORDER = ("scheduled", "sending", "paused", "completed", "partly_failed", "cancelled")
@@ -112,13 +109,6 @@ class OverviewBody(VerticalScroll, can_focus=False):
     """Scrolls the page in a short terminal; keys stay with the guide, not the scroll."""
 
 
-class OverviewLoaded(Message):
-    def __init__(self, overview: Overview, loaded_at: str) -> None:
-        super().__init__()
-        self.overview = overview
-        self.loaded_at = loaded_at
-
-
 class OverviewScreen(PageScreen):
     KEY_SCOPES: ClassVar[tuple[str, ...]] = ("overview",)
     BINDINGS = bindings("overview")
@@ -155,7 +145,7 @@ class OverviewScreen(PageScreen):
         super().on_mount()
         self.reload()
         # Figures stay current while tasks send; only while this page is on screen.
-        self.set_interval(AUTO_REFRESH_SECONDS, self._refresh_if_shown)
+        self.set_interval(self.kootui.refresh_intervals.overview, self._refresh_if_shown)
 
     def _refresh_if_shown(self) -> None:
         if self.is_current:
@@ -164,30 +154,29 @@ class OverviewScreen(PageScreen):
     def reload(self) -> None:
         self.load_figures()
 
-    @work(thread=True, exclusive=True, group="overview", exit_on_error=False)
-    def load_figures(self) -> None:
+    @work(exclusive=True, group="overview", exit_on_error=False)
+    async def load_figures(self) -> None:
         context = self.kootui.context
-        overview = load_overview(context)
-        self.post_message(OverviewLoaded(overview, local_text(context.clock.now(), "%H:%M")))
+        overview = await asyncio.to_thread(load_overview, context)
+        self.show_figures(overview, local_text(context.clock.now(), "%H:%M"))
 
-    @on(OverviewLoaded)
-    def show_figures(self, message: OverviewLoaded) -> None:
-        self.overview = message.overview
-        for card_id, text in figure_cards(message.overview).items():
+    def show_figures(self, overview: Overview, loaded_at: str) -> None:
+        self.overview = overview
+        for card_id, text in figure_cards(overview).items():
             self.query_one(f"#{card_id}", Static).update(text)
-        subtitle = f"figures as of {message.loaded_at}"
-        if is_empty(message.overview) and not self.kootui.context.settings.demo:
+        subtitle = f"figures as of {loaded_at}"
+        if is_empty(overview) and not self.kootui.context.settings.demo:
             subtitle += " · a new workspace: start with step 1, or run `kootui demo` to look around"
         self.query_one("#overview-loaded", Static).update(subtitle)
         guide = self.query_one("#guide", OptionList)
         highlighted = guide.highlighted
         guide.clear_options()
         titles = {page.id: page.title for page in self.kootui.pages}
-        for step in message.overview.guide:
+        for step in overview.guide:
             guide.add_option(
                 Option(guide_prompt(step, titles.get(step.page, step.page)), id=step.page)
             )
-        first_open = next((s.number - 1 for s in message.overview.guide if not s.done), 0)
+        first_open = next((s.number - 1 for s in overview.guide if not s.done), 0)
         guide.highlighted = highlighted if highlighted is not None else first_open
 
     @on(OptionList.OptionSelected, "#guide")
@@ -203,23 +192,15 @@ class OverviewScreen(PageScreen):
             if step.number == number:
                 self.kootui.go_page(step.page)
 
-    @on(StoreReply)
-    def _store_reply(self, reply: StoreReply) -> None:
-        reply.deliver()
-
-    def action_edit_workspace(self) -> None:
+    @work(group="workspace-edit", exit_on_error=False)
+    async def action_edit_workspace(self) -> None:
         context = self.kootui.context
-        call_store(self, lambda: get_workspace(context), self._open_workspace_form)
-
-    def _open_workspace_form(
-        self, current: WorkspaceView | None, error: KootuiError | None
-    ) -> None:
-        if current is None:
-            self.notify(str(error), severity="error")
+        try:
+            current = await asyncio.to_thread(get_workspace, context)
+        except KootuiError as refusal:
+            self.notify(str(refusal), severity="error")
             return
-        self.app.push_screen(WorkspaceForm(self.kootui.context, current), self._workspace_saved)
-
-    def _workspace_saved(self, saved: WorkspaceView | None) -> None:
+        saved = await self.app.push_screen_wait(WorkspaceForm(context, current))
         if saved is None:
             return
         self.kootui.show_workspace_name(saved.name)

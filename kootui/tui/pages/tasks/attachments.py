@@ -1,6 +1,6 @@
 """The create form's attachments: files chosen in the file picker, 4 MB in total.
 
-Each file is read and checked in a thread worker (its name reduced and
+Each file is read and checked on a thread (its name reduced and
 normalised, executable and script types refused, the total kept under the
 seeds' 4 MB); a refusal is posted as ``Refused`` for the form to show beside
 the field, with the reason.
@@ -8,27 +8,31 @@ the field, with the reason.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from textual import on
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from kootui.core.errors import KootuiError, ValidationError
+from kootui.core.errors import KootuiError
 from kootui.core.tasks import MAX_TOTAL_BYTES, AttachmentFile, check_attachments, load_attachment
-from kootui.tui.shell.store_calls import StoreReply, call_store
+from kootui.tui.shell.kootui_node import KootuiNode
 from kootui.tui.widgets.file_picker import FilePicker
-
-if TYPE_CHECKING:
-    from kootui.tui.app import KootuiApp
 
 MB = 1024 * 1024
 
 
-class AttachmentsField(Vertical):
+def load_checked(path: Path, attached: list[AttachmentFile]) -> AttachmentFile:
+    """Read ``path`` as an attachment, refused when it would break the rules with the others."""
+    item = load_attachment(path)
+    check_attachments([*attached, item])
+    return item
+
+
+class AttachmentsField(KootuiNode, Vertical):
     DEFAULT_CSS = """
     AttachmentsField { height: auto; }
     AttachmentsField #attachment-list { color: $text-muted; height: auto; }
@@ -46,36 +50,21 @@ class AttachmentsField(Vertical):
         super().__init__(id=id)
         self.files: list[AttachmentFile] = []
 
-    @property
-    def kootui(self) -> KootuiApp:
-        return self.app  # type: ignore[return-value]
-
     def compose(self) -> ComposeResult:
         yield Static("", id="attachment-list", markup=False)
 
     def on_mount(self) -> None:
         self.show()
 
-    def choose(self) -> None:
-        self.app.push_screen(FilePicker("Attach a file", start=Path.home()), self._chosen)
-
-    def _chosen(self, path: Path | None) -> None:
+    @work(group="attachment-add", exit_on_error=False)
+    async def choose(self) -> None:
+        path = await self.app.push_screen_wait(FilePicker("Attach a file", start=Path.home()))
         if path is None:
             return
-        current = list(self.files)
-
-        def load() -> AttachmentFile:
-            item = load_attachment(path)
-            check_attachments([*current, item])
-            return item
-
-        call_store(self, load, self._loaded)
-
-    def _loaded(self, item: AttachmentFile | None, error: KootuiError | None) -> None:
-        if error is not None or item is None:
-            self.post_message(
-                self.Refused(error or ValidationError("not attached", field="attachments"))
-            )
+        try:
+            item = await asyncio.to_thread(load_checked, path, list(self.files))
+        except KootuiError as refusal:
+            self.post_message(self.Refused(refusal))
             return
         self.files.append(item)
         self.show()
@@ -94,7 +83,3 @@ class AttachmentsField(Vertical):
         keys = f"{attach}: add" + (f" · {drop}: drop the last" if self.files else "")
         head = f"{total / MB:.2f} MB of {MAX_TOTAL_BYTES / MB:.0f} MB · {keys}"
         self.query_one("#attachment-list", Static).update("\n".join([head, *names]))
-
-    @on(StoreReply)
-    def _store_reply(self, reply: StoreReply) -> None:
-        reply.deliver()

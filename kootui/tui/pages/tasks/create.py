@@ -5,15 +5,15 @@ sender address on a verified domain, attachments (file picker; 4 MB in total),
 send now or at a local time, and recipients typed by hand or imported from an
 xlsx file (``task_recipients``, ``task_import``). The simulator
 (``task_simulator``) shows any row's message before submitting. Every core
-refusal is shown beside the field it names. Submitting runs ``create_task`` in
-a thread worker with a progress bar (a big list takes seconds to expand); it
+refusal is shown beside the field it names. Submitting runs ``create_task`` on
+a thread with a progress bar (a big list takes seconds to expand); it
 creates the task whole or nothing.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -35,15 +35,12 @@ from kootui.core.tasks import (
     estimated_duration,
     parse_local_time,
 )
-from kootui.core.templates import TemplateView, get_template, list_templates
+from kootui.core.templates import get_template, list_templates
 from kootui.tui.keys.registry import bindings
 from kootui.tui.pages.tasks.attachments import AttachmentsField
 from kootui.tui.pages.tasks.recipients import RecipientsField
 from kootui.tui.pages.tasks.simulator import SimulatorScreen
-from kootui.tui.shell.store_calls import StoreReply, call_store
-
-if TYPE_CHECKING:
-    from kootui.tui.app import KootuiApp
+from kootui.tui.shell.kootui_node import KootuiNode
 
 # Each field the core may name, in form order (ValidationError.field -> its error line).
 FIELDS = (
@@ -86,13 +83,7 @@ class _Expanding(Message, bubble=False):
         return isinstance(message, _Expanding)  # only the newest count matters
 
 
-class _Created(Message, bubble=False):
-    def __init__(self, task: Task | None, error: BaseException | None) -> None:
-        super().__init__()
-        self.task, self.error = task, error
-
-
-class TaskCreateScreen(ModalScreen[Task | None]):
+class TaskCreateScreen(KootuiNode, ModalScreen[Task | None]):
     """ctrl+s submits; the footer lists the other keys (attach, upload, simulator...)."""
 
     BINDINGS = bindings("task-create")
@@ -123,10 +114,6 @@ class TaskCreateScreen(ModalScreen[Task | None]):
         super().__init__(id="task-create")
         self.parameters: tuple[str, ...] = ()
         self.submitting = False
-
-    @property
-    def kootui(self) -> KootuiApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="create-box"):
@@ -170,12 +157,14 @@ class TaskCreateScreen(ModalScreen[Task | None]):
         self.query_one("#field-name", Input).focus()
         self.query_one("#create-field-scheduled_at").display = False
         self._show_estimate()
-        context = self.kootui.context
-        call_store(self, lambda: read_choices(context), self._choices_read)
+        self._read_choices()
 
-    def _choices_read(self, choices: FormChoices | None, error: KootuiError | None) -> None:
-        if error is not None or choices is None:
-            self.show_errors(top=str(error))
+    @work(group="task-create-choices", exit_on_error=False)
+    async def _read_choices(self) -> None:
+        try:
+            choices = await asyncio.to_thread(read_choices, self.kootui.context)
+        except KootuiError as refusal:
+            self.show_errors(top=str(refusal))
             return
         for name, options, none in (
             ("template_id", choices.templates, "no approved template yet (Templates page)"),
@@ -217,14 +206,15 @@ class TaskCreateScreen(ModalScreen[Task | None]):
 
     @on(Select.Changed, "#field-template_id")
     def _template_chosen(self, event: Select.Changed) -> None:
-        if event.value is Select.NULL:
-            return
-        context, template_id = self.kootui.context, int(str(event.value))
-        call_store(self, lambda: get_template(context, template_id), self._template_read)
+        if event.value is not Select.NULL:
+            self._read_template(int(str(event.value)))
 
-    def _template_read(self, template: TemplateView | None, error: KootuiError | None) -> None:
-        if error is not None or template is None:
-            self.show_error(error or ValidationError("no such template", field="template_id"))
+    @work(exclusive=True, group="task-create-template", exit_on_error=False)
+    async def _read_template(self, template_id: int) -> None:
+        try:
+            template = await asyncio.to_thread(get_template, self.kootui.context, template_id)
+        except KootuiError as refusal:
+            self.show_error(refusal)
             return
         subject = self.query_one("#field-subject", Input)
         if not subject.value.strip():
@@ -340,18 +330,13 @@ class TaskCreateScreen(ModalScreen[Task | None]):
             attachments=list(self.query_one(AttachmentsField).files),
         )
 
-    def action_simulate(self) -> None:
+    @work(group="task-create-simulate", exit_on_error=False)
+    async def action_simulate(self) -> None:
         try:
             draft = self.draft()
-        except KootuiError as error:
-            self.show_error(error)
-            return
-        context = self.kootui.context
-        call_store(self, lambda: Simulator.open(context, draft), self._simulator_open)
-
-    def _simulator_open(self, simulator: Simulator | None, error: KootuiError | None) -> None:
-        if error is not None or simulator is None:
-            self.show_error(error or ValidationError("nothing to simulate"))
+            simulator = await asyncio.to_thread(Simulator.open, self.kootui.context, draft)
+        except KootuiError as refusal:
+            self.show_error(refusal)
             return
         self.show_errors()
         rate = self.kootui.context.settings.sending.rate
@@ -370,19 +355,22 @@ class TaskCreateScreen(ModalScreen[Task | None]):
         self.query_one("#submit-bar").add_class("-shown")
         self._create(draft)
 
-    @work(thread=True, exclusive=True, group="task-create")
-    def _create(self, draft: TaskDraft) -> None:
-        context = self.kootui.context
-
-        def progress(written: int, total: int) -> None:
+    @work(exclusive=True, group="task-create")
+    async def _create(self, draft: TaskDraft) -> None:
+        def progress(written: int, total: int) -> None:  # on the store's thread
             self.post_message(_Expanding(written, total))
 
         try:
-            task = create_task(context, draft, progress=progress)
+            task = await asyncio.to_thread(
+                create_task, self.kootui.context, draft, progress=progress
+            )
         except Exception as error:  # shown on the form; what was typed survives
-            self.post_message(_Created(None, error))
+            self._not_created(error)
             return
-        self.post_message(_Created(task, None))
+        self.submitting = False
+        self.query_one("#submit-bar").remove_class("-shown")
+        self.recipients_field.close()  # the rows are in the store now
+        self.dismiss(task)
 
     @on(_Expanding)
     def _expanding(self, message: _Expanding) -> None:
@@ -390,15 +378,9 @@ class TaskCreateScreen(ModalScreen[Task | None]):
             total=message.total, progress=message.written
         )
 
-    @on(_Created)
-    def _created(self, message: _Created) -> None:
+    def _not_created(self, error: Exception) -> None:
         self.submitting = False
         self.query_one("#submit-bar").remove_class("-shown")
-        if message.task is not None:
-            self.recipients_field.close()  # the rows are in the store now
-            self.dismiss(message.task)
-            return
-        error = message.error
         if isinstance(error, KootuiError):
             self.show_error(error)
         else:
@@ -414,10 +396,6 @@ class TaskCreateScreen(ModalScreen[Task | None]):
             return
         self.recipients_field.close()
         self.dismiss(None)
-
-    @on(StoreReply)
-    def _store_reply(self, reply: StoreReply) -> None:
-        reply.deliver()
 
     @on(Input.Submitted, "#field-name, #field-subject, #field-scheduled_at")
     def _enter_moves_on(self, event: Input.Submitted) -> None:

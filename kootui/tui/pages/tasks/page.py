@@ -4,14 +4,15 @@ New (the create form), cancel a scheduled or paused task (asks first; a refusal
 says why), pause, resume, and Enter opens a task's progress view. The quick
 filter matches the task name or ID; the advanced search takes the template's
 name or ID, the status and the created range, as the seeds' query does. Keys
-come from the registry (``tasks-*``); every store call runs in a thread worker.
+come from the registry (``tasks-*``); every store call runs on a thread.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from collections.abc import Callable
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 
 from kootui.core.context import Context
@@ -31,7 +32,6 @@ from kootui.tui.pages.tasks.create import TaskCreateScreen
 from kootui.tui.pages.tasks.progress import TaskProgressScreen
 from kootui.tui.shell.list_panel import ListPanel
 from kootui.tui.shell.page import PageScreen
-from kootui.tui.shell.store_calls import StoreReply, call_store
 from kootui.tui.widgets.advanced_search import SearchField
 from kootui.tui.widgets.dialogs import ConfirmDialog
 from kootui.tui.widgets.paged_table import PagedTable
@@ -146,24 +146,27 @@ class TasksScreen(PageScreen):
 
     # Cancel, pause, resume -------------------------------------------------------------
 
-    def action_cancel_task(self) -> None:
+    @work(group="task-change", exit_on_error=False)
+    async def action_cancel_task(self) -> None:
         row = self._selected()
         if row is None:
             return
-        dialog = ConfirmDialog(
+        question = ConfirmDialog(
             f"Cancel task {row['id']} “{row['name']}”?",
             "Its messages that have not gone yet are cancelled. This cannot be undone.",
             confirm_label="Cancel task",
             decline_label="Keep",
             destructive=True,
         )
-        self.app.push_screen(dialog, lambda yes: self._change(row, cancel_task, "Cancelled", yes))
+        if await self.app.push_screen_wait(question):
+            await self._change(row, cancel_task, "Cancelled")
 
-    def action_delete_task(self) -> None:
+    @work(group="task-change", exit_on_error=False)
+    async def action_delete_task(self) -> None:
         row = self._selected()
         if row is None:
             return
-        dialog = ConfirmDialog(
+        question = ConfirmDialog(
             f"Delete task {row['id']} “{row['name']}”?",
             "Its messages, attempts and attachments are deleted; the statistics keep its "
             "counts. Only a finished task can be deleted. This cannot be undone.",
@@ -171,36 +174,34 @@ class TasksScreen(PageScreen):
             decline_label="Keep",
             destructive=True,
         )
-        self.app.push_screen(dialog, lambda yes: self._change(row, delete_task, "Deleted", yes))
+        if await self.app.push_screen_wait(question):
+            await self._change(row, delete_task, "Deleted")
 
-    def action_pause_task(self) -> None:
+    @work(group="task-change", exit_on_error=False)
+    async def action_pause_task(self) -> None:
         row = self._selected()
         if row is not None:
-            self._change(row, pause_task, "Paused", True)
+            await self._change(row, pause_task, "Paused")
 
-    def action_resume_task(self) -> None:
+    @work(group="task-change", exit_on_error=False)
+    async def action_resume_task(self) -> None:
         row = self._selected()
         if row is not None:
-            self._change(row, resume_task, "Resumed", True)
+            await self._change(row, resume_task, "Resumed")
 
-    def _change(self, row: Row, change: Any, done: str, confirmed: bool | None) -> None:
-        if not confirmed:
-            return
+    async def _change(self, row: Row, change: Callable[[Context, int], Task], done: str) -> None:
+        """Run ``change`` on the row's task (on a thread) and say how it went."""
         context, task_id = self.kootui.context, int(row.key)
-        call_store(
-            self,
-            lambda: change(context, task_id),
-            lambda task, error: self._changed(row, done, task, error),
-        )
-
-    def _changed(self, row: Row, done: str, task: Task | None, error: KootuiError | None) -> None:
-        if error is not None:
-            self.notify(str(error), severity="error", timeout=8)
-        elif task is not None and done == "Deleted":
-            self.notify(f"Deleted task {row['id']} “{row['name']}”.", timeout=5)
-        elif task is not None:
-            status = STATUS_LABELS[TaskStatus(task.status)].lower()
-            self.notify(f"{done} task {row['id']} “{row['name']}”; it is {status}.", timeout=5)
+        try:
+            task = await asyncio.to_thread(change, context, task_id)
+        except KootuiError as refusal:
+            self.notify(str(refusal), severity="error", timeout=8)
+        else:
+            if done == "Deleted":
+                self.notify(f"Deleted task {row['id']} “{row['name']}”.", timeout=5)
+            else:
+                status = STATUS_LABELS[TaskStatus(task.status)].lower()
+                self.notify(f"{done} task {row['id']} “{row['name']}”; it is {status}.", timeout=5)
         self.task_list.reload()
 
     # Progress ----------------------------------------------------------------------------
@@ -214,7 +215,3 @@ class TasksScreen(PageScreen):
     def _row_activated(self, event: PagedTable.RowActivated) -> None:
         event.stop()
         self.app.push_screen(TaskProgressScreen(int(event.row.key), self.page))
-
-    @on(StoreReply)
-    def _store_reply(self, reply: StoreReply) -> None:
-        reply.deliver()

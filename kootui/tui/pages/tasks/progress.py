@@ -10,11 +10,12 @@ resume and cancel work here as on the list.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
 
-from textual import on
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -38,15 +39,11 @@ from kootui.core.tasks import (
 )
 from kootui.core.templates import get_template
 from kootui.tui.keys.registry import bindings
+from kootui.tui.shell.kootui_node import KootuiNode
 from kootui.tui.shell.page import PageSpec, WorkspaceHeader
-from kootui.tui.shell.store_calls import StoreReply, call_store
 from kootui.tui.widgets.dialogs import ConfirmDialog
 from kootui.tui.widgets.status_badge import tone_of
 
-if TYPE_CHECKING:
-    from kootui.tui.app import KootuiApp
-
-REFRESH_SECONDS = 1.0
 STILL_MOVING = (TaskStatus.SCHEDULED, TaskStatus.SENDING, TaskStatus.PAUSED)
 # The counts in the order a user reads a send: waiting, out, arrived, trouble, not sent.
 SHOWN_COUNTS = (
@@ -131,7 +128,7 @@ def _counts(progress: TaskProgress) -> Content:
     return Content("   ").join([sent, *cells])
 
 
-class TaskProgressScreen(Screen[None]):
+class TaskProgressScreen(KootuiNode, Screen[None]):
     """One task, refreshed on a timer while it can still move."""
 
     BINDINGS = bindings("task-progress")
@@ -152,10 +149,6 @@ class TaskProgressScreen(Screen[None]):
         self.reading = False
         self.read_again = False  # a change was made while a read was in flight
 
-    @property
-    def kootui(self) -> KootuiApp:
-        return self.app  # type: ignore[return-value]
-
     def compose(self) -> ComposeResult:
         yield WorkspaceHeader(self.page)
         with VerticalScroll(id="progress-scroll"):
@@ -170,7 +163,7 @@ class TaskProgressScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#progress-scroll").focus()
         self.refresh_progress()
-        self.set_interval(REFRESH_SECONDS, self._tick)
+        self.set_interval(self.kootui.refresh_intervals.task_progress, self._tick)
 
     def _tick(self) -> None:
         moving = self.snapshot is None or self.snapshot.progress.status in STILL_MOVING
@@ -183,22 +176,27 @@ class TaskProgressScreen(Screen[None]):
             self.read_again = True
             return
         self.reading = True
-        context = self.kootui.context
-        call_store(
-            self,
-            lambda: read_snapshot(context, self.task_id),
-            self._arrived,
-            group="task-progress",
-        )
+        self._read_until_current()
 
-    def _arrived(self, snapshot: TaskSnapshot | None, error: KootuiError | None) -> None:
-        self.reading = False
-        if self.read_again:
-            self.read_again = False
-            self.refresh_progress()
-        if error is not None or snapshot is None:
-            self.query_one("#task-facts", Static).update(str(error))
-            return
+    @work(group="task-progress", exit_on_error=False)
+    async def _read_until_current(self) -> None:
+        try:
+            while True:
+                self.read_again = False
+                try:
+                    snapshot = await asyncio.to_thread(
+                        read_snapshot, self.kootui.context, self.task_id
+                    )
+                except KootuiError as refusal:
+                    self.query_one("#task-facts", Static).update(str(refusal))
+                else:
+                    self._show(snapshot)
+                if not self.read_again:
+                    return
+        finally:
+            self.reading = False
+
+    def _show(self, snapshot: TaskSnapshot) -> None:
         self.snapshot = snapshot
         progress = snapshot.progress
         self.query_one("#task-heading", Label).update(f"Task {self.task_id} — {snapshot.task.name}")
@@ -218,35 +216,31 @@ class TaskProgressScreen(Screen[None]):
     def action_close(self) -> None:
         self.dismiss(None)
 
-    def action_pause_task(self) -> None:
-        self._change(pause_task, "Paused")
+    @work(group="task-change", exit_on_error=False)
+    async def action_pause_task(self) -> None:
+        await self._change(pause_task, "Paused")
 
-    def action_resume_task(self) -> None:
-        self._change(resume_task, "Resumed")
+    @work(group="task-change", exit_on_error=False)
+    async def action_resume_task(self) -> None:
+        await self._change(resume_task, "Resumed")
 
-    def action_cancel_task(self) -> None:
-        dialog = ConfirmDialog(
+    @work(group="task-change", exit_on_error=False)
+    async def action_cancel_task(self) -> None:
+        question = ConfirmDialog(
             f"Cancel task {self.task_id}?",
             "Its messages that have not gone yet are cancelled. This cannot be undone.",
             confirm_label="Cancel task",
             decline_label="Keep",
             destructive=True,
         )
-        self.app.push_screen(
-            dialog, lambda yes: self._change(cancel_task, "Cancelled") if yes else None
-        )
+        if await self.app.push_screen_wait(question):
+            await self._change(cancel_task, "Cancelled")
 
-    def _change(self, change: Any, done: str) -> None:
-        context = self.kootui.context
-        call_store(self, lambda: change(context, self.task_id), lambda t, e: self._changed(done, e))
-
-    def _changed(self, done: str, error: KootuiError | None) -> None:
-        if error is not None:
-            self.notify(str(error), severity="error", timeout=8)
+    async def _change(self, change: Callable[[Context, int], Task], done: str) -> None:
+        try:
+            await asyncio.to_thread(change, self.kootui.context, self.task_id)
+        except KootuiError as refusal:
+            self.notify(str(refusal), severity="error", timeout=8)
         else:
             self.notify(f"{done} task {self.task_id}.", timeout=4)
         self.refresh_progress()
-
-    @on(StoreReply)
-    def _store_reply(self, reply: StoreReply) -> None:
-        reply.deliver()

@@ -11,10 +11,10 @@ field the error names).
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -30,11 +30,8 @@ from kootui.core.recipients import (
 )
 from kootui.core.recipients.xlsx import ImportReport, write_sample_xlsx
 from kootui.tui.pages.tasks.import_report import ImportScreen
-from kootui.tui.shell.store_calls import StoreReply, call_store
+from kootui.tui.shell.kootui_node import KootuiNode
 from kootui.tui.widgets.file_picker import FilePicker
-
-if TYPE_CHECKING:
-    from kootui.tui.app import KootuiApp
 
 MANUAL, UPLOAD = "manual", "upload"
 
@@ -91,7 +88,7 @@ class ManualRecipientsBox(Vertical):
         self.query_one("#manual-refused", Static).update(Content("\n".join(refused)))
 
 
-class RecipientsField(Vertical):
+class RecipientsField(KootuiNode, Vertical):
     """Manually or Upload file, as the seeds' form offers."""
 
     DEFAULT_CSS = """
@@ -111,10 +108,6 @@ class RecipientsField(Vertical):
         super().__init__(id=id)
         self.parameters: tuple[str, ...] = ()
         self.report: ImportReport | None = None
-
-    @property
-    def kootui(self) -> KootuiApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Select(
@@ -198,7 +191,8 @@ class RecipientsField(Vertical):
 
     # The sample file and the upload -----------------------------------------------------------
 
-    def write_sample(self) -> None:
+    @work(group="recipients-sample", exit_on_error=False)
+    async def write_sample(self) -> None:
         picker = FilePicker(
             "Write the sample recipient file to…",
             start=Path.home(),
@@ -206,29 +200,23 @@ class RecipientsField(Vertical):
             suffixes=(".xlsx",),
             file_name="recipients-sample.xlsx",
         )
-        self.app.push_screen(picker, self._sample_path)
-
-    def _sample_path(self, path: Path | None) -> None:
+        path = await self.app.push_screen_wait(picker)
         if path is None:
             return
-        parameters = self.parameters
-        call_store(self, lambda: write_sample_xlsx(path, parameters), self._sample_written)
+        try:
+            written = await asyncio.to_thread(write_sample_xlsx, path, self.parameters)
+        except KootuiError as refusal:
+            self._refuse(refusal)
+            return
+        self.notify(f"Wrote {written}: fill it in, then upload it.", timeout=6)
 
-    def _sample_written(self, path: Any, error: KootuiError | None) -> None:
-        if error is not None:
-            self._refuse(error)
-        else:
-            self.notify(f"Wrote {path}: fill it in, then upload it.", timeout=6)
-
-    def upload(self) -> None:
+    @work(group="recipients-upload", exit_on_error=False)
+    async def upload(self) -> None:
         picker = FilePicker("Upload recipients (.xlsx)", start=Path.home(), suffixes=(".xlsx",))
-        self.app.push_screen(picker, self._import)
-
-    def _import(self, path: Path | None) -> None:
-        if path is not None:
-            self.app.push_screen(ImportScreen(path, self.parameters), self._imported)
-
-    def _imported(self, report: ImportReport | None) -> None:
+        path = await self.app.push_screen_wait(picker)
+        if path is None:
+            return
+        report = await self.app.push_screen_wait(ImportScreen(path, self.parameters))
         if report is None:
             return
         self.close()
@@ -244,7 +232,3 @@ class RecipientsField(Vertical):
         if self.report is not None:
             self.report.close()
             self.report = None
-
-    @on(StoreReply)
-    def _store_reply(self, reply: StoreReply) -> None:
-        reply.deliver()

@@ -3,14 +3,16 @@
 Steps through the rows (next, previous, or jump to row N) showing the subject,
 From, To, the parameter values and the body as text, rendered by the same
 renderer the engine uses, and the estimated send duration at the configured
-rate. Each step is one render in a thread worker (an imported row is one
+rate. Each step is one render on a thread (an imported row is one
 indexed read from the temporary file), so stepping a million-row list is as
 quick as a ten-row one.
 """
 
 from __future__ import annotations
 
-from textual import on
+import asyncio
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
@@ -20,7 +22,7 @@ from textual.widgets import Footer, Input, Label, Static
 from kootui.core.errors import KootuiError, ValidationError
 from kootui.core.tasks import SimulatedMessage, Simulator, duration_text, effective_rate
 from kootui.tui.keys.registry import bindings
-from kootui.tui.shell.store_calls import StoreReply, call_store
+from kootui.tui.shell.kootui_node import KootuiNode
 
 
 def message_content(message: SimulatedMessage) -> Content:
@@ -35,7 +37,7 @@ def message_content(message: SimulatedMessage) -> Content:
     return Content("\n").join([*lines, Content(""), Content(message.text)])
 
 
-class SimulatorScreen(ModalScreen[None]):
+class SimulatorScreen(KootuiNode, ModalScreen[None]):
     """right/left (n/p) step through the rows; j asks for a row number; escape closes."""
 
     BINDINGS = bindings("task-simulator")
@@ -89,22 +91,23 @@ class SimulatorScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self.show_row(0)
 
-    def show_row(self, index: int) -> None:
-        simulator = self.simulator
-        call_store(self, lambda: simulator.message(index), self._shown, group="simulator")
-
-    def _shown(self, message: SimulatedMessage | None, error: KootuiError | None) -> None:
-        error_box = self.query_one("#simulator-error", Static)
-        if error is not None or message is None:
-            error_box.update(str(error))
+    @work(group="simulator", exit_on_error=False)
+    async def show_row(self, index: int) -> None:
+        try:
+            message = await asyncio.to_thread(self.simulator.message, index)
+        except KootuiError as refusal:
+            self._show_refusal(refusal)
             return
-        error_box.update("")
+        self.query_one("#simulator-error", Static).update("")
         self.shown = message
         self.row_index = message.row_index
         self.query_one("#simulator-position", Label).update(
             f"Row {message.row_index + 1:,} of {message.total:,}"
         )
         self.query_one("#simulator-message", Static).update(message_content(message))
+
+    def _show_refusal(self, refusal: KootuiError) -> None:
+        self.query_one("#simulator-error", Static).update(str(refusal))
 
     def action_next_row(self) -> None:
         if self.row_index + 1 < self.simulator.count:
@@ -138,11 +141,7 @@ class SimulatorScreen(ModalScreen[None]):
         try:
             number = int(event.value)
         except ValueError:
-            self._shown(None, ValidationError("type a row number", field="row"))
+            self._show_refusal(ValidationError("type a row number", field="row"))
             return
         self._hide_jump()
         self.show_row(number - 1)  # out of range: the core says which rows exist
-
-    @on(StoreReply)
-    def _store_reply(self, reply: StoreReply) -> None:
-        reply.deliver()

@@ -9,11 +9,11 @@ column while typing; saving asks the core, which refuses with the same messages.
 
 from __future__ import annotations
 
+import asyncio
 import getpass
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from rich.style import Style
 from textual import on, work
@@ -38,8 +38,8 @@ from kootui.core.templates import (
     update_template,
 )
 from kootui.tui.keys.registry import bindings
+from kootui.tui.shell.kootui_node import KootuiNode
 from kootui.tui.shell.page import PageSpec, WorkspaceHeader
-from kootui.tui.shell.store_calls import StoreReply, call_store
 from kootui.tui.widgets.dialogs import ConfirmDialog
 from kootui.tui.widgets.form import FormDialog, TextField
 from kootui.tui.widgets.html_upload import UploadForm, upload_question
@@ -54,9 +54,6 @@ from kootui.tui.widgets.template_preview import (
     problem_text,
     write_html_file,
 )
-
-if TYPE_CHECKING:
-    from kootui.tui.app import KootuiApp
 
 PREVIEW_DELAY = 0.3  # seconds of quiet typing before the preview is rendered again
 BODY_TYPES = [("HTML", BodyType.HTML.value), ("Plain text", BodyType.TEXT.value)]
@@ -86,7 +83,7 @@ def html_theme(variables: Mapping[str, str]) -> TextAreaTheme:
     )
 
 
-class TemplateEditorScreen(Screen["TemplateView | None"]):
+class TemplateEditorScreen(KootuiNode, Screen[TemplateView | None]):
     """Edit a draft; dismissed with the saved template, or None when closed unsaved."""
 
     BINDINGS = bindings("template-editor")
@@ -125,10 +122,6 @@ class TemplateEditorScreen(Screen["TemplateView | None"]):
         self._timer: Timer | None = None
         verb = "Edit" if template_id else "New"
         self.page = replace(page, title=f"{page.title} › {verb}: {draft.title or 'untitled'}")
-
-    @property
-    def kootui(self) -> KootuiApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         draft = self.original
@@ -175,8 +168,7 @@ class TemplateEditorScreen(Screen["TemplateView | None"]):
         self._apply_theme()
         self._show_body_type()
         body.focus()
-        context = self.kootui.context
-        call_store(self, lambda: usable_addresses(context), self._senders_loaded)
+        self._load_senders()
         self._run_preview()
 
     def _apply_theme(self, _theme: object = None) -> None:
@@ -184,8 +176,13 @@ class TemplateEditorScreen(Screen["TemplateView | None"]):
         body.register_theme(html_theme(app_variables(self.app)))
         body.theme = "kootui-html"
 
-    def _senders_loaded(self, addresses: Any, error: KootuiError | None) -> None:
-        if error is None and addresses:
+    @work(group="editor-senders", exit_on_error=False)
+    async def _load_senders(self) -> None:
+        try:
+            addresses = await asyncio.to_thread(usable_addresses, self.kootui.context)
+        except KootuiError:
+            return  # the preview keeps its placeholder sender
+        if addresses:
             # Content, not a markup string: an alias is shown as written.
             options = [(Content(view.display_address), view.preview) for view in addresses]
             sender = self.query_one("#sender", Select)
@@ -302,33 +299,34 @@ class TemplateEditorScreen(Screen["TemplateView | None"]):
 
     # Save and close ------------------------------------------------------------------
 
-    def action_save(self) -> None:
+    @work(group="editor-save", exit_on_error=False)
+    async def action_save(self) -> None:
         context, draft, template_id = self.kootui.context, self.draft(), self.template_id
-        if template_id is None:
-            call_store(self, lambda: create_template(context, draft), self._saved)
-        else:
-            call_store(self, lambda: update_template(context, template_id, draft), self._saved)
-
-    def _saved(self, view: TemplateView | None, error: KootuiError | None) -> None:
-        if error is not None or view is None:
-            self.notify(str(error), title="Not saved", severity="error", timeout=10)
+        try:
+            if template_id is None:
+                view = await asyncio.to_thread(create_template, context, draft)
+            else:
+                view = await asyncio.to_thread(update_template, context, template_id, draft)
+        except KootuiError as refusal:
+            self.notify(str(refusal), title="Not saved", severity="error", timeout=10)
             return
         waits = " It waits for an operator's approval." if view.status == "approving" else ""
         self.notify(f'Saved "{view.title}" (#{view.id}).{waits}', timeout=6)
         self.dismiss(view)
 
-    def action_close(self) -> None:
-        if not self.dirty:
-            self.dismiss(None)
-            return
-        dialog = ConfirmDialog(
-            "Close without saving?",
-            "Your changes to this template are lost.",
-            confirm_label="Discard",
-            decline_label="Keep editing",
-            destructive=True,
-        )
-        self.app.push_screen(dialog, lambda yes: self.dismiss(None) if yes else None)
+    @work(group="editor-close", exit_on_error=False)
+    async def action_close(self) -> None:
+        if self.dirty:
+            question = ConfirmDialog(
+                "Close without saving?",
+                "Your changes to this template are lost.",
+                confirm_label="Discard",
+                decline_label="Keep editing",
+                destructive=True,
+            )
+            if not await self.app.push_screen_wait(question):
+                return
+        self.dismiss(None)
 
     # The rendered HTML outside kootui ----------------------------------------------------
 
@@ -340,13 +338,16 @@ class TemplateEditorScreen(Screen["TemplateView | None"]):
             return None
         return rendered.html
 
-    def action_open_in_browser(self) -> None:
+    @work(group="editor-browser", exit_on_error=False)
+    async def action_open_in_browser(self) -> None:
         html = self._rendered_html()
-        if html is not None:
-            call_store(self, lambda: open_in_browser(html), self._browser_said)
-
-    def _browser_said(self, notice: str | None, error: KootuiError | None) -> None:
-        self.notify(notice or str(error), timeout=6)
+        if html is None:
+            return
+        try:
+            notice = await asyncio.to_thread(open_in_browser, html)
+        except KootuiError as refusal:
+            notice = str(refusal)
+        self.notify(notice, timeout=6)
 
     def action_write_html(self) -> None:
         html = self._rendered_html()
@@ -367,29 +368,21 @@ class TemplateEditorScreen(Screen["TemplateView | None"]):
 
     # Upload ------------------------------------------------------------------------------
 
-    def action_upload_html(self) -> None:
+    @work(group="editor-upload", exit_on_error=False)
+    async def action_upload_html(self) -> None:
         form = UploadForm(lambda values: read_html_file(Path(values["upload"]).expanduser()))
-        self.app.push_screen(form, self._ask_replace)
-
-    def _ask_replace(self, upload: HtmlUpload | None) -> None:
+        upload: HtmlUpload | None = await self.app.push_screen_wait(form)
         if upload is None:
             return
         title, message = upload_question(upload)
-        dialog = ConfirmDialog(
+        question = ConfirmDialog(
             title, message, confirm_label="Replace the body", decline_label="Keep mine"
         )
-        self.app.push_screen(dialog, lambda yes: self._replace_body(upload, yes))
-
-    def _replace_body(self, upload: HtmlUpload, confirmed: bool | None) -> None:
-        if not confirmed:
+        if not await self.app.push_screen_wait(question):
             return
         self.query_one("#body-type", Select).value = BodyType.HTML.value
         self.query_one("#body", TextArea).load_text(upload.html)
         self.notify(f"The body is now {upload.filename} (cleaned).", timeout=5)
-
-    @on(StoreReply)
-    def _store_reply(self, reply: StoreReply) -> None:
-        reply.deliver()
 
 
 def operator_name() -> str:

@@ -3,15 +3,16 @@
 My templates can be made, edited, copied, deleted and previewed; in a workspace
 marked a sensitive industry an operator approves them or rejects them with a
 reason (the login name is recorded). Public templates are built in: preview and
-copy only. Editing happens in ``TemplateEditorScreen``; every store call runs in a
-thread worker.
+copy only. Editing happens in ``TemplateEditorScreen``; every store call runs on a
+thread.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.widget import Widget
@@ -36,7 +37,6 @@ from kootui.tui.pages.templates.editor import TemplateEditorScreen, operator_nam
 from kootui.tui.pages.templates.preview import TemplatePreviewScreen, public_samples
 from kootui.tui.shell.list_panel import ListPanel
 from kootui.tui.shell.page import PageScreen
-from kootui.tui.shell.store_calls import StoreReply, call_store
 from kootui.tui.widgets.advanced_search import SearchField
 from kootui.tui.widgets.dialogs import ConfirmDialog
 from kootui.tui.widgets.filter_bar import FilterBar
@@ -92,6 +92,12 @@ def template_rows(context: Context, request: PageRequest, *, public: bool) -> Pa
         for row in page.rows
     ]
     return PageResult(rows=rows, total=page.total, offset=page.offset)
+
+
+def read_copy(context: Context, source_id: int) -> tuple[TemplateDraft, dict[str, str]]:
+    """A copy of a template as a new draft, with the sample values of a public one."""
+    source = get_template(context, source_id)
+    return copy_template(context, source_id), public_samples(source)
 
 
 class TemplatesScreen(PageScreen):
@@ -177,13 +183,12 @@ class TemplatesScreen(PageScreen):
         self.query_one("#public-list", ListPanel).reload()
         self._read_workspace()
 
-    def _read_workspace(self) -> None:
-        context = self.kootui.context
-        call_store(self, lambda: get_workspace(context), self._workspace_read)
-
-    def _workspace_read(self, workspace: Any, error: KootuiError | None) -> None:
-        if error is not None or workspace is None:
-            return
+    @work(exclusive=True, group="templates-workspace", exit_on_error=False)
+    async def _read_workspace(self) -> None:
+        try:
+            workspace = await asyncio.to_thread(get_workspace, self.kootui.context)
+        except KootuiError:
+            return  # the note keeps what it said; the lists show the store's refusal
         self.sensitive = workspace.sensitive_industry
         note = self.query_one("#approval-note", Static)
         if self.sensitive:
@@ -257,37 +262,30 @@ class TemplatesScreen(PageScreen):
     def action_new_template(self) -> None:
         self._open_editor(TemplateDraft(title="", body=NEW_BODY_HINT))
 
-    def action_edit_template(self) -> None:
+    @work(group="templates-edit", exit_on_error=False)
+    async def action_edit_template(self) -> None:
         row = self._mine_only("edited")
-        if row is not None:
-            context, template_id = self.kootui.context, int(row.key)
-            call_store(self, lambda: get_template(context, template_id), self._edit_loaded)
-
-    def _edit_loaded(self, view: TemplateView | None, error: KootuiError | None) -> None:
-        if error is not None or view is None:
-            self.notify(str(error), severity="error", timeout=8)
+        if row is None:
+            return
+        try:
+            view = await asyncio.to_thread(get_template, self.kootui.context, int(row.key))
+        except KootuiError as refusal:
+            self.notify(str(refusal), severity="error", timeout=8)
             return
         self._open_editor(view.draft(), view.id)
 
-    def action_copy_template(self, template_id: int | None = None) -> None:
+    @work(group="templates-copy", exit_on_error=False)
+    async def action_copy_template(self, template_id: int | None = None) -> None:
         if template_id is None:
             row = self._selected()
             if row is None:
                 return
             template_id = int(row.key)
-        context, source_id = self.kootui.context, template_id
-
-        def read() -> tuple[TemplateDraft, dict[str, str]]:
-            source = get_template(context, source_id)
-            return copy_template(context, source_id), public_samples(source)
-
-        call_store(self, read, self._copy_loaded)
-
-    def _copy_loaded(self, found: Any, error: KootuiError | None) -> None:
-        if error is not None or found is None:
-            self.notify(str(error), severity="error", timeout=8)
+        try:
+            draft, samples = await asyncio.to_thread(read_copy, self.kootui.context, template_id)
+        except KootuiError as refusal:
+            self.notify(str(refusal), severity="error", timeout=8)
             return
-        draft, samples = found
         self._open_editor(draft, None, samples)
 
     # Preview ------------------------------------------------------------------------------
@@ -311,27 +309,25 @@ class TemplatesScreen(PageScreen):
 
     # Delete -------------------------------------------------------------------------------
 
-    def action_delete_template(self) -> None:
+    @work(group="templates-delete", exit_on_error=False)
+    async def action_delete_template(self) -> None:
         row = self._mine_only("deleted")
         if row is None:
             return
-        dialog = ConfirmDialog(
+        question = ConfirmDialog(
             f'Delete "{row["title"]}"?',
             "Tasks can no longer choose it. A task waiting or sending with it keeps it.",
             confirm_label="Delete",
             destructive=True,
         )
-        self.app.push_screen(dialog, lambda yes: self._delete(row, yes))
-
-    def _delete(self, row: Row, confirmed: bool | None) -> None:
-        if not confirmed:
+        if not await self.app.push_screen_wait(question):
             return
-        context, template_id = self.kootui.context, int(row.key)
-        call_store(
-            self,
-            lambda: delete_template(context, template_id),
-            lambda _result, error: self._reviewed_or_deleted(f'Deleted "{row["title"]}".', error),
-        )
+        try:
+            await asyncio.to_thread(delete_template, self.kootui.context, int(row.key))
+        except KootuiError as refusal:
+            self._reviewed_or_deleted("", refusal)
+        else:
+            self._reviewed_or_deleted(f'Deleted "{row["title"]}".', None)
 
     def _reviewed_or_deleted(self, done: str, error: KootuiError | None) -> None:
         if error is not None:
@@ -364,26 +360,27 @@ class TemplatesScreen(PageScreen):
             return None
         return row
 
-    def action_approve_template(self) -> None:
+    @work(group="templates-review", exit_on_error=False)
+    async def action_approve_template(self) -> None:
         row = self._reviewable()
         if row is None:
             return
-        dialog = ConfirmDialog(
+        who = operator_name()
+        question = ConfirmDialog(
             f'Approve "{row["title"]}"?',
-            f"Tasks can then send it. Recorded as approved by {operator_name()}.",
+            f"Tasks can then send it. Recorded as approved by {who}.",
             confirm_label="Approve",
         )
-        self.app.push_screen(dialog, lambda yes: self._approve(row, yes))
-
-    def _approve(self, row: Row, confirmed: bool | None) -> None:
-        if not confirmed:
+        if not await self.app.push_screen_wait(question):
             return
-        context, template_id = self.kootui.context, int(row.key)
-        call_store(
-            self,
-            lambda: approve_template(context, template_id, operator=operator_name()),
-            lambda _view, error: self._reviewed_or_deleted(f'Approved "{row["title"]}".', error),
-        )
+        try:
+            await asyncio.to_thread(
+                approve_template, self.kootui.context, int(row.key), operator=who
+            )
+        except KootuiError as refusal:
+            self._reviewed_or_deleted("", refusal)
+        else:
+            self._reviewed_or_deleted(f'Approved "{row["title"]}".', None)
 
     def action_reject_template(self) -> None:
         row = self._reviewable()
@@ -403,7 +400,3 @@ class TemplatesScreen(PageScreen):
     def _rejected(self, view: TemplateView | None) -> None:
         if view is not None:
             self._reviewed_or_deleted(f'Rejected "{view.title}": {view.review_reason}', None)
-
-    @on(StoreReply)
-    def _store_reply(self, reply: StoreReply) -> None:
-        reply.deliver()

@@ -7,9 +7,9 @@ event loop; "copy" closes the preview with the template's id.
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
 
-from textual import on
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -21,7 +21,7 @@ from kootui.core.senders import usable_addresses
 from kootui.core.store import BodyType
 from kootui.core.templates import TemplateView, get_template, public_template
 from kootui.tui.keys.registry import bindings
-from kootui.tui.shell.store_calls import StoreReply, call_store
+from kootui.tui.shell.kootui_node import KootuiNode
 from kootui.tui.widgets.status_badge import status_label
 from kootui.tui.widgets.template_preview import (
     PLACEHOLDER_FROM,
@@ -47,7 +47,7 @@ def read_preview(context: Context, template_id: int) -> tuple[TemplateView, Prev
     return view, compute_preview(view.draft(), public_samples(view)), sender
 
 
-class TemplatePreviewScreen(ModalScreen["int | None"]):
+class TemplatePreviewScreen(KootuiNode, ModalScreen["int | None"]):
     """One stored template as a reader sees it; dismissed with its id when "copy" is chosen."""
 
     BINDINGS = bindings("template-preview")
@@ -74,20 +74,23 @@ class TemplatePreviewScreen(ModalScreen["int | None"]):
             yield Static("", id="preview-keys", markup=False)
 
     def on_mount(self) -> None:
-        context = self.app.context  # type: ignore[attr-defined]
-        call_store(self, lambda: read_preview(context, self.template_id), self._loaded)
-        app = self.app
-        copy, close = app.key_display("preview-copy"), app.key_display("preview-close")  # type: ignore[attr-defined]
+        self._load()
+        app = self.kootui
+        copy, close = app.key_display("preview-copy"), app.key_display("preview-close")
         self.query_one("#preview-keys", Static).update(
             f"{copy} copies it into My templates (opens the editor) · {close} closes"
         )
         self.query_one(PreviewPanel).focus()
 
-    def _loaded(self, found: Any, error: KootuiError | None) -> None:
-        if error is not None or found is None:
-            self.query_one("#preview-title", Label).update(str(error))
+    @work(group="template-preview", exit_on_error=False)
+    async def _load(self) -> None:
+        try:
+            view, outcome, sender = await asyncio.to_thread(
+                read_preview, self.kootui.context, self.template_id
+            )
+        except KootuiError as refusal:
+            self.query_one("#preview-title", Label).update(str(refusal))
             return
-        view, outcome, sender = found
         kind = "Public template" if view.is_public else "My template"
         self.query_one("#preview-title", Label).update(f"{kind} #{view.id}: {view.title}")
         parameters = ", ".join(view.parameters) or "none"
@@ -109,7 +112,3 @@ class TemplatePreviewScreen(ModalScreen["int | None"]):
 
     def action_copy_template(self) -> None:
         self.dismiss(self.template_id)
-
-    @on(StoreReply)
-    def _store_reply(self, reply: StoreReply) -> None:
-        reply.deliver()
