@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 from typing import ClassVar
 
 from textual import events, work
 from textual.app import App
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.signal import Signal
 from textual.theme import BUILTIN_THEMES
@@ -22,7 +23,7 @@ from textual.worker import Worker, WorkerState
 
 from kootui.core.context import Context
 from kootui.core.workspace import get_workspace
-from kootui.tui.keys.registry import bindings, current_key, validate_keymap
+from kootui.tui.keys.registry import current_key, scope_bindings, validate_keymap
 from kootui.tui.pages import PAGES, PageScreen, PageSpec
 from kootui.tui.pages.domains.checks import start_domain_checks
 from kootui.tui.palette import ConsoleCommands
@@ -38,11 +39,13 @@ class KootuiApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "kootui"
     # The app's "/" is the silent fallback; a page with a filter shows its own "/".
-    BINDINGS = [replace(b, show=False) if b.id == "filter" else b for b in bindings("app")]
-    COMMANDS: ClassVar = {ConsoleCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        replace(b, show=False) if b.id == "filter" else b for b in scope_bindings("app")
+    ]
+    COMMANDS = {ConsoleCommands}
     COMMAND_PALETTE_DISPLAY = None
     # Below 100 columns the navigation folds away (g, : and ctrl+p still reach every page).
-    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
     workspace_name: reactive[str] = reactive("…")
 
@@ -81,7 +84,7 @@ class KootuiApp(App[None]):
                 self.unregister_theme(name)
         self.set_keymap(self.keymap)
         for page in self.pages:
-            self.add_mode(page.id, lambda page=page: page.screen(page))
+            self.add_mode(page.id, partial(page.screen, page))
         if theme:
             save_ui_state(context.settings.paths.ui_state_file, theme=theme)
 
@@ -191,4 +194,4 @@ class KootuiApp(App[None]):
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # Snapshot tests run with cursor_blink=False so every frame is the same.
         if not self.cursor_blink and hasattr(event.widget, "cursor_blink"):
-            event.widget.cursor_blink = False  # type: ignore[attr-defined]
+            event.widget.cursor_blink = False

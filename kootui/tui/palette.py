@@ -68,7 +68,7 @@ class ConsoleCommands(Provider):
                 continue
             seen.add(binding.id)
             help_text = f"{binding.tooltip or 'on this page'} ({app.key_display(binding.id)})"
-            run = partial(active.node.run_action, binding.action)
+            run = partial(app.run_action, binding.action, active.node)
             commands.append((binding.description, run, help_text))
         return commands
 

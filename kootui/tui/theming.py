@@ -152,7 +152,9 @@ def parse_theme_file(path: Path, *, shipped: bool = False) -> ThemeEntry:
             raise _theme_error(path, field, "expected text")
     for key, colour_field in MEANING_VARIABLES.items():
         variables.setdefault(key, colours.get(colour_field, FALLBACK_COLOURS[colour_field]))
-    theme = Theme(name=name, variables=variables, **colours, **flags)
+    # Theme's keywords are known only by name here: colours and flags come from the file.
+    options: dict[str, Any] = {**colours, **flags}
+    theme = Theme(name=name, variables=variables, **options)
     description = data.get("description", "")
     return ThemeEntry(theme, path, shipped, description if isinstance(description, str) else "")
 

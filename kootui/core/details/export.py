@@ -128,6 +128,10 @@ def export_messages(
         workbook.save(temporary)
         os.replace(temporary, target)
     except BaseException:
+        # A write-only sheet streams through a generator of openpyxl's: closed here, it does
+        # not complain later from the garbage collector about the rows it never finished.
+        with contextlib.suppress(Exception):
+            sheet.close()
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.keys import _normalize_key_list, format_key, key_to_character
 
 from kootui.core.errors import SettingsError
@@ -125,9 +125,14 @@ def in_scopes(scopes: Iterable[str]) -> list[KeyAction]:
     return [action for action in REGISTRY if action.scope in wanted]
 
 
-def bindings(scope: str) -> list[Binding]:
+def scope_bindings(scope: str) -> list[Binding]:
     """The Textual bindings of one scope, with default keys (the keymap overrides them)."""
     return [action.binding() for action in in_scopes([scope])]
+
+
+def bindings(scope: str) -> list[BindingType]:
+    """``scope_bindings`` typed as a screen's ``BINDINGS``."""
+    return [*scope_bindings(scope)]
 
 
 def _check_key(binding_id: str, key: str, source: str) -> None:

@@ -190,7 +190,7 @@ class ListPanel(Vertical):
             self.post_message(self.ActionChosen(self, binding_id))
             return
         node, binding = found
-        await node.run_action(binding.action)
+        await self.app.run_action(binding.action, node)
 
     @on(FilterBar.Applied)
     def _filter_applied(self, event: FilterBar.Applied) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -111,7 +111,7 @@ def range_note(advanced: Mapping[str, str], now: datetime) -> str:
     chosen = chosen or DEFAULT_RANGE
     if chosen == "all":
         return "Messages of any age. w goes back to the last 24 hours."
-    span = RANGES.get(chosen) or RANGES[DEFAULT_RANGE]
+    span = RANGES.get(chosen) or RANGES[DEFAULT_RANGE] or timedelta(hours=24)
     since = local_text(now - span, ROW_TIME)
     return (
         f"Created in the {RANGE_TEXT[chosen].lower()} (since {since}); older ones are "

@@ -102,7 +102,7 @@ def _facts(snapshot: TaskSnapshot) -> Content:
         ", ".join(f"{name} ({size:,} bytes)" for name, _kind, size in snapshot.attachments)
         or "none"
     )
-    send_at = local_text(task.scheduled_at) if task.scheduled_at else "—"
+    send_at = local_text(task.scheduled_at)
     rows: list[tuple[str, Content | str]] = [
         ("Status", Content.styled(f"● {STATUS_LABELS[status]}", f"$status-{tone_of(status)}")),
         ("Subject", task.subject),

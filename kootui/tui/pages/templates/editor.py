@@ -249,7 +249,11 @@ class TemplateEditorScreen(KootuiNode, Screen[TemplateView | None]):
         self, draft: TemplateDraft, samples: dict[str, str], generation: int
     ) -> None:
         outcome = compute_preview(draft, samples, generation)
-        self.app.call_from_thread(self._show_outcome, outcome)
+        self.app.call_from_thread(self._outcome_arrived, outcome)
+
+    def _outcome_arrived(self, outcome: PreviewOutcome) -> None:
+        # On the event loop; the async part runs next, in the order outcomes arrive.
+        self.call_next(self._show_outcome, outcome)
 
     async def _show_outcome(self, outcome: PreviewOutcome) -> None:
         if outcome.generation != self.generation or not self.is_attached:
