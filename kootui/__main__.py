@@ -1,3 +1,43 @@
-from kootui.cli import main
+"""``python -m kootui`` and the ``kootui`` command start here, before anything heavy loads.
 
-raise SystemExit(main())
+``kootui worker`` takes SIGTERM and SIGINT as a graceful stop; its handlers can only be
+installed once settings and the store's modules have loaded (up to a second). So the two
+signals are blocked here, first thing: one sent while the worker starts waits, pending,
+until ``StopRequest.listen`` installs the handlers and unblocks it, instead of killing the
+worker by the default action. Every other command keeps the signals as they are.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Sequence
+
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+# The console's own options that take a value: the command comes after it.
+OPTIONS_WITH_A_VALUE = frozenset({"--theme"})
+
+
+def command_of(args: Sequence[str]) -> str:
+    """The command word of a kootui command line ('' for the console)."""
+    skip_value = False
+    for arg in args:
+        if skip_value:
+            skip_value = False
+        elif arg in OPTIONS_WITH_A_VALUE:
+            skip_value = True
+        elif not arg.startswith("-"):
+            return arg
+    return ""
+
+
+def main() -> int:
+    if command_of(sys.argv[1:]) == "worker":
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    from kootui.cli import main as run_command
+
+    return run_command()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -57,6 +57,8 @@ class StopRequest:
         self._previous: dict[int, Any] = {}
 
     def listen(self) -> None:
+        # `kootui worker` arrives with both signals blocked (kootui/__main__.py); any sent
+        # during start-up is pending and reaches `_handle` on the unblock below.
         for signum in STOP_SIGNALS:
             previous = signal.signal(signum, self._handle)
             self._previous.setdefault(signum, previous)
