@@ -1,8 +1,8 @@
 """MIME assembly as strings: the fast path for messages the engine builds by the thousand.
 
-``email.message.EmailMessage`` costs about 4 ms a message (policy objects, header
-registry, generator); building the same bytes from strings with ``binascii`` costs
-well under 0.1 ms. The output is plain RFC 5322 + MIME that Python's own parser and
+``email.message.EmailMessage`` (policy objects, header registry, generator) costs some
+fifty times what building the same bytes from strings does (figures in bench/RESULTS.md,
+"Where a message's time goes"). The output is plain RFC 5322 + MIME that Python's own parser and
 dkimpy read back exactly (tests prove it): CRLF line ends, every line <= 998 octets,
 UTF-8 text parts sent as they are ("7bit") when they are ASCII with short lines and
 quoted-printable otherwise, base64 attachments named per RFC 2231. Every header

@@ -3,7 +3,7 @@
 ``email-validator`` decides what a valid address is (strict mode, no DNS
 lookups, no display names, no quoted local parts, no IP literals, no
 internationalised local parts: the relay would need SMTPUTF8 for those). Its
-domain check is the slow half (~50 µs an address), and a million-row import
+domain check is the slow half (bench/RESULTS.md), and a million-row import
 repeats the same few domains, so ``RecipientValidator`` remembers each domain's
 verdict and checks a plain ASCII local part with email-validator's own
 dot-atom pattern. Anything off that fast path goes through ``validate_email``

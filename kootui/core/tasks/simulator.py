@@ -20,10 +20,9 @@ from kootui.core.senders import format_from, require_usable_address
 from kootui.core.tasks.create import TaskDraft, check_recipients, check_subject
 from kootui.core.templates import CompiledTemplate, require_usable_template
 
-# With sending.rate = 0 (no limit) the engine's own speed decides. Its cost per
-# message on one core (docs/DESIGN.md): render ~0.1 ms, MIME as strings ~0.1 ms,
-# RSA-2048 DKIM signature ~1.2 ms, SMTP write ~0.3 ms: ~1.7 ms, ~600/s. Relays,
-# network round trips and a shared machine eat much of that, so estimates
+# With sending.rate = 0 (no limit) the engine's own speed decides: about 600 signed
+# messages a second on one core (bench/RESULTS.md, "Where a message's time goes").
+# Relays, network round trips and a shared machine eat much of that, so estimates
 # assume a quarter of it; a limit in settings replaces this guess.
 ASSUMED_UNLIMITED_RATE = 150.0  # messages per second
 PREVIEW_TOKEN = "preview-token-not-sent"
