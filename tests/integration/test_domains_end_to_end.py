@@ -21,8 +21,8 @@ from tests.support.tui_domains import (
     settle,
     shown_rows,
     text_of,
-    type_into,
 )
+from tests.support.tui_shell import type_into
 
 # The loopback DNS server and a store whose settings point at it (pytest fixtures).
 dns_server = domains_support.dns_server

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from kootui.core.context import Context
 from kootui.core.domains import create_domain
@@ -65,12 +65,6 @@ def text_of(app: KootuiApp, selector: str) -> str:
 
 def notices(app: KootuiApp) -> list[str]:
     return [notification.message for notification in app._notifications]
-
-
-async def type_into(pilot: object, field: Input, text: str) -> None:
-    field.value = ""
-    field.focus()
-    await pilot.press(*text)  # type: ignore[attr-defined]
 
 
 def add_domains(context: Context, *names: str) -> list[int]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from textual.app import App
+from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from kootui.core.context import Context
@@ -73,6 +74,22 @@ async def wait_until(pilot: object, condition: Callable[[], bool], what: str) ->
             raise AssertionError(f"never happened: {what}")
         await pilot.pause(0.02)  # type: ignore[attr-defined]
     await settle(pilot)
+
+
+async def type_into(pilot: object, field: Input, text: str) -> None:
+    """Focus ``field`` and type ``text`` key by key."""
+    field.value = ""
+    field.focus()
+    await pilot.press(*text)  # type: ignore[attr-defined]
+
+
+async def paste_into(pilot: object, field: Input, text: str) -> None:
+    """Focus ``field`` and paste ``text`` (a path, say): Pilot spends a frame on every key
+    (~50 ms), which a 60-character path turns into seconds of a test's time."""
+    field.value = ""
+    field.focus()
+    field.insert_text_at_cursor(text)
+    await pilot.pause()  # type: ignore[attr-defined]
 
 
 def filters_applied(app: App[Any]) -> bool:

@@ -19,8 +19,7 @@ from tests.support.tui_details import (
     settle,
     shown_column,
 )
-from tests.support.tui_domains import type_into
-from tests.support.tui_shell import SIZE
+from tests.support.tui_shell import SIZE, type_into
 
 
 def note(app) -> str:

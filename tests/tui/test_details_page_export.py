@@ -25,8 +25,7 @@ from tests.support.tui_details import (
     seed_details,
     settle,
 )
-from tests.support.tui_domains import type_into
-from tests.support.tui_shell import SIZE
+from tests.support.tui_shell import SIZE, paste_into
 
 
 def read_sheet(path: Path) -> list[list[object]]:
@@ -42,7 +41,7 @@ async def export_to(pilot, path: Path, *, reveal: bool = False) -> None:
     await pilot.press("x")
     await settle(pilot)
     assert isinstance(app.screen, FormDialog)
-    await type_into(pilot, app.screen.query_one("#field-path", Input), str(path))
+    await paste_into(pilot, app.screen.query_one("#field-path", Input), str(path))
     if reveal:
         app.screen.query_one("#field-reveal_recipients", Checkbox).value = True
     await pilot.press("ctrl+s")
@@ -110,7 +109,7 @@ async def test_a_refused_path_is_shown_beside_the_field(context, tmp_path: Path)
         error = str(app.screen.query_one("#error-path", Static).render())
         assert "folder" in error or ".xlsx" in error
         missing = tmp_path / "no-such-folder" / "sent.xlsx"
-        await type_into(pilot, app.screen.query_one("#field-path", Input), str(missing))
+        await paste_into(pilot, app.screen.query_one("#field-path", Input), str(missing))
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, FormDialog)

@@ -21,8 +21,8 @@ from tests.support.tui_domains import (
     open_domains,
     settle,
     text_of,
-    type_into,
 )
+from tests.support.tui_shell import paste_into, type_into
 
 # The loopback DNS server and a store whose settings point at it (pytest fixtures).
 dns_server = domains_support.dns_server
@@ -103,7 +103,7 @@ async def test_save_the_snippet_to_a_file_and_see_a_bad_path_beside_the_field(
         assert isinstance(app.screen, FormDialog)
         field = app.screen.query_one("#field-path", Input)
         assert field.value == "mail.example.com.zone"
-        await type_into(pilot, field, str(tmp_path / "no-such-folder" / "x.zone"))
+        await paste_into(pilot, field, str(tmp_path / "no-such-folder" / "x.zone"))
         await pilot.press("enter")
         await settle(pilot)
         assert "cannot write" in text_of(app, "#error-path")
@@ -112,7 +112,7 @@ async def test_save_the_snippet_to_a_file_and_see_a_bad_path_beside_the_field(
         await settle(pilot)
         assert "type the file to write" in text_of(app, "#error-path")
 
-        await type_into(pilot, field, str(tmp_path / "mail.zone"))
+        await paste_into(pilot, field, str(tmp_path / "mail.zone"))
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, DomainDetailsScreen)
