@@ -31,6 +31,7 @@ from textual.widgets import Footer, Input, Static, TextArea
 
 from kootui.core.clock import local_text
 from kootui.tui.keys.registry import BY_ID
+from kootui.tui.outside_text import outside
 from kootui.tui.shell.kootui_node import KootuiNode
 from kootui.tui.widgets.navigation import PageNavigation
 
@@ -76,7 +77,7 @@ class WorkspaceHeader(KootuiNode, Horizontal):
         self.set_interval(30, self._show_time)
 
     def _show_name(self, name: str) -> None:
-        self.query_one("#workspace-name", Static).update(name)
+        self.query_one("#workspace-name", Static).update(outside(name))
 
     def _show_time(self) -> None:
         now = self.kootui.context.clock.now()

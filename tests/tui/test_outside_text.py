@@ -1,0 +1,82 @@
+"""Outside text on the console is shown as the characters it holds: markup in a task name
+is shown as brackets, an ESC or a bidi override is shown as a visible stand-in, and
+nothing of either reaches what the terminal is sent."""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.text import Text
+from textual.color import Color
+from textual.widgets import Static
+from textual.widgets._toast import Toast
+
+from kootui.core.recipients import TypedRecipients
+from kootui.core.tasks import TaskDraft, create_task
+from kootui.tui.app import TERMINAL_SAFE
+from tests.support.tui_shell import SIZE, build_app, settle
+from tests.support.tui_tasks import open_tasks, seed_task_sources, shown_rows
+
+HOSTILE = "\x1b]0;pwned\x07[red]FAKE[/] \u202eevil"
+# What printable makes of it: ESC and BEL as their pictures, the override as an escape.
+SHOWN = "␛]0;pwned␇[red]FAKE[/] \\u202eevil"
+DRIVERS = ("\x1b", "\x07", "\u202e")
+
+
+def screen_text(app) -> str:
+    """Every character of every line the screen sends to the terminal, filters applied."""
+    return app.export_screenshot()
+
+
+async def test_a_notification_shows_markup_and_controls_as_text(context):
+    app = build_app(context)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        app.notify(f"Deleted task 7 “{HOSTILE}”.", title="[b]x[/b]\x1b")
+        await settle(pilot)
+        toast = app.screen.query(Toast).last()
+        shown = toast.render().plain
+        assert f"Deleted task 7 “{SHOWN}”." in shown
+        assert "[b]x[/b]␛" in shown
+        assert not any(char in shown for char in DRIVERS)
+
+
+def drawn_text(widget) -> str:
+    """The characters of the lines the widget sends to the terminal (line filters applied)."""
+    strips = widget.render_lines(widget.size.region)
+    return "\n".join(strip.text for strip in strips)
+
+
+async def test_a_task_name_in_the_list_is_shown_as_text(context):
+    ids = seed_task_sources(context)
+    draft = TaskDraft(
+        name=HOSTILE,
+        subject="Notice",
+        template_id=ids["plain"],
+        address_id=ids["sender"],
+        recipients=TypedRecipients(["ann@example.com"]),
+    )
+    create_task(context, draft)
+    app = build_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        page = await open_tasks(app, pilot)
+        assert any(row[1] == SHOWN for row in shown_rows(app))
+        drawn = drawn_text(page.query_one("PageGrid"))
+        assert "␛]0;pwned␇[red]FAK" in drawn  # the column is narrower than the name
+        assert not any(char in drawn for char in DRIVERS)
+
+
+async def test_no_control_reaches_the_terminal_even_from_a_widget_shown_raw(context):
+    app = build_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        raw = Static(Text("before\x1b[2Jafter \u202eevil\x9b"), markup=False)
+        await app.screen.mount(raw)
+        await settle(pilot)
+        drawn = drawn_text(raw)
+        assert "before[2Jafter evil" in drawn
+        assert not any(char in drawn for char in (*DRIVERS, "\x9b"))
+
+
+def test_the_line_filter_keeps_safe_segments_as_they_are():
+    segments = [Segment("plain"), Segment(" ␛ shown")]
+    assert TERMINAL_SAFE.apply(segments, Color(0, 0, 0)) is segments
