@@ -7,14 +7,15 @@ from __future__ import annotations
 from rich.segment import Segment
 from rich.text import Text
 from textual.color import Color
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 from textual.widgets._toast import Toast
 
 from kootui.core.recipients import TypedRecipients
 from kootui.core.tasks import TaskDraft, create_task
 from kootui.tui.app import TERMINAL_SAFE
-from tests.support.tui_shell import SIZE, build_app, settle
-from tests.support.tui_tasks import open_tasks, seed_task_sources, shown_rows
+from kootui.tui.pages.tasks.import_report import ImportScreen
+from tests.support.tui_shell import SIZE, build_app, settle, wait_until
+from tests.support.tui_tasks import open_tasks, seed_task_sources, shown_rows, write_xlsx
 
 HOSTILE = "\x1b]0;pwned\x07[red]FAKE[/] \u202eevil"
 # What printable makes of it: ESC and BEL as their pictures, the override as an escape.
@@ -80,3 +81,32 @@ async def test_no_control_reaches_the_terminal_even_from_a_widget_shown_raw(cont
 def test_the_line_filter_keeps_safe_segments_as_they_are():
     segments = [Segment("plain"), Segment(" ␛ shown")]
     assert TERMINAL_SAFE.apply(segments, Color(0, 0, 0)) is segments
+
+
+async def test_the_import_report_shows_file_name_cells_and_reasons_as_text(context, tmp_path):
+    name = "[reverse]list\x1b[2J\u202e.xlsx"  # a file name holds no "/", so no closing tag
+    path = write_xlsx(
+        tmp_path / name,
+        [
+            ["email", "name"],
+            ["ann@example.com", "Ann"],
+            # openpyxl refuses C0 controls in a cell; a C1 CSI and a bidi override pass.
+            ["[red]not-an-address[/]\x9b31m\u202e", "X"],
+        ],
+    )
+    app = build_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = ImportScreen(path, ["name"])
+        app.push_screen(screen)
+        await wait_until(pilot, lambda: not screen.reading, "the import report")
+        await settle(pilot)
+        title = drawn_text(screen.query_one("#import-title"))
+        assert "Recipients from [reverse]list␛[2J\\u202e.xlsx" in title
+        table = screen.query_one("#import-refused", DataTable)
+        address, reason = (str(cell) for cell in table.get_row_at(0)[1:])
+        assert address == "[red]not-an-address[/]\\x9b31m\\u202e"
+        assert not any(char in reason for char in ("\x9b", "\u202e"))
+        drawn = drawn_text(table)
+        assert "[red]not-an-address[/]\\x9b31m" in drawn
+        assert not any(char in drawn + title for char in (*DRIVERS, "\x9b"))

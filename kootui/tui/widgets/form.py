@@ -26,6 +26,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static, Text
 from kootui.core.errors import KootuiError
 from kootui.core.printable import printable
 from kootui.tui.keys.registry import bindings
+from kootui.tui.outside_text import outside
 
 ResultT = TypeVar("ResultT")
 FormValues = dict[str, Any]  # str for text fields, bool for checkboxes, str | None for selects
@@ -72,7 +73,9 @@ def field_widget(field: FormField) -> Widget:
             field.value, placeholder=field.placeholder, password=field.password, id=widget_id
         )
     if isinstance(field, SelectField):
-        return Select(list(field.options), value=field.value or Select.NULL, id=widget_id)
+        # Labels may be stored names (a domain, an alias): text, never markup.
+        options = [(outside(label), value) for label, value in field.options]
+        return Select(options, value=field.value or Select.NULL, id=widget_id)
     if isinstance(field, CheckboxField):
         return Checkbox(Content(field.label), field.value, id=widget_id)
     return TextArea(field.value, id=widget_id, soft_wrap=True)

@@ -20,7 +20,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.color import Color, ColorParseError
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Checkbox, Footer, Input, Label, Select, Static, TextArea
@@ -38,6 +37,7 @@ from kootui.core.templates import (
     update_template,
 )
 from kootui.tui.keys.registry import bindings
+from kootui.tui.outside_text import outside
 from kootui.tui.shell.kootui_node import KootuiNode
 from kootui.tui.shell.page import PageSpec, WorkspaceHeader
 from kootui.tui.widgets.dialogs import ConfirmDialog
@@ -183,8 +183,8 @@ class TemplateEditorScreen(KootuiNode, Screen[TemplateView | None]):
         except KootuiError:
             return  # the preview keeps its placeholder sender
         if addresses:
-            # Content, not a markup string: an alias is shown as written.
-            options = [(Content(view.display_address), view.preview) for view in addresses]
+            # Text, not a markup string: an alias is shown as written, controls visible.
+            options = [(outside(view.display_address), view.preview) for view in addresses]
             sender = self.query_one("#sender", Select)
             sender.set_options(options)
             sender.value = options[0][1]  # a real address reads better than the placeholder
