@@ -67,7 +67,8 @@ class WorkspaceHeader(KootuiNode, Horizontal):
         yield Static("✉ kootui", id="brand")
         yield Static("", id="workspace-name")
         yield Static(" DEMO ", id="demo-badge")
-        yield Static(self.page.breadcrumb, id="breadcrumb")
+        # A details page's title names its record (a domain): text, never markup.
+        yield Static(outside(self.page.breadcrumb), id="breadcrumb")
         yield Static("", id="clock")
 
     def on_mount(self) -> None:

@@ -26,6 +26,7 @@ from textual.widgets import Checkbox, Footer, Input, Label, Select, Static, Text
 from textual.widgets.text_area import TextAreaTheme
 
 from kootui.core.errors import KootuiError
+from kootui.core.printable import printable
 from kootui.core.senders import usable_addresses
 from kootui.core.store import BodyType
 from kootui.core.templates import (
@@ -268,7 +269,8 @@ class TemplateEditorScreen(KootuiNode, Screen[TemplateView | None]):
         problems = self.query_one("#problems", Static)
         problems.set_class(not outcome.problems, "-clear")
         problems.update(
-            "\n".join(f"✗ {problem_text(problem)}" for problem in outcome.problems)
+            # A problem quotes the template's source: shown as text, controls visible.
+            "\n".join(printable(f"✗ {problem_text(problem)}") for problem in outcome.problems)
             or f"✓ No problems — {self.kootui.key_display('editor-save')} saves."
         )
 
