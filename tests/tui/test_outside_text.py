@@ -14,18 +14,9 @@ from kootui.core.recipients import TypedRecipients
 from kootui.core.tasks import TaskDraft, create_task
 from kootui.tui.app import TERMINAL_SAFE
 from kootui.tui.pages.tasks.import_report import ImportScreen
+from tests.support.outside_text import HOSTILE, SHOWN, drawn_text, drives_nothing
 from tests.support.tui_shell import SIZE, build_app, settle, wait_until
 from tests.support.tui_tasks import open_tasks, seed_task_sources, shown_rows, write_xlsx
-
-HOSTILE = "\x1b]0;pwned\x07[red]FAKE[/] \u202eevil"
-# What printable makes of it: ESC and BEL as their pictures, the override as an escape.
-SHOWN = "␛]0;pwned␇[red]FAKE[/] \\u202eevil"
-DRIVERS = ("\x1b", "\x07", "\u202e")
-
-
-def screen_text(app) -> str:
-    """Every character of every line the screen sends to the terminal, filters applied."""
-    return app.export_screenshot()
 
 
 async def test_a_notification_shows_markup_and_controls_as_text(context):
@@ -38,13 +29,7 @@ async def test_a_notification_shows_markup_and_controls_as_text(context):
         shown = toast.render().plain
         assert f"Deleted task 7 “{SHOWN}”." in shown
         assert "[b]x[/b]␛" in shown
-        assert not any(char in shown for char in DRIVERS)
-
-
-def drawn_text(widget) -> str:
-    """The characters of the lines the widget sends to the terminal (line filters applied)."""
-    strips = widget.render_lines(widget.size.region)
-    return "\n".join(strip.text for strip in strips)
+        assert drives_nothing(shown)
 
 
 async def test_a_task_name_in_the_list_is_shown_as_text(context):
@@ -63,7 +48,7 @@ async def test_a_task_name_in_the_list_is_shown_as_text(context):
         assert any(row[1] == SHOWN for row in shown_rows(app))
         drawn = drawn_text(page.query_one("PageGrid"))
         assert "␛]0;pwned␇[red]FAK" in drawn  # the column is narrower than the name
-        assert not any(char in drawn for char in DRIVERS)
+        assert drives_nothing(drawn)
 
 
 async def test_no_control_reaches_the_terminal_even_from_a_widget_shown_raw(context):
@@ -75,7 +60,7 @@ async def test_no_control_reaches_the_terminal_even_from_a_widget_shown_raw(cont
         await settle(pilot)
         drawn = drawn_text(raw)
         assert "before[2Jafter evil" in drawn
-        assert not any(char in drawn for char in (*DRIVERS, "\x9b"))
+        assert drives_nothing(drawn)
 
 
 def test_the_line_filter_keeps_safe_segments_as_they_are():
@@ -109,4 +94,4 @@ async def test_the_import_report_shows_file_name_cells_and_reasons_as_text(conte
         assert not any(char in reason for char in ("\x9b", "\u202e"))
         drawn = drawn_text(table)
         assert "[red]not-an-address[/]\\x9b31m" in drawn
-        assert not any(char in drawn + title for char in (*DRIVERS, "\x9b"))
+        assert drives_nothing(drawn + title)
