@@ -48,6 +48,12 @@ class TerminalSafeFilter(LineFilter):
     """Drops from every rendered segment the characters ``printable`` would show."""
 
     def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        # Nearly every line is clean: it is returned as it is, nothing rebuilt.
         if all(printable(segment.text) == segment.text for segment in segments):
             return segments
-        return [Segment(_terminal_safe(text), style, control) for text, style, control in segments]
+        return [
+            segment
+            if printable(segment.text) == segment.text
+            else Segment(_terminal_safe(segment.text), segment.style, segment.control)
+            for segment in segments
+        ]

@@ -7,9 +7,11 @@ from __future__ import annotations
 from rich.segment import Segment
 from rich.text import Text
 from textual.color import Color
+from textual.content import Content
 from textual.widgets import DataTable, Static
 from textual.widgets._toast import Toast
 
+from kootui.core.printable import printable
 from kootui.core.recipients import TypedRecipients
 from kootui.core.tasks import TaskDraft, create_task
 from kootui.tui.app import TERMINAL_SAFE
@@ -30,6 +32,17 @@ async def test_a_notification_shows_markup_and_controls_as_text(context):
         assert f"Deleted task 7 “{SHOWN}”." in shown
         assert "[b]x[/b]␛" in shown
         assert drives_nothing(shown)
+
+
+async def test_a_styled_notification_keeps_its_style_and_its_outside_text_literal(context):
+    app = build_app(context)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        app.notify(Content.assemble(("Deleted ", "bold"), printable(HOSTILE)))
+        await settle(pilot)
+        shown = app.screen.query(Toast).last().render()
+        assert shown.plain == f"Deleted {SHOWN}"
+        assert any(span.end == len("Deleted ") for span in shown.spans)
 
 
 async def test_a_task_name_in_the_list_is_shown_as_text(context):
