@@ -14,6 +14,7 @@ from kootui.core.store import DeliveryAttempt
 from kootui.tui.pages.details.message import MessageDetailScreen
 from kootui.tui.pages.domains.details import DomainDetailsScreen
 from kootui.tui.widgets import ConfirmDialog, DetailField, DetailsScreen, FormDialog, TextField
+from kootui.tui.widgets.file_picker import FilePicker
 from kootui.tui.widgets.record_table import RecordTable
 from kootui.tui.widgets.template_preview import PreviewPanel
 from tests.support import tui_domains as domains_support
@@ -129,3 +130,29 @@ async def test_an_smtp_reply_with_markup_is_shown_as_text(context):
         drawn = drawn_text(screen.query_one("#attempt-reply", Static))
         assert shown_reply in drawn
         assert drives_nothing(drawn + drawn_text(screen.query_one("#attempts", DataTable)))
+
+
+async def test_the_workspace_name_in_the_header_is_shown_as_text(context):
+    app = build_app(context)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        app.show_workspace_name(HOSTILE)
+        await settle(pilot)
+        drawn = drawn_text(app.screen.query_one("#workspace-name", Static))
+        assert SHOWN[:20] in drawn  # the header gives the name only so much room
+        assert drives_nothing(drawn)
+        assert app.sub_title == SHOWN
+
+
+async def test_the_file_picker_error_quoting_the_typed_path_is_shown_as_text(context, tmp_path):
+    app = build_app(context)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(pilot)
+        picker = FilePicker("Upload", start=tmp_path, suffixes=(".xlsx",))
+        app.push_screen(picker)
+        await pilot.pause()  # not settle: the directory tree's loader never finishes
+        picker.choose(str(tmp_path / "[red]gone[/]\x1b\u202e.xlsx"))
+        await pilot.pause()
+        drawn = drawn_text(picker.query_one("#picker-error", Static))
+        assert "[red]gone[/]␛\\u202e.xlsx" in drawn.replace("\n", "")  # the line wraps
+        assert drives_nothing(drawn)
