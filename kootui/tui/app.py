@@ -16,14 +16,19 @@ from typing import ClassVar
 from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.filter import LineFilter
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.signal import Signal
 from textual.theme import BUILTIN_THEMES
 from textual.worker import Worker, WorkerState
 
 from kootui.core.context import Context
+from kootui.core.printable import printable
 from kootui.core.workspace import get_workspace
 from kootui.tui.keys.registry import current_key, scope_bindings, validate_keymap
+from kootui.tui.outside_text import TerminalSafeFilter
 from kootui.tui.pages import PAGES, PageScreen, PageSpec
 from kootui.tui.pages.domains.checks import start_domain_checks
 from kootui.tui.palette import ConsoleCommands
@@ -33,6 +38,8 @@ from kootui.tui.shell.kootui_node import RefreshIntervals, store_problem
 from kootui.tui.theming import ThemeCatalog, save_ui_state
 
 HISTORY_LIMIT = 50
+# Stateless; one is enough for every line of every widget.
+TERMINAL_SAFE = TerminalSafeFilter()
 
 
 class KootuiApp(App[None]):
@@ -110,7 +117,37 @@ class KootuiApp(App[None]):
 
     def show_workspace_name(self, name: str) -> None:
         self.workspace_name = name
-        self.sub_title = name
+        self.sub_title = printable(name)
+
+    # --- outside text -----------------------------------------------------------
+
+    def notify(
+        self,
+        message: str | Content,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification of the console (widgets' ``notify`` lands here too).
+
+        Messages quote task names, addresses, file names and errors that quote them, so a
+        plain string is never read as markup (``markup`` is ignored) and its controls are
+        made visible. A message that wants kootui's own styling passes a ``Content`` built
+        with ``outside`` values; it is shown as that content, nothing in it parsed again.
+        """
+        if isinstance(message, Content):
+            # Content.markup escapes every bracket of the text it holds.
+            shown, as_markup = message.markup, True
+        else:
+            shown, as_markup = printable(message, one_line=False), False
+        super().notify(
+            shown, title=printable(title), severity=severity, timeout=timeout, markup=as_markup
+        )
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        return [*super().get_line_filters(), TERMINAL_SAFE]
 
     # --- keys -----------------------------------------------------------------
 

@@ -85,7 +85,7 @@ async def test_upload_shows_the_report_and_goes_on_with_the_valid_rows(
         table = app.screen.query_one(DataTable)
         refused = {str(table.get_row_at(i)[0]): table.get_row_at(i) for i in range(table.row_count)}
         assert set(refused) == {"3", "5"}  # spreadsheet row numbers, header is row 1
-        assert refused["3"][1] == "not valid"
+        assert str(refused["3"][1]) == "not valid"
         assert "name" in str(refused["5"][2])
         await pilot.press("enter")
         await settle(pilot)

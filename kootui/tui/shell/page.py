@@ -31,6 +31,7 @@ from textual.widgets import Footer, Input, Static, TextArea
 
 from kootui.core.clock import local_text
 from kootui.tui.keys.registry import BY_ID
+from kootui.tui.outside_text import outside
 from kootui.tui.shell.kootui_node import KootuiNode
 from kootui.tui.widgets.navigation import PageNavigation
 
@@ -66,7 +67,8 @@ class WorkspaceHeader(KootuiNode, Horizontal):
         yield Static("✉ kootui", id="brand")
         yield Static("", id="workspace-name")
         yield Static(" DEMO ", id="demo-badge")
-        yield Static(self.page.breadcrumb, id="breadcrumb")
+        # A details page's title names its record (a domain): text, never markup.
+        yield Static(outside(self.page.breadcrumb), id="breadcrumb")
         yield Static("", id="clock")
 
     def on_mount(self) -> None:
@@ -76,7 +78,7 @@ class WorkspaceHeader(KootuiNode, Horizontal):
         self.set_interval(30, self._show_time)
 
     def _show_name(self, name: str) -> None:
-        self.query_one("#workspace-name", Static).update(name)
+        self.query_one("#workspace-name", Static).update(outside(name))
 
     def _show_time(self) -> None:
         now = self.kootui.context.clock.now()

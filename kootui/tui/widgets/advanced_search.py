@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Collapsible, Input, Label, Select, Static
 
+from kootui.core.printable import printable
 from kootui.tui.keys.registry import bindings
 
 SearchKind = str  # "text", "select" or "date_range"
@@ -144,7 +145,8 @@ class AdvancedSearch(Collapsible):
         field = self.field_for_key(key)
         if field is None:
             return False
-        self.query_one(f"#search-error-{field.name}", Static).update(message)
+        # The message quotes the typed value: its controls are shown, not obeyed.
+        self.query_one(f"#search-error-{field.name}", Static).update(printable(message))
         self.collapsed = False
         return True
 

@@ -1,6 +1,7 @@
 """One record as labelled fields: a scrollable side panel, or the same in a modal.
 
-Values are shown as plain text (stored text is never read as markup), times in
+Values are shown as plain, printable text (stored text is never read as markup and
+its controls are shown, not obeyed), times in
 local time, statuses as theme-coloured badges.
 """
 
@@ -19,7 +20,9 @@ from textual.widget import Widget
 from textual.widgets import Label, Static
 
 from kootui.core.clock import local_text
+from kootui.core.printable import printable
 from kootui.tui.keys.registry import bindings
+from kootui.tui.outside_text import outside_block
 from kootui.tui.widgets.status_badge import StatusBadge
 
 
@@ -38,8 +41,8 @@ def value_text(value: Any) -> Text:
     if isinstance(value, datetime):
         return Text(local_text(value))
     if isinstance(value, list | tuple):
-        return Text("\n".join(str(item) for item in value) or "—")
-    return Text(str(value))
+        return outside_block("\n".join(str(item) for item in value) or "—")
+    return outside_block(value)
 
 
 def _value_widget(field: DetailField) -> Widget:
@@ -77,7 +80,7 @@ class DetailsPanel(VerticalScroll):
             return [Static("Nothing selected.", classes="details-empty")]
         return [
             Horizontal(
-                Label(field.label, classes="detail-label", markup=False),
+                Label(printable(field.label), classes="detail-label", markup=False),
                 _value_widget(field),
                 classes="detail-row",
             )
@@ -114,7 +117,7 @@ class DetailsScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="details-box"):
-            yield Label(self.details_title, id="details-title", markup=False)
+            yield Label(printable(self.details_title), id="details-title", markup=False)
             yield DetailsPanel(self.fields, id="details-panel")
 
     def on_mount(self) -> None:

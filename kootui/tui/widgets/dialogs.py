@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from kootui.core.printable import printable
 from kootui.tui.keys.registry import bindings
 
 
@@ -54,10 +55,12 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
-            yield Label(self.dialog_title, id="confirm-title", markup=False)
-            yield Static(self.message, id="confirm-message", markup=False)
+            yield Label(printable(self.dialog_title), id="confirm-title", markup=False)
+            yield Static(
+                printable(self.message, one_line=False), id="confirm-message", markup=False
+            )
             if self.require_typing is not None:
-                yield Label(f"Type {self.require_typing} to confirm:", markup=False)
+                yield Label(printable(f"Type {self.require_typing} to confirm:"), markup=False)
                 yield Input(placeholder=self.require_typing, id="confirm-typed")
             with Horizontal(id="confirm-buttons"):
                 yield Button(self.decline_label, id="confirm-no")

@@ -22,6 +22,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DirectoryTree, Input, Label, Static
 
+from kootui.core.printable import printable
 from kootui.tui.keys.registry import bindings
 
 
@@ -96,7 +97,7 @@ class FilePicker(ModalScreen[Path | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-box"):
-            yield Label(self.picker_title, id="picker-title", markup=False)
+            yield Label(printable(self.picker_title), id="picker-title", markup=False)
             start = f"{self.folder}{os.sep}{self.file_name}"
             yield Input(start, id="picker-path")
             yield Static("", id="picker-error", markup=False)
@@ -115,7 +116,8 @@ class FilePicker(ModalScreen[Path | None]):
         return self.query_one("#picker-path", Input)
 
     def show_error(self, message: str) -> None:
-        self.query_one("#picker-error", Static).update(message)
+        # The message quotes the typed path: its controls are shown, not obeyed.
+        self.query_one("#picker-error", Static).update(printable(message))
 
     def action_complete(self) -> None:
         field = self.path_input

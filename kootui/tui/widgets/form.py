@@ -24,7 +24,9 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from kootui.core.errors import KootuiError
+from kootui.core.printable import printable
 from kootui.tui.keys.registry import bindings
+from kootui.tui.outside_text import outside
 
 ResultT = TypeVar("ResultT")
 FormValues = dict[str, Any]  # str for text fields, bool for checkboxes, str | None for selects
@@ -71,7 +73,9 @@ def field_widget(field: FormField) -> Widget:
             field.value, placeholder=field.placeholder, password=field.password, id=widget_id
         )
     if isinstance(field, SelectField):
-        return Select(list(field.options), value=field.value or Select.NULL, id=widget_id)
+        # Labels may be stored names (a domain, an alias): text, never markup.
+        options = [(outside(label), value) for label, value in field.options]
+        return Select(options, value=field.value or Select.NULL, id=widget_id)
     if isinstance(field, CheckboxField):
         return Checkbox(Content(field.label), field.value, id=widget_id)
     return TextArea(field.value, id=widget_id, soft_wrap=True)
@@ -140,7 +144,7 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
-            yield Label(self.form_title, id="form-title", markup=False)
+            yield Label(printable(self.form_title), id="form-title", markup=False)
             yield Static("", id="form-error", markup=False)
             with VerticalScroll(id="form-fields"):
                 for field in self.fields:
@@ -168,12 +172,13 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
         """Replace the shown errors: ``top`` above the fields, the rest under their fields."""
         by_field = by_field or {}
         banner = self.query_one("#form-error", Static)
-        banner.update(top)
+        # Errors quote what was typed: shown as text, controls visible.
+        banner.update(printable(top, one_line=False))
         banner.set_class(bool(top), "-shown")
         for field in self.fields:
             message = by_field.get(field.name, "")
             error = self.query_one(f"#error-{field.name}", Static)
-            error.update(message)
+            error.update(printable(message, one_line=False))
             error.set_class(bool(message), "-shown")
 
     def action_submit(self) -> None:

@@ -19,6 +19,7 @@ from textual.widgets import DataTable
 from kootui.core.clock import local_text
 from kootui.core.store import Column, Row
 from kootui.tui.keys.registry import bindings
+from kootui.tui.outside_text import outside
 from kootui.tui.widgets.status_badge import status_text
 
 MARK_COLUMN = "__mark__"
@@ -27,7 +28,8 @@ CursorGoal = str | int  # a row key to land on, or 0 (top row) / -1 (bottom row)
 
 
 def render_cell(column: Column, value: Any, variables: Mapping[str, str]) -> RenderableType:
-    """A row value as the table shows it. Plain Text, so stored text is never read as markup."""
+    """A row value as the table shows it: plain Text made printable, so a stored name is
+    never read as markup nor drives the terminal."""
     if value is None:
         return Text("—", style="dim")
     if column.kind == "status":
@@ -38,7 +40,7 @@ def render_cell(column: Column, value: Any, variables: Mapping[str, str]) -> Ren
         return Text(local_text(value, "%Y-%m-%d %H:%M"))
     if column.kind == "number":
         return Text(str(value), justify="right")
-    return Text(str(value))
+    return outside(value)
 
 
 def mark_cell(marked: bool) -> Text:

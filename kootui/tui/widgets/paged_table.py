@@ -22,6 +22,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, LoadingIndicator, Static
 
 from kootui.core.errors import KootuiError, StoreError
+from kootui.core.printable import printable
 from kootui.core.store import DEFAULT_PAGE_SIZE, Column, PageRequest, PageResult, Row
 from kootui.tui.keys.registry import bindings
 from kootui.tui.widgets.page_grid import CursorGoal, PageGrid
@@ -251,7 +252,8 @@ class PagedTable(Vertical):
         footer = self.query_one(".page-footer", Static)
         footer.set_class(error is not None, "-error")
         if error is not None:
-            footer.update(Text(error.message if error.field in (None, "") else str(error)))
+            shown = error.message if error.field in (None, "") else str(error)
+            footer.update(Text(printable(shown)))
             return
         parts = [self.result.range_text() if self.result else "no rows yet"]
         sort_key = self.request.sort_key

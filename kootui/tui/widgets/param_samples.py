@@ -16,6 +16,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
+from kootui.core.printable import printable
+
 
 class ParamSamples(VerticalScroll):
     """Parameter | sample value, one Input per parameter; empty shows ``{{name}}``."""
@@ -71,7 +73,7 @@ class ParamSamples(VerticalScroll):
         self.query_one(".samples-empty").display = not wanted
         rows = [
             Horizontal(
-                Label(name, markup=False),
+                Label(printable(name), markup=False),
                 Input(
                     self.values.get(name, ""),
                     placeholder="{{" + name + "}}",

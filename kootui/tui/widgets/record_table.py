@@ -16,6 +16,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from kootui.core.domains import RecordView
+from kootui.core.printable import printable
 from kootui.tui.widgets.status_badge import tone_color, tone_of
 
 COLUMNS = (
@@ -29,6 +30,8 @@ REQUIRED_MARK = "*"
 
 
 def shorten(text: str, width: int) -> str:
+    """``text`` (a DNS name or answer: outside text) printable, cut to ``width``."""
+    text = printable(text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 

@@ -22,6 +22,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from kootui.core.errors import ValidationError
+from kootui.core.printable import printable
 from kootui.core.store import BodyType
 from kootui.core.templates import (
     Problem,
@@ -168,10 +169,11 @@ class PreviewPanel(Vertical):
     def _head(self, subject: str) -> Content:
         return Content.assemble(
             ("From:    ", "dim"),
-            self.sender,
+            # Sender, subject and body are typed or rendered from outside values.
+            printable(self.sender),
             "\n",
             ("Subject: ", "dim"),
-            (subject, "bold"),
+            (printable(subject), "bold"),
         )
 
     def show(self, outcome: PreviewOutcome) -> None:
@@ -183,12 +185,14 @@ class PreviewPanel(Vertical):
                 if outcome.draft.body.strip()
                 else "Write a body to see the email."
             )
-            note.update(why)
+            note.update(printable(why, one_line=False))
             note.display = True
             return
         note.display = False
         self.query_one("#preview-head", Static).update(self._head(outcome.rendered.subject))
-        self.query_one("#preview-body", Static).update(outcome.reader_text.rstrip("\n"))
+        self.query_one("#preview-body", Static).update(
+            printable(outcome.reader_text.rstrip("\n"), one_line=False)
+        )
 
     def set_sender(self, sender: str, outcome: PreviewOutcome | None) -> None:
         self.sender = sender or PLACEHOLDER_FROM

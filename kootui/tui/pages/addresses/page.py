@@ -19,6 +19,7 @@ from textual.widgets import Input, Select, Static
 from kootui.core.context import Context
 from kootui.core.domains import DomainView, display_domain_name, verified_domains
 from kootui.core.errors import KootuiError
+from kootui.core.printable import printable
 from kootui.core.senders import (
     AddressView,
     create_address,
@@ -116,7 +117,7 @@ class AddressForm(FormDialog[AddressView]):
         line = preview_address(prefix, domain, values["alias"].strip())
         if self.query("#address-preview"):
             self.query_one("#address-preview", Static).update(
-                Content.assemble(("From:  ", "dim"), (line, "bold"))
+                Content.assemble(("From:  ", "dim"), (printable(line), "bold"))
             )
 
 
@@ -170,11 +171,15 @@ class AddressesScreen(PageScreen):
             meaning = Content.styled("can be chosen for new tasks", "$status-ok")
         else:
             meaning = Content.styled(
-                f"{row['domain_display']} is not verified ({row['domain_status_raw']}): "
-                "this address cannot be chosen for new tasks until it is verified again",
+                printable(
+                    f"{row['domain_display']} is not verified ({row['domain_status_raw']}): "
+                    "this address cannot be chosen for new tasks until it is verified again"
+                ),
                 "$status-bad",
             )
-        status.update(Content.assemble(("From: ", "dim"), (row["preview"], "bold"), " — ", meaning))
+        # Domain names and aliases were typed by people: text, controls visible.
+        preview = printable(row["preview"])
+        status.update(Content.assemble(("From: ", "dim"), (preview, "bold"), " — ", meaning))
 
     # New -----------------------------------------------------------------------
 

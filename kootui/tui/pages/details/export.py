@@ -26,6 +26,7 @@ from textual.widgets import Button, Label, ProgressBar, Static
 from kootui.core.clock import local_text
 from kootui.core.details import ExportResult, check_target, export_messages
 from kootui.core.errors import KootuiError
+from kootui.core.printable import printable
 from kootui.core.store import PageRequest
 from kootui.tui.keys.registry import bindings
 from kootui.tui.shell.kootui_node import KootuiNode
@@ -105,7 +106,9 @@ class ExportProgressScreen(KootuiNode, ModalScreen[ExportOutcome]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="export-box"):
-            yield Label(f"Exporting to {self.choice.path}", id="export-title", markup=False)
+            yield Label(
+                printable(f"Exporting to {self.choice.path}"), id="export-title", markup=False
+            )
             yield ProgressBar(total=max(self.total, 1), show_eta=False, id="export-bar")
             yield Static("starting…", id="export-count", markup=False)
             with Horizontal(id="export-buttons"):

@@ -26,8 +26,10 @@ from textual.widgets import DataTable, Footer, Label, Static, TextArea
 
 from kootui.core.details import MessageDetail, message_detail
 from kootui.core.errors import KootuiError
+from kootui.core.printable import printable
 from kootui.tui.clipboard import copy_text
 from kootui.tui.keys.registry import bindings
+from kootui.tui.outside_text import outside
 from kootui.tui.shell.kootui_node import KootuiNode
 from kootui.tui.shell.page import PageSpec, WorkspaceHeader
 from kootui.tui.widgets.status_badge import app_variables, status_text
@@ -53,6 +55,8 @@ def field_columns(fields: list[tuple[str, str]], room: int) -> tuple[Content, Co
     """The fields as 'label  value' lines: those that fit a column of half of ``room``
     characters in two columns (the first half, the rest), longer ones (a Message-ID, a
     subject) below them at full width, in order."""
+    # Subjects, addresses and Message-IDs are outside text: made printable before measured.
+    fields = [(label, printable(value)) for label, value in fields]
     width = max((len(label) for label, _value in fields), default=0) + 2
     fits = room // 2 - COLUMN_GAP - width
 
@@ -146,7 +150,7 @@ class MessageDetailScreen(KootuiNode, Screen[None]):
                         message_detail, context, message_id, reveal=reveal
                     )
                 except KootuiError as refusal:
-                    self.query_one("#fields-left", Static).update(str(refusal))
+                    self.query_one("#fields-left", Static).update(outside(refusal))
                 else:
                     self._show(detail)
                 if not self.read_again:
@@ -185,11 +189,12 @@ class MessageDetailScreen(KootuiNode, Screen[None]):
                 Text(attempt.started),
                 Text(attempt.stage),
                 status_text(attempt.outcome, variables),
-                Text(attempt.reply_code),
-                Text(attempt.enhanced_code),
-                Text(attempt.reply_text),
-                Text(attempt.remote_host),
-                Text(attempt.tls),
+                # What the remote server said is outside text: shown, never obeyed.
+                outside(attempt.reply_code),
+                outside(attempt.enhanced_code),
+                outside(attempt.reply_text),
+                outside(attempt.remote_host),
+                outside(attempt.tls),
             )
         count = len(detail.attempts)
         title = f"Attempts ({count})" if count else "Attempts"
@@ -213,7 +218,7 @@ class MessageDetailScreen(KootuiNode, Screen[None]):
             return
         attempt = self.detail.attempts[row]
         duration = "" if attempt.duration_ms is None else f" · {attempt.duration_ms:,} ms"
-        reply = attempt.reply_text or "no reply text"
+        reply = printable(attempt.reply_text or "no reply text", one_line=False)
         self.query_one("#attempt-reply", Static).update(
             Text.assemble(("Reply ", "bold"), reply, (f"  ({attempt.started}{duration})", "dim"))
         )
@@ -231,7 +236,7 @@ class MessageDetailScreen(KootuiNode, Screen[None]):
             hint = f"The recipient is shown. {reveal_key} masks it again; {copy_key} copies."
         else:
             hint = f"The recipient is masked. {reveal_key} reveals it; {copy_key} copies."
-        self.query_one("#headers-hint", Static).update(Text(hint))
+        self.query_one("#headers-hint", Static).update(outside(hint))
         area = self.query_one("#headers", TextArea)
         area.load_text(detail.headers)
         area.display = bool(detail.headers)

@@ -37,6 +37,7 @@ from kootui.core.details import (
     reveal_recipient,
 )
 from kootui.core.errors import KootuiError
+from kootui.core.printable import printable
 from kootui.core.store import Column, PageRequest, PageResult, Row, TaskStatus
 from kootui.core.tasks import query_tasks
 from kootui.tui.keys.registry import bindings
@@ -221,7 +222,7 @@ class SendingDetailsScreen(PageScreen):
     def _show_range_note(self) -> None:
         advanced = self.message_list.table.request.advanced
         note = range_note(advanced, self.kootui.context.clock.now())
-        self.query_one("#range-note", Static).update(note)
+        self.query_one("#range-note", Static).update(printable(note))  # quotes typed dates
 
     def action_widen_range(self) -> None:
         """Step the range: 24 hours, 7 days, 30 days, all, and round again."""

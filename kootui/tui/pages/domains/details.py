@@ -38,6 +38,7 @@ from kootui.core.domains import (
     zone_snippet,
 )
 from kootui.core.errors import KootuiError, ValidationError
+from kootui.core.printable import printable
 from kootui.core.store import DomainStatus, RecordStatus
 from kootui.tui.clipboard import copy_text
 from kootui.tui.keys.registry import bindings
@@ -84,12 +85,13 @@ def aligned(label: str, value: Content, column: int, width: int) -> list[Content
 
 def _finding_lines(finding: ServerFinding, column: int, width: int) -> list[Content]:
     tcp = " (over TCP)" if finding.over_tcp else ""
-    shown = " | ".join(finding.found) if finding.found else f"({finding.answer})"
+    # Everything a nameserver answered is outside text: shown, never obeyed.
+    shown = printable(" | ".join(finding.found) if finding.found else f"({finding.answer})")
     lines = aligned(
         f"{finding.server}{tcp}", Content.styled(shown, _tone(finding.status)), column, width
     )
     for difference in finding.differences:
-        lines.append(Content.styled(f"{INDENT}  ✗ {difference.message}", "$status-bad"))
+        lines.append(Content.styled(f"{INDENT}  ✗ {printable(difference.message)}", "$status-bad"))
     return lines
 
 
@@ -102,14 +104,14 @@ def diagnosis_content(record: RecordDiagnosis, width: int = DOCTOR_WIDTH) -> Con
     ]
     column = len(INDENT) + min(max(len(label) for label in labels), 40) + 2
     expected = (
-        Content(record.expected)
+        Content(printable(record.expected))
         if record.expected
         else Content.styled(record.missing_setting, "italic")
     )
     lines = [
         Content.assemble(
             (f"{record.label}", "bold"),
-            f" ({need}) {record.rtype} {record.name}  ",
+            f" ({need}) {record.rtype} {printable(record.name)}  ",
             (f"● {RECORD_STATUS_LABELS[record.status]}", _tone(record.status)),
         ),
         *aligned("expected", expected, column, width),
@@ -120,7 +122,7 @@ def diagnosis_content(record: RecordDiagnosis, width: int = DOCTOR_WIDTH) -> Con
         lines.append(Content.styled(f"{INDENT}the nameservers disagree", "$status-warn"))
     already_said = {d.message for finding in record.servers for d in finding.differences}
     if record.reason and record.status != RecordStatus.PASSED and record.reason not in already_said:
-        lines.append(Content.styled(f"{INDENT}→ {record.reason}", _tone(record.status)))
+        lines.append(Content.styled(f"{INDENT}→ {printable(record.reason)}", _tone(record.status)))
     return Content("\n").join(lines)
 
 
@@ -181,7 +183,7 @@ class DomainDetailsScreen(KootuiNode, Screen[None]):
         super().__init__(id="domain-details")
         self.domain_id = domain_id
         self.display_name = display_name
-        self.page = replace(page, title=f"{page.title} › {display_name}")
+        self.page = replace(page, title=f"{page.title} › {printable(display_name)}")
         self.snapshot: DomainSnapshot | None = None
         self.report: DoctorReport | None = None
         self.checking = False
@@ -189,7 +191,7 @@ class DomainDetailsScreen(KootuiNode, Screen[None]):
     def compose(self) -> ComposeResult:
         yield WorkspaceHeader(self.page)
         with VerticalScroll(id="details-scroll"):
-            yield Label(self.display_name, id="domain-heading", markup=False)
+            yield Label(printable(self.display_name), id="domain-heading", markup=False)
             yield Static("reading…", id="domain-facts", markup=False)
             yield Label("Records to publish", classes="section-title")
             yield RecordTable(id="records")
@@ -227,7 +229,9 @@ class DomainDetailsScreen(KootuiNode, Screen[None]):
         self.snapshot = snapshot
         domain = snapshot.domain
         self.query_one("#domain-heading", Label).update(
-            Content.assemble((domain.display_name, "bold"), "  ", status_content(domain.status))
+            Content.assemble(
+                (printable(domain.display_name), "bold"), "  ", status_content(domain.status)
+            )
         )
         facts = [f"stored as {domain.name}"] if domain.name != domain.display_name else []
         facts.append(f"DKIM selector {domain.dkim_selector or '—'}")
@@ -235,9 +239,11 @@ class DomainDetailsScreen(KootuiNode, Screen[None]):
         facts.append(f"last checked {local_text(checked) if checked else 'never'}")
         if domain.status_reason:
             facts.append(domain.status_reason)
-        self.query_one("#domain-facts", Static).update(" · ".join(facts))
+        self.query_one("#domain-facts", Static).update(printable(" · ".join(facts)))
         self._redraw_records()
-        self.query_one("#snippet", Static).update(snapshot.snippet.rstrip("\n"))
+        self.query_one("#snippet", Static).update(
+            printable(snapshot.snippet.rstrip("\n"), one_line=False)
+        )
         copy_key = self.kootui.key_display("domain-details-copy")
         save_key = self.kootui.key_display("domain-details-save")
         self.query_one("#snippet-title", Label).update(
@@ -269,7 +275,8 @@ class DomainDetailsScreen(KootuiNode, Screen[None]):
             report = await asyncio.to_thread(doctor_report, self.kootui.context, self.domain_id)
         except KootuiError as refusal:
             self.checking = False
-            self.query_one("#doctor", Static).update(Content.styled(str(refusal), "$status-bad"))
+            failed = Content.styled(printable(refusal), "$status-bad")
+            self.query_one("#doctor", Static).update(failed)
             return
         self.checking = False
         self.report = report

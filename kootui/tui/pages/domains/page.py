@@ -29,6 +29,7 @@ from kootui.core.domains import (
     verify_domain,
 )
 from kootui.core.errors import KootuiError
+from kootui.core.printable import printable
 from kootui.core.store import Column, DomainStatus, PageRequest, PageResult, RecordStatus, Row
 from kootui.tui.keys.registry import bindings
 from kootui.tui.pages.domains.details import DomainDetailsScreen
@@ -168,11 +169,12 @@ class DomainsScreen(PageScreen):
             return
         status = DomainStatus(row["status"])
         words = DOMAIN_STATUS_LABELS[status]
-        why = f": {row['status_reason']}" if row["status_reason"] else ""
+        # The reason may quote a DNS answer; the name was typed: both shown as text.
+        why = printable(f": {row['status_reason']}") if row["status_reason"] else ""
         hint = self.kootui.key_display("domains-details")
         reason.update(
             Content.assemble(
-                (row["display_name"], "bold"),
+                (printable(row["display_name"]), "bold"),
                 f" — {words}{why}",
                 (f"  ({hint}: records to publish)", "dim"),
             )

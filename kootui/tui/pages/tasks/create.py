@@ -25,6 +25,7 @@ from textual.widgets import Footer, Input, Label, ProgressBar, Select, Static
 from kootui.core.clock import local_text
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError, ValidationError
+from kootui.core.printable import printable
 from kootui.core.senders import usable_addresses
 from kootui.core.store import MAX_PAGE_SIZE, PageRequest, SendType, Task
 from kootui.core.tasks import (
@@ -37,6 +38,7 @@ from kootui.core.tasks import (
 )
 from kootui.core.templates import get_template, list_templates
 from kootui.tui.keys.registry import bindings
+from kootui.tui.outside_text import outside
 from kootui.tui.pages.tasks.attachments import AttachmentsField
 from kootui.tui.pages.tasks.recipients import RecipientsField
 from kootui.tui.pages.tasks.simulator import SimulatorScreen
@@ -171,7 +173,8 @@ class TaskCreateScreen(KootuiNode, ModalScreen[Task | None]):
             ("address_id", choices.addresses, "no address on a verified domain yet"),
         ):
             select: Select[str] = self.query_one(f"#field-{name}", Select)
-            select.set_options(options)
+            # Template titles and aliases were typed by people: text, never markup.
+            select.set_options([(outside(label), value) for label, value in options])
             select.prompt = "choose…" if options else none
 
     # Errors beside fields -------------------------------------------------------------------
@@ -179,12 +182,12 @@ class TaskCreateScreen(KootuiNode, ModalScreen[Task | None]):
     def show_errors(self, *, top: str = "", by_field: dict[str, str] | None = None) -> None:
         by_field = by_field or {}
         banner = self.query_one("#create-error", Static)
-        banner.update(top)
+        banner.update(printable(top, one_line=False))
         banner.set_class(bool(top), "-shown")
         for name, _label in FIELDS:
             message = by_field.get(name, "")
             error = self.query_one(f"#error-{name}", Static)
-            error.update(message)
+            error.update(printable(message, one_line=False))
             error.set_class(bool(message), "-shown")
 
     def show_error(self, error: KootuiError) -> None:
@@ -223,7 +226,7 @@ class TaskCreateScreen(KootuiNode, ModalScreen[Task | None]):
         note = self.query_one("#template-note", Static)
         if self.parameters:
             names = ", ".join(self.parameters)
-            note.update(f"Parameters: {names} — recipients must come from an xlsx file.")
+            note.update(printable(f"Parameters: {names} — recipients must come from an xlsx file."))
         else:
             note.update("No parameters: recipients may be typed or uploaded.")
         self.recipients_field.set_parameters(self.parameters)

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -22,8 +23,10 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, ProgressBar, Static
 
 from kootui.core.errors import KootuiError
+from kootui.core.printable import printable
 from kootui.core.recipients.xlsx import ImportCancelled, ImportReport, import_recipients
 from kootui.tui.keys.registry import bindings
+from kootui.tui.outside_text import outside
 
 SHOWN_REFUSED_ROWS = 200  # the report lists the first ones; the summary counts them all
 
@@ -73,8 +76,15 @@ class ImportScreen(ModalScreen[ImportReport | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="import-box"):
             columns = ", ".join(["email", *self.parameters])
-            yield Label(f"Recipients from {self.path.name}", id="import-title", markup=False)
-            yield Static(f"Reading the first sheet (columns: {columns})…", id="import-summary")
+            yield Label(
+                printable(f"Recipients from {self.path.name}"), id="import-title", markup=False
+            )
+            # Parameter names come from the template: text, never markup.
+            yield Static(
+                printable(f"Reading the first sheet (columns: {columns})…"),
+                id="import-summary",
+                markup=False,
+            )
             yield ProgressBar(id="import-bar", show_eta=False)
             yield Static("", id="import-error", markup=False)
             yield DataTable(id="import-refused", cursor_type="row", zebra_stripes=True)
@@ -118,7 +128,7 @@ class ImportScreen(ModalScreen[ImportReport | None]):
             error = message.error
             text = str(error) if isinstance(error, KootuiError) else type(error).__name__
             self.query_one("#import-summary", Static).update("The file was not imported.")
-            self.query_one("#import-error", Static).update(text)
+            self.query_one("#import-error", Static).update(printable(text, one_line=False))
             self.query_one("#import-question", Static).update("Escape goes back to the form.")
             return
         report = message.report
@@ -145,7 +155,12 @@ class ImportScreen(ModalScreen[ImportReport | None]):
         table.display = True
         table.add_columns("Row", "Address", "Why")
         for item in sorted(skipped, key=lambda item: item.row)[:SHOWN_REFUSED_ROWS]:
-            table.add_row(str(item.row), item.address or "(empty)", item.reason)
+            # A string cell is parsed as markup by DataTable; the file's cells are not ours.
+            table.add_row(
+                str(item.row),
+                outside(item.address) if item.address else Text("(empty)", style="dim"),
+                outside(item.reason),
+            )
         table.focus()
 
     def action_accept(self) -> None:

@@ -25,6 +25,7 @@ from textual.widgets import Footer, Label, ProgressBar, Static
 from kootui.core.clock import local_text
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError
+from kootui.core.printable import printable
 from kootui.core.senders import get_address
 from kootui.core.store import MessageStatus, Task, TaskStatus
 from kootui.core.tasks import (
@@ -39,6 +40,7 @@ from kootui.core.tasks import (
 )
 from kootui.core.templates import get_template
 from kootui.tui.keys.registry import bindings
+from kootui.tui.outside_text import outside
 from kootui.tui.shell.kootui_node import KootuiNode
 from kootui.tui.shell.page import PageSpec, WorkspaceHeader
 from kootui.tui.widgets.dialogs import ConfirmDialog
@@ -115,7 +117,13 @@ def _facts(snapshot: TaskSnapshot) -> Content:
         ("Started", local_text(task.started_at) if task.started_at else "—"),
         ("Finished", local_text(task.finished_at) if task.finished_at else "—"),
     ]
-    lines = [Content.assemble((f"{label:<12}", "bold"), value) for label, value in rows]
+    # Subject, names, file names and the recipient source are outside text.
+    lines = [
+        Content.assemble(
+            (f"{label:<12}", "bold"), value if isinstance(value, Content) else printable(value)
+        )
+        for label, value in rows
+    ]
     return Content("\n").join(lines)
 
 
@@ -188,7 +196,7 @@ class TaskProgressScreen(KootuiNode, Screen[None]):
                         read_snapshot, self.kootui.context, self.task_id
                     )
                 except KootuiError as refusal:
-                    self.query_one("#task-facts", Static).update(str(refusal))
+                    self.query_one("#task-facts", Static).update(outside(refusal))
                 else:
                     self._show(snapshot)
                 if not self.read_again:
@@ -199,7 +207,8 @@ class TaskProgressScreen(KootuiNode, Screen[None]):
     def _show(self, snapshot: TaskSnapshot) -> None:
         self.snapshot = snapshot
         progress = snapshot.progress
-        self.query_one("#task-heading", Label).update(f"Task {self.task_id} — {snapshot.task.name}")
+        heading = printable(f"Task {self.task_id} — {snapshot.task.name}")
+        self.query_one("#task-heading", Label).update(heading)
         self.query_one("#task-facts", Static).update(_facts(snapshot))
         bar = self.query_one("#task-bar", ProgressBar)
         bar.update(total=max(progress.total, 1), progress=progress.finished)

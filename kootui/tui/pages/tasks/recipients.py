@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.widgets import Input, Select, Static
 
 from kootui.core.errors import KootuiError, ValidationError
+from kootui.core.printable import printable
 from kootui.core.recipients import (
     MAX_MANUAL_RECIPIENTS,
     ManualRecipients,
@@ -78,13 +79,17 @@ class ManualRecipientsBox(Vertical):
 
     def show(self) -> None:
         kept = self.recipients.addresses
-        lines = [f"{number:>2}. {address}" for number, address in enumerate(kept, start=1)]
+        # Typed addresses and the reasons quoting them: shown as text, controls visible.
+        lines = [
+            printable(f"{number:>2}. {address}") for number, address in enumerate(kept, start=1)
+        ]
         count = f"{len(kept)} of at most {MAX_MANUAL_RECIPIENTS} addresses"
         self.query_one("#manual-kept", Static).update(
             Content("\n").join([Content.styled(count, "dim"), *map(Content, lines)])
         )
         refused = [f"✗ {item.text!r}: {item.reason}" for item in self.recipients.refused]
         refused += [f"✗ {address}: already in the list" for address in self.recipients.duplicates]
+        refused = [printable(line) for line in refused]
         self.query_one("#manual-refused", Static).update(Content("\n".join(refused)))
 
 
@@ -223,7 +228,7 @@ class RecipientsField(KootuiNode, Vertical):
         self.report = report
         self.query_one("#field-recipient_mode", Select).value = UPLOAD
         self.query_one("#file-summary", Static).update(
-            f"{report.recipients.description}: {report.summary()}"
+            printable(f"{report.recipients.description}: {report.summary()}")
         )
         self.post_message(self.Changed())
 

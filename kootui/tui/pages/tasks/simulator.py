@@ -20,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
 from kootui.core.errors import KootuiError, ValidationError
+from kootui.core.printable import printable
 from kootui.core.tasks import SimulatedMessage, Simulator, duration_text, effective_rate
 from kootui.tui.keys.registry import bindings
 from kootui.tui.shell.kootui_node import KootuiNode
@@ -33,8 +34,10 @@ def message_content(message: SimulatedMessage) -> Content:
     ]
     if message.params:
         header.append(("Values", ", ".join(f"{k}={v}" for k, v in message.params.items())))
-    lines = [Content.assemble((f"{label:<8}", "bold"), value) for label, value in header]
-    return Content("\n").join([*lines, Content(""), Content(message.text)])
+    # Rendered from the recipient's row and the template: outside text, shown not obeyed.
+    lines = [Content.assemble((f"{label:<8}", "bold"), printable(value)) for label, value in header]
+    body = Content(printable(message.text, one_line=False))
+    return Content("\n").join([*lines, Content(""), body])
 
 
 class SimulatorScreen(KootuiNode, ModalScreen[None]):
@@ -107,7 +110,7 @@ class SimulatorScreen(KootuiNode, ModalScreen[None]):
         self.query_one("#simulator-message", Static).update(message_content(message))
 
     def _show_refusal(self, refusal: KootuiError) -> None:
-        self.query_one("#simulator-error", Static).update(str(refusal))
+        self.query_one("#simulator-error", Static).update(printable(refusal, one_line=False))
 
     def action_next_row(self) -> None:
         if self.row_index + 1 < self.simulator.count:

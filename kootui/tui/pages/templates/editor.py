@@ -20,13 +20,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.color import Color, ColorParseError
 from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Checkbox, Footer, Input, Label, Select, Static, TextArea
 from textual.widgets.text_area import TextAreaTheme
 
 from kootui.core.errors import KootuiError
+from kootui.core.printable import printable
 from kootui.core.senders import usable_addresses
 from kootui.core.store import BodyType
 from kootui.core.templates import (
@@ -38,6 +38,7 @@ from kootui.core.templates import (
     update_template,
 )
 from kootui.tui.keys.registry import bindings
+from kootui.tui.outside_text import outside
 from kootui.tui.shell.kootui_node import KootuiNode
 from kootui.tui.shell.page import PageSpec, WorkspaceHeader
 from kootui.tui.widgets.dialogs import ConfirmDialog
@@ -183,8 +184,8 @@ class TemplateEditorScreen(KootuiNode, Screen[TemplateView | None]):
         except KootuiError:
             return  # the preview keeps its placeholder sender
         if addresses:
-            # Content, not a markup string: an alias is shown as written.
-            options = [(Content(view.display_address), view.preview) for view in addresses]
+            # Text, not a markup string: an alias is shown as written, controls visible.
+            options = [(outside(view.display_address), view.preview) for view in addresses]
             sender = self.query_one("#sender", Select)
             sender.set_options(options)
             sender.value = options[0][1]  # a real address reads better than the placeholder
@@ -268,7 +269,8 @@ class TemplateEditorScreen(KootuiNode, Screen[TemplateView | None]):
         problems = self.query_one("#problems", Static)
         problems.set_class(not outcome.problems, "-clear")
         problems.update(
-            "\n".join(f"✗ {problem_text(problem)}" for problem in outcome.problems)
+            # A problem quotes the template's source: shown as text, controls visible.
+            "\n".join(printable(f"✗ {problem_text(problem)}") for problem in outcome.problems)
             or f"✓ No problems — {self.kootui.key_display('editor-save')} saves."
         )
 

@@ -20,6 +20,7 @@ from textual.widgets import Static, TabbedContent, TabPane
 
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError
+from kootui.core.printable import printable
 from kootui.core.store import Column, PageRequest, PageResult, Row, TemplateStatus
 from kootui.core.templates import (
     TemplateDraft,
@@ -214,15 +215,21 @@ class TemplatesScreen(PageScreen):
             return
         if self.public_tab:
             status.update(
-                Content.assemble((row["title"], "bold"), (" — built in: preview or copy", "dim"))
+                Content.assemble(
+                    (printable(row["title"]), "bold"), (" — built in: preview or copy", "dim")
+                )
             )
             return
         meaning = {
             TemplateStatus.APPROVED: ("can be chosen for tasks", "$status-ok"),
             TemplateStatus.APPROVING: ("waits for an operator's approval", "$status-info"),
-            TemplateStatus.REJECTED: (f"rejected: {row['review_reason']}", "$status-bad"),
+            TemplateStatus.REJECTED: (
+                printable(f"rejected: {row['review_reason']}"),
+                "$status-bad",
+            ),
         }.get(row["status"], ("", ""))
-        status.update(Content.assemble((row["title"], "bold"), " — ", meaning))
+        # Titles and review reasons were typed by people: text, controls visible.
+        status.update(Content.assemble((printable(row["title"]), "bold"), " — ", meaning))
 
     def _selected(self) -> Row | None:
         row = self.active_list.highlighted_row

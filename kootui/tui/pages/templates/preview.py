@@ -17,6 +17,7 @@ from textual.widgets import Label, Static
 
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError
+from kootui.core.printable import printable
 from kootui.core.senders import usable_addresses
 from kootui.core.store import BodyType
 from kootui.core.templates import TemplateView, get_template, public_template
@@ -89,10 +90,11 @@ class TemplatePreviewScreen(KootuiNode, ModalScreen["int | None"]):
                 read_preview, self.kootui.context, self.template_id
             )
         except KootuiError as refusal:
-            self.query_one("#preview-title", Label).update(str(refusal))
+            self.query_one("#preview-title", Label).update(printable(refusal))
             return
         kind = "Public template" if view.is_public else "My template"
-        self.query_one("#preview-title", Label).update(f"{kind} #{view.id}: {view.title}")
+        title = printable(f"{kind} #{view.id}: {view.title}")
+        self.query_one("#preview-title", Label).update(title)
         parameters = ", ".join(view.parameters) or "none"
         facts = [
             "HTML" if view.body_type == BodyType.HTML else "plain text",
@@ -102,7 +104,8 @@ class TemplatePreviewScreen(KootuiNode, ModalScreen["int | None"]):
         ]
         if not view.is_public:
             facts.insert(0, status_label(view.status))
-        self.query_one("#preview-facts", Static).update(" · ".join(facts))
+        # Parameter names come from the template's source.
+        self.query_one("#preview-facts", Static).update(printable(" · ".join(facts)))
         panel = self.query_one(PreviewPanel)
         panel.sender = sender
         panel.show(outcome)
