@@ -159,4 +159,6 @@ def css_value_problem(value: str, *, starts_url: bool = False) -> str | None:
         return "must be a web address such as https://cdn.example.com/image.png"
     if scheme and scheme not in CSS_URL_SCHEMES:
         return f"must be a web address (http, https) or a plain value, not '{scheme}:'"
+    if not starts_url and _TELLTALE.search(value):
+        return "must not hold a script word (expression, javascript, behavior, binding)"
     return None
