@@ -5,11 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+import textual._wait
 
 from kootui.core.clock import FixedClock
 from kootui.core.config import Settings
 from kootui.core.context import Context
 from tests.support.prepared_stores import PreparedStores
+
+
+@pytest.fixture(autouse=True)
+def _quick_idle_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pilot waits after every key until the process looks idle, sampling CPU time every
+    1/50 s; a test's own threads (a DNS server, store workers) keep that clock moving, so a
+    key can cost a second. Sampling every 1/250 s keeps the check and drops the waiting."""
+    monkeypatch.setattr(textual._wait, "SLEEP_GRANULARITY", 1 / 250)
+    monkeypatch.setattr(textual._wait, "SLEEP_IDLE", 1 / 250 / 20)
 
 
 @pytest.fixture
