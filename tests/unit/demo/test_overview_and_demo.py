@@ -45,4 +45,6 @@ def test_demo_seed_fills_every_page_and_every_status(any_context: Context) -> No
     assert overview.addresses == 3
     assert all(count >= 1 for count in overview.tasks_by_status.values())
     assert overview.messages_today > 0
-    assert all(step.done for step in overview.guide)
+    assert all(step.done for step in overview.guide[:5])
+    # The Statistics Report page is not built yet: its step is never ticked (issue 17 #2).
+    assert not overview.guide[5].done
