@@ -115,7 +115,7 @@ def test_0004_carries_a_0003_stores_hours_forward_by_dimension(any_context: Cont
     with context.store.session() as session:
         names = {row.task_id: row.name for row in session.exec(select(StatTask))}
         workspace = session.get(WorkspaceSettings, 1)
-    assert names == {first: "Welcome wave", second: "Welcome wave"}
+    assert names == {}  # only tasks deleted from now on are named there
     assert workspace is not None and workspace.time_zone == ""
 
     downgrade(context.store, "0003")
