@@ -19,6 +19,7 @@ from tests.support.dispatch_seed import (
     relay_settings,
     seed_sender,
     seed_task,
+    stat_rows,
     task_status,
 )
 from tests.support.smtp_server import RecordingHandler, RecordingServer
@@ -36,7 +37,7 @@ def _attempts(context: Context, row_id: int) -> list[DeliveryAttempt]:
 
 def _assert_stats_match_rows(context: Context) -> None:
     with context.store.engine.connect() as connection:
-        assert hourly_stats(context) == stats_from_messages(connection)
+        assert stat_rows(context) == stats_from_messages(connection)
 
 
 @pytest.mark.parametrize(

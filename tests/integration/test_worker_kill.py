@@ -14,10 +14,10 @@ from kootui.core.clock import SystemClock
 from kootui.core.context import Context
 from kootui.core.dispatch import stats_from_messages
 from tests.support.dispatch_seed import (
-    hourly_stats,
     messages,
     seed_sender,
     seed_task,
+    stat_rows,
     task_status,
 )
 from tests.support.smtp_server import RecordingServer
@@ -85,4 +85,4 @@ def test_killed_workers_lose_nothing_and_duplicate_at_most_their_in_flight_windo
     assert duplicates <= KILLS * PROCESSES * IN_FLIGHT
     assert task_status(context, task) == "completed"
     with context.store.engine.connect() as connection:
-        assert hourly_stats(context) == stats_from_messages(connection)
+        assert stat_rows(context) == stats_from_messages(connection)

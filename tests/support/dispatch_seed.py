@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from kootui.core.context import Context
+from kootui.core.dispatch import StatKey
 from kootui.core.domains import add_key
 from kootui.core.store import (
     Attachment,
@@ -160,20 +161,35 @@ def task_status(context: Context, task_id: int) -> str:
         return task.status
 
 
-def hourly_stats(context: Context) -> dict[datetime, dict[str, int]]:
+MEASURES = ("sent", "delivered", "failed", "to_send", "rejected")
+
+
+def stat_rows(context: Context) -> dict[StatKey, dict[str, int]]:
+    """The statistics table as ``stats_from_messages`` recomputes it: by hour and what sent."""
     with context.store.session() as session:
         rows = session.scalars(select(HourlyStat)).all()
         return {
-            row.hour: {
-                "sent": row.sent,
-                "delivered": row.delivered,
-                "failed": row.failed,
-                "to_send": row.to_send,
-                "rejected": row.rejected,
-            }
+            StatKey(
+                row.hour,
+                row.task_id,
+                row.domain_id,
+                row.address_id,
+                row.template_id,
+                row.send_method,
+            ): {name: getattr(row, name) for name in MEASURES}
             for row in rows
-            if any((row.sent, row.delivered, row.failed, row.to_send, row.rejected))
+            if any(getattr(row, name) for name in MEASURES)
         }
+
+
+def hourly_stats(context: Context) -> dict[datetime, dict[str, int]]:
+    """The statistics summed by hour, whatever sent them."""
+    totals: dict[datetime, dict[str, int]] = {}
+    for key, figures in stat_rows(context).items():
+        entry = totals.setdefault(key.hour, dict.fromkeys(MEASURES, 0))
+        for name in MEASURES:
+            entry[name] += figures[name]
+    return totals
 
 
 def relay_settings(context: Context, port: int, **extra: Any) -> Context:

@@ -25,7 +25,7 @@ from kootui.core.dispatch.record import (
     reclaim_expired,
     record_results,
 )
-from kootui.core.dispatch.stats import stats_from_messages
+from kootui.core.dispatch.stats import StatKey, stats_from_messages
 from kootui.core.dispatch.transports import (
     OutgoingMessage,
     PipelinedWire,
@@ -48,6 +48,7 @@ __all__ = [
     "RelayTransport",
     "RetryPolicy",
     "SendResult",
+    "StatKey",
     "TaskKit",
     "attempt_table",
     "build_message",

@@ -213,7 +213,15 @@ def expired_leases(
     """Rows whose worker died (or hung) past its lease; callers lock and record them."""
     m = message_table
     statement = (
-        select(m.c.id, m.c.sent_at, m.c.lease_owner, m.c.lease_expires_at, m.c.attempts)
+        select(
+            m.c.id,
+            m.c.sent_at,
+            m.c.lease_owner,
+            m.c.lease_expires_at,
+            m.c.attempts,
+            m.c.task_id,
+            m.c.send_method,
+        )
         .where(
             and_(
                 m.c.status == MessageStatus.SENDING.value,

@@ -25,7 +25,7 @@ from kootui.core.dispatch.claim import (
     message_table,
     task_table,
 )
-from kootui.core.dispatch.stats import FINAL_STAT, Deltas, count_outcome, upsert_stats
+from kootui.core.dispatch.stats import FINAL_STAT, Deltas, task_dimensions, upsert_stats
 from kootui.core.dispatch.transports import SendResult
 from kootui.core.mail import Outcome, Stage
 from kootui.core.store import (
@@ -152,11 +152,11 @@ def _suppress(connection: Connection, addresses: Sequence[str], now: datetime) -
 
 def _lock_owned(
     connection: Connection, worker: str, row_ids: list[int]
-) -> dict[int, tuple[datetime | None, str, int]]:
-    """Rows still leased to ``worker``: id -> (sent_at, recipient, task id). Others were
-    reclaimed."""
+) -> dict[int, tuple[datetime | None, str, int, str]]:
+    """Rows still leased to ``worker``: id -> (sent_at, recipient, task id, send method).
+    Others were reclaimed."""
     m = message_table
-    statement = select(m.c.id, m.c.sent_at, m.c.recipient, m.c.task_id).where(
+    statement = select(m.c.id, m.c.sent_at, m.c.recipient, m.c.task_id, m.c.send_method).where(
         m.c.id.in_(row_ids),
         m.c.lease_owner == worker,
         m.c.status == MessageStatus.SENDING.value,
@@ -164,7 +164,8 @@ def _lock_owned(
     if connection.dialect.name == "postgresql":
         statement = statement.with_for_update()
     return {
-        row.id: (row.sent_at, row.recipient, row.task_id) for row in connection.execute(statement)
+        row.id: (row.sent_at, row.recipient, row.task_id, row.send_method)
+        for row in connection.execute(statement)
     }
 
 
@@ -197,7 +198,7 @@ def record_results(
         owned = _lock_owned(connection, worker, [item.result.row_id for item in batch])
         updates: list[tuple[Any, ...]] = []
         headers: list[tuple[int, str, datetime]] = []
-        deltas: Deltas = {}
+        deltas = Deltas(task_dimensions(connection, (row[2] for row in owned.values())))
         hard: list[str] = []
         task_ids: set[int] = set()
         # Two results for one row (its lease ran out and this worker claimed it again)
@@ -207,11 +208,13 @@ def record_results(
             result = item.result
             if result.row_id not in owned:
                 continue  # our lease ran out and another worker owns the message now
-            sent_at, recipient, task_id = owned[result.row_id]
+            sent_at, recipient, task_id, send_method = owned[result.row_id]
             task_ids.add(task_id)
             first_attempt = sent_at or item.started_at
             status, next_at = _status_after(result, item.attempts, first_attempt, policy, now)
-            count_outcome(deltas, first_attempt, sent_at is None, FINAL_STAT.get(status, ""))
+            deltas.count(
+                first_attempt, task_id, send_method, sent_at is None, FINAL_STAT.get(status, "")
+            )
             if result.outcome is Outcome.REJECTED and result.hard:
                 hard.append(recipient)
             if item.headers is not None:
@@ -332,9 +335,9 @@ def reclaim_expired(store: Store, now: datetime, *, limit: int = 1000) -> int:
                 for row in rows
             ],
         )
-        deltas: Deltas = {}
+        deltas = Deltas(task_dimensions(connection, (row.task_id for row in rows)))
         for row in rows:
-            count_outcome(deltas, row.sent_at or now, row.sent_at is None, "")
+            deltas.count(row.sent_at or now, row.task_id, row.send_method, row.sent_at is None, "")
         m = message_table
         connection.execute(
             update(m)
@@ -368,12 +371,12 @@ def cancel_unsent(connection: Connection, task_ids: Sequence[int] | None = None)
         update(m)
         .where(which, queued)
         .values(status=MessageStatus.CANCELLED.value)
-        .returning(m.c.sent_at)
+        .returning(m.c.sent_at, m.c.task_id, m.c.send_method)
     ).all()
-    deltas: Deltas = {}
-    for row in rows:
-        if row.sent_at is not None:
-            count_outcome(deltas, row.sent_at, False, "failed")
+    attempted = [row for row in rows if row.sent_at is not None]
+    deltas = Deltas(task_dimensions(connection, (row.task_id for row in attempted)))
+    for row in attempted:
+        deltas.count(row.sent_at, row.task_id, row.send_method, False, "failed")
     upsert_stats(connection, deltas)
     return len(rows)
 

@@ -1,87 +1,167 @@
-"""Hourly statistics (the reports page reads them), kept in step with the message rows.
+"""Hourly statistics by sender domain, address, template, task and send method (the
+Statistics Report reads them), kept in step with the message rows.
 
-For the hour of a message's first attempt (``sent_at``):
+For the hour of a message's first attempt (``sent_at``) and what sent it:
 ``sent = delivered + failed + rejected + to_send``, where ``to_send`` holds the
 messages attempted but not yet final (deferred, or being sent again). Every change
-is written in the same transaction as the message rows it counts.
+is written in the same transaction as the message rows it counts, with the name of
+each counted task in ``stat_task`` (a deleted task's rows stay, shown by that name).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from kootui.core.dispatch.claim import message_table
-from kootui.core.store import HourlyStat, MessageStatus
+from kootui.core.dispatch.claim import message_table, task_table
+from kootui.core.store import HourlyStat, MessageStatus, SenderAddress, StatTask
 
 hourly_table = HourlyStat.__table__
+stat_task_table = StatTask.__table__
+address_table = SenderAddress.__table__
+MEASURE_COLUMNS = ("sent", "delivered", "failed", "to_send", "rejected")
 FINAL_STAT = {
     MessageStatus.DELIVERED.value: "delivered",
     MessageStatus.FAILED.value: "failed",
     MessageStatus.CANCELLED.value: "failed",
     MessageStatus.REJECTED.value: "rejected",
 }
-Deltas = dict[datetime, Counter[str]]
+
+
+class TaskDimensions(NamedTuple):
+    """What a task sends as: fixed when it is created."""
+
+    name: str
+    domain_id: int
+    address_id: int
+    template_id: int
+
+
+class StatKey(NamedTuple):
+    """One statistics row: a UTC hour and what sent its messages."""
+
+    hour: datetime
+    task_id: int
+    domain_id: int
+    address_id: int
+    template_id: int
+    send_method: str
+
+
+class Deltas:
+    """Counted changes of one transaction, by row, with the names of their tasks."""
+
+    def __init__(self, tasks: dict[int, TaskDimensions]) -> None:
+        self.tasks = tasks
+        self.counts: dict[StatKey, Counter[str]] = {}
+
+    def count(
+        self, sent_at: datetime, task_id: int, send_method: str, first: bool, final: str
+    ) -> None:
+        """Count a first attempt (``first``) and/or a final status (``final``: a column)."""
+        task = self.tasks[task_id]
+        key = StatKey(
+            hour_of(sent_at),
+            task_id,
+            task.domain_id,
+            task.address_id,
+            task.template_id,
+            send_method,
+        )
+        counter = self.counts.get(key)
+        if counter is None:
+            counter = self.counts[key] = Counter()
+        if first:
+            counter["sent"] += 1
+            counter["to_send"] += 1
+        if final:
+            counter["to_send"] -= 1
+            counter[final] += 1
 
 
 def hour_of(value: datetime) -> datetime:
     return value.replace(minute=0, second=0, microsecond=0)
 
 
-def count_outcome(deltas: Deltas, sent_at: datetime, first: bool, final: str) -> None:
-    """Count a first attempt (``first``) and/or a final status (``final``: a column name)."""
-    counter = deltas.setdefault(hour_of(sent_at), Counter())
-    if first:
-        counter["sent"] += 1
-        counter["to_send"] += 1
-    if final:
-        counter["to_send"] -= 1
-        counter[final] += 1
+def task_dimensions(connection: Connection, task_ids: Iterable[int]) -> dict[int, TaskDimensions]:
+    """The dimensions of the given tasks, in one query (a batch holds a few tasks)."""
+    wanted = sorted(set(task_ids))
+    if not wanted:
+        return {}
+    t, a = task_table, address_table
+    rows = connection.execute(
+        select(t.c.id, t.c.name, a.c.domain_id, t.c.address_id, t.c.template_id)
+        .join_from(t, a, a.c.id == t.c.address_id)
+        .where(t.c.id.in_(wanted))
+    )
+    return {
+        row.id: TaskDimensions(row.name, row.domain_id, row.address_id, row.template_id)
+        for row in rows
+    }
+
+
+def _dialect_insert(connection: Connection) -> type[postgresql.Insert] | type[sqlite.Insert]:
+    return postgresql.Insert if connection.dialect.name == "postgresql" else sqlite.Insert
 
 
 def upsert_stats(connection: Connection, deltas: Deltas) -> None:
-    """Add the counted changes to their hour rows (INSERT ... ON CONFLICT DO UPDATE)."""
-    rows: list[dict[str, int | datetime]] = []
-    for hour, counter in deltas.items():
+    """Add the counted changes to their rows (INSERT ... ON CONFLICT DO UPDATE) and note
+    the names of their tasks."""
+    rows: list[dict[str, int | str | datetime]] = []
+    for key, counter in deltas.counts.items():
         if any(counter.values()):
-            row: dict[str, int | datetime] = {
-                key: counter.get(key, 0) for key in ("sent", "delivered", "failed", "rejected")
-            }
-            row["to_send"] = counter.get("to_send", 0)
-            row["hour"] = hour
+            row: dict[str, int | str | datetime] = key._asdict()
+            for name in MEASURE_COLUMNS:
+                row[name] = counter.get(name, 0)
             rows.append(row)
     if not rows:
         return
-    dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = dialect_insert(hourly_table)
+    insert = _dialect_insert(connection)
+    statement = insert(hourly_table)
     excluded = statement.excluded
     statement = statement.on_conflict_do_update(
-        index_elements=[hourly_table.c.hour],
-        set_={
-            name: hourly_table.c[name] + excluded[name]
-            for name in ("sent", "delivered", "failed", "to_send", "rejected")
-        },
+        index_elements=[hourly_table.c[name] for name in StatKey._fields],
+        set_={name: hourly_table.c[name] + excluded[name] for name in MEASURE_COLUMNS},
     )
     connection.execute(statement, rows)
-
-
-def stats_from_messages(connection: Connection) -> dict[datetime, dict[str, int]]:
-    """The hourly figures recomputed from the message rows (tests compare the two)."""
-    m = message_table
-    figures: dict[datetime, dict[str, int]] = {}
-    rows = connection.execute(
-        select(m.c.sent_at, m.c.status, func.count())
-        .where(m.c.sent_at.is_not(None))
-        .group_by(m.c.sent_at, m.c.status)
+    counted = {key.task_id for key in deltas.counts}
+    connection.execute(
+        insert(stat_task_table).on_conflict_do_nothing(index_elements=["task_id"]),
+        [
+            {"task_id": task_id, "name": task.name}
+            for task_id, task in deltas.tasks.items()
+            if task_id in counted
+        ],
     )
-    for sent_at, status, count in rows:
-        entry = figures.setdefault(
+
+
+def stats_from_messages(connection: Connection) -> dict[StatKey, dict[str, int]]:
+    """The statistics recomputed from the message rows, with the keys of the statistics
+    table (tests compare the two; a deleted task's rows exist only in the table)."""
+    m = message_table
+    figures: dict[StatKey, dict[str, int]] = {}
+    rows = connection.execute(
+        select(m.c.sent_at, m.c.task_id, m.c.send_method, m.c.status, func.count())
+        .where(m.c.sent_at.is_not(None))
+        .group_by(m.c.sent_at, m.c.task_id, m.c.send_method, m.c.status)
+    ).all()
+    tasks = task_dimensions(connection, (row.task_id for row in rows))
+    for sent_at, task_id, send_method, status, count in rows:
+        task = tasks[task_id]
+        key = StatKey(
             hour_of(sent_at),
-            {"sent": 0, "delivered": 0, "failed": 0, "to_send": 0, "rejected": 0},
+            task_id,
+            task.domain_id,
+            task.address_id,
+            task.template_id,
+            send_method,
         )
+        entry = figures.setdefault(key, dict.fromkeys(MEASURE_COLUMNS, 0))
         entry["sent"] += count
         entry[FINAL_STAT.get(status, "to_send")] += count
     return figures

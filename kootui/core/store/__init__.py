@@ -17,6 +17,7 @@ from kootui.core.store.engine import (
 )
 from kootui.core.store.faults import sqlite_database_path
 from kootui.core.store.models import (
+    UNKNOWN_DIMENSION,
     Attachment,
     BodyType,
     DeliveryAttempt,
@@ -32,6 +33,7 @@ from kootui.core.store.models import (
     SenderDomain,
     SendMethod,
     SendType,
+    StatTask,
     Suppression,
     Task,
     TaskStatus,
@@ -67,6 +69,7 @@ __all__ = [
     "DEFAULT_PAGE_SIZE",
     "MAX_FILTER_LENGTH",
     "MAX_PAGE_SIZE",
+    "UNKNOWN_DIMENSION",
     "Attachment",
     "BodyType",
     "Column",
@@ -88,6 +91,7 @@ __all__ = [
     "SendType",
     "SenderAddress",
     "SenderDomain",
+    "StatTask",
     "Store",
     "StoreCheck",
     "Suppression",

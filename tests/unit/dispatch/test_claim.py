@@ -24,10 +24,10 @@ from kootui.core.dispatch import (
 from kootui.core.mail import Outcome, Stage
 from kootui.core.store import Task
 from tests.support.dispatch_seed import (
-    hourly_stats,
     messages,
     seed_sender,
     seed_task,
+    stat_rows,
     task_status,
 )
 
@@ -132,7 +132,7 @@ def test_an_expired_lease_is_reclaimed_as_unknown_and_claimed_again(
     statuses = {row.id: row.status for row in messages(context, task)}
     assert statuses == {first[0].row_id: "sending", **{i.row_id: "delivered" for i in again}}
     with context.store.engine.connect() as connection:
-        assert hourly_stats(context) == stats_from_messages(connection)
+        assert stat_rows(context) == stats_from_messages(connection)
 
 
 def test_released_messages_go_back_to_the_queue_untouched(
@@ -229,4 +229,4 @@ def test_two_results_for_one_row_in_a_batch_keep_both_attempts_and_count_once(
             select(func.count()).where(attempt_table.c.message_id == item.row_id)
         ).scalar_one()
         assert attempts == 2
-        assert hourly_stats(context) == stats_from_messages(connection)
+        assert stat_rows(context) == stats_from_messages(connection)

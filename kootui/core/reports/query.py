@@ -1,0 +1,220 @@
+"""The one query behind the Statistics Report, the Overview chart and ``kootui report``.
+
+The statistics table is summed per UTC hour over the range, with the filters as
+``IN`` lists on its dimension columns (each has an index ending with the hour); the
+hours are then gathered into the report's periods in the workspace's time zone. A
+year of hours is at most 8,784 rows, so that step costs little whatever the filter.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Connection, and_, func, select
+
+from kootui.core.context import Context
+from kootui.core.errors import ValidationError
+from kootui.core.reports.model import (
+    MEASURES,
+    Choice,
+    EmptyReason,
+    Measure,
+    Report,
+    ReportChoices,
+    ReportFilters,
+    ReportQuery,
+    ReportRow,
+    ReportType,
+)
+from kootui.core.reports.periods import checked_range, next_period, period_starts
+from kootui.core.store import (
+    HourlyStat,
+    SenderAddress,
+    SenderDomain,
+    SendMethod,
+    StatTask,
+    Task,
+    Template,
+)
+from kootui.core.workspace import get_workspace
+
+stat_table = HourlyStat.__table__
+HUNDREDTH = Decimal("0.01")
+
+
+def present_measures() -> tuple[Measure, ...]:
+    """The registered measures the statistics table has a column for, in their order."""
+    return tuple(sorted((m for m in MEASURES if m.name in stat_table.c), key=lambda m: m.order))
+
+
+def delivery_rate(delivered: int, sent: int) -> Decimal | None:
+    """Successful ÷ sent in percent, two decimals; None when nothing was sent."""
+    if sent <= 0:
+        return None
+    return (Decimal(delivered * 100) / Decimal(sent)).quantize(HUNDREDTH, ROUND_HALF_UP)
+
+
+def _filter_clauses(filters: ReportFilters) -> list[ColumnElement[bool]]:
+    unknown = sorted(set(filters.send_methods) - {method.value for method in SendMethod})
+    if unknown:
+        choices = ", ".join(method.value for method in SendMethod)
+        raise ValidationError(
+            f"unknown send method {unknown[0]!r}; choose from {choices}",
+            field="send_method",
+            code="report.send_method",
+        )
+    c = stat_table.c
+    clauses: list[ColumnElement[bool]] = []
+    for column, values in (
+        (c.domain_id, filters.domain_ids),
+        (c.address_id, filters.address_ids),
+        (c.template_id, filters.template_ids),
+        (c.task_id, filters.task_ids),
+        (c.send_method, filters.send_methods),
+    ):
+        if values:
+            clauses.append(column.in_(sorted(set(values))))
+    return clauses
+
+
+def hourly_sums(
+    connection: Connection,
+    first: datetime,
+    stop: datetime,
+    filters: ReportFilters,
+    measures: Sequence[Measure],
+) -> list[tuple[datetime, tuple[int, ...]]]:
+    """(UTC hour, the measures' sums) for every hour in [first, stop) with a row."""
+    c = stat_table.c
+    statement = (
+        select(c.hour, *(func.sum(c[m.name]).label(m.name) for m in measures))
+        .where(and_(c.hour >= first, c.hour < stop, *_filter_clauses(filters)))
+        .group_by(c.hour)
+    )
+    return [
+        (row[0], tuple(int(value or 0) for value in row[1:]))
+        for row in connection.execute(statement)
+    ]
+
+
+def _row(
+    start: datetime,
+    end: datetime,
+    sums: Sequence[int],
+    measures: Sequence[Measure],
+    zone: ZoneInfo,
+    running: bool,
+) -> ReportRow:
+    values = {m.name: sums[index] for index, m in enumerate(measures)}
+    return ReportRow(
+        start=start.astimezone(zone),
+        end=end.astimezone(zone),
+        values=values,
+        delivery_rate=delivery_rate(values.get("delivered", 0), values.get("sent", 0)),
+        running=running,
+    )
+
+
+def _anything_sent(connection: Connection) -> bool:
+    c = stat_table.c
+    probe = select(c.hour).where(c.sent > 0).limit(1)
+    return connection.execute(probe).first() is not None
+
+
+def statistics_report(context: Context, query: ReportQuery) -> Report:
+    """The figures of ``query``: one row per period, the totals, the measures present.
+
+    Refused (``ValidationError`` naming ``start``, ``end`` or ``send_method``) when the
+    range ends before it starts, starts more than one year back, or names an unknown
+    send method. Periods after the current one are left out; the current one is
+    ``running``."""
+    time_zone = get_workspace(context).time_zone
+    zone = ZoneInfo(time_zone)
+    now = context.clock.now()
+    report_type = ReportType(query.type)
+    first, last = checked_range(query.start, query.end, zone, now)
+    last = min(last, now)
+    starts = period_starts(report_type, first, last, zone) if first <= last else []
+    measures = present_measures()
+    if not starts:
+        stop = first
+    else:
+        stop = next_period(report_type, starts[-1], zone)
+    with context.store.engine.connect() as connection:
+        hours = hourly_sums(connection, starts[0], stop, query.filters, measures) if starts else []
+        anything_sent = bool(hours) or _anything_sent(connection)
+    totals_by_period = [[0] * len(measures) for _ in starts]
+    for hour, sums in hours:
+        index = bisect_right(starts, hour) - 1
+        period = totals_by_period[index]
+        for position, value in enumerate(sums):
+            period[position] += value
+    rows = tuple(
+        _row(
+            start,
+            starts[index + 1] if index + 1 < len(starts) else stop,
+            totals_by_period[index],
+            measures,
+            zone,
+            running=index == len(starts) - 1 and start <= now < stop,
+        )
+        for index, start in enumerate(starts)
+    )
+    grand = [sum(column) for column in zip(*totals_by_period, strict=True)] or [0] * len(measures)
+    running = any(row.running for row in rows)
+    totals = _row(starts[0] if starts else first, stop, grand, measures, zone, running)
+    empty_reason = None
+    if not anything_sent:
+        empty_reason = EmptyReason.NO_SENDING
+    elif not any(grand):
+        empty_reason = EmptyReason.NO_FIGURES
+    return Report(
+        query=query,
+        rows=rows,
+        totals=totals,
+        measures=measures,
+        time_zone=time_zone,
+        empty_reason=empty_reason,
+    )
+
+
+def report_choices(context: Context) -> ReportChoices:
+    """What the filter pickers can offer: the sender domains, addresses and templates
+    there are, every task (deleted ones by the name the statistics kept), the methods."""
+    with context.store.engine.connect() as connection:
+        d, a, t = SenderDomain.__table__, SenderAddress.__table__, Template.__table__
+        task, kept = Task.__table__, StatTask.__table__
+        domains = tuple(
+            Choice(row.id, row.name)
+            for row in connection.execute(select(d.c.id, d.c.name).order_by(d.c.name))
+        )
+        addresses = tuple(
+            Choice(row.id, f"{row.local_part}@{row.name}")
+            for row in connection.execute(
+                select(a.c.id, a.c.local_part, d.c.name)
+                .join_from(a, d, d.c.id == a.c.domain_id)
+                .order_by(d.c.name, a.c.local_part)
+            )
+        )
+        templates = tuple(
+            Choice(row.id, row.title)
+            for row in connection.execute(select(t.c.id, t.c.title).order_by(t.c.title, t.c.id))
+        )
+        live = [
+            Choice(row.id, row.name) for row in connection.execute(select(task.c.id, task.c.name))
+        ]
+        live_ids = {choice.value for choice in live}
+        deleted = [
+            Choice(row.task_id, row.name, deleted=True)
+            for row in connection.execute(select(kept.c.task_id, kept.c.name))
+            if row.task_id not in live_ids
+        ]
+    tasks = tuple(
+        sorted([*live, *deleted], key=lambda choice: (choice.label.lower(), str(choice.value)))
+    )
+    methods = tuple(Choice(method.value, method.value) for method in SendMethod)
+    return ReportChoices(domains, addresses, templates, tasks, methods)
