@@ -234,6 +234,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_message_commands(commands)
 
+    from kootui.cli.reports import add_report_commands
+
+    add_report_commands(commands)
+
     from kootui.cli.workspace import add_workspace_commands
 
     add_workspace_commands(commands)

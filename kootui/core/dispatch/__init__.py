@@ -25,7 +25,7 @@ from kootui.core.dispatch.record import (
     reclaim_expired,
     record_results,
 )
-from kootui.core.dispatch.stats import StatKey, stats_from_messages
+from kootui.core.dispatch.stats import StatKey, retire_task_statistics, stats_from_messages
 from kootui.core.dispatch.transports import (
     OutgoingMessage,
     PipelinedWire,
@@ -65,6 +65,7 @@ __all__ = [
     "relay_config",
     "release",
     "renew_leases",
+    "retire_task_statistics",
     "run_until_idle",
     "sending_engines",
     "stats_from_messages",

@@ -165,3 +165,21 @@ def stats_from_messages(connection: Connection) -> dict[StatKey, dict[str, int]]
         entry["sent"] += count
         entry[FINAL_STAT.get(status, "to_send")] += count
     return figures
+
+
+def retire_task_statistics(connection: Connection, task_id: int, name: str) -> int | None:
+    """Give a task's statistics a history id of their own as the task is deleted (in the
+    delete's transaction); returns it, or None when the task was never counted.
+
+    SQLite hands the id of the newest task to the next task created after it is deleted,
+    so the history must not keep that id. History ids are negative, never a task's."""
+    s, names = hourly_table, stat_task_table
+    counted = connection.execute(select(s.c.task_id).where(s.c.task_id == task_id).limit(1))
+    connection.execute(names.delete().where(names.c.task_id == task_id))
+    if counted.first() is None:
+        return None
+    lowest = connection.execute(select(func.min(names.c.task_id))).scalar()
+    history = min(lowest or 0, 0) - 1
+    connection.execute(names.insert().values(task_id=history, name=name))
+    connection.execute(s.update().where(s.c.task_id == task_id).values(task_id=history))
+    return history

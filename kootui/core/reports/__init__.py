@@ -6,6 +6,14 @@ This module is the package's face: other packages import from here only."""
 
 from __future__ import annotations
 
+from kootui.core.reports.export import (
+    check_report_target,
+    export_report_csv,
+    export_report_xlsx,
+    report_data,
+    report_headers,
+    report_table,
+)
 from kootui.core.reports.model import (
     DELIVERY_RATE_LABEL,
     MEASURES,
@@ -20,11 +28,15 @@ from kootui.core.reports.model import (
     ReportType,
     period_label,
 )
+from kootui.core.reports.periods import standard_range
 from kootui.core.reports.query import (
     delivery_rate,
     present_measures,
     report_choices,
+    resolve_filters,
+    standard_query,
     statistics_report,
+    workspace_today,
 )
 
 __all__ = [
@@ -39,9 +51,19 @@ __all__ = [
     "ReportQuery",
     "ReportRow",
     "ReportType",
+    "check_report_target",
     "delivery_rate",
+    "export_report_csv",
+    "export_report_xlsx",
     "period_label",
     "present_measures",
     "report_choices",
+    "report_data",
+    "report_headers",
+    "report_table",
+    "resolve_filters",
+    "standard_query",
+    "standard_range",
     "statistics_report",
+    "workspace_today",
 ]

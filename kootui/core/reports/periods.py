@@ -104,3 +104,15 @@ def period_starts(
         starts.append(current)
         current = next_period(report_type, current, zone)
     return starts
+
+
+def standard_range(report_type: ReportType, today: date) -> tuple[date, date]:
+    """The range a report opens with: today by the hour, the last 7 days by the day, the
+    last 12 months (this one included) by the month."""
+    if report_type is ReportType.HOURLY:
+        return today, today
+    if report_type is ReportType.DAILY:
+        return today - timedelta(days=6), today
+    month = today.month - 11
+    year = today.year if month >= 1 else today.year - 1
+    return date(year, month if month >= 1 else month + 12, 1), today

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Connection, and_, func, select
 
 from kootui.core.context import Context
 from kootui.core.errors import ValidationError
+from kootui.core.references import resolve_reference
 from kootui.core.reports.model import (
     MEASURES,
     Choice,
@@ -30,7 +31,12 @@ from kootui.core.reports.model import (
     ReportRow,
     ReportType,
 )
-from kootui.core.reports.periods import checked_range, next_period, period_starts
+from kootui.core.reports.periods import (
+    checked_range,
+    next_period,
+    period_starts,
+    standard_range,
+)
 from kootui.core.store import (
     HourlyStat,
     SenderAddress,
@@ -218,3 +224,65 @@ def report_choices(context: Context) -> ReportChoices:
     )
     methods = tuple(Choice(method.value, method.value) for method in SendMethod)
     return ReportChoices(domains, addresses, templates, tasks, methods)
+
+
+def _pick(choices: tuple[Choice, ...], reference: str, what: str, field: str) -> int | str:
+    """An ID (digits, kept even when only history has it) or a choice's exact label."""
+
+    def by_name(text: str) -> list[tuple[int, int | str]]:
+        wanted = text.lower()
+        return [
+            (int(choice.value), choice.value)
+            for choice in choices
+            if choice.label.lower() == wanted
+        ]
+
+    return resolve_reference(
+        reference,
+        by_id=lambda number: number,
+        by_name=by_name,
+        what=what,
+        field=field,
+        listing="kootui report --choices",
+    )
+
+
+def resolve_filters(
+    context: Context,
+    *,
+    domains: Sequence[str] = (),
+    addresses: Sequence[str] = (),
+    templates: Sequence[str] = (),
+    tasks: Sequence[str] = (),
+    send_methods: Sequence[str] = (),
+) -> ReportFilters:
+    """Filters from what a person types: each an ID or an exact name (a domain, an
+    address like news@example.com, a template title, a task name, deleted tasks too)."""
+    choices = report_choices(context)
+
+    def ids(
+        references: Sequence[str], among: tuple[Choice, ...], what: str, field: str
+    ) -> tuple[int, ...]:
+        return tuple(int(_pick(among, reference, what, field)) for reference in references)
+
+    return ReportFilters(
+        domain_ids=ids(domains, choices.domains, "sender domain", "domain"),
+        address_ids=ids(addresses, choices.addresses, "sender address", "address"),
+        template_ids=ids(templates, choices.templates, "template", "template"),
+        task_ids=ids(tasks, choices.tasks, "task", "task"),
+        send_methods=tuple(method.strip().lower() for method in send_methods),
+    )
+
+
+def workspace_today(context: Context) -> date:
+    """Today's date in the workspace's time zone."""
+    zone = ZoneInfo(get_workspace(context).time_zone)
+    return context.clock.now().astimezone(zone).date()
+
+
+def standard_query(
+    context: Context, report_type: ReportType, filters: ReportFilters | None = None
+) -> ReportQuery:
+    """The query a report opens with (``standard_range``) in the workspace's today."""
+    start, end = standard_range(report_type, workspace_today(context))
+    return ReportQuery(report_type, start, end, filters or ReportFilters())

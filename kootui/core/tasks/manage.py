@@ -17,7 +17,7 @@ from sqlmodel import col
 
 from kootui.core.clock import as_utc
 from kootui.core.context import Context
-from kootui.core.dispatch import cancel_unsent
+from kootui.core.dispatch import cancel_unsent, retire_task_statistics
 from kootui.core.errors import InvalidState, NotFound, ValidationError
 from kootui.core.references import resolve_reference
 from kootui.core.store import (
@@ -201,8 +201,9 @@ def delete_task(context: Context, task_id: int) -> Task:
 
     Only a completed, partly failed or cancelled task: one that can still send must be
     cancelled first, so no engine holds its messages. The hourly statistics are history
-    and keep the task's counts. Deleting the last task that used a sender address or a
-    template lets that address or template be deleted."""
+    and keep the task's counts and name, under a history id of their own. Deleting the
+    last task that used a sender address or a template lets that address or template be
+    deleted."""
     with context.store.session() as session:
         connection = session.connection()
         task = session.get(Task, task_id)
@@ -223,6 +224,7 @@ def delete_task(context: Context, task_id: int) -> Task:
         )
         if deleted.rowcount != 1:  # it changed status between the read and the delete
             raise InvalidState(f"task {task_id} changed meanwhile; try again", field="task_id")
+        retire_task_statistics(connection, task_id, task.name)
         return task
 
 
