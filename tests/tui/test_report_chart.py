@@ -42,7 +42,7 @@ def test_the_chart_fills_its_size_and_labels_its_axes():
     assert plot[0].startswith("8┤") and plot[-1].startswith("0┤")
     assert plot[0].endswith("├100%") and plot[-1].endswith("├  0%")
     assert x_axis.split() == ["01", "02", "03"]
-    assert legend == "■ failed  ■ successful  ─ delivery rate"
+    assert legend == "■ failed  ■ successful  ━ delivery rate"
 
 
 def test_a_full_bar_reaches_the_top_and_half_a_bar_half_way():
@@ -52,14 +52,14 @@ def test_a_full_bar_reaches_the_top_and_half_a_bar_half_way():
     assert set(first_bar[1:]) == {"█"}  # the top row holds the rate line (100%)
     second_bar = [row[2 + 6] for row in plot]  # columns of 6 cells: a bar of 5, a gap
     assert second_bar[1:4] == [" ", " ", " "] and set(second_bar[4:]) == {"█"}
-    assert plot[0][2:13] == "─" * 11  # both rates are 100 %: the line crosses the top
+    assert plot[0][2:13] == "━" * 11  # both rates are 100 %: the line crosses the top
 
 
 def test_the_rate_line_sits_at_the_rate():
     lines = plain(chart_lines(day_data([0, 5], [10, 5]), 30, 7, THEME))
     plot = lines[:5]
-    assert "─" in plot[-1]  # 0 % on the bottom row (all failed)
-    assert "─" in plot[2]  # 50 % half way up
+    assert "━" in plot[-1]  # 0 % on the bottom row (all failed)
+    assert "━" in plot[2]  # 50 % half way up
 
 
 def test_more_periods_than_columns_are_summed_into_buckets():
@@ -97,4 +97,4 @@ def test_too_small_says_so():
 
 def test_an_empty_range_draws_axes_and_no_bars():
     lines = plain(chart_lines(day_data([0, 0], [0, 0]), 30, 6, THEME))
-    assert not any("█" in line or "─" in line for line in lines[:4])
+    assert not any("█" in line or "━" in line for line in lines[:4])

@@ -23,7 +23,7 @@ from textual.content import Content
 from textual.widget import Widget
 
 EIGHTHS = " ▁▂▃▄▅▆▇█"
-RATE_STYLE = "bold $chart-sent"  # the stacked parts use the other chart colours
+RATE_STYLE = "bold $foreground"  # apart from every series colour, in every theme
 RUNNING_MARK = "▲"
 FALLBACK_STYLE = "$secondary"  # a measure the theme has no chart colour for yet
 
@@ -172,7 +172,7 @@ def chart_lines(
                     # The line crosses the bar in the colour that fills most of the cell.
                     fill = fore if char == "█" else back
                     style = RATE_STYLE + (f" on {fill}" if fill and in_bar else "")
-                    parts.append(("─", style))
+                    parts.append(("━", style))
                 elif in_bar and fore is not None:
                     parts.append((char, fore + (f" on {back}" if back else "")))
                 else:
@@ -217,7 +217,7 @@ def _legend(data: ChartData, styles: Sequence[str], size: int) -> Content:
         for series, style in zip(reversed(data.stacks), reversed(styles), strict=True)
     ]
     if data.show_rate:
-        items.append(Content.assemble(("─ ", RATE_STYLE), "delivery rate"))
+        items.append(Content.assemble(("━ ", RATE_STYLE), "delivery rate"))
     if data.running is not None:
         items.append(Content.assemble((f"{RUNNING_MARK} ", "bold $accent"), "running"))
     if size > 1:
