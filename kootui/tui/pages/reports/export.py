@@ -24,9 +24,7 @@ def export_report(report: Report, path: Path) -> Path:
     """Write ``report`` to ``path`` in the format its suffix names; the path written."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        export_report_xlsx(report, path)
-    elif suffix == ".csv":
-        export_report_csv(report, path)
-    else:
-        raise ValidationError("choose a .xlsx or .csv file", field="path", code="report.format")
-    return path
+        return export_report_xlsx(report, path)
+    if suffix == ".csv":
+        return export_report_csv(report, path)
+    raise ValidationError("choose a .xlsx or .csv file", field="path", code="report.format")
