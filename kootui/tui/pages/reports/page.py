@@ -16,16 +16,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError
 from kootui.core.reports import (
-    DELIVERY_RATE_LABEL,
     EmptyReason,
     Report,
     ReportChoices,
@@ -41,6 +39,7 @@ from kootui.tui.pages.reports.export import export_report, export_target
 from kootui.tui.pages.reports.filters import ReportSearch, filters_from
 from kootui.tui.pages.reports.measures import RATE, MeasuresScreen
 from kootui.tui.pages.reports.range_form import range_form
+from kootui.tui.pages.reports.table import ReportTable
 from kootui.tui.pages.reports.view import (
     STACKED_BY_DEFAULT,
     TYPE_ORDER,
@@ -52,8 +51,6 @@ from kootui.tui.pages.reports.view import (
     moved,
     retyped,
     stackable,
-    table_rows,
-    totals_row,
 )
 from kootui.tui.pages.reports.viewed import remember_viewed
 from kootui.tui.shell.page import PageScreen, PageSpec
@@ -111,7 +108,7 @@ class StatisticsReportScreen(PageScreen):
         yield Static("", id="report-history", markup=False)
         yield ReportChart(id="report-chart")
         yield Static("", id="report-note", markup=False)
-        yield DataTable(id="report-table", cursor_type="row", zebra_stripes=True)
+        yield ReportTable(id="report-table")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -155,6 +152,7 @@ class StatisticsReportScreen(PageScreen):
             self.choices = loaded.choices
             self.query_one(ReportSearch).offer(loaded.choices)
         self.show(loaded.report)
+        await self.query_one(ReportTable).show(loaded.report)
         await asyncio.to_thread(remember_viewed, self.kootui.context)
 
     def _refresh_running(self) -> None:
@@ -189,41 +187,7 @@ class StatisticsReportScreen(PageScreen):
         history.display = bool(names) and report.empty_reason is not EmptyReason.NO_SENDING
         chart = self.query_one(ReportChart)
         chart.display = report.empty_reason is None
-        shown = frozenset(name for name in self.shown_measures if name != RATE)
-        chart.show(chart_data(report, shown, show_rate=self.show_rate))
-        self._fill_table(report)
-
-    def _fill_table(self, report: Report) -> None:
-        table = self.query_one("#report-table", DataTable)
-        keep = table.cursor_row
-        table.clear(columns=True)
-        titles = ["Time", *(m.label for m in report.measures), DELIVERY_RATE_LABEL]
-        keys = ["time", *(m.name for m in report.measures), "rate"]
-        rows = [] if report.empty_reason is EmptyReason.NO_SENDING else table_rows(report)
-        shown = [
-            [label + (" ▲" if running else ""), *figures, rate]
-            for label, figures, rate, running in rows
-        ]
-        if rows:
-            figures, rate = totals_row(report)
-            shown.append(["Total", *figures, rate])
-        # Widths fixed here, not measured by the table later: figures line up on the right
-        # under their titles, and the table is right from its first frame.
-        widths = [
-            max(len(title), *(len(values[i]) for values in shown)) for i, title in enumerate(titles)
-        ]
-        for title, key, width in zip(titles, keys, widths, strict=True):
-            table.add_column(title, key=key, width=width)
-        for index, values in enumerate(shown):
-            total = index == len(shown) - 1
-            style = "bold" if total else ""
-            cells = [Text(values[0], style=style)]
-            cells += [
-                Text(f"{v:>{w}}", style=style) for v, w in zip(values[1:], widths[1:], strict=True)
-            ]
-            table.add_row(*cells, key="totals" if total else None)
-        if keep < table.row_count:
-            table.move_cursor(row=keep, animate=False)
+        chart.show(chart_data(report, self.shown_measures, show_rate=self.show_rate))
 
     # Keys ----------------------------------------------------------------------------
 
