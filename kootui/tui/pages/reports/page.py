@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
@@ -99,6 +99,7 @@ class StatisticsReportScreen(PageScreen):
         self.shown_measures = frozenset(STACKED_BY_DEFAULT)
         self.show_rate = True
         self.reading = False
+        self.stale = False  # another page was shown since the last read
 
     def compose_content(self) -> ComposeResult:
         with Horizontal(classes="page-title-row"):
@@ -154,6 +155,17 @@ class StatisticsReportScreen(PageScreen):
         self.show(loaded.report)
         await self.query_one(ReportTable).show(loaded.report)
         await asyncio.to_thread(remember_viewed, self.kootui.context)
+
+    def on_screen_suspend(self, _event: events.ScreenSuspend) -> None:
+        # A popup of this page suspends it too; only another page makes it stale.
+        if self.app.current_mode != self.page.id:
+            self.stale = True
+
+    def on_screen_resume(self, _event: events.ScreenResume) -> None:
+        # Back from another page: new sending, or a new time zone, may have moved figures.
+        if self.stale and self.report is not None:
+            self.stale = False
+            self.read()
 
     def _refresh_running(self) -> None:
         report = self.report
