@@ -20,16 +20,6 @@ def test_overview(snap_compare, demo, theme):
     assert snap_compare(build_app(demo, theme=theme), terminal_size=SIZE, run_before=settle)
 
 
-def test_a_page_not_built_yet(snap_compare, demo):
-    async def open_statistics_report(pilot):
-        await settle(pilot)
-        await pilot.press("g", "r")
-        await settle(pilot)
-
-    app = build_app(demo, theme="kootui-dark")
-    assert snap_compare(app, terminal_size=SIZE, run_before=open_statistics_report)
-
-
 def test_help_panel(snap_compare, demo):
     async def open_help(pilot):
         await settle(pilot)

@@ -1,4 +1,5 @@
-"""The Overview page's workspace form: the sensitive-industry flag, quota and name."""
+"""The Overview page's workspace form: the sensitive-industry flag, quota, name and the
+report's time zone."""
 
 from __future__ import annotations
 
@@ -58,3 +59,30 @@ async def test_a_bad_quota_is_shown_beside_its_field_and_nothing_is_saved(
         await pilot.press("escape")
         await settle(pilot)
         assert get_workspace(context).max_domains == 10
+
+
+async def test_the_time_zone_is_set_from_the_form_and_a_bad_one_refused(context):
+    app = build_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("g", "r")
+        await settle(pilot)
+        assert " · UTC" in str(app.screen.query_one("#report-range", Static).render())
+        await pilot.press("g", "o")
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        form = app.screen
+        field = form.query_one("#field-time_zone", Input)
+        assert field.value == ""  # the machine's zone (TZ=UTC here)
+        field.value = "Mars/Olympus"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Mars/Olympus" in str(form.query_one("#error-time_zone", Static).render())
+        field.value = "Europe/Berlin"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert get_workspace(context).time_zone == "Europe/Berlin"
+        await pilot.press("g", "r")  # the report reads again: its days are Berlin's now
+        await settle(pilot)
+        assert "Europe/Berlin" in str(app.screen.query_one("#report-range", Static).render())

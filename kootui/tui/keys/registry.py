@@ -25,6 +25,7 @@ from textual.keys import _normalize_key_list, format_key, key_to_character
 from kootui.core.errors import SettingsError
 from kootui.tui.keys.key_action import KeyAction
 from kootui.tui.keys.page_keys import PAGE_KEYS
+from kootui.tui.keys.report_keys import REPORT_KEYS
 
 __all__ = ["BY_ID", "REGISTRY", "KeyAction", "bindings", "current_key", "in_scopes"]
 
@@ -104,6 +105,7 @@ REGISTRY: tuple[KeyAction, ...] = (
     KeyAction("form-submit", "ctrl+s", "submit", "Save", "form"),
     KeyAction("form-cancel", "escape", "cancel", "Cancel", "form"),
     *PAGE_KEYS,
+    *REPORT_KEYS,
 )
 
 BY_ID: dict[str, KeyAction] = {action.id: action for action in REGISTRY}
@@ -187,6 +189,7 @@ MODAL_SCOPES: dict[str, list[str]] = {
     "task-simulator": ["task-simulator"],
     "file-picker": ["file-picker"],
     "details-export": ["details-export"],
+    "report-measures": ["report-measures"],
 }
 
 

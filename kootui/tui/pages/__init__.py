@@ -11,9 +11,9 @@ from kootui.tui.pages.addresses.page import AddressesScreen
 from kootui.tui.pages.details.page import SendingDetailsScreen
 from kootui.tui.pages.domains.page import DomainsScreen
 from kootui.tui.pages.overview.page import OverviewScreen
+from kootui.tui.pages.reports.page import StatisticsReportScreen
 from kootui.tui.pages.tasks.page import TasksScreen
 from kootui.tui.pages.templates.page import TemplatesScreen
-from kootui.tui.shell.not_built import NotBuiltScreen
 from kootui.tui.shell.page import PageScreen, PageSpec
 
 EMAIL = "Email"
@@ -28,7 +28,11 @@ PAGES: tuple[PageSpec, ...] = (
         "details", "Sending Details", EMAIL, SendingDetailsScreen, "what happened to each message"
     ),
     PageSpec(
-        "reports", "Statistics Report", EMAIL, NotBuiltScreen, "hourly, daily, monthly figures"
+        "reports",
+        "Statistics Report",
+        EMAIL,
+        StatisticsReportScreen,
+        "hourly, daily, monthly figures",
     ),
 )
 

@@ -20,6 +20,8 @@ SCOPE_TITLES = {
     "overview": "On this page",
     "domains": "On this page",
     "domain-details": "In a domain's details",
+    "reports": "On this page",
+    "report-measures": "In the measures popup (m)",
 }
 
 

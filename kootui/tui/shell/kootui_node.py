@@ -43,6 +43,7 @@ class RefreshIntervals:
     messages_while_sending: float = 2.0  # the Sending Details list, while a task sends
     message_detail: float = 2.0
     domain_checks: float = CHECK_INTERVAL_SECONDS
+    statistics_report: float = 10.0  # the report, while its range holds the running period
 
 
 def store_problem(error: BaseException | None) -> str:

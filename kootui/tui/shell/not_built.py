@@ -64,15 +64,6 @@ PLANS: dict[str, PagePlan] = {
             "Query by name and status, and watch a running task's progress live.",
         ),
     ),
-    "reports": PagePlan(
-        "no issue filed yet",
-        "Sending statistics: how many messages were sent, delivered, failed and rejected.",
-        (
-            "Hourly, daily and monthly reports over up to one year.",
-            "Sent, successful, failed, to-send and rejected counts; the delivery rate.",
-            "Charts in the theme's colours.",
-        ),
-    ),
 }
 
 

@@ -1,12 +1,17 @@
-"""The Overview page: the workspace's figures and the seeds' process guide.
+"""The Overview page: the workspace's figures, the last 7 days' chart and the seeds'
+process guide.
 
-Figures and ticks come from ``kootui.core.overview.load_overview``, read on a thread
-by an async worker; the guide's steps jump to their page with 1–6 or enter.
+Figures and ticks come from ``kootui.core.overview.load_overview``, the chart and
+today's figures from ``kootui.core.reports.statistics_report`` (the Statistics Report's
+own query), read together on a thread by an async worker; the guide's steps jump to
+their page with 1–6 or enter. Step 6 is ticked once this console has shown a report.
 """
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import ClassVar
 
 from textual import on, work
@@ -17,11 +22,22 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from kootui.core.clock import local_text
+from kootui.core.context import Context
 from kootui.core.errors import KootuiError
 from kootui.core.overview import GuideStep, Overview, load_overview
+from kootui.core.reports import (
+    Report,
+    ReportQuery,
+    ReportType,
+    statistics_report,
+    workspace_today,
+)
 from kootui.core.workspace import get_workspace
 from kootui.tui.keys.registry import bindings
 from kootui.tui.pages.overview.workspace_form import WorkspaceForm
+from kootui.tui.pages.reports.chart import ChartData, ChartSeries, ReportChart
+from kootui.tui.pages.reports.view import chart_label, rate_text
+from kootui.tui.pages.reports.viewed import report_viewed
 from kootui.tui.shell.page import PageScreen, PageSpec
 from kootui.tui.widgets.status_badge import tone_of
 
@@ -89,6 +105,61 @@ def figure_cards(overview: Overview) -> dict[str, Content]:
     }
 
 
+WEEK_DAYS = 7
+
+
+@dataclass(frozen=True)
+class OverviewFigures:
+    overview: Overview
+    week: Report  # the last 7 days, daily, today last
+    report_viewed: bool  # this console has shown a Statistics Report
+
+
+def read_figures(context: Context) -> OverviewFigures:
+    """The Overview's figures, the week's report and whether a report was ever shown."""
+    overview = load_overview(context)
+    today = workspace_today(context)
+    week_query = ReportQuery(ReportType.DAILY, today - timedelta(days=WEEK_DAYS - 1), today)
+    week = statistics_report(context, week_query)
+    return OverviewFigures(overview, week, report_viewed(context))
+
+
+def with_report_step(overview: Overview, viewed: bool) -> Overview:
+    """Tick "View the statistics report" once a report was shown here."""
+    guide = [
+        replace(step, done=step.done or viewed) if step.page == "reports" else step
+        for step in overview.guide
+    ]
+    return replace(overview, guide=guide)
+
+
+def week_chart(week: Report) -> ChartData:
+    """Sent per day (its bars) and the delivery rate (the line)."""
+    return ChartData(
+        labels=[chart_label(ReportType.DAILY, row.start) for row in week.rows],
+        stacks=[ChartSeries("sent", "sent", [row.value("sent") for row in week.rows])],
+        rate_parts=[(row.value("delivered"), row.value("sent")) for row in week.rows],
+        running=next((i for i, row in enumerate(week.rows) if row.running), None),
+        unit="day",
+    )
+
+
+def today_card(week: Report) -> Content:
+    """Today's figures from the same report (its last, running row)."""
+    if not week.rows:
+        return Content.styled("Sent today\n", "dim")
+    today = week.rows[-1]
+    lines = [
+        Content.assemble(("Sent today\n", "dim"), (f"{today.value('sent'):,}", "bold")),
+        Content.assemble((f"{today.value('delivered'):,} ", "bold"), ("successful", "$status-ok")),
+        Content.assemble((f"{today.value('failed'):,} ", "bold"), ("failed", "$status-bad")),
+        Content.assemble((f"{today.value('rejected'):,} ", "bold"), ("rejected", "$status-warn")),
+        Content.assemble((f"{today.value('to_send'):,} ", "bold"), ("to send", "dim")),
+        Content.assemble(("rate ", "dim"), (rate_text(today), "bold")),
+    ]
+    return Content("\n").join(lines)
+
+
 def is_empty(overview: Overview) -> bool:
     return not (overview.domains or overview.addresses or overview.templates or overview.tasks)
 
@@ -125,6 +196,11 @@ class OverviewScreen(PageScreen):
             with Horizontal(id="figures"):
                 for card in ("domains", "addresses", "templates", "tasks", "messages"):
                     yield Static("", id=f"card-{card}", classes="card")
+            with Horizontal(id="week"):
+                yield Static("", id="card-today", classes="card")
+                with Vertical(id="week-box", classes="card"):
+                    yield Static("Last 7 days: sent and delivery rate", id="week-title")
+                    yield ReportChart(id="week-chart")
             with Vertical(id="guide-box", classes="panel"):
                 yield Static(self._guide_heading(), id="guide-heading")
                 yield OptionList(id="guide")
@@ -157,7 +233,10 @@ class OverviewScreen(PageScreen):
     @work(exclusive=True, group="overview", exit_on_error=False)
     async def load_figures(self) -> None:
         context = self.kootui.context
-        overview = await asyncio.to_thread(load_overview, context)
+        figures = await asyncio.to_thread(read_figures, context)
+        self.query_one("#card-today", Static).update(today_card(figures.week))
+        self.query_one("#week-chart", ReportChart).show(week_chart(figures.week))
+        overview = with_report_step(figures.overview, figures.report_viewed)
         self.show_figures(overview, local_text(context.clock.now(), "%H:%M"))
 
     def show_figures(self, overview: Overview, loaded_at: str) -> None:

@@ -1,4 +1,5 @@
-"""The workspace form: name, domain quota and the sensitive-industry flag.
+"""The workspace form: name, domain quota, the sensitive-industry flag and the time zone
+the Statistics Report's days and months follow.
 
 Opened from the Overview page. The values live in the store, so every console and
 worker sharing it sees the change; the header shows the new name at once.
@@ -14,6 +15,7 @@ from kootui.tui.widgets.form import CheckboxField, FormDialog, FormValues, TextF
 
 class WorkspaceForm(FormDialog[WorkspaceView]):
     def __init__(self, context: Context, current: WorkspaceView) -> None:
+        machine = current.time_zone_is_machine  # then time_zone is the machine's zone now
         super().__init__(
             "Workspace settings — shared by every console and worker on this store",
             [
@@ -25,6 +27,13 @@ class WorkspaceForm(FormDialog[WorkspaceView]):
                     "sensitive_industry",
                     "Sensitive industry: new and edited templates wait for approval",
                     current.sensitive_industry,
+                ),
+                TextField(
+                    "time_zone",
+                    "Time zone of the Statistics Report's days and months (empty: this "
+                    + (f"machine's, now {current.time_zone})" if machine else "machine's)"),
+                    "" if machine else current.time_zone,
+                    placeholder="an IANA name such as Europe/Berlin",
                 ),
             ],
             lambda values: self._save(context, values),
@@ -40,4 +49,5 @@ class WorkspaceForm(FormDialog[WorkspaceView]):
             name=str(values["name"]),
             max_domains=int(text),
             sensitive_industry=bool(values["sensitive_industry"]),
+            time_zone=str(values["time_zone"]),
         )
