@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 
 from kootui.core.context import Context
 from kootui.core.domains import add_key
+from kootui.core.mail import new_token
 from kootui.core.store import (
     Attachment,
     DkimKey,
@@ -80,7 +81,12 @@ def seed_task(
     scheduled_at: datetime | None = None,
     attachments: Sequence[tuple[str, str, bytes]] = (),
     params: dict[str, str] | None = None,
+    track_opens_clicks: bool = False,
+    locale: str = "en",
+    with_tokens: bool = False,
 ) -> int:
+    """A template, a task and its pending messages; ``with_tokens`` gives each message its
+    unsubscribe token now (the claim would otherwise make it when the message is sent)."""
     now = context.clock.now()
     when = scheduled_at or now
     if isinstance(recipients, int):
@@ -93,6 +99,8 @@ def seed_task(
             body=body,
             text_body=text_body,
             support_unsubscribe=support_unsubscribe,
+            track_opens_clicks=track_opens_clicks,
+            locale=locale,
             parameters=["name", "code"],
             created_at=now,
             updated_at=now,
@@ -132,7 +140,7 @@ def seed_task(
             "status": "pending",
             "send_method": "console",
             "message_id_header": "",
-            "unsubscribe_token": "",
+            "unsubscribe_token": new_token() if with_tokens else "",
             "attempts": 0,
             "next_attempt_at": when,
             "created_at": now,

@@ -28,6 +28,7 @@ from kootui.core.mail.smtp_replies import (
 )
 from kootui.core.mail.unsubscribe import (
     NO_TRACKING_HOST,
+    Unsubscription,
     append_text_footer,
     has_tracking_host,
     html_footer,
@@ -45,6 +46,7 @@ __all__ = [
     "Outcome",
     "PreparedAttachment",
     "Stage",
+    "Unsubscription",
     "append_text_footer",
     "bounded_text",
     "classify_reply",
