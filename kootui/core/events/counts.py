@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Unpack
 
 from sqlalchemy import ColumnElement, Select, and_, func, select
 
@@ -41,7 +40,7 @@ def event_counts_statement(
     *,
     kinds: Collection[str] = (),
     by_message: bool = False,
-) -> Select[Unpack[tuple[object, ...]]]:
+) -> Select[*tuple[object, ...]]:
     """SELECT hour, kind[, message_id when ``by_message``], count over
     ``start <= occurred_at < end``: a statement a report may wrap and join to ``message`` on
     ``message_id``. ``hour`` is a timestamp on PostgreSQL and "YYYY-MM-DD HH" text on SQLite;

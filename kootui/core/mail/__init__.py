@@ -28,6 +28,7 @@ from kootui.core.mail.smtp_replies import (
 )
 from kootui.core.mail.unsubscribe import (
     NO_TRACKING_HOST,
+    UnsubscribeState,
     Unsubscription,
     append_text_footer,
     has_tracking_host,
@@ -35,8 +36,10 @@ from kootui.core.mail.unsubscribe import (
     insert_html_footer,
     list_unsubscribe_headers,
     new_token,
+    page_locale,
     record_unsubscribe,
     text_footer,
+    unsubscribe_state,
     unsubscribe_url,
 )
 
@@ -46,6 +49,7 @@ __all__ = [
     "Outcome",
     "PreparedAttachment",
     "Stage",
+    "UnsubscribeState",
     "Unsubscription",
     "append_text_footer",
     "bounded_text",
@@ -63,11 +67,13 @@ __all__ = [
     "list_unsubscribe_headers",
     "new_message_id",
     "new_token",
+    "page_locale",
     "prepare_attachment",
     "record_unsubscribe",
     "relaxed_body",
     "relaxed_headers",
     "split_message",
     "text_footer",
+    "unsubscribe_state",
     "unsubscribe_url",
 ]

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from markupsafe import escape
+from sqlalchemy import exists
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import select
 
@@ -23,7 +25,7 @@ from kootui.core.config import Settings
 from kootui.core.context import Context
 from kootui.core.errors import ValidationError
 from kootui.core.events import UNSUBSCRIBED, record_event
-from kootui.core.store import Message, Suppression
+from kootui.core.store import Message, MessageEvent, Suppression, Task, Template
 
 TOKEN_BYTES = 24  # 32 URL-safe characters; the message row keeps up to 64
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -75,6 +77,44 @@ class Unsubscription:
     message_id: int
     address: str
     first_time: bool
+
+
+@dataclass(frozen=True)
+class UnsubscribeState:
+    """What the confirmation page needs: the message's language and whether its
+    recipient already unsubscribed through it. Never the address."""
+
+    locale: str
+    unsubscribed: bool
+
+
+def unsubscribe_state(context: Context, token: str) -> UnsubscribeState | None:
+    """None when no message carries ``token`` (the page then says nothing at all)."""
+    _require_token(token)
+    message, task, template = Message.__table__, Task.__table__, Template.__table__
+    done = exists().where(
+        MessageEvent.__table__.c.message_id == message.c.id,
+        MessageEvent.__table__.c.once_kind == UNSUBSCRIBED.name,
+    )
+    statement = (
+        sa_select(template.c.locale, done.label("done"))
+        .select_from(message)
+        .join(task, task.c.id == message.c.task_id)
+        .join(template, template.c.id == task.c.template_id)
+        .where(message.c.unsubscribe_token == token)
+        .limit(1)
+    )
+    with context.store.engine.connect() as connection:
+        row = connection.execute(statement).first()
+    if row is None:
+        return None
+    return UnsubscribeState(locale=page_locale(row.locale), unsubscribed=bool(row.done))
+
+
+def page_locale(locale: str) -> str:
+    """The language a page or footer is written in: zh or en (anything else)."""
+    language = locale.split("-")[0].lower()
+    return language if language in FOOTER_WORDS else "en"
 
 
 def record_unsubscribe(context: Context, token: str) -> Unsubscription | None:
@@ -131,7 +171,7 @@ def list_unsubscribe_headers(url: str, mailto: str | None = None) -> list[tuple[
 
 
 def _words(locale: str) -> tuple[str, str]:
-    return FOOTER_WORDS.get(locale.split("-")[0].lower(), FOOTER_WORDS["en"])
+    return FOOTER_WORDS[page_locale(locale)]
 
 
 def html_footer(url: str, locale: str = "en") -> str:
