@@ -3,8 +3,6 @@ RFC 8058's one-click POST unsubscribe (once, however often), bad tokens get a pl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 from sqlmodel import select
@@ -14,7 +12,7 @@ from kootui.core.mail import new_token
 from kootui.core.store import MessageEvent, Suppression
 from kootui.serve.public import public_router
 from tests.support.dispatch_seed import messages, seed_sender, seed_task
-from tests.support.http_server import SwappableApp, serving
+from tests.support.http_server import SwappableApp
 
 RECIPIENTS = ["Ana.Silva@Example.org", "bo@example.org"]
 
@@ -37,16 +35,9 @@ def tokens(context: Context) -> dict[str, list[str]]:
     return found
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[tuple[SwappableApp, httpx.Client]]:
-    swappable = SwappableApp()
-    with serving(swappable.app) as base_url, httpx.Client(base_url=base_url) as http:
-        yield swappable, http
-
-
 @pytest.fixture
-def client(context: Context, server: tuple[SwappableApp, httpx.Client]) -> httpx.Client:
-    swappable, http = server
+def client(context: Context, http_server: tuple[SwappableApp, httpx.Client]) -> httpx.Client:
+    swappable, http = http_server
     swappable.mount(public_router(context, context.settings))
     return http
 

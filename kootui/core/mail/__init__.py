@@ -26,6 +26,18 @@ from kootui.core.mail.smtp_replies import (
     classify_reply,
     enhanced_code,
 )
+from kootui.core.mail.tracking import (
+    PIXEL_GIF,
+    TrackedLinks,
+    TrackingUrls,
+    open_pixel,
+    rewrite_html_links,
+    rewrite_text_links,
+    tracking_message_id,
+    tracking_token,
+    tracking_token_matches,
+    tracks_opens_clicks,
+)
 from kootui.core.mail.unsubscribe import (
     NO_TRACKING_HOST,
     UnsubscribeState,
@@ -45,10 +57,13 @@ from kootui.core.mail.unsubscribe import (
 
 __all__ = [
     "NO_TRACKING_HOST",
+    "PIXEL_GIF",
     "DkimSigner",
     "Outcome",
     "PreparedAttachment",
     "Stage",
+    "TrackedLinks",
+    "TrackingUrls",
     "UnsubscribeState",
     "Unsubscription",
     "append_text_footer",
@@ -67,13 +82,20 @@ __all__ = [
     "list_unsubscribe_headers",
     "new_message_id",
     "new_token",
+    "open_pixel",
     "page_locale",
     "prepare_attachment",
     "record_unsubscribe",
     "relaxed_body",
     "relaxed_headers",
+    "rewrite_html_links",
+    "rewrite_text_links",
     "split_message",
     "text_footer",
+    "tracking_message_id",
+    "tracking_token",
+    "tracking_token_matches",
+    "tracks_opens_clicks",
     "unsubscribe_state",
     "unsubscribe_url",
 ]

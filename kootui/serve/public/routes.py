@@ -1,4 +1,7 @@
-"""The tracking host's router: every answer is one core call and a fixed page.
+"""The tracking host's router: every answer is one core call and a fixed page, pixel or
+redirect. ``/u/<token>`` unsubscribes (GET asks, POST does), ``/o/<token>.gif`` counts an
+open, ``/c/<token>/<n>`` counts a click and redirects to link n of that message as it was
+sent (``core.tracking.follow_click``): the URL never chooses the target.
 
 Unknown, malformed or tampered tokens all get the same plain 404, which says nothing
 about any address or message. Core calls block on the store, so they run on
@@ -8,21 +11,31 @@ Starlette's thread pool, never on the event loop.
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from kootui.core.config import Settings
 from kootui.core.context import Context
 from kootui.core.errors import ValidationError
 from kootui.core.mail import (
+    PIXEL_GIF,
     UnsubscribeState,
     Unsubscription,
     record_unsubscribe,
     unsubscribe_state,
 )
+from kootui.core.tracking import follow_click, record_open
 from kootui.serve.public.pages import SECURITY_HEADERS, confirmation_page, done_page
 
 MAX_FORM_BYTES = 4096  # a one-click body is 26 bytes; the button's form a few more
 ONE_CLICK = b"List-Unsubscribe=One-Click"
+MAX_INDEX_DIGITS = 6  # a message has far fewer links; a longer index is not one of them
+PIXEL_HEADERS = {
+    **SECURITY_HEADERS,
+    "Cache-Control": "no-cache, no-store, must-revalidate, max-age=0",
+    "Pragma": "no-cache",
+    "Expires": "0",
+}
 
 
 def _text(text: str, status: int = 200) -> Response:
@@ -98,5 +111,22 @@ def public_router(context: Context, settings: Settings) -> APIRouter:
         if ONE_CLICK in body:
             return _text("Unsubscribed\n")
         return _html(done_page(result[1].locale))
+
+    @router.get("/o/{token}.gif")
+    async def open_pixel(token: str) -> Response:
+        """The open pixel: counted, then the smallest GIF, never cached (each load counts)."""
+        if not await run_in_threadpool(record_open, context, token):
+            return not_found()
+        return Response(PIXEL_GIF, media_type="image/gif", headers=PIXEL_HEADERS)
+
+    @router.get("/c/{token}/{index}")
+    async def click(token: str, index: str) -> Response:
+        """A 302 to link ``index`` of the message as it was sent; nothing else, ever."""
+        if not index.isascii() or not index.isdigit() or len(index) > MAX_INDEX_DIGITS:
+            return not_found()
+        target = await run_in_threadpool(follow_click, context, token, int(index))
+        if target is None:
+            return not_found()
+        return RedirectResponse(target, status_code=302, headers=SECURITY_HEADERS)
 
     return router
