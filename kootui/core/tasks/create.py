@@ -78,6 +78,9 @@ class TaskDraft:
     track_opens_clicks: bool | None = None
 
 
+# A face's names for a task's tracking choice (TaskDraft.track_opens_clicks).
+TRACKING_CHOICES: dict[str, bool | None] = {"template": None, "on": True, "off": False}
+
 NO_TRACKING_HOST_FOR_TRACKING = (
     "open and click tracking needs sending.tracking_host (the host the pixel and the "
     "click redirects point to) set in config.toml; or turn tracking off for this task"
