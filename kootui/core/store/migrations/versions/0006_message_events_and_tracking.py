@@ -55,10 +55,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("task", schema=None) as batch_op:
-        batch_op.drop_column("track_opens_clicks")
-    with op.batch_alter_table("template", schema=None) as batch_op:
-        batch_op.drop_column("track_opens_clicks")
+    # ALTER TABLE DROP COLUMN (SQLite 3.35+): a batch would rebuild template, which task's
+    # foreign key refuses while foreign_keys is on.
+    op.drop_column("task", "track_opens_clicks")
+    op.drop_column("template", "track_opens_clicks")
     op.drop_index("ux_message_event_once", table_name="message_event")
     op.drop_index("ix_message_event_occurred_at", table_name="message_event")
     op.drop_index("ix_message_event_message_kind", table_name="message_event")
