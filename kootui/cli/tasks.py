@@ -146,6 +146,8 @@ def _show(args: argparse.Namespace, context: Context) -> int:
     say(f"  subject:    {task.subject}")
     say(f"  recipients: {task.recipient_count:,} from {task.recipient_source}")
     say(f"  send at:    {local_text(task.scheduled_at)}")
+    choice = {None: "as the template says", True: "on", False: "off"}[task.track_opens_clicks]
+    say(f"  tracking:   {choice} (opens and clicks)")
     counts = ", ".join(f"{name} {count:,}" for name, count in progress.counts.items())
     say(f"  progress:   {progress.fraction:.0%} — {counts}")
     eta = duration_text(progress.eta) if progress.eta is not None else "—"

@@ -80,6 +80,8 @@ def test_the_command_line_chooses_with_tracking(settings, monkeypatch, capsys) -
         assert code == 0, capsys.readouterr().err
     assert main(["template", "show", str(ids["plain"])]) == 0
     assert "open/click tracking: no" in capsys.readouterr().out
+    assert main(["task", "show", "on"]) == 0
+    assert "tracking:   on (opens and clicks)" in capsys.readouterr().out
     context = open_context(settings)
     try:
         with context.store.session() as session:
