@@ -1,5 +1,5 @@
 """Building one message: MIME composition, DKIM signing, unsubscribe links and headers,
-and what an SMTP reply means.
+open/click tracking (the token and the links rewritten), and what an SMTP reply means.
 
 This module is the package's face: other packages import from here only."""
 
