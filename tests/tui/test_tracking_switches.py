@@ -1,8 +1,13 @@
 """The open/click tracking switches of the console: the template editor's checkbox and the
-task form's choice (the template's, on, off), refused beside the field without a host."""
+task form's choice (the template's, on, off), refused beside the field without a host.
+
+Marked slow: each drives a whole form (7-10 s here), and the rules behind the switches are
+covered by the core and CLI tests of the default run (tests/unit/tasks/test_task_tracking.py).
+"""
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 from textual.widgets import Checkbox, Input, TextArea
 
@@ -38,6 +43,9 @@ async def _fill_task_form(app, pilot, ids: dict[str, int]) -> None:  # type: ign
     await fill(pilot, "#manual-address", "ann@example.com")
     await pilot.press("enter")
     await choose(pilot, "#field-track_opens_clicks", "on")
+
+
+pytestmark = pytest.mark.slow
 
 
 async def test_the_task_form_turns_tracking_on_and_needs_a_host_for_it(
