@@ -38,5 +38,7 @@ def record_event(
     }
     table = MessageEvent.__table__
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(values).on_conflict_do_nothing()
-    return connection.execute(statement).rowcount == 1
+    statement = dialect.insert(table).values(values).on_conflict_do_nothing().returning(table.c.id)
+    # RETURNING, not rowcount: on PostgreSQL the driver's rowcount of this statement is not
+    # the number of rows written. A skipped row returns nothing.
+    return connection.execute(statement).first() is not None
