@@ -59,7 +59,13 @@ def _create(args: argparse.Namespace, context: Context) -> int:
     from kootui.core.recipients import ManualRecipients, TypedRecipients
     from kootui.core.senders import find_address
     from kootui.core.store import SendMethod, SendType
-    from kootui.core.tasks import TaskDraft, create_task, load_attachment, parse_local_time
+    from kootui.core.tasks import (
+        TRACKING_CHOICES,
+        TaskDraft,
+        create_task,
+        load_attachment,
+        parse_local_time,
+    )
     from kootui.core.templates import find_template
 
     template_id = find_template(context, args.template).id
@@ -92,6 +98,7 @@ def _create(args: argparse.Namespace, context: Context) -> int:
             scheduled_at=scheduled_at,
             attachments=attachments,
             send_method=SendMethod.CLI,
+            track_opens_clicks=TRACKING_CHOICES[args.tracking],
         )
         task = create_task(context, draft)
     finally:
@@ -139,6 +146,8 @@ def _show(args: argparse.Namespace, context: Context) -> int:
     say(f"  subject:    {task.subject}")
     say(f"  recipients: {task.recipient_count:,} from {task.recipient_source}")
     say(f"  send at:    {local_text(task.scheduled_at)}")
+    choice = {None: "as the template says", True: "on", False: "off"}[task.track_opens_clicks]
+    say(f"  tracking:   {choice} (opens and clicks)")
     counts = ", ".join(f"{name} {count:,}" for name, count in progress.counts.items())
     say(f"  progress:   {progress.fraction:.0%} — {counts}")
     eta = duration_text(progress.eta) if progress.eta is not None else "—"
@@ -208,6 +217,12 @@ def add_task_commands(commands: argparse._SubParsersAction[ArgumentParser]) -> N
     )
     create.add_argument("--at", metavar="'YYYY-MM-DD HH:MM'", help="send at this local time")
     create.add_argument("--yes", action="store_true", help="go on when some rows are refused")
+    create.add_argument(
+        "--tracking",
+        choices=("template", "on", "off"),  # the keys of tasks.TRACKING_CHOICES
+        default="template",
+        help="open and click tracking: as the template says (default), on or off",
+    )
     create.set_defaults(handler=with_context(_create))
 
     listing = actions.add_parser("list", help="list tasks, newest first")

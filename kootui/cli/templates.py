@@ -67,6 +67,7 @@ def _show(args: argparse.Namespace, context: Context) -> int:
     say(f"subject: {view.subject}")
     say(f"parameters: {', '.join(view.parameters) or '(none)'}")
     say(f"unsubscribe link: {'yes' if view.support_unsubscribe else 'no'}")
+    say(f"open/click tracking: {'yes' if view.track_opens_clicks else 'no'}")
     say()
     say_block(view.text_body if view.body_type == "html" else view.body)
     return 0

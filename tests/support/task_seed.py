@@ -121,3 +121,12 @@ def set_task_values(context, task_id, **values):
         session.connection().execute(
             update(Task.__table__).where(Task.__table__.c.id == task_id).values(**values)
         )
+
+
+def set_template_values(context, template_id, **values):
+    with context.store.session() as session:
+        session.connection().execute(
+            update(Template.__table__)
+            .where(Template.__table__.c.id == template_id)
+            .values(**values)
+        )

@@ -1,4 +1,5 @@
-"""One message in full: its fields, every delivery attempt, the raw headers as last sent.
+"""One message in full: its fields (with what happened after it was sent: unsubscribed,
+opens, clicks per link), every delivery attempt, the raw headers as last sent.
 
 The headers are the block the engine composed and signed for the last attempt
 (``message_header``, written with the attempt's result). The recipient appears in
@@ -15,6 +16,7 @@ from sqlalchemy import Row, select
 
 from kootui.core.clock import as_utc, local_text
 from kootui.core.context import Context
+from kootui.core.details.engagement import engagement_fields
 from kootui.core.details.rows import (
     AttemptView,
     MessageDetail,
@@ -105,6 +107,7 @@ def message_detail(context: Context, message_id: int, *, reveal: bool = False) -
     if message.last_reply_code is not None or message.last_reply:
         code = f"{message.last_reply_code} " if message.last_reply_code is not None else ""
         fields.append(("Last reply", shown(f"{code}{message.last_reply}".strip())))
+    fields.extend(engagement_fields(context, int(message.id), int(message.task_id), shown))
     headers = ""
     reason = ""
     if stored:

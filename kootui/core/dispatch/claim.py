@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, and_, case, select, update
 
-from kootui.core.mail import new_message_id, new_token
+from kootui.core.mail import new_message_id, new_token, tracks_opens_clicks
 from kootui.core.store import (
     DeliveryAttempt,
     Message,
@@ -131,16 +131,28 @@ def _assign_identities(
 ) -> dict[int, tuple[str, str]]:
     """Row id -> (Message-ID, token) for the claimed rows that lack one, stored in the
     claim's transaction. The Message-ID names the sender's domain; the token exists
-    when the task's template offers unsubscribing. A task whose sender or template
-    is gone gets nothing here: the engine reports it when it loads the task."""
+    when the task's template offers unsubscribing or its messages are tracked. A task
+    whose sender or template is gone gets nothing here: the engine reports it when it
+    loads the task."""
     wanted = {row.task_id for row in rows if not row.message_id_header or not row.unsubscribe_token}
     if not wanted:
         return {}
     t, a, d, tpl = task_table, _address_table, _domain_table, _template_table
+    # The token serves the unsubscribe link and keys the tracking token (mail.tracking).
     senders = {
-        found.id: (found.name, found.support_unsubscribe)
+        found.id: (
+            found.name,
+            found.support_unsubscribe
+            or tracks_opens_clicks(found.task_tracking, found.template_tracking),
+        )
         for found in connection.execute(
-            select(t.c.id, d.c.name, tpl.c.support_unsubscribe)
+            select(
+                t.c.id,
+                d.c.name,
+                tpl.c.support_unsubscribe,
+                t.c.track_opens_clicks.label("task_tracking"),
+                tpl.c.track_opens_clicks.label("template_tracking"),
+            )
             .join(a, a.c.id == t.c.address_id)
             .join(d, d.c.id == a.c.domain_id)
             .join(tpl, tpl.c.id == t.c.template_id)
@@ -151,9 +163,9 @@ def _assign_identities(
     for row in rows:
         if row.task_id not in senders:
             continue
-        domain, unsubscribe = senders[row.task_id]
+        domain, needs_token = senders[row.task_id]
         message_id = row.message_id_header or new_message_id(domain)
-        token = row.unsubscribe_token or (new_token() if unsubscribe else "")
+        token = row.unsubscribe_token or (new_token() if needs_token else "")
         if message_id != row.message_id_header or token != (row.unsubscribe_token or ""):
             identities[row.id] = (message_id, token)
     update_rows(

@@ -302,10 +302,11 @@ class Dispatcher:
                 self._on_result(self._local_result(item, kit))
                 continue
             message_id, token = item.message_id_header, item.unsubscribe_token
-            if not message_id or (kit.support_unsubscribe and not token):
+            if not message_id or (kit.needs_token and not token):
                 # The claim saw the task otherwise than its cached kit does (changed in
-                # between). Never send without a stored Message-ID, nor without the link
-                # the template promises; the kit is read again and a later claim fixes it.
+                # between). Never send without a stored Message-ID, nor without the token
+                # the unsubscribe link or the tracking needs; the kit is read again and a
+                # later claim fixes it.
                 self._unsubmitted.discard(item.row_id)
                 self._kits.pop(item.task_id, None)
                 missing = InvalidState("the message has no identity yet", code="task.changed")

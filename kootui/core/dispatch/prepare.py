@@ -23,12 +23,15 @@ from kootui.core.mail import (
     NO_TRACKING_HOST,
     DkimSigner,
     PreparedAttachment,
+    TrackingUrls,
     compose_message,
     has_tracking_host,
     list_unsubscribe_headers,
     new_message_id,
     new_token,
     prepare_attachment,
+    tracking_token,
+    tracks_opens_clicks,
     unsubscribe_url,
 )
 from kootui.core.senders import AddressView, format_from
@@ -46,8 +49,14 @@ class TaskKit:
     envelope_sender: str
     domain: str
     support_unsubscribe: bool
+    track_opens_clicks: bool = False
     signer: DkimSigner | None = field(repr=False, default=None)
     attachments: list[PreparedAttachment] = field(default_factory=list, repr=False)
+
+    @property
+    def needs_token(self) -> bool:
+        """The unsubscribe link and the tracking token both need the message's token."""
+        return self.support_unsubscribe or self.track_opens_clicks
 
 
 def load_task_kit(context: Context, task_id: int, *, sign: bool = True) -> TaskKit:
@@ -95,6 +104,9 @@ def load_task_kit(context: Context, task_id: int, *, sign: bool = True) -> TaskK
             envelope_sender=sender,
             domain=domain.name,
             support_unsubscribe=template.support_unsubscribe,
+            # Without a tracking host (set after the task was made) mail goes untracked.
+            track_opens_clicks=has_tracking_host(context.settings)
+            and tracks_opens_clicks(task.track_opens_clicks, template.track_opens_clicks),
             attachments=prepared,
         )
         domain_id = domain.id
@@ -126,7 +138,7 @@ def ensure_identity(kit: TaskKit, claimed: ClaimedMessage) -> tuple[str, str]:
     """The message's Message-ID and unsubscribe token, made the first time it is sent."""
     message_id = claimed.message_id_header or new_message_id(kit.domain)
     token = claimed.unsubscribe_token
-    if not token and kit.support_unsubscribe:
+    if not token and kit.needs_token:
         token = new_token()
     return message_id, token
 
@@ -142,7 +154,12 @@ def build_message(
     """Render, compose and sign one recipient's message. Raises KootuiError when the
     recipient's parameters do not fit the template."""
     url = unsubscribe_url(context.settings, token) if kit.support_unsubscribe and token else None
-    rendered = kit.template.render(claimed.params, unsubscribe_url=url)
+    tracking = None
+    if kit.track_opens_clicks and token:
+        tracking = TrackingUrls(
+            context.settings.sending.tracking_host, tracking_token(claimed.row_id, token)
+        )
+    rendered = kit.template.render(claimed.params, unsubscribe_url=url, tracking=tracking)
     extra = list_unsubscribe_headers(url) if url else []
     try:
         data = compose_message(

@@ -1,5 +1,5 @@
 """Building one message: MIME composition, DKIM signing, unsubscribe links and headers,
-and what an SMTP reply means.
+open/click tracking (the token and the links rewritten), and what an SMTP reply means.
 
 This module is the package's face: other packages import from here only."""
 
@@ -26,25 +26,46 @@ from kootui.core.mail.smtp_replies import (
     classify_reply,
     enhanced_code,
 )
+from kootui.core.mail.tracking import (
+    PIXEL_GIF,
+    TrackedLinks,
+    TrackingUrls,
+    open_pixel,
+    rewrite_html_links,
+    rewrite_text_links,
+    tracking_message_id,
+    tracking_token,
+    tracking_token_matches,
+    tracks_opens_clicks,
+)
 from kootui.core.mail.unsubscribe import (
     NO_TRACKING_HOST,
+    UnsubscribeState,
+    Unsubscription,
     append_text_footer,
     has_tracking_host,
     html_footer,
     insert_html_footer,
     list_unsubscribe_headers,
     new_token,
+    page_locale,
     record_unsubscribe,
     text_footer,
+    unsubscribe_state,
     unsubscribe_url,
 )
 
 __all__ = [
     "NO_TRACKING_HOST",
+    "PIXEL_GIF",
     "DkimSigner",
     "Outcome",
     "PreparedAttachment",
     "Stage",
+    "TrackedLinks",
+    "TrackingUrls",
+    "UnsubscribeState",
+    "Unsubscription",
     "append_text_footer",
     "bounded_text",
     "classify_reply",
@@ -61,11 +82,20 @@ __all__ = [
     "list_unsubscribe_headers",
     "new_message_id",
     "new_token",
+    "open_pixel",
+    "page_locale",
     "prepare_attachment",
     "record_unsubscribe",
     "relaxed_body",
     "relaxed_headers",
+    "rewrite_html_links",
+    "rewrite_text_links",
     "split_message",
     "text_footer",
+    "tracking_message_id",
+    "tracking_token",
+    "tracking_token_matches",
+    "tracks_opens_clicks",
+    "unsubscribe_state",
     "unsubscribe_url",
 ]

@@ -4,23 +4,28 @@ The dispatch engine gives each message a token (``new_token``), builds the link
 with ``unsubscribe_url`` and passes it to ``CompiledTemplate.render``, which adds
 the footer below; it adds the headers from ``list_unsubscribe_headers``. When the
 link is followed (or one-click POSTed), the face serving ``/u/<token>`` calls
-``record_unsubscribe``, which puts the recipient on the suppression list.
+``record_unsubscribe``, which puts the recipient on the suppression list and records
+the message's ``unsubscribed`` event in the same transaction.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from markupsafe import escape
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import exists
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import select
 
 from kootui.core.config import Settings
 from kootui.core.context import Context
 from kootui.core.errors import ValidationError
-from kootui.core.store import Message, Suppression
+from kootui.core.events import UNSUBSCRIBED, record_event
+from kootui.core.store import Message, MessageEvent, Suppression, Task, Template
 
 TOKEN_BYTES = 24  # 32 URL-safe characters; the message row keeps up to 64
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -64,32 +69,80 @@ def _require_token(token: str) -> None:
         )
 
 
-def record_unsubscribe(context: Context, token: str) -> str | None:
-    """Put the recipient of the message carrying ``token`` on the suppression list.
+@dataclass(frozen=True)
+class Unsubscription:
+    """What ``record_unsubscribe`` did: the address (lower case, as the suppression list
+    keeps it) and whether this call was the one that unsubscribed it."""
 
-    Returns the address (lower case, as the suppression list keeps it), or None when
-    no message carries the token. Following the link twice is harmless.
+    message_id: int
+    address: str
+    first_time: bool
+
+
+@dataclass(frozen=True)
+class UnsubscribeState:
+    """What the confirmation page needs: the message's language and whether its
+    recipient already unsubscribed through it. Never the address."""
+
+    locale: str
+    unsubscribed: bool
+
+
+def unsubscribe_state(context: Context, token: str) -> UnsubscribeState | None:
+    """None when no message carries ``token`` (the page then says nothing at all)."""
+    _require_token(token)
+    message, task, template = Message.__table__, Task.__table__, Template.__table__
+    done = exists().where(
+        MessageEvent.__table__.c.message_id == message.c.id,
+        MessageEvent.__table__.c.once_kind == UNSUBSCRIBED.name,
+    )
+    statement = (
+        sa_select(template.c.locale, done.label("done"))
+        .select_from(message)
+        .join(task, task.c.id == message.c.task_id)
+        .join(template, template.c.id == task.c.template_id)
+        .where(message.c.unsubscribe_token == token)
+        .limit(1)
+    )
+    with context.store.engine.connect() as connection:
+        row = connection.execute(statement).first()
+    if row is None:
+        return None
+    return UnsubscribeState(locale=page_locale(row.locale), unsubscribed=bool(row.done))
+
+
+def page_locale(locale: str) -> str:
+    """The language a page or footer is written in: zh or en (anything else)."""
+    language = locale.split("-")[0].lower()
+    return language if language in FOOTER_WORDS else "en"
+
+
+def record_unsubscribe(context: Context, token: str) -> Unsubscription | None:
+    """Put the recipient of the message carrying ``token`` on the suppression list, reason
+    "unsubscribed", and record the message's ``unsubscribed`` event, in one transaction.
+
+    None when no message carries the token. Following the link twice (or two racing
+    one-click POSTs) is harmless: one suppression row, one event, ``first_time`` False.
     """
     _require_token(token)
+    now = context.clock.now()
     with context.store.session() as session:
-        recipient = session.exec(
-            select(Message.recipient).where(Message.unsubscribe_token == token).limit(1)
+        found = session.exec(
+            select(Message.id, Message.recipient).where(Message.unsubscribe_token == token).limit(1)
         ).first()
-    if recipient is None:
-        return None
-    address = recipient.strip().lower()
-    try:
-        with context.store.session() as session:
-            known = session.exec(select(Suppression.id).where(Suppression.address == address))
-            if known.first() is None:
-                session.add(
-                    Suppression(
-                        address=address, reason="unsubscribed", created_at=context.clock.now()
-                    )
-                )
-    except IntegrityError:
-        pass  # a second click raced the first one; the address is suppressed either way
-    return address
+        if found is None or found[0] is None:
+            return None
+        message_id, recipient = found[0], found[1]
+        address = recipient.strip().lower()
+        connection = session.connection()
+        first_time = record_event(connection, message_id, UNSUBSCRIBED, now)
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        connection.execute(
+            dialect.insert(Suppression.__table__)
+            .values(address=address, reason="unsubscribed", created_at=now)
+            .on_conflict_do_nothing()  # already suppressed (an earlier link, a bounce, ...)
+        )
+    return Unsubscription(message_id=message_id, address=address, first_time=first_time)
 
 
 def list_unsubscribe_headers(url: str, mailto: str | None = None) -> list[tuple[str, str]]:
@@ -118,7 +171,7 @@ def list_unsubscribe_headers(url: str, mailto: str | None = None) -> list[tuple[
 
 
 def _words(locale: str) -> tuple[str, str]:
-    return FOOTER_WORDS.get(locale.split("-")[0].lower(), FOOTER_WORDS["en"])
+    return FOOTER_WORDS[page_locale(locale)]
 
 
 def html_footer(url: str, locale: str = "en") -> str:

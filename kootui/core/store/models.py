@@ -219,6 +219,8 @@ class Template(TableModel, table=True):
     text_body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     text_body_edited: bool = Field(default=False)
     support_unsubscribe: bool = Field(default=False)
+    # Open pixel and click redirects through the tracking host (revision 0006); off unless asked.
+    track_opens_clicks: bool = Field(default=False)
     parameters: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     status: str = Field(default=TemplateStatus.APPROVED, max_length=16, index=True)
     review_reason: str = Field(default="", max_length=500)
@@ -248,6 +250,8 @@ class Task(TableModel, table=True):
     scheduled_at: datetime = _required_time()
     recipient_source: str = Field(default="manual", max_length=255)
     recipient_count: int = Field(default=0)
+    # None follows the template's switch; True/False overrides it for this task (0006).
+    track_opens_clicks: bool | None = Field(default=None)
     created_at: datetime = _required_time(index=True)
     started_at: datetime | None = _time()
     finished_at: datetime | None = _time()
@@ -391,6 +395,34 @@ class StatTask(TableModel, table=True):
 
     task_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     name: str = Field(max_length=100)
+
+
+class MessageEvent(TableModel, table=True):
+    """Something that happened to a sent message (unsubscribed, opened, clicked, ...), written in
+    the transaction of the change it records, so a reader of new rows (reports, a webhook
+    outbox) misses none. ``kind`` is a string from ``core.events``' registry, not a database
+    enum, so new kinds need no migration. No source address is kept.
+
+    ``once_kind`` is the kind for kinds that happen at most once per message and NULL for those
+    that repeat: the unique index on (message_id, once_kind) then refuses a second
+    unsubscription whatever the race, while NULLs never collide (revision 0006)."""
+
+    __tablename__ = "message_event"
+    __table_args__ = (
+        Index("ix_message_event_message_kind", "message_id", "kind"),
+        Index("ix_message_event_occurred_at", "occurred_at"),
+        Index("ux_message_event_once", "message_id", "once_kind", unique=True),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(
+        sa_column=Column(ForeignKey("message.id", ondelete="CASCADE"), nullable=False)
+    )
+    kind: str = Field(max_length=32)
+    once_kind: str | None = Field(default=None, max_length=32)
+    occurred_at: datetime = _required_time()
+    link_index: int | None = Field(default=None)  # clicks: which link of the message
+    detail: str = Field(default="", max_length=500)
 
 
 class Suppression(TableModel, table=True):

@@ -14,6 +14,7 @@ from kootui.core.tasks.attachments import (
     prepare_attachment,
 )
 from kootui.core.tasks.create import (
+    TRACKING_CHOICES,
     TaskDraft,
     check_draft,
     check_subject,
@@ -49,6 +50,7 @@ __all__ = [
     "ASSUMED_UNLIMITED_RATE",
     "MAX_TOTAL_BYTES",
     "STATUS_LABELS",
+    "TRACKING_CHOICES",
     "AttachmentFile",
     "SimulatedMessage",
     "Simulator",

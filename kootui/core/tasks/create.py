@@ -25,7 +25,13 @@ from sqlmodel import Session, col, select
 from kootui.core.clock import as_utc
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError, NotFound, StoreError, ValidationError
-from kootui.core.mail import NO_TRACKING_HOST, first_control, has_tracking_host, new_token
+from kootui.core.mail import (
+    NO_TRACKING_HOST,
+    first_control,
+    has_tracking_host,
+    new_token,
+    tracks_opens_clicks,
+)
 from kootui.core.recipients import MAX_MANUAL_RECIPIENTS, RecipientSource, TypedRecipients
 from kootui.core.senders import require_usable_address
 from kootui.core.store import (
@@ -68,6 +74,17 @@ class TaskDraft:
     scheduled_at: datetime | None = None  # aware; required when send_type is scheduled
     attachments: list[AttachmentFile] = field(default_factory=list)
     send_method: str = SendMethod.CONSOLE
+    # Open and click tracking: None follows the template's switch, True/False overrides it.
+    track_opens_clicks: bool | None = None
+
+
+# A face's names for a task's tracking choice (TaskDraft.track_opens_clicks).
+TRACKING_CHOICES: dict[str, bool | None] = {"template": None, "on": True, "off": False}
+
+NO_TRACKING_HOST_FOR_TRACKING = (
+    "open and click tracking needs sending.tracking_host (the host the pixel and the "
+    "click redirects point to) set in config.toml; or turn tracking off for this task"
+)
 
 
 @dataclass(frozen=True)
@@ -230,6 +247,13 @@ def _check_in(session: Session, context: Context, draft: TaskDraft) -> CheckedDr
     template, address, domain = load_sources(session, draft.template_id, draft.address_id)
     if template.support_unsubscribe and not has_tracking_host(context.settings):
         raise ValidationError(NO_TRACKING_HOST, field="template_id", code="task.no_tracking_host")
+    tracking = tracks_opens_clicks(draft.track_opens_clicks, template.track_opens_clicks)
+    if tracking and not has_tracking_host(context.settings):
+        raise ValidationError(
+            NO_TRACKING_HOST_FOR_TRACKING,
+            field="track_opens_clicks",
+            code="task.tracking_needs_host",
+        )
     parameters = list(template.parameters)
     subject = check_subject(draft.subject, parameters)
     scheduled_at = check_schedule(context, draft.send_type, draft.scheduled_at)
@@ -261,7 +285,10 @@ def _message_rows(
     checked: CheckedDraft,
     now: datetime,
 ) -> list[dict[str, Any]]:
-    with_token = checked.template.support_unsubscribe
+    # The token is also the key of the tracking token (mail.tracking).
+    with_token = checked.template.support_unsubscribe or tracks_opens_clicks(
+        checked.draft.track_opens_clicks, checked.template.track_opens_clicks
+    )
     method = checked.draft.send_method
     return [
         {
@@ -325,6 +352,7 @@ def _write(
         scheduled_at=checked.scheduled_at,
         recipient_source=recipients.description[:255],
         recipient_count=recipients.count,
+        track_opens_clicks=checked.draft.track_opens_clicks,
         created_at=now,
     )
     session.add(task)

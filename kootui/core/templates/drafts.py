@@ -45,6 +45,8 @@ class TemplateDraft:
     text_body_edited: bool = False
     support_unsubscribe: bool = False
     locale: str = "en"
+    # Open pixel and click redirects through the tracking host; a task may override it.
+    track_opens_clicks: bool = False
 
     def with_body(self, body: str) -> TemplateDraft:
         """A new body; an HTML template's text part is re-derived unless the user edited it."""

@@ -19,7 +19,17 @@ from jinja2 import StrictUndefined, Template
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from kootui.core.errors import ValidationError
-from kootui.core.mail import append_text_footer, html_footer, insert_html_footer, text_footer
+from kootui.core.mail import (
+    TrackedLinks,
+    TrackingUrls,
+    append_text_footer,
+    html_footer,
+    insert_html_footer,
+    open_pixel,
+    rewrite_html_links,
+    rewrite_text_links,
+    text_footer,
+)
 from kootui.core.templates.css import css_value_problem, style_parameters, url_scheme
 from kootui.core.templates.html_clean import URL_SCHEMES
 from kootui.core.templates.plain_text import derive_text_body
@@ -61,6 +71,8 @@ class RenderedMessage:
     subject: str
     html: str | None
     text: str
+    # With tracking: the addresses the click URLs stand for, by index (mail.tracking).
+    links: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=2)
@@ -185,10 +197,16 @@ class CompiledTemplate:
         return values
 
     def render(
-        self, params: Mapping[str, str], *, unsubscribe_url: str | None = None
+        self,
+        params: Mapping[str, str],
+        *,
+        unsubscribe_url: str | None = None,
+        tracking: TrackingUrls | None = None,
     ) -> RenderedMessage:
         """One recipient's message; the unsubscribe link is added when the template supports it
-        and a URL is given (no tracking host configured means no link)."""
+        and a URL is given (no tracking host configured means no link). With ``tracking``, the
+        web links of both parts go through click URLs and the HTML part gets the open pixel;
+        the unsubscribe link, added after, is never rewritten."""
         values = self._values(params)
         # A subject is one header line: a value must not start a new header.
         subject = self._subject.render(values).replace("\r", " ").replace("\n", " ")
@@ -199,11 +217,18 @@ class CompiledTemplate:
             html = (
                 body if self._html_is_document else HTML_DOCUMENT_HEAD + body + HTML_DOCUMENT_TAIL
             )
+        links = TrackedLinks()
+        if tracking is not None:
+            if html is not None:
+                html = rewrite_html_links(html, tracking, links)
+            text = rewrite_text_links(text, tracking, links)
         if self._support_unsubscribe and unsubscribe_url:
             text = append_text_footer(text, text_footer(unsubscribe_url, self._locale))
             if html is not None:
                 html = insert_html_footer(html, html_footer(unsubscribe_url, self._locale))
-        return RenderedMessage(subject=subject, html=html, text=text)
+        if tracking is not None and html is not None:
+            html = insert_html_footer(html, open_pixel(tracking))
+        return RenderedMessage(subject=subject, html=html, text=text, links=links.addresses())
 
 
 def render_preview(

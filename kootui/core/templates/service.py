@@ -79,6 +79,7 @@ class TemplateView:
     reviewed_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    track_opens_clicks: bool = False
 
     @property
     def is_public(self) -> bool:
@@ -98,6 +99,7 @@ class TemplateView:
             text_body_edited=self.text_body_edited,
             support_unsubscribe=self.support_unsubscribe,
             locale=self.locale,
+            track_opens_clicks=self.track_opens_clicks,
         )
 
 
@@ -120,6 +122,7 @@ def template_view(row: Template) -> TemplateView:
         reviewed_at=row.reviewed_at,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        track_opens_clicks=row.track_opens_clicks,
     )
 
 
@@ -151,6 +154,7 @@ def _apply(row: Template, draft: TemplateDraft, parameters: tuple[str, ...]) -> 
     row.text_body = draft.text_body
     row.text_body_edited = draft.text_body_edited
     row.support_unsubscribe = draft.support_unsubscribe
+    row.track_opens_clicks = draft.track_opens_clicks
     row.locale = draft.locale
     row.parameters = list(parameters)
 

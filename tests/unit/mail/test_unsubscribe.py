@@ -131,8 +131,9 @@ def suppressed(context) -> list[tuple[str, str]]:
 def test_following_the_link_suppresses_the_recipient_once(any_context):
     token = new_token()
     add_message(any_context, "Ana.Silva@Example.com", token)
-    assert record_unsubscribe(any_context, token) == "ana.silva@example.com"
-    assert record_unsubscribe(any_context, token) == "ana.silva@example.com"
+    for _ in range(2):
+        unsubscription = record_unsubscribe(any_context, token)
+        assert unsubscription is not None and unsubscription.address == "ana.silva@example.com"
     assert suppressed(any_context) == [("ana.silva@example.com", "unsubscribed")]
 
 

@@ -29,6 +29,7 @@ from kootui.core.printable import printable
 from kootui.core.senders import usable_addresses
 from kootui.core.store import MAX_PAGE_SIZE, PageRequest, SendType, Task
 from kootui.core.tasks import (
+    TRACKING_CHOICES,
     Simulator,
     TaskDraft,
     create_task,
@@ -53,6 +54,7 @@ FIELDS = (
     ("attachments", "Attachments"),
     ("send_type", "Sending type"),
     ("scheduled_at", "Send at (local time, YYYY-MM-DD HH:MM)"),
+    ("track_opens_clicks", "Open and click tracking"),
     ("recipients", "Recipients"),
 )
 FIELD_ALIASES = {"xlsx": "recipients", "task_id": "", "send_method": ""}
@@ -147,6 +149,14 @@ class TaskCreateScreen(KootuiNode, ModalScreen[Task | None]):
                 value=SendType.NOW.value,
                 allow_blank=False,
                 id="field-send_type",
+                compact=True,
+            )
+        elif name == "track_opens_clicks":
+            yield Select(
+                [("As the template says", "template"), ("On", "on"), ("Off", "off")],
+                value="template",
+                allow_blank=False,
+                id="field-track_opens_clicks",
                 compact=True,
             )
         elif name == "scheduled_at":
@@ -331,6 +341,9 @@ class TaskCreateScreen(KootuiNode, ModalScreen[Task | None]):
             send_type=send_type,
             scheduled_at=scheduled_at,
             attachments=list(self.query_one(AttachmentsField).files),
+            track_opens_clicks=TRACKING_CHOICES.get(
+                str(self.query_one("#field-track_opens_clicks", Select).value)
+            ),
         )
 
     @work(group="task-create-simulate", exit_on_error=False)

@@ -97,6 +97,7 @@ class TemplateEditorScreen(KootuiNode, Screen[TemplateView | None]):
     TemplateEditorScreen .editor-row > Input { width: 1fr; }
     TemplateEditorScreen .editor-row > Select { width: 19; }
     TemplateEditorScreen .editor-row > Checkbox { margin-left: 2; }
+    TemplateEditorScreen .editor-row > #track-opens-clicks { margin-left: 0; }
     TemplateEditorScreen .part-label { color: $text-muted; height: 1; }
     TemplateEditorScreen #body { height: 1fr; }
     TemplateEditorScreen #text-body { height: 8; }
@@ -145,6 +146,12 @@ class TemplateEditorScreen(KootuiNode, Screen[TemplateView | None]):
                     yield Checkbox(
                         "Support unsubscription", draft.support_unsubscribe, id="unsubscribe",
                         compact=True,
+                    )  # fmt: skip
+                with Horizontal(classes="editor-row"):
+                    yield Label("Tracking")
+                    yield Checkbox(
+                        "Track opens and clicks", draft.track_opens_clicks,
+                        id="track-opens-clicks", compact=True,
                     )  # fmt: skip
                 yield Label("", id="body-label", classes="part-label")
                 yield TextArea.code_editor(
@@ -204,6 +211,7 @@ class TemplateEditorScreen(KootuiNode, Screen[TemplateView | None]):
             text_body_edited=self.text_edited and body_type == "html",
             support_unsubscribe=self.query_one("#unsubscribe", Checkbox).value,
             locale=self.original.locale,
+            track_opens_clicks=self.query_one("#track-opens-clicks", Checkbox).value,
         )
 
     @property

@@ -1,0 +1,43 @@
+"""What happened to a message after it was sent: unsubscribed, opened, clicked (bounced,
+complained, ... next). A registry of kinds, writing an event in the caller's transaction,
+counts per hour and kind for the reports and one message's summary for Sending Details.
+
+This module is the package's face: other packages import from here only."""
+
+from __future__ import annotations
+
+from kootui.core.events.counts import (
+    EventCount,
+    LinkClicks,
+    MessageEngagement,
+    event_counts_statement,
+    hourly_event_counts,
+    message_engagement,
+)
+from kootui.core.events.kinds import (
+    CLICKED,
+    OPENED,
+    UNSUBSCRIBED,
+    EventKind,
+    event_kind,
+    register_kind,
+    registered_kinds,
+)
+from kootui.core.events.record import record_event
+
+__all__ = [
+    "CLICKED",
+    "OPENED",
+    "UNSUBSCRIBED",
+    "EventCount",
+    "EventKind",
+    "LinkClicks",
+    "MessageEngagement",
+    "event_counts_statement",
+    "event_kind",
+    "hourly_event_counts",
+    "message_engagement",
+    "record_event",
+    "register_kind",
+    "registered_kinds",
+]
