@@ -16,6 +16,7 @@ from kootui.core.tasks.attachments import (
 from kootui.core.tasks.create import (
     TaskDraft,
     check_draft,
+    check_schedule,
     check_subject,
     create_task,
     get_task,
@@ -33,6 +34,7 @@ from kootui.core.tasks.manage import (
     resume_task,
     status_label,
 )
+from kootui.core.tasks.message_insert import insert_messages
 from kootui.core.tasks.progress import TaskProgress, task_progress
 from kootui.core.tasks.simulator import (
     ASSUMED_UNLIMITED_RATE,
@@ -57,6 +59,7 @@ __all__ = [
     "cancel_task",
     "check_attachments",
     "check_draft",
+    "check_schedule",
     "check_subject",
     "clean_filename",
     "create_task",
@@ -67,6 +70,7 @@ __all__ = [
     "estimated_duration",
     "find_task_id",
     "get_task",
+    "insert_messages",
     "load_attachment",
     "parse_local_time",
     "pause_task",
