@@ -237,6 +237,10 @@ def build_parser() -> argparse.ArgumentParser:
     from kootui.cli.workspace import add_workspace_commands
 
     add_workspace_commands(commands)
+
+    from kootui.cli.apikeys import add_apikey_commands
+
+    add_apikey_commands(commands)
     return parser
 
 
