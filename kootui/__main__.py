@@ -1,7 +1,7 @@
 """``python -m kootui`` and the ``kootui`` command start here, before anything heavy loads.
 
-``kootui worker`` and ``kootui serve`` take SIGTERM and SIGINT as a graceful stop; its handlers can only be
-installed once settings and the store's modules have loaded (up to a second). So the two
+``kootui worker`` and ``kootui serve`` take SIGTERM and SIGINT as a graceful stop; their
+handlers can only be installed once settings and the store's modules have loaded (up to a second). So the two
 signals are blocked here, first thing: one sent while the worker starts waits, pending,
 until ``StopRequest.listen`` installs the handlers and unblocks it, instead of killing the
 worker by the default action. Every other command keeps the signals as they are.

@@ -64,8 +64,12 @@ class KeyGate:
         presented = header[len(BEARER) :].strip() if header.lower().startswith(BEARER) else ""
         key = await self._key(presented)
         request.state.key_prefix = key.display_prefix
-        rate = key.rate_per_second or self.http.key_rate
-        self.limiter.take(key.id, rate, max(self.http.key_burst, 1.0), time.monotonic())
+        # A key with its own rate may burst one second's worth; others the server's burst.
+        if key.rate_per_second:
+            rate, burst = key.rate_per_second, max(1.0, key.rate_per_second)
+        else:
+            rate, burst = self.http.key_rate, self.http.key_burst
+        self.limiter.take(key.id, rate, burst, time.monotonic())
         return Caller(key)
 
     async def _key(self, presented: str) -> ApiKeyView:
