@@ -1,10 +1,11 @@
 """``python -m kootui`` and the ``kootui`` command start here, before anything heavy loads.
 
 ``kootui worker`` and ``kootui serve`` take SIGTERM and SIGINT as a graceful stop; their
-handlers can only be installed once settings and the store's modules have loaded (up to a second). So the two
-signals are blocked here, first thing: one sent while the worker starts waits, pending,
-until ``StopRequest.listen`` installs the handlers and unblocks it, instead of killing the
-worker by the default action. Every other command keeps the signals as they are.
+handlers can only be installed once settings and the store's modules have loaded (up to a
+second). So the two signals are blocked here, first thing: one sent while the process
+starts waits, pending, until ``StopRequest.listen`` installs the handlers and unblocks it,
+instead of killing the process by the default action. Every other command keeps the
+signals as they are.
 """
 
 from __future__ import annotations
