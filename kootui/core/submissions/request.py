@@ -9,6 +9,7 @@ waiting, with the key of the channel task they ride on (``channels``).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import threading
@@ -41,6 +42,7 @@ MAX_PARAMETER_CHARS = 2000
 # them again (``channels.recheck``), so a stale entry can only delay a refusal to there.
 CACHE_SECONDS = 2.0
 CONTENT_TITLE = "API: "
+_MEMORY_LIMIT = 10_000
 
 
 @dataclass(frozen=True)
@@ -110,13 +112,17 @@ class SubmissionChecker:
         self._templates: _Expiring[int, TemplateView] = _Expiring(cache_seconds)
         self._contents: dict[str, int] = {}
         self._content_lock = threading.Lock()
+        # Both are pure functions of their input, worth remembering at a thousand a second:
+        # the validator keeps each domain's verdict, a subject is checked once per template.
+        self._validator = RecipientValidator()
+        self._subjects: dict[tuple[str, tuple[str, ...]], str] = {}
 
     def prepare(self, request: SubmissionRequest) -> PreparedSubmission:
         """The submission as message rows in waiting, or the first broken rule."""
         context = self.context
         if request.send_method not in set(SendMethod):
             raise ValidationError("unknown send method", field="send_method")
-        rows, duplicates = _recipient_rows(request.recipients)
+        rows, duplicates = _recipient_rows(request.recipients, self._validator)
         sender = self._senders.get(
             request.sender.strip().lower(), lambda: find_address(context, request.sender)
         )
@@ -139,7 +145,7 @@ class SubmissionChecker:
             raise ValidationError(
                 NO_TRACKING_HOST, field="template_id", code="task.no_tracking_host"
             )
-        subject = check_subject(subject_override or template.subject, list(template.parameters))
+        subject = self._subject(subject_override or template.subject, template.parameters)
         shared = _parameters(request.params, "params")
         filled = tuple(
             (address, _fill(template.parameters, shared, own, index))
@@ -163,6 +169,15 @@ class SubmissionChecker:
             attachments=attachments,
         )
         return PreparedSubmission(channel, filled, duplicates, when, request.send_method)
+
+    def _subject(self, subject: str, parameters: tuple[str, ...]) -> str:
+        found = self._subjects.get((subject, parameters))
+        if found is None:
+            found = check_subject(subject, list(parameters))
+            if len(self._subjects) >= _MEMORY_LIMIT:
+                self._subjects.clear()
+            self._subjects[(subject, parameters)] = found
+        return found
 
     def _template_for(self, request: SubmissionRequest) -> tuple[int, str]:
         """The template to send, and a subject that replaces its own ("" for none)."""
@@ -221,7 +236,7 @@ class SubmissionChecker:
 
 
 def _recipient_rows(
-    recipients: Sequence[RecipientInput],
+    recipients: Sequence[RecipientInput], validator: RecipientValidator
 ) -> tuple[list[tuple[str, Mapping[str, str]]], int]:
     if not recipients:
         raise ValidationError("add at least one recipient", field="recipients")
@@ -231,7 +246,6 @@ def _recipient_rows(
             field="recipients",
             code="submission.too_many_recipients",
         )
-    validator = RecipientValidator()
     seen: set[str] = set()
     rows: list[tuple[str, Mapping[str, str]]] = []
     for index, item in enumerate(recipients):
@@ -290,6 +304,8 @@ def _attachments(files: Sequence[tuple[str, bytes]]) -> tuple[AttachmentFile, ..
 def _channel_key(
     address_id: int, template_id: int, subject: str, attachments: Sequence[AttachmentFile]
 ) -> str:
+    if not attachments:
+        return _plain_channel_key(address_id, template_id, subject)
     parts = [
         address_id,
         template_id,
@@ -297,3 +313,8 @@ def _channel_key(
         [[a.filename, a.content_type, hashlib.sha256(a.content).hexdigest()] for a in attachments],
     ]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_channel_key(address_id: int, template_id: int, subject: str) -> str:
+    return hashlib.sha256(json.dumps([address_id, template_id, subject, []]).encode()).hexdigest()
