@@ -21,6 +21,7 @@ from kootui.core.errors import KootuiError
 from kootui.core.overview import GuideStep, Overview, load_overview
 from kootui.core.workspace import get_workspace
 from kootui.tui.keys.registry import bindings
+from kootui.tui.pages.overview.api_keys import ApiKeysDialog
 from kootui.tui.pages.overview.workspace_form import WorkspaceForm
 from kootui.tui.shell.page import PageScreen, PageSpec
 from kootui.tui.widgets.status_badge import tone_of
@@ -206,6 +207,9 @@ class OverviewScreen(PageScreen):
         self.kootui.show_workspace_name(saved.name)
         approval = "templates wait for approval" if saved.sensitive_industry else "no approval"
         self.notify(f"Workspace saved: {saved.max_domains} domains allowed, {approval}.")
+
+    def action_api_keys(self) -> None:
+        self.app.push_screen(ApiKeysDialog(self.kootui.context))
 
     def action_open_selected_step(self) -> None:
         guide = self.query_one("#guide", OptionList)
