@@ -212,6 +212,26 @@ async def paced(sends: Sends, rate: float, seconds: float, connections: int) -> 
     return sends.latencies[before:]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def family_cpu(pid: int) -> tuple[float, float]:
+    """(the server's own CPU seconds, its live children's), from /proc."""
+    own = cpu_seconds(pid)
+    children = 0.0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            try:
+                children += cpu_seconds(int(child))
+            except OSError:
+                pass
+    return own, children
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
@@ -278,7 +298,9 @@ def start_server(home: Path, http_port: int, sink_port: int) -> subprocess.Popen
     raise SystemExit("kootui serve did not start; see serve.log")
 
 
-async def drive(args: argparse.Namespace, port: int, key: str, template_id: int) -> Sends:
+async def drive(
+    args: argparse.Namespace, port: int, key: str, template_id: int, server_pid: int
+) -> Sends:
     import uvloop  # noqa: F401 - the loop is set by the caller
 
     sends = Sends(port, key, template_id)
@@ -288,10 +310,17 @@ async def drive(args: argparse.Namespace, port: int, key: str, template_id: int)
     warm.close()
     rate = await health(port, args.connections, args.seconds)
     print(f"health: {rate:.0f} req/s", flush=True)
+    before_count = len(sends.accepted)
+    server_before, engine_before = family_cpu(server_pid)
     accepted_rate, latencies = await closed_loop(sends, args.connections, args.seconds)
+    server_after, engine_after = family_cpu(server_pid)
+    count = max(1, len(sends.accepted) - before_count)
     print(
         f"api: {accepted_rate:.0f} msgs/s p50 {statistics.median(latencies):.1f} ms "
-        f"p99 {percentile(latencies, 0.99):.1f} ms ({args.connections} connections)",
+        f"p99 {percentile(latencies, 0.99):.1f} ms ({args.connections} connections; "
+        f"server CPU {(server_after - server_before) * 1000 / count:.2f} ms/msg, engine "
+        f"{(engine_after - engine_before) * 1000 / count:.2f} ms/msg, load "
+        f"{os.getloadavg()[0]:.1f})",
         flush=True,
     )
     await asyncio.sleep(2)  # let the engine catch up a little before the paced run
@@ -324,7 +353,7 @@ def main() -> int:
     try:
         key, template_id = seed(root)
         server = start_server(root, http_port, sink_port)
-        sends = uvloop.run(drive(args, http_port, key, template_id))
+        sends = uvloop.run(drive(args, http_port, key, template_id, server.pid))
         latencies, missing = delivery(root, sends.accepted, timeout=120)
         print(
             f"delivery: p50 {statistics.median(latencies):.0f} ms "

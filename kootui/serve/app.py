@@ -6,6 +6,8 @@ where the tracking host's public endpoints (``kootui.serve.public``) are wired i
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,14 +17,17 @@ from fastapi.responses import Response
 from kootui import __version__
 from kootui.core.config import Settings
 from kootui.core.context import Context
-from kootui.core.submissions import Intake, SubmissionChecker
+from kootui.core.errors import KootuiError
+from kootui.core.submissions import Intake, SubmissionChecker, forget_expired
 from kootui.serve import messages, resources, tasks
 from kootui.serve.access_log import AccessLog
 from kootui.serve.auth import KeyGate
 from kootui.serve.problems import install_problem_handlers
 from kootui.serve.state import ApiState
 
+log = logging.getLogger("kootui.serve")
 HEALTH_BODY = b'{"status":"ok"}'
+FORGET_EVERY_SECONDS = 3600.0  # idempotency answers older than 24 hours go hourly
 
 
 def _include_routers(app: FastAPI) -> None:
@@ -44,12 +49,22 @@ def build_http_app(context: Context, settings: Settings) -> FastAPI:
         intake=intake,
     )
 
+    async def forget_old_answers() -> None:
+        while True:
+            try:
+                await asyncio.to_thread(forget_expired, context)
+            except KootuiError as exc:  # a store away for a moment; next hour again
+                log.warning("old idempotency answers were not deleted: %s", exc)
+            await asyncio.sleep(FORGET_EVERY_SECONDS)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         intake.start()
+        forgetting = asyncio.create_task(forget_old_answers())
         try:
             yield
         finally:
+            forgetting.cancel()
             # Requests in flight have been answered (uvicorn waits for them first);
             # whatever is still queued is committed before the process ends.
             await intake.close()

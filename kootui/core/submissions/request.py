@@ -89,6 +89,10 @@ class _Expiring(Generic[_Key, _Value]):
         self._entries: dict[_Key, tuple[float, _Value]] = {}
         self._lock = threading.Lock()
 
+    def fresh(self, key: _Key) -> bool:
+        found = self._entries.get(key)
+        return found is not None and time.monotonic() - found[0] < self._seconds
+
     def get(self, key: _Key, load: Callable[[], _Value]) -> _Value:
         now = time.monotonic()
         with self._lock:
@@ -116,6 +120,16 @@ class SubmissionChecker:
         # the validator keeps each domain's verdict, a subject is checked once per template.
         self._validator = RecipientValidator()
         self._subjects: dict[tuple[str, tuple[str, ...]], str] = {}
+
+    def needs_store(self, request: SubmissionRequest) -> bool:
+        """Whether ``prepare`` may read or write the store (or decode attachments) for this
+        request; when not, it is a few microseconds of checks an event loop may run."""
+        if request.attachments or request.template_id is None:
+            return True
+        return not (
+            self._senders.fresh(request.sender.strip().lower())
+            and self._templates.fresh(request.template_id)
+        )
 
     def prepare(self, request: SubmissionRequest) -> PreparedSubmission:
         """The submission as message rows in waiting, or the first broken rule."""
