@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -404,3 +406,23 @@ def test_domains_addresses_and_templates_are_readable(
         with pytest.raises(ApiError) as missing:
             client.get(path)
         assert missing.value.status == 404
+
+
+def test_the_access_log_names_the_key_by_prefix_and_hides_addresses(
+    api: RunningApi, key: str, http: httpx.Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    def lines() -> list[str]:
+        return [r.getMessage() for r in caplog.records if r.name == "kootui.serve.access"]
+
+    with caplog.at_level(logging.INFO, logger="kootui.serve.access"):
+        http.get("/v1/messages", params={"recipient": "private-person@example.org"})
+        body = {"sender": SENDER, "to": ["hidden@example.org"], "template_id": ids(api)["plain"]}
+        assert http.post("/v1/messages", json=body).status_code == 202
+        deadline = time.monotonic() + 5
+        while len(lines()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    logged = lines()
+    assert len(logged) == 2
+    assert '"GET /v1/messages?recipient=… HTTP/1.1" 200' in logged[0]
+    assert f" - {key[:11]} [" in logged[0] and '"POST /v1/messages HTTP/1.1" 202' in logged[1]
+    assert not any(key in line or "private-person" in line or "hidden@" in line for line in logged)
