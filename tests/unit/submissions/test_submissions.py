@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from email import policy
+from email.parser import BytesParser
 
 import pytest
 from sqlalchemy import select, update
 
 from kootui.core.apikeys import create_api_key
 from kootui.core.context import Context
+from kootui.core.dispatch import run_until_idle
 from kootui.core.errors import Conflict, InvalidState, KootuiError, ValidationError
 from kootui.core.store import (
     Message,
@@ -280,3 +283,22 @@ def test_an_unverified_sender_found_by_address_is_refused(context: Context) -> N
     request = SubmissionRequest("hello@new.example.net", [RecipientInput("a@example.org")], 1)
     with pytest.raises(InvalidState):
         SubmissionChecker(context).prepare(request)
+
+
+def test_a_parameter_with_a_line_break_reaches_the_subject_cleaned_not_as_a_header(
+    context: Context,
+) -> None:
+    ids = seed_sources(context)
+    injected = "Cy\r\nBcc: victim@example.net"
+    request = SubmissionRequest(
+        SENDER,
+        [RecipientInput("a@example.org", {"name": injected})],
+        ids["personal"],
+        params={"code": "1"},
+    )
+    _store(context, request)
+    run_until_idle(context)
+    [sent] = [path for path in context.settings.paths.outbox_dir.rglob("*") if path.is_file()]
+    message = BytesParser(policy=policy.default).parsebytes(sent.read_bytes())
+    assert message["Bcc"] is None
+    assert message["Subject"] == "Welcome Cy  Bcc: victim@example.net"
