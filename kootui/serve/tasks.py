@@ -153,6 +153,16 @@ async def _form(request: Request, body: bytes) -> tuple[dict[str, Any], bytes]:
 async def create(request: Request, who: CallerDep) -> Response:
     state = api_state(request)
     who.require("tasks:write")
+    if "idempotency-key" in request.headers:
+        # Creating a task is not yet written with its answer in one transaction; a key
+        # silently ignored would promise what is not kept.
+        raise ApiProblem(
+            400,
+            "Idempotency-Key is kept for POST /v1/messages only; list tasks by name to "
+            "see whether a task was created before sending again",
+            code="idempotency.unsupported",
+            field="Idempotency-Key",
+        )
     media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media == "application/json":
         body = parse_json(await read_body(request, state.max_body), TaskIn)

@@ -340,7 +340,7 @@ def test_messages_are_read_masked_unless_the_key_may_reveal(
 
 
 def test_tasks_are_created_read_paused_resumed_and_cancelled(
-    api: RunningApi, client: KootuiClient, tmp_path: Path
+    api: RunningApi, client: KootuiClient, key: str, tmp_path: Path
 ) -> None:
     made = client.create_task(
         name="Spring",
@@ -385,6 +385,12 @@ def test_tasks_are_created_read_paused_resumed_and_cancelled(
     with pytest.raises(ApiError) as missing:
         client.get_task(10**9)
     assert missing.value.status == 404
+    keyed = httpx.post(
+        f"{api.url}/v1/tasks",
+        json={"name": "k"},
+        headers={"Authorization": f"Bearer {key}", "Idempotency-Key": "t-1"},
+    )
+    assert problem(keyed, 400)["code"] == "idempotency.unsupported"
 
 
 # --- domains, addresses, templates ------------------------------------------------------
