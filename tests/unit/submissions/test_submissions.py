@@ -172,8 +172,9 @@ def test_each_rule_is_the_consoles_and_names_its_field(
 
 
 def test_repeats_are_counted_and_suppressed_addresses_skipped(
-    context: Context, ids: dict[str, int]
+    any_context: Context, ids: dict[str, int]
 ) -> None:
+    context = any_context
     with context.store.session() as session:
         session.add(
             Suppression(
@@ -192,8 +193,9 @@ def test_repeats_are_counted_and_suppressed_addresses_skipped(
 
 
 def test_a_template_unapproved_since_the_check_is_refused_in_the_transaction(
-    context: Context, ids: dict[str, int]
+    any_context: Context, ids: dict[str, int]
 ) -> None:
+    context = any_context
     prepared = SubmissionChecker(context).prepare(_request(ids["plain"], "a@example.org"))
     with context.store.session() as session:
         session.connection().execute(
@@ -233,8 +235,9 @@ def test_one_idempotency_key_stores_once_and_refuses_another_body(
 
 
 async def test_the_intake_commits_together_and_answers_only_after_the_commit(
-    context: Context, ids: dict[str, int]
+    any_context: Context, ids: dict[str, int]
 ) -> None:
+    context = any_context
     checker = SubmissionChecker(context)
     prepared = [checker.prepare(_request(ids["plain"], f"r{i}@example.org")) for i in range(40)]
     intake = Intake(context, max_wait=0.005)
@@ -262,8 +265,9 @@ async def test_the_intake_commits_together_and_answers_only_after_the_commit(
 
 
 async def test_a_failed_transaction_fails_every_caller_and_stores_nothing(
-    context: Context, ids: dict[str, int]
+    any_context: Context, ids: dict[str, int]
 ) -> None:
+    context = any_context
     checker = SubmissionChecker(context)
     good = checker.prepare(_request(ids["plain"], "a@example.org"))
     bad_claim = idempotency_claim(999_999, "k", "POST /v1/messages", b"x")  # no such API key
