@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
-from starlette.formparsers import MultiPartParser
+from starlette.formparsers import MultiPartException, MultiPartParser
 
 from kootui.core.context import Context
 from kootui.core.errors import ValidationError
@@ -127,7 +127,12 @@ async def _form(request: Request, body: bytes) -> tuple[dict[str, Any], bytes]:
         yield body
 
     parser = MultiPartParser(request.headers, replay(), max_files=1, max_fields=20)
-    form = await parser.parse()
+    try:
+        form = await parser.parse()
+    except MultiPartException as exc:
+        raise ApiProblem(
+            400, f"the form cannot be read: {exc.message}", code="request.malformed_form"
+        ) from None
     fields: dict[str, Any] = {}
     workbook = b""
     for key, value in form.multi_items():

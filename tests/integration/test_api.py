@@ -391,6 +391,16 @@ def test_tasks_are_created_read_paused_resumed_and_cancelled(
         headers={"Authorization": f"Bearer {key}", "Idempotency-Key": "t-1"},
     )
     assert problem(keyed, 400)["code"] == "idempotency.unsupported"
+    broken = httpx.post(
+        f"{api.url}/v1/tasks",
+        content=b"--x\r\nnot a part",
+        headers={
+            "Authorization": f"Bearer {key}",
+            "Content-Type": "multipart/form-data; boundary=x",
+        },
+    )
+    assert broken.status_code in (400, 422), broken.text
+    assert broken.headers["content-type"] == "application/problem+json"
 
 
 # --- domains, addresses, templates ------------------------------------------------------
