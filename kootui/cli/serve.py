@@ -50,7 +50,7 @@ def run_serve(settings: Settings, *, engine: bool = True, processes: int = 0) ->
             log.info("started %d engine process(es)", len(children))
         try:
             if not stop_request.requested():
-                serve_http(context, settings, sock)
+                serve_http(context, settings, sock, stop_request.requested)
         finally:
             sock.close()
             context.close()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
+from collections.abc import Callable
 from pathlib import Path
 
 from kootui.core.config import HttpSection, Settings
@@ -72,9 +73,19 @@ def bind_socket(http: HttpSection) -> socket.socket:
     return sock
 
 
-def serve_http(context: Context, settings: Settings, sock: socket.socket) -> None:
-    """Serve until SIGTERM or SIGINT; returns after the graceful stop."""
+def serve_http(
+    context: Context,
+    settings: Settings,
+    sock: socket.socket,
+    stop_requested: Callable[[], bool] = lambda: False,
+) -> None:
+    """Serve until SIGTERM or SIGINT (or ``stop_requested()``, for a signal the caller took
+    before uvicorn's handlers were in place); returns after the graceful stop."""
     import uvicorn
+
+    class Server(uvicorn.Server):
+        async def on_tick(self, counter: int) -> bool:
+            return stop_requested() or await super().on_tick(counter)
 
     http = settings.http
     config = uvicorn.Config(
@@ -95,5 +106,5 @@ def serve_http(context: Context, settings: Settings, sock: socket.socket) -> Non
     )
     scheme = "https" if http.tls_cert else "http"
     log.info("serving the API on %s://%s (docs at /v1/docs)", scheme, http.listen)
-    uvicorn.Server(config).run(sockets=[sock])
+    Server(config).run(sockets=[sock])
     log.info("the API stopped")
