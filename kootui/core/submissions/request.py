@@ -43,6 +43,7 @@ MAX_PARAMETER_CHARS = 2000
 CACHE_SECONDS = 2.0
 CONTENT_TITLE = "API: "
 _MEMORY_LIMIT = 10_000
+_SEND_METHODS = frozenset(SendMethod)
 
 
 @dataclass(frozen=True)
@@ -134,7 +135,7 @@ class SubmissionChecker:
     def prepare(self, request: SubmissionRequest) -> PreparedSubmission:
         """The submission as message rows in waiting, or the first broken rule."""
         context = self.context
-        if request.send_method not in set(SendMethod):
+        if request.send_method not in _SEND_METHODS:
             raise ValidationError("unknown send method", field="send_method")
         rows, duplicates = _recipient_rows(request.recipients, self._validator)
         sender = self._senders.get(
