@@ -1,10 +1,11 @@
 """``python -m kootui`` and the ``kootui`` command start here, before anything heavy loads.
 
-``kootui worker`` takes SIGTERM and SIGINT as a graceful stop; its handlers can only be
-installed once settings and the store's modules have loaded (up to a second). So the two
-signals are blocked here, first thing: one sent while the worker starts waits, pending,
-until ``StopRequest.listen`` installs the handlers and unblocks it, instead of killing the
-worker by the default action. Every other command keeps the signals as they are.
+``kootui worker`` and ``kootui serve`` take SIGTERM and SIGINT as a graceful stop; their
+handlers can only be installed once settings and the store's modules have loaded (up to a
+second). So the two signals are blocked here, first thing: one sent while the process
+starts waits, pending, until ``StopRequest.listen`` installs the handlers and unblocks it,
+instead of killing the process by the default action. Every other command keeps the
+signals as they are.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def command_of(args: Sequence[str]) -> str:
 
 
 def main() -> int:
-    if command_of(sys.argv[1:]) == "worker":
+    if command_of(sys.argv[1:]) in ("worker", "serve"):
         signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     from kootui.cli import main as run_command
 

@@ -164,6 +164,12 @@ def _cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     return run_worker(settings, processes=args.processes, until_idle=args.until_idle)
 
 
+def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from kootui.cli.serve import run_serve
+
+    return run_serve(settings, engine=not args.no_engine, processes=args.processes)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = ArgumentParser(
         prog="kootui",
@@ -241,6 +247,25 @@ def build_parser() -> argparse.ArgumentParser:
     from kootui.cli.workspace import add_workspace_commands
 
     add_workspace_commands(commands)
+
+    serve = commands.add_parser(
+        "serve", help="the HTTP API (/v1) and the sending engines; stop with SIGTERM"
+    )
+    serve.add_argument(
+        "--no-engine", action="store_true", help="serve the API only; send with `kootui worker`"
+    )
+    serve.add_argument(
+        "--processes",
+        type=int,
+        default=0,
+        metavar="N",
+        help="engine processes (0: sending.processes, else 1; the API takes a core)",
+    )
+    serve.set_defaults(handler=_cmd_serve)
+
+    from kootui.cli.apikeys import add_apikey_commands
+
+    add_apikey_commands(commands)
     return parser
 
 

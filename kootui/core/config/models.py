@@ -248,6 +248,79 @@ class RelaySection(Section):
     )
 
 
+_LISTEN = re.compile(r"(?:\[(?P<v6>[0-9A-Fa-f:.]+)\]|(?P<host>[A-Za-z0-9.-]+)):(?P<port>\d{1,5})")
+
+
+class HttpSection(Section):
+    listen: str = Field(
+        default="127.0.0.1:8025",
+        description="host:port (or [v6]:port) `kootui serve` listens on; a non-loopback "
+        "address needs TLS or behind_proxy",
+    )
+    tls_cert: str = Field(default="", description="PEM certificate file for HTTPS")
+    tls_key: str = Field(default="", description="PEM private key file for HTTPS")
+    behind_proxy: bool = Field(
+        default=False, description="a reverse proxy terminates TLS in front of kootui serve"
+    )
+    trusted_proxies: tuple[str, ...] = Field(
+        default=("127.0.0.1",),
+        description="addresses whose X-Forwarded-For/-Proto are believed (behind_proxy)",
+    )
+    key_rate: float = Field(
+        default=1000.0,
+        ge=0,
+        le=100_000,
+        allow_inf_nan=False,
+        description="requests per second an API key may make (0: no limit); a key may set its own",
+    )
+    key_burst: float = Field(
+        default=2000.0,
+        ge=1,
+        le=1_000_000,
+        allow_inf_nan=False,
+        description="requests an idle API key may make at once",
+    )
+    max_body_bytes: int = Field(
+        default=8 * 1024 * 1024,
+        ge=1024,
+        le=64 * 1024 * 1024,
+        description="largest request body (4 MB of attachments is ~5.6 MB in base64)",
+    )
+    group_commit_ms: float = Field(
+        default=2.0,
+        ge=0,
+        le=100,
+        allow_inf_nan=False,
+        description="how long accepted messages wait for others to share their commit",
+    )
+    key_cache_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=60,
+        allow_inf_nan=False,
+        description="how long a checked API key is trusted before it is read again "
+        "(a revocation takes effect within this)",
+    )
+
+    @field_validator("listen")
+    @classmethod
+    def _host_and_port(cls, listen: str) -> str:
+        matched = _LISTEN.fullmatch(listen)
+        if matched is None or not 0 < int(matched.group("port")) <= 65535:
+            raise ValueError("must be host:port, such as 127.0.0.1:8025 or [::1]:8025")
+        return listen
+
+    @property
+    def host(self) -> str:
+        matched = _LISTEN.fullmatch(self.listen)
+        assert matched is not None  # checked when the settings loaded
+        return matched.group("v6") or matched.group("host")
+
+    @property
+    def port(self) -> int:
+        return int(self.listen.rsplit(":", 1)[1])
+
+
 # config.toml's sections, in the order `kootui config` shows them. [keys] is not here:
 # it is free-form (binding id -> key) and the TUI checks the ids against its registry.
 SECTIONS: dict[str, type[Section]] = {
@@ -258,4 +331,5 @@ SECTIONS: dict[str, type[Section]] = {
     "sending": SendingSection,
     "retry": RetrySection,
     "relay": RelaySection,
+    "http": HttpSection,
 }

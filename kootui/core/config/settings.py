@@ -13,6 +13,7 @@ from kootui.core.config.models import (
     SECTIONS,
     DatabaseSection,
     DnsSection,
+    HttpSection,
     RelaySection,
     RetrySection,
     SendingSection,
@@ -48,6 +49,7 @@ class Settings(BaseModel):
     sending: SendingSection = SendingSection()
     retry: RetrySection = RetrySection()
     relay: RelaySection = RelaySection()
+    http: HttpSection = HttpSection()
     keys: dict[str, str] = Field(
         default_factory=dict, description="[keys]: binding id -> key, such as 'ctrl+k'"
     )

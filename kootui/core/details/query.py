@@ -342,16 +342,19 @@ def prepared_request(request: PageRequest | None) -> PageRequest:
     return replace(request, text_filter="", advanced=advanced)
 
 
-def query_messages(context: Context, request: PageRequest | None = None) -> PageResult:
+def query_messages(
+    context: Context, request: PageRequest | None = None, *, reveal: bool = False
+) -> PageResult:
     """One page of messages, newest first by default, the last 24 hours unless the request
-    names a range or created dates. Every bad value is a ValidationError naming its field."""
+    names a range or created dates. Every bad value is a ValidationError naming its field.
+    Recipients are masked unless the caller reveals them for this one call."""
     prepared = prepared_request(request)
     with context.store.session() as session:
         connection = session.connection()
         query = details_query(context.clock.now(), context.store.dialect, connection)
         page = fetch_page(session, query, prepared)
         facts = load_task_facts(session.connection(), (row["task_id"] for row in page.rows))
-    rows = [present_row(row.values, facts) for row in page.rows]
+    rows = [present_row(row.values, facts, reveal=reveal) for row in page.rows]
     return PageResult(rows=rows, total=page.total, offset=page.offset)
 
 

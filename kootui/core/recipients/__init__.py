@@ -5,7 +5,12 @@ This module is the package's face: other packages import from here only."""
 
 from __future__ import annotations
 
-from kootui.core.recipients.addresses import MAX_MANUAL_RECIPIENTS, ManualRecipients
+from kootui.core.recipients.addresses import (
+    MAX_MANUAL_RECIPIENTS,
+    ManualRecipients,
+    RecipientValidator,
+    duplicate_key,
+)
 from kootui.core.recipients.recipient_list import (
     ImportedRecipients,
     RecipientSource,
@@ -17,5 +22,7 @@ __all__ = [
     "ImportedRecipients",
     "ManualRecipients",
     "RecipientSource",
+    "RecipientValidator",
     "TypedRecipients",
+    "duplicate_key",
 ]

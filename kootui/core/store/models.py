@@ -434,3 +434,71 @@ class Suppression(TableModel, table=True):
     address: str = Field(sa_column=Column(String(320), nullable=False, unique=True))
     reason: str = Field(max_length=32)  # unsubscribed, hard_bounce, manual
     created_at: datetime = _required_time()
+
+
+class ApiKey(TableModel, table=True):
+    """A credential for the API (and, later, SMTP submission): only its SHA-256 is kept.
+
+    ``scopes`` is what the key may do; until access control lands every key holds ``["*"]``.
+    ``reveal_recipients`` lets the key read whole recipient addresses (masked otherwise)."""
+
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    prefix: str = Field(sa_column=Column(String(16), nullable=False, unique=True))
+    secret_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    scopes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    reveal_recipients: bool = Field(default=False)
+    rate_per_second: float = Field(default=0.0)  # 0: the [http] default
+    created_at: datetime = _required_time()
+    last_used_at: datetime | None = _time()
+    revoked_at: datetime | None = _time()
+
+
+class SubmissionChannel(TableModel, table=True):
+    """The task that carries the messages submitted from outside with the same sender,
+    template, subject and attachments: one Sending Tasks row per kind of message, not
+    one per request. ``content_key`` is the SHA-256 of what makes them the same."""
+
+    __tablename__ = "submission_channel"
+
+    id: int | None = Field(default=None, primary_key=True)
+    content_key: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    task_id: int = Field(
+        sa_column=Column(ForeignKey("task.id", ondelete="CASCADE"), nullable=False, unique=True)
+    )
+    created_at: datetime = _required_time()
+
+
+class SubmissionContent(TableModel, table=True):
+    """The template made from a submission's own subject and body, found again by their
+    SHA-256, so the same content sent a million times is one template."""
+
+    __tablename__ = "submission_content"
+
+    id: int | None = Field(default=None, primary_key=True)
+    content_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    template_id: int = Field(
+        sa_column=Column(ForeignKey("template.id", ondelete="CASCADE"), nullable=False)
+    )
+    created_at: datetime = _required_time()
+
+
+class IdempotencyRecord(TableModel, table=True):
+    """The first answer to a request that carried an ``Idempotency-Key``, kept 24 hours,
+    written in the same transaction as what the request stored."""
+
+    __tablename__ = "idempotency_record"
+    __table_args__ = (UniqueConstraint("api_key_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    api_key_id: int = Field(
+        sa_column=Column(ForeignKey("api_key.id", ondelete="CASCADE"), nullable=False)
+    )
+    key: str = Field(max_length=255)
+    request_hash: str = Field(max_length=64)
+    response_status: int
+    response_body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = _required_time()
+    expires_at: datetime = _required_time(index=True)

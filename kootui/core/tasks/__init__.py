@@ -17,6 +17,7 @@ from kootui.core.tasks.create import (
     TRACKING_CHOICES,
     TaskDraft,
     check_draft,
+    check_schedule,
     check_subject,
     create_task,
     get_task,
@@ -34,6 +35,7 @@ from kootui.core.tasks.manage import (
     resume_task,
     status_label,
 )
+from kootui.core.tasks.message_insert import insert_messages
 from kootui.core.tasks.progress import TaskProgress, task_progress
 from kootui.core.tasks.simulator import (
     ASSUMED_UNLIMITED_RATE,
@@ -59,6 +61,7 @@ __all__ = [
     "cancel_task",
     "check_attachments",
     "check_draft",
+    "check_schedule",
     "check_subject",
     "clean_filename",
     "create_task",
@@ -69,6 +72,7 @@ __all__ = [
     "estimated_duration",
     "find_task_id",
     "get_task",
+    "insert_messages",
     "load_attachment",
     "parse_local_time",
     "pause_task",

@@ -85,6 +85,14 @@ REGISTRY: tuple[KeyAction, ...] = (
         "overview",
         help="name, domain quota, sensitive industry",
     ),
+    KeyAction(
+        "api-keys", "k", "api_keys", "API keys", "overview", help="keys for kootui serve's API"
+    ),
+    KeyAction("api-keys-new", "n", "new_key", "New", "api-keys", help="its secret is shown once"),
+    KeyAction("api-keys-revoke", "d", "revoke_key", "Revoke", "api-keys", help="asks first"),
+    KeyAction("api-keys-close", "escape", "close", "Back", "api-keys"),
+    KeyAction("api-key-secret-copy", "c", "copy_secret", "Copy", "api-key-secret"),
+    KeyAction("api-key-secret-close", "escape", "close", "Done", "api-key-secret"),
     # The list-page pattern (kootui.tui.widgets): tables, filters, dialogs.
     KeyAction("list-next-page", "right_square_bracket", "next_page", "Next page", "list"),
     KeyAction("list-previous-page", "left_square_bracket", "previous_page", "Prev page", "list"),
@@ -190,6 +198,8 @@ MODAL_SCOPES: dict[str, list[str]] = {
     "file-picker": ["file-picker"],
     "details-export": ["details-export"],
     "report-measures": ["report-measures"],
+    "api-keys": ["api-keys"],
+    "api-key-secret": ["api-key-secret"],
 }
 
 

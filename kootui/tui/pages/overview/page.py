@@ -34,6 +34,7 @@ from kootui.core.reports import (
 )
 from kootui.core.workspace import get_workspace
 from kootui.tui.keys.registry import bindings
+from kootui.tui.pages.overview.api_keys import ApiKeysDialog
 from kootui.tui.pages.overview.workspace_form import WorkspaceForm
 from kootui.tui.pages.reports.chart import ChartData, ChartSeries, ReportChart
 from kootui.tui.pages.reports.view import chart_label, rate_text
@@ -285,6 +286,9 @@ class OverviewScreen(PageScreen):
         self.kootui.show_workspace_name(saved.name)
         approval = "templates wait for approval" if saved.sensitive_industry else "no approval"
         self.notify(f"Workspace saved: {saved.max_domains} domains allowed, {approval}.")
+
+    def action_api_keys(self) -> None:
+        self.app.push_screen(ApiKeysDialog(self.kootui.context))
 
     def action_open_selected_step(self) -> None:
         guide = self.query_one("#guide", OptionList)

@@ -1,7 +1,7 @@
 """Message events (unsubscribed, opened, clicked, ...) and the open/click tracking switches
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 Create Date: 2026-12-05 18:45:00
 
 ``message_event`` records what happened to a sent message after it left, in the same
@@ -21,7 +21,7 @@ from alembic import op
 import kootui.core.store.types
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,59 @@
+"""Messages submitted from outside the console (the API, later SMTP submission): checked
+by the console's own rules, stored as message rows with send method ``api`` on a channel
+task per kind of message, committed in groups, with idempotency keys.
+
+This module is the package's face: other packages import from here only."""
+
+from __future__ import annotations
+
+from kootui.core.submissions.channels import ChannelSpec
+from kootui.core.submissions.idempotency import (
+    KEEP_FOR,
+    IdempotencyClaim,
+    StoredAnswer,
+    find_answer,
+    forget_expired,
+    idempotency_claim,
+    replay,
+)
+from kootui.core.submissions.intake import (
+    ACCEPTED,
+    AcceptedRecipient,
+    Intake,
+    Pending,
+    SubmissionReceipt,
+    commit_batch,
+)
+from kootui.core.submissions.request import (
+    MAX_ATTACHMENTS,
+    MAX_PARAMETER_CHARS,
+    MAX_RECIPIENTS,
+    PreparedSubmission,
+    RecipientInput,
+    SubmissionChecker,
+    SubmissionRequest,
+)
+
+__all__ = [
+    "ACCEPTED",
+    "KEEP_FOR",
+    "MAX_ATTACHMENTS",
+    "MAX_PARAMETER_CHARS",
+    "MAX_RECIPIENTS",
+    "AcceptedRecipient",
+    "ChannelSpec",
+    "IdempotencyClaim",
+    "Intake",
+    "Pending",
+    "PreparedSubmission",
+    "RecipientInput",
+    "StoredAnswer",
+    "SubmissionChecker",
+    "SubmissionReceipt",
+    "SubmissionRequest",
+    "commit_batch",
+    "find_answer",
+    "forget_expired",
+    "idempotency_claim",
+    "replay",
+]
