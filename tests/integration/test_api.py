@@ -442,3 +442,17 @@ def test_the_access_log_names_the_key_by_prefix_and_hides_addresses(
     assert '"GET /v1/messages?recipient=… HTTP/1.1" 200' in logged[0]
     assert f" - {key[:11]} [" in logged[0] and '"POST /v1/messages HTTP/1.1" 202' in logged[1]
     assert not any(key in line or "private-person" in line or "hidden@" in line for line in logged)
+
+
+def test_the_served_app_answers_the_tracking_hosts_public_routes_without_a_key(
+    api: RunningApi,
+) -> None:
+    """`kootui serve` is also the tracking host: /u, /o and /c answer there, keyless and out
+    of the API's schema; an unknown token is a plain 404, not an API problem."""
+    with httpx.Client(base_url=api.url) as anonymous:
+        unknown = anonymous.get("/u/" + "A" * 32)
+        assert unknown.status_code == 404
+        assert unknown.headers["content-type"] != "application/problem+json"
+        assert anonymous.get("/o/" + "1.abcdefabcdefabcdefabcdef" + ".gif").status_code == 404
+        schema = anonymous.get("/v1/openapi.json").json()
+    assert not [path for path in schema["paths"] if not path.startswith("/v1/")]
