@@ -25,6 +25,7 @@ stat_task_table = StatTask.__table__
 address_table = SenderAddress.__table__
 MEASURE_COLUMNS = ("sent", "delivered", "failed", "to_send", "rejected")
 SENT, TO_SEND = MEASURE_COLUMNS.index("sent"), MEASURE_COLUMNS.index("to_send")
+HISTORY_ID_LOCK = 0x6B6F6F7475690001  # PostgreSQL advisory lock: handing out history ids
 FINAL_STAT = {
     MessageStatus.DELIVERED.value: "delivered",
     MessageStatus.FAILED.value: "failed",
@@ -164,6 +165,9 @@ def retire_task_statistics(connection: Connection, task_id: int, name: str) -> i
     counted = connection.execute(select(s.c.task_id).where(s.c.task_id == task_id).limit(1))
     if counted.first() is None:
         return None
+    if connection.dialect.name == "postgresql":
+        # Two deletes at once would take the same next id; SQLite writes one at a time.
+        connection.execute(select(func.pg_advisory_xact_lock(HISTORY_ID_LOCK)))
     lowest = connection.execute(select(func.min(names.c.task_id))).scalar()
     history = min(lowest or 0, 0) - 1
     connection.execute(names.insert().values(task_id=history, name=name))
