@@ -2,12 +2,16 @@
 
 Figures and ticks come from ``kootui.core.overview.load_overview``, read on a thread
 by an async worker; the guide's steps jump to their page with 1–6 or enter.
+
+This is the page the console opens on, drawn before the store is open: it imports
+nothing of the store at import time, and its cards say "loading…" until the first
+figures come back (never a blank, never a made-up 0).
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,12 +22,23 @@ from textual.widgets.option_list import Option
 
 from kootui.core.clock import local_text
 from kootui.core.errors import KootuiError
-from kootui.core.overview import GuideStep, Overview, load_overview
-from kootui.core.workspace import get_workspace
 from kootui.tui.keys.registry import bindings
-from kootui.tui.pages.overview.workspace_form import WorkspaceForm
 from kootui.tui.shell.page import PageScreen, PageSpec
 from kootui.tui.widgets.status_badge import tone_of
+
+if TYPE_CHECKING:
+    from kootui.core.context import Context
+    from kootui.core.overview import GuideStep, Overview
+    from kootui.core.workspace import WorkspaceView
+
+# The figure cards, in order: their id's tail and their label.
+CARDS = {
+    "domains": "Domains",
+    "addresses": "Addresses",
+    "templates": "Templates",
+    "tasks": "Tasks",
+    "messages": "Messages today",
+}
 
 # Status order on the cards; colours come from the shared tone table (status badges).
 TASK_STATUS_ORDER = ("scheduled", "sending", "paused", "completed", "partly_failed", "cancelled")
@@ -56,32 +71,50 @@ def _breakdown(counts: dict[str, int], known_order: tuple[str, ...]) -> Content:
     return Content("\n").join(parts) if parts else Content.styled("none yet", "dim")
 
 
+def read_overview(context: Context) -> Overview:
+    """Run on a thread: the overview's queries load with the store, not with this page."""
+    from kootui.core.overview import load_overview
+
+    return load_overview(context)
+
+
+def read_workspace(context: Context) -> WorkspaceView:
+    from kootui.core.workspace import get_workspace
+
+    return get_workspace(context)
+
+
+def loading_card(label: str) -> Content:
+    """A card before its figure has been read: its label and a quiet "loading…"."""
+    return Content.assemble((f"{label}\n", "dim"), ("loading…", "dim italic"))
+
+
 def figure_cards(overview: Overview) -> dict[str, Content]:
     """The text of each figure card, by card id."""
     return {
         "card-domains": Content.assemble(
-            ("Domains\n", "dim"),
+            (f"{CARDS['domains']}\n", "dim"),
             (f"{overview.domains}", "bold"),
             ("\n", ""),
             (f"{overview.verified_domains} verified", "$status-ok"),
         ),
         "card-addresses": Content.assemble(
-            ("Addresses\n", "dim"), (f"{overview.addresses}", "bold"), "\n"
+            (f"{CARDS['addresses']}\n", "dim"), (f"{overview.addresses}", "bold"), "\n"
         ),
         "card-templates": Content.assemble(
-            ("Templates\n", "dim"),
+            (f"{CARDS['templates']}\n", "dim"),
             (f"{overview.templates}", "bold"),
             ("\n", ""),
             (f"{overview.approved_templates} approved", "$status-ok"),
         ),
         "card-tasks": Content.assemble(
-            ("Tasks\n", "dim"),
+            (f"{CARDS['tasks']}\n", "dim"),
             (f"{overview.tasks}", "bold"),
             "\n",
             _breakdown(overview.tasks_by_status, TASK_STATUS_ORDER),
         ),
         "card-messages": Content.assemble(
-            ("Messages today\n", "dim"),
+            (f"{CARDS['messages']}\n", "dim"),
             (f"{overview.messages_today}", "bold"),
             "\n",
             _breakdown(overview.messages_today_by_status, MESSAGE_STATUS_ORDER),
@@ -123,8 +156,8 @@ class OverviewScreen(PageScreen):
                 yield Static("Overview", classes="page-title")
                 yield Static("loading…", id="overview-loaded", classes="page-subtitle")
             with Horizontal(id="figures"):
-                for card in ("domains", "addresses", "templates", "tasks", "messages"):
-                    yield Static("", id=f"card-{card}", classes="card")
+                for card, label in CARDS.items():
+                    yield Static(loading_card(label), id=f"card-{card}", classes="card")
             with Vertical(id="guide-box", classes="panel"):
                 yield Static(self._guide_heading(), id="guide-heading")
                 yield OptionList(id="guide")
@@ -156,8 +189,8 @@ class OverviewScreen(PageScreen):
 
     @work(exclusive=True, group="overview", exit_on_error=False)
     async def load_figures(self) -> None:
-        context = self.kootui.context
-        overview = await asyncio.to_thread(load_overview, context)
+        context = await self.kootui.opened_context()
+        overview = await asyncio.to_thread(read_overview, context)
         self.show_figures(overview, local_text(context.clock.now(), "%H:%M"))
 
     def show_figures(self, overview: Overview, loaded_at: str) -> None:
@@ -165,7 +198,7 @@ class OverviewScreen(PageScreen):
         for card_id, text in figure_cards(overview).items():
             self.query_one(f"#{card_id}", Static).update(text)
         subtitle = f"figures as of {loaded_at}"
-        if is_empty(overview) and not self.kootui.context.settings.demo:
+        if is_empty(overview) and not self.kootui.settings.demo:
             subtitle += " · a new workspace: start with step 1, or run `kootui demo` to look around"
         self.query_one("#overview-loaded", Static).update(subtitle)
         guide = self.query_one("#guide", OptionList)
@@ -194,9 +227,11 @@ class OverviewScreen(PageScreen):
 
     @work(group="workspace-edit", exit_on_error=False)
     async def action_edit_workspace(self) -> None:
-        context = self.kootui.context
+        from kootui.tui.pages.overview.workspace_form import WorkspaceForm
+
+        context = await self.kootui.opened_context()
         try:
-            current = await asyncio.to_thread(get_workspace, context)
+            current = await asyncio.to_thread(read_workspace, context)
         except KootuiError as refusal:
             self.notify(str(refusal), severity="error")
             return
