@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 class ConsoleStore:
     """The console's store and, unless ``--no-engine``, its sending engine.
 
-    ``open`` and then ``start_engine`` run on the console's worker threads (a
+    ``open`` and then ``finish`` run on the console's worker threads (a
     ``StoreOpening``); ``close`` runs when the console has ended, also when it ended
     while they ran (the lock makes it wait for them).
     """
@@ -40,24 +40,28 @@ class ConsoleStore:
         self._closed = False
 
     def open(self) -> Context:
-        from kootui.core.bootstrap import open_context
+        """The store, readable: the console's first page reads its figures from it."""
+        from kootui.core.bootstrap import open_readable_context
 
         with self._lock:
             if self._closed:
                 raise RuntimeError("the console ended before its store was open")
-            self.context = open_context(self.settings)
+            self.context = open_readable_context(self.settings)
             return self.context
 
-    def start_engine(self, context: Context) -> None:
-        """Unless ``--no-engine``: start sending from this console (after ``open``)."""
-        if not self.with_engine:
-            log.info("--no-engine: this console does not send; `kootui worker` processes do")
-            return
-        from kootui.core.dispatch import EngineThread
+    def finish(self, context: Context) -> None:
+        """The rest of opening (public templates), then, unless ``--no-engine``, sending."""
+        from kootui.core.bootstrap import finish_opening
 
         with self._lock:
             if self._closed:
                 return
+            finish_opening(context)
+            if not self.with_engine:
+                log.info("--no-engine: this console does not send; `kootui worker` processes do")
+                return
+            from kootui.core.dispatch import EngineThread
+
             self.engine = EngineThread(context)
             self.engine.start()
 
@@ -88,7 +92,7 @@ def run_console(args: argparse.Namespace, settings: Settings) -> int:
     settings.ensure_folders()  # the log file's folder
     _log_to_file(settings)
     store = ConsoleStore(settings, with_engine=not getattr(args, "no_engine", False))
-    opening = StoreOpening(settings, store.open, after_open=store.start_engine)
+    opening = StoreOpening(settings, store.open, finish=store.finish)
     app = KootuiApp(opening, catalog=catalog, theme=args.theme)
     try:
         app.run()

@@ -87,7 +87,8 @@ class KootuiApp(App[None]):
         self.clock: Clock = context.clock
         self._opening = context if isinstance(context, StoreOpening) else None
         self._open_context: Context | None = None if isinstance(context, StoreOpening) else context
-        self._store_open = asyncio.Event()
+        self._store_open = asyncio.Event()  # the context may be read
+        self._store_is_ready = False  # ... and what opens with it is done: every page opens
         self._page_after_opening: str | None = None
         # Why the store could not be opened; the console has exited (see open_store).
         self.store_error: Exception | None = None
@@ -122,8 +123,8 @@ class KootuiApp(App[None]):
             # longer to load than the whole shell takes to show.
             self.call_after_refresh(self.open_store)
         else:
-            self._store_opened()
-            self._start_domain_checks()
+            self.load_workspace()
+            self._store_ready()
         if self._theme_note:
             self.notify(self._theme_note, severity="warning")
 
@@ -147,32 +148,30 @@ class KootuiApp(App[None]):
         assert opening is not None
         try:
             context = await asyncio.to_thread(opening.open)
+            self._open_context = context
+            self._store_open.set()  # the Overview's figures are read from here on
+            self.load_workspace()
+            if opening.finish is not None:
+                await asyncio.to_thread(opening.finish, context)
+            # kootui.core.domains and DNS: loaded on a thread, not on the event loop.
+            await asyncio.to_thread(import_module, DOMAIN_CHECKS_MODULE)
         except Exception as error:
             # Reported as before the console drew anything: the command line prints it
             # on one line and exits with its status (see kootui.cli.console).
             self.store_error = error
             self.exit(return_code=1)
             return
-        self._open_context = context
-        self._store_opened()
-        # Off the way to the first figures, each on a thread: the sending engine, then
-        # the domain checks' modules (kootui.core.domains, DNS).
-        if opening.after_open is not None:
-            await asyncio.to_thread(opening.after_open, context)
-        await asyncio.to_thread(import_module, DOMAIN_CHECKS_MODULE)
-        self._start_domain_checks()
+        self._store_ready()
 
-    def _store_opened(self) -> None:
-        """Hand the context to whoever waits for it; show the page asked for meanwhile."""
-        self._store_open.set()
-        self.load_workspace()
-        if self._page_after_opening is not None:
-            self.go_page(self._page_after_opening)
-
-    def _start_domain_checks(self) -> None:
+    def _store_ready(self) -> None:
+        """The store is open and what starts with it has started: every page may open."""
         from kootui.tui.pages.domains.checks import start_domain_checks
 
+        self._store_open.set()
+        self._store_is_ready = True
         self.domain_checks = start_domain_checks(self)
+        if self._page_after_opening is not None:
+            self.go_page(self._page_after_opening)
 
     @work(exclusive=True, group="workspace", exit_on_error=False)
     async def load_workspace(self) -> None:
@@ -245,7 +244,7 @@ class KootuiApp(App[None]):
             return
         if page_id == self.current_mode:
             return
-        if self._open_context is None:
+        if not self._store_is_ready:
             # Pages read the store as they mount; the Overview waits for it on screen.
             self._page_after_opening = page_id
             return

@@ -23,14 +23,15 @@ if TYPE_CHECKING:
 class StoreOpening:
     """What the console has before its store is open, and how to open it.
 
-    ``open`` runs on a worker thread and may raise what ``open_context`` raises (a store
-    that needs migrating, is locked, is out of reach): the console then exits and keeps
-    the error in ``KootuiApp.store_error`` for the command line to report. ``after_open``
-    (the sending engine) runs on a thread once the pages have the context, so it is not
-    on the way to the first figures.
+    ``open`` returns a context the first page can read from (the Overview's figures);
+    ``finish`` then does the rest (the public templates, the sending engine) while those
+    are read. Both run on worker threads; the other pages open once both are done. Either
+    may raise what ``open_context`` raises (a store that needs migrating, is locked, is
+    out of reach): the console then exits and keeps the error in ``KootuiApp.store_error``
+    for the command line to report.
     """
 
     settings: Settings
     open: Callable[[], Context]
     clock: Clock = field(default_factory=SystemClock)
-    after_open: Callable[[Context], None] | None = None
+    finish: Callable[[Context], None] | None = None

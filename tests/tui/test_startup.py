@@ -27,29 +27,43 @@ from tests.support.tui_shell import PATIENCE_SECONDS, SIZE, build_app, wait_unti
 
 
 class HeldOpening:
-    """Opens the test's (real) store only when the test lets it."""
+    """Opens the test's (real) store, and finishes opening it, when the test lets it."""
 
     def __init__(self, context: Context) -> None:
         self.context = context
         self.asked = threading.Event()
         self.release = threading.Event()
-        self.opened_on: threading.Thread | None = None
+        self.finishing = threading.Event()
+        self.release_finish = threading.Event()
+        self.threads: list[threading.Thread] = []
 
     def open(self) -> Context:
-        self.opened_on = threading.current_thread()
+        self.threads.append(threading.current_thread())
         self.asked.set()
         assert self.release.wait(PATIENCE_SECONDS)
         return self.context
 
+    def finish(self, context: Context) -> None:
+        assert context is self.context
+        self.threads.append(threading.current_thread())
+        self.finishing.set()
+        assert self.release_finish.wait(PATIENCE_SECONDS)
+
+    def let_go(self) -> None:
+        self.release.set()
+        self.release_finish.set()
+
     def opening(self) -> StoreOpening:
-        return StoreOpening(self.context.settings, self.open, clock=self.context.clock)
+        return StoreOpening(
+            self.context.settings, self.open, clock=self.context.clock, finish=self.finish
+        )
 
 
 @pytest.fixture
 def held(context: Context) -> Iterator[HeldOpening]:
     opening = HeldOpening(context)
     yield opening
-    opening.release.set()  # a failed test never leaves the worker thread waiting
+    opening.let_go()  # a failed test never leaves a worker thread waiting
 
 
 def text_of(app: KootuiApp, selector: str) -> str:
@@ -67,9 +81,8 @@ async def until(pilot: object, condition: Callable[[], bool], what: str) -> None
 async def test_the_overview_is_drawn_before_the_store_opens_and_filled_after(held):
     app = build_app(held.opening())
     async with app.run_test(size=SIZE) as pilot:
-        # The store is asked for once the first page is on screen, and not on the UI loop.
+        # The store is asked for once the first page is on screen.
         await until(pilot, held.asked.is_set, "the console asks for its store")
-        assert held.opened_on is not threading.main_thread()
         assert "Process guide" in text_of(app, "#guide-heading")
         assert text_of(app, "#overview-loaded") == "loading…"
         for card, label in CARDS.items():
@@ -77,13 +90,16 @@ async def test_the_overview_is_drawn_before_the_store_opens_and_filled_after(hel
         assert "Mon 23 Nov 2026 15:30" in text_of(app, "#clock")  # the settings' clock
         with pytest.raises(RuntimeError, match="not open yet"):
             app.context  # noqa: B018
-        held.release.set()
+        held.let_go()
         await wait_until(
             pilot, lambda: "figures as of" in text_of(app, "#overview-loaded"), "figures"
         )
         assert text_of(app, "#card-domains").splitlines()[1:] == ["0", "0 verified"]
         assert text_of(app, "#workspace-name") == "My workspace"
         assert app.domain_checks is not None  # started with the store, as before
+        # Opened and finished on threads, never on the UI loop.
+        assert len(held.threads) == 2
+        assert threading.main_thread() not in held.threads
 
 
 async def test_a_page_asked_for_while_the_store_opens_is_shown_once_it_is_open(held):
@@ -92,7 +108,12 @@ async def test_a_page_asked_for_while_the_store_opens_is_shown_once_it_is_open(h
         await until(pilot, held.asked.is_set, "the console asks for its store")
         await pilot.press("g", "d")
         assert app.current_mode == "overview"
+        # Readable: the figures come, but the other pages wait for the rest of the opening.
         held.release.set()
+        await until(pilot, lambda: "figures as of" in text_of(app, "#overview-loaded"), "figures")
+        await until(pilot, held.finishing.is_set, "the console finishes opening")
+        assert app.current_mode == "overview"
+        held.release_finish.set()
         await wait_until(pilot, lambda: app.current_mode == "domains", "Sender Domains shown")
         await pilot.press("escape")  # back to where the user was
         assert app.current_mode == "overview"
