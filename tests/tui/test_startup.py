@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
 
 from kootui.cli.console import ConsoleStore
 from kootui.core.config import Settings
@@ -87,6 +87,8 @@ async def test_the_overview_is_drawn_before_the_store_opens_and_filled_after(hel
         assert text_of(app, "#overview-loaded") == "loading…"
         for card, label in CARDS.items():
             assert text_of(app, f"#card-{card}").splitlines() == [label, "loading…"]
+        guide = app.screen.query_one("#guide", OptionList)
+        assert [str(option.prompt) for option in guide.options] == ["loading…"]
         assert "Mon 23 Nov 2026 15:30" in text_of(app, "#clock")  # the settings' clock
         with pytest.raises(RuntimeError, match="not open yet"):
             app.context  # noqa: B018
@@ -95,6 +97,7 @@ async def test_the_overview_is_drawn_before_the_store_opens_and_filled_after(hel
             pilot, lambda: "figures as of" in text_of(app, "#overview-loaded"), "figures"
         )
         assert text_of(app, "#card-domains").splitlines()[1:] == ["0", "0 verified"]
+        assert guide.option_count == 6  # the process guide's steps, with their ticks
         assert text_of(app, "#workspace-name") == "My workspace"
         assert app.domain_checks is not None  # started with the store, as before
         # Opened and finished on threads, never on the UI loop.

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from kootui.core.overview import GuideStep, Overview
     from kootui.core.workspace import WorkspaceView
 
+LOADING = Content.styled("loading…", "dim italic")
 # The figure cards, in order: their id's tail and their label.
 CARDS = {
     "domains": "Domains",
@@ -86,7 +87,7 @@ def read_workspace(context: Context) -> WorkspaceView:
 
 def loading_card(label: str) -> Content:
     """A card before its figure has been read: its label and a quiet "loading…"."""
-    return Content.assemble((f"{label}\n", "dim"), ("loading…", "dim italic"))
+    return Content.assemble((f"{label}\n", "dim"), LOADING)
 
 
 def figure_cards(overview: Overview) -> dict[str, Content]:
@@ -160,7 +161,8 @@ class OverviewScreen(PageScreen):
                     yield Static(loading_card(label), id=f"card-{card}", classes="card")
             with Vertical(id="guide-box", classes="panel"):
                 yield Static(self._guide_heading(), id="guide-heading")
-                yield OptionList(id="guide")
+                # The steps' ticks come with the figures; until then, a quiet line.
+                yield OptionList(Option(LOADING, disabled=True), id="guide")
 
     def _guide_heading(self) -> Content:
         steps = [self.kootui.key_display(f"step-{n}") for n in range(1, 7)]
