@@ -20,55 +20,9 @@ Handler = Callable[[argparse.Namespace, Settings], int]
 
 
 def _run_console(args: argparse.Namespace, settings: Settings) -> int:
-    from kootui.core.bootstrap import open_context
-    from kootui.tui.app import KootuiApp
-    from kootui.tui.keys.registry import validate_keymap
-    from kootui.tui.theming import ThemeCatalog
+    from kootui.cli.console import run_console
 
-    # Bad [keys], theme files or theme names stop here, before the store is opened.
-    validate_keymap(settings.keys, str(settings.paths.config_file))
-    catalog = ThemeCatalog.load(settings)
-    catalog.starting_theme(settings, args.theme)
-    context = open_context(settings)
-    _log_to_file(settings)
-    engine = None
-    if not getattr(args, "no_engine", False):
-        from kootui.core.dispatch import EngineThread
-
-        engine = EngineThread(context)
-        engine.start()
-    try:
-        app = KootuiApp(context, catalog=catalog, theme=args.theme)
-        app.run()
-    finally:
-        if engine is not None and not engine.stop():
-            say(
-                "kootui: the sending engine did not stop in time; leases will expire "
-                "and another worker picks the messages up",
-                err=True,
-            )
-        context.close()
-    if engine is not None and engine.error is not None:
-        say(
-            f"kootui: the sending engine stopped with an error: {engine.error} "
-            f"(details in {settings.paths.log_file})",
-            err=True,
-        )
-        return 1
-    return 0
-
-
-def _log_to_file(settings: Settings) -> None:
-    """While the console owns the terminal, log lines go to a file in the state folder."""
-    import logging
-
-    from kootui.cli.output import PrintableFormatter
-
-    handler = logging.FileHandler(settings.paths.log_file, encoding="utf-8")
-    handler.setFormatter(PrintableFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
+    return run_console(args, settings)
 
 
 def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:

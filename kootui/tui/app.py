@@ -3,6 +3,11 @@
 The app itself only wires things together: pages live in ``pages/``, keys in
 ``keys/``, palettes in ``theming.py``. Store calls run in workers, on threads
 (see ``kootui.tui.shell.kootui_node``).
+
+Start-up draws first: this module imports no page and nothing of the store. A page's
+module loads when the page is first shown (``PageSpec.make_screen``); given a
+``StoreOpening``, the store opens on a thread once the first page is on screen, and
+``opened_context()`` hands it to whoever waits for it.
 """
 
 from __future__ import annotations
@@ -10,8 +15,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import replace
-from functools import partial
-from typing import ClassVar
+from importlib import import_module
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, work
 from textual.app import App
@@ -24,20 +29,26 @@ from textual.signal import Signal
 from textual.theme import BUILTIN_THEMES
 from textual.worker import Worker, WorkerState
 
-from kootui.core.context import Context
+from kootui.core.clock import Clock
+from kootui.core.config import Settings
 from kootui.core.printable import printable
-from kootui.core.workspace import get_workspace
 from kootui.tui.keys.registry import current_key, scope_bindings, validate_keymap
+from kootui.tui.opening import StoreOpening
 from kootui.tui.outside_text import TerminalSafeFilter
 from kootui.tui.pages import PAGES, PageScreen, PageSpec
-from kootui.tui.pages.domains.checks import start_domain_checks
 from kootui.tui.palette import ConsoleCommands
 from kootui.tui.shell.help import HelpScreen
 from kootui.tui.shell.jump import GoScreen, JumpScreen
 from kootui.tui.shell.kootui_node import RefreshIntervals, store_problem
 from kootui.tui.theming import ThemeCatalog, save_ui_state
 
+if TYPE_CHECKING:
+    from kootui.core.context import Context
+    from kootui.tui.pages.domains.checks import DomainChecks
+
 HISTORY_LIMIT = 50
+# Loads kootui.core.domains (DNS, the store): imported on a thread once the store is open.
+DOMAIN_CHECKS_MODULE = "kootui.tui.pages.domains.checks"
 # Stateless; one is enough for every line of every widget.
 TERMINAL_SAFE = TerminalSafeFilter()
 
@@ -58,7 +69,7 @@ class KootuiApp(App[None]):
 
     def __init__(
         self,
-        context: Context,
+        context: Context | StoreOpening,
         *,
         catalog: ThemeCatalog,
         theme: str | None = None,
@@ -67,12 +78,21 @@ class KootuiApp(App[None]):
         refresh_intervals: RefreshIntervals | None = None,
     ) -> None:
         # Bad [keys] or themes fail here, before the terminal is taken over.
-        self.keymap = validate_keymap(
-            context.settings.keys, str(context.settings.paths.config_file)
-        )
-        start_theme, self._theme_note = catalog.starting_theme(context.settings, theme)
+        settings = context.settings
+        self.keymap = validate_keymap(settings.keys, str(settings.paths.config_file))
+        start_theme, self._theme_note = catalog.starting_theme(settings, theme)
         super().__init__()
-        self.context = context
+        # What the shell needs to draw; pages that read the store wait for the context.
+        self.settings: Settings = settings
+        self.clock: Clock = context.clock
+        self._opening = context if isinstance(context, StoreOpening) else None
+        self._open_context: Context | None = None if isinstance(context, StoreOpening) else context
+        self._store_open = asyncio.Event()  # the context may be read
+        self._store_is_ready = False  # ... and what opens with it is done: every page opens
+        self._page_after_opening: str | None = None
+        # Why the store could not be opened; the console has exited (see open_store).
+        self.store_error: Exception | None = None
+        self.domain_checks: DomainChecks | None = None
         self.catalog = catalog
         self.pages: tuple[PageSpec, ...] = tuple(pages)
         self.refresh_intervals = refresh_intervals or RefreshIntervals()
@@ -91,24 +111,73 @@ class KootuiApp(App[None]):
                 self.unregister_theme(name)
         self.set_keymap(self.keymap)
         for page in self.pages:
-            self.add_mode(page.id, partial(page.screen, page))
+            self.add_mode(page.id, page.make_screen)
         if theme:
-            save_ui_state(context.settings.paths.ui_state_file, theme=theme)
+            save_ui_state(settings.paths.ui_state_file, theme=theme)
 
     def on_mount(self) -> None:
         self._remember_theme = True
         self.switch_mode(self.pages[0].id)
-        self.load_workspace()
-        self.domain_checks = start_domain_checks(self)
+        if self._open_context is None:
+            # Runs once the first page has been drawn: the store's modules alone take
+            # longer to load than the whole shell takes to show.
+            self.call_after_refresh(self.open_store)
+        else:
+            self.load_workspace()
+            self._store_ready()
         if self._theme_note:
             self.notify(self._theme_note, severity="warning")
 
-    # --- data -----------------------------------------------------------------
+    # --- the store ------------------------------------------------------------
+
+    @property
+    def context(self) -> Context:
+        """The open store, settings and clock; ``opened_context()`` waits for it."""
+        if self._open_context is None:
+            raise RuntimeError("the store is not open yet: await KootuiApp.opened_context()")
+        return self._open_context
+
+    async def opened_context(self) -> Context:
+        """The context, once the store is open (at once when it already is)."""
+        await self._store_open.wait()
+        return self.context
+
+    @work(exclusive=True, group="store-open", exit_on_error=False)
+    async def open_store(self) -> None:
+        opening = self._opening
+        assert opening is not None
+        try:
+            context = await asyncio.to_thread(opening.open)
+            self._open_context = context
+            self._store_open.set()  # the Overview's figures are read from here on
+            self.load_workspace()
+            if opening.finish is not None:
+                await asyncio.to_thread(opening.finish, context)
+            # kootui.core.domains and DNS: loaded on a thread, not on the event loop.
+            await asyncio.to_thread(import_module, DOMAIN_CHECKS_MODULE)
+        except Exception as error:
+            # Reported as before the console drew anything: the command line prints it
+            # on one line and exits with its status (see kootui.cli.console).
+            self.store_error = error
+            self.exit(return_code=1)
+            return
+        self._store_ready()
+
+    def _store_ready(self) -> None:
+        """The store is open and what starts with it has started: every page may open."""
+        from kootui.tui.pages.domains.checks import start_domain_checks
+
+        self._store_open.set()
+        self._store_is_ready = True
+        self.domain_checks = start_domain_checks(self)
+        if self._page_after_opening is not None:
+            self.go_page(self._page_after_opening)
 
     @work(exclusive=True, group="workspace", exit_on_error=False)
     async def load_workspace(self) -> None:
-        workspace = await asyncio.to_thread(get_workspace, self.context)
-        self.show_workspace_name(workspace.name)
+        context = await self.opened_context()
+        name = await asyncio.to_thread(_workspace_name, context)
+        self.show_workspace_name(name)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # A store that fails (locked, damaged, unreachable) is reported, never a crash.
@@ -175,6 +244,11 @@ class KootuiApp(App[None]):
             return
         if page_id == self.current_mode:
             return
+        if not self._store_is_ready:
+            # Pages read the store as they mount; the Overview waits for it on screen.
+            self._page_after_opening = page_id
+            return
+        self._page_after_opening = None
         if self.current_mode in known:
             self.history = [*self.history, self.current_mode][-HISTORY_LIMIT:]
         self.switch_mode(page_id)
@@ -224,7 +298,7 @@ class KootuiApp(App[None]):
 
     def watch_theme(self, name: str) -> None:
         if self._remember_theme:
-            save_ui_state(self.context.settings.paths.ui_state_file, theme=name)
+            save_ui_state(self.settings.paths.ui_state_file, theme=name)
 
     # --- behaviour every widget shares ----------------------------------------
 
@@ -232,3 +306,10 @@ class KootuiApp(App[None]):
         # Snapshot tests run with cursor_blink=False so every frame is the same.
         if not self.cursor_blink and hasattr(event.widget, "cursor_blink"):
             event.widget.cursor_blink = False
+
+
+def _workspace_name(context: Context) -> str:
+    """Run on a thread: the workspace services load with the store."""
+    from kootui.core.workspace import get_workspace
+
+    return get_workspace(context).name

@@ -29,6 +29,10 @@ def _drain(fd: int, seconds: float) -> bytes:
     return seen
 
 
+def _text(path: Path) -> str:
+    return path.read_text() if path.exists() else ""
+
+
 def _outbox_files(root: Path) -> list[Path]:
     return [p for p in root.rglob("*") if p.is_file() and p.parent.name == "new"]
 
@@ -57,7 +61,7 @@ def test_the_console_sends_due_messages_and_quits_cleanly(tmp_path: Path) -> Non
     try:
         screen = b""
         deadline = time.monotonic() + 60
-        # The engine starts before the screen is drawn: wait for both, whichever comes last.
+        # The engine starts once the store is open, after the first frame: wait for both.
         while time.monotonic() < deadline and not (
             b"DEMO" in screen and outbox.exists() and _outbox_files(outbox)
         ):
@@ -89,8 +93,12 @@ def test_no_engine_leaves_the_queue_alone(tmp_path: Path) -> None:
     try:
         screen = b""
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and b"DEMO" not in screen:
+        # The console says in its log when it would have started an engine.
+        log_file = home / "state" / "kootui.log"
+        while time.monotonic() < deadline and "--no-engine" not in _text(log_file):
             screen += _drain(controller, 0.5)
+        assert "--no-engine" in _text(log_file)
+        assert b"DEMO" in screen
         os.write(controller, b"q")
         deadline = time.monotonic() + 60
         while process.poll() is None and time.monotonic() < deadline:
@@ -102,7 +110,6 @@ def test_no_engine_leaves_the_queue_alone(tmp_path: Path) -> None:
             process.wait()
         os.close(controller)
     assert not _outbox_files(home / "data" / "demo" / "outbox")
-    # An engine starts before the screen is drawn and says so in the log as it begins: the
-    # log of a whole run, not a wait for mail that never comes, shows that none ran.
-    log_file = home / "state" / "kootui.log"
-    assert "sending with the" not in (log_file.read_text() if log_file.exists() else "")
+    # An engine says so in the log as it begins: the log of a whole run, not a wait for mail
+    # that never comes, shows that none ran.
+    assert "sending with the" not in _text(log_file)

@@ -14,6 +14,7 @@ from textual.worker import Worker, WorkerState
 
 from kootui.core.context import Context
 from kootui.tui.app import KootuiApp
+from kootui.tui.opening import StoreOpening
 from kootui.tui.shell.kootui_node import RefreshIntervals
 from kootui.tui.theming import ThemeCatalog
 from kootui.tui.widgets.filter_bar import FilterBar
@@ -26,8 +27,9 @@ FAST_REFRESH = RefreshIntervals(
 PATIENCE_SECONDS = 15.0  # far beyond any wait on a loaded machine; a hang fails, not stalls
 
 
-def build_app(context: Context, **kwargs: object) -> KootuiApp:
-    """The console as `kootui` opens it, with no cursor blink (tests compare screens)."""
+def build_app(context: Context | StoreOpening, **kwargs: object) -> KootuiApp:
+    """The console with no cursor blink (tests compare screens): on an open store, or, given
+    a ``StoreOpening``, as `kootui` opens it (the store on a thread after the first frame)."""
     catalog = ThemeCatalog.load(context.settings)
     return KootuiApp(context, catalog=catalog, cursor_blink=False, **kwargs)  # type: ignore[arg-type]
 

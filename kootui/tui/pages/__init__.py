@@ -1,37 +1,68 @@
 """The console's top-level pages, in navigation order: one line per page.
 
 Page ids match ``kootui.core.overview.GuideStep.page``; each page is a Textual mode
-of the same name. When a page's issue lands, change its ``NotBuiltScreen`` to the
-real screen class. Its ``g`` letter is the ``go-<id>`` key in ``kootui.tui.keys.registry``.
+of the same name. A page's screen is named ``"module:Class"`` and imported the first
+time the page is shown: this module imports no page, so the console draws at once
+(``tests/unit/architecture/test_startup_imports.py`` holds it to that). A page whose
+issue is still open shows ``NotBuiltScreen``. Its ``g`` letter is the ``go-<id>`` key in
+``kootui.tui.keys.registry``.
 """
 
 from __future__ import annotations
 
-from kootui.tui.pages.addresses.page import AddressesScreen
-from kootui.tui.pages.details.page import SendingDetailsScreen
-from kootui.tui.pages.domains.page import DomainsScreen
-from kootui.tui.pages.overview.page import OverviewScreen
-from kootui.tui.pages.reports.page import StatisticsReportScreen
-from kootui.tui.pages.tasks.page import TasksScreen
-from kootui.tui.pages.templates.page import TemplatesScreen
 from kootui.tui.shell.page import PageScreen, PageSpec
 
 EMAIL = "Email"
+NOT_BUILT = "kootui.tui.shell.not_built:NotBuiltScreen"
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("overview", "Overview", "", OverviewScreen, "figures and the process guide"),
-    PageSpec("domains", "Sender Domains", EMAIL, DomainsScreen, "domains verified through DNS"),
-    PageSpec("addresses", "Sender Addresses", EMAIL, AddressesScreen, "the From addresses"),
-    PageSpec("templates", "Templates", EMAIL, TemplatesScreen, "what recipients read"),
-    PageSpec("tasks", "Sending Tasks", EMAIL, TasksScreen, "send now or on schedule"),
     PageSpec(
-        "details", "Sending Details", EMAIL, SendingDetailsScreen, "what happened to each message"
+        "overview",
+        "Overview",
+        "",
+        "kootui.tui.pages.overview.page:OverviewScreen",
+        "figures and the process guide",
+    ),
+    PageSpec(
+        "domains",
+        "Sender Domains",
+        EMAIL,
+        "kootui.tui.pages.domains.page:DomainsScreen",
+        "domains verified through DNS",
+    ),
+    PageSpec(
+        "addresses",
+        "Sender Addresses",
+        EMAIL,
+        "kootui.tui.pages.addresses.page:AddressesScreen",
+        "the From addresses",
+    ),
+    PageSpec(
+        "templates",
+        "Templates",
+        EMAIL,
+        "kootui.tui.pages.templates.page:TemplatesScreen",
+        "what recipients read",
+    ),
+    PageSpec(
+        "tasks",
+        "Sending Tasks",
+        EMAIL,
+        "kootui.tui.pages.tasks.page:TasksScreen",
+        "send now or on schedule",
+    ),
+    PageSpec(
+        "details",
+        "Sending Details",
+        EMAIL,
+        "kootui.tui.pages.details.page:SendingDetailsScreen",
+        "what happened to each message",
     ),
     PageSpec(
         "reports",
         "Statistics Report",
         EMAIL,
-        StatisticsReportScreen,
+        "kootui.tui.pages.reports.page:StatisticsReportScreen",
         "hourly, daily, monthly figures",
     ),
 )

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 
 from textual.worker import Worker, WorkerState
 
-from kootui.core.domains import CHECK_INTERVAL_SECONDS
 from kootui.core.errors import KootuiError
 
 if TYPE_CHECKING:
@@ -42,7 +41,8 @@ class RefreshIntervals:
     task_progress: float = 1.0
     messages_while_sending: float = 2.0  # the Sending Details list, while a task sends
     message_detail: float = 2.0
-    domain_checks: float = CHECK_INTERVAL_SECONDS
+    # None: the core's CHECK_INTERVAL_SECONDS (kootui.core.domains, loaded with the store).
+    domain_checks: float | None = None
     statistics_report: float = 10.0  # the report, while its range holds the running period
 
 

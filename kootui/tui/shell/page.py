@@ -19,6 +19,7 @@ back to the previous page.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
@@ -35,15 +36,22 @@ from kootui.tui.outside_text import outside
 from kootui.tui.shell.kootui_node import KootuiNode
 from kootui.tui.widgets.navigation import PageNavigation
 
+ScreenFactory = Callable[["PageSpec"], "PageScreen"]
+
 
 @dataclass(frozen=True)
 class PageSpec:
-    """One top-level page: its id (also its Textual mode), title, and screen."""
+    """One top-level page: its id (also its Textual mode), title, and screen.
+
+    ``screen`` is where the page's class lives, ``"package.module:ClassName"``, imported
+    the first time the page is shown so the console draws before any page's module (and
+    the store's) has loaded; a class or factory is taken as it is (tests).
+    """
 
     id: str
     title: str
     section: str  # the navigation group: "" (top) or "Email"
-    screen: Callable[[PageSpec], PageScreen]
+    screen: str | ScreenFactory
     summary: str  # one line: what the page is for (palette help, navigation tooltip)
 
     @property
@@ -54,6 +62,18 @@ class PageSpec:
     @property
     def breadcrumb(self) -> str:
         return f"{self.section} › {self.title}" if self.section else self.title
+
+    def screen_factory(self) -> ScreenFactory:
+        """The page's class (or factory), importing its module if it is named by a string."""
+        if not isinstance(self.screen, str):
+            return self.screen
+        module_name, _, class_name = self.screen.partition(":")
+        factory: ScreenFactory = getattr(importlib.import_module(module_name), class_name)
+        return factory
+
+    def make_screen(self) -> PageScreen:
+        """A new screen of this page (a Textual mode calls this when the page is first shown)."""
+        return self.screen_factory()(self)
 
 
 class WorkspaceHeader(KootuiNode, Horizontal):
@@ -73,7 +93,7 @@ class WorkspaceHeader(KootuiNode, Horizontal):
 
     def on_mount(self) -> None:
         self.watch(self.kootui, "workspace_name", self._show_name)
-        self.query_one("#demo-badge").display = self.kootui.context.settings.demo
+        self.query_one("#demo-badge").display = self.kootui.settings.demo
         self._show_time()
         self.set_interval(30, self._show_time)
 
@@ -81,7 +101,7 @@ class WorkspaceHeader(KootuiNode, Horizontal):
         self.query_one("#workspace-name", Static).update(outside(name))
 
     def _show_time(self) -> None:
-        now = self.kootui.context.clock.now()
+        now = self.kootui.clock.now()
         self.query_one("#clock", Static).update(local_text(now, "%a %d %b %Y %H:%M"))
 
 

@@ -39,7 +39,8 @@ class DomainChecks:
 
     def __init__(self, app: KootuiApp, interval: float | None = None) -> None:
         self.app = app
-        self.interval = app.refresh_intervals.domain_checks if interval is None else interval
+        chosen = app.refresh_intervals.domain_checks if interval is None else interval
+        self.interval = CHECK_INTERVAL_SECONDS if chosen is None else chosen
         self.timer: Timer | None = None
         self.worker: Worker[None] | None = None
 

@@ -3,16 +3,19 @@ process guide.
 
 Figures and ticks come from ``kootui.core.overview.load_overview``, the chart and
 today's figures from ``kootui.core.reports.statistics_report`` (the Statistics Report's
-own query), read together on a thread by an async worker; the guide's steps jump to
-their page with 1–6 or enter. Step 6 is ticked once this console has shown a report.
+own query, in ``week.py``), read together on a thread by an async worker; the guide's
+steps jump to their page with 1–6 or enter. Step 6 is ticked once this console has shown
+a report.
+
+This is the page the console opens on, drawn before the store is open: it imports
+nothing of the store at import time, and its cards say "loading…" until the first
+figures come back (never a blank, never a made-up 0).
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, replace
-from datetime import timedelta
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -22,25 +25,26 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from kootui.core.clock import local_text
-from kootui.core.context import Context
 from kootui.core.errors import KootuiError
-from kootui.core.overview import GuideStep, Overview, load_overview
-from kootui.core.reports import (
-    Report,
-    ReportQuery,
-    ReportType,
-    statistics_report,
-    workspace_today,
-)
-from kootui.core.workspace import get_workspace
 from kootui.tui.keys.registry import bindings
-from kootui.tui.pages.overview.api_keys import ApiKeysDialog
-from kootui.tui.pages.overview.workspace_form import WorkspaceForm
-from kootui.tui.pages.reports.chart import ChartData, ChartSeries, ReportChart
-from kootui.tui.pages.reports.view import chart_label, rate_text
-from kootui.tui.pages.reports.viewed import report_viewed
+from kootui.tui.pages.reports.chart import ReportChart
 from kootui.tui.shell.page import PageScreen, PageSpec
 from kootui.tui.widgets.status_badge import tone_of
+
+if TYPE_CHECKING:
+    from kootui.core.context import Context
+    from kootui.core.overview import GuideStep, Overview
+    from kootui.core.workspace import WorkspaceView
+
+LOADING = Content.styled("loading…", "dim italic")
+# The figure cards, in order: their id's tail and their label.
+CARDS = {
+    "domains": "Domains",
+    "addresses": "Addresses",
+    "templates": "Templates",
+    "tasks": "Tasks",
+    "messages": "Messages today",
+}
 
 # Status order on the cards; colours come from the shared tone table (status badges).
 TASK_STATUS_ORDER = ("scheduled", "sending", "paused", "completed", "partly_failed", "cancelled")
@@ -73,92 +77,48 @@ def _breakdown(counts: dict[str, int], known_order: tuple[str, ...]) -> Content:
     return Content("\n").join(parts) if parts else Content.styled("none yet", "dim")
 
 
+def read_workspace(context: Context) -> WorkspaceView:
+    from kootui.core.workspace import get_workspace
+
+    return get_workspace(context)
+
+
+def loading_card(label: str) -> Content:
+    """A card before its figure has been read: its label and a quiet "loading…"."""
+    return Content.assemble((f"{label}\n", "dim"), LOADING)
+
+
 def figure_cards(overview: Overview) -> dict[str, Content]:
     """The text of each figure card, by card id."""
     return {
         "card-domains": Content.assemble(
-            ("Domains\n", "dim"),
+            (f"{CARDS['domains']}\n", "dim"),
             (f"{overview.domains}", "bold"),
             ("\n", ""),
             (f"{overview.verified_domains} verified", "$status-ok"),
         ),
         "card-addresses": Content.assemble(
-            ("Addresses\n", "dim"), (f"{overview.addresses}", "bold"), "\n"
+            (f"{CARDS['addresses']}\n", "dim"), (f"{overview.addresses}", "bold"), "\n"
         ),
         "card-templates": Content.assemble(
-            ("Templates\n", "dim"),
+            (f"{CARDS['templates']}\n", "dim"),
             (f"{overview.templates}", "bold"),
             ("\n", ""),
             (f"{overview.approved_templates} approved", "$status-ok"),
         ),
         "card-tasks": Content.assemble(
-            ("Tasks\n", "dim"),
+            (f"{CARDS['tasks']}\n", "dim"),
             (f"{overview.tasks}", "bold"),
             "\n",
             _breakdown(overview.tasks_by_status, TASK_STATUS_ORDER),
         ),
         "card-messages": Content.assemble(
-            ("Messages today\n", "dim"),
+            (f"{CARDS['messages']}\n", "dim"),
             (f"{overview.messages_today}", "bold"),
             "\n",
             _breakdown(overview.messages_today_by_status, MESSAGE_STATUS_ORDER),
         ),
     }
-
-
-WEEK_DAYS = 7
-
-
-@dataclass(frozen=True)
-class OverviewFigures:
-    overview: Overview
-    week: Report  # the last 7 days, daily, today last
-    report_viewed: bool  # this console has shown a Statistics Report
-
-
-def read_figures(context: Context) -> OverviewFigures:
-    """The Overview's figures, the week's report and whether a report was ever shown."""
-    overview = load_overview(context)
-    today = workspace_today(context)
-    week_query = ReportQuery(ReportType.DAILY, today - timedelta(days=WEEK_DAYS - 1), today)
-    week = statistics_report(context, week_query)
-    return OverviewFigures(overview, week, report_viewed(context))
-
-
-def with_report_step(overview: Overview, viewed: bool) -> Overview:
-    """Tick "View the statistics report" once a report was shown here."""
-    guide = [
-        replace(step, done=step.done or viewed) if step.page == "reports" else step
-        for step in overview.guide
-    ]
-    return replace(overview, guide=guide)
-
-
-def week_chart(week: Report) -> ChartData:
-    """Sent per day (its bars) and the delivery rate (the line)."""
-    return ChartData(
-        labels=[chart_label(ReportType.DAILY, row.start) for row in week.rows],
-        stacks=[ChartSeries("sent", "sent", [row.value("sent") for row in week.rows])],
-        rate_parts=[(row.value("delivered"), row.value("sent")) for row in week.rows],
-        running=next((i for i, row in enumerate(week.rows) if row.running), None),
-        unit="day",
-    )
-
-
-def today_card(week: Report) -> Content:
-    """Today's figures from the same report (its last, running row)."""
-    if not week.rows:
-        return Content.styled("Sent today\n", "dim")
-    today = week.rows[-1]
-    lines = [
-        Content.assemble(("Sent today\n", "dim"), (f"{today.value('sent'):,}", "bold")),
-        Content.assemble((f"{today.value('delivered'):,} ", "bold"), ("successful", "$status-ok")),
-        Content.assemble((f"{today.value('failed'):,} ", "bold"), ("failed", "$status-bad")),
-        Content.assemble((f"{today.value('rejected'):,} ", "bold"), ("rejected", "$status-warn")),
-        Content.assemble((f"{today.value('to_send'):,} ", "bold"), ("to send", "dim")),
-        Content.assemble(("rate ", "dim"), (rate_text(today), "bold")),
-    ]
-    return Content("\n").join(lines)
 
 
 def is_empty(overview: Overview) -> bool:
@@ -195,16 +155,17 @@ class OverviewScreen(PageScreen):
                 yield Static("Overview", classes="page-title")
                 yield Static("loading…", id="overview-loaded", classes="page-subtitle")
             with Horizontal(id="figures"):
-                for card in ("domains", "addresses", "templates", "tasks", "messages"):
-                    yield Static("", id=f"card-{card}", classes="card")
+                for card, label in CARDS.items():
+                    yield Static(loading_card(label), id=f"card-{card}", classes="card")
             with Horizontal(id="week"):
-                yield Static("", id="card-today", classes="card")
+                yield Static(loading_card("Sent today"), id="card-today", classes="card")
                 with Vertical(id="week-box", classes="card"):
                     yield Static("Last 7 days: sent and delivery rate", id="week-title")
                     yield ReportChart(id="week-chart")
             with Vertical(id="guide-box", classes="panel"):
                 yield Static(self._guide_heading(), id="guide-heading")
-                yield OptionList(id="guide")
+                # The steps' ticks come with the figures; until then, a quiet line.
+                yield OptionList(Option(LOADING, disabled=True), id="guide")
 
     def _guide_heading(self) -> Content:
         steps = [self.kootui.key_display(f"step-{n}") for n in range(1, 7)]
@@ -233,7 +194,15 @@ class OverviewScreen(PageScreen):
 
     @work(exclusive=True, group="overview", exit_on_error=False)
     async def load_figures(self) -> None:
-        context = self.kootui.context
+        context = await self.kootui.opened_context()
+        # The week's module loads the reports core: imported here, after the first frame.
+        from kootui.tui.pages.overview.week import (
+            read_figures,
+            today_card,
+            week_chart,
+            with_report_step,
+        )
+
         figures = await asyncio.to_thread(read_figures, context)
         self.query_one("#card-today", Static).update(today_card(figures.week))
         self.query_one("#week-chart", ReportChart).show(week_chart(figures.week))
@@ -245,7 +214,7 @@ class OverviewScreen(PageScreen):
         for card_id, text in figure_cards(overview).items():
             self.query_one(f"#{card_id}", Static).update(text)
         subtitle = f"figures as of {loaded_at}"
-        if is_empty(overview) and not self.kootui.context.settings.demo:
+        if is_empty(overview) and not self.kootui.settings.demo:
             subtitle += " · a new workspace: start with step 1, or run `kootui demo` to look around"
         self.query_one("#overview-loaded", Static).update(subtitle)
         guide = self.query_one("#guide", OptionList)
@@ -274,9 +243,11 @@ class OverviewScreen(PageScreen):
 
     @work(group="workspace-edit", exit_on_error=False)
     async def action_edit_workspace(self) -> None:
-        context = self.kootui.context
+        from kootui.tui.pages.overview.workspace_form import WorkspaceForm
+
+        context = await self.kootui.opened_context()
         try:
-            current = await asyncio.to_thread(get_workspace, context)
+            current = await asyncio.to_thread(read_workspace, context)
         except KootuiError as refusal:
             self.notify(str(refusal), severity="error")
             return
@@ -287,10 +258,12 @@ class OverviewScreen(PageScreen):
         approval = "templates wait for approval" if saved.sensitive_industry else "no approval"
         self.notify(f"Workspace saved: {saved.max_domains} domains allowed, {approval}.")
 
-    def action_api_keys(self) -> None:
-        self.app.push_screen(ApiKeysDialog(self.kootui.context))
-
     def action_open_selected_step(self) -> None:
         guide = self.query_one("#guide", OptionList)
         if guide.highlighted is not None and self.overview is not None:
             self.kootui.go_page(self.overview.guide[guide.highlighted].page)
+
+    def action_api_keys(self) -> None:
+        from kootui.tui.pages.overview.api_keys import ApiKeysDialog
+
+        self.app.push_screen(ApiKeysDialog(self.kootui.context))

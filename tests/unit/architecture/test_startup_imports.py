@@ -1,0 +1,67 @@
+"""What start-up loads (issue 17, item 17): the console draws before any page's module or
+the store's modules load, and the command line never loads Textual.
+
+Checked in a fresh interpreter's ``sys.modules``, so an import added anywhere along the
+way (a page's module, a shared widget, a core face) is caught, not only in app.py.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from kootui.tui.pages import PAGES, PageScreen
+
+# Loaded by the store (SQLAlchemy, SQLModel, migrations) or by pages that read files.
+STORE_LIBRARIES = ("sqlalchemy", "sqlmodel", "alembic", "openpyxl")
+
+PROGRAM = """
+import json, sys
+from kootui.cli import build_parser
+
+build_parser().format_help()
+seen = {"cli": sorted(sys.modules)}
+import kootui.tui.app
+
+seen["app"] = sorted(sys.modules)
+from kootui.tui.pages import PAGES
+
+PAGES[0].screen_factory()
+seen["first page"] = sorted(sys.modules)
+print(json.dumps(seen))
+"""
+
+
+def _loaded() -> dict[str, list[str]]:
+    result = subprocess.run(
+        [sys.executable, "-c", PROGRAM], capture_output=True, text=True, check=True
+    )
+    loaded: dict[str, list[str]] = json.loads(result.stdout)
+    return loaded
+
+
+def _from(modules: list[str], roots: tuple[str, ...]) -> list[str]:
+    return [name for name in modules if name.split(".")[0] in roots]
+
+
+def _pages(modules: list[str]) -> list[str]:
+    return [name for name in modules if name.startswith("kootui.tui.pages.")]
+
+
+def test_start_up_loads_no_page_and_nothing_of_the_store_before_the_first_frame() -> None:
+    loaded = _loaded()
+    assert _from(loaded["cli"], ("textual", *STORE_LIBRARIES)) == []
+    assert _pages(loaded["app"]) == []
+    assert _from(loaded["app"], STORE_LIBRARIES) == []
+    # The first page is drawn before the store opens: it loads its queries on a thread.
+    first_page_module = str(PAGES[0].screen).partition(":")[0]
+    assert first_page_module in loaded["first page"]
+    assert _from(loaded["first page"], STORE_LIBRARIES) == []
+
+
+def test_every_page_names_a_page_screen_that_imports() -> None:
+    for page in PAGES:
+        assert isinstance(page.screen, str), f"{page.id}: name the class, 'module:Class'"
+        screen_class = page.screen_factory()
+        assert isinstance(screen_class, type) and issubclass(screen_class, PageScreen), page.id
