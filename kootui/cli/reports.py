@@ -40,7 +40,7 @@ OPTION_OF_FIELD = {
 EMPTY_TEXT = {
     "no_sending": (
         "Nothing has been sent in this workspace yet: add and verify a sender domain, add a "
-        "sender address and a template, then create a sending task (`kootui tasks create`)."
+        "sender address and a template, then create a sending task (`kootui task create`)."
     ),
     "no_figures": "No messages were sent in this range with these filters.",
 }

@@ -30,10 +30,12 @@ from kootui.core.store import (
     RecordStatus,
     SenderAddress,
     SenderDomain,
+    SendMethod,
     SendType,
     Task,
     TaskStatus,
     Template,
+    stored_id,
 )
 from kootui.core.templates import TemplateDraft, create_template, reject_template
 from kootui.core.workspace import update_workspace
@@ -99,6 +101,8 @@ DEMO_TASKS = (
     ("Cancelled teaser", TaskStatus.CANCELLED, 0, 10),
 )
 
+# The demo tasks whose messages went out: the hourly figures are theirs.
+SENT_STATUSES = (TaskStatus.COMPLETED, TaskStatus.PARTLY_FAILED, TaskStatus.SENDING)
 FIRST_NAMES = ("Ana", "Wei", "Lars", "Priya", "Tom", "Mei", "Jonas", "Sofia", "Kenji", "Olu")
 MAIL_HOSTS = ("example.com", "example.org", "example.net", "mail.example.cn")
 
@@ -137,7 +141,16 @@ def seed_demo(context: Context) -> None:
             _seed_task(
                 session, rng, now, offset, name, status, addresses[address_index], templates, size
             )
-        _seed_hourly(session, rng, now)
+        senders = [
+            (stored_id(task), address.domain_id, address.id or 0, task.template_id)
+            for task, address in session.execute(
+                select(Task, SenderAddress)
+                .join(SenderAddress, col(SenderAddress.id) == col(Task.address_id))
+                .where(col(Task.status).in_(SENT_STATUSES))
+                .order_by(col(Task.id))
+            ).tuples()
+        ]
+        _seed_hourly(session, rng, now, senders)
     seed_demo_history(context, now)
 
 
@@ -330,18 +343,31 @@ def _message_status(task_status: TaskStatus, index: int, size: int) -> MessageSt
     return MessageStatus.PENDING
 
 
-def _seed_hourly(session: object, rng: random.Random, now: datetime) -> None:
+def _seed_hourly(
+    session: object,
+    rng: random.Random,
+    now: datetime,
+    senders: list[tuple[int, int, int, int]],
+) -> None:
+    """48 hours of figures, each hour's under one of the demo tasks that sent (task,
+    domain, address, template), so the report's filters find them."""
     from sqlmodel import Session
 
     assert isinstance(session, Session)
     hour = now.replace(minute=0, second=0)
     for back in range(48, 0, -1):
+        task_id, domain_id, address_id, template_id = senders[back % len(senders)]
         sent = rng.randrange(0, 60)
         rejected = rng.randrange(0, max(1, sent // 15 + 1))
         failed = rng.randrange(0, 2) if sent else 0
         session.add(
             HourlyStat(
                 hour=hour - timedelta(hours=back),
+                task_id=task_id,
+                domain_id=domain_id,
+                address_id=address_id,
+                template_id=template_id,
+                send_method=SendMethod.CONSOLE.value,
                 sent=sent,
                 delivered=max(0, sent - rejected - failed),
                 failed=failed,

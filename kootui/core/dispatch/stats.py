@@ -4,13 +4,12 @@ Statistics Report reads them), kept in step with the message rows.
 For the hour of a message's first attempt (``sent_at``) and what sent it:
 ``sent = delivered + failed + rejected + to_send``, where ``to_send`` holds the
 messages attempted but not yet final (deferred, or being sent again). Every change
-is written in the same transaction as the message rows it counts, with the name of
-each counted task in ``stat_task`` (a deleted task's rows stay, shown by that name).
+is written in the same transaction as the message rows it counts. A deleted task's
+rows stay as history under an id of their own, its name in ``stat_task``.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 from typing import NamedTuple
@@ -25,6 +24,7 @@ hourly_table = HourlyStat.__table__
 stat_task_table = StatTask.__table__
 address_table = SenderAddress.__table__
 MEASURE_COLUMNS = ("sent", "delivered", "failed", "to_send", "rejected")
+SENT, TO_SEND = MEASURE_COLUMNS.index("sent"), MEASURE_COLUMNS.index("to_send")
 FINAL_STAT = {
     MessageStatus.DELIVERED.value: "delivered",
     MessageStatus.FAILED.value: "failed",
@@ -36,7 +36,6 @@ FINAL_STAT = {
 class TaskDimensions(NamedTuple):
     """What a task sends as: fixed when it is created."""
 
-    name: str
     domain_id: int
     address_id: int
     template_id: int
@@ -54,34 +53,41 @@ class StatKey(NamedTuple):
 
 
 class Deltas:
-    """Counted changes of one transaction, by row, with the names of their tasks."""
+    """Counted changes of one transaction (``tasks``: what each task sends as).
+
+    Counted per (hour, task, send method) in plain lists, the cheapest per message; the
+    task's other dimensions join the key once per row, when the rows are written."""
 
     def __init__(self, tasks: dict[int, TaskDimensions]) -> None:
         self.tasks = tasks
-        self.counts: dict[StatKey, Counter[str]] = {}
+        self.counts: dict[tuple[datetime, int, str], list[int]] = {}
 
     def count(
         self, sent_at: datetime, task_id: int, send_method: str, first: bool, final: str
     ) -> None:
         """Count a first attempt (``first``) and/or a final status (``final``: a column)."""
-        task = self.tasks[task_id]
-        key = StatKey(
-            hour_of(sent_at),
-            task_id,
-            task.domain_id,
-            task.address_id,
-            task.template_id,
-            send_method,
-        )
+        key = (sent_at.replace(minute=0, second=0, microsecond=0), task_id, send_method)
         counter = self.counts.get(key)
         if counter is None:
-            counter = self.counts[key] = Counter()
+            counter = self.counts[key] = [0] * len(MEASURE_COLUMNS)
         if first:
-            counter["sent"] += 1
-            counter["to_send"] += 1
+            counter[SENT] += 1
+            counter[TO_SEND] += 1
         if final:
-            counter["to_send"] -= 1
-            counter[final] += 1
+            counter[TO_SEND] -= 1
+            counter[MEASURE_COLUMNS.index(final)] += 1
+
+    def rows(self) -> list[dict[str, int | str | datetime]]:
+        """The changed statistics rows: their key columns and what to add to each measure."""
+        rows: list[dict[str, int | str | datetime]] = []
+        for (hour, task_id, send_method), counter in self.counts.items():
+            if any(counter):
+                task = self.tasks[task_id]
+                key = StatKey(
+                    hour, task_id, task.domain_id, task.address_id, task.template_id, send_method
+                )
+                rows.append({**key._asdict(), **dict(zip(MEASURE_COLUMNS, counter, strict=True))})
+        return rows
 
 
 def hour_of(value: datetime) -> datetime:
@@ -95,14 +101,11 @@ def task_dimensions(connection: Connection, task_ids: Iterable[int]) -> dict[int
         return {}
     t, a = task_table, address_table
     rows = connection.execute(
-        select(t.c.id, t.c.name, a.c.domain_id, t.c.address_id, t.c.template_id)
+        select(t.c.id, a.c.domain_id, t.c.address_id, t.c.template_id)
         .join_from(t, a, a.c.id == t.c.address_id)
         .where(t.c.id.in_(wanted))
     )
-    return {
-        row.id: TaskDimensions(row.name, row.domain_id, row.address_id, row.template_id)
-        for row in rows
-    }
+    return {row.id: TaskDimensions(row.domain_id, row.address_id, row.template_id) for row in rows}
 
 
 def _dialect_insert(connection: Connection) -> type[postgresql.Insert] | type[sqlite.Insert]:
@@ -110,15 +113,8 @@ def _dialect_insert(connection: Connection) -> type[postgresql.Insert] | type[sq
 
 
 def upsert_stats(connection: Connection, deltas: Deltas) -> None:
-    """Add the counted changes to their rows (INSERT ... ON CONFLICT DO UPDATE) and note
-    the names of their tasks."""
-    rows: list[dict[str, int | str | datetime]] = []
-    for key, counter in deltas.counts.items():
-        if any(counter.values()):
-            row: dict[str, int | str | datetime] = key._asdict()
-            for name in MEASURE_COLUMNS:
-                row[name] = counter.get(name, 0)
-            rows.append(row)
+    """Add the counted changes to their rows (INSERT ... ON CONFLICT DO UPDATE)."""
+    rows = deltas.rows()
     if not rows:
         return
     insert = _dialect_insert(connection)
@@ -129,15 +125,6 @@ def upsert_stats(connection: Connection, deltas: Deltas) -> None:
         set_={name: hourly_table.c[name] + excluded[name] for name in MEASURE_COLUMNS},
     )
     connection.execute(statement, rows)
-    counted = {key.task_id for key in deltas.counts}
-    connection.execute(
-        insert(stat_task_table).on_conflict_do_nothing(index_elements=["task_id"]),
-        [
-            {"task_id": task_id, "name": task.name}
-            for task_id, task in deltas.tasks.items()
-            if task_id in counted
-        ],
-    )
 
 
 def stats_from_messages(connection: Connection) -> dict[StatKey, dict[str, int]]:
@@ -175,7 +162,6 @@ def retire_task_statistics(connection: Connection, task_id: int, name: str) -> i
     so the history must not keep that id. History ids are negative, never a task's."""
     s, names = hourly_table, stat_task_table
     counted = connection.execute(select(s.c.task_id).where(s.c.task_id == task_id).limit(1))
-    connection.execute(names.delete().where(names.c.task_id == task_id))
     if counted.first() is None:
         return None
     lowest = connection.execute(select(func.min(names.c.task_id))).scalar()

@@ -11,10 +11,12 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from operator import add
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Connection, and_, func, select
+from sqlalchemy import ColumnElement, Connection, Row, String, and_, func, select, type_coerce
 
 from kootui.core.context import Context
 from kootui.core.errors import ValidationError
@@ -49,7 +51,6 @@ from kootui.core.store import (
 from kootui.core.workspace import get_workspace
 
 stat_table = HourlyStat.__table__
-HUNDREDTH = Decimal("0.01")
 
 
 def present_measures() -> tuple[Measure, ...]:
@@ -58,10 +59,12 @@ def present_measures() -> tuple[Measure, ...]:
 
 
 def delivery_rate(delivered: int, sent: int) -> Decimal | None:
-    """Successful ÷ sent in percent, two decimals; None when nothing was sent."""
+    """Successful ÷ sent in percent, two decimals (half up); None when nothing was sent."""
     if sent <= 0:
         return None
-    return (Decimal(delivered * 100) / Decimal(sent)).quantize(HUNDREDTH, ROUND_HALF_UP)
+    # Integer arithmetic: hundredths of a percent, rounded half up, as an exact Decimal.
+    hundredths = (delivered * 20000 + sent) // (2 * sent)
+    return Decimal(hundredths).scaleb(-2)
 
 
 def _filter_clauses(filters: ReportFilters) -> list[ColumnElement[bool]]:
@@ -73,17 +76,16 @@ def _filter_clauses(filters: ReportFilters) -> list[ColumnElement[bool]]:
             field="send_method",
             code="report.send_method",
         )
-    c = stat_table.c
     clauses: list[ColumnElement[bool]] = []
     for column, values in (
-        (c.domain_id, filters.domain_ids),
-        (c.address_id, filters.address_ids),
-        (c.template_id, filters.template_ids),
-        (c.task_id, filters.task_ids),
-        (c.send_method, filters.send_methods),
+        ("domain_id", filters.domain_ids),
+        ("address_id", filters.address_ids),
+        ("template_id", filters.template_ids),
+        ("task_id", filters.task_ids),
+        ("send_method", filters.send_methods),
     ):
         if values:
-            clauses.append(column.in_(sorted(set(values))))
+            clauses.append(stat_table.c[column].in_(sorted(set(values))))
     return clauses
 
 
@@ -93,35 +95,55 @@ def hourly_sums(
     stop: datetime,
     filters: ReportFilters,
     measures: Sequence[Measure],
-) -> list[tuple[datetime, tuple[int, ...]]]:
-    """(UTC hour, the measures' sums) for every hour in [first, stop) with a row."""
+) -> list[Row[Any]]:
+    """(UTC hour as the driver gives it, the measures' sums...) for every hour in [first,
+    stop) with a row: SQLite's fixed-width text or PostgreSQL's naive timestamp, both
+    UTC. A year of hours is 8,784 rows, and the column type's conversion of each to an
+    aware datetime cost more than the query; ``naive_utc`` is a C call."""
     c = stat_table.c
     statement = (
-        select(c.hour, *(func.sum(c[m.name]).label(m.name) for m in measures))
+        select(
+            type_coerce(c.hour, String()).label("hour"),
+            *(func.sum(c[m.name]).label(m.name) for m in measures),
+        )
         .where(and_(c.hour >= first, c.hour < stop, *_filter_clauses(filters)))
         .group_by(c.hour)
     )
-    return [
-        (row[0], tuple(int(value or 0) for value in row[1:]))
-        for row in connection.execute(statement)
-    ]
+    return list(connection.execute(statement).all())
 
 
-def _row(
-    start: datetime,
-    end: datetime,
-    sums: Sequence[int],
+def naive_utc(value: str | datetime) -> datetime:
+    """A stored hour as a naive UTC datetime (SQLite stores ISO text)."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _rows(
+    starts: list[datetime],
+    stop: datetime,
+    sums: list[list[int]],
     measures: Sequence[Measure],
     zone: ZoneInfo,
-    running: bool,
-) -> ReportRow:
-    values = {m.name: sums[index] for index, m in enumerate(measures)}
-    return ReportRow(
-        start=start.astimezone(zone),
-        end=end.astimezone(zone),
-        values=values,
-        delivery_rate=delivery_rate(values.get("delivered", 0), values.get("sent", 0)),
-        running=running,
+    now: datetime,
+) -> tuple[ReportRow, ...]:
+    names = [measure.name for measure in measures]
+    delivered = names.index("delivered") if "delivered" in names else None
+    sent = names.index("sent") if "sent" in names else None
+    local = [start.astimezone(zone) for start in starts]
+    local.append(stop.astimezone(zone))
+    last = len(starts) - 1
+    return tuple(
+        ReportRow(
+            start=local[index],
+            end=local[index + 1],
+            values=dict(zip(names, figures, strict=True)),
+            delivery_rate=(
+                None
+                if sent is None or delivered is None
+                else delivery_rate(figures[delivered], figures[sent])
+            ),
+            running=index == last and starts[index] <= now < stop,
+        )
+        for index, figures in enumerate(sums)
     )
 
 
@@ -150,29 +172,19 @@ def statistics_report(context: Context, query: ReportQuery) -> Report:
         stop = first
     else:
         stop = next_period(report_type, starts[-1], zone)
+    width = len(measures)
+    sums = [[0] * width for _ in starts]
     with context.store.engine.connect() as connection:
         hours = hourly_sums(connection, starts[0], stop, query.filters, measures) if starts else []
         anything_sent = bool(hours) or _anything_sent(connection)
-    totals_by_period = [[0] * len(measures) for _ in starts]
-    for hour, sums in hours:
-        index = bisect_right(starts, hour) - 1
-        period = totals_by_period[index]
-        for position, value in enumerate(sums):
-            period[position] += value
-    rows = tuple(
-        _row(
-            start,
-            starts[index + 1] if index + 1 < len(starts) else stop,
-            totals_by_period[index],
-            measures,
-            zone,
-            running=index == len(starts) - 1 and start <= now < stop,
-        )
-        for index, start in enumerate(starts)
-    )
-    grand = [sum(column) for column in zip(*totals_by_period, strict=True)] or [0] * len(measures)
-    running = any(row.running for row in rows)
-    totals = _row(starts[0] if starts else first, stop, grand, measures, zone, running)
+    keys = [start.replace(tzinfo=None) for start in starts]  # naive UTC, as naive_utc gives
+    for row in hours:
+        period = sums[bisect_right(keys, naive_utc(row[0])) - 1]
+        period[:] = map(add, period, row[1:])
+    rows = _rows(starts, stop, sums, measures, zone, now)
+    grand = [sum(period[position] for period in sums) for position in range(width)]
+    # The totals span the whole range: running while its last period is.
+    [totals] = _rows([starts[0] if starts else first], stop, [grand], measures, zone, now)
     empty_reason = None
     if not anything_sent:
         empty_reason = EmptyReason.NO_SENDING

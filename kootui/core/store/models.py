@@ -344,6 +344,8 @@ class DeliveryAttempt(TableModel, table=True):
 # The dimension a statistics row has when its messages are gone (rows carried forward
 # from before revision 0004 whose messages were deleted): 0 is no real id.
 UNKNOWN_DIMENSION = 0
+# The counted columns of hourly_stat, which its report indexes carry.
+STAT_MEASURES = ("sent", "delivered", "failed", "to_send", "rejected")
 
 
 class HourlyStat(TableModel, table=True):
@@ -356,13 +358,16 @@ class HourlyStat(TableModel, table=True):
 
     __tablename__ = "hourly_stat"
     __table_args__ = (
-        # One index per filter of the Statistics Report, each ending with the hour so a
-        # filtered range is one index range (bench/reports.py).
-        Index("ix_hourly_stat_domain_hour", "domain_id", "hour"),
-        Index("ix_hourly_stat_address_hour", "address_id", "hour"),
-        Index("ix_hourly_stat_template_hour", "template_id", "hour"),
-        Index("ix_hourly_stat_task_hour", "task_id", "hour"),
-        Index("ix_hourly_stat_method_hour", "send_method", "hour"),
+        # The Statistics Report: one index for the whole range and one per filter, each
+        # leading with its filter, then the hour, then the measures, so a year of hours is
+        # read from the index alone (bench/reports.py: half the time of looking each row
+        # up). An upsert rewrites a few entries per batch; a new measure joins them.
+        Index("ix_hourly_stat_hour", "hour", *STAT_MEASURES),
+        Index("ix_hourly_stat_domain_hour", "domain_id", "hour", *STAT_MEASURES),
+        Index("ix_hourly_stat_address_hour", "address_id", "hour", *STAT_MEASURES),
+        Index("ix_hourly_stat_template_hour", "template_id", "hour", *STAT_MEASURES),
+        Index("ix_hourly_stat_task_hour", "task_id", "hour", *STAT_MEASURES),
+        Index("ix_hourly_stat_method_hour", "send_method", "hour", *STAT_MEASURES),
     )
 
     hour: datetime = Field(sa_type=UTCDateTime, primary_key=True)
@@ -379,8 +384,8 @@ class HourlyStat(TableModel, table=True):
 
 
 class StatTask(TableModel, table=True):
-    """The name of every task the statistics count, kept after the task is deleted so the
-    report still shows its history by name."""
+    """The name of each deleted task whose statistics stay as history, by the history id
+    its rows moved to (negative, never a task's), so the report still shows it by name."""
 
     __tablename__ = "stat_task"
 

@@ -15,8 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from kootui.cli import main
-from kootui.core.bootstrap import open_context
-from kootui.core.config import Settings
+from kootui.core.context import Context
 from kootui.core.store import SenderAddress
 from kootui.core.workspace import update_workspace
 from tests.support.details_seed import add_task
@@ -25,33 +24,31 @@ from tests.support.report_seed import Figures, add_figures, add_task_names
 
 
 @pytest.fixture
-def seeded(settings: Settings) -> dict[str, Any]:
-    context = open_context(settings)
-    try:
-        update_workspace(context, time_zone="UTC")
-        day = (context.clock.now() - timedelta(days=3)).date()
-        ten = datetime.combine(day, time(10), tzinfo=UTC)
-        address = seed_sender(context, with_key=False)  # news@example.com
-        task, template = add_task(context, address, name="Autumn sale", template_title="Sale")
-        with context.store.session() as session:
-            sender = session.get(SenderAddress, address)
-            assert sender is not None
-            domain = sender.domain_id
-        ours = {"task_id": task, "domain_id": domain, "address_id": address}
-        ours["template_id"] = template
-        add_figures(
-            context,
-            [
-                Figures(ten, delivered=7, rejected=1, **ours),
-                Figures(ten + timedelta(hours=2), delivered=1, failed=1, **ours),
-                Figures(ten, delivered=4, task_id=900, domain_id=7, address_id=8,
-                        template_id=9, send_method="cli"),
-            ],
-        )  # fmt: skip
-        add_task_names(context, {900: "Old promo"})  # a deleted task's history
-        return {"day": day.isoformat(), "task": task, "domain": domain}
-    finally:
-        context.close()
+def seeded(context: Context) -> dict[str, Any]:
+    """The prepared store in KOOTUI_HOME, which the command opens too; figures on a day
+    three days before the real today (the command runs with the real clock)."""
+    update_workspace(context, time_zone="UTC")
+    day = (datetime.now(UTC) - timedelta(days=3)).date()
+    ten = datetime.combine(day, time(10), tzinfo=UTC)
+    address = seed_sender(context, with_key=False)  # news@example.com
+    task, template = add_task(context, address, name="Autumn sale", template_title="Sale")
+    with context.store.session() as session:
+        sender = session.get(SenderAddress, address)
+        assert sender is not None
+        domain = sender.domain_id
+    ours = {"task_id": task, "domain_id": domain, "address_id": address}
+    ours["template_id"] = template
+    add_figures(
+        context,
+        [
+            Figures(ten, delivered=7, rejected=1, **ours),
+            Figures(ten + timedelta(hours=2), delivered=1, failed=1, **ours),
+            Figures(ten, delivered=4, task_id=-1, domain_id=7, address_id=8,
+                    template_id=9, send_method="cli"),
+        ],
+    )  # fmt: skip
+    add_task_names(context, {-1: "Old promo"})  # a deleted task's history
+    return {"day": day.isoformat(), "task": task, "domain": domain}
 
 
 def _one_line_refusal(capsys: Any) -> str:
@@ -98,7 +95,7 @@ def test_json_with_a_domain_and_a_deleted_task_by_name(seeded: dict[str, Any], c
     assert shown["rows"][0]["label"] == day and shown["time_zone"] == "UTC"
     assert main([*base, "--task", "Old promo", "--method", "cli"]) == 0
     shown = json.loads(capsys.readouterr().out)
-    assert shown["totals"]["sent"] == 4 and shown["filters"]["task_ids"] == [900]
+    assert shown["totals"]["sent"] == 4 and shown["filters"]["task_ids"] == [-1]
     assert main([*base, "--task", str(seeded["task"]), "--template", "Sale"]) == 0
     assert json.loads(capsys.readouterr().out)["totals"]["sent"] == 10
 
@@ -153,13 +150,13 @@ def test_choices_list_deleted_tasks_and_an_empty_range_says_so(
     assert main(["report", "--choices"]) == 0
     out = capsys.readouterr().out
     assert "example.com" in out and "news@example.com" in out
-    assert "900  Old promo  (deleted)" in out
+    assert "-1  Old promo  (deleted)" in out
     far = (datetime.now(UTC) - timedelta(days=200)).date().isoformat()
     assert main(["report", "--from", far, "--to", far]) == 0
     assert "No messages were sent in this range" in capsys.readouterr().out
 
 
-def test_the_workspace_time_zone_is_set_shown_and_checked(settings: Settings, capsys: Any) -> None:
+def test_the_workspace_time_zone_is_set_shown_and_checked(context: Context, capsys: Any) -> None:
     assert main(["workspace", "set", "--time-zone", "Europe/Berlin"]) == 0
     assert "time zone:          Europe/Berlin" in capsys.readouterr().out
     assert main(["workspace", "set", "--time-zone", "Mars/Olympus"]) == 1

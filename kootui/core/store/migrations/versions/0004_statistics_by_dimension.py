@@ -9,8 +9,8 @@ The Statistics Report filters its figures by what sent them, so the hourly count
 gain those keys. The existing rows are carried forward: each hour is recomputed from
 its message rows where they still exist, and what an old hour counted beyond them
 (the messages of deleted tasks) stays under the "unknown" dimensions (id 0, method
-""), so no hour's totals change. ``stat_task`` keeps the name of every counted task,
-so a deleted task's history still shows by name.
+""), so no hour's totals change. ``stat_task`` will keep the name of each task deleted
+from now on, whose rows then move to a history id of their own.
 """
 
 import sqlalchemy as sa
@@ -46,6 +46,8 @@ def _create_statistics() -> None:
         *(sa.Column(name, sa.Integer(), nullable=False) for name in MEASURES),
         sa.PrimaryKeyConstraint("hour", *DIMENSIONS, name="pk_hourly_stat"),
     )
+    # Covering indexes: the report reads a year of hours from the index alone.
+    op.create_index("ix_hourly_stat_hour", "hourly_stat", ["hour", *MEASURES])
     for name, column in (
         ("domain", "domain_id"),
         ("address", "address_id"),
@@ -53,7 +55,7 @@ def _create_statistics() -> None:
         ("task", "task_id"),
         ("method", "send_method"),
     ):
-        op.create_index(f"ix_hourly_stat_{name}_hour", "hourly_stat", [column, "hour"])
+        op.create_index(f"ix_hourly_stat_{name}_hour", "hourly_stat", [column, "hour", *MEASURES])
     op.create_table(
         "stat_task",
         sa.Column("task_id", sa.Integer(), autoincrement=False, nullable=False),
@@ -93,12 +95,6 @@ def upgrade() -> None:
             "WHERE m.sent_at IS NOT NULL "
             f"GROUP BY {hour}, m.task_id, a.domain_id, t.address_id, t.template_id, "
             "m.send_method"
-        )
-    )
-    connection.execute(
-        sa.text(
-            "INSERT INTO stat_task (task_id, name) SELECT id, name FROM task "
-            "WHERE id IN (SELECT DISTINCT task_id FROM hourly_stat)"
         )
     )
     recomputed = {
