@@ -36,7 +36,8 @@ async def export_to(pilot, path: Path) -> None:
     await settle(pilot)
 
 
-async def test_export_writes_xlsx_and_csv_of_the_report_shown(context, tmp_path: Path):
+async def test_export_writes_xlsx_and_csv_of_the_report_shown(context, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))  # the picker opens the home folder's tree
     seed_report(context)
     app = report_app(context)
     workbook_path, csv_path = tmp_path / "week.xlsx", tmp_path / "week.csv"
@@ -44,7 +45,7 @@ async def test_export_writes_xlsx_and_csv_of_the_report_shown(context, tmp_path:
         await open_report(pilot)
         picker = await open_picker(pilot)
         offered = picker.query_one("#picker-path", Input).value
-        assert offered.endswith("kootui-report-daily-2026-11-17-to-2026-11-23.xlsx")
+        assert offered == f"{tmp_path}/kootui-report-daily-2026-11-17-to-2026-11-23.xlsx"
         await pilot.press("escape")
         await settle(pilot)
         await export_to(pilot, workbook_path)

@@ -62,16 +62,21 @@ class ReportRange:
         return ReportQuery(self.type, self.start, self.end, filters)
 
     def describe(self) -> str:
+        """ "Daily · Tue 17 – Mon 23 Nov 2026 (7 days)": the year once when both ends share it."""
         if self.type is ReportType.MONTHLY:
-            first, last = self.start.strftime("%b %Y"), self.end.strftime("%b %Y")
-            count = self.span
-            noun = "month" if count == 1 else "months"
+            first_format, last_format, noun = "%b %Y", "%b %Y", "month"
+            if self.start.year == self.end.year:
+                first_format = "%b"
         else:
-            first, last = self.start.strftime("%a %d %b %Y"), self.end.strftime("%a %d %b %Y")
-            count = self.span
-            noun = "day" if count == 1 else "days"
-        dates = first if first == last else f"{first} – {last}"
-        return f"{self.type.value.capitalize()} · {dates} ({count} {noun})"
+            first_format, last_format, noun = "%a %d %b %Y", "%a %d %b %Y", "day"
+            if self.start.year == self.end.year:
+                first_format = "%a %d %b"
+        first, last = self.start.strftime(first_format), self.end.strftime(last_format)
+        dates = last if self.start == self.end else f"{first} – {last}"
+        count = self.span
+        return (
+            f"{self.type.value.capitalize()} · {dates} ({count} {noun}{'' if count == 1 else 's'})"
+        )
 
 
 def latest_range(report_type: ReportType, today: date, span: int | None = None) -> ReportRange:
