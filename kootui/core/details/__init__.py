@@ -18,7 +18,13 @@ from kootui.core.details.query import (
     query_messages,
     reveal_recipient,
 )
-from kootui.core.details.rows import ExportResult, MessageDetail, load_task_facts, present_row
+from kootui.core.details.rows import (
+    ExportResult,
+    MessageDetail,
+    load_task_facts,
+    mask_address,
+    present_row,
+)
 
 __all__ = [
     "ADVANCED_FIELDS",
@@ -32,6 +38,7 @@ __all__ = [
     "details_query",
     "export_messages",
     "load_task_facts",
+    "mask_address",
     "message_detail",
     "neutralise",
     "prepared_request",

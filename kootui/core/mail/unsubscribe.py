@@ -72,11 +72,12 @@ def record_unsubscribe(context: Context, token: str) -> str | None:
     """
     _require_token(token)
     with context.store.session() as session:
-        recipient = session.exec(
-            select(Message.recipient).where(Message.unsubscribe_token == token).limit(1)
+        found = session.exec(
+            select(Message.id, Message.recipient).where(Message.unsubscribe_token == token).limit(1)
         ).first()
-    if recipient is None:
+    if found is None:
         return None
+    message_id, recipient = found
     address = recipient.strip().lower()
     try:
         with context.store.session() as session:
@@ -84,7 +85,10 @@ def record_unsubscribe(context: Context, token: str) -> str | None:
             if known.first() is None:
                 session.add(
                     Suppression(
-                        address=address, reason="unsubscribed", created_at=context.clock.now()
+                        address=address,
+                        reason="unsubscribed",
+                        created_at=context.clock.now(),
+                        message_id=message_id,
                     )
                 )
     except IntegrityError:

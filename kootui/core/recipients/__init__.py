@@ -5,7 +5,11 @@ This module is the package's face: other packages import from here only."""
 
 from __future__ import annotations
 
-from kootui.core.recipients.addresses import MAX_MANUAL_RECIPIENTS, ManualRecipients
+from kootui.core.recipients.addresses import (
+    MAX_MANUAL_RECIPIENTS,
+    ManualRecipients,
+    normalise_address,
+)
 from kootui.core.recipients.recipient_list import (
     ImportedRecipients,
     RecipientSource,
@@ -18,4 +22,5 @@ __all__ = [
     "ManualRecipients",
     "RecipientSource",
     "TypedRecipients",
+    "normalise_address",
 ]

@@ -44,11 +44,13 @@ from kootui.core.tasks.simulator import (
     estimated_duration,
     simulate,
 )
+from kootui.core.tasks.suppressed import SUPPRESSED_REPLY, count_suppressed, task_suppressed_count
 
 __all__ = [
     "ASSUMED_UNLIMITED_RATE",
     "MAX_TOTAL_BYTES",
     "STATUS_LABELS",
+    "SUPPRESSED_REPLY",
     "AttachmentFile",
     "SimulatedMessage",
     "Simulator",
@@ -59,6 +61,7 @@ __all__ = [
     "check_draft",
     "check_subject",
     "clean_filename",
+    "count_suppressed",
     "create_task",
     "delete_task",
     "draft_duration",
@@ -77,5 +80,6 @@ __all__ = [
     "status_label",
     "task_attachments",
     "task_progress",
+    "task_suppressed_count",
     "template_parameters",
 ]
