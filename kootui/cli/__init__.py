@@ -246,6 +246,10 @@ def build_parser() -> argparse.ArgumentParser:
     from kootui.cli.workspace import add_workspace_commands
 
     add_workspace_commands(commands)
+
+    from kootui.cli.suppression import add_suppression_commands
+
+    add_suppression_commands(commands)
     return parser
 
 
