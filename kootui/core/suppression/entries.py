@@ -43,7 +43,7 @@ REASON_LABELS: dict[str, str] = {
     SuppressionReason.UNSUBSCRIBED: "Unsubscribed",
     SuppressionReason.HARD_BOUNCE: "Hard bounce",
     SuppressionReason.COMPLAINT: "Complaint",
-    SuppressionReason.MANUAL: "Added by hand",
+    SuppressionReason.MANUAL: "Manual",
 }
 REASONS = tuple(reason.value for reason in SuppressionReason)
 

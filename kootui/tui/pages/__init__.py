@@ -11,6 +11,7 @@ from kootui.tui.pages.addresses.page import AddressesScreen
 from kootui.tui.pages.details.page import SendingDetailsScreen
 from kootui.tui.pages.domains.page import DomainsScreen
 from kootui.tui.pages.overview.page import OverviewScreen
+from kootui.tui.pages.suppression.page import SuppressionScreen
 from kootui.tui.pages.tasks.page import TasksScreen
 from kootui.tui.pages.templates.page import TemplatesScreen
 from kootui.tui.shell.not_built import NotBuiltScreen
@@ -26,6 +27,13 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("tasks", "Sending Tasks", EMAIL, TasksScreen, "send now or on schedule"),
     PageSpec(
         "details", "Sending Details", EMAIL, SendingDetailsScreen, "what happened to each message"
+    ),
+    PageSpec(
+        "suppression",
+        "Suppression List",
+        EMAIL,
+        SuppressionScreen,
+        "addresses tasks skip: unsubscribed, bounced, added by hand",
     ),
     PageSpec(
         "reports", "Statistics Report", EMAIL, NotBuiltScreen, "hourly, daily, monthly figures"

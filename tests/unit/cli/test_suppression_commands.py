@@ -22,7 +22,7 @@ def test_add_list_masked_then_revealed(
     context: Context, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["suppression", "add", "Ann@Example.com", "--note", "asked by phone"]) == 0
-    assert "Added ann@example.com (added by hand)" in capsys.readouterr().out
+    assert "Added ann@example.com (manual)" in capsys.readouterr().out
     assert main(["suppression", "add", "ann@example.com", "--reason", "complaint"]) == 1
     assert "address: is already on the suppression list" in capsys.readouterr().err
     assert main(["suppression", "add", "nobody", "--reason", "complaint"]) == 1

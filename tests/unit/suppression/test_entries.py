@@ -31,7 +31,7 @@ def test_an_address_is_checked_and_stored_in_lower_case_once(any_context: Contex
     assert view.masked == "***@example.com"
     with pytest.raises(Conflict) as again:
         add_suppression(any_context, "ANN@example.com", reason="complaint")
-    assert again.value.field == "address" and "added by hand, since" in again.value.message
+    assert again.value.field == "address" and "manual, since" in again.value.message
     assert count_suppressions(any_context) == 1
 
 
@@ -81,7 +81,7 @@ def test_the_list_masks_unless_revealed_searches_and_filters(context: Context) -
         "***@example.org",
         "***@example.com",
     ]  # newest first
-    assert page.rows[0]["reason_label"] == "Added by hand"
+    assert page.rows[0]["reason_label"] == "Manual"
     revealed = list_suppressions(context, reveal=True)
     assert revealed.rows[0]["address"] == "cat@example.com"
     assert reveal_suppressed(context, added[1].id) == "bob@example.org"
