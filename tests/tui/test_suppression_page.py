@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from openpyxl import Workbook, load_workbook
 from textual.widgets import Input
 
@@ -37,7 +38,8 @@ async def test_add_search_reveal_and_remove_by_keyboard(context: Context) -> Non
         await pilot.press("n")
         await settle(pilot)
         assert isinstance(app.screen, FormDialog)
-        await pilot.press(*"not-an-address", "ctrl+s")
+        await paste_into(pilot, app.screen.query_one("#field-address", Input), "not-an-address")
+        await pilot.press("ctrl+s")
         await settle(pilot)
         assert "is not valid" in text_of(app, "#error-address")  # beside the field
         await paste_into(pilot, app.screen.query_one("#field-address", Input), "Ann@Example.com")
@@ -98,6 +100,7 @@ async def wait_until_shown(pilot, screen_type: type) -> None:
     raise AssertionError(f"{screen_type.__name__} never opened")
 
 
+@pytest.mark.slow  # ~8 s of Pilot; the core and CLI tests cover import and export themselves
 async def test_import_and_export_through_the_file_picker(context: Context, tmp_path: Path) -> None:
     workbook = Workbook()
     sheet = workbook.active

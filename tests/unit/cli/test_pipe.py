@@ -39,7 +39,6 @@ def _into_a_closed_pipe(home: Path, *args: str) -> tuple[int, str]:
     "args",
     [
         ["template", "show", "1"],  # a short output: the flush at exit meets the pipe
-        ["template", "list", "--public"],
         ["--help"],  # argparse writes, then exits
     ],
 )
@@ -51,6 +50,7 @@ def test_a_closed_pipe_ends_the_command_quietly(
     assert status == READER_GONE_STATUS == 141
 
 
+@pytest.mark.slow  # a shell, kootui and head: ~3 s; the closed pipe above is the same case
 def test_head_reads_what_it_wants_and_no_traceback_follows(context: Context, home: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KOOTUI_")}
     env["KOOTUI_HOME"] = str(home)

@@ -89,3 +89,19 @@ def test_a_bad_file_is_one_line(context: Context, tmp_path: Path, capsys) -> Non
     assert main(["suppression", "import", str(bad)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("kootui: error: xlsx:") and len(err.splitlines()) == 1
+
+
+def test_task_create_and_show_say_how_many_are_suppressed(
+    context: Context, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.support.task_seed import seed_sources
+
+    ids = seed_sources(context)
+    add_suppression(context, "bob@example.com", reason="unsubscribed")
+    create = ["task", "create", "--name", "Notice", "--subject", "Notice"]
+    refs = ["--template", str(ids["plain"]), "--sender", str(ids["sender"])]
+    code = main([*create, *refs, "--to", "ann@example.com", "--to", "Bob@example.com"])
+    assert code == 0, capsys.readouterr().err
+    assert "2 messages (1 suppressed, not sent)" in capsys.readouterr().out
+    assert main(["task", "show", "Notice"]) == 0
+    assert "suppressed: 1 not sent (on the suppression list)" in capsys.readouterr().out
