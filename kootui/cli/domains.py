@@ -20,7 +20,16 @@ from kootui.core.clock import local_text
 
 if TYPE_CHECKING:  # the store is imported only when a command runs
     from kootui.core.context import Context
-    from kootui.core.domains import DoctorReport
+    from kootui.core.domains import DoctorReport, DomainView
+
+
+def _named(context: Context, reference: str) -> DomainView:
+    """A domain named by its ID (``kootui domain list`` shows it) or by its name; a domain
+    name is never all digits, so the two cannot be confused."""
+    from kootui.core.domains import find_domain, get_domain
+
+    text = reference.strip()
+    return get_domain(context, int(text)) if text.isdigit() else find_domain(context, text)
 
 
 def _list(args: argparse.Namespace, context: Context) -> int:
@@ -62,9 +71,9 @@ def _add(args: argparse.Namespace, context: Context) -> int:
 
 
 def _rename(args: argparse.Namespace, context: Context) -> int:
-    from kootui.core.domains import display_domain_name, find_domain, rename_domain
+    from kootui.core.domains import display_domain_name, rename_domain
 
-    domain = find_domain(context, args.name)
+    domain = _named(context, args.name)
     question = (
         f"Rename {domain.display_name} to {display_domain_name(args.new_name.strip())}? "
         "Verification starts over with a new DKIM key: the records published now stop "
@@ -80,9 +89,9 @@ def _rename(args: argparse.Namespace, context: Context) -> int:
 
 
 def _delete(args: argparse.Namespace, context: Context) -> int:
-    from kootui.core.domains import addresses_using, delete_domain, find_domain
+    from kootui.core.domains import addresses_using, delete_domain
 
-    domain = find_domain(context, args.name)
+    domain = _named(context, args.name)
     addresses = addresses_using(context, domain.id)
     name = domain.display_name
     if addresses:
@@ -108,9 +117,9 @@ def _delete(args: argparse.Namespace, context: Context) -> int:
 
 
 def _verify(args: argparse.Namespace, context: Context) -> int:
-    from kootui.core.domains import find_domain, verify_domain
+    from kootui.core.domains import verify_domain
 
-    domain = find_domain(context, args.name)
+    domain = _named(context, args.name)
     outcome = verify_domain(context, domain.id)
     say(
         f"{outcome.display_name}: {outcome.status.value}"
@@ -121,9 +130,9 @@ def _verify(args: argparse.Namespace, context: Context) -> int:
 
 
 def _zone(args: argparse.Namespace, context: Context) -> int:
-    from kootui.core.domains import find_domain, save_zone_snippet, zone_snippet
+    from kootui.core.domains import save_zone_snippet, zone_snippet
 
-    domain = find_domain(context, args.name)
+    domain = _named(context, args.name)
     if args.output:
         say(f"Saved to {save_zone_snippet(context, domain.id, args.output)}")
     else:
@@ -132,9 +141,9 @@ def _zone(args: argparse.Namespace, context: Context) -> int:
 
 
 def _doctor(args: argparse.Namespace, context: Context) -> int:
-    from kootui.core.domains import doctor_report, find_domain
+    from kootui.core.domains import doctor_report
 
-    domain = find_domain(context, args.name)
+    domain = _named(context, args.name)
     report = doctor_report(context, domain.id)
     _say_doctor(report)
     return 0 if report.status == "passed" else 3
@@ -164,6 +173,9 @@ def _say_doctor(report: DoctorReport) -> None:
     say_block(report.zone_snippet)
 
 
+DOMAIN_HELP = "the domain's name or its ID (kootui domain list shows both)"
+
+
 def add_domain_commands(commands: argparse._SubParsersAction[ArgumentParser]) -> None:
     domain = commands.add_parser(
         "domain", help="sender domains: list, add, rename, delete, verify, zone, doctor"
@@ -178,14 +190,14 @@ def add_domain_commands(commands: argparse._SubParsersAction[ArgumentParser]) ->
     rename = actions.add_parser(
         "rename", help="change a domain's name (verification starts over with a new DKIM key)"
     )
-    rename.add_argument("name", help="the domain's current name")
+    rename.add_argument("name", help=DOMAIN_HELP)
     rename.add_argument("new_name", metavar="NEW_NAME")
     rename.add_argument("--yes", action="store_true", help="do not ask first")
     rename.set_defaults(handler=with_context(_rename))
     delete = actions.add_parser(
         "delete", help="delete a domain with its records and keys (asks first)"
     )
-    delete.add_argument("name")
+    delete.add_argument("name", help=DOMAIN_HELP)
     delete.add_argument(
         "--yes", action="store_true", help="do not ask first (deletes its addresses too)"
     )
@@ -193,10 +205,10 @@ def add_domain_commands(commands: argparse._SubParsersAction[ArgumentParser]) ->
     verify = actions.add_parser(
         "verify", help="check the records in DNS now (exit 3 if not passed)"
     )
-    verify.add_argument("name")
+    verify.add_argument("name", help=DOMAIN_HELP)
     verify.set_defaults(handler=with_context(_verify))
     zone = actions.add_parser("zone", help="print (or save) the BIND zone snippet")
-    zone.add_argument("name")
+    zone.add_argument("name", help=DOMAIN_HELP)
     zone.add_argument(
         "--output",
         "-o",
@@ -208,5 +220,5 @@ def add_domain_commands(commands: argparse._SubParsersAction[ArgumentParser]) ->
     doctor = actions.add_parser(
         "doctor", help="what every nameserver returned, and the differences"
     )
-    doctor.add_argument("name")
+    doctor.add_argument("name", help=DOMAIN_HELP)
     doctor.set_defaults(handler=with_context(_doctor))

@@ -94,6 +94,7 @@ def test_delete_with_yes_and_the_cores_refusal(
     assert main(["domain", "delete", "mail.example.com", "--yes"]) == 1
     assert "delete those tasks first" in capsys.readouterr().err
     assert main(["domain", "add", "spare.example.org"]) == 0
-    assert main(["domain", "delete", "spare.example.org", "--yes"]) == 0
+    spare = find_domain(context, "spare.example.org").id
+    assert main(["domain", "delete", str(spare), "--yes"]) == 0  # named by its ID
     assert "Deleted spare.example.org." in capsys.readouterr().out
     assert _gone(context, "spare.example.org")
