@@ -9,13 +9,15 @@ asks first (``--yes`` for scripts); tasks created afterwards mail the address ag
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import threading
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from kootui.cli.confirm import confirmed
 from kootui.cli.context import with_context
-from kootui.cli.output import ArgumentParser, end_progress, say, say_progress
+from kootui.cli.output import ArgumentParser, end_progress, say, say_block, say_progress
 from kootui.cli.paths import file_to_read, file_to_write
 from kootui.core.clock import local_text
 
@@ -51,6 +53,16 @@ def _list(args: argparse.Namespace, context: Context) -> int:
     from kootui.core.suppression import list_suppressions
 
     page = list_suppressions(context, _request(args, limit=args.limit), reveal=args.reveal)
+    if args.json:
+        keys = ("id", "address", "reason", "created_at", "message_id", "note")
+        shown = {
+            "total": page.total,
+            "offset": page.offset,
+            "rows": [{key: _json_value(row[key]) for key in keys} for row in page.rows],
+        }
+        # ensure_ascii: a control or bidi character in a note is a \u escape.
+        say_block(json.dumps(shown, ensure_ascii=True, indent=2))
+        return 0
     for row in page.rows:
         since = local_text(row["created_at"], "%Y-%m-%d %H:%M")
         message = str(row["message_id"]) if row["message_id"] is not None else "—"
@@ -60,6 +72,10 @@ def _list(args: argparse.Namespace, context: Context) -> int:
         )
     say(page.range_text())
     return 0
+
+
+def _json_value(value: object) -> object:
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def _add(args: argparse.Namespace, context: Context) -> int:
@@ -166,6 +182,7 @@ def add_suppression_commands(commands: argparse._SubParsersAction[ArgumentParser
     listing.add_argument("--limit", type=int, default=50, metavar="N", help="rows (1-500)")
     listing.add_argument("--offset", type=int, default=0, metavar="N", help="skip N rows")
     listing.add_argument("--reveal", action="store_true", help="show whole addresses")
+    listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(handler=with_context(_list))
 
     add = actions.add_parser("add", help="suppress an address by hand, with a reason")

@@ -24,6 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kootui.cli.confirm import confirmed
 from kootui.cli.context import with_context
 from kootui.cli.output import ArgumentParser, say, say_block
 from kootui.cli.paths import file_to_read
@@ -229,6 +230,22 @@ def _edit(args: argparse.Namespace, context: Context) -> int:
     return 0
 
 
+def _delete(args: argparse.Namespace, context: Context) -> int:
+    from kootui.core.templates import delete_template, find_template
+
+    view = find_template(context, args.template)
+    question = (
+        f"Delete template {view.id} {view.title!r}? Tasks can no longer choose it; "
+        "one that sent it keeps it (and the template cannot go while such a task exists)."
+    )
+    if not confirmed(question, yes=args.yes):
+        say("Nothing was deleted.")
+        return 1
+    delete_template(context, view.id)
+    say(f"Deleted template {view.id} {view.title!r}")
+    return 0
+
+
 def _approve(args: argparse.Namespace, context: Context) -> int:
     from kootui.core.templates import approve_template, find_template
 
@@ -288,7 +305,7 @@ def _add_content_options(parser: ArgumentParser) -> None:
 
 def add_template_commands(commands: argparse._SubParsersAction[ArgumentParser]) -> None:
     template = commands.add_parser(
-        "template", help="sender templates: list, show, create, edit, approve, reject"
+        "template", help="sender templates: list, show, create, edit, delete, approve, reject"
     )
     actions = template.add_subparsers(dest="template_command", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="list templates (mine, or --public)")
@@ -316,6 +333,10 @@ def add_template_commands(commands: argparse._SubParsersAction[ArgumentParser]) 
     edit.add_argument("--body", type=_body_file, metavar="FILE|-", help=BODY_HELP)
     _add_content_options(edit)
     edit.set_defaults(handler=with_context(_edit))
+    delete = actions.add_parser("delete", help="delete one of your templates (asks first)")
+    delete.add_argument("template", metavar="TEMPLATE", help=TEMPLATE_HELP)
+    delete.add_argument("--yes", action="store_true", help="do not ask first")
+    delete.set_defaults(handler=with_context(_delete))
     for name, run, what in (
         ("approve", _approve, "approve a template waiting for approval"),
         ("reject", _reject, "reject a template waiting for approval, with a reason"),

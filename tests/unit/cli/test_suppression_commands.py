@@ -105,3 +105,16 @@ def test_task_create_and_show_say_how_many_are_suppressed(
     assert "2 messages (1 suppressed, not sent)" in capsys.readouterr().out
     assert main(["task", "show", "Notice"]) == 0
     assert "suppressed: 1 not sent (on the suppression list)" in capsys.readouterr().out
+
+
+def test_list_as_json_masks_and_escapes(context: Context, capsys) -> None:
+    import json
+
+    add_suppression(context, "ann@example.com", note="bidi \u202e note")
+    assert main(["suppression", "list", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert "\\u202e" in out and "\u202e" not in out
+    shown = json.loads(out)
+    assert shown["total"] == 1
+    assert shown["rows"][0]["address"] == "***@example.com"
+    assert shown["rows"][0]["created_at"].startswith("2026-11-23T15:30")

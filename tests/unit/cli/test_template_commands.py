@@ -132,3 +132,20 @@ def test_editing_an_approved_template_follows_the_editors_rule(
 def test_a_public_template_cannot_be_edited(context: Context, capsys) -> None:
     assert main(["template", "edit", "1", "--subject", "x"]) == 1
     assert "public template" in capsys.readouterr().err
+
+
+def test_delete_asks_and_keeps_the_cores_rules(
+    context: Context, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ids = seed_sources(context)
+    add_scheduled_task(context, ids, template="plain")
+    assert main(["template", "delete", str(ids["plain"]), "--yes"]) == 1
+    assert "cannot be deleted" in capsys.readouterr().err
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr("builtins.input", lambda _prompt="": "n")
+    assert main(["template", "delete", "Waiting"]) == 1
+    assert "Nothing was deleted" in capsys.readouterr().out
+    monkeypatch.setattr("builtins.input", lambda _prompt="": "y")
+    assert main(["template", "delete", "Waiting"]) == 0
+    assert "Deleted template" in capsys.readouterr().out
+    assert main(["template", "show", "Waiting"]) == 1
