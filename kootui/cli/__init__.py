@@ -8,11 +8,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from collections.abc import Callable, Sequence
 
 from kootui import __version__
-from kootui.cli.output import ArgumentParser, ask, say, say_block, say_error
+from kootui.cli.output import (
+    ArgumentParser,
+    ask,
+    drop_further_output,
+    flush_output,
+    say,
+    say_block,
+    say_error,
+)
 from kootui.core.config import Settings, load_settings, redact_database_url
 from kootui.core.errors import KootuiError, SettingsError
 
@@ -220,6 +229,9 @@ def build_parser() -> argparse.ArgumentParser:
     from kootui.cli.apikeys import add_apikey_commands
 
     add_apikey_commands(commands)
+    from kootui.cli.suppression import add_suppression_commands
+
+    add_suppression_commands(commands)
     return parser
 
 
@@ -247,7 +259,27 @@ def _refusal_text(exc: KootuiError) -> str:
     return f"{exc.field}: {exc.message}"
 
 
+# What a shell reports for a command killed by SIGPIPE: `kootui … | head` ends as `yes | head`.
+READER_GONE_STATUS = 128 + signal.SIGPIPE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; every command's output may be piped into ``head`` or ``less``.
+
+    Output to a pipe is buffered, so the write that meets a closed pipe may be the flush
+    at exit: stdout is flushed here, inside the guard, whatever way the command ends."""
+    try:
+        try:
+            return _run(argv)
+        finally:
+            flush_output()
+    except BrokenPipeError:
+        # The reading end closed (``| head``): stop quietly, like any Unix tool.
+        drop_further_output()
+        return READER_GONE_STATUS
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     settings: Settings | None = None
@@ -261,6 +293,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KootuiError as exc:
         say_error(_refusal_text(exc))
         return 1
+    except BrokenPipeError:
+        raise  # the reader of stdout went away: ``main`` ends quietly
     except OSError as exc:
         # A file that vanished or changed mode after its option was checked, a full disk:
         # one line naming the file, not a traceback.

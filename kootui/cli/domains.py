@@ -1,7 +1,10 @@
-"""``kootui domain …``: sender domains from the command line (list, add, verify, zone, doctor).
+"""``kootui domain …``: sender domains from the command line (list, add, rename, delete,
+verify, zone, doctor).
 
 The same core services as the Sender Domains page; errors are KootuiErrors that
-``kootui.cli.main`` prints on one line.
+``kootui.cli.main`` prints on one line. Rename and delete ask first, as the page's
+dialogs do (a domain its addresses use needs its name typed); ``--yes`` answers for a
+script, and without a terminal to ask on they are refused.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from kootui.cli.confirm import confirmed
 from kootui.cli.context import with_context
 from kootui.cli.output import ArgumentParser, say, say_block
 from kootui.cli.paths import file_or_folder_to_write
@@ -16,7 +20,16 @@ from kootui.core.clock import local_text
 
 if TYPE_CHECKING:  # the store is imported only when a command runs
     from kootui.core.context import Context
-    from kootui.core.domains import DoctorReport
+    from kootui.core.domains import DoctorReport, DomainView
+
+
+def _named(context: Context, reference: str) -> DomainView:
+    """A domain named by its ID (``kootui domain list`` shows it) or by its name; a domain
+    name is never all digits, so the two cannot be confused."""
+    from kootui.core.domains import find_domain, get_domain
+
+    text = reference.strip()
+    return get_domain(context, int(text)) if text.isdigit() else find_domain(context, text)
 
 
 def _list(args: argparse.Namespace, context: Context) -> int:
@@ -57,10 +70,56 @@ def _add(args: argparse.Namespace, context: Context) -> int:
     return 0
 
 
-def _verify(args: argparse.Namespace, context: Context) -> int:
-    from kootui.core.domains import find_domain, verify_domain
+def _rename(args: argparse.Namespace, context: Context) -> int:
+    from kootui.core.domains import display_domain_name, rename_domain
 
-    domain = find_domain(context, args.name)
+    domain = _named(context, args.name)
+    question = (
+        f"Rename {domain.display_name} to {display_domain_name(args.new_name.strip())}? "
+        "Verification starts over with a new DKIM key: the records published now stop "
+        "passing until the new ones are published."
+    )
+    if not confirmed(question, yes=args.yes):
+        say("Nothing was renamed.")
+        return 1
+    view = rename_domain(context, domain.id, args.new_name)
+    say(f"Renamed to {view.display_name}; publish these records, then run: kootui domain verify")
+    _print_records(context, view.id)
+    return 0
+
+
+def _delete(args: argparse.Namespace, context: Context) -> int:
+    from kootui.core.domains import addresses_using, delete_domain
+
+    domain = _named(context, args.name)
+    addresses = addresses_using(context, domain.id)
+    name = domain.display_name
+    if addresses:
+        listed = "".join(f"\n  {address}" for address in addresses)
+        question = (
+            f"{name} is used by {len(addresses)} sender address(es):{listed}\n"
+            "Deleting the domain deletes these addresses too. This cannot be undone."
+        )
+        agreed = confirmed(question, yes=args.yes, typed=name)
+    else:
+        question = (
+            f"Delete {name}? Its DNS records and DKIM keys are deleted too. "
+            "Nothing is sent from it any more."
+        )
+        agreed = confirmed(question, yes=args.yes)
+    if not agreed:
+        say(f"{name} was not deleted.")
+        return 1
+    removed = delete_domain(context, domain.id, force=bool(addresses))
+    also = f" and {len(removed)} sender address(es)" if removed else ""
+    say(f"Deleted {name}{also}.")
+    return 0
+
+
+def _verify(args: argparse.Namespace, context: Context) -> int:
+    from kootui.core.domains import verify_domain
+
+    domain = _named(context, args.name)
     outcome = verify_domain(context, domain.id)
     say(
         f"{outcome.display_name}: {outcome.status.value}"
@@ -71,9 +130,9 @@ def _verify(args: argparse.Namespace, context: Context) -> int:
 
 
 def _zone(args: argparse.Namespace, context: Context) -> int:
-    from kootui.core.domains import find_domain, save_zone_snippet, zone_snippet
+    from kootui.core.domains import save_zone_snippet, zone_snippet
 
-    domain = find_domain(context, args.name)
+    domain = _named(context, args.name)
     if args.output:
         say(f"Saved to {save_zone_snippet(context, domain.id, args.output)}")
     else:
@@ -82,9 +141,9 @@ def _zone(args: argparse.Namespace, context: Context) -> int:
 
 
 def _doctor(args: argparse.Namespace, context: Context) -> int:
-    from kootui.core.domains import doctor_report, find_domain
+    from kootui.core.domains import doctor_report
 
-    domain = find_domain(context, args.name)
+    domain = _named(context, args.name)
     report = doctor_report(context, domain.id)
     _say_doctor(report)
     return 0 if report.status == "passed" else 3
@@ -114,8 +173,13 @@ def _say_doctor(report: DoctorReport) -> None:
     say_block(report.zone_snippet)
 
 
+DOMAIN_HELP = "the domain's name or its ID (kootui domain list shows both)"
+
+
 def add_domain_commands(commands: argparse._SubParsersAction[ArgumentParser]) -> None:
-    domain = commands.add_parser("domain", help="sender domains: list, add, verify, zone, doctor")
+    domain = commands.add_parser(
+        "domain", help="sender domains: list, add, rename, delete, verify, zone, doctor"
+    )
     actions = domain.add_subparsers(dest="domain_command", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="list sender domains and their status")
     listing.add_argument("--filter", help="show only domains whose name contains this text")
@@ -123,13 +187,28 @@ def add_domain_commands(commands: argparse._SubParsersAction[ArgumentParser]) ->
     add = actions.add_parser("add", help="add a sender domain and show the records to publish")
     add.add_argument("name")
     add.set_defaults(handler=with_context(_add))
+    rename = actions.add_parser(
+        "rename", help="change a domain's name (verification starts over with a new DKIM key)"
+    )
+    rename.add_argument("name", help=DOMAIN_HELP)
+    rename.add_argument("new_name", metavar="NEW_NAME")
+    rename.add_argument("--yes", action="store_true", help="do not ask first")
+    rename.set_defaults(handler=with_context(_rename))
+    delete = actions.add_parser(
+        "delete", help="delete a domain with its records and keys (asks first)"
+    )
+    delete.add_argument("name", help=DOMAIN_HELP)
+    delete.add_argument(
+        "--yes", action="store_true", help="do not ask first (deletes its addresses too)"
+    )
+    delete.set_defaults(handler=with_context(_delete))
     verify = actions.add_parser(
         "verify", help="check the records in DNS now (exit 3 if not passed)"
     )
-    verify.add_argument("name")
+    verify.add_argument("name", help=DOMAIN_HELP)
     verify.set_defaults(handler=with_context(_verify))
     zone = actions.add_parser("zone", help="print (or save) the BIND zone snippet")
-    zone.add_argument("name")
+    zone.add_argument("name", help=DOMAIN_HELP)
     zone.add_argument(
         "--output",
         "-o",
@@ -141,5 +220,5 @@ def add_domain_commands(commands: argparse._SubParsersAction[ArgumentParser]) ->
     doctor = actions.add_parser(
         "doctor", help="what every nameserver returned, and the differences"
     )
-    doctor.add_argument("name")
+    doctor.add_argument("name", help=DOMAIN_HELP)
     doctor.set_defaults(handler=with_context(_doctor))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from typing import IO, TYPE_CHECKING, NoReturn
 
@@ -50,6 +51,24 @@ def end_progress() -> None:
 def say_error(message: object) -> None:
     """The one line a failed command leaves on stderr."""
     say(f"kootui: error: {message}", err=True)
+
+
+def flush_output() -> None:
+    """Write what stdout holds: to a pipe it is buffered, so a closed pipe may show only here."""
+    sys.stdout.flush()
+
+
+def drop_further_output() -> None:
+    """Point stdout at /dev/null after its reader went away (BrokenPipeError).
+
+    Python ignores SIGPIPE, so the failed write raised; what is still buffered would
+    raise again, with a traceback, in the interpreter's own flush at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass  # not a real file descriptor (a test's capture): nothing flushes to it
 
 
 def ask(prompt: object) -> str:

@@ -58,13 +58,15 @@ def _import(args: argparse.Namespace, context: Context, template_id: int) -> Imp
 def _create(args: argparse.Namespace, context: Context) -> int:
     from kootui.core.recipients import ManualRecipients, TypedRecipients
     from kootui.core.senders import find_address
-    from kootui.core.store import SendMethod, SendType
+    from kootui.core.store import SendMethod, SendType, stored_id
     from kootui.core.tasks import (
         TRACKING_CHOICES,
         TaskDraft,
+        count_suppressed,
         create_task,
         load_attachment,
         parse_local_time,
+        task_suppressed_count,
     )
     from kootui.core.templates import find_template
 
@@ -77,6 +79,9 @@ def _create(args: argparse.Namespace, context: Context) -> int:
         if args.xlsx:
             report = _import(args, context, template_id)
             _print_report(report)
+            suppressed = count_suppressed(context, report.recipients)
+            if suppressed:
+                say(f"  {suppressed:,} of them are on the suppression list and will not be sent")
             if report.refused_count and not args.yes:
                 raise ValidationError(
                     f"{report.refused_count:,} rows were refused; fix the file, or pass --yes "
@@ -105,7 +110,12 @@ def _create(args: argparse.Namespace, context: Context) -> int:
         if report is not None:
             report.close()
     when = "now" if task.send_type == SendType.NOW else local_text(task.scheduled_at)
-    say(f"Created task {task.id} {task.name!r}: {task.recipient_count:,} messages, sending {when}")
+    stopped = task_suppressed_count(context, stored_id(task))
+    skipped = f" ({stopped:,} suppressed, not sent)" if stopped else ""
+    say(
+        f"Created task {task.id} {task.name!r}: {task.recipient_count:,} messages{skipped}, "
+        f"sending {when}"
+    )
     return 0
 
 
@@ -150,6 +160,8 @@ def _show(args: argparse.Namespace, context: Context) -> int:
     say(f"  tracking:   {choice} (opens and clicks)")
     counts = ", ".join(f"{name} {count:,}" for name, count in progress.counts.items())
     say(f"  progress:   {progress.fraction:.0%} — {counts}")
+    if progress.suppressed:
+        say(f"  suppressed: {progress.suppressed:,} not sent (on the suppression list)")
     eta = duration_text(progress.eta) if progress.eta is not None else "—"
     say(f"  rate:       {progress.rate:.1f}/s, remaining {eta}")
     return 0

@@ -165,8 +165,10 @@ def test_unknown_mailbox_is_rejected_hard_and_suppressed_but_full_mailbox_is_sof
     assert rows["full@example.org"].status == "rejected"
     assert rows["ok@example.org"].status == "delivered"
     with context.store.session() as session:
-        suppressed = {s.address for s in session.exec(select(Suppression)).all()}
-    assert suppressed == {"ghost@example.org"}
+        suppressed = {
+            (s.address, s.reason, s.message_id) for s in session.exec(select(Suppression))
+        }
+    assert suppressed == {("ghost@example.org", "hard_bounce", rows["ghost@example.org"].id)}
     [attempt] = _attempts(context, rows["ghost@example.org"].id or 0)
     assert (attempt.stage, attempt.enhanced_code) == ("rcpt", "5.1.1")
     assert task_status(context, task) == "partly_failed"

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlmodel import col
+from sqlmodel import select as select_model
 
 from kootui.core.bootstrap import open_context
 from kootui.core.clock import Clock
@@ -32,6 +33,8 @@ from kootui.core.store import (
     SenderDomain,
     SendMethod,
     SendType,
+    Suppression,
+    SuppressionReason,
     Task,
     TaskStatus,
     Template,
@@ -152,6 +155,53 @@ def seed_demo(context: Context) -> None:
         ]
         _seed_hourly(session, rng, now, senders)
     seed_demo_history(context, now)
+    seed_demo_suppressions(context, now)
+
+
+def seed_demo_suppressions(context: Context, now: datetime) -> None:
+    """The Suppression List as a workspace that has sent for a while has it: the hard
+    bounces of the partly failed task (with their messages), an unsubscribe from the
+    completed one, and an address added by hand."""
+    with context.store.session() as session:
+        by_status = {task.status: task.id for task in session.exec(select_model(Task)).all()}
+        bounced = session.exec(
+            select_model(Message)
+            .where(Message.task_id == by_status.get(TaskStatus.PARTLY_FAILED))
+            .where(Message.status == MessageStatus.REJECTED)
+            .order_by(col(Message.id))
+            .limit(3)
+        ).all()
+        unsubscribed = session.exec(
+            select_model(Message)
+            .where(Message.task_id == by_status.get(TaskStatus.COMPLETED))
+            .order_by(col(Message.id))
+            .limit(1)
+        ).all()
+        entries = [
+            (message, SuppressionReason.HARD_BOUNCE, "", now - timedelta(hours=9, minutes=index))
+            for index, message in enumerate(bounced)
+        ] + [
+            (message, SuppressionReason.UNSUBSCRIBED, "", now - timedelta(hours=2))
+            for message in unsubscribed
+        ]
+        for message, reason, note, when in entries:
+            session.add(
+                Suppression(
+                    address=message.recipient.lower(),
+                    reason=reason,
+                    note=note,
+                    message_id=message.id,
+                    created_at=when,
+                )
+            )
+        session.add(
+            Suppression(
+                address="procurement@contoso.example",
+                reason=SuppressionReason.MANUAL,
+                note="asked by phone not to receive newsletters",
+                created_at=now - timedelta(days=3),
+            )
+        )
 
 
 def seed_demo_addresses(context: Context, domain_ids: list[int], now: datetime) -> list[int]:

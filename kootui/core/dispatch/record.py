@@ -137,8 +137,9 @@ def _store_headers(connection: Connection, rows: list[tuple[int, str, datetime]]
     )
 
 
-def _suppress(connection: Connection, addresses: Sequence[str], now: datetime) -> None:
-    if not addresses:
+def _suppress(connection: Connection, bounced: Sequence[tuple[str, int]], now: datetime) -> None:
+    """Hard-bounced recipients go on the suppression list with the message that bounced."""
+    if not bounced:
         return
     dialect_insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
     statement = dialect_insert(suppression_table).on_conflict_do_nothing(
@@ -146,7 +147,10 @@ def _suppress(connection: Connection, addresses: Sequence[str], now: datetime) -
     )
     connection.execute(
         statement,
-        [{"address": a.lower(), "reason": "hard_bounce", "created_at": now} for a in addresses],
+        [
+            {"address": a.lower(), "reason": "hard_bounce", "created_at": now, "message_id": m}
+            for a, m in bounced
+        ],
     )
 
 
@@ -199,7 +203,7 @@ def record_results(
         updates: list[tuple[Any, ...]] = []
         headers: list[tuple[int, str, datetime]] = []
         deltas = Deltas(task_dimensions(connection, (row[2] for row in owned.values())))
-        hard: list[str] = []
+        hard: list[tuple[str, int]] = []
         task_ids: set[int] = set()
         # Two results for one row (its lease ran out and this worker claimed it again)
         # each keep their attempt; the row, its header block and the statistics take
@@ -216,7 +220,7 @@ def record_results(
                 first_attempt, task_id, send_method, sent_at is None, FINAL_STAT.get(status, "")
             )
             if result.outcome is Outcome.REJECTED and result.hard:
-                hard.append(recipient)
+                hard.append((recipient, result.row_id))
             if item.headers is not None:
                 text = item.headers.decode("ascii", "replace").replace("\r\n", "\n")
                 composed_at = item.composed_at or item.started_at

@@ -139,7 +139,12 @@ def record_unsubscribe(context: Context, token: str) -> Unsubscription | None:
         dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
         connection.execute(
             dialect.insert(Suppression.__table__)
-            .values(address=address, reason="unsubscribed", created_at=now)
+            .values(
+                address=address,
+                reason="unsubscribed",
+                created_at=now,
+                message_id=message_id,
+            )
             .on_conflict_do_nothing()  # already suppressed (an earlier link, a bounce, ...)
         )
     return Unsubscription(message_id=message_id, address=address, first_time=first_time)

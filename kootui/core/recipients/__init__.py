@@ -10,6 +10,7 @@ from kootui.core.recipients.addresses import (
     ManualRecipients,
     RecipientValidator,
     duplicate_key,
+    normalise_address,
 )
 from kootui.core.recipients.recipient_list import (
     ImportedRecipients,
@@ -25,4 +26,5 @@ __all__ = [
     "RecipientValidator",
     "TypedRecipients",
     "duplicate_key",
+    "normalise_address",
 ]

@@ -425,15 +425,29 @@ class MessageEvent(TableModel, table=True):
     detail: str = Field(default="", max_length=500)
 
 
+class SuppressionReason(StrEnum):
+    UNSUBSCRIBED = "unsubscribed"
+    HARD_BOUNCE = "hard_bounce"
+    COMPLAINT = "complaint"
+    MANUAL = "manual"
+
+
 class Suppression(TableModel, table=True):
-    """Addresses that unsubscribed or hard-bounced; tasks skip them."""
+    """Addresses no task mails again: unsubscribed, hard-bounced, complained, or added by
+    hand. Addresses are stored in lower case; one row per address (the first reason)."""
 
     __tablename__ = "suppression"
 
     id: int | None = Field(default=None, primary_key=True)
     address: str = Field(sa_column=Column(String(320), nullable=False, unique=True))
-    reason: str = Field(max_length=32)  # unsubscribed, hard_bounce, manual
-    created_at: datetime = _required_time()
+    reason: str = Field(max_length=32)  # a SuppressionReason value
+    created_at: datetime = _required_time(index=True)  # when: the list's default order
+    # The message that unsubscribed or bounced. No foreign key: deleting a finished task
+    # deletes its messages, and the list keeps the address and says the message is gone.
+    message_id: int | None = Field(default=None)
+    note: str = Field(
+        default="", max_length=500, sa_column_kwargs={"server_default": ""}
+    )  # why, for an address added by hand
 
 
 class ApiKey(TableModel, table=True):

@@ -47,11 +47,13 @@ from kootui.core.tasks.simulator import (
     estimated_duration,
     simulate,
 )
+from kootui.core.tasks.suppressed import SUPPRESSED_REPLY, count_suppressed, task_suppressed_count
 
 __all__ = [
     "ASSUMED_UNLIMITED_RATE",
     "MAX_TOTAL_BYTES",
     "STATUS_LABELS",
+    "SUPPRESSED_REPLY",
     "TRACKING_CHOICES",
     "AttachmentFile",
     "SimulatedMessage",
@@ -64,6 +66,7 @@ __all__ = [
     "check_schedule",
     "check_subject",
     "clean_filename",
+    "count_suppressed",
     "create_task",
     "delete_task",
     "draft_duration",
@@ -83,5 +86,6 @@ __all__ = [
     "status_label",
     "task_attachments",
     "task_progress",
+    "task_suppressed_count",
     "template_parameters",
 ]

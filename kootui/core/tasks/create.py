@@ -51,6 +51,7 @@ from kootui.core.store import (
 )
 from kootui.core.tasks.attachments import AttachmentFile, check_attachments
 from kootui.core.tasks.message_insert import insert_messages
+from kootui.core.tasks.suppressed import SUPPRESSED_REPLY
 from kootui.core.templates import require_usable_template, scan_field
 
 MAX_NAME_CHARS = 100
@@ -333,7 +334,7 @@ def _mark_suppressed(connection: Connection, rows: list[dict[str, Any]]) -> None
         reason = found.get(str(row["recipient"]).lower())
         if reason is not None:
             row["status"] = MessageStatus.CANCELLED.value
-            row["last_reply"] = f"not sent: the address is on the suppression list ({reason})"
+            row["last_reply"] = f"{SUPPRESSED_REPLY} ({reason})"
 
 
 def _write(

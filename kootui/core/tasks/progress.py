@@ -15,6 +15,7 @@ from sqlalchemy import and_, func, select
 from kootui.core.context import Context
 from kootui.core.errors import NotFound
 from kootui.core.store import Message, MessageStatus, Task, TaskStatus
+from kootui.core.tasks.suppressed import task_suppressed_count
 
 RATE_WINDOW = timedelta(minutes=1)
 FINISHED = (
@@ -36,6 +37,7 @@ class TaskProgress:
     rate: float  # messages per second over the last minute
     eta: timedelta | None  # None when nothing is moving or nothing is left
     measured_at: datetime
+    suppressed: int = 0  # rows the suppression list stopped (cancelled or failed)
 
     @property
     def finished(self) -> int:
@@ -73,6 +75,10 @@ def task_progress(context: Context, task_id: int) -> TaskProgress:
                 func.count(message.c.sent_at).filter(message.c.sent_at >= now - RATE_WINDOW),
             ).where(and_(message.c.task_id == task_id, message.c.sent_at.is_not(None)))
         ).one()
+    # Only cancelled or failed rows can have been stopped: a task with neither (most, while
+    # sending) pays no third query.
+    stopped = counts[MessageStatus.CANCELLED] + counts[MessageStatus.FAILED]
+    suppressed = task_suppressed_count(context, task_id) if stopped else 0
     rate = int(recent) / RATE_WINDOW.total_seconds()
     remaining = sum(counts[status] for status in WAITING)
     moving = task.status == TaskStatus.SENDING and rate > 0
@@ -86,4 +92,5 @@ def task_progress(context: Context, task_id: int) -> TaskProgress:
         rate=rate,
         eta=eta,
         measured_at=now,
+        suppressed=suppressed,
     )

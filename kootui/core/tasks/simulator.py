@@ -18,6 +18,7 @@ from kootui.core.mail import unsubscribe_url
 from kootui.core.recipients import RecipientSource
 from kootui.core.senders import format_from, require_usable_address
 from kootui.core.tasks.create import TaskDraft, check_recipients, check_subject
+from kootui.core.tasks.suppressed import count_suppressed
 from kootui.core.templates import CompiledTemplate, require_usable_template
 
 # With sending.rate = 0 (no limit) the engine's own speed decides: about 600 signed
@@ -79,11 +80,13 @@ class Simulator:
         from_header: str,
         recipients: RecipientSource,
         link: str | None,
+        suppressed: int = 0,
     ) -> None:
         self._compiled = compiled
         self._from = from_header
         self._recipients = recipients
         self._link = link
+        self.suppressed = suppressed  # recipients on the suppression list: never sent
 
     @classmethod
     def open(cls, context: Context, draft: TaskDraft) -> Simulator:
@@ -109,7 +112,8 @@ class Simulator:
             if template.support_unsubscribe
             else None
         )
-        return cls(compiled, format_from(sender), recipients, link)
+        suppressed = count_suppressed(context, recipients)
+        return cls(compiled, format_from(sender), recipients, link, suppressed)
 
     @property
     def count(self) -> int:
@@ -134,7 +138,8 @@ class Simulator:
         )
 
     def estimated_duration(self, rate: float) -> timedelta:
-        return estimated_duration(self.count, rate)
+        """The time to send what will be sent: suppressed recipients are skipped."""
+        return estimated_duration(self.count - self.suppressed, rate)
 
 
 def simulate(context: Context, draft: TaskDraft, row_index: int) -> SimulatedMessage:

@@ -26,6 +26,7 @@ from kootui.core.errors import SettingsError
 from kootui.tui.keys.key_action import KeyAction
 from kootui.tui.keys.page_keys import PAGE_KEYS
 from kootui.tui.keys.report_keys import REPORT_KEYS
+from kootui.tui.keys.suppression_keys import SUPPRESSION_KEYS
 
 __all__ = ["BY_ID", "REGISTRY", "KeyAction", "bindings", "current_key", "in_scopes"]
 
@@ -57,6 +58,7 @@ REGISTRY: tuple[KeyAction, ...] = (
     KeyAction("go-templates", "t", "go_page('templates')", "Templates", "go"),
     KeyAction("go-tasks", "s", "go_page('tasks')", "Sending Tasks", "go"),
     KeyAction("go-details", "e", "go_page('details')", "Sending Details", "go"),
+    KeyAction("go-suppression", "u", "go_page('suppression')", "Suppression List", "go"),
     KeyAction("go-reports", "r", "go_page('reports')", "Statistics Report", "go"),
     KeyAction("close", "escape", "close", "Close", "dialog", help="close this popup"),
     KeyAction("next-match", "down", "next_match", "Next match", "jump", show=False),
@@ -114,6 +116,7 @@ REGISTRY: tuple[KeyAction, ...] = (
     KeyAction("form-cancel", "escape", "cancel", "Cancel", "form"),
     *PAGE_KEYS,
     *REPORT_KEYS,
+    *SUPPRESSION_KEYS,
 )
 
 BY_ID: dict[str, KeyAction] = {action.id: action for action in REGISTRY}

@@ -59,6 +59,13 @@ PAGES: tuple[PageSpec, ...] = (
         "what happened to each message",
     ),
     PageSpec(
+        "suppression",
+        "Suppression List",
+        EMAIL,
+        "kootui.tui.pages.suppression.page:SuppressionScreen",
+        "addresses tasks skip: unsubscribed, bounced, added by hand",
+    ),
+    PageSpec(
         "reports",
         "Statistics Report",
         EMAIL,

@@ -50,6 +50,11 @@ STATUS_TONES = {
     # Sender addresses: whether the address may be chosen for a new task.
     "usable": "ok",
     "domain_not_verified": "bad",
+    # The suppression list: why an address is not mailed.
+    "unsubscribed": "info",
+    "hard_bounce": "bad",
+    "complaint": "bad",
+    "manual": "muted",
 }
 
 BADGE_SYMBOL = "●"

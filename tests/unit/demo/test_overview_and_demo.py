@@ -48,3 +48,9 @@ def test_demo_seed_fills_every_page_and_every_status(any_context: Context) -> No
     assert all(step.done for step in overview.guide[:5])
     # The Statistics Report page is not built yet: its step is never ticked (issue 17 #2).
     assert not overview.guide[5].done
+    from kootui.core.suppression import list_suppressions
+
+    # The Suppression List has every kind of automatic entry, with its message.
+    entries = list_suppressions(any_context).rows
+    assert {row["reason"] for row in entries} == {"hard_bounce", "unsubscribed", "manual"}
+    assert all(row["message_id"] for row in entries if row["reason"] != "manual")

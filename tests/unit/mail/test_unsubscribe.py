@@ -135,6 +135,10 @@ def test_following_the_link_suppresses_the_recipient_once(any_context):
         unsubscription = record_unsubscribe(any_context, token)
         assert unsubscription is not None and unsubscription.address == "ana.silva@example.com"
     assert suppressed(any_context) == [("ana.silva@example.com", "unsubscribed")]
+    from kootui.core.suppression import find_suppression
+
+    # The entry names the message that carried the link.
+    assert find_suppression(any_context, "ana.silva@example.com").message_id is not None
 
 
 def test_an_unknown_or_malformed_token_changes_nothing(context):

@@ -22,9 +22,11 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, ProgressBar, Static
 
+from kootui.core.context import Context
 from kootui.core.errors import KootuiError
 from kootui.core.printable import printable
 from kootui.core.recipients.xlsx import ImportCancelled, ImportReport, import_recipients
+from kootui.core.tasks import count_suppressed
 from kootui.tui.keys.registry import bindings
 from kootui.tui.outside_text import outside
 
@@ -42,9 +44,11 @@ class _ImportProgress(Message, bubble=False):
 
 
 class _ImportFinished(Message, bubble=False):
-    def __init__(self, report: ImportReport | None, error: BaseException | None) -> None:
+    def __init__(
+        self, report: ImportReport | None, error: BaseException | None, suppressed: int = 0
+    ) -> None:
         super().__init__()
-        self.report, self.error = report, error
+        self.report, self.error, self.suppressed = report, error, suppressed
 
 
 class ImportScreen(ModalScreen[ImportReport | None]):
@@ -65,8 +69,11 @@ class ImportScreen(ModalScreen[ImportReport | None]):
     ImportScreen DataTable { height: 1fr; }
     """
 
-    def __init__(self, path: Path, parameters: Sequence[str]) -> None:
+    def __init__(
+        self, path: Path, parameters: Sequence[str], *, context: Context | None = None
+    ) -> None:
         super().__init__()
+        self.context = context  # to count the rows on the suppression list
         self.path = path
         self.parameters = tuple(parameters)
         self.cancel_event = threading.Event()
@@ -104,10 +111,11 @@ class ImportScreen(ModalScreen[ImportReport | None]):
             report = import_recipients(
                 self.path, self.parameters, progress=progress, cancel=self.cancel_event
             )
+            suppressed = count_suppressed(self.context, report.recipients) if self.context else 0
         except Exception as error:  # shown in the dialog, never a crash
             self.post_message(_ImportFinished(None, error))
             return
-        self.post_message(_ImportFinished(report, None))
+        self.post_message(_ImportFinished(report, None, suppressed))
 
     @on(_ImportProgress)
     def _progress(self, message: _ImportProgress) -> None:
@@ -136,8 +144,15 @@ class ImportScreen(ModalScreen[ImportReport | None]):
         self.report = report
         bar = self.query_one("#import-bar", ProgressBar)
         bar.update(total=max(report.rows_read, 1), progress=max(report.rows_read, 1))
+        skipped = (
+            f"; {message.suppressed:,} on the suppression list will not be sent"
+            if message.suppressed
+            else ""
+        )
         self.query_one("#import-summary", Static).update(
-            Content.assemble((report.summary(), "bold"), f" — {report.rows_read:,} rows read")
+            Content.assemble(
+                (report.summary(), "bold"), f" — {report.rows_read:,} rows read{skipped}"
+            )
         )
         self._show_refused(report)
         question = (

@@ -133,6 +133,8 @@ def _counts(progress: TaskProgress) -> Content:
         for label, status in SHOWN_COUNTS
     ]
     sent = Content.assemble(("Sent ", "dim"), (f"{progress.sent:,}", "bold"))
+    if progress.suppressed:
+        cells.append(Content.assemble(("Suppressed ", "dim"), (f"{progress.suppressed:,}", "bold")))
     return Content("   ").join([sent, *cells])
 
 

@@ -221,7 +221,8 @@ class RecipientsField(KootuiNode, Vertical):
         path = await self.app.push_screen_wait(picker)
         if path is None:
             return
-        report = await self.app.push_screen_wait(ImportScreen(path, self.parameters))
+        screen = ImportScreen(path, self.parameters, context=self.kootui.context)
+        report = await self.app.push_screen_wait(screen)
         if report is None:
             return
         self.close()

@@ -75,8 +75,11 @@ class SimulatorScreen(KootuiNode, ModalScreen[None]):
         duration = duration_text(self.simulator.estimated_duration(self.rate))
         with Vertical(id="simulator-box"):
             yield Label("Send simulator", id="simulator-title")
+            suppressed = self.simulator.suppressed
+            skipped = f" · {suppressed:,} on the suppression list, not sent" if suppressed else ""
             yield Static(
-                f"{count:,} messages · estimated send time {duration} at {rate:,.0f}/s ({limit})",
+                f"{count:,} messages{skipped} · estimated send time {duration} at "
+                f"{rate:,.0f}/s ({limit})",
                 id="simulator-estimate",
                 markup=False,
             )
