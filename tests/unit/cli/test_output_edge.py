@@ -107,7 +107,7 @@ def test_task_names_and_subjects_are_shown_inert_on_their_line(
     assert _inert(listing) and len(listing.splitlines()) == 2  # the task and the range line
     assert main(["task", "show", "1"]) == 0
     shown = capsys.readouterr().out
-    assert _inert(shown) and len(shown.splitlines()) == 6
+    assert _inert(shown) and len(shown.splitlines()) == 7  # with the tracking line
     assert "␛]0;pwned␇␛[2J" in shown  # the subject is there, visible, not obeyed
 
 
