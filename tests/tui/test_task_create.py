@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from sqlmodel import select
+from textual.widgets import Input
 
 from kootui.core.clock import local_text
 from kootui.core.store import Message, Task
@@ -50,14 +51,20 @@ async def test_manual_recipients_with_a_refused_one(context, task_ids):
         await choose(pilot, "#field-template_id", str(task_ids["plain"]))
         await fill(pilot, "#field-subject", "Notice for you")
         await choose(pilot, "#field-address_id", str(task_ids["sender"]))
-        for address in ("ann@example.com", "not an address", "bob@bücher.example"):
+        for address in ("ann@example.com", "not an address"):
             await fill(pilot, "#manual-address", address)
             await pilot.press("enter")
         await settle(pilot)
+        # A refused address stays in the field to be fixed, its reason listed below...
+        assert "'not an address'" in text_of(app, "#manual-refused")
+        assert app.screen.query_one("#manual-address", Input).value == "not an address"
+        await fill(pilot, "#manual-address", "bob@bücher.example")
+        await pilot.press("enter")
+        await settle(pilot)
+        # ...until the field changes: the reason is stale then (issue 17, item 9).
+        assert text_of(app, "#manual-refused") == ""
         kept = text_of(app, "#manual-kept")
         assert "ann@example.com" in kept and "bob@xn--bcher-kva.example" in kept
-        refused = text_of(app, "#manual-refused")
-        assert "'not an address'" in refused
         assert "2 recipients" in text_of(app, "#estimate")
         await pilot.press("ctrl+s")
         await settle(pilot)

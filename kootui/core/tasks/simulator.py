@@ -63,7 +63,8 @@ class SimulatedMessage:
     row_index: int  # 0-based position in the recipient list
     total: int
     subject: str
-    from_header: str
+    from_header: str  # as it goes out: a non-ASCII alias is an RFC 2047 encoded word
+    sender: str  # as a reader sees it: 'Alias <prefix@domain>', the alias decoded
     to: str
     text: str
     html: str | None
@@ -79,9 +80,11 @@ class Simulator:
         from_header: str,
         recipients: RecipientSource,
         link: str | None,
+        sender: str | None = None,
     ) -> None:
         self._compiled = compiled
         self._from = from_header
+        self._sender = sender or from_header
         self._recipients = recipients
         self._link = link
 
@@ -109,7 +112,7 @@ class Simulator:
             if template.support_unsubscribe
             else None
         )
-        return cls(compiled, format_from(sender), recipients, link)
+        return cls(compiled, format_from(sender), recipients, link, sender=sender.preview)
 
     @property
     def count(self) -> int:
@@ -127,6 +130,7 @@ class Simulator:
             total=self.count,
             subject=rendered.subject,
             from_header=self._from,
+            sender=self._sender,
             to=address,
             text=rendered.text,
             html=rendered.html,

@@ -25,6 +25,7 @@ from textual.widgets import Footer, Input, Label, ProgressBar, Select, Static
 from kootui.core.clock import local_text
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError, ValidationError
+from kootui.core.plural import count_of
 from kootui.core.printable import printable
 from kootui.core.senders import usable_addresses
 from kootui.core.store import MAX_PAGE_SIZE, PageRequest, SendType, Task
@@ -190,6 +191,22 @@ class TaskCreateScreen(KootuiNode, ModalScreen[Task | None]):
             error.update(printable(message, one_line=False))
             error.set_class(bool(message), "-shown")
 
+    def clear_error(self, name: str) -> None:
+        """The field was changed: its error line (and the banner above) are stale."""
+        for selector in (f"#error-{name}", "#create-error"):
+            shown = self.query_one(selector, Static)
+            shown.update("")
+            shown.remove_class("-shown")
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _field_changed(self, event: Input.Changed | Select.Changed) -> None:
+        # One rule for every field: editing it clears what was said about it.
+        for ancestor in event.control.ancestors_with_self:
+            if ancestor.id and ancestor.id.startswith("create-field-"):
+                self.clear_error(ancestor.id.removeprefix("create-field-"))
+                return
+
     def show_error(self, error: KootuiError) -> None:
         field = FIELD_ALIASES.get(error.field or "", error.field or "")
         if field in dict(FIELDS):
@@ -253,7 +270,7 @@ class TaskCreateScreen(KootuiNode, ModalScreen[Task | None]):
     @on(RecipientsField.Changed)
     def _recipients_changed(self, event: RecipientsField.Changed) -> None:
         event.stop()
-        self.show_errors()
+        self.clear_error("recipients")
         self._show_estimate()
 
     @on(RecipientsField.Refused)
@@ -298,7 +315,7 @@ class TaskCreateScreen(KootuiNode, ModalScreen[Task | None]):
     @on(AttachmentsField.Changed)
     def _attachment_added(self, event: AttachmentsField.Changed) -> None:
         event.stop()
-        self.show_errors()
+        self.clear_error("attachments")
 
     # The draft, the simulator and submitting -------------------------------------------------
 
@@ -308,7 +325,7 @@ class TaskCreateScreen(KootuiNode, ModalScreen[Task | None]):
         rate = self.kootui.context.settings.sending.rate
         duration = duration_text(estimated_duration(count, rate))
         self.query_one("#estimate", Static).update(
-            f"{count:,} recipients · estimated send time {duration}"
+            f"{count_of(count, 'recipient')} · estimated send time {duration}"
         )
 
     def draft(self) -> TaskDraft:

@@ -69,6 +69,14 @@ class ManualRecipientsBox(Vertical):
         self.show()
         return kept
 
+    def forget_refusals(self) -> bool:
+        """Drop the reasons shown for the last refused entry; True when there were some."""
+        if not (self.recipients.refused or self.recipients.duplicates):
+            return False
+        self.recipients.forget_refusals()
+        self.show()
+        return True
+
     def drop_last(self) -> str | None:
         if not self.recipients.addresses:
             return None
@@ -179,13 +187,23 @@ class RecipientsField(KootuiNode, Vertical):
                 )
             )
             return
+        box = self.query_one(ManualRecipientsBox)
         try:
-            self.query_one(ManualRecipientsBox).add(event.value)
+            kept = box.add(event.value)
         except KootuiError as error:
             self._refuse(error)
             return
-        event.input.value = ""  # Enter adds it; the field is ready for the next one
+        if kept is not None:
+            event.input.value = ""  # Enter adds it; the field is ready for the next one
+        # A refused address stays in the field to be fixed; its reason is listed below
+        # until the field changes.
         self.post_message(self.Changed())
+
+    @on(Input.Changed, "#manual-address")
+    def _address_edited(self, event: Input.Changed) -> None:
+        event.stop()
+        if self.query_one(ManualRecipientsBox).forget_refusals():
+            self.post_message(self.Changed())
 
     def drop_last(self) -> None:
         if self.query_one(ManualRecipientsBox).drop_last() is not None:

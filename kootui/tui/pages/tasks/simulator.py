@@ -20,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
 from kootui.core.errors import KootuiError, ValidationError
+from kootui.core.plural import count_of
 from kootui.core.printable import printable
 from kootui.core.tasks import SimulatedMessage, Simulator, duration_text, effective_rate
 from kootui.tui.keys.registry import bindings
@@ -29,7 +30,7 @@ from kootui.tui.shell.kootui_node import KootuiNode
 def message_content(message: SimulatedMessage) -> Content:
     header = [
         ("Subject", message.subject),
-        ("From", message.from_header),
+        ("From", message.sender),  # decoded, as the message detail shows it
         ("To", message.to),
     ]
     if message.params:
@@ -76,7 +77,8 @@ class SimulatorScreen(KootuiNode, ModalScreen[None]):
         with Vertical(id="simulator-box"):
             yield Label("Send simulator", id="simulator-title")
             yield Static(
-                f"{count:,} messages · estimated send time {duration} at {rate:,.0f}/s ({limit})",
+                f"{count_of(count, 'message')} · estimated send time {duration} "
+                f"at {rate:,.0f}/s ({limit})",
                 id="simulator-estimate",
                 markup=False,
             )

@@ -13,7 +13,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, Static
+from textual.widgets import Footer, Label, Static
 
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError
@@ -73,6 +73,7 @@ class TemplatePreviewScreen(KootuiNode, ModalScreen["int | None"]):
             yield Static("", id="preview-facts", markup=False)
             yield PreviewPanel(id="stored-preview")
             yield Static("", id="preview-keys", markup=False)
+        yield Footer()  # this dialog's keys, not the page's underneath
 
     def on_mount(self) -> None:
         self._load()
