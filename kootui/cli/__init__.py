@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from kootui import __version__
 from kootui.cli.output import ArgumentParser, ask, say, say_block, say_error
 from kootui.core.config import Settings, load_settings, redact_database_url
-from kootui.core.errors import KootuiError, SettingsError
+from kootui.core.errors import KootuiError, SettingsError, user_message
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -256,14 +256,6 @@ def _store_busy_text(exc: Exception, settings: Settings | None) -> str:
     )
 
 
-def _refusal_text(exc: KootuiError) -> str:
-    """A core refusal as one line: the field it names, unless that is an internal ID
-    column (``task_id``), which says nothing to someone who typed a name or a number."""
-    if exc.field is None or exc.field.endswith("_id"):
-        return exc.message
-    return f"{exc.field}: {exc.message}"
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -276,7 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         say_error(exc)
         return 2
     except KootuiError as exc:
-        say_error(_refusal_text(exc))
+        say_error(user_message(exc))
         return 1
     except OSError as exc:
         # A file that vanished or changed mode after its option was checked, a full disk:

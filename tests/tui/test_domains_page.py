@@ -161,7 +161,7 @@ async def test_delete_a_domain_in_use_lists_its_addresses_and_asks_twice(dns_con
         assert list_domains(dns_context).total == 0
         with dns_context.store.session() as session:
             assert session.exec(select(SenderAddress)).all() == []
-        assert "Deleted used.example.com and 2 sender address(es)." in notices(app)
+        assert "Deleted used.example.com and 2 sender addresses." in notices(app)
 
 
 async def test_verify_now_turns_the_records_green(

@@ -32,6 +32,7 @@ from kootui.core.tasks.manage import (
     query_tasks,
     resume_task,
     status_label,
+    task_action_refusal,
 )
 from kootui.core.tasks.progress import TaskProgress, task_progress
 from kootui.core.tasks.simulator import (
@@ -75,6 +76,7 @@ __all__ = [
     "resume_task",
     "simulate",
     "status_label",
+    "task_action_refusal",
     "task_attachments",
     "task_progress",
     "template_parameters",

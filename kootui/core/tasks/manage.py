@@ -48,6 +48,14 @@ STATUS_LABELS = {
 CANCELLABLE = (TaskStatus.SCHEDULED, TaskStatus.PAUSED)
 PAUSABLE = (TaskStatus.SCHEDULED, TaskStatus.SENDING)
 FINISHED = (TaskStatus.COMPLETED, TaskStatus.PARTLY_FAILED, TaskStatus.CANCELLED)
+# What each change of a task's life asks of its status (the one table the faces read too,
+# so a console offers only what the core would do).
+ALLOWED_FOR = {
+    "cancel": CANCELLABLE,
+    "pause": PAUSABLE,
+    "resume": (TaskStatus.PAUSED,),
+    "delete": FINISHED,
+}
 # Rows not yet handed to a transport; cancelling turns them to cancelled.
 UNSENT = (MessageStatus.PENDING, MessageStatus.DEFERRED)
 
@@ -120,6 +128,20 @@ def query_tasks(context: Context, request: PageRequest | None = None) -> PageRes
     request = request or PageRequest(sort_key="created_at", descending=True)
     with context.store.session() as session:
         return fetch_page(session, TASK_LIST, request)
+
+
+def task_action_refusal(action: str, status: str) -> str | None:
+    """Why a task in ``status`` cannot take ``action`` (cancel, pause, resume, delete), in
+    words for a user; None when it can."""
+    allowed = ALLOWED_FOR[action]
+    if status in allowed:
+        return None
+    label = STATUS_LABELS.get(TaskStatus(status), status).lower()
+    allowed_text = " or ".join(STATUS_LABELS[s].lower() for s in allowed)
+    return f"it is {label}; only a {allowed_text} task can be {_PAST[action]}"
+
+
+_PAST = {"cancel": "cancelled", "pause": "paused", "resume": "resumed", "delete": "deleted"}
 
 
 def _set_status(

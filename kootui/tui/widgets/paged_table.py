@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable, LoadingIndicator, Static
 
-from kootui.core.errors import KootuiError, StoreError
+from kootui.core.errors import KootuiError, StoreError, user_message
 from kootui.core.printable import printable
 from kootui.core.store import DEFAULT_PAGE_SIZE, Column, PageRequest, PageResult, Row
 from kootui.tui.keys.registry import bindings
@@ -252,7 +252,7 @@ class PagedTable(Vertical):
         footer = self.query_one(".page-footer", Static)
         footer.set_class(error is not None, "-error")
         if error is not None:
-            shown = error.message if error.field in (None, "") else str(error)
+            shown = user_message(error)
             footer.update(Text(printable(shown)))
             return
         parts = [self.result.range_text() if self.result else "no rows yet"]

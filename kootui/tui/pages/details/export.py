@@ -25,7 +25,7 @@ from textual.widgets import Button, Footer, Label, ProgressBar, Static
 
 from kootui.core.clock import local_text
 from kootui.core.details import ExportResult, check_target, export_messages
-from kootui.core.errors import KootuiError
+from kootui.core.errors import KootuiError, user_message
 from kootui.core.printable import printable
 from kootui.core.store import PageRequest
 from kootui.tui.keys.registry import bindings
@@ -151,7 +151,7 @@ class ExportProgressScreen(KootuiNode, ModalScreen[ExportOutcome]):
         if self.stop_asked.is_set():
             return ExportOutcome(None, cancelled=True)
         if isinstance(error, KootuiError):
-            return ExportOutcome(None, problem=str(error))
+            return ExportOutcome(None, problem=user_message(error))
         if error is not None:
             # Never the error's text: it could carry a path or a connection string.
             problem = f"the export failed: unexpected {type(error).__name__}"

@@ -37,7 +37,7 @@ from kootui.core.domains import (
     start_rotation,
     zone_snippet,
 )
-from kootui.core.errors import KootuiError, ValidationError
+from kootui.core.errors import KootuiError, ValidationError, user_message
 from kootui.core.printable import printable
 from kootui.core.store import DomainStatus, RecordStatus
 from kootui.tui.clipboard import copy_text
@@ -224,7 +224,7 @@ class DomainDetailsScreen(KootuiNode, Screen[None]):
         try:
             snapshot = await asyncio.to_thread(read_snapshot, self.kootui, self.domain_id)
         except KootuiError as refusal:
-            self.notify(str(refusal), severity="error", timeout=8)
+            self.notify(user_message(refusal), severity="error", timeout=8)
             return
         self.snapshot = snapshot
         domain = snapshot.domain
@@ -326,7 +326,7 @@ class DomainDetailsScreen(KootuiNode, Screen[None]):
         try:
             selector = await asyncio.to_thread(start_rotation, self.kootui.context, self.domain_id)
         except KootuiError as refusal:
-            self.notify(str(refusal), severity="error", timeout=8)
+            self.notify(user_message(refusal), severity="error", timeout=8)
             return
         self.notify(f"New DKIM selector {selector}: publish its record, then check DNS.")
         self.load()

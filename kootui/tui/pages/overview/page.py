@@ -17,7 +17,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from kootui.core.clock import local_text
-from kootui.core.errors import KootuiError
+from kootui.core.errors import KootuiError, user_message
 from kootui.core.overview import GuideStep, Overview, load_overview
 from kootui.core.workspace import get_workspace
 from kootui.tui.keys.registry import bindings
@@ -198,7 +198,7 @@ class OverviewScreen(PageScreen):
         try:
             current = await asyncio.to_thread(get_workspace, context)
         except KootuiError as refusal:
-            self.notify(str(refusal), severity="error")
+            self.notify(user_message(refusal), severity="error")
             return
         saved = await self.app.push_screen_wait(WorkspaceForm(context, current))
         if saved is None:

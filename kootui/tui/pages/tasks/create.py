@@ -24,7 +24,7 @@ from textual.widgets import Footer, Input, Label, ProgressBar, Select, Static
 
 from kootui.core.clock import local_text
 from kootui.core.context import Context
-from kootui.core.errors import KootuiError, ValidationError
+from kootui.core.errors import KootuiError, ValidationError, user_message
 from kootui.core.plural import count_of
 from kootui.core.printable import printable
 from kootui.core.senders import usable_addresses
@@ -167,7 +167,7 @@ class TaskCreateScreen(KootuiNode, ModalScreen[Task | None]):
         try:
             choices = await asyncio.to_thread(read_choices, self.kootui.context)
         except KootuiError as refusal:
-            self.show_errors(top=str(refusal))
+            self.show_errors(top=user_message(refusal))
             return
         for name, options, none in (
             ("template_id", choices.templates, "no approved template yet (Templates page)"),
@@ -220,7 +220,7 @@ class TaskCreateScreen(KootuiNode, ModalScreen[Task | None]):
             if focusable and not typing_there:
                 focusable[0].focus()  # straight to the field to fix
         else:
-            self.show_errors(top=str(error))
+            self.show_errors(top=user_message(error))
 
     # Template, send type, recipient mode --------------------------------------------------
 

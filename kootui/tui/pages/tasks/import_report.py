@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Label, ProgressBar, Static
 
-from kootui.core.errors import KootuiError
+from kootui.core.errors import KootuiError, user_message
 from kootui.core.plural import count_of
 from kootui.core.printable import printable
 from kootui.core.recipients.xlsx import ImportCancelled, ImportReport, import_recipients
@@ -139,7 +139,7 @@ class ImportScreen(ModalScreen[ImportReport | None]):
             return
         if message.error is not None:
             error = message.error
-            text = str(error) if isinstance(error, KootuiError) else type(error).__name__
+            text = user_message(error) if isinstance(error, KootuiError) else type(error).__name__
             self.query_one("#import-summary", Static).update("The file was not imported.")
             self.query_one("#import-error", Static).update(printable(text, one_line=False))
             self.query_one("#import-question", Static).update("Escape goes back to the form.")

@@ -25,7 +25,7 @@ from textual.timer import Timer
 from textual.widgets import Checkbox, Footer, Input, Label, Select, Static, TextArea
 from textual.widgets.text_area import TextAreaTheme
 
-from kootui.core.errors import KootuiError
+from kootui.core.errors import KootuiError, user_message
 from kootui.core.printable import printable
 from kootui.core.senders import usable_addresses
 from kootui.core.store import BodyType
@@ -314,7 +314,7 @@ class TemplateEditorScreen(KootuiNode, Screen[TemplateView | None]):
             else:
                 view = await asyncio.to_thread(update_template, context, template_id, draft)
         except KootuiError as refusal:
-            self.notify(str(refusal), title="Not saved", severity="error", timeout=10)
+            self.notify(user_message(refusal), title="Not saved", severity="error", timeout=10)
             return
         waits = " It waits for an operator's approval." if view.status == "approving" else ""
         self.notify(f'Saved "{view.title}" (#{view.id}).{waits}', timeout=6)
@@ -352,7 +352,7 @@ class TemplateEditorScreen(KootuiNode, Screen[TemplateView | None]):
         try:
             notice = await asyncio.to_thread(open_in_browser, html)
         except KootuiError as refusal:
-            notice = str(refusal)
+            notice = user_message(refusal)
         self.notify(notice, timeout=6)
 
     def action_write_html(self) -> None:
