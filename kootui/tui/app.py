@@ -25,6 +25,8 @@ from textual.theme import BUILTIN_THEMES
 from textual.worker import Worker, WorkerState
 
 from kootui.core.context import Context
+from kootui.core.errors import KootuiError
+from kootui.core.plural import count_of
 from kootui.core.printable import printable
 from kootui.core.workspace import get_workspace
 from kootui.tui.keys.registry import current_key, scope_bindings, validate_keymap
@@ -36,6 +38,7 @@ from kootui.tui.shell.help import HelpScreen
 from kootui.tui.shell.jump import GoScreen, JumpScreen
 from kootui.tui.shell.kootui_node import RefreshIntervals, store_problem
 from kootui.tui.theming import ThemeCatalog, save_ui_state
+from kootui.tui.widgets.dialogs import ConfirmDialog
 
 HISTORY_LIMIT = 50
 # Stateless; one is enough for every line of every widget.
@@ -201,6 +204,37 @@ class KootuiApp(App[None]):
     def action_focus_filter(self) -> None:
         # Pages with a filter answer "/" themselves (PageScreen); this is the fallback.
         self.notify("This page has no filter.", timeout=3)
+
+    async def action_quit(self) -> None:
+        """Leave; with messages still queued, say so first and let the user stay.
+
+        A dialog rather than a parting notice: the notice would go with the screen, and
+        this is the last moment the user can choose to keep the console sending."""
+        self._quit_when_told()
+
+    @work(group="quit", exclusive=True, exit_on_error=False)
+    async def _quit_when_told(self) -> None:
+        # Imported here: the task service is not needed to draw the first frame.
+        from kootui.core.tasks import queued_work
+
+        try:
+            queued = await asyncio.to_thread(queued_work, self.context)
+        except (KootuiError, OSError):
+            queued = None  # a store that cannot be read must not keep anyone in
+        if queued is not None and queued.messages:
+            question = ConfirmDialog(
+                f"Quit with {count_of(queued.messages, 'message')} still queued?",
+                f"{count_of(queued.tasks, 'task')} still "
+                f"{'has' if queued.tasks == 1 else 'have'} messages to send. Nothing is "
+                "lost: sending goes on from this store with the next start of kootui, or "
+                "run `kootui worker` to send without the console (a worker already "
+                "running keeps sending).",
+                confirm_label="Quit",
+                decline_label="Stay",
+            )
+            if not await self.push_screen_wait(question):
+                return
+        self.exit()
 
     def action_go_back(self) -> None:
         page = self.page_screen

@@ -9,6 +9,7 @@ is not scheduled or sending.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +24,7 @@ from kootui.core.references import resolve_reference
 from kootui.core.store import (
     FilterBuilder,
     ListQuery,
+    Message,
     MessageStatus,
     PageRequest,
     PageResult,
@@ -128,6 +130,30 @@ def query_tasks(context: Context, request: PageRequest | None = None) -> PageRes
     request = request or PageRequest(sort_key="created_at", descending=True)
     with context.store.session() as session:
         return fetch_page(session, TASK_LIST, request)
+
+
+@dataclass(frozen=True)
+class QueuedWork:
+    """Messages still to go out of tasks that will send them (scheduled or sending)."""
+
+    messages: int
+    tasks: int
+
+
+def queued_work(context: Context) -> QueuedWork:
+    """What a console leaving now leaves behind: the next start or a worker sends it."""
+    message = Message.__table__
+    waiting = and_(
+        message.c.status.in_([status.value for status in UNSENT]),
+        _task.c.status.in_([TaskStatus.SCHEDULED.value, TaskStatus.SENDING.value]),
+    )
+    with context.store.engine.connect() as connection:
+        row = connection.execute(
+            select(func.count(), func.count(func.distinct(message.c.task_id)))
+            .select_from(message.join(_task, message.c.task_id == _task.c.id))
+            .where(waiting)
+        ).one()
+    return QueuedWork(messages=int(row[0]), tasks=int(row[1]))
 
 
 def task_action_refusal(action: str, status: str) -> str | None:

@@ -94,7 +94,9 @@ class TemplateEditorScreen(KootuiNode, Screen[TemplateView | None]):
     TemplateEditorScreen #preview-side { width: 1fr; padding: 0 1 0 0; }
     TemplateEditorScreen .editor-row { height: 1; margin: 0 0 1 0; }
     TemplateEditorScreen .editor-row > Label { width: 10; color: $text-muted; }
-    TemplateEditorScreen .editor-row > Input { width: 1fr; }
+    /* Compact inputs keep one line each; the background shows where to type. */
+    TemplateEditorScreen .editor-row > Input { width: 1fr; background: $boost; }
+    TemplateEditorScreen .editor-row > Input:focus { background: $primary 25%; }
     TemplateEditorScreen .editor-row > Select { width: 19; }
     TemplateEditorScreen .editor-row > Checkbox { margin-left: 2; }
     TemplateEditorScreen .part-label { color: $text-muted; height: 1; }
@@ -164,11 +166,11 @@ class TemplateEditorScreen(KootuiNode, Screen[TemplateView | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        body = self.query_one("#body", TextArea)
         self.app.theme_changed_signal.subscribe(self, self._apply_theme)
         self._apply_theme()
         self._show_body_type()
-        body.focus()
+        # Title first: what a user types on opening the editor is the template's name.
+        self.query_one("#title", Input).focus()
         self._load_senders()
         self._run_preview()
 
@@ -216,8 +218,9 @@ class TemplateEditorScreen(KootuiNode, Screen[TemplateView | None]):
     def _show_body_type(self) -> None:
         html = self.query_one("#body-type", Select).value == BodyType.HTML
         self.query_one("#body", TextArea).language = "html" if html else None
+        # Tab indents inside the body, so say how to get out of it (Textual's Esc there).
         self.query_one("#body-label", Label).update(
-            "Body — HTML (highlighted)" if html else "Body — plain text"
+            ("Body (HTML)" if html else "Body (plain text)") + " · tab indents, esc leaves the body"
         )
         derive = self.kootui.key_display("editor-derive-text")
         self.query_one("#text-label", Label).update(
