@@ -19,6 +19,7 @@ from kootui.cli.output import ArgumentParser, end_progress, say, say_progress
 from kootui.cli.paths import file_to_read, file_to_write
 from kootui.core.clock import local_text
 from kootui.core.errors import ValidationError
+from kootui.core.plural import count_of
 
 if TYPE_CHECKING:  # the store is imported only when a command runs
     from kootui.core.context import Context
@@ -73,7 +74,7 @@ def _create(args: argparse.Namespace, context: Context) -> int:
             _print_report(report)
             if report.refused_count and not args.yes:
                 raise ValidationError(
-                    f"{report.refused_count:,} rows were refused; fix the file, or pass --yes "
+                    f"{count_of(report.refused_count, 'row')} refused; fix the file, or pass --yes "
                     f"to send to the {report.valid_count:,} valid rows only",
                     field="xlsx",
                     code="xlsx.refused_rows",
@@ -98,7 +99,10 @@ def _create(args: argparse.Namespace, context: Context) -> int:
         if report is not None:
             report.close()
     when = "now" if task.send_type == SendType.NOW else local_text(task.scheduled_at)
-    say(f"Created task {task.id} {task.name!r}: {task.recipient_count:,} messages, sending {when}")
+    say(
+        f"Created task {task.id} {task.name!r}: {count_of(task.recipient_count, 'message')}, "
+        f"sending {when}"
+    )
     return 0
 
 

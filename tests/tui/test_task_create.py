@@ -12,6 +12,7 @@ from kootui.core.clock import local_text
 from kootui.core.store import Message, Task
 from kootui.tui.pages.tasks.create import TaskCreateScreen
 from kootui.tui.pages.tasks.progress import TaskProgressScreen
+from kootui.tui.widgets.dialogs import ConfirmDialog
 from tests.support.tui_shell import SIZE
 from tests.support.tui_tasks import (
     build_app,
@@ -120,4 +121,32 @@ async def test_a_scheduled_time_in_the_past_is_refused_beside_the_field(context,
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "YYYY-MM-DD HH:MM" in text_of(app, "#error-scheduled_at")
+    assert stored_tasks(context) == []
+
+
+async def test_escape_asks_before_discarding_what_was_typed(context, task_ids):
+    app = build_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tasks(app, pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("escape")  # nothing typed yet: closes at once
+        await settle(pilot)
+        assert not isinstance(app.screen, TaskCreateScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        await fill(pilot, "#field-name", "Half done")
+        await pilot.press("escape")  # issue 17, item 15: this dropped the form unasked
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        assert app.screen.dialog_title == "Discard this task?"
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, TaskCreateScreen)
+        assert app.screen.query_one("#field-name", Input).value == "Half done"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert not isinstance(app.screen, TaskCreateScreen)
     assert stored_tasks(context) == []

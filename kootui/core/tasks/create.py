@@ -26,6 +26,7 @@ from kootui.core.clock import as_utc
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError, NotFound, StoreError, ValidationError
 from kootui.core.mail import NO_TRACKING_HOST, first_control, has_tracking_host, new_token
+from kootui.core.plural import count_of
 from kootui.core.recipients import MAX_MANUAL_RECIPIENTS, RecipientSource, TypedRecipients
 from kootui.core.senders import require_usable_address
 from kootui.core.store import (
@@ -359,7 +360,7 @@ def _write(
     if written != recipients.count:
         raise StoreError(
             f"the recipient list changed while the task was created ({written} of "
-            f"{recipients.count} rows); nothing was saved"
+            f"{count_of(recipients.count, 'row')}); nothing was saved"
         )
     return task
 

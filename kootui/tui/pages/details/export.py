@@ -26,6 +26,7 @@ from textual.widgets import Button, Footer, Label, ProgressBar, Static
 from kootui.core.clock import local_text
 from kootui.core.details import ExportResult, check_target, export_messages
 from kootui.core.errors import KootuiError, user_message
+from kootui.core.plural import count_of
 from kootui.core.printable import printable
 from kootui.core.store import PageRequest
 from kootui.tui.keys.registry import bindings
@@ -124,7 +125,7 @@ class ExportProgressScreen(KootuiNode, ModalScreen[ExportOutcome]):
         self.query_one("#export-bar", ProgressBar).update(progress=done)
         stopping = " — stopping…" if self.stop_asked.is_set() else ""
         self.query_one("#export-count", Static).update(
-            f"{done:,} of {self.total:,} rows written{stopping}"
+            f"{done:,} of {count_of(self.total, 'row')} written{stopping}"
         )
 
     def _counted(self, rows: int) -> None:

@@ -86,7 +86,7 @@ def aligned(label: str, value: Content, column: int, width: int) -> list[Content
 def _finding_lines(finding: ServerFinding, column: int, width: int) -> list[Content]:
     tcp = " (over TCP)" if finding.over_tcp else ""
     # Everything a nameserver answered is outside text: shown, never obeyed.
-    shown = printable(" | ".join(finding.found) if finding.found else f"({finding.answer})")
+    shown = printable(finding.shown)
     lines = aligned(
         f"{finding.server}{tcp}", Content.styled(shown, _tone(finding.status)), column, width
     )

@@ -27,6 +27,8 @@ from kootui.core.domains import (
     get_domain,
     list_domains,
     rename_domain,
+    required_text,
+    unchecked_note,
     verify_domain,
 )
 from kootui.core.errors import KootuiError, user_message
@@ -80,7 +82,7 @@ def domain_rows(context: Context, request: PageRequest) -> PageResult:
             key=row.key,
             values={
                 **row.values,
-                "required_passing": f"{row['required_passing']}/{row['required_total']}",
+                "required_passing": required_text(row, short=True),
             },
         )
         for row in page.rows
@@ -182,6 +184,8 @@ class DomainsScreen(PageScreen):
         words = DOMAIN_STATUS_LABELS[status]
         # The reason may quote a DNS answer; the name was typed: both shown as text.
         why = printable(f": {row['status_reason']}") if row["status_reason"] else ""
+        if unchecked_note(row):  # '?/2' in the list: say what the question mark means
+            why += f" ({unchecked_note(row)} at the last check)"
         hint = self.kootui.key_display("domains-details")
         reason.update(
             Content.assemble(

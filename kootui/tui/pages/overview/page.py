@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 from kootui.core.clock import local_text
 from kootui.core.errors import KootuiError, user_message
 from kootui.core.overview import GuideStep, Overview, load_overview
+from kootui.core.plural import count_of
 from kootui.core.workspace import get_workspace
 from kootui.tui.keys.registry import bindings
 from kootui.tui.pages.overview.workspace_form import WorkspaceForm
@@ -205,7 +206,9 @@ class OverviewScreen(PageScreen):
             return
         self.kootui.show_workspace_name(saved.name)
         approval = "templates wait for approval" if saved.sensitive_industry else "no approval"
-        self.notify(f"Workspace saved: {saved.max_domains} domains allowed, {approval}.")
+        self.notify(
+            f"Workspace saved: {count_of(saved.max_domains, 'domain')} allowed, {approval}."
+        )
 
     def action_open_selected_step(self) -> None:
         guide = self.query_one("#guide", OptionList)

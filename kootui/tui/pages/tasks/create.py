@@ -44,6 +44,7 @@ from kootui.tui.pages.tasks.attachments import AttachmentsField
 from kootui.tui.pages.tasks.recipients import RecipientsField
 from kootui.tui.pages.tasks.simulator import SimulatorScreen
 from kootui.tui.shell.kootui_node import KootuiNode
+from kootui.tui.widgets.dialogs import ConfirmDialog
 
 # Each field the core may name, in form order (ValidationError.field -> its error line).
 FIELDS = (
@@ -407,13 +408,39 @@ class TaskCreateScreen(KootuiNode, ModalScreen[Task | None]):
             # Not a rule the core knows: name the kind only, its text could hold a secret.
             self.show_errors(top=f"Could not create the task: unexpected {type(error).__name__}.")
 
-    def action_close(self) -> None:
+    @property
+    def has_input(self) -> bool:
+        """Something the user typed or chose would be lost by closing."""
+        typed = any(
+            self.query_one(f"#field-{name}", Input).value.strip()
+            for name in ("name", "subject", "scheduled_at")
+        )
+        chosen = any(
+            self.query_one(f"#field-{name}", Select).value is not Select.NULL
+            for name in ("template_id", "address_id")
+        )
+        source = self.recipients_field.source()
+        listed = source is not None and source.count > 0
+        return typed or chosen or listed or bool(self.query_one(AttachmentsField).files)
+
+    @work(group="task-create-close", exclusive=True, exit_on_error=False)
+    async def action_close(self) -> None:
         if self.submitting:
             return
         typed = self.focused
         if isinstance(typed, Input) and typed.id == "manual-address" and typed.value:
             typed.value = ""  # escape first clears a half-typed address
             return
+        if self.has_input:  # as the template editor does: typed work is not dropped unasked
+            question = ConfirmDialog(
+                "Discard this task?",
+                "What you typed and chose in this form is lost; nothing was created.",
+                confirm_label="Discard",
+                decline_label="Keep editing",
+                destructive=True,
+            )
+            if not await self.app.push_screen_wait(question):
+                return
         self.recipients_field.close()
         self.dismiss(None)
 

@@ -25,6 +25,7 @@ from textual.widgets import Footer, Label, ProgressBar, Static
 from kootui.core.clock import local_text
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError, user_message
+from kootui.core.plural import count_of
 from kootui.core.printable import printable
 from kootui.core.senders import get_address
 from kootui.core.store import MessageStatus, Task, TaskStatus
@@ -102,7 +103,9 @@ def _facts(snapshot: TaskSnapshot) -> Content:
     task = snapshot.task
     status = TaskStatus(snapshot.progress.status)
     attachments = (
-        ", ".join(f"{name} ({size:,} bytes)" for name, _kind, size in snapshot.attachments)
+        ", ".join(
+            f"{name} ({count_of(size, 'byte')})" for name, _kind, size in snapshot.attachments
+        )
         or "none"
     )
     send_at = local_text(task.scheduled_at)

@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.widgets import Input, Select, Static
 
 from kootui.core.errors import KootuiError, ValidationError
+from kootui.core.plural import count_of
 from kootui.core.printable import printable
 from kootui.core.recipients import (
     MAX_MANUAL_RECIPIENTS,
@@ -91,7 +92,7 @@ class ManualRecipientsBox(Vertical):
         lines = [
             printable(f"{number:>2}. {address}") for number, address in enumerate(kept, start=1)
         ]
-        count = f"{len(kept)} of at most {MAX_MANUAL_RECIPIENTS} addresses"
+        count = f"{len(kept)} of at most {count_of(MAX_MANUAL_RECIPIENTS, 'address')}"
         self.query_one("#manual-kept", Static).update(
             Content("\n").join([Content.styled(count, "dim"), *map(Content, lines)])
         )

@@ -252,7 +252,8 @@ class TemplateEditorScreen(KootuiNode, Screen[TemplateView | None]):
     def _preview_worker(
         self, draft: TemplateDraft, samples: dict[str, str], generation: int
     ) -> None:
-        outcome = compute_preview(draft, samples, generation)
+        host = self.kootui.context.settings.sending.tracking_host
+        outcome = compute_preview(draft, samples, generation, tracking_host=host)
         self.app.call_from_thread(self._outcome_arrived, outcome)
 
     def _outcome_arrived(self, outcome: PreviewOutcome) -> None:

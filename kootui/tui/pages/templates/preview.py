@@ -45,7 +45,9 @@ def read_preview(context: Context, template_id: int) -> tuple[TemplateView, Prev
     view = get_template(context, template_id)
     senders = usable_addresses(context)
     sender = senders[0].preview if senders else PLACEHOLDER_FROM
-    return view, compute_preview(view.draft(), public_samples(view)), sender
+    host = context.settings.sending.tracking_host
+    outcome = compute_preview(view.draft(), public_samples(view), tracking_host=host)
+    return view, outcome, sender
 
 
 class TemplatePreviewScreen(KootuiNode, ModalScreen["int | None"]):
