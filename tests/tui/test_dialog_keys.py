@@ -47,4 +47,5 @@ async def test_a_confirmation_shows_yes_and_no(context) -> None:
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
         keys = footer_keys(app)
-        assert keys.get("y") == "Yes" and keys.get("n") == "No"
+        # The footer names the answers as the buttons do, not a bare Yes/No.
+        assert keys.get("y") == "Delete" and keys.get("n") == "No"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from kootui.core.recipients import TypedRecipients
 from kootui.core.tasks import TaskDraft, create_task
 from kootui.tui.widgets.dialogs import ConfirmDialog
-from tests.support.tui_shell import SIZE, build_app, settle
+from tests.support.tui_shell import SIZE, build_app, footer_keys, settle
 from tests.support.tui_tasks import seed_task_sources
 
 
@@ -30,6 +30,7 @@ async def test_quit_with_queued_messages_asks_and_says_how_sending_goes_on(conte
         assert dialog.dialog_title == "Quit with 2 messages still queued?"
         assert "1 task still has messages to send" in dialog.message
         assert "next start of kootui" in dialog.message and "kootui worker" in dialog.message
+        assert footer_keys(app) == {"y": "Quit", "n": "Stay"}
         await pilot.press("n")  # stay
         await settle(pilot)
         assert app.return_code is None and app.screen is app.page_screen

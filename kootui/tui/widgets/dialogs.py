@@ -6,6 +6,8 @@ and asks the user to type that name, so a stray key can never confirm it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -52,6 +54,17 @@ class ConfirmDialog(ModalScreen[bool]):
         self.decline_label = decline_label
         self.destructive = destructive
         self.require_typing = require_typing
+        self._name_the_answers()
+
+    def _name_the_answers(self) -> None:
+        """The footer says what y and n do here ("y Quit  n Stay"), as the buttons do."""
+        named = {"confirm-yes": self.confirm_label, "confirm-no": self.decline_label}
+        table = self._bindings.key_to_bindings
+        for key, found in table.items():
+            table[key] = [
+                replace(binding, description=named[binding.id]) if binding.id in named else binding
+                for binding in found
+            ]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
