@@ -3,8 +3,6 @@ the page's footer underneath (``n New  d Delete``) is not what works in a popup.
 
 from __future__ import annotations
 
-import pytest
-
 from kootui.core.domains import create_domain
 from kootui.tui.widgets.dialogs import ConfirmDialog
 from kootui.tui.widgets.form import FormDialog
@@ -24,25 +22,20 @@ async def test_the_workspace_form_shows_save_and_cancel(context) -> None:
         assert "Workspace" not in keys.values()  # not the Overview's keys
 
 
-@pytest.mark.parametrize("key", ["n", "e"])
-async def test_new_and_rename_domain_forms_show_their_keys(context, key) -> None:
+async def test_domain_forms_and_confirmations_show_their_own_keys(context) -> None:
     create_domain(context, "mail.example.com")
     app = build_app(context)
     async with app.run_test(size=SIZE) as pilot:
         await open_domains(app, pilot)
-        await pilot.press(key)
-        await settle(pilot)
-        assert isinstance(app.screen, FormDialog)
-        keys = footer_keys(app)
-        assert keys.get("^s") == "Save" and keys.get("esc") == "Cancel"
-        assert not {"New", "Rename", "Delete", "Sort"} & set(keys.values())
-
-
-async def test_a_confirmation_shows_yes_and_no(context) -> None:
-    create_domain(context, "mail.example.com")
-    app = build_app(context)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_domains(app, pilot)
+        for key in ("n", "e"):  # new and rename
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, FormDialog)
+            keys = footer_keys(app)
+            assert keys.get("^s") == "Save" and keys.get("esc") == "Cancel"
+            assert not {"New", "Rename", "Delete", "Sort"} & set(keys.values())
+            await pilot.press("escape")
+            await settle(pilot)
         await pilot.press("d")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)

@@ -48,6 +48,7 @@ def test_template_editor_with_a_refused_construct(snap_compare, demo):
         await pilot.press("e")
         await wait_for_preview(pilot)
         pilot.app.screen.query_one("#body").focus()  # the editor opens on the title
+        await pilot.pause()
         await pilot.press(*"<p>{{ name|upper }}</p>", "enter")
         await wait_for_preview(pilot)
 
