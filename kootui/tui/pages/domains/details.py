@@ -275,7 +275,7 @@ class DomainDetailsScreen(KootuiNode, Screen[None]):
             report = await asyncio.to_thread(doctor_report, self.kootui.context, self.domain_id)
         except KootuiError as refusal:
             self.checking = False
-            failed = Content.styled(printable(refusal), "$status-bad")
+            failed = Content.styled(printable(user_message(refusal)), "$status-bad")
             self.query_one("#doctor", Static).update(failed)
             return
         self.checking = False

@@ -200,7 +200,7 @@ class TaskProgressScreen(KootuiNode, Screen[None]):
                         read_snapshot, self.kootui.context, self.task_id
                     )
                 except KootuiError as refusal:
-                    self.query_one("#task-facts", Static).update(outside(refusal))
+                    self.query_one("#task-facts", Static).update(outside(user_message(refusal)))
                 else:
                     self._show(snapshot)
                 if not self.read_again:

@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, Static
 
 from kootui.core.context import Context
-from kootui.core.errors import KootuiError
+from kootui.core.errors import KootuiError, user_message
 from kootui.core.printable import printable
 from kootui.core.senders import usable_addresses
 from kootui.core.store import BodyType
@@ -93,7 +93,7 @@ class TemplatePreviewScreen(KootuiNode, ModalScreen["int | None"]):
                 read_preview, self.kootui.context, self.template_id
             )
         except KootuiError as refusal:
-            self.query_one("#preview-title", Label).update(printable(refusal))
+            self.query_one("#preview-title", Label).update(printable(user_message(refusal)))
             return
         kind = "Public template" if view.is_public else "My template"
         title = printable(f"{kind} #{view.id}: {view.title}")
