@@ -19,7 +19,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
-from kootui.core.errors import KootuiError, ValidationError, user_message
+from kootui.core.errors import KootuiError, ValidationError
 from kootui.core.plural import count_of
 from kootui.core.printable import printable
 from kootui.core.tasks import SimulatedMessage, Simulator, duration_text, effective_rate
@@ -112,8 +112,9 @@ class SimulatorScreen(KootuiNode, ModalScreen[None]):
         self.query_one("#simulator-message", Static).update(message_content(message))
 
     def _show_refusal(self, refusal: KootuiError) -> None:
+        # The line sits under the row number it is about: the message alone, no "row:".
         self.query_one("#simulator-error", Static).update(
-            printable(user_message(refusal), one_line=False)
+            printable(refusal.message, one_line=False)
         )
 
     def action_next_row(self) -> None:
