@@ -23,7 +23,7 @@ from kootui.cli.output import (
     say_error,
 )
 from kootui.core.config import Settings, load_settings, redact_database_url
-from kootui.core.errors import KootuiError, SettingsError
+from kootui.core.errors import KootuiError, SettingsError, user_message
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -251,14 +251,6 @@ def _store_busy_text(exc: Exception, settings: Settings | None) -> str:
     )
 
 
-def _refusal_text(exc: KootuiError) -> str:
-    """A core refusal as one line: the field it names, unless that is an internal ID
-    column (``task_id``), which says nothing to someone who typed a name or a number."""
-    if exc.field is None or exc.field.endswith("_id"):
-        return exc.message
-    return f"{exc.field}: {exc.message}"
-
-
 # What a shell reports for a command killed by SIGPIPE: `kootui … | head` ends as `yes | head`.
 READER_GONE_STATUS = 128 + signal.SIGPIPE
 
@@ -291,7 +283,7 @@ def _run(argv: Sequence[str] | None) -> int:
         say_error(exc)
         return 2
     except KootuiError as exc:
-        say_error(_refusal_text(exc))
+        say_error(user_message(exc))
         return 1
     except BrokenPipeError:
         raise  # the reader of stdout went away: ``main`` ends quietly

@@ -33,17 +33,18 @@ def _named(context: Context, reference: str) -> DomainView:
 
 
 def _list(args: argparse.Namespace, context: Context) -> int:
-    from kootui.core.domains import list_domains
-    from kootui.core.store import MAX_PAGE_SIZE, PageRequest
+    from kootui.core.domains import DOMAIN_STATUS_LABELS, list_domains, required_text
+    from kootui.core.store import MAX_PAGE_SIZE, DomainStatus, PageRequest
 
     page = list_domains(
         context,
         PageRequest(text_filter=args.filter or "", sort_key="display_name", limit=MAX_PAGE_SIZE),
     )
     for row in page.rows:
-        passing = f"{row['required_passing']}/{row['required_total']}"
+        status = DOMAIN_STATUS_LABELS[DomainStatus(row["status"])]
         checked = local_text(row["last_checked_at"], "%Y-%m-%d %H:%M")
-        say(f"{row['id']:>6}  {row['display_name']:<40} {row['status']:<10} {passing:<5} {checked}")
+        required = required_text(row)
+        say(f"{row['id']:>6}  {row['display_name']:<40} {status:<20} {checked}  {required}")
     say(page.range_text())
     return 0
 
@@ -121,8 +122,10 @@ def _verify(args: argparse.Namespace, context: Context) -> int:
 
     domain = _named(context, args.name)
     outcome = verify_domain(context, domain.id)
+    from kootui.core.domains import DOMAIN_STATUS_LABELS
+
     say(
-        f"{outcome.display_name}: {outcome.status.value}"
+        f"{outcome.display_name}: {DOMAIN_STATUS_LABELS[outcome.status]}"
         + (f" — {outcome.reason}" if outcome.reason else "")
     )
     _print_records(context, domain.id)
@@ -152,21 +155,23 @@ def _doctor(args: argparse.Namespace, context: Context) -> int:
 def _say_doctor(report: DoctorReport) -> None:
     """``DoctorReport.as_text`` line by line: each value a nameserver returned stays on its
     line (``as_text`` joins them into one text whose newlines could not be told apart)."""
+    from kootui.core.domains import DOMAIN_STATUS_LABELS, RECORD_STATUS_LABELS
+
     say(
-        f"{report.display_name}: {report.status.value}"
+        f"{report.display_name}: {DOMAIN_STATUS_LABELS[report.status]}"
         + (f" — {report.reason}" if report.reason else "")
     )
     for record in report.records:
         need = "required" if record.required else "optional"
         say()
-        say(f"{record.label} ({need}) {record.rtype} {record.name}: {record.status.value}")
+        status = RECORD_STATUS_LABELS[record.status]
+        say(f"{record.label} ({need}) {record.rtype} {record.name}: {status}")
         say(f"  expected: {record.expected or record.missing_setting}")
         for finding in record.servers:
-            shown = " | ".join(finding.found) if finding.found else f"({finding.answer})"
             tcp = " [TCP]" if finding.over_tcp else ""
-            say(f"  {finding.server}{tcp}: {shown}")
+            say(f"  {finding.server}{tcp}: {finding.shown}")
             for difference in finding.differences:
-                say(f"    ! {difference.kind}: {difference.message}")
+                say(f"    ✗ {difference.message}")
         if record.reason:
             say(f"  → {record.reason}")
     say()

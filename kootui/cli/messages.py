@@ -22,6 +22,7 @@ from kootui.cli.paths import file_to_write
 from kootui.core.clock import local_text
 from kootui.core.config import Settings
 from kootui.core.errors import ValidationError
+from kootui.core.plural import count_of
 
 if TYPE_CHECKING:  # the store is imported only when a command runs
     from kootui.core.context import Context
@@ -134,7 +135,7 @@ def _export(args: argparse.Namespace, context: Context) -> int:
 
     def progress(rows: int) -> None:
         if show_progress:
-            say_progress(f"written {rows:,} rows")
+            say_progress(f"written {count_of(rows, 'row')}")
 
     result = export_messages(
         context,
@@ -146,7 +147,7 @@ def _export(args: argparse.Namespace, context: Context) -> int:
     if show_progress:
         end_progress()
     masked = "" if args.reveal_recipients else " (recipients masked)"
-    say(f"Wrote {result.rows:,} messages to {result.path}{masked}")
+    say(f"Wrote {count_of(result.rows, 'message')} to {result.path}{masked}")
     return 0
 
 

@@ -19,6 +19,7 @@ from kootui.cli.output import ArgumentParser, end_progress, say, say_progress
 from kootui.cli.paths import file_to_read, file_to_write
 from kootui.core.clock import local_text
 from kootui.core.errors import ValidationError
+from kootui.core.plural import count_of
 
 if TYPE_CHECKING:  # the store is imported only when a command runs
     from kootui.core.context import Context
@@ -84,7 +85,7 @@ def _create(args: argparse.Namespace, context: Context) -> int:
                 say(f"  {suppressed:,} of them are on the suppression list and will not be sent")
             if report.refused_count and not args.yes:
                 raise ValidationError(
-                    f"{report.refused_count:,} rows were refused; fix the file, or pass --yes "
+                    f"{count_of(report.refused_count, 'row')} refused; fix the file, or pass --yes "
                     f"to send to the {report.valid_count:,} valid rows only",
                     field="xlsx",
                     code="xlsx.refused_rows",
@@ -113,7 +114,8 @@ def _create(args: argparse.Namespace, context: Context) -> int:
     stopped = task_suppressed_count(context, stored_id(task))
     skipped = f" ({stopped:,} suppressed, not sent)" if stopped else ""
     say(
-        f"Created task {task.id} {task.name!r}: {task.recipient_count:,} messages{skipped}, "
+        f"Created task {task.id} {task.name!r}: {count_of(task.recipient_count, 'message')}"
+        f"{skipped}, "
         f"sending {when}"
     )
     return 0

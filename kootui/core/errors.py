@@ -30,6 +30,15 @@ class KootuiError(Exception):
         return self.message
 
 
+def user_message(error: KootuiError) -> str:
+    """A refusal as a user reads it when it is not shown beside its field (a notification, a
+    CLI line): the field it names, unless that is an internal ID column (``task_id``), which
+    says nothing to someone who chose a row or typed a name. Every face uses this one."""
+    if not error.field or error.field.endswith("_id"):
+        return error.message
+    return f"{error.field}: {error.message}"
+
+
 class ValidationError(KootuiError):
     """An input broke a rule; ``field`` names the input."""
 

@@ -31,6 +31,8 @@ from textual.worker import Worker, WorkerState
 
 from kootui.core.clock import Clock
 from kootui.core.config import Settings
+from kootui.core.errors import KootuiError
+from kootui.core.plural import count_of
 from kootui.core.printable import printable
 from kootui.tui.keys.registry import current_key, scope_bindings, validate_keymap
 from kootui.tui.opening import StoreOpening
@@ -41,6 +43,7 @@ from kootui.tui.shell.help import HelpScreen
 from kootui.tui.shell.jump import GoScreen, JumpScreen
 from kootui.tui.shell.kootui_node import RefreshIntervals, store_problem
 from kootui.tui.theming import ThemeCatalog, save_ui_state
+from kootui.tui.widgets.dialogs import ConfirmDialog
 
 if TYPE_CHECKING:
     from kootui.core.context import Context
@@ -275,6 +278,37 @@ class KootuiApp(App[None]):
     def action_focus_filter(self) -> None:
         # Pages with a filter answer "/" themselves (PageScreen); this is the fallback.
         self.notify("This page has no filter.", timeout=3)
+
+    async def action_quit(self) -> None:
+        """Leave; with messages still queued, say so first and let the user stay.
+
+        A dialog rather than a parting notice: the notice would go with the screen, and
+        this is the last moment the user can choose to keep the console sending."""
+        self._quit_when_told()
+
+    @work(group="quit", exclusive=True, exit_on_error=False)
+    async def _quit_when_told(self) -> None:
+        # Imported here: the task service is not needed to draw the first frame.
+        from kootui.core.tasks import queued_work
+
+        try:
+            queued = await asyncio.to_thread(queued_work, self.context)
+        except (KootuiError, OSError):
+            queued = None  # a store that cannot be read must not keep anyone in
+        if queued is not None and queued.messages:
+            question = ConfirmDialog(
+                f"Quit with {count_of(queued.messages, 'message')} still queued?",
+                f"{count_of(queued.tasks, 'task')} still "
+                f"{'has' if queued.tasks == 1 else 'have'} messages to send. Nothing is "
+                "lost: sending goes on from this store with the next start of kootui, or "
+                "run `kootui worker` to send without the console (a worker already "
+                "running keeps sending).",
+                confirm_label="Quit",
+                decline_label="Stay",
+            )
+            if not await self.push_screen_wait(question):
+                return
+        self.exit()
 
     def action_go_back(self) -> None:
         page = self.page_screen

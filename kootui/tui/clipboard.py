@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from textual.app import App
 
+from kootui.core.plural import count_of
+
 OSC52_HINT = "if nothing arrived, your terminal blocks OSC 52; save it to a file instead"
 
 
@@ -17,4 +19,6 @@ def copy_text(app: App[object], text: str, what: str) -> None:
     """Put ``text`` on the clipboard and tell the user what was copied."""
     app.copy_to_clipboard(text)
     lines = text.count("\n") + (0 if text.endswith("\n") else 1)
-    app.notify(f"Copied {what} ({lines} lines) to the clipboard — {OSC52_HINT}.", timeout=6)
+    app.notify(
+        f"Copied {what} ({count_of(lines, 'line')}) to the clipboard — {OSC52_HINT}.", timeout=6
+    )

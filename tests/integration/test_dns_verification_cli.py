@@ -31,7 +31,7 @@ def test_domain_commands(
     assert "expected: v=spf1 ip4:192.0.2.10 ~all" in added
 
     assert main(["domain", "verify", "bücher.example"]) == 3
-    assert "bücher.example: failed — DKIM: no TXT record" in capsys.readouterr().out
+    assert "bücher.example: Verification failed — DKIM: no TXT record" in capsys.readouterr().out
 
     snippet_file = tmp_path / "zone.txt"
     assert main(["domain", "zone", "xn--bcher-kva.example", "-o", str(snippet_file)]) == 0
@@ -40,17 +40,42 @@ def test_domain_commands(
 
     assert main(["domain", "verify", "BÜCHER.example"]) == 0
     verified = capsys.readouterr().out
-    assert verified.startswith("bücher.example: passed\n")
+    assert verified.startswith("bücher.example: Verification passed\n")
     assert "DKIM (required) TXT kootui1._domainkey.xn--bcher-kva.example: Successful" in verified
 
     assert main(["domain", "doctor", "bücher.example"]) == 0
     doctor = capsys.readouterr().out
     assert f"127.0.0.1:{dns_server.port}: v=spf1 ip4:192.0.2.10 ~all" in doctor
+    assert "Successful" in doctor and ": passed\n" not in doctor  # words, not status codes
 
     assert main(["domain", "list", "--filter", "bücher"]) == 0
     listing = capsys.readouterr().out
-    assert listing.splitlines()[0].split()[1:4] == ["bücher.example", "passed", "2/2"]
+    first = listing.splitlines()[0]
+    assert first.split()[1:4] == ["bücher.example", "Verification", "passed"]
+    assert first.endswith(" 2/2")
     assert listing.splitlines()[-1] == "rows 1–1 of 1"
 
     assert main(["domain", "verify", "nowhere.example"]) == 1
     assert "nowhere.example is not a sender domain" in capsys.readouterr().err
+
+
+def test_doctor_and_list_say_when_dns_could_not_be_asked(
+    dns_server: LoopbackDnsServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A nameserver that never answers: no internal codes, and the list's '0/2' says why
+    (issue 17, item 15)."""
+    assert main(["domain", "add", "quiet.example"]) == 0
+    dns_server.stop()  # the port stays ours, but nothing answers it any more
+    monkeypatch.setenv("KOOTUI_DNS_TIMEOUT", "0.2")
+    capsys.readouterr()
+    main(["domain", "doctor", "quiet.example"])
+    doctor = capsys.readouterr().out
+    assert "Could not check, will retry" in doctor
+    assert "(no reply in time)" in doctor or "(could not be asked)" in doctor
+    for code in ("not_found", "unknown\n", "timeout)", "! "):
+        assert code not in doctor
+    assert main(["domain", "list"]) == 0
+    listing = capsys.readouterr().out.splitlines()[0]
+    assert "0/2 (DNS could not be asked about 2 required records)" in listing

@@ -103,3 +103,13 @@ def write_config(home: Path, text: str) -> None:
     config = home / "config"
     config.mkdir(parents=True, exist_ok=True)
     (config / "config.toml").write_text(text, encoding="utf-8")
+
+
+def footer_keys(app: App[Any]) -> dict[str, str]:
+    """What the footer of the screen on top shows: key as displayed -> description."""
+    from textual.widgets import Footer
+    from textual.widgets._footer import FooterKey  # Textual exports no reader of its footer
+
+    footers = list(app.screen.query(Footer))
+    assert footers, f"{type(app.screen).__name__} shows no footer of its own"
+    return {key.key_display: key.description for key in footers[0].query(FooterKey)}

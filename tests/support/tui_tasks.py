@@ -47,6 +47,18 @@ def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
     return path
 
 
+def write_clean_xlsx(path: Path, count: int) -> Path:
+    """A workbook of ``count`` valid rows for the personal template (email, name, code),
+    streamed with openpyxl's write-only mode so 20,000 rows take a second, not ten."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+    sheet.append(["email", "name", "code"])
+    for n in range(count):
+        sheet.append([f"reader{n}@example.com", f"Reader {n}", f"C-{n}"])
+    workbook.save(path)
+    return path
+
+
 async def open_tasks(app: KootuiApp, pilot: object) -> TasksScreen:
     await settle(pilot)
     app.go_page("tasks")

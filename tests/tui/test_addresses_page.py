@@ -131,6 +131,7 @@ async def test_delete_is_refused_while_a_task_uses_the_address(context: Context)
     async with app.run_test(size=SIZE) as pilot:
         await open_page(app, pilot, "addresses")
         await pilot.press("d")
+        await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")
         await settle(pilot)

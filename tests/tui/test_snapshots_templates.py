@@ -47,6 +47,8 @@ def test_template_editor_with_a_refused_construct(snap_compare, demo):
         await open_templates(pilot)
         await pilot.press("e")
         await wait_for_preview(pilot)
+        pilot.app.screen.query_one("#body").focus()  # the editor opens on the title
+        await pilot.pause()
         await pilot.press(*"<p>{{ name|upper }}</p>", "enter")
         await wait_for_preview(pilot)
 

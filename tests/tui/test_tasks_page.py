@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from kootui.core.recipients import TypedRecipients
 from kootui.core.store import Message, MessageStatus, SendType, TaskStatus
-from kootui.core.tasks import TaskDraft, create_task, get_task
+from kootui.core.tasks import TaskDraft, cancel_task, create_task, get_task
 from kootui.tui.pages.tasks.progress import TaskProgressScreen
 from kootui.tui.shell.list_panel import ListPanel
 from kootui.tui.widgets.dialogs import ConfirmDialog
@@ -63,6 +63,12 @@ async def highlight(app, task_id: int) -> None:
     grid.move_cursor(row=keys.index(str(task_id)))
 
 
+def enabled(app, binding_id: str) -> bool:
+    """The key is offered where the user is (not greyed in the footer, in the palette)."""
+    found = [b for b in app.screen.active_bindings.values() if b.binding.id == binding_id]
+    return bool(found) and found[0].enabled
+
+
 async def test_the_list_shows_status_and_sent_counts(context, tasks):
     app = build_app(context)
     async with app.run_test(size=SIZE) as pilot:
@@ -93,12 +99,12 @@ async def test_cancel_a_scheduled_task_after_confirming(context, tasks):
         assert any("Cancelled task" in notice for notice in notices(app))
         row = next(row for row in shown_rows(app) if row[1] == "Tomorrow")
         assert "Cancelled" in row[2]
-        # A cancelled task cannot be cancelled again: the refusal says why.
+        # A cancelled task cannot be cancelled again: the key is not offered (issue 17, 10).
+        assert not enabled(app, "tasks-cancel") and enabled(app, "tasks-delete")
         await pilot.press("c")
         await settle(pilot)
-        await pilot.press("y")
-        await settle(pilot)
-        assert any("is cancelled; only a" in notice for notice in notices(app))
+        assert app.screen is app.page_screen
+        assert not any("task_id" in notice for notice in notices(app))
 
 
 async def test_delete_a_finished_task_after_confirming_but_not_a_scheduled_one(context, tasks):
@@ -106,13 +112,11 @@ async def test_delete_a_finished_task_after_confirming_but_not_a_scheduled_one(c
     async with app.run_test(size=SIZE) as pilot:
         await open_tasks(app, pilot)
         await highlight(app, tasks["scheduled"])
+        assert not enabled(app, "tasks-delete")  # only a finished task can be deleted
         await pilot.press("d")
         await settle(pilot)
-        assert isinstance(app.screen, ConfirmDialog)
-        await pilot.press("y")
-        await settle(pilot)
+        assert app.screen is app.page_screen
         assert status_of(context, tasks["scheduled"]) == TaskStatus.SCHEDULED
-        assert any("cancel it first" in notice for notice in notices(app))
         await pilot.press("c")
         await settle(pilot)
         await pilot.press("y")
@@ -138,9 +142,7 @@ async def test_pause_and_resume(context, tasks):
         await pilot.press("u")
         await settle(pilot)
         assert status_of(context, tasks["now"]) == TaskStatus.SCHEDULED
-        await pilot.press("u")
-        await settle(pilot)
-        assert any("only a paused task can be resumed" in n for n in notices(app))
+        assert not enabled(app, "tasks-resume") and enabled(app, "tasks-pause")
 
 
 async def test_the_progress_view_follows_the_message_rows(context, tasks):
@@ -243,3 +245,35 @@ async def test_advanced_search_by_template_status_and_created_day(context, tasks
         await settle(pilot)
         error = str(search.query_one("#search-error-created").render())
         assert error, "a badly typed date is refused beside the field"
+
+
+async def test_marked_tasks_are_changed_together_and_refusals_are_named(context, tasks):
+    cancel_task(context, tasks["scheduled"])
+    app = build_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tasks(app, pilot)
+        # Both marked: pause acts on them (issue 17, item 3); the cancelled one is named.
+        for key in ("scheduled", "now"):
+            await highlight(app, tasks[key])
+            await pilot.press("space")
+        await settle(pilot)
+        assert enabled(app, "tasks-pause")
+        await pilot.press("p")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ConfirmDialog)
+        assert dialog.dialog_title == "Pause task 2 “Right away”?"
+        assert "Left as it is (1 task)" in dialog.message
+        assert "task 1 “Tomorrow”: it is cancelled" in dialog.message
+        await pilot.press("y")
+        await settle(pilot)
+        assert status_of(context, tasks["now"]) == TaskStatus.PAUSED
+        assert status_of(context, tasks["scheduled"]) == TaskStatus.CANCELLED
+        assert any("Paused 1 task. 1 task left as before" in n for n in notices(app))
+        # The marks went with the change; marked again, cancel counts what it can take.
+        for key in ("scheduled", "now"):
+            await highlight(app, tasks[key])
+            await pilot.press("space")
+        await pilot.press("c")
+        await settle(pilot)
+        assert app.screen.dialog_title == "Cancel task 2 “Right away”?"

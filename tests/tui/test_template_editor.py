@@ -128,6 +128,23 @@ async def test_an_edited_text_part_is_kept_when_the_html_changes(context: Contex
         assert "yours, kept as the HTML changes" in str(editor.query_one("#text-label").render())
 
 
+async def test_the_editor_opens_on_the_title_and_says_how_to_leave_the_body(context: Context):
+    app = build_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        editor = await open_new_editor(app, pilot)
+        body_before = editor.query_one("#body", TextArea).text
+        await pilot.press(*"Spring sale")  # issue 17, item 5: this landed in the body
+        assert editor.query_one("#title", Input).value == "Spring sale"
+        assert editor.query_one("#body", TextArea).text == body_before
+        assert "esc leaves the body" in str(editor.query_one("#body-label").render())
+        body = editor.query_one("#body", TextArea)
+        body.focus()
+        await pilot.press("tab")  # indents, as the line says
+        assert app.focused is body
+        await pilot.press("escape")
+        assert app.focused is not body and isinstance(app.screen, TemplateEditorScreen)
+
+
 async def test_closing_with_changes_asks_first(context: Context):
     app = build_app(context)
     async with app.run_test(size=SIZE) as pilot:

@@ -146,13 +146,16 @@ async def test_delete_after_confirming_and_the_refusal_while_a_task_uses_it(cont
         rows = [row[1] for row in shown_rows(app, "mine-list")]
         assert rows == ["Used", "Unused"]
         await pilot.press("d")
+        await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")
         await settle(pilot)
         assert any('used by task "Big send"' in notice for notice in notices(app))
         assert mine(context) == ["Used", "Unused"]
 
-        await pilot.press("down", "d", "y")
+        await pilot.press("down", "d")
+        await settle(pilot)
+        await pilot.press("y")
         await settle(pilot)
         assert mine(context) == ["Used"]
         assert [row[1] for row in shown_rows(app, "mine-list")] == ["Used"]

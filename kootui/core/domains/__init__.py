@@ -23,7 +23,7 @@ from kootui.core.domains.doctor import (
     txt_strings,
     zone_snippet,
 )
-from kootui.core.domains.listing import list_domains
+from kootui.core.domains.listing import list_domains, required_text, unchecked_note
 from kootui.core.domains.names import display_domain_name, normalize_domain_name, search_form
 from kootui.core.domains.service import (
     DOMAIN_STATUS_LABELS,
@@ -80,11 +80,13 @@ __all__ = [
     "normalize_domain_name",
     "rename_domain",
     "require_verified_domain",
+    "required_text",
     "run_domain_checks",
     "save_zone_snippet",
     "search_form",
     "start_rotation",
     "txt_strings",
+    "unchecked_note",
     "verified_domains",
     "verify_domain",
     "verify_due_domains",

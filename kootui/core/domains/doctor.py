@@ -17,13 +17,29 @@ from pathlib import Path
 from kootui.core.context import Context
 from kootui.core.dns import Difference, ExpectedRecord, RecordCheck
 from kootui.core.domains.names import display_domain_name
-from kootui.core.domains.service import current_expected_records, get_domain
+from kootui.core.domains.service import (
+    DOMAIN_STATUS_LABELS,
+    RECORD_STATUS_LABELS,
+    current_expected_records,
+    get_domain,
+)
 from kootui.core.domains.verification import verify_domain
 from kootui.core.errors import NotFound, ValidationError
 from kootui.core.store import DomainStatus, RecordStatus, SenderDomain
 
 TXT_CHUNK = 255
 SNIPPET_TTL = 3600
+
+
+# What a nameserver's kind of answer means, in words (the codes stay inside).
+ANSWER_WORDS = {
+    "answer": "answered",
+    "nxdomain": "no such name",
+    "noanswer": "no record of this type",
+    "timeout": "no reply in time",
+    "servfail": "the server failed to answer",
+    "error": "could not be asked",
+}
 
 
 @dataclass(frozen=True)
@@ -37,6 +53,13 @@ class ServerFinding:
     reason: str
     differences: tuple[Difference, ...]
     over_tcp: bool
+
+    @property
+    def shown(self) -> str:
+        """The values returned, or what the lack of them means."""
+        if self.found:
+            return " | ".join(self.found)
+        return f"({ANSWER_WORDS.get(self.answer, self.answer)})"
 
 
 @dataclass(frozen=True)
@@ -71,22 +94,22 @@ class DoctorReport:
     def as_text(self) -> str:
         """The report as plain text (for the command line and for saving)."""
         lines = [
-            f"{self.display_name}: {self.status.value}"
+            f"{self.display_name}: {DOMAIN_STATUS_LABELS[self.status]}"
             + (f" — {self.reason}" if self.reason else "")
         ]
         for record in self.records:
             need = "required" if record.required else "optional"
             lines.append("")
             lines.append(
-                f"{record.label} ({need}) {record.rtype} {record.name}: {record.status.value}"
+                f"{record.label} ({need}) {record.rtype} {record.name}: "
+                f"{RECORD_STATUS_LABELS[record.status]}"
             )
             lines.append(f"  expected: {record.expected or record.missing_setting}")
             for finding in record.servers:
-                shown = " | ".join(finding.found) if finding.found else f"({finding.answer})"
                 tcp = " [TCP]" if finding.over_tcp else ""
-                lines.append(f"  {finding.server}{tcp}: {shown}")
+                lines.append(f"  {finding.server}{tcp}: {finding.shown}")
                 for difference in finding.differences:
-                    lines.append(f"    ! {difference.kind}: {difference.message}")
+                    lines.append(f"    ✗ {difference.message}")
             if record.reason:
                 lines.append(f"  → {record.reason}")
         lines += ["", self.zone_snippet]

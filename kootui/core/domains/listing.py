@@ -13,6 +13,7 @@ from sqlmodel import col
 
 from kootui.core.context import Context
 from kootui.core.domains.names import display_domain_name, search_form
+from kootui.core.plural import count_of
 from kootui.core.store import (
     Column,
     DnsRecord,
@@ -49,6 +50,18 @@ def _list_query() -> ListQuery:
         )
         .scalar_subquery()
     )
+    unchecked = (
+        select(func.count())
+        .select_from(DnsRecord)
+        .where(
+            and_(
+                col(DnsRecord.domain_id) == SenderDomain.id,
+                col(DnsRecord.required).is_(True),
+                col(DnsRecord.status) == RecordStatus.UNKNOWN,
+            )
+        )
+        .scalar_subquery()
+    )
     required = (
         select(func.count())
         .select_from(DnsRecord)
@@ -62,6 +75,7 @@ def _list_query() -> ListQuery:
         col(SenderDomain.status_reason).label("status_reason"),
         passing.label("required_passing"),
         required.label("required_total"),
+        unchecked.label("required_unchecked"),
         col(SenderDomain.last_checked_at).label("last_checked_at"),
         col(SenderDomain.created_at).label("created_at"),
     )
@@ -82,9 +96,30 @@ def _list_query() -> ListQuery:
     )
 
 
+def required_text(row: Row, *, short: bool = False) -> str:
+    """The required records as '1/2', saying so when DNS could not be asked about some
+    (a bare '0/2' beside "passed" reads as a contradiction). ``short`` is for a narrow
+    column: '?/2', with the words in a line beside it (``unchecked_note``)."""
+    unchecked = int(row["required_unchecked"] or 0)
+    total = row["required_total"]
+    if unchecked and short:
+        return f"?/{total}"
+    text = f"{row['required_passing']}/{total}"
+    return f"{text} ({unchecked_note(row)})" if unchecked else text
+
+
+def unchecked_note(row: Row) -> str:
+    """Why some required records have no verdict; empty when all were checked."""
+    unchecked = int(row["required_unchecked"] or 0)
+    if not unchecked:
+        return ""
+    return f"DNS could not be asked about {count_of(unchecked, 'required record')}"
+
+
 def list_domains(context: Context, request: PageRequest | None = None) -> PageResult:
     """One page of domains. Rows carry id, name, display_name, status, status_reason,
-    required_passing, required_total, last_checked_at, created_at. The text filter
+    required_passing, required_total, required_unchecked (DNS could not be asked),
+    last_checked_at, created_at. The text filter
     matches the name in either form ("bücher" finds xn--bcher-kva.example)."""
     request = request or PageRequest()
     if request.text_filter:

@@ -8,6 +8,7 @@ stored form or raises a ValidationError (field ``name``) naming the broken rule.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import idna
 
@@ -39,8 +40,8 @@ def normalize_domain_name(typed: str) -> str:
         raise _invalid("must not contain spaces")
     try:
         mapped = idna.uts46_remap(text, std3_rules=True, transitional=False)
-    except idna.IDNAError as exc:
-        raise _invalid(f"contains a character a domain name cannot have ({exc})") from None
+    except idna.IDNAError:
+        raise _invalid(_first_bad_character(text)) from None
     labels = mapped.split(".")
     if len(labels) < 2:
         raise _invalid("needs at least one dot, like example.com")
@@ -74,7 +75,7 @@ def _ascii_label(label: str) -> str:
         try:
             ascii_label = idna.alabel(label).decode("ascii")
         except (idna.IDNAError, UnicodeError) as exc:
-            raise _invalid(f"label {label!r} is not a valid international label ({exc})") from None
+            raise _invalid(f"label {label!r} {_idna_rule(exc)}") from None
     if len(ascii_label) > MAX_LABEL_LENGTH:
         raise _invalid(
             f"label {label!r} is longer than {MAX_LABEL_LENGTH} characters in DNS form",
@@ -85,6 +86,39 @@ def _ascii_label(label: str) -> str:
     if ascii_label.startswith("-") or ascii_label.endswith("-"):
         raise _invalid(f"label {label!r} must not start or end with a hyphen")
     return ascii_label
+
+
+def _character(ch: str) -> str:
+    """A character as a user can find it: itself and its Unicode name."""
+    name = unicodedata.name(ch, f"U+{ord(ch):04X}").lower()
+    shown = ch if ch.isprintable() and not ch.isspace() else f"U+{ord(ch):04X}"
+    return f"'{shown}' ({name})"
+
+
+def _first_bad_character(text: str) -> str:
+    """Which typed character breaks the rule, in our words (the IDNA library's own text
+    names code points and zero-based positions)."""
+    for position, ch in enumerate(text, start=1):
+        try:
+            idna.uts46_remap(ch, std3_rules=True, transitional=False)
+        except idna.IDNAError:
+            return (
+                f"may hold only letters, digits, hyphens and dots: {_character(ch)} "
+                f"at character {position} is not allowed"
+            )
+    return "holds a character a domain name cannot have"
+
+
+def _idna_rule(error: Exception) -> str:
+    """The international-name rule a label breaks, in our words."""
+    if isinstance(error, idna.IDNABidiError):
+        return "mixes right-to-left and left-to-right letters, which a domain label cannot"
+    if isinstance(error, idna.InvalidCodepointContext):
+        return "has a joiner or a similar invisible character where it is not allowed"
+    found = re.search(r"U\+([0-9A-F]{4,6})", str(error))
+    if found:
+        return f"holds {_character(chr(int(found.group(1), 16)))}, which it cannot"
+    return "is not a valid international label"
 
 
 def display_domain_name(stored: str) -> str:

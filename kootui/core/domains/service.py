@@ -25,6 +25,7 @@ from kootui.core.dns import DkimPublicKey, ExpectedRecord, expected_records
 from kootui.core.domains.dkim_keys import active_keys, add_key, remove_key_files
 from kootui.core.domains.names import display_domain_name, normalize_domain_name
 from kootui.core.errors import Conflict, InvalidState, LimitReached, NotFound
+from kootui.core.plural import count_of
 from kootui.core.store import (
     DkimKey,
     DnsRecord,
@@ -286,8 +287,9 @@ def delete_domain(context: Context, domain_id: int, *, force: bool = False) -> l
         addresses = _address_texts(session, domain)
         if addresses and not force:
             raise Conflict(
-                f"{display_domain_name(domain.name)} is used by {len(addresses)} sender "
-                f"address(es): {', '.join(addresses)}; confirm to delete them too",
+                f"{display_domain_name(domain.name)} is used by "
+                f"{count_of(len(addresses), 'sender address')}: {', '.join(addresses)}; "
+                "confirm to delete them too",
                 code="domain.in_use",
             )
         address_ids = select(SenderAddress.id).where(SenderAddress.domain_id == domain_id)
@@ -295,8 +297,10 @@ def delete_domain(context: Context, domain_id: int, *, force: bool = False) -> l
             select(func.count()).select_from(Task).where(col(Task.address_id).in_(address_ids))
         ).one()
         if tasks:
+            verb = "uses" if tasks == 1 else "use"
             raise Conflict(
-                f"{tasks} sending task(s) use addresses of {display_domain_name(domain.name)}; "
+                f"{count_of(tasks, 'sending task')} {verb} addresses of "
+                f"{display_domain_name(domain.name)}; "
                 "delete those tasks first",
                 code="domain.addresses_have_tasks",
             )

@@ -160,6 +160,11 @@ class ManualRecipients:
     def remove(self, address: str) -> None:
         self.addresses = [kept for kept in self.addresses if kept != address]
 
+    def forget_refusals(self) -> None:
+        """The refused and repeated entries are history once the user types again."""
+        self.refused.clear()
+        self.duplicates.clear()
+
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> ManualRecipients:
         recipients = cls()

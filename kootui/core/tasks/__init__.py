@@ -27,13 +27,16 @@ from kootui.core.tasks.create import (
 )
 from kootui.core.tasks.manage import (
     STATUS_LABELS,
+    QueuedWork,
     cancel_task,
     delete_task,
     find_task_id,
     pause_task,
     query_tasks,
+    queued_work,
     resume_task,
     status_label,
+    task_action_refusal,
 )
 from kootui.core.tasks.message_insert import insert_messages
 from kootui.core.tasks.progress import TaskProgress, task_progress
@@ -56,6 +59,7 @@ __all__ = [
     "SUPPRESSED_REPLY",
     "TRACKING_CHOICES",
     "AttachmentFile",
+    "QueuedWork",
     "SimulatedMessage",
     "Simulator",
     "TaskDraft",
@@ -81,9 +85,11 @@ __all__ = [
     "pause_task",
     "prepare_attachment",
     "query_tasks",
+    "queued_work",
     "resume_task",
     "simulate",
     "status_label",
+    "task_action_refusal",
     "task_attachments",
     "task_progress",
     "task_suppressed_count",

@@ -32,6 +32,7 @@ from kootui.core.mail import (
     new_token,
     tracks_opens_clicks,
 )
+from kootui.core.plural import count_of
 from kootui.core.recipients import MAX_MANUAL_RECIPIENTS, RecipientSource, TypedRecipients
 from kootui.core.senders import require_usable_address
 from kootui.core.store import (
@@ -388,7 +389,7 @@ def _write(
     if written != recipients.count:
         raise StoreError(
             f"the recipient list changed while the task was created ({written} of "
-            f"{recipients.count} rows); nothing was saved"
+            f"{count_of(recipients.count, 'row')}); nothing was saved"
         )
     return task
 

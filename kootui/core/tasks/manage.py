@@ -9,6 +9,7 @@ is not scheduled or sending.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +24,7 @@ from kootui.core.references import resolve_reference
 from kootui.core.store import (
     FilterBuilder,
     ListQuery,
+    Message,
     MessageStatus,
     PageRequest,
     PageResult,
@@ -48,6 +50,14 @@ STATUS_LABELS = {
 CANCELLABLE = (TaskStatus.SCHEDULED, TaskStatus.PAUSED)
 PAUSABLE = (TaskStatus.SCHEDULED, TaskStatus.SENDING)
 FINISHED = (TaskStatus.COMPLETED, TaskStatus.PARTLY_FAILED, TaskStatus.CANCELLED)
+# What each change of a task's life asks of its status (the one table the faces read too,
+# so a console offers only what the core would do).
+ALLOWED_FOR = {
+    "cancel": CANCELLABLE,
+    "pause": PAUSABLE,
+    "resume": (TaskStatus.PAUSED,),
+    "delete": FINISHED,
+}
 # Rows not yet handed to a transport; cancelling turns them to cancelled.
 UNSENT = (MessageStatus.PENDING, MessageStatus.DEFERRED)
 
@@ -120,6 +130,44 @@ def query_tasks(context: Context, request: PageRequest | None = None) -> PageRes
     request = request or PageRequest(sort_key="created_at", descending=True)
     with context.store.session() as session:
         return fetch_page(session, TASK_LIST, request)
+
+
+@dataclass(frozen=True)
+class QueuedWork:
+    """Messages still to go out of tasks that will send them (scheduled or sending)."""
+
+    messages: int
+    tasks: int
+
+
+def queued_work(context: Context) -> QueuedWork:
+    """What a console leaving now leaves behind: the next start or a worker sends it."""
+    message = Message.__table__
+    waiting = and_(
+        message.c.status.in_([status.value for status in UNSENT]),
+        _task.c.status.in_([TaskStatus.SCHEDULED.value, TaskStatus.SENDING.value]),
+    )
+    with context.store.engine.connect() as connection:
+        row = connection.execute(
+            select(func.count(), func.count(func.distinct(message.c.task_id)))
+            .select_from(message.join(_task, message.c.task_id == _task.c.id))
+            .where(waiting)
+        ).one()
+    return QueuedWork(messages=int(row[0]), tasks=int(row[1]))
+
+
+def task_action_refusal(action: str, status: str) -> str | None:
+    """Why a task in ``status`` cannot take ``action`` (cancel, pause, resume, delete), in
+    words for a user; None when it can."""
+    allowed = ALLOWED_FOR[action]
+    if status in allowed:
+        return None
+    label = STATUS_LABELS.get(TaskStatus(status), status).lower()
+    allowed_text = " or ".join(STATUS_LABELS[s].lower() for s in allowed)
+    return f"it is {label}; only a {allowed_text} task can be {_PAST[action]}"
+
+
+_PAST = {"cancel": "cancelled", "pause": "paused", "resume": "resumed", "delete": "deleted"}
 
 
 def _set_status(

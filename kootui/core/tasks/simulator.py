@@ -64,7 +64,8 @@ class SimulatedMessage:
     row_index: int  # 0-based position in the recipient list
     total: int
     subject: str
-    from_header: str
+    from_header: str  # as it goes out: a non-ASCII alias is an RFC 2047 encoded word
+    sender: str  # as a reader sees it: 'Alias <prefix@domain>', the alias decoded
     to: str
     text: str
     html: str | None
@@ -81,9 +82,11 @@ class Simulator:
         recipients: RecipientSource,
         link: str | None,
         suppressed: int = 0,
+        sender: str | None = None,
     ) -> None:
         self._compiled = compiled
         self._from = from_header
+        self._sender = sender or from_header
         self._recipients = recipients
         self._link = link
         self.suppressed = suppressed  # recipients on the suppression list: never sent
@@ -113,7 +116,9 @@ class Simulator:
             else None
         )
         suppressed = count_suppressed(context, recipients)
-        return cls(compiled, format_from(sender), recipients, link, suppressed)
+        return cls(
+            compiled, format_from(sender), recipients, link, suppressed, sender=sender.preview
+        )
 
     @property
     def count(self) -> int:
@@ -131,6 +136,7 @@ class Simulator:
             total=self.count,
             subject=rendered.subject,
             from_header=self._from,
+            sender=self._sender,
             to=address,
             text=rendered.text,
             html=rendered.html,

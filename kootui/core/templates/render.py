@@ -240,8 +240,11 @@ def render_preview(
     support_unsubscribe: bool,
     samples: Mapping[str, str],
     locale: str = "en",
+    tracking_host: str | None = None,
 ) -> RenderedMessage:
-    """What the editor's preview shows: parameters without a sample value show as {{name}}.
+    """What the editor's preview shows: parameters without a sample value show as {{name}};
+    the unsubscribe link points at the configured ``tracking_host`` (an example host when
+    none is set), so the preview shows the link recipients will get.
 
     Raises ValidationError when the template itself has a problem (the editor shows the
     problems from ``analyse_template`` instead of a preview then).
@@ -255,7 +258,6 @@ def render_preview(
         locale=locale,
     )
     values = {name: samples.get(name) or "{{" + name + "}}" for name in compiled.parameters}
-    example_url = (
-        "https://tracking.example.com/u/preview-token-0000" if support_unsubscribe else None
-    )
+    host = tracking_host or "tracking.example.com"
+    example_url = f"https://{host}/u/preview-token-0000" if support_unsubscribe else None
     return compiled.render(values, unsubscribe_url=example_url)

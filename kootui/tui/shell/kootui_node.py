@@ -8,7 +8,7 @@ on the event loop, and a dialog's answer is awaited in place:
         try:
             addresses = await asyncio.to_thread(addresses_using, context, domain_id)
         except KootuiError as refusal:             # a core rule said no: say why, here
-            self.notify(str(refusal), severity="error", timeout=8)
+            self.notify(user_message(refusal), severity="error", timeout=8)
             return
         if not await self.app.push_screen_wait(ConfirmDialog(...)):
             return
@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.worker import Worker, WorkerState
 
-from kootui.core.errors import KootuiError
+from kootui.core.errors import KootuiError, user_message
 
 if TYPE_CHECKING:
     from kootui.tui.app import KootuiApp
@@ -49,7 +49,7 @@ class RefreshIntervals:
 def store_problem(error: BaseException | None) -> str:
     """One line a user can read: a KootuiError's own message, else the error's first line."""
     if isinstance(error, KootuiError):
-        return str(error)
+        return user_message(error)
     text = str(error).strip() if error is not None else ""
     first_line = text.splitlines()[0][:200] if text else "no details"
     return f"Could not read the store: {type(error).__name__}: {first_line}"

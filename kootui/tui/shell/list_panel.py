@@ -105,6 +105,7 @@ class ListPanel(Vertical):
             descending=descending,
             empty_message=empty_message,
         )
+        self._table.field_labels = {field.name: field.label for field in self.search_fields}
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="list-header"):

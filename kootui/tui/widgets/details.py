@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Label, Static
+from textual.widgets import Footer, Label, Static
 
 from kootui.core.clock import local_text
 from kootui.core.printable import printable
@@ -119,6 +119,7 @@ class DetailsScreen(ModalScreen[None]):
         with Vertical(id="details-box"):
             yield Label(printable(self.details_title), id="details-title", markup=False)
             yield DetailsPanel(self.fields, id="details-panel")
+        yield Footer()  # this dialog's keys, not the page's underneath
 
     def on_mount(self) -> None:
         self.query_one(DetailsPanel).focus()

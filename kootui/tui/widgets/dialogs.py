@@ -6,11 +6,13 @@ and asks the user to type that name, so a stray key can never confirm it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Footer, Input, Label, Static
 
 from kootui.core.printable import printable
 from kootui.tui.keys.registry import bindings
@@ -52,6 +54,17 @@ class ConfirmDialog(ModalScreen[bool]):
         self.decline_label = decline_label
         self.destructive = destructive
         self.require_typing = require_typing
+        self._name_the_answers()
+
+    def _name_the_answers(self) -> None:
+        """The footer says what y and n do here ("y Quit  n Stay"), as the buttons do."""
+        named = {"confirm-yes": self.confirm_label, "confirm-no": self.decline_label}
+        table = self._bindings.key_to_bindings
+        for key, found in table.items():
+            table[key] = [
+                replace(binding, description=named[binding.id]) if binding.id in named else binding
+                for binding in found
+            ]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box"):
@@ -70,6 +83,7 @@ class ConfirmDialog(ModalScreen[bool]):
                     variant="error" if self.destructive else "primary",
                     disabled=self.require_typing is not None,
                 )
+        yield Footer()  # this dialog's keys, not the page's underneath
 
     def on_mount(self) -> None:
         if self.require_typing is not None:

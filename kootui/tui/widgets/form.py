@@ -21,9 +21,9 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static, TextArea
 
-from kootui.core.errors import KootuiError
+from kootui.core.errors import KootuiError, user_message
 from kootui.core.printable import printable
 from kootui.tui.keys.registry import bindings
 from kootui.tui.outside_text import outside
@@ -158,6 +158,7 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
             with Horizontal(id="form-buttons"):
                 yield Button("Cancel", id="form-cancel")
                 yield Button(self.submit_label, id="form-submit", variant="primary")
+        yield Footer()  # this dialog's keys, not the page's underneath
 
     def on_mount(self) -> None:
         if self.fields:
@@ -180,6 +181,26 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
             error = self.query_one(f"#error-{field.name}", Static)
             error.update(printable(message, one_line=False))
             error.set_class(bool(message), "-shown")
+
+    def clear_error(self, name: str) -> None:
+        """The field was changed: its error line (and the banner above) are stale."""
+        for selector in (f"#error-{name}", "#form-error"):
+            shown = self.query_one(selector, Static)
+            shown.update("")
+            shown.remove_class("-shown")
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(Checkbox.Changed)
+    @on(TextArea.Changed)
+    def _field_changed(
+        self, event: Input.Changed | Select.Changed | Checkbox.Changed | TextArea.Changed
+    ) -> None:
+        # One rule for every field: editing it clears what was said about it.
+        for ancestor in event.control.ancestors_with_self:
+            if ancestor.id and ancestor.id.startswith("form-field-"):
+                self.clear_error(ancestor.id.removeprefix("form-field-"))
+                return
 
     def action_submit(self) -> None:
         if self.submitting:
@@ -215,7 +236,7 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
                 self.show_errors(by_field={error.field: error.message})
                 self.query_one(f"#field-{error.field}").focus()
             else:
-                self.show_errors(top=str(error))
+                self.show_errors(top=user_message(error))
             return
         # Not a rule the core knows: name the kind of failure, never its text, which
         # could carry a secret (a connection string, a password) onto the screen.

@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable, LoadingIndicator, Static
 
-from kootui.core.errors import KootuiError, StoreError
+from kootui.core.errors import KootuiError, StoreError, user_message
 from kootui.core.printable import printable
 from kootui.core.store import DEFAULT_PAGE_SIZE, Column, PageRequest, PageResult, Row
 from kootui.tui.keys.registry import bindings
@@ -115,6 +115,7 @@ class PagedTable(Vertical):
         self.result: PageResult | None = None
         self.loading_page = False
         self._marked: set[str] = set()
+        self.field_labels: dict[str, str] = {}  # search field name -> its label on screen
         self._generation = 0
         self._cursor_goal: CursorGoal = 0
         self._spinner_timer: Timer | None = None
@@ -252,7 +253,10 @@ class PagedTable(Vertical):
         footer = self.query_one(".page-footer", Static)
         footer.set_class(error is not None, "-error")
         if error is not None:
-            shown = error.message if error.field in (None, "") else str(error)
+            # A refused search value is named as its search field is labelled ("Task ID:"),
+            # never by its internal name ("task_id:").
+            label = self.field_labels.get(error.field or "")
+            shown = f"{label}: {error.message}" if label else user_message(error)
             footer.update(Text(printable(shown)))
             return
         parts = [self.result.range_text() if self.result else "no rows yet"]

@@ -67,7 +67,11 @@ def problem_text(problem: Problem) -> str:
 
 
 def compute_preview(
-    draft: TemplateDraft, samples: Mapping[str, str], generation: int = 0
+    draft: TemplateDraft,
+    samples: Mapping[str, str],
+    generation: int = 0,
+    *,
+    tracking_host: str | None = None,
 ) -> PreviewOutcome:
     """Check the draft and render it with the sample values (slow: call it off the loop)."""
     if draft.body_type == BodyType.HTML and not draft.text_body_edited:
@@ -87,6 +91,7 @@ def compute_preview(
                 support_unsubscribe=draft.support_unsubscribe,
                 samples=samples,
                 locale=draft.locale,
+                tracking_host=tracking_host,
             )
         except ValidationError as error:  # a sample value the renderer refuses (a bad URL)
             sample_error = f"Sample value of {error.field}: {error.message}"

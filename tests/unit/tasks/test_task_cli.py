@@ -103,7 +103,7 @@ def test_xlsx_with_refused_rows_needs_yes(settings, ids, tmp_path, capsys):
     captured = capsys.readouterr()
     assert "1 valid, 2 refused (1 bad address, 1 empty value)" in captured.out
     assert "row 3: bad:" in captured.err and "row 4: c@example.com" in captured.err
-    assert "xlsx: 2 rows were refused" in captured.err
+    assert "xlsx: 2 rows refused" in captured.err
     assert _rows(settings, Task) == []
     assert main([*args, "--yes"]) == 0
     assert [m.params for m in _rows(settings, Message)] == [{"name": "A", "code": "1"}]

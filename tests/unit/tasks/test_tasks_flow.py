@@ -41,7 +41,7 @@ def test_from_sample_file_to_sent_messages(context, tmp_path):
         workbook.active.append(row)
     workbook.save(tmp_path / "list.xlsx")
     report = import_recipients(tmp_path / "list.xlsx", parameters)
-    assert report.summary() == "2 valid, 1 refused (1 bad address), 1 repeated addresses sent once"
+    assert report.summary() == "2 valid, 1 refused (1 bad address), 1 repeated address sent once"
 
     def draft(name: str, **changes: object) -> TaskDraft:
         base = TaskDraft(

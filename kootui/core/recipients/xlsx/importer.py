@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from kootui.core.errors import KootuiError, StoreError, ValidationError
+from kootui.core.plural import count_of
 from kootui.core.recipients.addresses import RecipientValidator
 from kootui.core.recipients.recipient_list import ImportedRecipients, SkippedRow
 from kootui.core.recipients.xlsx.first_sheet import READ_ERRORS, open_first_sheet, read_error
@@ -64,7 +65,7 @@ class ImportReport:
             kinds = sorted(self.refused_by_kind.items(), key=lambda item: -item[1])
             text += " (" + ", ".join(f"{count:,} {kind}" for kind, count in kinds) + ")"
         if self.duplicate_count:
-            text += f", {self.duplicate_count:,} repeated addresses sent once"
+            text += f", {count_of(self.duplicate_count, 'repeated address')} sent once"
         return text
 
     def close(self) -> None:

@@ -18,20 +18,21 @@ from textual.widgets import Input, Select, Static
 
 from kootui.core.context import Context
 from kootui.core.domains import DomainView, display_domain_name, verified_domains
-from kootui.core.errors import KootuiError
+from kootui.core.errors import KootuiError, user_message
 from kootui.core.printable import printable
 from kootui.core.senders import (
     AddressView,
     create_address,
     delete_address,
+    get_address,
     list_addresses,
     preview_address,
 )
 from kootui.core.store import Column, PageRequest, PageResult, Row
 from kootui.tui.keys.registry import bindings
+from kootui.tui.shell.bulk import BulkAction, Checked, act_on_targets
 from kootui.tui.shell.list_panel import ListPanel
 from kootui.tui.shell.page import PageScreen
-from kootui.tui.widgets.dialogs import ConfirmDialog
 from kootui.tui.widgets.form import FormDialog, FormValues, SelectField, TextField
 from kootui.tui.widgets.paged_table import PagedTable
 
@@ -188,7 +189,7 @@ class AddressesScreen(PageScreen):
         try:
             domains = await asyncio.to_thread(verified_domains, self.kootui.context)
         except KootuiError as refusal:
-            self.notify(str(refusal), severity="error", timeout=8)
+            self.notify(user_message(refusal), severity="error", timeout=8)
             return
         if not domains:
             go = self.kootui.go_hints().get("domains", "")
@@ -210,30 +211,22 @@ class AddressesScreen(PageScreen):
 
     # Delete --------------------------------------------------------------------
 
-    def _selected(self) -> Row | None:
-        row = self.address_list.highlighted_row
-        if row is None:
-            key = self.kootui.key_display("addresses-new")
-            self.notify(f"No address is selected; press {key} to add one.", timeout=4)
-        return row
-
     @work(group="address-delete", exit_on_error=False)
     async def action_delete_address(self) -> None:
-        row = self._selected()
-        if row is None:
-            return
-        question = ConfirmDialog(
-            f"Delete {row['display_address']}?",
-            "Tasks can no longer send from it. A task waiting or sending from it keeps it.",
-            confirm_label="Delete",
-            destructive=True,
+        # The marked addresses, else the cursor's; one in use by a waiting task is named.
+        await act_on_targets(
+            self,
+            self.address_list,
+            BulkAction(
+                verb="Delete",
+                done="Deleted",
+                noun="sender address",
+                check=lambda context, key: Checked(
+                    key, get_address(context, int(key)).display_address
+                ),
+                change=lambda context, key: delete_address(context, int(key)),
+                question="Tasks can no longer send from a deleted address; one that a task "
+                "is waiting or sending from is kept.",
+                destructive=True,
+            ),
         )
-        if not await self.app.push_screen_wait(question):
-            return
-        try:
-            await asyncio.to_thread(delete_address, self.kootui.context, int(row.key))
-        except KootuiError as refusal:
-            self.notify(str(refusal), title="Not deleted", severity="error", timeout=12)
-        else:
-            self.notify(f"Deleted {row['display_address']}.", timeout=5)
-        self.address_list.reload()

@@ -21,11 +21,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, ProgressBar, Static
+from textual.widgets import Button, Footer, Label, ProgressBar, Static
 
 from kootui.core.clock import local_text
 from kootui.core.details import ExportResult, check_target, export_messages
-from kootui.core.errors import KootuiError
+from kootui.core.errors import KootuiError, user_message
+from kootui.core.plural import count_of
 from kootui.core.printable import printable
 from kootui.core.store import PageRequest
 from kootui.tui.keys.registry import bindings
@@ -113,6 +114,7 @@ class ExportProgressScreen(KootuiNode, ModalScreen[ExportOutcome]):
             yield Static("starting…", id="export-count", markup=False)
             with Horizontal(id="export-buttons"):
                 yield Button("Cancel", id="export-cancel", variant="error")
+        yield Footer()  # this dialog's keys, not the page's underneath
 
     def on_mount(self) -> None:
         self.set_interval(PROGRESS_SECONDS, self._show_progress)
@@ -123,7 +125,7 @@ class ExportProgressScreen(KootuiNode, ModalScreen[ExportOutcome]):
         self.query_one("#export-bar", ProgressBar).update(progress=done)
         stopping = " — stopping…" if self.stop_asked.is_set() else ""
         self.query_one("#export-count", Static).update(
-            f"{done:,} of {self.total:,} rows written{stopping}"
+            f"{done:,} of {count_of(self.total, 'row')} written{stopping}"
         )
 
     def _counted(self, rows: int) -> None:
@@ -150,7 +152,7 @@ class ExportProgressScreen(KootuiNode, ModalScreen[ExportOutcome]):
         if self.stop_asked.is_set():
             return ExportOutcome(None, cancelled=True)
         if isinstance(error, KootuiError):
-            return ExportOutcome(None, problem=str(error))
+            return ExportOutcome(None, problem=user_message(error))
         if error is not None:
             # Never the error's text: it could carry a path or a connection string.
             problem = f"the export failed: unexpected {type(error).__name__}"

@@ -25,7 +25,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static, TextArea
 
 from kootui.core.details import MessageDetail, message_detail
-from kootui.core.errors import KootuiError
+from kootui.core.errors import KootuiError, user_message
 from kootui.core.printable import printable
 from kootui.tui.clipboard import copy_text
 from kootui.tui.keys.registry import bindings
@@ -150,7 +150,7 @@ class MessageDetailScreen(KootuiNode, Screen[None]):
                         message_detail, context, message_id, reveal=reveal
                     )
                 except KootuiError as refusal:
-                    self.query_one("#fields-left", Static).update(outside(refusal))
+                    self.query_one("#fields-left", Static).update(outside(user_message(refusal)))
                 else:
                     self._show(detail)
                 if not self.read_again:

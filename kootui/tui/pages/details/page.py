@@ -36,7 +36,7 @@ from kootui.core.details import (
     query_messages,
     reveal_recipient,
 )
-from kootui.core.errors import KootuiError
+from kootui.core.errors import KootuiError, user_message
 from kootui.core.printable import printable
 from kootui.core.store import Column, PageRequest, PageResult, Row, TaskStatus
 from kootui.core.tasks import query_tasks
@@ -262,7 +262,7 @@ class SendingDetailsScreen(PageScreen):
         try:
             address = await asyncio.to_thread(reveal_recipient, self.kootui.context, int(key))
         except KootuiError as refusal:
-            self.notify(str(refusal), severity="error", timeout=6)
+            self.notify(user_message(refusal), severity="error", timeout=6)
             return
         if self.app.current_mode != self.page.id:
             return  # the user left the page while the address was read: it stays hidden

@@ -37,7 +37,7 @@ from kootui.core.domains import (
     start_rotation,
     zone_snippet,
 )
-from kootui.core.errors import KootuiError, ValidationError
+from kootui.core.errors import KootuiError, ValidationError, user_message
 from kootui.core.printable import printable
 from kootui.core.store import DomainStatus, RecordStatus
 from kootui.tui.clipboard import copy_text
@@ -86,7 +86,7 @@ def aligned(label: str, value: Content, column: int, width: int) -> list[Content
 def _finding_lines(finding: ServerFinding, column: int, width: int) -> list[Content]:
     tcp = " (over TCP)" if finding.over_tcp else ""
     # Everything a nameserver answered is outside text: shown, never obeyed.
-    shown = printable(" | ".join(finding.found) if finding.found else f"({finding.answer})")
+    shown = printable(finding.shown)
     lines = aligned(
         f"{finding.server}{tcp}", Content.styled(shown, _tone(finding.status)), column, width
     )
@@ -224,7 +224,7 @@ class DomainDetailsScreen(KootuiNode, Screen[None]):
         try:
             snapshot = await asyncio.to_thread(read_snapshot, self.kootui, self.domain_id)
         except KootuiError as refusal:
-            self.notify(str(refusal), severity="error", timeout=8)
+            self.notify(user_message(refusal), severity="error", timeout=8)
             return
         self.snapshot = snapshot
         domain = snapshot.domain
@@ -275,7 +275,7 @@ class DomainDetailsScreen(KootuiNode, Screen[None]):
             report = await asyncio.to_thread(doctor_report, self.kootui.context, self.domain_id)
         except KootuiError as refusal:
             self.checking = False
-            failed = Content.styled(printable(refusal), "$status-bad")
+            failed = Content.styled(printable(user_message(refusal)), "$status-bad")
             self.query_one("#doctor", Static).update(failed)
             return
         self.checking = False
@@ -326,7 +326,7 @@ class DomainDetailsScreen(KootuiNode, Screen[None]):
         try:
             selector = await asyncio.to_thread(start_rotation, self.kootui.context, self.domain_id)
         except KootuiError as refusal:
-            self.notify(str(refusal), severity="error", timeout=8)
+            self.notify(user_message(refusal), severity="error", timeout=8)
             return
         self.notify(f"New DKIM selector {selector}: publish its record, then check DNS.")
         self.load()

@@ -24,15 +24,20 @@ from kootui.core.domains import (
     addresses_using,
     create_domain,
     delete_domain,
+    get_domain,
     list_domains,
     rename_domain,
+    required_text,
+    unchecked_note,
     verify_domain,
 )
-from kootui.core.errors import KootuiError
+from kootui.core.errors import KootuiError, user_message
+from kootui.core.plural import count_of
 from kootui.core.printable import printable
 from kootui.core.store import Column, DomainStatus, PageRequest, PageResult, RecordStatus, Row
 from kootui.tui.keys.registry import bindings
 from kootui.tui.pages.domains.details import DomainDetailsScreen
+from kootui.tui.shell.bulk import BulkAction, Checked, act_on_targets
 from kootui.tui.shell.list_panel import ListPanel
 from kootui.tui.shell.page import PageScreen
 from kootui.tui.widgets.advanced_search import SearchField
@@ -77,7 +82,7 @@ def domain_rows(context: Context, request: PageRequest) -> PageResult:
             key=row.key,
             values={
                 **row.values,
-                "required_passing": f"{row['required_passing']}/{row['required_total']}",
+                "required_passing": required_text(row, short=True),
             },
         )
         for row in page.rows
@@ -102,6 +107,14 @@ def outcome_notice(outcome: VerificationOutcome) -> tuple[str, str]:
     counts = f" ({passing}/{len(required)} required records pass)" if required else ""
     reason = f" — {outcome.reason}" if outcome.reason else ""
     return f"{outcome.display_name}: {label}{counts}{reason}", OUTCOME_SEVERITY[outcome.status]
+
+
+def domain_with_addresses(context: Context, key: str) -> Checked:
+    """A domain named with the sender addresses deleting it takes along."""
+    name = get_domain(context, int(key)).display_name
+    addresses = addresses_using(context, int(key))
+    also = f" (and {count_of(len(addresses), 'sender address')})" if addresses else ""
+    return Checked(key, f"{name}{also}")
 
 
 class DomainsScreen(PageScreen):
@@ -171,6 +184,8 @@ class DomainsScreen(PageScreen):
         words = DOMAIN_STATUS_LABELS[status]
         # The reason may quote a DNS answer; the name was typed: both shown as text.
         why = printable(f": {row['status_reason']}") if row["status_reason"] else ""
+        if unchecked_note(row):  # '?/2' in the list: say what the question mark means
+            why += f" ({unchecked_note(row)} at the last check)"
         hint = self.kootui.key_display("domains-details")
         reason.update(
             Content.assemble(
@@ -222,6 +237,9 @@ class DomainsScreen(PageScreen):
 
     @work(group="domain-delete", exit_on_error=False)
     async def action_delete_domain(self) -> None:
+        if len(self.domain_list.target_keys()) > 1:
+            await self._delete_marked()
+            return
         row = self._selected()
         if row is None:
             return
@@ -229,7 +247,7 @@ class DomainsScreen(PageScreen):
         try:
             addresses = await asyncio.to_thread(addresses_using, context, domain_id)
         except KootuiError as refusal:
-            self.notify(str(refusal), severity="error", timeout=8)
+            self.notify(user_message(refusal), severity="error", timeout=8)
             self.domain_list.reload()
             return
         force = bool(addresses)
@@ -245,7 +263,7 @@ class DomainsScreen(PageScreen):
         else:
             listed = "\n".join(f"  {address}" for address in addresses)
             warning = ConfirmDialog(
-                f"{name} is used by {len(addresses)} sender address(es)",
+                f"{name} is used by {count_of(len(addresses), 'sender address')}",
                 f"{listed}\n\nDeleting the domain deletes these addresses too.",
                 confirm_label="Delete them too…",
                 decline_label="Keep",
@@ -254,7 +272,7 @@ class DomainsScreen(PageScreen):
             if not await self.app.push_screen_wait(warning):
                 return
             typed_confirmation = ConfirmDialog(
-                f"Delete {name} and {len(addresses)} sender address(es)?",
+                f"Delete {name} and {count_of(len(addresses), 'sender address')}?",
                 "This cannot be undone.",
                 confirm_label="Delete all",
                 destructive=True,
@@ -265,11 +283,30 @@ class DomainsScreen(PageScreen):
         try:
             removed = await asyncio.to_thread(delete_domain, context, domain_id, force=force)
         except KootuiError as refusal:
-            self.notify(str(refusal), severity="error", timeout=8)
+            self.notify(user_message(refusal), severity="error", timeout=8)
         else:
-            also = f" and {len(removed)} sender address(es)" if removed else ""
+            also = f" and {count_of(len(removed), 'sender address')}" if removed else ""
             self.notify(f"Deleted {name}{also}.", timeout=5)
         self.domain_list.reload()
+
+    async def _delete_marked(self) -> None:
+        """The marked domains at once: each named with the addresses that go with it, and
+        the count typed to confirm."""
+        await act_on_targets(
+            self,
+            self.domain_list,
+            BulkAction(
+                verb="Delete",
+                done="Deleted",
+                noun="sender domain",
+                check=domain_with_addresses,
+                change=lambda context, key: delete_domain(context, int(key), force=True),
+                question="Their DNS records, DKIM keys and sender addresses are deleted too. "
+                "Nothing is sent from them any more.",
+                destructive=True,
+                typed=True,
+            ),
+        )
 
     # Verify and details ------------------------------------------------------------
 
@@ -283,7 +320,7 @@ class DomainsScreen(PageScreen):
         try:
             outcome = await asyncio.to_thread(verify_domain, context, domain_id)
         except KootuiError as refusal:
-            self.notify(str(refusal), severity="error", timeout=8)
+            self.notify(user_message(refusal), severity="error", timeout=8)
         else:
             notice, severity = outcome_notice(outcome)
             self.notify(notice, severity=severity, timeout=10)  # type: ignore[arg-type]

@@ -25,7 +25,8 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from kootui.core.clock import local_text
-from kootui.core.errors import KootuiError
+from kootui.core.errors import KootuiError, user_message
+from kootui.core.plural import count_of
 from kootui.tui.keys.registry import bindings
 from kootui.tui.pages.reports.chart import ReportChart
 from kootui.tui.shell.page import PageScreen, PageSpec
@@ -249,14 +250,16 @@ class OverviewScreen(PageScreen):
         try:
             current = await asyncio.to_thread(read_workspace, context)
         except KootuiError as refusal:
-            self.notify(str(refusal), severity="error")
+            self.notify(user_message(refusal), severity="error")
             return
         saved = await self.app.push_screen_wait(WorkspaceForm(context, current))
         if saved is None:
             return
         self.kootui.show_workspace_name(saved.name)
         approval = "templates wait for approval" if saved.sensitive_industry else "no approval"
-        self.notify(f"Workspace saved: {saved.max_domains} domains allowed, {approval}.")
+        self.notify(
+            f"Workspace saved: {count_of(saved.max_domains, 'domain')} allowed, {approval}."
+        )
 
     def action_open_selected_step(self) -> None:
         guide = self.query_one("#guide", OptionList)

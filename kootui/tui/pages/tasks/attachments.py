@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from kootui.core.errors import KootuiError
+from kootui.core.plural import count_of
 from kootui.core.printable import printable
 from kootui.core.tasks import MAX_TOTAL_BYTES, AttachmentFile, check_attachments, load_attachment
 from kootui.tui.shell.kootui_node import KootuiNode
@@ -79,7 +80,9 @@ class AttachmentsField(KootuiNode, Vertical):
     def show(self) -> None:
         total = sum(item.size for item in self.files)
         # File names are outside text: a name with an ESC or U+202E is shown, not obeyed.
-        names = [printable(f"  {item.filename} ({item.size:,} bytes)") for item in self.files]
+        names = [
+            printable(f"  {item.filename} ({count_of(item.size, 'byte')})") for item in self.files
+        ]
         attach = self.kootui.key_display("task-create-attach")
         drop = self.kootui.key_display("task-create-unattach")
         keys = f"{attach}: add" + (f" · {drop}: drop the last" if self.files else "")

@@ -24,7 +24,8 @@ from textual.widgets import Footer, Input, Label, ProgressBar, Select, Static
 
 from kootui.core.clock import local_text
 from kootui.core.context import Context
-from kootui.core.errors import KootuiError, ValidationError
+from kootui.core.errors import KootuiError, ValidationError, user_message
+from kootui.core.plural import count_of
 from kootui.core.printable import printable
 from kootui.core.senders import usable_addresses
 from kootui.core.store import MAX_PAGE_SIZE, PageRequest, SendType, Task
@@ -44,6 +45,7 @@ from kootui.tui.pages.tasks.attachments import AttachmentsField
 from kootui.tui.pages.tasks.recipients import RecipientsField
 from kootui.tui.pages.tasks.simulator import SimulatorScreen
 from kootui.tui.shell.kootui_node import KootuiNode
+from kootui.tui.widgets.dialogs import ConfirmDialog
 
 # Each field the core may name, in form order (ValidationError.field -> its error line).
 FIELDS = (
@@ -176,7 +178,7 @@ class TaskCreateScreen(KootuiNode, ModalScreen[Task | None]):
         try:
             choices = await asyncio.to_thread(read_choices, self.kootui.context)
         except KootuiError as refusal:
-            self.show_errors(top=str(refusal))
+            self.show_errors(top=user_message(refusal))
             return
         for name, options, none in (
             ("template_id", choices.templates, "no approved template yet (Templates page)"),
@@ -200,6 +202,22 @@ class TaskCreateScreen(KootuiNode, ModalScreen[Task | None]):
             error.update(printable(message, one_line=False))
             error.set_class(bool(message), "-shown")
 
+    def clear_error(self, name: str) -> None:
+        """The field was changed: its error line (and the banner above) are stale."""
+        for selector in (f"#error-{name}", "#create-error"):
+            shown = self.query_one(selector, Static)
+            shown.update("")
+            shown.remove_class("-shown")
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _field_changed(self, event: Input.Changed | Select.Changed) -> None:
+        # One rule for every field: editing it clears what was said about it.
+        for ancestor in event.control.ancestors_with_self:
+            if ancestor.id and ancestor.id.startswith("create-field-"):
+                self.clear_error(ancestor.id.removeprefix("create-field-"))
+                return
+
     def show_error(self, error: KootuiError) -> None:
         field = FIELD_ALIASES.get(error.field or "", error.field or "")
         if field in dict(FIELDS):
@@ -213,7 +231,7 @@ class TaskCreateScreen(KootuiNode, ModalScreen[Task | None]):
             if focusable and not typing_there:
                 focusable[0].focus()  # straight to the field to fix
         else:
-            self.show_errors(top=str(error))
+            self.show_errors(top=user_message(error))
 
     # Template, send type, recipient mode --------------------------------------------------
 
@@ -263,7 +281,7 @@ class TaskCreateScreen(KootuiNode, ModalScreen[Task | None]):
     @on(RecipientsField.Changed)
     def _recipients_changed(self, event: RecipientsField.Changed) -> None:
         event.stop()
-        self.show_errors()
+        self.clear_error("recipients")
         self._show_estimate()
 
     @on(RecipientsField.Refused)
@@ -308,7 +326,7 @@ class TaskCreateScreen(KootuiNode, ModalScreen[Task | None]):
     @on(AttachmentsField.Changed)
     def _attachment_added(self, event: AttachmentsField.Changed) -> None:
         event.stop()
-        self.show_errors()
+        self.clear_error("attachments")
 
     # The draft, the simulator and submitting -------------------------------------------------
 
@@ -318,7 +336,7 @@ class TaskCreateScreen(KootuiNode, ModalScreen[Task | None]):
         rate = self.kootui.context.settings.sending.rate
         duration = duration_text(estimated_duration(count, rate))
         self.query_one("#estimate", Static).update(
-            f"{count:,} recipients · estimated send time {duration}"
+            f"{count_of(count, 'recipient')} · estimated send time {duration}"
         )
 
     def draft(self) -> TaskDraft:
@@ -403,13 +421,39 @@ class TaskCreateScreen(KootuiNode, ModalScreen[Task | None]):
             # Not a rule the core knows: name the kind only, its text could hold a secret.
             self.show_errors(top=f"Could not create the task: unexpected {type(error).__name__}.")
 
-    def action_close(self) -> None:
+    @property
+    def has_input(self) -> bool:
+        """Something the user typed or chose would be lost by closing."""
+        typed = any(
+            self.query_one(f"#field-{name}", Input).value.strip()
+            for name in ("name", "subject", "scheduled_at")
+        )
+        chosen = any(
+            self.query_one(f"#field-{name}", Select).value is not Select.NULL
+            for name in ("template_id", "address_id")
+        )
+        source = self.recipients_field.source()
+        listed = source is not None and source.count > 0
+        return typed or chosen or listed or bool(self.query_one(AttachmentsField).files)
+
+    @work(group="task-create-close", exclusive=True, exit_on_error=False)
+    async def action_close(self) -> None:
         if self.submitting:
             return
         typed = self.focused
         if isinstance(typed, Input) and typed.id == "manual-address" and typed.value:
             typed.value = ""  # escape first clears a half-typed address
             return
+        if self.has_input:  # as the template editor does: typed work is not dropped unasked
+            question = ConfirmDialog(
+                "Discard this task?",
+                "What you typed and chose in this form is lost; nothing was created.",
+                confirm_label="Discard",
+                decline_label="Keep editing",
+                destructive=True,
+            )
+            if not await self.app.push_screen_wait(question):
+                return
         self.recipients_field.close()
         self.dismiss(None)
 

@@ -16,14 +16,15 @@ from pathlib import Path
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Label, ProgressBar, Static
+from textual.widgets import Button, DataTable, Footer, Label, ProgressBar, Static
 
 from kootui.core.context import Context
-from kootui.core.errors import KootuiError
+from kootui.core.errors import KootuiError, user_message
+from kootui.core.plural import count_of
 from kootui.core.printable import printable
 from kootui.core.recipients.xlsx import ImportCancelled, ImportReport, import_recipients
 from kootui.core.tasks import count_suppressed
@@ -52,10 +53,15 @@ class _ImportFinished(Message, bubble=False):
 
 
 class ImportScreen(ModalScreen[ImportReport | None]):
-    """Reading a recipient file, then its report; enter goes on, escape cancels."""
+    """Reading a recipient file, then its report; enter goes on, escape cancels.
+
+    Enter must work whatever holds focus: the refused rows' table (its own Enter goes on)
+    when there is one, else the Go on button; the table is mounted only when it has rows,
+    so a hidden empty table can never swallow the key.
+    """
 
     BINDINGS = bindings("task-report")
-    AUTO_FOCUS = None  # the refused rows' table takes focus once there is one
+    AUTO_FOCUS = "#import-cancel"  # while reading, the one thing to do is cancel
     DEFAULT_CSS = """
     ImportScreen { align: center middle; }
     ImportScreen > #import-box {
@@ -67,6 +73,9 @@ class ImportScreen(ModalScreen[ImportReport | None]):
     ImportScreen #import-error { color: $text-error; height: auto; }
     ImportScreen #import-question { color: $text-muted; height: auto; }
     ImportScreen DataTable { height: 1fr; }
+    ImportScreen #import-spacer { height: 1fr; }
+    ImportScreen #import-buttons { height: auto; align-horizontal: right; }
+    ImportScreen #import-buttons > Button { margin-left: 1; }
     """
 
     def __init__(
@@ -94,12 +103,14 @@ class ImportScreen(ModalScreen[ImportReport | None]):
             )
             yield ProgressBar(id="import-bar", show_eta=False)
             yield Static("", id="import-error", markup=False)
-            yield DataTable(id="import-refused", cursor_type="row", zebra_stripes=True)
+            yield Vertical(id="import-spacer")  # the refused rows' table goes here
             yield Static("Escape cancels the import.", id="import-question", markup=False)
+            with Horizontal(id="import-buttons"):
+                yield Button("Cancel", id="import-cancel")
+                yield Button("Go on", id="import-accept", variant="primary", disabled=True)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).display = False
         self._read()
 
     @work(thread=True, exclusive=True, group="xlsx-import")
@@ -122,7 +133,9 @@ class ImportScreen(ModalScreen[ImportReport | None]):
         bar = self.query_one("#import-bar", ProgressBar)
         bar.update(total=message.expected, progress=message.done)
         of = f" of about {message.expected:,}" if message.expected else ""
-        self.query_one("#import-summary", Static).update(f"Read {message.done:,} rows{of}…")
+        self.query_one("#import-summary", Static).update(
+            f"Read {count_of(message.done, 'row')}{of}…"
+        )
 
     @on(_ImportFinished)
     def _finished(self, message: _ImportFinished) -> None:
@@ -134,7 +147,7 @@ class ImportScreen(ModalScreen[ImportReport | None]):
             return
         if message.error is not None:
             error = message.error
-            text = str(error) if isinstance(error, KootuiError) else type(error).__name__
+            text = user_message(error) if isinstance(error, KootuiError) else type(error).__name__
             self.query_one("#import-summary", Static).update("The file was not imported.")
             self.query_one("#import-error", Static).update(printable(text, one_line=False))
             self.query_one("#import-question", Static).update("Escape goes back to the form.")
@@ -151,23 +164,31 @@ class ImportScreen(ModalScreen[ImportReport | None]):
         )
         self.query_one("#import-summary", Static).update(
             Content.assemble(
-                (report.summary(), "bold"), f" — {report.rows_read:,} rows read{skipped}"
+                (report.summary(), "bold"),
+                f" — {count_of(report.rows_read, 'row')} read{skipped}",
             )
         )
-        self._show_refused(report)
+        accept = self.query_one("#import-accept", Button)
+        if report.valid_count:
+            accept.disabled = False
         question = (
-            f"Enter: go on with the {report.valid_count:,} valid rows · Escape: cancel"
+            f"Enter: go on with the {count_of(report.valid_count, 'valid row')} · Escape: cancel"
             if report.valid_count
             else "No row can be sent. Escape: cancel, fix the file and upload it again."
         )
         self.query_one("#import-question", Static).update(question)
+        if not self._show_refused(report):
+            (accept if report.valid_count else self.query_one("#import-cancel")).focus()
 
-    def _show_refused(self, report: ImportReport) -> None:
-        table = self.query_one(DataTable)
+    def _show_refused(self, report: ImportReport) -> bool:
+        """The refused and repeated rows in a table that takes focus; False when none."""
         skipped = [*report.refused, *report.duplicates]
         if not skipped:
-            return
-        table.display = True
+            return False
+        table: DataTable[object] = DataTable(
+            id="import-refused", cursor_type="row", zebra_stripes=True
+        )
+        self.query_one("#import-spacer").mount(table)
         table.add_columns("Row", "Address", "Why")
         for item in sorted(skipped, key=lambda item: item.row)[:SHOWN_REFUSED_ROWS]:
             # A string cell is parsed as markup by DataTable; the file's cells are not ours.
@@ -177,6 +198,7 @@ class ImportScreen(ModalScreen[ImportReport | None]):
                 outside(item.reason),
             )
         table.focus()
+        return True
 
     def action_accept(self) -> None:
         if self.report is not None and self.report.valid_count:
@@ -197,3 +219,13 @@ class ImportScreen(ModalScreen[ImportReport | None]):
     def _row_enter(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_accept()
+
+    @on(Button.Pressed, "#import-accept")
+    def _accept_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_accept()
+
+    @on(Button.Pressed, "#import-cancel")
+    def _cancel_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_cancel()

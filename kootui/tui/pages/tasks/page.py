@@ -9,31 +9,33 @@ come from the registry (``tasks-*``); every store call runs on a thread.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.message import Message
 
 from kootui.core.context import Context
-from kootui.core.errors import KootuiError
-from kootui.core.store import Column, PageRequest, PageResult, Row, Task, TaskStatus
+from kootui.core.printable import printable
+from kootui.core.store import Column, PageRequest, PageResult, Row, Task
 from kootui.core.tasks import (
     STATUS_LABELS,
     cancel_task,
     delete_task,
+    get_task,
     pause_task,
     query_tasks,
     resume_task,
+    task_action_refusal,
     task_progress,
 )
 from kootui.tui.keys.registry import bindings
 from kootui.tui.pages.tasks.create import TaskCreateScreen
 from kootui.tui.pages.tasks.progress import TaskProgressScreen
+from kootui.tui.shell.bulk import BulkAction, Checked, act_on_targets
 from kootui.tui.shell.list_panel import ListPanel
 from kootui.tui.shell.page import PageScreen
 from kootui.tui.widgets.advanced_search import SearchField
-from kootui.tui.widgets.dialogs import ConfirmDialog
 from kootui.tui.widgets.paged_table import PagedTable
 
 # Widths fit the content area beside the navigation at 120 columns; the created time is
@@ -62,6 +64,43 @@ ACTIONS = (
     ("tasks-pause", "Pause"),
     ("tasks-resume", "Resume"),
 )
+
+
+# The list's actions that change a task, by the core's name of the change.
+ROW_ACTIONS = {
+    "cancel_task": "cancel",
+    "pause_task": "pause",
+    "resume_task": "resume",
+    "delete_task": "delete",
+}
+CHANGES: dict[str, Callable[[Context, int], Task]] = {
+    "cancel": cancel_task,
+    "pause": pause_task,
+    "resume": resume_task,
+    "delete": delete_task,
+}
+BULK_WORDS = {  # verb, done, what happens (under the confirmation's title)
+    "cancel": (
+        "Cancel",
+        "Cancelled",
+        "Messages that have not gone yet are cancelled. This cannot be undone.",
+    ),
+    "pause": ("Pause", "Paused", ""),
+    "resume": ("Resume", "Resumed", ""),
+    "delete": (
+        "Delete",
+        "Deleted",
+        "Messages, attempts and attachments are deleted; the statistics keep the counts. "
+        "This cannot be undone.",
+    ),
+}
+
+
+def check_task(context: Context, key: str, change: str) -> Checked:
+    """How a task is named, and why it cannot take ``change`` (None when it can)."""
+    task = get_task(context, int(key))
+    label = printable(f"task {task.id} “{task.name}”")
+    return Checked(key, label, task_action_refusal(change, task.status))
 
 
 def task_rows(context: Context, request: PageRequest) -> PageResult:
@@ -144,65 +183,57 @@ class TasksScreen(PageScreen):
         table.load(table.request, cursor=str(task.id))
         self.app.push_screen(TaskProgressScreen(task.id, self.page))
 
-    # Cancel, pause, resume -------------------------------------------------------------
+    # Cancel, pause, resume, delete: on the marked tasks, else the cursor's -------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer only what the cursor's task can take (greyed in the footer, left out of
+        the palette); with marks, every change is offered and each row is checked."""
+        change = ROW_ACTIONS.get(action)
+        if change is None or not self.is_mounted:
+            return super().check_action(action, parameters)
+        panel = self.task_list
+        if panel.marked:
+            return True
+        row = panel.highlighted_row
+        if row is None:
+            return None
+        return None if task_action_refusal(change, str(row["status"])) else True
+
+    @on(PagedTable.RowHighlighted)
+    @on(PagedTable.MarksChanged)
+    @on(PagedTable.PageLoaded)
+    def _targets_moved(self, event: Message) -> None:
+        self.refresh_bindings()
+
+    def _bulk(self, change: str) -> BulkAction:
+        verb, done, question = BULK_WORDS[change]
+        act = CHANGES[change]
+        return BulkAction(
+            verb=verb,
+            done=done,
+            noun="task",
+            check=lambda context, key: check_task(context, key, change),
+            change=lambda context, key: act(context, int(key)),
+            question=question,
+            confirm=change in ("cancel", "delete"),
+            destructive=change in ("cancel", "delete"),
+        )
 
     @work(group="task-change", exit_on_error=False)
     async def action_cancel_task(self) -> None:
-        row = self._selected()
-        if row is None:
-            return
-        question = ConfirmDialog(
-            f"Cancel task {row['id']} “{row['name']}”?",
-            "Its messages that have not gone yet are cancelled. This cannot be undone.",
-            confirm_label="Cancel task",
-            decline_label="Keep",
-            destructive=True,
-        )
-        if await self.app.push_screen_wait(question):
-            await self._change(row, cancel_task, "Cancelled")
+        await act_on_targets(self, self.task_list, self._bulk("cancel"))
 
     @work(group="task-change", exit_on_error=False)
     async def action_delete_task(self) -> None:
-        row = self._selected()
-        if row is None:
-            return
-        question = ConfirmDialog(
-            f"Delete task {row['id']} “{row['name']}”?",
-            "Its messages, attempts and attachments are deleted; the statistics keep its "
-            "counts. Only a finished task can be deleted. This cannot be undone.",
-            confirm_label="Delete task",
-            decline_label="Keep",
-            destructive=True,
-        )
-        if await self.app.push_screen_wait(question):
-            await self._change(row, delete_task, "Deleted")
+        await act_on_targets(self, self.task_list, self._bulk("delete"))
 
     @work(group="task-change", exit_on_error=False)
     async def action_pause_task(self) -> None:
-        row = self._selected()
-        if row is not None:
-            await self._change(row, pause_task, "Paused")
+        await act_on_targets(self, self.task_list, self._bulk("pause"))
 
     @work(group="task-change", exit_on_error=False)
     async def action_resume_task(self) -> None:
-        row = self._selected()
-        if row is not None:
-            await self._change(row, resume_task, "Resumed")
-
-    async def _change(self, row: Row, change: Callable[[Context, int], Task], done: str) -> None:
-        """Run ``change`` on the row's task (on a thread) and say how it went."""
-        context, task_id = self.kootui.context, int(row.key)
-        try:
-            task = await asyncio.to_thread(change, context, task_id)
-        except KootuiError as refusal:
-            self.notify(str(refusal), severity="error", timeout=8)
-        else:
-            if done == "Deleted":
-                self.notify(f"Deleted task {row['id']} “{row['name']}”.", timeout=5)
-            else:
-                status = STATUS_LABELS[TaskStatus(task.status)].lower()
-                self.notify(f"{done} task {row['id']} “{row['name']}”; it is {status}.", timeout=5)
-        self.task_list.reload()
+        await act_on_targets(self, self.task_list, self._bulk("resume"))
 
     # Progress ----------------------------------------------------------------------------
 

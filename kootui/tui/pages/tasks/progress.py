@@ -24,7 +24,8 @@ from textual.widgets import Footer, Label, ProgressBar, Static
 
 from kootui.core.clock import local_text
 from kootui.core.context import Context
-from kootui.core.errors import KootuiError
+from kootui.core.errors import KootuiError, user_message
+from kootui.core.plural import count_of
 from kootui.core.printable import printable
 from kootui.core.senders import get_address
 from kootui.core.store import MessageStatus, Task, TaskStatus
@@ -35,6 +36,7 @@ from kootui.core.tasks import (
     get_task,
     pause_task,
     resume_task,
+    task_action_refusal,
     task_attachments,
     task_progress,
 )
@@ -101,7 +103,9 @@ def _facts(snapshot: TaskSnapshot) -> Content:
     task = snapshot.task
     status = TaskStatus(snapshot.progress.status)
     attachments = (
-        ", ".join(f"{name} ({size:,} bytes)" for name, _kind, size in snapshot.attachments)
+        ", ".join(
+            f"{name} ({count_of(size, 'byte')})" for name, _kind, size in snapshot.attachments
+        )
         or "none"
     )
     send_at = local_text(task.scheduled_at)
@@ -198,7 +202,7 @@ class TaskProgressScreen(KootuiNode, Screen[None]):
                         read_snapshot, self.kootui.context, self.task_id
                     )
                 except KootuiError as refusal:
-                    self.query_one("#task-facts", Static).update(outside(refusal))
+                    self.query_one("#task-facts", Static).update(outside(user_message(refusal)))
                 else:
                     self._show(snapshot)
                 if not self.read_again:
@@ -208,6 +212,7 @@ class TaskProgressScreen(KootuiNode, Screen[None]):
 
     def _show(self, snapshot: TaskSnapshot) -> None:
         self.snapshot = snapshot
+        self.refresh_bindings()
         progress = snapshot.progress
         heading = printable(f"Task {self.task_id} — {snapshot.task.name}")
         self.query_one("#task-heading", Label).update(heading)
@@ -223,6 +228,16 @@ class TaskProgressScreen(KootuiNode, Screen[None]):
         )
 
     # Keys --------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Offer only the changes the task's status allows (greyed until it is read).
+        change = {"pause_task": "pause", "resume_task": "resume", "cancel_task": "cancel"}
+        if action not in change:
+            return True
+        if self.snapshot is None:
+            return None
+        status = str(self.snapshot.task.status)
+        return None if task_action_refusal(change[action], status) else True
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -251,7 +266,7 @@ class TaskProgressScreen(KootuiNode, Screen[None]):
         try:
             await asyncio.to_thread(change, self.kootui.context, self.task_id)
         except KootuiError as refusal:
-            self.notify(str(refusal), severity="error", timeout=8)
+            self.notify(user_message(refusal), severity="error", timeout=8)
         else:
             self.notify(f"{done} task {self.task_id}.", timeout=4)
         self.refresh_progress()

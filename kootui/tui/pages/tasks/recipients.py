@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.widgets import Input, Select, Static
 
 from kootui.core.errors import KootuiError, ValidationError
+from kootui.core.plural import count_of
 from kootui.core.printable import printable
 from kootui.core.recipients import (
     MAX_MANUAL_RECIPIENTS,
@@ -69,6 +70,14 @@ class ManualRecipientsBox(Vertical):
         self.show()
         return kept
 
+    def forget_refusals(self) -> bool:
+        """Drop the reasons shown for the last refused entry; True when there were some."""
+        if not (self.recipients.refused or self.recipients.duplicates):
+            return False
+        self.recipients.forget_refusals()
+        self.show()
+        return True
+
     def drop_last(self) -> str | None:
         if not self.recipients.addresses:
             return None
@@ -83,7 +92,7 @@ class ManualRecipientsBox(Vertical):
         lines = [
             printable(f"{number:>2}. {address}") for number, address in enumerate(kept, start=1)
         ]
-        count = f"{len(kept)} of at most {MAX_MANUAL_RECIPIENTS} addresses"
+        count = f"{len(kept)} of at most {count_of(MAX_MANUAL_RECIPIENTS, 'address')}"
         self.query_one("#manual-kept", Static).update(
             Content("\n").join([Content.styled(count, "dim"), *map(Content, lines)])
         )
@@ -179,13 +188,23 @@ class RecipientsField(KootuiNode, Vertical):
                 )
             )
             return
+        box = self.query_one(ManualRecipientsBox)
         try:
-            self.query_one(ManualRecipientsBox).add(event.value)
+            kept = box.add(event.value)
         except KootuiError as error:
             self._refuse(error)
             return
-        event.input.value = ""  # Enter adds it; the field is ready for the next one
+        if kept is not None:
+            event.input.value = ""  # Enter adds it; the field is ready for the next one
+        # A refused address stays in the field to be fixed; its reason is listed below
+        # until the field changes.
         self.post_message(self.Changed())
+
+    @on(Input.Changed, "#manual-address")
+    def _address_edited(self, event: Input.Changed) -> None:
+        event.stop()
+        if self.query_one(ManualRecipientsBox).forget_refusals():
+            self.post_message(self.Changed())
 
     def drop_last(self) -> None:
         if self.query_one(ManualRecipientsBox).drop_last() is not None:

@@ -20,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, Static
 
 from kootui.core.errors import KootuiError, ValidationError
+from kootui.core.plural import count_of
 from kootui.core.printable import printable
 from kootui.core.tasks import SimulatedMessage, Simulator, duration_text, effective_rate
 from kootui.tui.keys.registry import bindings
@@ -29,7 +30,7 @@ from kootui.tui.shell.kootui_node import KootuiNode
 def message_content(message: SimulatedMessage) -> Content:
     header = [
         ("Subject", message.subject),
-        ("From", message.from_header),
+        ("From", message.sender),  # decoded, as the message detail shows it
         ("To", message.to),
     ]
     if message.params:
@@ -78,8 +79,8 @@ class SimulatorScreen(KootuiNode, ModalScreen[None]):
             suppressed = self.simulator.suppressed
             skipped = f" · {suppressed:,} on the suppression list, not sent" if suppressed else ""
             yield Static(
-                f"{count:,} messages{skipped} · estimated send time {duration} at "
-                f"{rate:,.0f}/s ({limit})",
+                f"{count_of(count, 'message')}{skipped} · estimated send time {duration} "
+                f"at {rate:,.0f}/s ({limit})",
                 id="simulator-estimate",
                 markup=False,
             )
@@ -113,7 +114,10 @@ class SimulatorScreen(KootuiNode, ModalScreen[None]):
         self.query_one("#simulator-message", Static).update(message_content(message))
 
     def _show_refusal(self, refusal: KootuiError) -> None:
-        self.query_one("#simulator-error", Static).update(printable(refusal, one_line=False))
+        # The line sits under the row number it is about: the message alone, no "row:".
+        self.query_one("#simulator-error", Static).update(
+            printable(refusal.message, one_line=False)
+        )
 
     def action_next_row(self) -> None:
         if self.row_index + 1 < self.simulator.count:

@@ -25,7 +25,7 @@ from textual.timer import Timer
 from textual.widgets import Checkbox, Footer, Input, Label, Select, Static, TextArea
 from textual.widgets.text_area import TextAreaTheme
 
-from kootui.core.errors import KootuiError
+from kootui.core.errors import KootuiError, user_message
 from kootui.core.printable import printable
 from kootui.core.senders import usable_addresses
 from kootui.core.store import BodyType
@@ -94,7 +94,9 @@ class TemplateEditorScreen(KootuiNode, Screen[TemplateView | None]):
     TemplateEditorScreen #preview-side { width: 1fr; padding: 0 1 0 0; }
     TemplateEditorScreen .editor-row { height: 1; margin: 0 0 1 0; }
     TemplateEditorScreen .editor-row > Label { width: 10; color: $text-muted; }
-    TemplateEditorScreen .editor-row > Input { width: 1fr; }
+    /* Compact inputs keep one line each; the background shows where to type. */
+    TemplateEditorScreen .editor-row > Input { width: 1fr; background: $boost; }
+    TemplateEditorScreen .editor-row > Input:focus { background: $primary 25%; }
     TemplateEditorScreen .editor-row > Select { width: 19; }
     TemplateEditorScreen .editor-row > Checkbox { margin-left: 2; }
     TemplateEditorScreen .editor-row > #track-opens-clicks { margin-left: 0; }
@@ -171,11 +173,11 @@ class TemplateEditorScreen(KootuiNode, Screen[TemplateView | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        body = self.query_one("#body", TextArea)
         self.app.theme_changed_signal.subscribe(self, self._apply_theme)
         self._apply_theme()
         self._show_body_type()
-        body.focus()
+        # Title first: what a user types on opening the editor is the template's name.
+        self.query_one("#title", Input).focus()
         self._load_senders()
         self._run_preview()
 
@@ -224,8 +226,9 @@ class TemplateEditorScreen(KootuiNode, Screen[TemplateView | None]):
     def _show_body_type(self) -> None:
         html = self.query_one("#body-type", Select).value == BodyType.HTML
         self.query_one("#body", TextArea).language = "html" if html else None
+        # Tab indents inside the body, so say how to get out of it (Textual's Esc there).
         self.query_one("#body-label", Label).update(
-            "Body — HTML (highlighted)" if html else "Body — plain text"
+            ("Body (HTML)" if html else "Body (plain text)") + " · tab indents, esc leaves the body"
         )
         derive = self.kootui.key_display("editor-derive-text")
         self.query_one("#text-label", Label).update(
@@ -257,7 +260,8 @@ class TemplateEditorScreen(KootuiNode, Screen[TemplateView | None]):
     def _preview_worker(
         self, draft: TemplateDraft, samples: dict[str, str], generation: int
     ) -> None:
-        outcome = compute_preview(draft, samples, generation)
+        host = self.kootui.context.settings.sending.tracking_host
+        outcome = compute_preview(draft, samples, generation, tracking_host=host)
         self.app.call_from_thread(self._outcome_arrived, outcome)
 
     def _outcome_arrived(self, outcome: PreviewOutcome) -> None:
@@ -322,7 +326,7 @@ class TemplateEditorScreen(KootuiNode, Screen[TemplateView | None]):
             else:
                 view = await asyncio.to_thread(update_template, context, template_id, draft)
         except KootuiError as refusal:
-            self.notify(str(refusal), title="Not saved", severity="error", timeout=10)
+            self.notify(user_message(refusal), title="Not saved", severity="error", timeout=10)
             return
         waits = " It waits for an operator's approval." if view.status == "approving" else ""
         self.notify(f'Saved "{view.title}" (#{view.id}).{waits}', timeout=6)
@@ -360,7 +364,7 @@ class TemplateEditorScreen(KootuiNode, Screen[TemplateView | None]):
         try:
             notice = await asyncio.to_thread(open_in_browser, html)
         except KootuiError as refusal:
-            notice = str(refusal)
+            notice = user_message(refusal)
         self.notify(notice, timeout=6)
 
     def action_write_html(self) -> None:

@@ -19,7 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Static, TabbedContent, TabPane
 
 from kootui.core.context import Context
-from kootui.core.errors import KootuiError
+from kootui.core.errors import KootuiError, user_message
 from kootui.core.printable import printable
 from kootui.core.store import Column, PageRequest, PageResult, Row, TemplateStatus
 from kootui.core.templates import (
@@ -36,6 +36,7 @@ from kootui.core.workspace import get_workspace
 from kootui.tui.keys.registry import bindings
 from kootui.tui.pages.templates.editor import TemplateEditorScreen, operator_name
 from kootui.tui.pages.templates.preview import TemplatePreviewScreen, public_samples
+from kootui.tui.shell.bulk import BulkAction, Checked, act_on_targets
 from kootui.tui.shell.list_panel import ListPanel
 from kootui.tui.shell.page import PageScreen
 from kootui.tui.widgets.advanced_search import SearchField
@@ -277,7 +278,7 @@ class TemplatesScreen(PageScreen):
         try:
             view = await asyncio.to_thread(get_template, self.kootui.context, int(row.key))
         except KootuiError as refusal:
-            self.notify(str(refusal), severity="error", timeout=8)
+            self.notify(user_message(refusal), severity="error", timeout=8)
             return
         self._open_editor(view.draft(), view.id)
 
@@ -291,7 +292,7 @@ class TemplatesScreen(PageScreen):
         try:
             draft, samples = await asyncio.to_thread(read_copy, self.kootui.context, template_id)
         except KootuiError as refusal:
-            self.notify(str(refusal), severity="error", timeout=8)
+            self.notify(user_message(refusal), severity="error", timeout=8)
             return
         self._open_editor(draft, None, samples)
 
@@ -318,27 +319,30 @@ class TemplatesScreen(PageScreen):
 
     @work(group="templates-delete", exit_on_error=False)
     async def action_delete_template(self) -> None:
-        row = self._mine_only("deleted")
-        if row is None:
+        if self.public_tab:
+            self._mine_only("deleted")  # says why, and how to copy one instead
             return
-        question = ConfirmDialog(
-            f'Delete "{row["title"]}"?',
-            "Tasks can no longer choose it. A task waiting or sending with it keeps it.",
-            confirm_label="Delete",
-            destructive=True,
+        # The marked templates, else the cursor's; one a task still needs is named.
+        await act_on_targets(
+            self,
+            self.query_one("#mine-list", ListPanel),
+            BulkAction(
+                verb="Delete",
+                done="Deleted",
+                noun="template",
+                check=lambda context, key: Checked(
+                    key, printable(f"“{get_template(context, int(key)).title}”")
+                ),
+                change=lambda context, key: delete_template(context, int(key)),
+                question="Tasks can no longer choose a deleted template; one that a task is "
+                "waiting or sending with is kept.",
+                destructive=True,
+            ),
         )
-        if not await self.app.push_screen_wait(question):
-            return
-        try:
-            await asyncio.to_thread(delete_template, self.kootui.context, int(row.key))
-        except KootuiError as refusal:
-            self._reviewed_or_deleted("", refusal)
-        else:
-            self._reviewed_or_deleted(f'Deleted "{row["title"]}".', None)
 
     def _reviewed_or_deleted(self, done: str, error: KootuiError | None) -> None:
         if error is not None:
-            self.notify(str(error), title="Refused", severity="error", timeout=12)
+            self.notify(user_message(error), title="Refused", severity="error", timeout=12)
         else:
             self.notify(done, timeout=5)
         self.query_one("#mine-list", ListPanel).reload()

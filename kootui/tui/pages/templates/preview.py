@@ -13,10 +13,10 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, Static
+from textual.widgets import Footer, Label, Static
 
 from kootui.core.context import Context
-from kootui.core.errors import KootuiError
+from kootui.core.errors import KootuiError, user_message
 from kootui.core.printable import printable
 from kootui.core.senders import usable_addresses
 from kootui.core.store import BodyType
@@ -45,7 +45,9 @@ def read_preview(context: Context, template_id: int) -> tuple[TemplateView, Prev
     view = get_template(context, template_id)
     senders = usable_addresses(context)
     sender = senders[0].preview if senders else PLACEHOLDER_FROM
-    return view, compute_preview(view.draft(), public_samples(view)), sender
+    host = context.settings.sending.tracking_host
+    outcome = compute_preview(view.draft(), public_samples(view), tracking_host=host)
+    return view, outcome, sender
 
 
 class TemplatePreviewScreen(KootuiNode, ModalScreen["int | None"]):
@@ -73,6 +75,7 @@ class TemplatePreviewScreen(KootuiNode, ModalScreen["int | None"]):
             yield Static("", id="preview-facts", markup=False)
             yield PreviewPanel(id="stored-preview")
             yield Static("", id="preview-keys", markup=False)
+        yield Footer()  # this dialog's keys, not the page's underneath
 
     def on_mount(self) -> None:
         self._load()
@@ -90,7 +93,7 @@ class TemplatePreviewScreen(KootuiNode, ModalScreen["int | None"]):
                 read_preview, self.kootui.context, self.template_id
             )
         except KootuiError as refusal:
-            self.query_one("#preview-title", Label).update(printable(refusal))
+            self.query_one("#preview-title", Label).update(printable(user_message(refusal)))
             return
         kind = "Public template" if view.is_public else "My template"
         title = printable(f"{kind} #{view.id}: {view.title}")
