@@ -40,8 +40,8 @@ def count_event_measure(
         .where(message.c.id == message_id)
     ).first()
     if found is None:
-        # The event row's foreign key already refused an unknown message; this is a
-        # message whose task went in the same transaction.
+        # Not while the foreign keys hold: the event's insert already refused an unknown
+        # message, and a message keeps its task and its task's sender address.
         raise NotFound(f"message {message_id} does not exist", field="message_id")
     hour = when.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     stats = HourlyStat.__table__
