@@ -5,10 +5,12 @@ deleted task's figures kept as history. The fixed clock is 2026-11-23 15:30 UTC.
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from kootui.core.context import Context
 from kootui.core.dispatch import StatKey, stats_from_messages
@@ -190,3 +192,37 @@ def test_a_deleted_tasks_event_measures_stay_as_its_history(
         any_context, ReportQuery(ReportType.DAILY, day, day, ReportFilters(task_ids=(-1,)))
     )
     assert (kept.totals.value("opened"), kept.totals.value("clicked")) == (1, 1)
+
+
+def test_two_first_opens_racing_count_one(
+    any_context: Context, two_tasks: tuple[list[int], int, int]
+) -> None:
+    """The second open waits on the first one's uncommitted mark (PostgreSQL: its unique
+    index entry), then is written unmarked and counts nothing."""
+    if any_context.store.dialect != "postgresql":
+        pytest.skip("SQLite writes one transaction at a time: no race to lose")
+    (ana, _, _), _, _ = two_tasks
+    engine = any_context.store.engine
+    later: list[bool] = []
+
+    def second_open() -> None:
+        with engine.begin() as connection:
+            later.append(record_event(connection, ana, OPENED, _at(H13, 2)))
+
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    with engine.begin() as connection:
+        assert record_event(connection, ana, OPENED, _at(H13, 1))
+        racer = threading.Thread(target=second_open)
+        racer.start()
+        deadline = time.monotonic() + 20
+        with engine.connect() as observer:
+            while not observer.execute(waiting).scalar():
+                observer.rollback()  # a transaction keeps one snapshot of pg_stat_activity
+                assert time.monotonic() < deadline, "the second open never waited"
+    racer.join(timeout=20)
+    assert later == [True]
+    assert message_engagement(any_context, ana).opens == 2
+    assert list(_events_only(any_context).values()) == [{"opened": 1}]
