@@ -108,6 +108,7 @@ def seed(context: Any, tasks: int, domains: int) -> dict[str, int]:
     columns = (
         "hour", "task_id", "domain_id", "address_id", "template_id", "send_method",
         "sent", "delivered", "failed", "to_send", "rejected",
+        "bounced", "complained", "unsubscribed", "opened", "clicked",
     )  # fmt: skip
     started = time.monotonic()
     rows: list[tuple[Any, ...]] = []
@@ -118,9 +119,18 @@ def seed(context: Any, tasks: int, domains: int) -> dict[str, int]:
             delivered = 40 + (offset * 7 + number * 13) % 60
             rejected = (offset + number) % 3
             failed = int((offset + number) % 5 == 0)
+            # The event measures (revision 0010) at rates a newsletter sees.
+            opened = delivered // 4 + offset % 5
+            events = (
+                int((offset + number) % 4 == 0),
+                int((offset * 3 + number) % 50 == 0),
+                (offset + number * 7) % 3,
+                opened,
+                opened // 3,
+            )
             rows.append(
                 (hour, task_id, domain_id, address_id, template_id, method,
-                 delivered + rejected + failed, delivered, failed, 0, rejected)
+                 delivered + rejected + failed, delivered, failed, 0, rejected, *events)
             )  # fmt: skip
         if len(rows) >= CHUNK or offset == HOURS - 1:
             with context.store.engine.begin() as connection:

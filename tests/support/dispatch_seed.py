@@ -14,6 +14,8 @@ from kootui.core.dispatch import StatKey
 from kootui.core.domains import add_key
 from kootui.core.mail import new_token
 from kootui.core.store import (
+    SENT_MEASURES,
+    STAT_MEASURES,
     Attachment,
     DkimKey,
     DomainStatus,
@@ -192,9 +194,6 @@ def task_status(context: Context, task_id: int) -> str:
         return task.status
 
 
-MEASURES = ("sent", "delivered", "failed", "to_send", "rejected")
-
-
 def stat_rows(context: Context) -> dict[StatKey, dict[str, int]]:
     """The statistics table as ``stats_from_messages`` recomputes it: by hour and what sent."""
     with context.store.session() as session:
@@ -207,18 +206,18 @@ def stat_rows(context: Context) -> dict[StatKey, dict[str, int]]:
                 row.address_id,
                 row.template_id,
                 row.send_method,
-            ): {name: getattr(row, name) for name in MEASURES}
+            ): {name: getattr(row, name) for name in STAT_MEASURES}
             for row in rows
-            if any(getattr(row, name) for name in MEASURES)
+            if any(getattr(row, name) for name in STAT_MEASURES)
         }
 
 
 def hourly_stats(context: Context) -> dict[datetime, dict[str, int]]:
-    """The statistics summed by hour, whatever sent them."""
+    """The sending measures (sent and its outcomes) summed by hour, whatever sent them."""
     totals: dict[datetime, dict[str, int]] = {}
     for key, figures in stat_rows(context).items():
-        entry = totals.setdefault(key.hour, dict.fromkeys(MEASURES, 0))
-        for name in MEASURES:
+        entry = totals.setdefault(key.hour, dict.fromkeys(SENT_MEASURES, 0))
+        for name in SENT_MEASURES:
             entry[name] += figures[name]
     return totals
 

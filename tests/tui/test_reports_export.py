@@ -61,7 +61,11 @@ async def test_export_writes_xlsx_and_csv_of_the_report_shown(context, tmp_path,
     finally:
         book.close()
     header = sheet[0]
-    assert header[1:7] == ["Sent", "Successful", "Failed", "To send", "Rejected", "Delivery rate"]
+    assert header[1:6] == ["Sent", "Successful", "Failed", "To send", "Rejected"]
+    assert header[6:] == [
+        "Bounced", "Complained", "Unsubscribed", "Opened (unique)", "Clicked (unique)",
+        "Delivery rate", "Note",
+    ]  # fmt: skip
     sent = header.index("Sent")
     assert [row[sent] for row in sheet[1:]] == [0, 0, 0, 20, 0, 25, 51, 96]
 

@@ -6,6 +6,9 @@ For the hour of a message's first attempt (``sent_at``) and what sent it:
 messages attempted but not yet final (deferred, or being sent again). Every change
 is written in the same transaction as the message rows it counts. A deleted task's
 rows stay as history under an id of their own, its name in ``stat_task``.
+
+The same rows hold the measures the message's events move (bounced, complained,
+unsubscribed, unique opens and clicks), counted by ``core/events`` in the event's hour.
 """
 
 from __future__ import annotations
@@ -18,7 +21,15 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kootui.core.dispatch.claim import message_table, task_table
-from kootui.core.store import HourlyStat, MessageStatus, SenderAddress, StatTask
+from kootui.core.events import registered_kinds
+from kootui.core.store import (
+    STAT_MEASURES,
+    HourlyStat,
+    MessageEvent,
+    MessageStatus,
+    SenderAddress,
+    StatTask,
+)
 
 hourly_table = HourlyStat.__table__
 stat_task_table = StatTask.__table__
@@ -32,6 +43,9 @@ FINAL_STAT = {
     MessageStatus.CANCELLED.value: "failed",
     MessageStatus.REJECTED.value: "rejected",
 }
+# Statuses a message takes after a relay accepted it (the bounce host's): it stays
+# Successful in its send hour, and its event counts Bounced or Complained beside it.
+AFTER_DELIVERY = ("bounced", "complained")
 
 
 class TaskDimensions(NamedTuple):
@@ -129,8 +143,9 @@ def upsert_stats(connection: Connection, deltas: Deltas) -> None:
 
 
 def stats_from_messages(connection: Connection) -> dict[StatKey, dict[str, int]]:
-    """The statistics recomputed from the message rows, with the keys of the statistics
-    table (tests compare the two; a deleted task's rows exist only in the table)."""
+    """The statistics recomputed from the message rows and their events, with the keys of
+    the statistics table (tests compare the two; a deleted task's rows exist only in the
+    table). Every measure is there, 0 when nothing counted it."""
     m = message_table
     figures: dict[StatKey, dict[str, int]] = {}
     rows = connection.execute(
@@ -138,21 +153,50 @@ def stats_from_messages(connection: Connection) -> dict[StatKey, dict[str, int]]
         .where(m.c.sent_at.is_not(None))
         .group_by(m.c.sent_at, m.c.task_id, m.c.send_method, m.c.status)
     ).all()
-    tasks = task_dimensions(connection, (row.task_id for row in rows))
-    for sent_at, task_id, send_method, status, count in rows:
+    events = _counted_events(connection)
+    tasks = task_dimensions(
+        connection, [*(row.task_id for row in rows), *(event[1] for event in events)]
+    )
+
+    def entry(hour: datetime, task_id: int, send_method: str) -> dict[str, int]:
         task = tasks[task_id]
-        key = StatKey(
-            hour_of(sent_at),
-            task_id,
-            task.domain_id,
-            task.address_id,
-            task.template_id,
-            send_method,
-        )
-        entry = figures.setdefault(key, dict.fromkeys(MEASURE_COLUMNS, 0))
-        entry["sent"] += count
-        entry[FINAL_STAT.get(status, "to_send")] += count
+        key = StatKey(hour, task_id, task.domain_id, task.address_id, task.template_id, send_method)
+        return figures.setdefault(key, dict.fromkeys(STAT_MEASURES, 0))
+
+    for sent_at, task_id, send_method, status, count in rows:
+        counted = entry(hour_of(sent_at), task_id, send_method)
+        counted["sent"] += count
+        final = "delivered" if status in AFTER_DELIVERY else FINAL_STAT.get(status, "to_send")
+        counted[final] += count
+    for hour, task_id, send_method, column in events:
+        entry(hour, task_id, send_method)[column] += 1
     return figures
+
+
+def _counted_events(connection: Connection) -> list[tuple[datetime, int, str, str]]:
+    """(event hour, task, send method, measure) of every event that counts, found again
+    from the events alone: every event of a kind with a measure, or only a message's first
+    (lowest id) of a kind counted once per message."""
+    measures = {kind.name: kind.measure for kind in registered_kinds() if kind.measure}
+    if not measures:
+        return []
+    e, m = MessageEvent.__table__, message_table
+    rows = connection.execute(
+        select(e.c.message_id, e.c.kind, e.c.occurred_at, m.c.task_id, m.c.send_method)
+        .join_from(e, m, m.c.id == e.c.message_id)
+        .where(e.c.kind.in_(sorted(measures)))
+        .order_by(e.c.id)
+    )
+    seen: set[tuple[int, str]] = set()
+    counted: list[tuple[datetime, int, str, str]] = []
+    for message_id, kind, occurred_at, task_id, send_method in rows:
+        measure = measures[kind]
+        if measure.first_only:
+            if (message_id, kind) in seen:
+                continue
+            seen.add((message_id, kind))
+        counted.append((hour_of(occurred_at), task_id, send_method, measure.column))
+    return counted
 
 
 def retire_task_statistics(connection: Connection, task_id: int, name: str) -> int | None:

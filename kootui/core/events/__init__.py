@@ -1,6 +1,7 @@
 """What happened to a message after it was sent: unsubscribed, opened, clicked (bounced,
-complained, ... next). A registry of kinds, writing an event in the caller's transaction,
-counts per hour and kind for the reports and one message's summary for Sending Details.
+complained, ... next). A registry of kinds (with the Statistics Report measure each
+moves), writing an event and its measure in the caller's transaction, counts per hour
+and kind for the reports and one message's summary for Sending Details.
 
 This module is the package's face: other packages import from here only."""
 
@@ -16,9 +17,11 @@ from kootui.core.events.counts import (
 )
 from kootui.core.events.kinds import (
     CLICKED,
+    KIND_MEASURES,
     OPENED,
     UNSUBSCRIBED,
     EventKind,
+    KindMeasure,
     event_kind,
     register_kind,
     registered_kinds,
@@ -27,10 +30,12 @@ from kootui.core.events.record import record_event
 
 __all__ = [
     "CLICKED",
+    "KIND_MEASURES",
     "OPENED",
     "UNSUBSCRIBED",
     "EventCount",
     "EventKind",
+    "KindMeasure",
     "LinkClicks",
     "MessageEngagement",
     "event_counts_statement",

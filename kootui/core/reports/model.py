@@ -37,15 +37,23 @@ class Measure:
     description: str = ""
 
 
-# The registry. A later measure (bounced, complained, unsubscribed, opened, clicked) is a
-# column of the statistics table plus an entry here; the report reads the entries whose
-# column it finds, so the query and the faces stay as they are.
+# The registry. A measure is a column of the statistics table plus an entry here; the
+# report reads the entries whose column it finds, so the query and the faces stay as they
+# are. Sent and its outcomes count in the hour of a message's first attempt; the measures
+# from 60 on are counted by the message's events (core/events) in the event's hour, so a
+# period's Opened is not a share of its Sent. A bounce does not take back Successful (the
+# relay did accept the message): Bounced is shown beside it.
 MEASURES: tuple[Measure, ...] = (
     Measure("sent", "Sent", 10, "messages whose first attempt fell in the period"),
     Measure("delivered", "Successful", 20, "of those, accepted by the receiving server"),
     Measure("failed", "Failed", 30, "of those, given up or cancelled after an attempt"),
     Measure("to_send", "To send", 40, "of those, still waiting for a retry or being sent"),
     Measure("rejected", "Rejected", 50, "of those, refused by the receiving server"),
+    Measure("bounced", "Bounced", 60, "messages that bounced back after being accepted"),
+    Measure("complained", "Complained", 70, "messages their recipient reported as spam"),
+    Measure("unsubscribed", "Unsubscribed", 80, "messages whose recipient unsubscribed"),
+    Measure("opened", "Opened (unique)", 90, "messages opened for the first time"),
+    Measure("clicked", "Clicked (unique)", 100, "messages with a link followed the first time"),
 )
 DELIVERY_RATE_LABEL = "Delivery rate"
 

@@ -17,6 +17,9 @@ from kootui.core.store.engine import (
 )
 from kootui.core.store.faults import sqlite_database_path
 from kootui.core.store.models import (
+    EVENT_MEASURES,
+    SENT_MEASURES,
+    STAT_MEASURES,
     UNKNOWN_DIMENSION,
     ApiKey,
     Attachment,
@@ -73,8 +76,11 @@ from kootui.core.store.writers_lock import WritersLock
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
+    "EVENT_MEASURES",
     "MAX_FILTER_LENGTH",
     "MAX_PAGE_SIZE",
+    "SENT_MEASURES",
+    "STAT_MEASURES",
     "UNKNOWN_DIMENSION",
     "ApiKey",
     "Attachment",

@@ -348,8 +348,12 @@ class DeliveryAttempt(TableModel, table=True):
 # The dimension a statistics row has when its messages are gone (rows carried forward
 # from before revision 0004 whose messages were deleted): 0 is no real id.
 UNKNOWN_DIMENSION = 0
-# The counted columns of hourly_stat, which its report indexes carry.
-STAT_MEASURES = ("sent", "delivered", "failed", "to_send", "rejected")
+# The counted columns of hourly_stat, which its report indexes carry: what the engine
+# counts in the hour of a message's first attempt, then what its events count in the
+# event's hour (core/events, revision 0010).
+SENT_MEASURES = ("sent", "delivered", "failed", "to_send", "rejected")
+EVENT_MEASURES = ("bounced", "complained", "unsubscribed", "opened", "clicked")
+STAT_MEASURES = (*SENT_MEASURES, *EVENT_MEASURES)
 
 
 class HourlyStat(TableModel, table=True):
@@ -385,6 +389,12 @@ class HourlyStat(TableModel, table=True):
     failed: int = Field(default=0)
     to_send: int = Field(default=0)
     rejected: int = Field(default=0)
+    # Counted by the message's events, in the event's hour (core/events/measures.py).
+    bounced: int = Field(default=0)
+    complained: int = Field(default=0)
+    unsubscribed: int = Field(default=0)
+    opened: int = Field(default=0)  # messages opened: a message's first open only
+    clicked: int = Field(default=0)  # messages clicked: a message's first click only
 
 
 class StatTask(TableModel, table=True):

@@ -65,11 +65,13 @@ def test_the_table_shows_the_seeds_columns_and_the_totals(
     assert main(["report", "--type", "daily", "--from", day, "--to", day]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == [
-        "Time", "(UTC)", "Sent", "Successful", "Failed", "To", "send", "Rejected", "Delivery",
+        "Time", "(UTC)", "Sent", "Successful", "Failed", "To", "send", "Rejected", "Bounced",
+        "Complained", "Unsubscribed", "Opened", "(unique)", "Clicked", "(unique)", "Delivery",
         "rate",
     ]  # fmt: skip
-    assert lines[1].split() == [day, "14", "12", "1", "0", "1", "85.71%"]
-    assert lines[2].split() == ["Total", "14", "12", "1", "0", "1", "85.71%"]
+    no_events = ["0"] * 5  # the seeded figures have no events
+    assert lines[1].split() == [day, "14", "12", "1", "0", "1", *no_events, "85.71%"]
+    assert lines[2].split() == ["Total", "14", "12", "1", "0", "1", *no_events, "85.71%"]
     assert len(lines) == 3
 
 
@@ -110,11 +112,13 @@ def test_csv_and_xlsx_exports_are_private_and_hold_the_table(
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     with target.open(encoding="utf-8", newline="") as stream:
         rows = list(csv.reader(stream))
+    no_events = ["0"] * 5
     assert rows == [
-        ["Time (UTC)", "Sent", "Successful", "Failed", "To send", "Rejected", "Delivery rate",
+        ["Time (UTC)", "Sent", "Successful", "Failed", "To send", "Rejected", "Bounced",
+         "Complained", "Unsubscribed", "Opened (unique)", "Clicked (unique)", "Delivery rate",
          "Note"],
-        [day, "14", "12", "1", "0", "1", "85.71", ""],
-        ["Total", "14", "12", "1", "0", "1", "85.71", ""],
+        [day, "14", "12", "1", "0", "1", *no_events, "85.71", ""],
+        ["Total", "14", "12", "1", "0", "1", *no_events, "85.71", ""],
     ]  # fmt: skip
     workbook_path = tmp_path / "report.xlsx"
     assert main(["report", "--from", day, "--to", day, "--xlsx", str(workbook_path)]) == 0
@@ -122,9 +126,9 @@ def test_csv_and_xlsx_exports_are_private_and_hold_the_table(
     sheet = load_workbook(workbook_path).active
     assert sheet is not None
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert values[1][:6] == [day, 14, 12, 1, 0, 1]
-    assert values[1][6] == pytest.approx(0.8571)
-    assert sheet.cell(row=2, column=7).number_format == "0.00%"
+    assert values[1][:11] == [day, 14, 12, 1, 0, 1, 0, 0, 0, 0, 0]
+    assert values[1][11] == pytest.approx(0.8571)
+    assert sheet.cell(row=2, column=12).number_format == "0.00%"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 

@@ -90,7 +90,11 @@ def test_0004_carries_a_0003_stores_hours_forward_by_dimension(any_context: Cont
             )
     upgrade(context.store)
 
-    rows = stat_rows(context)
+    # Revision 0010's event measures are all 0 here: compare the sending ones.
+    rows = {
+        key: {name: figures[name] for name in MEASURES}
+        for key, figures in stat_rows(context).items()
+    }
     with context.store.session() as session:
         template_of = {
             stored_id(task): (task.template_id, task.address_id)

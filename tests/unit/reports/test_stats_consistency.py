@@ -1,7 +1,9 @@
 """The statistics stay equal to what ``stats_from_messages`` recomputes from the message
-rows, by hour and by what sent them, after random sends to a real loopback SMTP server
-with deferrals, rejections, drops after the final dot (retried), cancels and deletes;
-a deleted task's rows stay as history (by design) and still show by name."""
+rows and their events, by hour and by what sent them, after random sends to a real
+loopback SMTP server with deferrals, rejections, drops after the final dot (retried),
+cancels and deletes, and random opens, clicks and unsubscriptions through the tracking
+host's core functions; a deleted task's rows stay as history (by design) and still show
+by name."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from sqlalchemy import update
 from kootui.core.clock import FixedClock
 from kootui.core.context import Context
 from kootui.core.dispatch import run_until_idle, stats_from_messages
+from kootui.core.mail import record_unsubscribe, tracking_token
 from kootui.core.reports import (
     ReportFilters,
     ReportQuery,
@@ -21,8 +24,9 @@ from kootui.core.reports import (
     report_choices,
     statistics_report,
 )
-from kootui.core.store import Message, Task, TaskStatus
+from kootui.core.store import EVENT_MEASURES, Message, Task, TaskStatus
 from kootui.core.tasks import cancel_task, delete_task, pause_task
+from kootui.core.tracking import follow_click, record_open
 from kootui.core.workspace import update_workspace
 from tests.support.dispatch_seed import (
     messages,
@@ -41,6 +45,7 @@ REPLIES = (
     ("drop", 1),  # the connection drops after the final dot: unknown, sent again
 )
 FINISHED = {TaskStatus.COMPLETED.value, TaskStatus.PARTLY_FAILED.value, TaskStatus.CANCELLED.value}
+TRACKED_BODY = '<p>Dear {{name}}, <a href="https://shop.example.com/offer">the offer</a>.</p>'
 
 
 def _script(handler: RecordingHandler, recipient: str, reply: str) -> None:
@@ -50,6 +55,26 @@ def _script(handler: RecordingHandler, recipient: str, reply: str) -> None:
         handler.rcpt_script[recipient] = ["550 5.1.1 no such user"]
     elif reply == "drop":
         handler.drop_after_dot[recipient] = 1
+
+
+def _engage(context: Context, rng: random.Random) -> int:
+    """Random opens (some twice), clicks and unsubscriptions of the delivered messages
+    through the tracking host's core functions; returns how many calls were made."""
+    calls = 0
+    for row in messages(context):
+        if row.status != "delivered" or not row.unsubscribe_token or rng.random() < 0.4:
+            continue
+        token = tracking_token(row.id or 0, row.unsubscribe_token)
+        for _ in range(rng.choice((1, 1, 2))):
+            assert record_open(context, token)
+            calls += 1
+        if rng.random() < 0.5:
+            assert follow_click(context, token, 0) == "https://shop.example.com/offer"
+            calls += 1
+        if rng.random() < 0.2:
+            assert record_unsubscribe(context, row.unsubscribe_token) is not None
+            calls += 1
+    return calls
 
 
 def _check(context: Context, deleted: set[str]) -> None:
@@ -65,7 +90,8 @@ def _check(context: Context, deleted: set[str]) -> None:
         assert figures["sent"] == outcomes + figures["to_send"] and figures["to_send"] >= 0
     day = context.clock.now().date()
     report = statistics_report(context, ReportQuery(ReportType.HOURLY, day, day))
-    assert report.totals.value("sent") == sum(figures["sent"] for figures in table.values())
+    for name in ("sent", *EVENT_MEASURES):
+        assert report.totals.value(name) == sum(figures[name] for figures in table.values())
     shown = {choice.value: choice for choice in report_choices(context).tasks if choice.deleted}
     assert {choice.label for choice in shown.values()} == deleted
     assert {key.task_id for key in history} == set(shown)
@@ -83,6 +109,7 @@ def test_statistics_equal_the_message_rows_after_random_sending(
     context = any_context
     update_workspace(context, time_zone="UTC")
     rng = random.Random(seed)
+    readers = random.Random(seed + 1)  # apart, so the sending walks the same paths
     senders = [
         seed_sender(context, domain="example.com", with_key=False),
         seed_sender(context, domain="example.net", with_key=False),
@@ -91,11 +118,18 @@ def test_statistics_equal_the_message_rows_after_random_sending(
     deleted: set[str] = set()
     cancelled = 0  # deferred messages cancelled: their to_send became failed
     tasks: dict[str, int] = {}  # by name: SQLite may reuse a deleted task's id
+    engaged = 0  # opens, clicks and unsubscriptions recorded
     with RecordingServer(handler) as server:
         relay = relay_settings(context, server.port, concurrency=2)
         for step in range(5):
             recipients = [f"t{step}r{index}@example.org" for index in range(rng.randint(3, 6))]
-            task = seed_task(context, rng.choice(senders), recipients)
+            task = seed_task(
+                context,
+                rng.choice(senders),
+                recipients,
+                body=TRACKED_BODY,
+                track_opens_clicks=True,
+            )
             tasks[f"Wave {step}"] = task
             with context.store.engine.begin() as connection:
                 connection.execute(
@@ -125,6 +159,8 @@ def test_statistics_equal_the_message_rows_after_random_sending(
             clock.advance(timedelta(minutes=rng.randint(20, 50)))  # retries are due
             run_until_idle(relay)
             _check(context, deleted)
+            engaged += _engage(context, readers)  # in this hour, or the next: events' own hour
+            _check(context, deleted)
             finished = [n for n, t in live.items() if task_status(context, t) in FINISHED]
             if finished and step in (2, 4):
                 name = rng.choice(finished)
@@ -135,7 +171,7 @@ def test_statistics_equal_the_message_rows_after_random_sending(
     # The run walks every path: delivered, rejected, a deferral cancelled, a message sent
     # again after a drop, a deleted task.
     assert {"delivered", "rejected"} <= {row.status for row in messages(context)}
-    assert cancelled and resent >= 2 and deleted
+    assert cancelled and resent >= 2 and deleted and engaged
     assert clock.now().astimezone(UTC).hour != 15  # the run crossed hours
 
 
