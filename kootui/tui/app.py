@@ -35,11 +35,12 @@ from kootui.tui.palette import ConsoleCommands
 from kootui.tui.shell.help import HelpScreen
 from kootui.tui.shell.jump import GoScreen, JumpScreen
 from kootui.tui.shell.kootui_node import RefreshIntervals, store_problem
-from kootui.tui.theming import ThemeCatalog, save_ui_state
+from kootui.tui.theming import ReadableDim, ThemeCatalog, save_ui_state
 
 HISTORY_LIMIT = 50
 # Stateless; one is enough for every line of every widget.
 TERMINAL_SAFE = TerminalSafeFilter()
+READABLE_DIM = ReadableDim()
 
 
 class KootuiApp(App[None]):
@@ -147,7 +148,7 @@ class KootuiApp(App[None]):
         )
 
     def get_line_filters(self) -> Sequence[LineFilter]:
-        return [*super().get_line_filters(), TERMINAL_SAFE]
+        return [*super().get_line_filters(), READABLE_DIM, TERMINAL_SAFE]
 
     # --- keys -----------------------------------------------------------------
 
