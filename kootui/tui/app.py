@@ -54,6 +54,8 @@ class KootuiApp(App[None]):
     COMMAND_PALETTE_DISPLAY = None
     # Below 100 columns the navigation folds away (g, : and ctrl+p still reach every page).
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    # Below 32 rows (24 is the usual SSH window) the frame gives its blank lines to the rows.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
 
     workspace_name: reactive[str] = reactive("…")
 

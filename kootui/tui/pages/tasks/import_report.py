@@ -20,13 +20,14 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Label, ProgressBar, Static
+from textual.widgets import DataTable, Label, ProgressBar, Static
 
 from kootui.core.errors import KootuiError
 from kootui.core.printable import printable
 from kootui.core.recipients.xlsx import ImportCancelled, ImportReport, import_recipients
 from kootui.tui.keys.registry import bindings
 from kootui.tui.outside_text import outside
+from kootui.tui.widgets.fitting_footer import FittingFooter
 
 SHOWN_REFUSED_ROWS = 200  # the report lists the first ones; the summary counts them all
 
@@ -89,7 +90,7 @@ class ImportScreen(ModalScreen[ImportReport | None]):
             yield Static("", id="import-error", markup=False)
             yield DataTable(id="import-refused", cursor_type="row", zebra_stripes=True)
             yield Static("Escape cancels the import.", id="import-question", markup=False)
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).display = False

@@ -22,7 +22,7 @@ from textual.color import Color, ColorParseError
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Checkbox, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 from textual.widgets.text_area import TextAreaTheme
 
 from kootui.core.errors import KootuiError
@@ -42,6 +42,7 @@ from kootui.tui.outside_text import outside
 from kootui.tui.shell.kootui_node import KootuiNode
 from kootui.tui.shell.page import PageSpec, WorkspaceHeader
 from kootui.tui.widgets.dialogs import ConfirmDialog
+from kootui.tui.widgets.fitting_footer import FittingFooter
 from kootui.tui.widgets.form import FormDialog, TextField
 from kootui.tui.widgets.html_upload import UploadForm, upload_question
 from kootui.tui.widgets.param_samples import ParamSamples
@@ -103,6 +104,11 @@ class TemplateEditorScreen(KootuiNode, Screen[TemplateView | None]):
     TemplateEditorScreen #problems { height: auto; max-height: 6; color: $text-error; }
     TemplateEditorScreen #problems.-clear { color: $text-success; }
     TemplateEditorScreen #sender { width: 1fr; }
+    /* 80x24: rows without gaps, a shorter plain-text part, more width to the body. */
+    TemplateEditorScreen.-short .editor-row { margin: 0; }
+    TemplateEditorScreen.-short #text-body { height: 5; }
+    TemplateEditorScreen.-narrow #editor-side { width: 3fr; }
+    TemplateEditorScreen.-narrow #preview-side { width: 2fr; }
     """
 
     def __init__(
@@ -161,7 +167,7 @@ class TemplateEditorScreen(KootuiNode, Screen[TemplateView | None]):
                     )
                 yield PreviewPanel(id="preview")
                 yield ParamSamples(self.initial_samples, id="samples")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         body = self.query_one("#body", TextArea)
