@@ -135,8 +135,6 @@ async def test_sending_details(demo, snapshot):
         await settle(pictures.pilot)
         await pictures.press("enter")
         await pictures.take("message")
-        await pictures.close_popup()
-        await pictures.press("x")
-        await pictures.take("export")
+        # No picture of the export dialog: its default path names this machine's home.
 
     await walk(demo, snapshot, steps)
