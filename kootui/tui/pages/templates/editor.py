@@ -98,7 +98,9 @@ class TemplateEditorScreen(KootuiNode, Screen[TemplateView | None]):
     TemplateEditorScreen .editor-row > Input { width: 1fr; }
     TemplateEditorScreen .editor-row > Select { width: 19; }
     TemplateEditorScreen .editor-row > Checkbox { margin-left: 2; }
-    TemplateEditorScreen .part-label { color: $text-muted; height: 1; }
+    TemplateEditorScreen .part-label {
+        color: $text-muted; height: 1; width: 100%; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     TemplateEditorScreen #body { height: 1fr; }
     TemplateEditorScreen #text-body { height: 8; }
     TemplateEditorScreen #problems { height: auto; max-height: 6; color: $text-error; }
