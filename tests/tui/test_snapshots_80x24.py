@@ -3,12 +3,14 @@
 Below 100 columns the navigation folds away; what is left must still show rows, whole
 footer keys and ellipses where text is cut. One console per page walks the page and its
 dialogs and takes a picture of each (one start instead of one per picture keeps the suite
-quick), all on the demo workspace at the fixed clock. Regenerate after a deliberate change
-with ``pytest tests/tui/test_snapshots_80x24.py --snapshot-update`` and look at the SVGs.
+quick), all on the demo workspace at the fixed clock. The three heaviest walks are marked
+``slow`` (CI runs them after the suite: ``pytest -m slow``). Regenerate after a change
+with ``pytest -m "" tests/tui/test_snapshots_80x24.py --snapshot-update``; look at the SVGs.
 """
 
 from __future__ import annotations
 
+import pytest
 from pytest_textual_snapshot import SVGImageExtension
 from syrupy import SnapshotAssertion
 from textual.pilot import Pilot
@@ -96,6 +98,7 @@ async def test_sender_addresses(demo, snapshot):
     await walk(demo, snapshot, steps)
 
 
+@pytest.mark.slow  # 4.5-6 s measured (editor preview, progress, 50-row pages)
 async def test_templates(demo, snapshot):
     async def steps(pictures: Pictures) -> None:
         await pictures.press("g", "t")
@@ -110,6 +113,7 @@ async def test_templates(demo, snapshot):
     await walk(demo, snapshot, steps)
 
 
+@pytest.mark.slow  # 4.5-6 s measured (editor preview, progress, 50-row pages)
 async def test_sending_tasks(demo, snapshot):
     async def steps(pictures: Pictures) -> None:
         await pictures.press("g", "s")
@@ -123,6 +127,7 @@ async def test_sending_tasks(demo, snapshot):
     await walk(demo, snapshot, steps)
 
 
+@pytest.mark.slow  # 4.5-6 s measured (editor preview, progress, 50-row pages)
 async def test_sending_details(demo, snapshot):
     async def steps(pictures: Pictures) -> None:
         await pictures.press("g", "e")
