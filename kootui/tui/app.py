@@ -42,7 +42,7 @@ from kootui.tui.palette import ConsoleCommands
 from kootui.tui.shell.help import HelpScreen
 from kootui.tui.shell.jump import GoScreen, JumpScreen
 from kootui.tui.shell.kootui_node import RefreshIntervals, store_problem
-from kootui.tui.theming import ThemeCatalog, save_ui_state
+from kootui.tui.theming import ReadableDim, ThemeCatalog, save_ui_state
 from kootui.tui.widgets.dialogs import ConfirmDialog
 
 if TYPE_CHECKING:
@@ -54,6 +54,7 @@ HISTORY_LIMIT = 50
 DOMAIN_CHECKS_MODULE = "kootui.tui.pages.domains.checks"
 # Stateless; one is enough for every line of every widget.
 TERMINAL_SAFE = TerminalSafeFilter()
+READABLE_DIM = ReadableDim()
 
 
 class KootuiApp(App[None]):
@@ -67,6 +68,8 @@ class KootuiApp(App[None]):
     COMMAND_PALETTE_DISPLAY = None
     # Below 100 columns the navigation folds away (g, : and ctrl+p still reach every page).
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    # Below 32 rows (24 is the usual SSH window) the frame gives its blank lines to the rows.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
 
     workspace_name: reactive[str] = reactive("…")
 
@@ -219,7 +222,7 @@ class KootuiApp(App[None]):
         )
 
     def get_line_filters(self) -> Sequence[LineFilter]:
-        return [*super().get_line_filters(), TERMINAL_SAFE]
+        return [*super().get_line_filters(), READABLE_DIM, TERMINAL_SAFE]
 
     # --- keys -----------------------------------------------------------------
 

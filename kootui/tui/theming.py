@@ -30,13 +30,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rich.segment import Segment
+from rich.style import Style
 from textual.color import Color, ColorParseError
+from textual.filter import NO_DIM, LineFilter, dim_color
 from textual.theme import Theme
 
 from kootui.core.config import Settings
 from kootui.core.errors import SettingsError
 
 DEFAULT_THEME = "kootui-dark"
+# Dim text is drawn as this blend of its colour into the background (0: invisible, 1: as
+# is), not left to the terminal, so it keeps 4.5:1 in every shipped palette.
+DIM_FACTOR = 0.75
 
 COLOUR_FIELDS = (
     "primary",
@@ -251,3 +257,26 @@ def save_ui_state(path: Path, **changes: Any) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+class ReadableDim(LineFilter):
+    """Draws dim text as its colour blended ``DIM_FACTOR`` of the way from the background,
+    instead of leaving it to the terminal (many halve the brightness, below 4.5:1).
+
+    Text in the terminal's own ANSI colours (the ANSI palette) stays dim for the terminal
+    to draw: kootui does not know those shades.
+    """
+
+    def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
+        return [self._readable(segment, background) for segment in segments]
+
+    @staticmethod
+    def _readable(segment: Segment, background: Color) -> Segment:
+        text, style, control = segment
+        if style is None or not style.dim or style.color is None or style.color.triplet is None:
+            return segment
+        under = style.bgcolor if style.bgcolor is not None else background.rich_color
+        if under.triplet is None:
+            return segment
+        colour = dim_color(under, style.color, DIM_FACTOR)
+        return Segment(text, style + Style.from_color(colour) + NO_DIM, control)

@@ -211,13 +211,18 @@ class ListPanel(Vertical):
     @on(PagedTable.LoadFailed)
     def _load_failed(self, event: PagedTable.LoadFailed) -> None:
         # A refused search value is shown beside its field; the table footer says it too.
+        if self.search_fields:
+            self.query_one(AdvancedSearch).fold_when_found = False  # its rows never came
         if event.error.field and self.search_fields:
             self.query_one(AdvancedSearch).show_error(event.error.field, event.error.message)
 
     @on(PagedTable.PageLoaded)
     def _page_loaded(self, _event: PagedTable.PageLoaded) -> None:
         if self.search_fields:
-            self.query_one(AdvancedSearch).clear_errors()
+            search = self.query_one(AdvancedSearch)
+            search.clear_errors()
+            if search.fold_after_search():
+                self._table.grid.focus()
 
 
 # Every key the pattern binds, with where it works, for the help panel and keymaps.

@@ -28,12 +28,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from kootui.core.clock import local_text
 from kootui.tui.keys.registry import BY_ID
 from kootui.tui.outside_text import outside
 from kootui.tui.shell.kootui_node import KootuiNode
+from kootui.tui.widgets.fitting_footer import FittingFooter
 from kootui.tui.widgets.navigation import PageNavigation
 
 ScreenFactory = Callable[["PageSpec"], "PageScreen"]
@@ -125,7 +126,7 @@ class PageScreen(KootuiNode, Screen[None]):
             )
             with Vertical(id="content"):
                 yield from self.compose_content()
-        yield Footer()
+        yield FittingFooter()
 
     def compose_content(self) -> ComposeResult:
         """The page's own widgets, below the header and right of the navigation."""

@@ -92,6 +92,10 @@ class AdvancedSearch(Collapsible):
         )
         super().__init__(*rows, buttons, title=title, collapsed=collapsed, id=id)
         self.set_class(compact, "-compact")
+        self.base_title = title
+        # Enter or the Search button in a short window: fold once the rows have come, so
+        # they are what the user sees (the list panel folds it; a refusal keeps it open).
+        self.fold_when_found = False
 
     @staticmethod
     def _field_row(field: SearchField, compact: bool = False) -> Horizontal:
@@ -147,6 +151,7 @@ class AdvancedSearch(Collapsible):
             return False
         # The message quotes the typed value: its controls are shown, not obeyed.
         self.query_one(f"#search-error-{field.name}", Static).update(printable(message))
+        self.fold_when_found = False
         self.collapsed = False
         return True
 
@@ -154,9 +159,21 @@ class AdvancedSearch(Collapsible):
         for error in self.query(".field-error").results(Static):
             error.update("")
 
-    def search(self) -> None:
+    def search(self, *, fold: bool = False) -> None:
         self.clear_errors()
-        self.post_message(self.Submitted(self, self.values()))
+        values = self.values()
+        chosen = sum(1 for field in self.fields if any(values[key] for key in field.keys()))
+        # Folded, the title still says a search narrows the list.
+        self.title = f"{self.base_title} · {chosen} set" if chosen else self.base_title
+        self.fold_when_found = fold and self.screen.has_class("-short")
+        self.post_message(self.Submitted(self, values))
+
+    def fold_after_search(self) -> bool:
+        """Fold if the last search asked to (see ``fold_when_found``); True when it did."""
+        fold, self.fold_when_found = self.fold_when_found, False
+        if fold:
+            self.collapsed = True
+        return fold
 
     def action_clear_search(self) -> None:
         for field in self.fields:
@@ -171,7 +188,7 @@ class AdvancedSearch(Collapsible):
     @on(Input.Submitted)
     def _enter_pressed(self, event: Input.Submitted) -> None:
         event.stop()
-        self.search()
+        self.search(fold=True)
 
     @on(Select.Changed)
     def _choice_made(self, event: Select.Changed) -> None:
@@ -181,7 +198,7 @@ class AdvancedSearch(Collapsible):
     @on(Button.Pressed, "#search-submit")
     def _search_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        self.search()
+        self.search(fold=True)
 
     @on(Button.Pressed, "#search-clear")
     def _clear_pressed(self, event: Button.Pressed) -> None:

@@ -17,12 +17,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from kootui.core.clock import local_text
 from kootui.core.printable import printable
 from kootui.tui.keys.registry import bindings
 from kootui.tui.outside_text import outside_block
+from kootui.tui.widgets.fitting_footer import FittingFooter
 from kootui.tui.widgets.status_badge import StatusBadge
 
 
@@ -119,7 +120,7 @@ class DetailsScreen(ModalScreen[None]):
         with Vertical(id="details-box"):
             yield Label(printable(self.details_title), id="details-title", markup=False)
             yield DetailsPanel(self.fields, id="details-panel")
-        yield Footer()  # this dialog's keys, not the page's underneath
+        yield FittingFooter()  # this dialog's keys, not the page's underneath
 
     def on_mount(self) -> None:
         self.query_one(DetailsPanel).focus()

@@ -12,10 +12,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from kootui.core.printable import printable
 from kootui.tui.keys.registry import bindings
+from kootui.tui.widgets.fitting_footer import FittingFooter
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -83,7 +84,7 @@ class ConfirmDialog(ModalScreen[bool]):
                     variant="error" if self.destructive else "primary",
                     disabled=self.require_typing is not None,
                 )
-        yield Footer()  # this dialog's keys, not the page's underneath
+        yield FittingFooter()  # this dialog's keys, not the page's underneath
 
     def on_mount(self) -> None:
         if self.require_typing is not None:

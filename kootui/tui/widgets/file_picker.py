@@ -20,10 +20,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DirectoryTree, Footer, Input, Label, Static
+from textual.widgets import DirectoryTree, Input, Label, Static
 
 from kootui.core.printable import printable
 from kootui.tui.keys.registry import bindings
+from kootui.tui.widgets.fitting_footer import FittingFooter
 
 
 def complete_path(text: str) -> str:
@@ -107,7 +108,7 @@ class FilePicker(ModalScreen[Path | None]):
                 markup=False,
             )
             yield DirectoryTree(self.folder, id="picker-tree")
-        yield Footer()  # this dialog's keys, not the page's underneath
+        yield FittingFooter()  # this dialog's keys, not the page's underneath
 
     def on_mount(self) -> None:
         self.query_one("#picker-path", Input).focus()

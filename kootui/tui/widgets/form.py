@@ -21,12 +21,13 @@ from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
 from kootui.core.errors import KootuiError, user_message
 from kootui.core.printable import printable
 from kootui.tui.keys.registry import bindings
 from kootui.tui.outside_text import outside
+from kootui.tui.widgets.fitting_footer import FittingFooter
 
 ResultT = TypeVar("ResultT")
 FormValues = dict[str, Any]  # str for text fields, bool for checkboxes, str | None for selects
@@ -158,7 +159,7 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
             with Horizontal(id="form-buttons"):
                 yield Button("Cancel", id="form-cancel")
                 yield Button(self.submit_label, id="form-submit", variant="primary")
-        yield Footer()  # this dialog's keys, not the page's underneath
+        yield FittingFooter()  # this dialog's keys, not the page's underneath
 
     def on_mount(self) -> None:
         if self.fields:

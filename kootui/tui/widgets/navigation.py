@@ -47,7 +47,7 @@ class PageNavigation(OptionList):
         for page in pages:
             if page.section != section:
                 section = page.section
-                options.append(Option(Content.styled(section.upper(), "dim bold"), disabled=True))
+                options.append(Option(Content.styled(section.upper(), "bold"), disabled=True))
             hint = (hints or {}).get(page.id, "")
             prompt = Content.assemble(page.title, " " * max(1, 19 - len(page.title)), (hint, "dim"))
             options.append(Option(prompt, id=page.id))

@@ -20,6 +20,7 @@ from kootui.core.clock import local_text
 from kootui.core.store import Column, Row
 from kootui.tui.keys.registry import bindings
 from kootui.tui.outside_text import outside
+from kootui.tui.widgets.cells import fit_cell
 from kootui.tui.widgets.status_badge import status_text
 
 MARK_COLUMN = "__mark__"
@@ -29,7 +30,11 @@ CursorGoal = str | int  # a row key to land on, or 0 (top row) / -1 (bottom row)
 
 def render_cell(column: Column, value: Any, variables: Mapping[str, str]) -> RenderableType:
     """A row value as the table shows it: plain Text made printable, so a stored name is
-    never read as markup nor drives the terminal."""
+    never read as markup nor drives the terminal; cut to the column with an ellipsis."""
+    return fit_cell(_cell_text(column, value, variables))
+
+
+def _cell_text(column: Column, value: Any, variables: Mapping[str, str]) -> Text:
     if value is None:
         return Text("—", style="dim")
     if column.kind == "status":
@@ -37,7 +42,9 @@ def render_cell(column: Column, value: Any, variables: Mapping[str, str]) -> Ren
     if isinstance(value, bool):
         return Text("yes" if value else "no")
     if isinstance(value, datetime):
-        return Text(local_text(value, "%Y-%m-%d %H:%M"))
+        # A column too narrow for the time shows the whole date rather than a cut time.
+        narrow = column.width is not None and column.width < len("2026-11-23 15:30")
+        return Text(local_text(value, "%Y-%m-%d" if narrow else "%Y-%m-%d %H:%M"))
     if column.kind == "number":
         return Text(str(value), justify="right")
     return outside(value)

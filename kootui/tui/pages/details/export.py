@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Label, ProgressBar, Static
+from textual.widgets import Button, Label, ProgressBar, Static
 
 from kootui.core.clock import local_text
 from kootui.core.details import ExportResult, check_target, export_messages
@@ -31,6 +31,7 @@ from kootui.core.printable import printable
 from kootui.core.store import PageRequest
 from kootui.tui.keys.registry import bindings
 from kootui.tui.shell.kootui_node import KootuiNode
+from kootui.tui.widgets.fitting_footer import FittingFooter
 from kootui.tui.widgets.form import CheckboxField, FormDialog, FormValues, TextField
 
 if TYPE_CHECKING:
@@ -114,7 +115,7 @@ class ExportProgressScreen(KootuiNode, ModalScreen[ExportOutcome]):
             yield Static("starting…", id="export-count", markup=False)
             with Horizontal(id="export-buttons"):
                 yield Button("Cancel", id="export-cancel", variant="error")
-        yield Footer()  # this dialog's keys, not the page's underneath
+        yield FittingFooter()  # this dialog's keys, not the page's underneath
 
     def on_mount(self) -> None:
         self.set_interval(PROGRESS_SECONDS, self._show_progress)

@@ -22,7 +22,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static, TextArea
+from textual.widgets import DataTable, Label, Static, TextArea
 
 from kootui.core.details import MessageDetail, message_detail
 from kootui.core.errors import KootuiError, user_message
@@ -32,6 +32,7 @@ from kootui.tui.keys.registry import bindings
 from kootui.tui.outside_text import outside
 from kootui.tui.shell.kootui_node import KootuiNode
 from kootui.tui.shell.page import PageSpec, WorkspaceHeader
+from kootui.tui.widgets.fitting_footer import FittingFooter
 from kootui.tui.widgets.status_badge import app_variables, status_text
 
 # (title, width): the attempt table's columns. The reply is cut to fit 120 columns; the
@@ -112,7 +113,7 @@ class MessageDetailScreen(KootuiNode, Screen[None]):
             yield Label("Headers", classes="section-title")
             yield Static("", id="headers-hint")
             yield TextArea("", id="headers", read_only=True, soft_wrap=False)
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#attempts", DataTable)

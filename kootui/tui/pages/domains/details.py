@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 from textual.worker import Worker, WorkerState
 
 from kootui.core.clock import local_text
@@ -45,6 +45,7 @@ from kootui.tui.keys.registry import bindings
 from kootui.tui.shell.kootui_node import KootuiNode
 from kootui.tui.shell.page import PageSpec, WorkspaceHeader
 from kootui.tui.widgets.dialogs import ConfirmDialog
+from kootui.tui.widgets.fitting_footer import FittingFooter
 from kootui.tui.widgets.form import FormDialog, FormValues, TextField
 from kootui.tui.widgets.record_table import REQUIRED_MARK, RecordTable
 from kootui.tui.widgets.status_badge import app_variables, tone_of
@@ -206,7 +207,7 @@ class DomainDetailsScreen(KootuiNode, Screen[None]):
             yield Static("", id="snippet", markup=False)
             yield Label("DNS doctor — what each nameserver answered", classes="section-title")
             yield Static("", id="doctor")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         # The whole screen scrolls with the arrow and page keys; the table has no row actions.

@@ -131,7 +131,8 @@ def guide_prompt(step: GuideStep, page_title: str) -> Content:
     title = Content.styled(step.title, "bold" if not step.done else "")
     return Content.assemble(
         tick,
-        (f"{step.number}  ", "bold $accent"),
+        # No colour of its own: on the highlighted step it takes the cursor's, which reads.
+        (f"{step.number}  ", "bold"),
         title,
         ("\n      ", ""),
         (f"{step.hint} → {page_title}", "dim"),

@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, ProgressBar, Select, Static
+from textual.widgets import Input, Label, ProgressBar, Select, Static
 
 from kootui.core.clock import local_text
 from kootui.core.context import Context
@@ -46,6 +46,7 @@ from kootui.tui.pages.tasks.recipients import RecipientsField
 from kootui.tui.pages.tasks.simulator import SimulatorScreen
 from kootui.tui.shell.kootui_node import KootuiNode
 from kootui.tui.widgets.dialogs import ConfirmDialog
+from kootui.tui.widgets.fitting_footer import FittingFooter
 
 # Each field the core may name, in form order (ValidationError.field -> its error line).
 FIELDS = (
@@ -133,7 +134,7 @@ class TaskCreateScreen(KootuiNode, ModalScreen[Task | None]):
                         yield Static("", id=f"error-{name}", classes="field-error", markup=False)
             yield Static("", id="estimate", classes="field-note", markup=False)
             yield ProgressBar(id="submit-bar", show_eta=False)
-        yield Footer()
+        yield FittingFooter()
 
     def _field(self, name: str) -> ComposeResult:
         if name in ("name", "subject"):

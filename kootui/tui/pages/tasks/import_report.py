@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Footer, Label, ProgressBar, Static
+from textual.widgets import Button, DataTable, Label, ProgressBar, Static
 
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError, user_message
@@ -30,6 +30,7 @@ from kootui.core.recipients.xlsx import ImportCancelled, ImportReport, import_re
 from kootui.core.tasks import count_suppressed
 from kootui.tui.keys.registry import bindings
 from kootui.tui.outside_text import outside
+from kootui.tui.widgets.fitting_footer import FittingFooter
 
 SHOWN_REFUSED_ROWS = 200  # the report lists the first ones; the summary counts them all
 
@@ -108,7 +109,7 @@ class ImportScreen(ModalScreen[ImportReport | None]):
             with Horizontal(id="import-buttons"):
                 yield Button("Cancel", id="import-cancel")
                 yield Button("Go on", id="import-accept", variant="primary", disabled=True)
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self._read()

@@ -36,15 +36,17 @@ from kootui.tui.shell.bulk import BulkAction, Checked, act_on_targets
 from kootui.tui.shell.list_panel import ListPanel
 from kootui.tui.shell.page import PageScreen
 from kootui.tui.widgets.advanced_search import SearchField
+from kootui.tui.widgets.cells import fraction_cell
 from kootui.tui.widgets.paged_table import PagedTable
 
 # Widths fit the content area beside the navigation at 120 columns; the created time is
 # in the progress view (and the advanced search), the send time is what a list reader needs.
+SENT_WIDTH = 9  # "1,234/5,678"; bigger counts are abbreviated: "19.9k/20k"
 COLUMNS = (
     Column("id", "ID", width=3, kind="number"),
     Column("name", "Task", width=18),
     Column("status", "Status", width=15, kind="status"),
-    Column("sent", "Sent", sortable=False, width=9),
+    Column("sent", "Sent", sortable=False, width=SENT_WIDTH),
     Column("template_name", "Template", width=12),
     Column("scheduled_at", "Send at", width=16, kind="time"),
 )
@@ -109,7 +111,7 @@ def task_rows(context: Context, request: PageRequest) -> PageResult:
     rows = []
     for row in page.rows:
         progress = task_progress(context, int(row["id"]))
-        sent = f"{progress.sent:,}/{progress.total:,}"
+        sent = fraction_cell(progress.sent, progress.total, SENT_WIDTH)
         rows.append(Row(key=row.key, values={**row.values, "sent": sent}))
     return PageResult(rows=rows, total=page.total, offset=page.offset)
 

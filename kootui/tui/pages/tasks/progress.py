@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Label, ProgressBar, Static
+from textual.widgets import Label, ProgressBar, Static
 
 from kootui.core.clock import local_text
 from kootui.core.context import Context
@@ -46,6 +46,7 @@ from kootui.tui.outside_text import outside
 from kootui.tui.shell.kootui_node import KootuiNode
 from kootui.tui.shell.page import PageSpec, WorkspaceHeader
 from kootui.tui.widgets.dialogs import ConfirmDialog
+from kootui.tui.widgets.fitting_footer import FittingFooter
 from kootui.tui.widgets.status_badge import tone_of
 
 STILL_MOVING = (TaskStatus.SCHEDULED, TaskStatus.SENDING, TaskStatus.PAUSED)
@@ -172,7 +173,7 @@ class TaskProgressScreen(KootuiNode, Screen[None]):
             yield ProgressBar(id="task-bar", show_eta=False)
             yield Static("", id="task-counts")
             yield Static("", id="task-rate")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.query_one("#progress-scroll").focus()

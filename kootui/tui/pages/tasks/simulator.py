@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from kootui.core.errors import KootuiError, ValidationError
 from kootui.core.plural import count_of
@@ -25,6 +25,7 @@ from kootui.core.printable import printable
 from kootui.core.tasks import SimulatedMessage, Simulator, duration_text, effective_rate
 from kootui.tui.keys.registry import bindings
 from kootui.tui.shell.kootui_node import KootuiNode
+from kootui.tui.widgets.fitting_footer import FittingFooter
 
 
 def message_content(message: SimulatedMessage) -> Content:
@@ -93,7 +94,7 @@ class SimulatorScreen(KootuiNode, ModalScreen[None]):
             with VerticalScroll(id="simulator-scroll", can_focus=False):
                 yield Label("", id="simulator-position")
                 yield Static("rendering…", id="simulator-message")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.show_row(0)

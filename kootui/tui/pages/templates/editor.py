@@ -22,7 +22,7 @@ from textual.color import Color, ColorParseError
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Checkbox, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Checkbox, Input, Label, Select, Static, TextArea
 from textual.widgets.text_area import TextAreaTheme
 
 from kootui.core.errors import KootuiError, user_message
@@ -42,6 +42,7 @@ from kootui.tui.outside_text import outside
 from kootui.tui.shell.kootui_node import KootuiNode
 from kootui.tui.shell.page import PageSpec, WorkspaceHeader
 from kootui.tui.widgets.dialogs import ConfirmDialog
+from kootui.tui.widgets.fitting_footer import FittingFooter
 from kootui.tui.widgets.form import FormDialog, TextField
 from kootui.tui.widgets.html_upload import UploadForm, upload_question
 from kootui.tui.widgets.param_samples import ParamSamples
@@ -100,12 +101,19 @@ class TemplateEditorScreen(KootuiNode, Screen[TemplateView | None]):
     TemplateEditorScreen .editor-row > Select { width: 19; }
     TemplateEditorScreen .editor-row > Checkbox { margin-left: 2; }
     TemplateEditorScreen .editor-row > #track-opens-clicks { margin-left: 0; }
-    TemplateEditorScreen .part-label { color: $text-muted; height: 1; }
+    TemplateEditorScreen .part-label {
+        color: $text-muted; height: 1; width: 100%; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     TemplateEditorScreen #body { height: 1fr; }
     TemplateEditorScreen #text-body { height: 8; }
     TemplateEditorScreen #problems { height: auto; max-height: 6; color: $text-error; }
     TemplateEditorScreen #problems.-clear { color: $text-success; }
     TemplateEditorScreen #sender { width: 1fr; }
+    /* 80x24: rows without gaps, a shorter plain-text part, more width to the body. */
+    TemplateEditorScreen.-short .editor-row { margin: 0; }
+    TemplateEditorScreen.-short #text-body { height: 5; }
+    TemplateEditorScreen.-narrow #editor-side { width: 3fr; }
+    TemplateEditorScreen.-narrow #preview-side { width: 2fr; }
     """
 
     def __init__(
@@ -170,7 +178,7 @@ class TemplateEditorScreen(KootuiNode, Screen[TemplateView | None]):
                     )
                 yield PreviewPanel(id="preview")
                 yield ParamSamples(self.initial_samples, id="samples")
-        yield Footer()
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, self._apply_theme)

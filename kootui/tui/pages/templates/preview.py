@@ -13,7 +13,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError, user_message
@@ -23,6 +23,7 @@ from kootui.core.store import BodyType
 from kootui.core.templates import TemplateView, get_template, public_template
 from kootui.tui.keys.registry import bindings
 from kootui.tui.shell.kootui_node import KootuiNode
+from kootui.tui.widgets.fitting_footer import FittingFooter
 from kootui.tui.widgets.status_badge import status_label
 from kootui.tui.widgets.template_preview import (
     PLACEHOLDER_FROM,
@@ -75,7 +76,7 @@ class TemplatePreviewScreen(KootuiNode, ModalScreen["int | None"]):
             yield Static("", id="preview-facts", markup=False)
             yield PreviewPanel(id="stored-preview")
             yield Static("", id="preview-keys", markup=False)
-        yield Footer()  # this dialog's keys, not the page's underneath
+        yield FittingFooter()  # this dialog's keys, not the page's underneath
 
     def on_mount(self) -> None:
         self._load()
