@@ -75,6 +75,9 @@ class PreparedSubmission:
     duplicates: int
     next_attempt_at: datetime
     send_method: str
+    # SMTP submission: the bytes every row sends, and the client's own Message-ID if any.
+    raw: bytes | None = None
+    message_id_header: str = ""
 
 
 _Key = TypeVar("_Key")

@@ -1,0 +1,112 @@
+"""A whole message from an SMTP client, checked by the same rules as an API submission.
+
+The listener hands over the envelope recipients and the DATA bytes; ``prepare_raw`` reads
+the From field and asks ``SubmissionChecker.prepare`` - the one place the rules live -
+with that sender, those recipients and the workspace's *SMTP submission* template (made
+once by the templates core, so a workspace that reviews templates reviews it too). The
+prepared rows then carry the bytes (less Bcc) for the intake to store beside each row
+(``submitted_mime``), and the client's Message-ID when it gave one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import replace
+
+from kootui.core.errors import KootuiError, NotFound, ValidationError
+from kootui.core.mail import (
+    field_value,
+    has_bare_line_ending,
+    header_fields,
+    mailbox_addresses,
+    split_head,
+    without_fields,
+)
+from kootui.core.store import SendMethod
+from kootui.core.submissions.request import (
+    PreparedSubmission,
+    RecipientInput,
+    SubmissionChecker,
+    SubmissionRequest,
+)
+
+# The template every SMTP channel task names: the engine sends the submitted bytes, so
+# only its subject shows (in Sending Tasks and Details), never its body.
+SMTP_SUBJECT = "Submitted over SMTP"
+SMTP_TEXT = "Messages submitted over SMTP are sent as the application wrote them."
+MAX_MESSAGE_ID_CHARS = 255
+_DROPPED = frozenset({"bcc", "resent-bcc"})
+
+
+class SubmissionRefused(KootuiError):
+    """The message breaks a rule of the workspace; the listener answers ``550 5.7.1``."""
+
+    code = "smtp.refused"
+    http_status = 422
+
+
+def prepare_raw(
+    checker: SubmissionChecker, recipients: Sequence[str], data: bytes
+) -> PreparedSubmission:
+    """The message as rows in waiting, or the rule it breaks (a ``KootuiError`` naming the
+    header or envelope field)."""
+    if has_bare_line_ending(data):
+        raise ValidationError(
+            "the message holds a bare CR or LF; end every line with CRLF",
+            field="DATA",
+            code="smtp.bare_line_ending",
+        )
+    head, body = split_head(data)
+    fields = header_fields(head)
+    from_fields = [text for name, text in fields if name == "from"]
+    if len(from_fields) != 1:
+        raise ValidationError(
+            "the message needs exactly one From header", field="From", code="smtp.from_missing"
+        )
+    senders = mailbox_addresses(field_value(from_fields[0]))
+    if len(senders) != 1:
+        raise ValidationError(
+            "the From header must name exactly one address", field="From", code="smtp.from_many"
+        )
+    message_id = ""
+    for name, text in fields:
+        if name == "message-id":
+            message_id = field_value(text)
+            break
+    if len(message_id) > MAX_MESSAGE_ID_CHARS or not message_id.isascii():
+        raise ValidationError(
+            f"the Message-ID must be ASCII and at most {MAX_MESSAGE_ID_CHARS} characters",
+            field="Message-ID",
+            code="smtp.bad_message_id",
+        )
+    request = SubmissionRequest(
+        sender=senders[0],
+        recipients=[RecipientInput(address) for address in recipients],
+        subject=SMTP_SUBJECT,
+        text=SMTP_TEXT,
+        send_method=SendMethod.SMTP,
+    )
+    try:
+        prepared = checker.prepare(request)
+    except NotFound:
+        raise SubmissionRefused(
+            f"{senders[0]} is not a sender address of this workspace",
+            field="From",
+            code="smtp.unknown_sender",
+        ) from None
+    except KootuiError as exc:
+        if exc.field == "sender":
+            exc.field = "From"
+        raise
+    channel = prepared.channel
+    # Its own channel task: an API request with the same text must not ride a task whose
+    # rows the engine sends from stored bytes.
+    key = hashlib.sha256(f"smtp:{channel.key}".encode()).hexdigest()
+    kept = without_fields(head, _DROPPED) if any(n in _DROPPED for n, _ in fields) else head
+    return replace(
+        prepared,
+        channel=replace(channel, key=key, send_method=SendMethod.SMTP),
+        raw=kept + body,
+        message_id_header=message_id,
+    )
