@@ -266,6 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
     from kootui.cli.apikeys import add_apikey_commands
 
     add_apikey_commands(commands)
+    from kootui.cli.smtp_credentials import add_smtp_credential_commands
+
+    add_smtp_credential_commands(commands)
     return parser
 
 
