@@ -1,4 +1,5 @@
-"""``kootui serve``: the API server and, unless ``--no-engine``, the dispatch engines.
+"""``kootui serve``: the API server, the SMTP submission listeners ([smtp]) and, unless
+``--no-engine``, the dispatch engines.
 
 One systemd unit runs one server: the HTTP API in this process (one core) and the
 engines in their own processes (``--processes``, default ``sending.processes`` or 1,
@@ -23,12 +24,14 @@ from kootui.core.errors import SettingsError
 
 def run_serve(settings: Settings, *, engine: bool = True, processes: int = 0) -> int:
     from kootui.serve import bind_socket, check_listen, serve_http
+    from kootui.serve.smtp import check_smtp_listen
 
     stop_request = StopRequest()
     stop_request.listen()
     try:
         configure_logging()
         check_listen(settings.http)
+        check_smtp_listen(settings.smtp)
         count = processes or settings.sending.processes or 1
         if engine and not 1 <= count <= max_processes():
             raise SettingsError(

@@ -24,6 +24,7 @@ from kootui.serve.access_log import AccessLog
 from kootui.serve.auth import KeyGate
 from kootui.serve.problems import install_problem_handlers
 from kootui.serve.public import public_router
+from kootui.serve.smtp import SmtpListeners
 from kootui.serve.state import ApiState
 
 log = logging.getLogger("kootui.serve")
@@ -40,8 +41,10 @@ def _include_routers(app: FastAPI, context: Context, settings: Settings) -> None
     app.include_router(public_router(context, settings))
 
 
-def build_http_app(context: Context, settings: Settings) -> FastAPI:
-    """The API on ``context``'s store. Its lifespan starts and drains the group commit."""
+def build_http_app(context: Context, settings: Settings, *, smtp: bool = False) -> FastAPI:
+    """The API on ``context``'s store. Its lifespan starts and drains the group commit;
+    with ``smtp`` it also runs the SMTP listeners (``kootui serve``), on the same loop and
+    intake, and stops them before the intake's last commit."""
     intake = Intake(context, max_wait=settings.http.group_commit_ms / 1000)
     state = ApiState(
         context=context,
@@ -62,11 +65,16 @@ def build_http_app(context: Context, settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         intake.start()
+        listeners = SmtpListeners(context, settings, state.checker, intake) if smtp else None
+        if listeners is not None:
+            await listeners.start()
         forgetting = asyncio.create_task(forget_old_answers())
         try:
             yield
         finally:
             forgetting.cancel()
+            if listeners is not None:
+                await listeners.close()
             # Requests in flight have been answered (uvicorn waits for them first);
             # whatever is still queued is committed before the process ends.
             await intake.close()

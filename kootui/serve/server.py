@@ -89,7 +89,7 @@ def serve_http(
 
     http = settings.http
     config = uvicorn.Config(
-        build_http_app(context, settings),
+        build_http_app(context, settings, smtp=True),
         loop="uvloop",
         http="httptools",
         lifespan="on",

@@ -28,6 +28,7 @@ from kootui.core.submissions.raw_mime import (
     SMTP_SUBJECT,
     SubmissionRefused,
     prepare_raw,
+    suppressed_recipients,
 )
 from kootui.core.submissions.request import (
     MAX_ATTACHMENTS,
@@ -64,4 +65,5 @@ __all__ = [
     "idempotency_claim",
     "prepare_raw",
     "replay",
+    "suppressed_recipients",
 ]

@@ -14,6 +14,9 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import replace
 
+from sqlalchemy import select
+
+from kootui.core.context import Context
 from kootui.core.errors import KootuiError, NotFound, ValidationError
 from kootui.core.mail import (
     field_value,
@@ -23,7 +26,7 @@ from kootui.core.mail import (
     split_head,
     without_fields,
 )
-from kootui.core.store import SendMethod
+from kootui.core.store import SendMethod, Suppression
 from kootui.core.submissions.request import (
     PreparedSubmission,
     RecipientInput,
@@ -46,6 +49,20 @@ class SubmissionRefused(KootuiError):
     http_status = 422
 
 
+def suppressed_recipients(context: Context, addresses: Sequence[str]) -> dict[str, str]:
+    """The addresses (lower-cased) on the suppression list, with the reason: for a
+    listener told to refuse them at RCPT TO (the intake skips them otherwise)."""
+    wanted = sorted({address.lower() for address in addresses})
+    if not wanted:
+        return {}
+    table = Suppression.__table__
+    with context.store.engine.connect() as connection:
+        rows = connection.execute(
+            select(table.c.address, table.c.reason).where(table.c.address.in_(wanted))
+        ).all()
+    return {row.address: row.reason for row in rows}
+
+
 def prepare_raw(
     checker: SubmissionChecker, recipients: Sequence[str], data: bytes
 ) -> PreparedSubmission:
@@ -56,6 +73,15 @@ def prepare_raw(
             "the message holds a bare CR or LF; end every line with CRLF",
             field="DATA",
             code="smtp.bare_line_ending",
+        )
+    if not data.isascii():
+        # The relay transport sends 7bit only (no BODY=8BITMIME), so 8-bit data would reach
+        # the next server undeclared: refused here rather than mangled there.
+        raise ValidationError(
+            "the message holds 8-bit bytes; encode the body as quoted-printable or base64 "
+            "and non-ASCII headers as RFC 2047 words",
+            field="DATA",
+            code="smtp.eight_bit_data",
         )
     head, body = split_head(data)
     fields = header_fields(head)
