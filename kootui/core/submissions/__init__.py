@@ -26,8 +26,11 @@ from kootui.core.submissions.intake import (
 )
 from kootui.core.submissions.raw_mime import (
     SMTP_SUBJECT,
+    RawMessage,
     SubmissionRefused,
     prepare_raw,
+    prepare_read,
+    read_raw,
     suppressed_recipients,
 )
 from kootui.core.submissions.request import (
@@ -53,6 +56,7 @@ __all__ = [
     "Intake",
     "Pending",
     "PreparedSubmission",
+    "RawMessage",
     "RecipientInput",
     "StoredAnswer",
     "SubmissionChecker",
@@ -64,6 +68,8 @@ __all__ = [
     "forget_expired",
     "idempotency_claim",
     "prepare_raw",
+    "prepare_read",
+    "read_raw",
     "replay",
     "suppressed_recipients",
 ]

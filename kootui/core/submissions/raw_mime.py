@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 
@@ -63,11 +63,26 @@ def suppressed_recipients(context: Context, addresses: Sequence[str]) -> dict[st
     return {row.address: row.reason for row in rows}
 
 
+@dataclass(frozen=True)
+class RawMessage:
+    """A submitted message read: the request the checker judges, and what rides along."""
+
+    request: SubmissionRequest
+    content: bytes  # as submitted, less Bcc
+    message_id: str
+
+
 def prepare_raw(
     checker: SubmissionChecker, recipients: Sequence[str], data: bytes
 ) -> PreparedSubmission:
     """The message as rows in waiting, or the rule it breaks (a ``KootuiError`` naming the
     header or envelope field)."""
+    return prepare_read(checker, read_raw(recipients, data))
+
+
+def read_raw(recipients: Sequence[str], data: bytes) -> RawMessage:
+    """The message's form checked (CRLF only, 7bit, one From, a sane Message-ID) and read;
+    no store access, so an event loop may run it."""
     if has_bare_line_ending(data):
         raise ValidationError(
             "the message holds a bare CR or LF; end every line with CRLF",
@@ -113,11 +128,18 @@ def prepare_raw(
         text=SMTP_TEXT,
         send_method=SendMethod.SMTP,
     )
+    kept = without_fields(head, _DROPPED) if any(n in _DROPPED for n, _ in fields) else head
+    return RawMessage(request, kept + body, message_id)
+
+
+def prepare_read(checker: SubmissionChecker, message: RawMessage) -> PreparedSubmission:
+    """The read message judged by the checker's rules (may read the store: see
+    ``SubmissionChecker.needs_store``)."""
     try:
-        prepared = checker.prepare(request)
+        prepared = checker.prepare(message.request)
     except NotFound:
         raise SubmissionRefused(
-            f"{senders[0]} is not a sender address of this workspace",
+            f"{message.request.sender} is not a sender address of this workspace",
             field="From",
             code="smtp.unknown_sender",
         ) from None
@@ -129,10 +151,9 @@ def prepare_raw(
     # Its own channel task: an API request with the same text must not ride a task whose
     # rows the engine sends from stored bytes.
     key = hashlib.sha256(f"smtp:{channel.key}".encode()).hexdigest()
-    kept = without_fields(head, _DROPPED) if any(n in _DROPPED for n, _ in fields) else head
     return replace(
         prepared,
         channel=replace(channel, key=key, send_method=SendMethod.SMTP),
-        raw=kept + body,
-        message_id_header=message_id,
+        raw=message.content,
+        message_id_header=message.message_id,
     )

@@ -18,7 +18,13 @@ from kootui.core.config import SmtpSection
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError, LimitReached, StoreError
 from kootui.core.recipients import RecipientValidator
-from kootui.core.submissions import Intake, SubmissionChecker, prepare_raw, suppressed_recipients
+from kootui.core.submissions import (
+    Intake,
+    SubmissionChecker,
+    prepare_read,
+    read_raw,
+    suppressed_recipients,
+)
 
 log = logging.getLogger("kootui.serve.smtp")
 MAX_REPLY_CHARS = 400
@@ -122,9 +128,11 @@ class SubmissionHandler:
         self.in_flight += 1
         self.idle.clear()
         try:
-            prepared = await asyncio.to_thread(
-                prepare_raw, self.checker, list(envelope.rcpt_tos), data
-            )
+            message = read_raw(list(envelope.rcpt_tos), data)
+            if self.checker.needs_store(message.request):
+                prepared = await asyncio.to_thread(prepare_read, self.checker, message)
+            else:  # the look-ups are fresh: microseconds, no thread hand-off
+                prepared = prepare_read(self.checker, message)
             receipt = await self.intake.submit(prepared)
         except KootuiError as exc:
             return refusal(exc)
