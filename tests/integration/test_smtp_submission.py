@@ -5,8 +5,13 @@ pipelining, a client gone mid-DATA, and the message then sent by the engine, sig
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import smtplib
+import socket
 import ssl
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +24,9 @@ import pytest
 from sqlalchemy import func, select
 
 from kootui.core.apikeys import create_smtp_credential
+from kootui.core.bootstrap import open_context
+from kootui.core.clock import SystemClock
+from kootui.core.config import Settings
 from kootui.core.context import Context
 from kootui.core.dispatch import run_until_idle
 from kootui.core.store import Message, SubmittedMime, Suppression
@@ -310,3 +318,83 @@ async def test_a_client_gone_mid_data_leaves_nothing_stored(
         assert not served.listeners._sessions.live
     assert served.intake.batches == 0
     assert _count(context, Message) == _count(context, SubmittedMime) == 0
+
+
+async def _pour(port: int, worker: int, accepted: list[int], stop: asyncio.Event) -> None:
+    """One session sending pipelined transactions until ``stop`` or the server goes away;
+    the ids of every ``250`` after DATA are noted."""
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        await _reply(reader)
+        writer.write(b"EHLO load.test\r\n")
+        await _reply(reader)
+        n = 0
+        while not stop.is_set():
+            n += 1
+            to = f"w{worker}-{n}@example.org".encode()
+            writer.write(
+                b"MAIL FROM:<app@example.com>\r\nRCPT TO:<"
+                + to
+                + b">\r\nDATA\r\n"
+                + MESSAGE
+                + b".\r\n"
+            )
+            replies = [await _reply(reader) for _ in range(4)]
+            final = replies[-1]
+            if final.startswith(b"250 "):
+                accepted.append(int(final.split(b"queued as ")[1].split()[0].split(b",")[0]))
+    except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError):
+        return  # the server went away: what it answered is what counts
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop_signal", [signal.SIGKILL, signal.SIGTERM], ids=["kill", "term"])
+async def test_every_250_is_a_stored_message_when_kootui_serve_is_killed_or_stopped(
+    settings: Settings, home: Path, stop_signal: signal.Signals
+) -> None:
+    context = open_context(settings, clock=SystemClock())
+    seed_sender(context)
+    context.close()
+    port = free_port()
+    env = dict(
+        os.environ,
+        KOOTUI_HOME=str(home),
+        KOOTUI_HTTP_LISTEN=f"127.0.0.1:{free_port()}",
+        KOOTUI_SMTP_LISTEN=f"127.0.0.1:{port}",
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kootui", "serve", "--no-engine"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None and time.monotonic() < deadline
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                await asyncio.sleep(0.05)
+        accepted: list[int] = []
+        stop = asyncio.Event()
+        senders = [asyncio.create_task(_pour(port, worker, accepted, stop)) for worker in range(8)]
+        while len(accepted) < 200 and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        server.send_signal(stop_signal)
+        await asyncio.wait_for(asyncio.gather(*senders), 60)
+        code = await asyncio.to_thread(server.wait, 60)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    assert code == (0 if stop_signal == signal.SIGTERM else -signal.SIGKILL)
+    context = open_context(settings)
+    try:
+        with context.store.engine.connect() as connection:
+            stored = {row[0] for row in connection.execute(select(SubmittedMime.message_id))}
+    finally:
+        context.close()
+    assert len(accepted) >= 200
+    assert set(accepted) <= stored  # no 250 without its commit
