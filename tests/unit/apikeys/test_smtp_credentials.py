@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from kootui.cli import main
 from kootui.core.apikeys import (
     KeyRefused,
     LoginRefused,
@@ -76,3 +78,20 @@ def test_failed_logins_slow_down_per_client_and_success_or_quiet_forgets() -> No
     assert throttle.delay("10.0.0.1", 6.0 + 901) == 0.0
     throttle.succeeded("10.0.0.1")
     assert throttle.delay("10.0.0.1", 7.0) == 0.0
+
+
+def test_the_cli_prints_the_password_once_and_lists_and_revokes(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["smtp-credential", "create", "billing app"]) == 0
+    created = capsys.readouterr()
+    username, password = created.out.splitlines()
+    assert username.startswith("kts_") and len(password) == 43
+    assert "not shown again" in created.err
+    assert main(["smtp-credential", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert username in listing and "billing app" in listing and password not in listing
+    assert main(["smtp-credential", "revoke", username]) == 0
+    assert f"Revoked SMTP credential 1 ({username}, billing app)" in capsys.readouterr().out
+    assert main(["smtp-credential", "revoke", username]) == 1
+    assert "already revoked" in capsys.readouterr().err
