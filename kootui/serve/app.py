@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+import socket
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -41,10 +42,15 @@ def _include_routers(app: FastAPI, context: Context, settings: Settings) -> None
     app.include_router(public_router(context, settings))
 
 
-def build_http_app(context: Context, settings: Settings, *, smtp: bool = False) -> FastAPI:
+def build_http_app(
+    context: Context,
+    settings: Settings,
+    *,
+    smtp_sockets: Mapping[str, socket.socket] | None = None,
+) -> FastAPI:
     """The API on ``context``'s store. Its lifespan starts and drains the group commit;
-    with ``smtp`` it also runs the SMTP listeners (``kootui serve``), on the same loop and
-    intake, and stops them before the intake's last commit."""
+    with ``smtp_sockets`` (``kootui serve``: bound, maybe none) it also runs the SMTP
+    listeners on the same loop and intake, and stops them before the intake's last commit."""
     intake = Intake(context, max_wait=settings.http.group_commit_ms / 1000)
     state = ApiState(
         context=context,
@@ -65,7 +71,11 @@ def build_http_app(context: Context, settings: Settings, *, smtp: bool = False) 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         intake.start()
-        listeners = SmtpListeners(context, settings, state.checker, intake) if smtp else None
+        listeners = (
+            SmtpListeners(context, settings, state.checker, intake, sockets=smtp_sockets)
+            if smtp_sockets is not None
+            else None
+        )
         if listeners is not None:
             await listeners.start()
         forgetting = asyncio.create_task(forget_old_answers())

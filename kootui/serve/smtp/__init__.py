@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from kootui.serve.smtp.listener import SmtpListeners, check_smtp_listen
+from kootui.serve.smtp.listener import SmtpListeners, bind_smtp_sockets, check_smtp_listen
 
-__all__ = ["SmtpListeners", "check_smtp_listen"]
+__all__ = ["SmtpListeners", "bind_smtp_sockets", "check_smtp_listen"]

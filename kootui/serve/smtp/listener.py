@@ -20,7 +20,7 @@ import ssl
 import time
 import warnings
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
@@ -194,6 +194,49 @@ def check_smtp_listen(smtp: SmtpSection) -> None:
                 )
 
 
+def _listen_field(name: str) -> str:
+    return "smtp.listen" if name == "loopback" else f"smtp.{name}_listen"
+
+
+def wanted_listeners(smtp: SmtpSection) -> dict[str, str]:
+    """Listener name -> ``host:port`` for every listener these settings turn on."""
+    wanted = {"loopback": smtp.listen} if smtp.listen else {}
+    if smtp.tls_configured:
+        if smtp.submission_listen:
+            wanted["submission"] = smtp.submission_listen
+        if smtp.tls_listen:
+            wanted["tls"] = smtp.tls_listen
+    return wanted
+
+
+def bind_smtp_sockets(smtp: SmtpSection) -> dict[str, socket.socket]:
+    """The listening sockets, bound before the engines start (a port in use fails first,
+    in one line, like the API's)."""
+    check_smtp_listen(smtp)
+    bound: dict[str, socket.socket] = {}
+    try:
+        for name, listen in wanted_listeners(smtp).items():
+            host, port = listen_host_port(listen)
+            sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind((host, port))
+            except OSError as exc:
+                sock.close()
+                raise SettingsError(
+                    f"cannot listen on {listen}: {exc.strerror}",
+                    field=_listen_field(name),
+                    code="smtp.bind",
+                ) from None
+            sock.listen(1024)
+            bound[name] = sock
+    except BaseException:
+        for sock in bound.values():
+            sock.close()
+        raise
+    return bound
+
+
 class SmtpListeners:
     """Every configured SMTP listener of one ``kootui serve`` process."""
 
@@ -205,13 +248,15 @@ class SmtpListeners:
         intake: Intake,
         *,
         throttle: LoginThrottle | None = None,
+        sockets: Mapping[str, socket.socket] | None = None,
     ) -> None:
         self.settings = settings.smtp
         self.handler = SubmissionHandler(context, settings.smtp, checker, intake)
         self.throttle = throttle or LoginThrottle()
         self._sessions = _Sessions(settings.smtp.max_sessions_per_client)
         self._servers: list[asyncio.Server] = []
-        self.ports: dict[str, int] = {}  # listener name -> bound port (0 in settings: any)
+        self.ports: dict[str, int] = {}  # listener name -> bound port
+        self._bound = dict(sockets or {})  # bound by the caller (kootui serve), else here
 
     async def start(self) -> None:
         smtp = self.settings
@@ -278,12 +323,16 @@ class SmtpListeners:
             **common,
             **options,
         )
+        sock = self._bound.pop(name, None)
         try:
-            server = await loop.create_server(factory, host, port, ssl=wrap, backlog=1024)
+            if sock is not None:
+                server = await loop.create_server(factory, sock=sock, ssl=wrap, backlog=1024)
+            else:
+                server = await loop.create_server(factory, host, port, ssl=wrap, backlog=1024)
         except OSError as exc:
             raise SettingsError(
                 f"cannot listen on {listen}: {exc.strerror}",
-                field=f"smtp.{'listen' if name == 'loopback' else name + '_listen'}",
+                field=_listen_field(name),
                 code="smtp.bind",
             ) from None
         self._servers.append(server)
