@@ -29,9 +29,10 @@ from kootui.core.clock import SystemClock
 from kootui.core.config import Settings
 from kootui.core.context import Context
 from kootui.core.dispatch import run_until_idle
+from kootui.core.errors import SettingsError
 from kootui.core.store import Message, SubmittedMime, Suppression
 from kootui.core.submissions import Intake, SubmissionChecker
-from kootui.serve.smtp import SmtpListeners
+from kootui.serve.smtp import SmtpListeners, bind_smtp_sockets
 from tests.support.dispatch_seed import dns_for, relay_settings, seed_sender
 from tests.support.smtp_server import RecordingHandler, RecordingServer, free_port
 from tests.support.task_seed import seed_sources
@@ -398,3 +399,22 @@ async def test_every_250_is_a_stored_message_when_kootui_serve_is_killed_or_stop
         context.close()
     assert len(accepted) >= 200
     assert set(accepted) <= stored  # no 250 without its commit
+
+
+def test_a_port_in_use_or_a_clear_text_listen_elsewhere_is_one_settings_error(
+    context: Context,
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        settings = context.settings.with_values(smtp__listen=f"127.0.0.1:{port}")
+        with pytest.raises(SettingsError) as in_use:
+            bind_smtp_sockets(settings.smtp)
+    assert (in_use.value.field, in_use.value.code) == ("smtp.listen", "smtp.bind")
+    outside = context.settings.with_values(smtp__listen="0.0.0.0:2525")
+    with pytest.raises(SettingsError) as clear:
+        bind_smtp_sockets(outside.smtp)
+    assert clear.value.code == "smtp.clear_text_listen"
+    off = context.settings.with_values(smtp__listen="")
+    assert bind_smtp_sockets(off.smtp) == {}  # no certificate: 587 and 465 stay off too

@@ -237,7 +237,8 @@ class SubmissionChecker:
         with self._content_lock:  # one creation per content in this process
             template_id = find_content(self.context, digest)
             if template_id is None:
-                title = f"{CONTENT_TITLE}{' '.join(request.subject.split())[:60]} #{digest[:8]}"
+                face = "SMTP: " if request.send_method == SendMethod.SMTP else CONTENT_TITLE
+                title = f"{face}{' '.join(request.subject.split())[:60]} #{digest[:8]}"
                 view = create_template(self.context, replace(draft, title=title))
                 template_id = view.id
                 remember_content(self.context, digest, template_id)

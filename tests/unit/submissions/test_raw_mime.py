@@ -60,6 +60,7 @@ def test_the_message_is_stored_per_recipient_without_bcc_on_an_smtp_channel(
         task = session.get(Task, receipt.task_id)
         assert task is not None
         assert (task.send_method, task.subject) == (SendMethod.SMTP, SMTP_SUBJECT)
+        assert task.name.startswith("SMTP · news@example.com · SMTP: Submitted over SMTP #")
     assert {row.send_method for row in rows} == {SendMethod.SMTP}
     assert {row.message_id_header for row in rows} == {""}  # the claim assigns it
 
