@@ -92,7 +92,9 @@ def test_an_api_request_with_the_same_text_never_rides_the_smtp_channel(context:
             "smtp.from_many",
         ),
         (_mime("news@example.com", b"Message-ID: <" + b"x" * 300 + b">"), "Message-ID", None),
+        (_mime().replace(b"Hello", "Grüß".encode()), "DATA", "smtp.eight_bit_data"),
     ],
+    ids=["bare-lf", "bare-cr", "unknown-from", "no-from", "two-froms", "long-message-id", "8-bit"],
 )
 def test_a_broken_rule_names_its_field(
     context: Context, data: bytes, field: str, code: str | None
