@@ -232,6 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
     from kootui.cli.suppression import add_suppression_commands
 
     add_suppression_commands(commands)
+    from kootui.cli.smtp_credentials import add_smtp_credential_commands
+
+    add_smtp_credential_commands(commands)
     return parser
 
 

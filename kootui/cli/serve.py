@@ -1,4 +1,5 @@
-"""``kootui serve``: the API server and, unless ``--no-engine``, the dispatch engines.
+"""``kootui serve``: the API server, the SMTP submission listeners ([smtp]) and, unless
+``--no-engine``, the dispatch engines.
 
 One systemd unit runs one server: the HTTP API in this process (one core) and the
 engines in their own processes (``--processes``, default ``sending.processes`` or 1,
@@ -13,6 +14,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import socket
 
 from kootui.cli.worker import StopRequest, _child, _start_engines, configure_logging, log
 from kootui.core.bootstrap import open_context
@@ -23,12 +25,14 @@ from kootui.core.errors import SettingsError
 
 def run_serve(settings: Settings, *, engine: bool = True, processes: int = 0) -> int:
     from kootui.serve import bind_socket, check_listen, serve_http
+    from kootui.serve.smtp import bind_smtp_sockets, check_smtp_listen
 
     stop_request = StopRequest()
     stop_request.listen()
     try:
         configure_logging()
         check_listen(settings.http)
+        check_smtp_listen(settings.smtp)
         count = processes or settings.sending.processes or 1
         if engine and not 1 <= count <= max_processes():
             raise SettingsError(
@@ -39,6 +43,12 @@ def run_serve(settings: Settings, *, engine: bool = True, processes: int = 0) ->
             check_relay_config(relay_config(settings))
         context = open_context(settings)  # migrates once, before any engine starts
         sock = bind_socket(settings.http)
+        smtp_sockets: dict[str, socket.socket] = {}
+        try:
+            smtp_sockets = bind_smtp_sockets(settings.smtp)
+        except BaseException:
+            sock.close()
+            raise
         children = []
         if engine and not stop_request.requested():
             spawn = multiprocessing.get_context("spawn")
@@ -50,9 +60,11 @@ def run_serve(settings: Settings, *, engine: bool = True, processes: int = 0) ->
             log.info("started %d engine process(es)", len(children))
         try:
             if not stop_request.requested():
-                serve_http(context, settings, sock, stop_request.requested)
+                serve_http(context, settings, sock, stop_request.requested, smtp_sockets)
         finally:
             sock.close()
+            for smtp_sock in smtp_sockets.values():
+                smtp_sock.close()
             context.close()
             # uvicorn gave the signal back on its way out, which told the engines to stop
             # (once: a second SIGTERM could land after an engine restored the default

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+import socket
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -24,6 +25,7 @@ from kootui.serve.access_log import AccessLog
 from kootui.serve.auth import KeyGate
 from kootui.serve.problems import install_problem_handlers
 from kootui.serve.public import public_router
+from kootui.serve.smtp import SmtpListeners
 from kootui.serve.state import ApiState
 
 log = logging.getLogger("kootui.serve")
@@ -40,8 +42,15 @@ def _include_routers(app: FastAPI, context: Context, settings: Settings) -> None
     app.include_router(public_router(context, settings))
 
 
-def build_http_app(context: Context, settings: Settings) -> FastAPI:
-    """The API on ``context``'s store. Its lifespan starts and drains the group commit."""
+def build_http_app(
+    context: Context,
+    settings: Settings,
+    *,
+    smtp_sockets: Mapping[str, socket.socket] | None = None,
+) -> FastAPI:
+    """The API on ``context``'s store. Its lifespan starts and drains the group commit;
+    with ``smtp_sockets`` (``kootui serve``: bound, maybe none) it also runs the SMTP
+    listeners on the same loop and intake, and stops them before the intake's last commit."""
     intake = Intake(context, max_wait=settings.http.group_commit_ms / 1000)
     state = ApiState(
         context=context,
@@ -62,11 +71,20 @@ def build_http_app(context: Context, settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         intake.start()
+        listeners = (
+            SmtpListeners(context, settings, state.checker, intake, sockets=smtp_sockets)
+            if smtp_sockets is not None
+            else None
+        )
+        if listeners is not None:
+            await listeners.start()
         forgetting = asyncio.create_task(forget_old_answers())
         try:
             yield
         finally:
             forgetting.cancel()
+            if listeners is not None:
+                await listeners.close()
             # Requests in flight have been answered (uvicorn waits for them first);
             # whatever is still queued is committed before the process ends.
             await intake.close()

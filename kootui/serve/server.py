@@ -13,7 +13,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from kootui.core.config import HttpSection, Settings
@@ -78,6 +78,7 @@ def serve_http(
     settings: Settings,
     sock: socket.socket,
     stop_requested: Callable[[], bool] = lambda: False,
+    smtp_sockets: Mapping[str, socket.socket] | None = None,
 ) -> None:
     """Serve until SIGTERM or SIGINT (or ``stop_requested()``, for a signal the caller took
     before uvicorn's handlers were in place); returns after the graceful stop."""
@@ -89,7 +90,7 @@ def serve_http(
 
     http = settings.http
     config = uvicorn.Config(
-        build_http_app(context, settings),
+        build_http_app(context, settings, smtp_sockets=smtp_sockets or {}),
         loop="uvloop",
         http="httptools",
         lifespan="on",

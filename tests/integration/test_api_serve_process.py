@@ -50,6 +50,7 @@ async def test_sigterm_mid_load_keeps_exactly_the_accepted_messages(
         os.environ,
         KOOTUI_HOME=str(home),
         KOOTUI_HTTP_LISTEN=f"127.0.0.1:{port}",
+        KOOTUI_SMTP_LISTEN="",  # serve's loopback SMTP listener would take 2525
         KOOTUI_SENDING_TRACKING_HOST="track.example.net",
     )
     server = subprocess.Popen(

@@ -1,5 +1,6 @@
-"""API keys: the credentials of the API (and later of SMTP submission), stored as a hash,
-listed, revoked, checked in constant time, and rate-limited per key.
+"""API keys and SMTP credentials (a table of their own): stored as a hash, listed,
+revoked, checked in constant time; keys rate-limited per key, failed SMTP logins slowed
+per client address.
 
 This module is the package's face: other packages import from here only."""
 
@@ -20,20 +21,42 @@ from kootui.core.apikeys.keys import (
     revoke_api_key,
 )
 from kootui.core.apikeys.rate import KeyRateLimiter, RateLimited
+from kootui.core.apikeys.smtp_credentials import (
+    LOGIN_MARK,
+    CreatedCredential,
+    LoginRefused,
+    LoginThrottle,
+    SmtpCredentialView,
+    authenticate_smtp,
+    create_smtp_credential,
+    find_smtp_credential,
+    list_smtp_credentials,
+    revoke_smtp_credential,
+)
 
 __all__ = [
     "FULL_ACCESS",
     "KEY_MARK",
+    "LOGIN_MARK",
     "ApiKeyView",
+    "CreatedCredential",
     "CreatedKey",
     "KeyRateLimiter",
     "KeyRefused",
+    "LoginRefused",
+    "LoginThrottle",
     "RateLimited",
+    "SmtpCredentialView",
     "authenticate",
+    "authenticate_smtp",
     "create_api_key",
+    "create_smtp_credential",
     "find_api_key",
+    "find_smtp_credential",
     "hash_secret",
     "list_api_keys",
+    "list_smtp_credentials",
     "record_key_use",
     "revoke_api_key",
+    "revoke_smtp_credential",
 ]

@@ -20,8 +20,10 @@ from kootui.core.config.models import (
     RelaySection,
     RetrySection,
     SendingSection,
+    SmtpSection,
     UiSection,
     WorkspaceSection,
+    listen_host_port,
     max_processes,
 )
 from kootui.core.config.paths import APP_NAME, Paths, default_paths
@@ -41,10 +43,12 @@ __all__ = [
     "RetrySection",
     "SendingSection",
     "Settings",
+    "SmtpSection",
     "UiSection",
     "WorkspaceSection",
     "default_paths",
     "env_name",
+    "listen_host_port",
     "load_settings",
     "max_processes",
     "redact_database_url",

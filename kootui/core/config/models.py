@@ -321,6 +321,76 @@ class HttpSection(Section):
         return int(self.listen.rsplit(":", 1)[1])
 
 
+def _listen_or_off(listen: str) -> str:
+    matched = _LISTEN.fullmatch(listen)
+    if listen and (matched is None or not 0 < int(matched.group("port")) <= 65535):
+        raise ValueError('must be host:port, such as 127.0.0.1:2525, or "" for off')
+    return listen
+
+
+def listen_host_port(listen: str) -> tuple[str, int]:
+    """(host, port) of a checked ``host:port`` (a v6 host without its brackets)."""
+    matched = _LISTEN.fullmatch(listen)
+    assert matched is not None  # checked when the settings loaded
+    return matched.group("v6") or matched.group("host"), int(matched.group("port"))
+
+
+class SmtpSection(Section):
+    listen: str = Field(
+        default="127.0.0.1:2525",
+        description='loopback listener for local applications (no TLS; "" for off)',
+    )
+    submission_listen: str = Field(
+        default="0.0.0.0:587",
+        description='submission with STARTTLS required; on only with tls_cert and tls_key ("" off)',
+    )
+    tls_listen: str = Field(
+        default="0.0.0.0:465",
+        description='submission over implicit TLS; on only with tls_cert and tls_key ("" off)',
+    )
+    tls_cert: str = Field(default="", description="PEM certificate file for SMTP TLS")
+    tls_key: str = Field(default="", description="PEM private key file for SMTP TLS")
+    loopback_auth: Literal["optional", "required"] = Field(
+        default="optional",
+        description="whether clients of the loopback listener must log in",
+    )
+    hostname: str = Field(
+        default="", max_length=253, description="name in the greeting (default: this host's)"
+    )
+    max_message_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        le=64 * 1024 * 1024,
+        description="largest message accepted (advertised with SIZE)",
+    )
+    max_recipients: int = Field(
+        default=50, ge=1, le=50, description="recipients per message (RCPT TO commands)"
+    )
+    max_sessions_per_client: int = Field(
+        default=50, ge=1, le=10_000, description="open sessions per client address"
+    )
+    suppressed: Literal["skip", "refuse"] = Field(
+        default="skip",
+        description="a suppressed recipient: skip it after DATA, or refuse its RCPT TO",
+    )
+    timeout_seconds: float = Field(
+        default=300.0,
+        ge=1,
+        le=3600,
+        allow_inf_nan=False,
+        description="idle time a session may wait for a command or data (RFC 5321: 5 min)",
+    )
+
+    @field_validator("listen", "submission_listen", "tls_listen")
+    @classmethod
+    def _listen_checked(cls, listen: str) -> str:
+        return _listen_or_off(listen)
+
+    @property
+    def tls_configured(self) -> bool:
+        return bool(self.tls_cert and self.tls_key)
+
+
 # config.toml's sections, in the order `kootui config` shows them. [keys] is not here:
 # it is free-form (binding id -> key) and the TUI checks the ids against its registry.
 SECTIONS: dict[str, type[Section]] = {
@@ -332,4 +402,5 @@ SECTIONS: dict[str, type[Section]] = {
     "retry": RetrySection,
     "relay": RelaySection,
     "http": HttpSection,
+    "smtp": SmtpSection,
 }

@@ -17,6 +17,7 @@ from kootui.core.config.models import (
     RelaySection,
     RetrySection,
     SendingSection,
+    SmtpSection,
     UiSection,
     WorkspaceSection,
 )
@@ -50,6 +51,7 @@ class Settings(BaseModel):
     retry: RetrySection = RetrySection()
     relay: RelaySection = RelaySection()
     http: HttpSection = HttpSection()
+    smtp: SmtpSection = SmtpSection()
     keys: dict[str, str] = Field(
         default_factory=dict, description="[keys]: binding id -> key, such as 'ctrl+k'"
     )

@@ -35,7 +35,9 @@ from kootui.core.dispatch.claim import (
 from kootui.core.dispatch.prepare import (
     TaskKit,
     build_message,
+    build_submitted,
     load_task_kit,
+    submitted_contents,
     suppressed_among,
 )
 from kootui.core.dispatch.rate import SHARE_EVERY, rate_share
@@ -279,6 +281,16 @@ class Dispatcher:
         suppressed = await self._store(
             suppressed_among, self.context, [item.recipient for item in claimed]
         )
+        submitted_rows = [
+            item.row_id
+            for item in claimed
+            if isinstance(found := kits[item.task_id], TaskKit) and found.submitted
+        ]
+        contents = (
+            await self._store(submitted_contents, self.context, submitted_rows)
+            if submitted_rows
+            else {}
+        )
         for index, item in enumerate(claimed):
             if stop.is_set():
                 return  # the rest is released by run()
@@ -314,7 +326,16 @@ class Dispatcher:
                 continue
             composed_at = self.context.clock.now()
             try:
-                data = build_message(self.context, kit, item, message_id, token, composed_at)
+                if kit.submitted:
+                    content = contents.get(item.row_id)
+                    if content is None:
+                        raise KootuiError(
+                            "the submitted message's bytes are missing",
+                            code="submission.content_missing",
+                        )
+                    data = build_submitted(kit, content, message_id, composed_at)
+                else:
+                    data = build_message(self.context, kit, item, message_id, token, composed_at)
             except KootuiError as exc:
                 self._unsubmitted.discard(item.row_id)
                 self._on_result(self._local_result(item, exc))

@@ -25,6 +25,7 @@ from kootui.core.mail import (
     PreparedAttachment,
     TrackingUrls,
     compose_message,
+    finish_submitted,
     has_tracking_host,
     list_unsubscribe_headers,
     new_message_id,
@@ -35,7 +36,16 @@ from kootui.core.mail import (
     unsubscribe_url,
 )
 from kootui.core.senders import AddressView, format_from
-from kootui.core.store import Attachment, SenderAddress, SenderDomain, Suppression, Task, Template
+from kootui.core.store import (
+    Attachment,
+    SenderAddress,
+    SenderDomain,
+    SendMethod,
+    SubmittedMime,
+    Suppression,
+    Task,
+    Template,
+)
 from kootui.core.templates import CompiledTemplate
 
 log = logging.getLogger("kootui.dispatch")
@@ -50,13 +60,15 @@ class TaskKit:
     domain: str
     support_unsubscribe: bool
     track_opens_clicks: bool = False
+    # SMTP submission: each message sends its stored bytes, not the template.
+    submitted: bool = False
     signer: DkimSigner | None = field(repr=False, default=None)
     attachments: list[PreparedAttachment] = field(default_factory=list, repr=False)
 
     @property
     def needs_token(self) -> bool:
         """The unsubscribe link and the tracking token both need the message's token."""
-        return self.support_unsubscribe or self.track_opens_clicks
+        return not self.submitted and (self.support_unsubscribe or self.track_opens_clicks)
 
 
 def load_task_kit(context: Context, task_id: int, *, sign: bool = True) -> TaskKit:
@@ -108,6 +120,7 @@ def load_task_kit(context: Context, task_id: int, *, sign: bool = True) -> TaskK
             track_opens_clicks=has_tracking_host(context.settings)
             and tracks_opens_clicks(task.track_opens_clicks, template.track_opens_clicks),
             attachments=prepared,
+            submitted=task.send_method == SendMethod.SMTP,
         )
         domain_id = domain.id
     if sign and domain_id is not None:
@@ -132,6 +145,25 @@ def suppressed_among(context: Context, recipients: Iterable[str]) -> dict[str, s
             sa_select(table.c.address, table.c.reason).where(table.c.address.in_(wanted))
         ).all()
     return {row.address: row.reason for row in rows}
+
+
+def submitted_contents(context: Context, row_ids: Iterable[int]) -> dict[int, bytes]:
+    """The stored bytes of messages submitted over SMTP, by message row id."""
+    wanted = sorted(set(row_ids))
+    if not wanted:
+        return {}
+    table = SubmittedMime.__table__
+    with context.store.engine.connect() as connection:
+        rows = connection.execute(
+            sa_select(table.c.message_id, table.c.content).where(table.c.message_id.in_(wanted))
+        ).all()
+    return {int(row.message_id): bytes(row.content) for row in rows}
+
+
+def build_submitted(kit: TaskKit, content: bytes, message_id: str, now: datetime) -> bytes:
+    """A submitted message as it goes out: its bytes plus Message-ID and Date if missing,
+    signed with the From domain's key (the task's sender is the From address)."""
+    return finish_submitted(content, message_id=message_id, date=now, signer=kit.signer)
 
 
 def ensure_identity(kit: TaskKit, claimed: ClaimedMessage) -> tuple[str, str]:

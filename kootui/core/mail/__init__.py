@@ -26,6 +26,15 @@ from kootui.core.mail.smtp_replies import (
     classify_reply,
     enhanced_code,
 )
+from kootui.core.mail.submitted import (
+    field_value,
+    finish_submitted,
+    has_bare_line_ending,
+    header_fields,
+    mailbox_addresses,
+    split_head,
+    without_fields,
+)
 from kootui.core.mail.tracking import (
     PIXEL_GIF,
     TrackedLinks,
@@ -73,13 +82,18 @@ __all__ = [
     "clean_header_text",
     "compose_message",
     "enhanced_code",
+    "field_value",
+    "finish_submitted",
     "first_control",
     "format_mailbox",
+    "has_bare_line_ending",
     "has_tracking_host",
     "header_field",
+    "header_fields",
     "html_footer",
     "insert_html_footer",
     "list_unsubscribe_headers",
+    "mailbox_addresses",
     "new_message_id",
     "new_token",
     "open_pixel",
@@ -90,6 +104,7 @@ __all__ = [
     "relaxed_headers",
     "rewrite_html_links",
     "rewrite_text_links",
+    "split_head",
     "split_message",
     "text_footer",
     "tracking_message_id",
@@ -98,4 +113,5 @@ __all__ = [
     "tracks_opens_clicks",
     "unsubscribe_state",
     "unsubscribe_url",
+    "without_fields",
 ]

@@ -194,6 +194,11 @@ def _date_field(date: datetime) -> str:
     return header_field("Date", format_datetime(date))
 
 
+def header_date(date: datetime) -> str:
+    """The ``Date:`` field for ``date`` (no line ending)."""
+    return _date_field(date)
+
+
 def _boundary() -> str:
     # "=_" cannot occur in quoted-printable or base64 text, and a 7bit part never
     # contains the prefix (see _body), so no part can contain a boundary line.

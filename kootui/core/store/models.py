@@ -526,3 +526,33 @@ class IdempotencyRecord(TableModel, table=True):
     response_body: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = _required_time()
     expires_at: datetime = _required_time(index=True)
+
+
+class SubmittedMime(TableModel, table=True):
+    """The bytes of a message submitted over SMTP, as the client sent them less its Bcc
+    header: one row per message row (a recipient), written in the intake's transaction with
+    the message row, so the engine sends exactly what was accepted (revision 0008)."""
+
+    __tablename__ = "submitted_mime"
+
+    message_id: int = Field(
+        sa_column=Column(
+            ForeignKey("message.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+        )
+    )
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class SmtpCredential(TableModel, table=True):
+    """A login for SMTP submission: the user name ``kts_<prefix>`` and a generated password
+    of which only the SHA-256 is kept (the API keys' design, ``core.apikeys``)."""
+
+    __tablename__ = "smtp_credential"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    prefix: str = Field(sa_column=Column(String(16), nullable=False, unique=True))
+    secret_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    created_at: datetime = _required_time()
+    last_used_at: datetime | None = _time()
+    revoked_at: datetime | None = _time()

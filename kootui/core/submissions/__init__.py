@@ -1,4 +1,4 @@
-"""Messages submitted from outside the console (the API, later SMTP submission): checked
+"""Messages submitted from outside the console (the API and SMTP submission): checked
 by the console's own rules, stored as message rows with send method ``api`` on a channel
 task per kind of message, committed in groups, with idempotency keys.
 
@@ -24,6 +24,15 @@ from kootui.core.submissions.intake import (
     SubmissionReceipt,
     commit_batch,
 )
+from kootui.core.submissions.raw_mime import (
+    SMTP_SUBJECT,
+    RawMessage,
+    SubmissionRefused,
+    prepare_raw,
+    prepare_read,
+    read_raw,
+    suppressed_recipients,
+)
 from kootui.core.submissions.request import (
     MAX_ATTACHMENTS,
     MAX_PARAMETER_CHARS,
@@ -40,20 +49,27 @@ __all__ = [
     "MAX_ATTACHMENTS",
     "MAX_PARAMETER_CHARS",
     "MAX_RECIPIENTS",
+    "SMTP_SUBJECT",
     "AcceptedRecipient",
     "ChannelSpec",
     "IdempotencyClaim",
     "Intake",
     "Pending",
     "PreparedSubmission",
+    "RawMessage",
     "RecipientInput",
     "StoredAnswer",
     "SubmissionChecker",
     "SubmissionReceipt",
+    "SubmissionRefused",
     "SubmissionRequest",
     "commit_batch",
     "find_answer",
     "forget_expired",
     "idempotency_claim",
+    "prepare_raw",
+    "prepare_read",
+    "read_raw",
     "replay",
+    "suppressed_recipients",
 ]

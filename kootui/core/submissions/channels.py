@@ -58,6 +58,7 @@ class ChannelSpec:
     subject: str
     support_unsubscribe: bool
     attachments: tuple[AttachmentFile, ...]
+    send_method: str = SendMethod.API
 
 
 def find_content(context: Context, content_hash: str) -> int | None:
@@ -155,7 +156,8 @@ def open_channel(
 
 
 def _new_channel(connection: Connection, spec: ChannelSpec, added: int, now: datetime) -> int:
-    name = f"API · {spec.sender} · {spec.template_title}"[:TASK_NAME_CHARS]
+    face = "SMTP" if spec.send_method == SendMethod.SMTP else "API"
+    name = f"{face} · {spec.sender} · {spec.template_title}"[:TASK_NAME_CHARS]
     task_id = connection.execute(
         insert(_task)
         .values(
@@ -164,10 +166,10 @@ def _new_channel(connection: Connection, spec: ChannelSpec, added: int, now: dat
             template_id=spec.template_id,
             address_id=spec.address_id,
             send_type=SendType.NOW.value,
-            send_method=SendMethod.API.value,
+            send_method=spec.send_method,
             status=TaskStatus.SCHEDULED.value,
             scheduled_at=now,
-            recipient_source="submitted through the API",
+            recipient_source=f"submitted through {face}",
             recipient_count=added,
             created_at=now,
         )

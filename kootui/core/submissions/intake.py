@@ -25,7 +25,7 @@ from sqlalchemy import Connection, func, select, text, update
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError, StoreError
 from kootui.core.mail import new_token
-from kootui.core.store import Message, MessageStatus, Suppression, Task
+from kootui.core.store import Message, MessageStatus, SubmittedMime, Suppression, Task
 from kootui.core.submissions.channels import open_channel, recheck
 from kootui.core.submissions.idempotency import (
     IdempotencyClaim,
@@ -45,6 +45,7 @@ MAX_WAIT_SECONDS = 0.002
 _message = Message.__table__
 _suppression = Suppression.__table__
 _task = Task.__table__
+_submitted_mime = SubmittedMime.__table__
 
 
 @dataclass(frozen=True)
@@ -182,14 +183,23 @@ def commit_batch(
                 )
         ids = iter(_new_ids(connection, sum(wanted.values())))
         rows: list[dict[str, Any]] = []
+        raw_rows: list[dict[str, Any]] = []
         answers: list[tuple[IdempotencyClaim, int, str]] = []
         for index in live:
             item = items[index]
+            first_row = len(rows)
             receipt = _rows_for(item.prepared, task_ids, suppressed, ids, rows, now)
+            if item.prepared.raw is not None:
+                raw_rows.extend(
+                    {"message_id": row["id"], "content": item.prepared.raw}
+                    for row in rows[first_row:]
+                )
             outcomes[index] = receipt
             if item.claim is not None:
                 answers.append((item.claim, ACCEPTED, receipt.to_json()))
         insert_messages(connection, rows)
+        if raw_rows:  # after the message rows their foreign key names
+            connection.execute(_submitted_mime.insert(), raw_rows)
         store_answers(connection, answers, now)
     known.update(task_ids)
     for index, leader in followers.items():
@@ -237,7 +247,7 @@ def _rows_for(
                 "params": params,
                 "status": MessageStatus.PENDING.value,
                 "send_method": prepared.send_method,
-                "message_id_header": "",
+                "message_id_header": prepared.message_id_header,
                 "unsubscribe_token": new_token() if with_token else "",
                 "attempts": 0,
                 "next_attempt_at": prepared.next_attempt_at,

@@ -75,6 +75,9 @@ class PreparedSubmission:
     duplicates: int
     next_attempt_at: datetime
     send_method: str
+    # SMTP submission: the bytes every row sends, and the client's own Message-ID if any.
+    raw: bytes | None = None
+    message_id_header: str = ""
 
 
 _Key = TypeVar("_Key")
@@ -125,11 +128,18 @@ class SubmissionChecker:
     def needs_store(self, request: SubmissionRequest) -> bool:
         """Whether ``prepare`` may read or write the store (or decode attachments) for this
         request; when not, it is a few microseconds of checks an event loop may run."""
-        if request.attachments or request.template_id is None:
+        if request.attachments:
             return True
+        template_id = request.template_id
+        if template_id is None:
+            if not request.subject.strip():
+                return False  # refused without a look-up
+            template_id = self._contents.get(_content_digest(request)[1])
+            if template_id is None:
+                return True
         return not (
             self._senders.fresh(request.sender.strip().lower())
-            and self._templates.fresh(request.template_id)
+            and self._templates.fresh(template_id)
         )
 
     def prepare(self, request: SubmissionRequest) -> PreparedSubmission:
@@ -220,34 +230,41 @@ class SubmissionChecker:
     def _content_template(self, request: SubmissionRequest) -> int:
         """The template holding this subject and body: found by its hash, or created by the
         templates core (which applies every rule of the editor and its review)."""
-        if request.html:
-            draft = TemplateDraft(
-                title="",
-                subject=request.subject,
-                body_type=BodyType.HTML,
-                body=request.html,
-                text_body=request.text,
-                text_body_edited=bool(request.text.strip()),
-            )
-        else:
-            draft = TemplateDraft(
-                title="", subject=request.subject, body_type=BodyType.TEXT, body=request.text
-            )
-        digest = hashlib.sha256(
-            json.dumps([draft.subject, draft.body_type, draft.body, draft.text_body]).encode()
-        ).hexdigest()
+        draft, digest = _content_digest(request)
         found = self._contents.get(digest)
         if found is not None:
             return found
         with self._content_lock:  # one creation per content in this process
             template_id = find_content(self.context, digest)
             if template_id is None:
-                title = f"{CONTENT_TITLE}{' '.join(request.subject.split())[:60]} #{digest[:8]}"
+                face = "SMTP: " if request.send_method == SendMethod.SMTP else CONTENT_TITLE
+                title = f"{face}{' '.join(request.subject.split())[:60]} #{digest[:8]}"
                 view = create_template(self.context, replace(draft, title=title))
                 template_id = view.id
                 remember_content(self.context, digest, template_id)
             self._contents[digest] = template_id
             return template_id
+
+
+def _content_digest(request: SubmissionRequest) -> tuple[TemplateDraft, str]:
+    """The template draft a request's own content makes, and the SHA-256 naming it."""
+    if request.html:
+        draft = TemplateDraft(
+            title="",
+            subject=request.subject,
+            body_type=BodyType.HTML,
+            body=request.html,
+            text_body=request.text,
+            text_body_edited=bool(request.text.strip()),
+        )
+    else:
+        draft = TemplateDraft(
+            title="", subject=request.subject, body_type=BodyType.TEXT, body=request.text
+        )
+    digest = hashlib.sha256(
+        json.dumps([draft.subject, draft.body_type, draft.body, draft.text_body]).encode()
+    ).hexdigest()
+    return draft, digest
 
 
 def _recipient_rows(

@@ -92,7 +92,17 @@ REGISTRY: tuple[KeyAction, ...] = (
     ),
     KeyAction("api-keys-new", "n", "new_key", "New", "api-keys", help="its secret is shown once"),
     KeyAction("api-keys-revoke", "d", "revoke_key", "Revoke", "api-keys", help="asks first"),
+    KeyAction(
+        "api-keys-smtp", "s", "smtp_logins", "SMTP logins", "api-keys", help="SMTP submission"
+    ),
     KeyAction("api-keys-close", "escape", "close", "Back", "api-keys"),
+    KeyAction(
+        "smtp-logins-new", "n", "new_login", "New", "smtp-logins", help="password shown once"
+    ),
+    KeyAction("smtp-logins-revoke", "d", "revoke_login", "Revoke", "smtp-logins"),
+    KeyAction("smtp-logins-close", "escape", "close", "Back", "smtp-logins"),
+    KeyAction("smtp-password-copy", "c", "copy_password", "Copy", "smtp-password"),
+    KeyAction("smtp-password-close", "escape", "close", "Done", "smtp-password"),
     KeyAction("api-key-secret-copy", "c", "copy_secret", "Copy", "api-key-secret"),
     KeyAction("api-key-secret-close", "escape", "close", "Done", "api-key-secret"),
     # The list-page pattern (kootui.tui.widgets): tables, filters, dialogs.
@@ -203,6 +213,8 @@ MODAL_SCOPES: dict[str, list[str]] = {
     "report-measures": ["report-measures"],
     "api-keys": ["api-keys"],
     "api-key-secret": ["api-key-secret"],
+    "smtp-logins": ["smtp-logins"],
+    "smtp-password": ["smtp-password"],
 }
 
 

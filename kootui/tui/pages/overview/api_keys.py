@@ -1,5 +1,6 @@
 """API keys for ``kootui serve``: listed, created (the secret shown once, with a copy
-action) and revoked after a confirmation. Opened from the Overview page (``k``).
+action) and revoked after a confirmation. Opened from the Overview page (``k``); ``s``
+opens the SMTP logins beside them (``smtp_credentials``).
 
 The same core calls as ``kootui apikey``; every store call runs on a thread. The secret
 exists only in the dialog that shows it: closing it forgets it.
@@ -28,6 +29,7 @@ from kootui.core.errors import KootuiError
 from kootui.tui.clipboard import copy_text
 from kootui.tui.keys.registry import bindings
 from kootui.tui.outside_text import outside
+from kootui.tui.pages.overview.smtp_credentials import SmtpLoginsDialog
 from kootui.tui.shell.kootui_node import KootuiNode
 from kootui.tui.widgets.dialogs import ConfirmDialog
 from kootui.tui.widgets.form import CheckboxField, FormDialog, FormValues, TextField
@@ -146,9 +148,15 @@ class ApiKeysDialog(KootuiNode, ModalScreen[None]):
                 table.move_cursor(row=rows.index(cursor))
         new = self.kootui.key_display("api-keys-new")
         revoke = self.kootui.key_display("api-keys-revoke")
-        hint = f"{new} new key · {revoke} revoke the highlighted key · esc back"
+        smtp = self.kootui.key_display("api-keys-smtp")
+        hint = (
+            f"{new} new key · {revoke} revoke the highlighted key · {smtp} SMTP logins · esc back"
+        )
         if not self.keys:
-            hint = f"No API keys yet. Press {new} to create one (its secret is shown once)."
+            hint = (
+                f"No API keys yet. Press {new} to create one (its secret is shown once); "
+                f"{smtp} for SMTP logins."
+            )
         self.query_one("#api-keys-hint", Static).update(hint)
 
     def _highlighted(self) -> ApiKeyView | None:
@@ -187,6 +195,9 @@ class ApiKeysDialog(KootuiNode, ModalScreen[None]):
         else:
             self.notify(f"Revoked {key.display_prefix}.", timeout=5)
         self.reload(cursor=key.id)
+
+    def action_smtp_logins(self) -> None:
+        self.app.push_screen(SmtpLoginsDialog(self.context))
 
     def action_close(self) -> None:
         self.dismiss(None)

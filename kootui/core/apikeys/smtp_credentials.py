@@ -1,0 +1,210 @@
+"""SMTP credentials: the API keys' design for SMTP AUTH.
+
+A credential is a user name ``kts_<prefix>`` (8 lower-case hex digits) and a password of
+256 random bits, shown once; only the SHA-256 of the password is stored, found by the
+prefix and compared in constant time (see ``keys``). A separate table from API keys: an
+SMTP password must never open the API, nor an API key log in to SMTP.
+
+``LoginThrottle`` slows failed logins per client address: each failure doubles the wait
+before the next answer (from ``FIRST_DELAY`` up to ``MAX_DELAY``), and a success or
+``FORGET_AFTER`` seconds of quiet clears it.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import update
+from sqlmodel import col, select
+
+from kootui.core.apikeys.keys import PREFIX_HEX_DIGITS, SECRET_BYTES, check_key_name, hash_secret
+from kootui.core.context import Context
+from kootui.core.errors import InvalidState, KootuiError, NotFound
+from kootui.core.store import SmtpCredential, stored_id
+
+LOGIN_MARK = "kts_"
+FIRST_DELAY = 0.5
+MAX_DELAY = 8.0
+FORGET_AFTER = 900.0
+_LOGIN = re.compile(rf"{LOGIN_MARK}([0-9a-f]{{{PREFIX_HEX_DIGITS}}})")
+_PASSWORD = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
+class LoginRefused(KootuiError):
+    """A wrong user name or password, or a revoked credential."""
+
+    code = "smtp.login_refused"
+    http_status = 401
+
+
+@dataclass(frozen=True)
+class SmtpCredentialView:
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+    @property
+    def username(self) -> str:
+        return f"{LOGIN_MARK}{self.prefix}"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+@dataclass(frozen=True)
+class CreatedCredential:
+    """A new credential with its password: shown once, then only its hash exists."""
+
+    credential: SmtpCredentialView
+    password: str
+
+
+def _view(row: SmtpCredential) -> SmtpCredentialView:
+    return SmtpCredentialView(
+        id=stored_id(row),
+        name=row.name,
+        prefix=row.prefix,
+        created_at=row.created_at,
+        last_used_at=row.last_used_at,
+        revoked_at=row.revoked_at,
+    )
+
+
+def create_smtp_credential(context: Context, name: str) -> CreatedCredential:
+    text = check_key_name(name)
+    with context.store.session() as session:
+        while True:  # a repeated 32-bit prefix is rare; draw again rather than fail
+            prefix = secrets.token_hex(PREFIX_HEX_DIGITS // 2)
+            taken = session.exec(
+                select(SmtpCredential.id).where(SmtpCredential.prefix == prefix)
+            ).first()
+            if taken is None:
+                break
+        password = secrets.token_urlsafe(SECRET_BYTES)
+        row = SmtpCredential(
+            name=text,
+            prefix=prefix,
+            secret_hash=hash_secret(password),
+            created_at=context.clock.now(),
+        )
+        session.add(row)
+        session.flush()
+        return CreatedCredential(_view(row), password)
+
+
+def list_smtp_credentials(
+    context: Context, *, include_revoked: bool = True
+) -> list[SmtpCredentialView]:
+    with context.store.session() as session:
+        query = select(SmtpCredential).order_by(col(SmtpCredential.id))
+        if not include_revoked:
+            query = query.where(col(SmtpCredential.revoked_at).is_(None))
+        return [_view(row) for row in session.exec(query).all()]
+
+
+def find_smtp_credential(context: Context, reference: str) -> SmtpCredentialView:
+    """The credential named by its ID (digits) or user name (``kts_1a2b3c4d`` or the hex)."""
+    text = reference.strip().lower()
+    prefix = text[len(LOGIN_MARK) :] if text.startswith(LOGIN_MARK) else text
+    with context.store.session() as session:
+        row = session.exec(select(SmtpCredential).where(SmtpCredential.prefix == prefix)).first()
+        if row is None and text.isdigit():
+            row = session.get(SmtpCredential, int(text))
+        if row is None:
+            raise NotFound(
+                f"there is no SMTP credential {reference.strip()!r}; "
+                "`kootui smtp-credential list` lists them",
+                field="credential",
+                code="smtp_credential.not_found",
+            )
+        return _view(row)
+
+
+def revoke_smtp_credential(context: Context, reference: str) -> SmtpCredentialView:
+    """Revoke for good: logins with it are refused from now on (sessions already logged in
+    finish their messages)."""
+    found = find_smtp_credential(context, reference)
+    if not found.active:
+        raise InvalidState(
+            f"the SMTP credential {found.username} is already revoked",
+            field="credential",
+            code="smtp_credential.revoked",
+        )
+    with context.store.session() as session:
+        row = session.get(SmtpCredential, found.id)
+        assert row is not None
+        row.revoked_at = context.clock.now()
+        session.add(row)
+        session.flush()
+        return _view(row)
+
+
+def authenticate_smtp(context: Context, username: str, password: str) -> SmtpCredentialView:
+    """The active credential for this login, or LoginRefused (the same words for a wrong
+    name, a wrong password and a revoked credential: a guesser learns nothing)."""
+    refused = LoginRefused("the user name or password is wrong")
+    login = _LOGIN.fullmatch(username.strip().lower())
+    if login is None or _PASSWORD.fullmatch(password) is None:
+        raise refused
+    table = SmtpCredential.__table__
+    with context.store.session() as session:
+        row = session.exec(
+            select(SmtpCredential).where(SmtpCredential.prefix == login.group(1))
+        ).first()
+        if row is None or not hmac.compare_digest(row.secret_hash, hash_secret(password)):
+            raise refused
+        if row.revoked_at is not None:
+            raise refused
+        session.connection().execute(
+            update(table).where(table.c.id == row.id).values(last_used_at=context.clock.now())
+        )
+        return _view(row)
+
+
+@dataclass
+class _Failures:
+    count: int
+    last: float
+
+
+class LoginThrottle:
+    """How long to wait before answering a client address's login: 0 until it fails.
+
+    Readings of a monotonic clock are passed in, so tests drive the time."""
+
+    def __init__(self, *, limit: int = 10_000) -> None:
+        self._failures: dict[str, _Failures] = {}
+        self._limit = limit
+
+    def delay(self, client: str, now: float) -> float:
+        found = self._failures.get(client)
+        if found is None or now - found.last > FORGET_AFTER:
+            return 0.0
+        return min(MAX_DELAY, FIRST_DELAY * 2.0 ** (found.count - 1))
+
+    def failed(self, client: str, now: float) -> None:
+        found = self._failures.get(client)
+        if found is None or now - found.last > FORGET_AFTER:
+            if len(self._failures) >= self._limit:
+                self._forget_old(now)
+            self._failures[client] = _Failures(1, now)
+        else:
+            found.count += 1
+            found.last = now
+
+    def succeeded(self, client: str) -> None:
+        self._failures.pop(client, None)
+
+    def _forget_old(self, now: float) -> None:
+        for client in [c for c, f in self._failures.items() if now - f.last > FORGET_AFTER]:
+            del self._failures[client]
+        if len(self._failures) >= self._limit:  # a flood of addresses: start again
+            self._failures.clear()
