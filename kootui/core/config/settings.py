@@ -14,6 +14,7 @@ from kootui.core.config.models import (
     DatabaseSection,
     DnsSection,
     HttpSection,
+    MxSection,
     RelaySection,
     RetrySection,
     SendingSection,
@@ -50,6 +51,7 @@ class Settings(BaseModel):
     retry: RetrySection = RetrySection()
     relay: RelaySection = RelaySection()
     http: HttpSection = HttpSection()
+    mx: MxSection = MxSection()
     keys: dict[str, str] = Field(
         default_factory=dict, description="[keys]: binding id -> key, such as 'ctrl+k'"
     )

@@ -15,8 +15,11 @@ from kootui.core.events.counts import (
     message_engagement,
 )
 from kootui.core.events.kinds import (
+    BOUNCED,
     CLICKED,
+    COMPLAINED,
     OPENED,
+    SOFT_BOUNCED,
     UNSUBSCRIBED,
     EventKind,
     event_kind,
@@ -26,8 +29,11 @@ from kootui.core.events.kinds import (
 from kootui.core.events.record import record_event
 
 __all__ = [
+    "BOUNCED",
     "CLICKED",
+    "COMPLAINED",
     "OPENED",
+    "SOFT_BOUNCED",
     "UNSUBSCRIBED",
     "EventCount",
     "EventKind",

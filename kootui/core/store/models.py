@@ -116,6 +116,9 @@ class MessageStatus(StrEnum):
     FAILED = "failed"
     REJECTED = "rejected"
     CANCELLED = "cancelled"
+    # What came back after a relay's 250 (core/bounces): a hard bounce, a spam complaint.
+    BOUNCED = "bounced"
+    COMPLAINED = "complained"
 
 
 class WorkspaceSettings(TableModel, table=True):
@@ -432,7 +435,7 @@ class Suppression(TableModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     address: str = Field(sa_column=Column(String(320), nullable=False, unique=True))
-    reason: str = Field(max_length=32)  # unsubscribed, hard_bounce, manual
+    reason: str = Field(max_length=32)  # unsubscribed, hard_bounce, complaint, manual
     created_at: datetime = _required_time()
 
 
