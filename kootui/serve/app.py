@@ -22,6 +22,7 @@ from kootui.core.submissions import Intake, SubmissionChecker, forget_expired
 from kootui.serve import messages, resources, tasks
 from kootui.serve.access_log import AccessLog
 from kootui.serve.auth import KeyGate
+from kootui.serve.mx import MxListener
 from kootui.serve.problems import install_problem_handlers
 from kootui.serve.public import public_router
 from kootui.serve.state import ApiState
@@ -61,11 +62,18 @@ def build_http_app(context: Context, settings: Settings) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The bounce MX shares the API's loop (its store work runs in threads too); it
+        # binds first, so a port in use stops the start before anything else runs.
+        mx = MxListener(context, settings) if settings.mx.enabled else None
+        if mx is not None:
+            await mx.start()
         intake.start()
         forgetting = asyncio.create_task(forget_old_answers())
         try:
             yield
         finally:
+            if mx is not None:
+                await mx.close()
             forgetting.cancel()
             # Requests in flight have been answered (uvicorn waits for them first);
             # whatever is still queued is committed before the process ends.
