@@ -14,6 +14,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from kootui.core.context import Context
+from kootui.core.details import message_detail
 from kootui.core.dispatch import run_until_idle
 from kootui.core.store import Message, MessageEvent, Suppression
 from kootui.serve.mx import MxListener
@@ -130,8 +131,15 @@ def test_reports_through_the_mx_change_statuses_suppress_and_record_events(
         r5: "delivered",
         r6: "delivered",
     }
-    after = {row.recipient: row for row in messages(bounce_context)}
-    assert after[r1].last_reply.startswith("5.1.10 550 5.1.10 RESOLVER.ADR.RecipientNotFound")
+    detail = dict(message_detail(bounce_context, rows[r1].id or 0).fields)
+    assert detail["Status"] == "Bounced"
+    assert "5.1.10 550 5.1.10 RESOLVER.ADR.RecipientNotFound" in detail["Bounced"]
+    assert r1 not in detail["Bounced"]  # masked unless revealed
+    revealed = dict(message_detail(bounce_context, rows[r3].id or 0, reveal=True).fields)
+    assert (revealed["Status"], revealed["Recipient"]) == ("Complained", r3)
+    assert "abuse report from SomeGenerator/1.0" in revealed["Complained"]
+    delays = message_detail(bounce_context, rows[r2].id or 0).fields
+    assert [label for label, _value in delays].count("Soft bounce") == 2
     assert _suppressed(bounce_context) == {
         r0: "hard_bounce",
         r1: "hard_bounce",

@@ -13,6 +13,7 @@ from kootui.core.bounces.record import (
     receive_report,
     record_report,
 )
+from kootui.core.bounces.view import report_fields
 
 __all__ = [
     "InboundReport",
@@ -22,4 +23,5 @@ __all__ = [
     "parse_report",
     "receive_report",
     "record_report",
+    "report_fields",
 ]

@@ -56,9 +56,9 @@ def message_exists(context: Context, message_id: int) -> bool:
 
 
 def _by_message_id_header(connection: Connection, header: str) -> int | None:
-    """The fallback for complaints whose return path was rewritten by the feedback loop:
-    the quoted original's Message-ID. No index serves this (it would cost every insert), so
-    it is asked only for a complaint that came to a valid bounce address."""
+    """The fallback for a complaint that names no bounce address (a feedback loop that
+    rewrote the return path, fed in by hand): the quoted original's Message-ID. No index
+    serves this (one would cost every insert); complaints are rare."""
     header = header.strip()[:MAX_MESSAGE_ID_CHARS]
     if not header:
         return None
@@ -86,11 +86,10 @@ def record_report(context: Context, message_id: int | None, report: InboundRepor
     kind, status, reason = effect
     now = context.clock.now()
     with context.store.writing() as connection:
-        if report.kind == ReportKind.COMPLAINT and report.original_message_id:
-            # The quoted original names the complained-about message most precisely.
-            message_id = _by_message_id_header(connection, report.original_message_id) or (
-                message_id
-            )
+        if message_id is None and report.kind == ReportKind.COMPLAINT:
+            # Only without a bounce address: the token is checked, the quoted Message-ID
+            # is whatever the report's author wrote.
+            message_id = _by_message_id_header(connection, report.original_message_id)
         if message_id is None:
             return ReportOutcome(report.kind, None)
         row = connection.execute(
@@ -105,7 +104,8 @@ def record_report(context: Context, message_id: int | None, report: InboundRepor
         changed = sa_update(message_table).where(message_table.c.id == message_id)
         if status == MessageStatus.BOUNCED:
             changed = changed.where(message_table.c.status != MessageStatus.COMPLAINED.value)
-        connection.execute(changed.values(status=status.value, last_reply=detail[:500]))
+        # The relay's last reply stays: it is what the relay said; the report is an event.
+        connection.execute(changed.values(status=status.value))
         address = str(row.recipient).strip().lower()
         _suppress(connection, address, reason, context)
     return ReportOutcome(report.kind, message_id, first_time, address)
