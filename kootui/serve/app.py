@@ -23,6 +23,7 @@ from kootui.core.submissions import Intake, SubmissionChecker, forget_expired
 from kootui.serve import messages, resources, tasks
 from kootui.serve.access_log import AccessLog
 from kootui.serve.auth import KeyGate
+from kootui.serve.mx import MxListener
 from kootui.serve.problems import install_problem_handlers
 from kootui.serve.public import public_router
 from kootui.serve.smtp import SmtpListeners
@@ -70,6 +71,11 @@ def build_http_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The bounce MX shares the API's loop (its store work runs in threads too); it
+        # binds first, so a port in use stops the start before anything else runs.
+        mx = MxListener(context, settings) if settings.mx.enabled else None
+        if mx is not None:
+            await mx.start()
         intake.start()
         listeners = (
             SmtpListeners(context, settings, state.checker, intake, sockets=smtp_sockets)
@@ -82,6 +88,8 @@ def build_http_app(
         try:
             yield
         finally:
+            if mx is not None:
+                await mx.close()
             forgetting.cancel()
             if listeners is not None:
                 await listeners.close()

@@ -73,6 +73,8 @@ ALL_PASSED = {
     "DMARC": RecordStatus.PASSED,
     "Tracking": RecordStatus.PASSED,
     "MX": RecordStatus.PASSED,
+    "Bounce MX": RecordStatus.PASSED,
+    "Bounce SPF": RecordStatus.PASSED,
 }
 
 

@@ -66,6 +66,8 @@ def test_a_new_domain_turns_green_as_dns_starts_answering(
         "DMARC": RecordStatus.NOT_FOUND,
         "Tracking": RecordStatus.FAILED,  # sending.tracking_host is not set
         "MX": RecordStatus.NOT_FOUND,
+        "Bounce MX": RecordStatus.NOT_FOUND,
+        "Bounce SPF": RecordStatus.NOT_FOUND,
     }
     assert "DKIM: no TXT record at kootui1._domainkey.xn--bcher-kva.example" in first.reason
     with pytest.raises(InvalidState):
@@ -77,9 +79,8 @@ def test_a_new_domain_turns_green_as_dns_starts_answering(
     second = verify_domain(dns_context, domain.id)
     assert second.changed and second.status == DomainStatus.PASSED
     table = {row.label: row for row in domain_records(dns_context, domain.id)}
-    assert [table[label].status for label in ("DKIM", "SPF", "DMARC", "MX")] == [
-        RecordStatus.PASSED
-    ] * 4
+    labels = ("DKIM", "SPF", "DMARC", "MX", "Bounce MX", "Bounce SPF")
+    assert [table[label].status for label in labels] == [RecordStatus.PASSED] * 6
     assert (
         table["Tracking"].detail == "cannot be generated: set sending.tracking_host in config.toml"
     )

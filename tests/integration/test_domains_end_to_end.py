@@ -52,7 +52,7 @@ async def test_a_new_user_gets_a_domain_verified_through_the_console(
 
         # The details open on the records to publish; DNS knows none of them yet.
         assert isinstance(app.screen, DomainDetailsScreen)
-        assert record_statuses(app) == ["● Not found"] * 5
+        assert record_statuses(app) == ["● Not found"] * 7
         assert "Verification failed" in text_of(app, "#domain-heading")
 
         await pilot.press("c")  # copy the zone snippet (OSC 52) ...
@@ -70,7 +70,7 @@ async def test_a_new_user_gets_a_domain_verified_through_the_console(
 
         await pilot.press("enter")
         await settle(pilot)
-        assert record_statuses(app) == ["● Successful"] * 5
+        assert record_statuses(app) == ["● Successful"] * 7
         assert "Verification passed" in text_of(app, "#domain-heading")
 
     domain = find_domain(dns_context, "bücher.example")

@@ -187,6 +187,8 @@ async def test_verify_now_turns_the_records_green(
             "DMARC": RecordStatus.PASSED,
             "Tracking": RecordStatus.PASSED,
             "MX": RecordStatus.PASSED,
+            "Bounce MX": RecordStatus.PASSED,
+            "Bounce SPF": RecordStatus.PASSED,
         }
 
 

@@ -55,19 +55,23 @@ async def test_details_show_records_doctor_and_snippet(
     async with app.run_test(size=SIZE) as pilot:
         await open_details(app, pilot)
         rows = table_rows(app)
-        assert [row[0] for row in rows] == ["TXT*", "TXT*", "TXT", "CNAME", "MX"]
+        assert [row[0] for row in rows] == ["TXT*", "TXT*", "TXT", "CNAME", "MX", "MX", "TXT"]
         assert [row[1] for row in rows] == [
             "kootui1._domainkey.mail.example.com",
             "mail.example.com",
             "_dmarc.mail.example.com",
             "tracking.mail.example.com",
             "mail.example.com",
+            "bounce.mail.example.com",
+            "bounce.mail.example.com",
         ]
         # Opening the details asked DNS: DKIM and SPF answer right, DMARC has two records.
         assert [row[4] for row in rows] == [
             "● Successful",
             "● Successful",
             "● Failed",
+            "● Successful",
+            "● Successful",
             "● Successful",
             "● Successful",
         ]

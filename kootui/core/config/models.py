@@ -137,6 +137,11 @@ class SendingSection(Section):
     )
     tracking_label: str = Field(default="tracking", description="label of the tracking CNAME")
     mx_host: str = Field(default="", description="inbound host for replies and bounces")
+    bounce_label: str = Field(
+        default="bounce",
+        description="label of the bounce host under each sender domain (bounce.example.com): "
+        "the VERP return path's domain, whose MX is mx_host",
+    )
     rate: float = Field(
         default=0.0,
         ge=0,
@@ -169,6 +174,14 @@ class SendingSection(Section):
         description="sending processes of kootui worker; 0 means one per core; kootui worker "
         f"runs at most {PROCESSES_PER_CORE} per core",
     )
+
+    @field_validator("bounce_label")
+    @classmethod
+    def _one_label(cls, label: str) -> str:
+        label = label.lower()
+        if not re.fullmatch(_LABEL, label):
+            raise ValueError(f"must be one DNS label such as bounce, not {label!r}")
+        return label
 
     @field_validator("tracking_host")
     @classmethod
@@ -391,6 +404,55 @@ class SmtpSection(Section):
         return bool(self.tls_cert and self.tls_key)
 
 
+class MxSection(Section):
+    """The inbound MX listener of `kootui serve` that takes bounces and complaints."""
+
+    listen: str = Field(
+        default="",
+        description="host:port (or [v6]:port) the bounce MX listens on (port 25 behind "
+        "sending.mx_host); empty: no MX listener",
+    )
+    max_message_bytes: int = Field(
+        default=1024 * 1024,
+        ge=10 * 1024,
+        le=32 * 1024 * 1024,
+        description="largest bounce or complaint accepted (a DSN quotes the original message)",
+    )
+    max_recipients: int = Field(
+        default=20, ge=1, le=1000, description="bounce addresses one message may name"
+    )
+    timeout_seconds: float = Field(
+        default=300.0,
+        ge=1,
+        le=3600,
+        allow_inf_nan=False,
+        description="seconds an idle SMTP session may wait (RFC 5321 asks for 5 minutes)",
+    )
+
+    @field_validator("listen")
+    @classmethod
+    def _host_and_port(cls, listen: str) -> str:
+        matched = _LISTEN.fullmatch(listen)
+        # Port 0 lets the system choose (tests); the log line names the chosen one.
+        if listen and (matched is None or not 0 <= int(matched.group("port")) <= 65535):
+            raise ValueError("must be host:port, such as 0.0.0.0:25 or 127.0.0.1:2525, or empty")
+        return listen
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.listen)
+
+    @property
+    def host(self) -> str:
+        matched = _LISTEN.fullmatch(self.listen)
+        assert matched is not None  # checked when the settings loaded; enabled only
+        return matched.group("v6") or matched.group("host")
+
+    @property
+    def port(self) -> int:
+        return int(self.listen.rsplit(":", 1)[1])
+
+
 # config.toml's sections, in the order `kootui config` shows them. [keys] is not here:
 # it is free-form (binding id -> key) and the TUI checks the ids against its registry.
 SECTIONS: dict[str, type[Section]] = {
@@ -403,4 +465,5 @@ SECTIONS: dict[str, type[Section]] = {
     "relay": RelaySection,
     "http": HttpSection,
     "smtp": SmtpSection,
+    "mx": MxSection,
 }

@@ -14,6 +14,7 @@ from kootui.core.config.models import (
     DatabaseSection,
     DnsSection,
     HttpSection,
+    MxSection,
     RelaySection,
     RetrySection,
     SendingSection,
@@ -52,6 +53,7 @@ class Settings(BaseModel):
     relay: RelaySection = RelaySection()
     http: HttpSection = HttpSection()
     smtp: SmtpSection = SmtpSection()
+    mx: MxSection = MxSection()
     keys: dict[str, str] = Field(
         default_factory=dict, description="[keys]: binding id -> key, such as 'ctrl+k'"
     )

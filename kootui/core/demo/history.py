@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from kootui.core.bounces import InboundReport, ReportKind, record_report
 from kootui.core.context import Context
 from kootui.core.dispatch import (
     ClaimedMessage,
@@ -70,6 +71,32 @@ def seed_demo_history(context: Context, now: datetime) -> None:
             if message.task_id not in kits:
                 kits[message.task_id] = load_task_kit(context, message.task_id)
             _history(context, session, kits[message.task_id], message, index, now)
+    _seed_reports(context)
+
+
+# What came back for two delivered messages: a mailbox gone, a recipient who pressed "spam".
+DEMO_REPORTS = (
+    InboundReport(
+        ReportKind.HARD_BOUNCE,
+        status="5.1.1",
+        text="550-5.1.1 The email account that you tried to reach does not exist.",
+    ),
+    InboundReport(ReportKind.COMPLAINT, text="abuse report from a feedback loop"),
+)
+
+
+def _seed_reports(context: Context) -> None:
+    """The oldest delivered messages get the demo's bounce and complaint, applied as the
+    bounce MX would (status, suppression, event)."""
+    with context.store.session() as session:
+        delivered = session.scalars(
+            select(col(Message.id))
+            .where(col(Message.status) == MessageStatus.DELIVERED.value)
+            .order_by(col(Message.id))
+            .limit(len(DEMO_REPORTS))
+        ).all()
+    for message_id, report in zip(delivered, DEMO_REPORTS, strict=False):
+        record_report(context, message_id, report)
 
 
 def _history(

@@ -256,10 +256,12 @@ DEMO_RECORD_STATES: dict[DomainStatus, dict[str, tuple[RecordStatus, str, str]]]
         "dmarc": (RecordStatus.PASSED, "v=DMARC1; p=quarantine; rua=mailto:dmarc@example.net", ""),
         "tracking": (RecordStatus.NOT_FOUND, "", "no CNAME record at {name}"),
         "mx": (RecordStatus.FAILED, "10 mx.other-provider.example", "MX points elsewhere"),
+        "bounce_mx": (RecordStatus.PASSED, "expected", ""),
+        "bounce_spf": (RecordStatus.PASSED, "expected", ""),
     },
     DomainStatus.VERIFYING: {
         purpose: (RecordStatus.UNKNOWN, "", "ns1.{domain} did not answer within 5 s; will retry")
-        for purpose in ("dkim", "spf", "dmarc", "tracking", "mx")
+        for purpose in ("dkim", "spf", "dmarc", "tracking", "mx", "bounce_mx", "bounce_spf")
     },
     DomainStatus.FAILED: {
         "dkim": (RecordStatus.NOT_FOUND, "", "no TXT record at {name}"),
@@ -267,6 +269,8 @@ DEMO_RECORD_STATES: dict[DomainStatus, dict[str, tuple[RecordStatus, str, str]]]
         "dmarc": (RecordStatus.NOT_FOUND, "", "no TXT record at {name}"),
         "tracking": (RecordStatus.NOT_FOUND, "", "no CNAME record at {name}"),
         "mx": (RecordStatus.NOT_FOUND, "", "no MX record at {name}"),
+        "bounce_mx": (RecordStatus.NOT_FOUND, "", "no MX record at {name}"),
+        "bounce_spf": (RecordStatus.NOT_FOUND, "", "no TXT record at {name}"),
     },
 }
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Row, select
 
+from kootui.core.bounces import report_fields
 from kootui.core.clock import as_utc, local_text
 from kootui.core.context import Context
 from kootui.core.details.engagement import engagement_fields
@@ -107,6 +108,7 @@ def message_detail(context: Context, message_id: int, *, reveal: bool = False) -
     if message.last_reply_code is not None or message.last_reply:
         code = f"{message.last_reply_code} " if message.last_reply_code is not None else ""
         fields.append(("Last reply", shown(f"{code}{message.last_reply}".strip())))
+    fields.extend(report_fields(context, int(message.id), shown))
     fields.extend(engagement_fields(context, int(message.id), int(message.task_id), shown))
     headers = ""
     reason = ""

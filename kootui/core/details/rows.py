@@ -47,6 +47,8 @@ STATUS_LABELS: dict[str, str] = {
     MessageStatus.REJECTED.value: "Rejected",
     MessageStatus.FAILED.value: "Failed",
     MessageStatus.CANCELLED.value: "Cancelled",
+    MessageStatus.BOUNCED.value: "Bounced",
+    MessageStatus.COMPLAINED.value: "Complained",
 }
 SEND_METHOD_LABELS: dict[str, str] = {
     SendMethod.CONSOLE.value: "Console",

@@ -342,7 +342,12 @@ class Dispatcher:
                 continue
             self._composed[item.row_id] = (header_block(data), composed_at)
             await self.transport.submit(
-                OutgoingMessage(item.row_id, kit.envelope_sender, item.recipient, data)
+                OutgoingMessage(
+                    item.row_id,
+                    kit.return_path(self.context.settings, item.row_id),
+                    item.recipient,
+                    data,
+                )
             )
             self._unsubmitted.discard(item.row_id)
 

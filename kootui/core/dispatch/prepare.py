@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
+from kootui.core.config import Settings
 from kootui.core.context import Context
 from kootui.core.dispatch.claim import ClaimedMessage
 from kootui.core.domains import load_signing_key
@@ -34,6 +35,8 @@ from kootui.core.mail import (
     tracking_token,
     tracks_opens_clicks,
     unsubscribe_url,
+    verp_address,
+    verp_enabled,
 )
 from kootui.core.senders import AddressView, format_from
 from kootui.core.store import (
@@ -56,14 +59,22 @@ class TaskKit:
     task_id: int
     template: CompiledTemplate
     from_header: str
-    envelope_sender: str
+    envelope_sender: str  # MAIL FROM when VERP is off (no MX host): the From address
     domain: str
     support_unsubscribe: bool
     track_opens_clicks: bool = False
     # SMTP submission: each message sends its stored bytes, not the template.
     submitted: bool = False
+    verp: bool = False
     signer: DkimSigner | None = field(repr=False, default=None)
     attachments: list[PreparedAttachment] = field(default_factory=list, repr=False)
+
+    def return_path(self, settings: Settings, row_id: int) -> str:
+        """MAIL FROM of message ``row_id``: its VERP address on the domain's bounce host
+        (mail.verp), so bounces and complaints come back to kootui's MX."""
+        if not self.verp:
+            return self.envelope_sender
+        return verp_address(settings, self.domain, row_id)
 
     @property
     def needs_token(self) -> bool:
@@ -121,6 +132,7 @@ def load_task_kit(context: Context, task_id: int, *, sign: bool = True) -> TaskK
             and tracks_opens_clicks(task.track_opens_clicks, template.track_opens_clicks),
             attachments=prepared,
             submitted=task.send_method == SendMethod.SMTP,
+            verp=verp_enabled(context.settings),
         )
         domain_id = domain.id
     if sign and domain_id is not None:

@@ -139,7 +139,7 @@ def judge_answer(expected: ExpectedRecord, answer: Answer, fetch: _IncludeFetche
     found = answer.values
     if expected.purpose in (RecordPurpose.DKIM, RecordPurpose.DKIM_NEXT):
         return judge_dkim(found, expected.value)
-    if expected.purpose == RecordPurpose.SPF:
+    if expected.purpose in (RecordPurpose.SPF, RecordPurpose.BOUNCE_SPF):
         return judge_spf(found, expected.value, fetch)
     if expected.purpose == RecordPurpose.DMARC:
         return judge_dmarc(found, expected.value)

@@ -1,8 +1,9 @@
 """What a sender domain must (or may) publish, built from the deployment's settings.
 
-DKIM and SPF are required for a domain to pass; DMARC, the tracking CNAME and MX
-are shown with their status but do not block. When a setting a record needs is
-empty, the record carries the instruction to fill it instead of an invented value.
+DKIM and SPF are required for a domain to pass; DMARC, the tracking CNAME, MX and the
+bounce host's MX and SPF are shown with their status but do not block. When a setting a
+record needs is empty, the record carries the instruction to fill it instead of an
+invented value.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ class RecordPurpose(StrEnum):
     DMARC = "dmarc"
     TRACKING = "tracking"
     MX = "mx"
+    BOUNCE_MX = "bounce_mx"  # the VERP bounce host's MX (revision 0009)
+    BOUNCE_SPF = "bounce_spf"
 
 
 PURPOSE_LABELS = {
@@ -32,6 +35,8 @@ PURPOSE_LABELS = {
     RecordPurpose.DMARC: "DMARC",
     RecordPurpose.TRACKING: "Tracking",
     RecordPurpose.MX: "MX",
+    RecordPurpose.BOUNCE_MX: "Bounce MX",
+    RecordPurpose.BOUNCE_SPF: "Bounce SPF",
 }
 REQUIRED_PURPOSES = frozenset({RecordPurpose.DKIM, RecordPurpose.SPF})
 MX_PREFERENCE = 10
@@ -201,4 +206,20 @@ def expected_records(
             mx_problem,
         )
     )
+    # The VERP return path's host (mail.verp): its MX brings bounces and complaints to
+    # kootui's MX listener, and its SPF lets the sending hosts use it as MAIL FROM, which
+    # aligns with From under DMARC's relaxed rule. Not required: without them bounces are
+    # lost, but mail still goes out signed.
+    bounce = f"{settings.sending.bounce_label}.{domain}"
+    records.append(
+        ExpectedRecord(
+            RecordPurpose.BOUNCE_MX,
+            "MX",
+            bounce,
+            f"{MX_PREFERENCE} {mx_host}" if mx_host else "",
+            False,
+            mx_problem,
+        )
+    )
+    records.append(ExpectedRecord(RecordPurpose.BOUNCE_SPF, "TXT", bounce, spf, False, spf_problem))
     return records

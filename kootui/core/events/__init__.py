@@ -16,9 +16,12 @@ from kootui.core.events.counts import (
     message_engagement,
 )
 from kootui.core.events.kinds import (
+    BOUNCED,
     CLICKED,
+    COMPLAINED,
     KIND_MEASURES,
     OPENED,
+    SOFT_BOUNCED,
     UNSUBSCRIBED,
     EventKind,
     KindMeasure,
@@ -29,9 +32,12 @@ from kootui.core.events.kinds import (
 from kootui.core.events.record import record_event
 
 __all__ = [
+    "BOUNCED",
     "CLICKED",
+    "COMPLAINED",
     "KIND_MEASURES",
     "OPENED",
+    "SOFT_BOUNCED",
     "UNSUBSCRIBED",
     "EventCount",
     "EventKind",

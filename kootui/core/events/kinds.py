@@ -75,3 +75,8 @@ def registered_kinds() -> tuple[EventKind, ...]:
 UNSUBSCRIBED = register_kind("unsubscribed", "Unsubscribed", once_per_message=True)
 OPENED = register_kind("opened", "Opened", once_per_message=False)
 CLICKED = register_kind("clicked", "Clicked", once_per_message=False)
+# What comes back to the bounce host (core/bounces): a hard bounce and a complaint end a
+# message's story once; a delayed (soft) bounce may come back again and again.
+BOUNCED = register_kind("bounced", "Bounced", once_per_message=True)
+COMPLAINED = register_kind("complained", "Complained", once_per_message=True)
+SOFT_BOUNCED = register_kind("soft_bounced", "Soft bounce", once_per_message=False)

@@ -63,6 +63,12 @@ from kootui.core.mail.unsubscribe import (
     unsubscribe_state,
     unsubscribe_url,
 )
+from kootui.core.mail.verp import (
+    bounce_host,
+    verp_address,
+    verp_enabled,
+    verp_message_id,
+)
 
 __all__ = [
     "NO_TRACKING_HOST",
@@ -76,6 +82,7 @@ __all__ = [
     "UnsubscribeState",
     "Unsubscription",
     "append_text_footer",
+    "bounce_host",
     "bounded_text",
     "classify_reply",
     "clean_display_name",
@@ -113,5 +120,8 @@ __all__ = [
     "tracks_opens_clicks",
     "unsubscribe_state",
     "unsubscribe_url",
+    "verp_address",
+    "verp_enabled",
+    "verp_message_id",
     "without_fields",
 ]

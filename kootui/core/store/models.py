@@ -116,6 +116,9 @@ class MessageStatus(StrEnum):
     FAILED = "failed"
     REJECTED = "rejected"
     CANCELLED = "cancelled"
+    # What came back after a relay's 250 (core/bounces): a hard bounce, a spam complaint.
+    BOUNCED = "bounced"
+    COMPLAINED = "complained"
 
 
 class WorkspaceSettings(TableModel, table=True):

@@ -23,6 +23,8 @@ FINISHED = (
     MessageStatus.FAILED,
     MessageStatus.REJECTED,
     MessageStatus.CANCELLED,
+    MessageStatus.BOUNCED,
+    MessageStatus.COMPLAINED,
 )
 WAITING = (MessageStatus.PENDING, MessageStatus.SENDING, MessageStatus.DEFERRED)
 

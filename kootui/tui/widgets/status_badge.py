@@ -45,6 +45,8 @@ STATUS_TONES = {
     "unknown": "warn",
     "failed": "bad",
     "rejected": "bad",
+    "bounced": "bad",
+    "complained": "bad",
     "not_found": "bad",
     "cancelled": "muted",
     # Sender addresses: whether the address may be chosen for a new task.

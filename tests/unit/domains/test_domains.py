@@ -103,7 +103,10 @@ def test_create_generates_key_records_and_starts_verifying(context: Context) -> 
         ("DMARC", "TXT", False),
         ("Tracking", "CNAME", False),
         ("MX", "MX", False),
+        ("Bounce MX", "MX", False),
+        ("Bounce SPF", "TXT", False),
     ]
+    assert [r.name for r in records[-2:]] == ["bounce.xn--bcher-kva.example"] * 2
     dkim = records[0]
     assert dkim.name == "kootui1._domainkey.xn--bcher-kva.example"
     assert dkim.expected.startswith("v=DKIM1; k=rsa; p=MII")

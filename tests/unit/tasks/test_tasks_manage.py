@@ -160,6 +160,8 @@ def test_progress_counts_rate_and_eta(any_context, ids):
         "failed": 1,
         "rejected": 1,
         "cancelled": 0,
+        "bounced": 0,
+        "complained": 0,
     }
     assert progress.sent == 7
     assert progress.rate == pytest.approx(6 / 60)

@@ -1,7 +1,7 @@
 """SMTP submission: the submitted bytes of each message, and SMTP credentials
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-05 19:40:00
 
 ``submitted_mime`` holds a message submitted over SMTP as the client sent it (less its Bcc
@@ -17,7 +17,7 @@ from alembic import op
 import kootui.core.store.types
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

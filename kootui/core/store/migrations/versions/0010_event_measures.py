@@ -2,7 +2,7 @@
 opened (unique), clicked (unique)
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-05 19:45:00
 
 ``hourly_stat`` gains one column per measure an event kind moves (``core/events``), each
@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 import kootui.core.store.types
 
 revision = "0010"
-down_revision = "0007"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
