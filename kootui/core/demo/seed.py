@@ -171,12 +171,18 @@ def seed_demo_suppressions(context: Context, now: datetime) -> None:
             .order_by(col(Message.id))
             .limit(3)
         ).all()
-        unsubscribed = session.exec(
-            select_model(Message)
-            .where(Message.task_id == by_status.get(TaskStatus.COMPLETED))
-            .order_by(col(Message.id))
-            .limit(1)
-        ).all()
+        # The demo's bounce and complaint (seed_demo_history) have suppressed two already.
+        known = set(session.exec(select_model(Suppression.address)).all())
+        unsubscribed = [
+            message
+            for message in session.exec(
+                select_model(Message)
+                .where(Message.task_id == by_status.get(TaskStatus.COMPLETED))
+                .order_by(col(Message.id))
+                .limit(10)
+            ).all()
+            if message.recipient.lower() not in known
+        ][:1]
         entries = [
             (message, SuppressionReason.HARD_BOUNCE, "", now - timedelta(hours=9, minutes=index))
             for index, message in enumerate(bounced)
@@ -185,6 +191,9 @@ def seed_demo_suppressions(context: Context, now: datetime) -> None:
             for message in unsubscribed
         ]
         for message, reason, note, when in entries:
+            if message.recipient.lower() in known:
+                continue
+            known.add(message.recipient.lower())
             session.add(
                 Suppression(
                     address=message.recipient.lower(),

@@ -52,5 +52,6 @@ def test_demo_seed_fills_every_page_and_every_status(any_context: Context) -> No
 
     # The Suppression List has every kind of automatic entry, with its message.
     entries = list_suppressions(any_context).rows
-    assert {row["reason"] for row in entries} == {"hard_bounce", "unsubscribed", "manual"}
+    reasons = {row["reason"] for row in entries}
+    assert reasons == {"hard_bounce", "complaint", "unsubscribed", "manual"}
     assert all(row["message_id"] for row in entries if row["reason"] != "manual")
