@@ -42,10 +42,10 @@ async def test_the_daily_report_shows_a_week_its_totals_and_the_running_day(cont
             "Total",
         ]
         no_events = ["0"] * 5  # bounced ... clicked: the seeded figures have no events
-        assert rows[3][1:] == ["20", "10", "0", "0", "10", *no_events, "50.00%"]  # deleted task
-        assert rows[4][1:] == ["0", "0", "0", "0", "0", *no_events, "–"]
-        assert rows[6][1:] == ["51", "45", "2", "3", "1", *no_events, "88.24%"]
-        assert rows[7][1:] == ["96", "75", "7", "3", "11", *no_events, "78.13%"]
+        assert rows[3][1:] == ["20", "10", "0", "0", "10", "50.00%", *no_events]  # deleted task
+        assert rows[4][1:] == ["0", "0", "0", "0", "0", "–", *no_events]
+        assert rows[6][1:] == ["51", "45", "2", "3", "1", "88.24%", *no_events]
+        assert rows[7][1:] == ["96", "75", "7", "3", "11", "78.13%", *no_events]
         assert "Daily · Tue 17 Nov – Mon 23 Nov 2026 (7 days)" in text_of(app, "#report-range")
         assert "▲ running" in text_of(app, "#report-range")
         assert "Spring sale" in text_of(app, "#report-history")

@@ -22,27 +22,37 @@ from kootui.tui.pages.reports.view import table_rows, totals_row
 
 CHUNK_ROWS = 500  # rows added between two turns of the event loop
 RUNNING_MARK = " ▲"
+SEEDS_LAST_ORDER = 50  # Rejected: the last of the seeds' columns before the delivery rate
+
+
+def rate_column(report: Report) -> int:
+    """How many measures come before the delivery rate: the seeds' own (Sent … Rejected), so
+    the rate stays in sight in a narrow window, whatever measures follow it."""
+    return sum(1 for measure in report.measures if measure.order <= SEEDS_LAST_ORDER)
+
+
+def _with_rate(figures: list[str], rate: str, at: int) -> list[str]:
+    return [*figures[:at], rate, *figures[at:]]
 
 
 def shown_values(report: Report) -> list[list[str]]:
     """Every row as its cells' text, the totals row last (none before anything was sent)."""
     if report.empty_reason is EmptyReason.NO_SENDING:
         return []
+    at = rate_column(report)
     shown = [
-        [label + (RUNNING_MARK if running else ""), *figures, rate]
+        [label + (RUNNING_MARK if running else ""), *_with_rate(figures, rate, at)]
         for label, figures, rate, running in table_rows(report)
     ]
     figures, rate = totals_row(report)
-    return [*shown, ["Total", *figures, rate]]
+    return [*shown, ["Total", *_with_rate(figures, rate, at)]]
 
 
 def column_titles(report: Report) -> list[tuple[str, str]]:
-    """(key, title) of every column."""
-    return [
-        ("time", "Time"),
-        *((measure.name, measure.label) for measure in report.measures),
-        ("rate", DELIVERY_RATE_LABEL),
-    ]
+    """(key, title) of every column: the seeds' measures, the delivery rate, the others."""
+    at = rate_column(report)
+    measures = [(measure.name, measure.label) for measure in report.measures]
+    return [("time", "Time"), *measures[:at], ("rate", DELIVERY_RATE_LABEL), *measures[at:]]
 
 
 class ReportTable(DataTable[Text]):
