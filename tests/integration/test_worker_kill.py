@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from kootui.core.clock import SystemClock
 from kootui.core.context import Context
 from kootui.core.dispatch import stats_from_messages
@@ -36,6 +38,7 @@ PROCESSES = 2
 KILLS = 3
 
 
+@pytest.mark.slow  # three kill -9 rounds of real worker processes, about 10 s
 def test_killed_workers_lose_nothing_and_duplicate_at_most_their_in_flight_window(
     context: Context,
 ) -> None:

@@ -243,6 +243,7 @@ def test_a_database_in_a_read_only_folder_is_one_line(database: Path, tmp_path: 
     assert str(moved) in err and ("cannot be opened" in err or "cannot be written" in err)
 
 
+@pytest.mark.slow  # waits out the store's whole 10 s busy timeout
 def test_a_store_locked_past_the_wait_is_one_line_from_a_command(
     database: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
