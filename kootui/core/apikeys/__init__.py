@@ -9,6 +9,7 @@ from __future__ import annotations
 from kootui.core.apikeys.keys import (
     FULL_ACCESS,
     KEY_MARK,
+    MAX_RATE_PER_SECOND,
     ApiKeyView,
     CreatedKey,
     KeyRefused,
@@ -38,6 +39,7 @@ __all__ = [
     "FULL_ACCESS",
     "KEY_MARK",
     "LOGIN_MARK",
+    "MAX_RATE_PER_SECOND",
     "ApiKeyView",
     "CreatedCredential",
     "CreatedKey",
