@@ -19,6 +19,7 @@ from kootui.core.clock import Clock
 from kootui.core.config import Settings
 from kootui.core.context import Context
 from kootui.core.demo.history import seed_demo_history
+from kootui.core.dispatch import count_messages_sent_outside_the_engine
 from kootui.core.domains import create_domain, get_domain, next_check_time
 from kootui.core.senders import create_address, validate_alias, validate_prefix
 from kootui.core.store import (
@@ -155,6 +156,9 @@ def seed_demo(context: Context) -> None:
         ]
         _seed_hourly(session, rng, now, senders)
     seed_demo_history(context, now)
+    # The seeded rows' own figures, beside the fabricated history of _seed_hourly.
+    with context.store.writing() as connection:
+        count_messages_sent_outside_the_engine(connection)
     seed_demo_suppressions(context, now)
 
 

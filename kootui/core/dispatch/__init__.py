@@ -25,7 +25,12 @@ from kootui.core.dispatch.record import (
     reclaim_expired,
     record_results,
 )
-from kootui.core.dispatch.stats import StatKey, retire_task_statistics, stats_from_messages
+from kootui.core.dispatch.stats import (
+    StatKey,
+    count_messages_sent_outside_the_engine,
+    retire_task_statistics,
+    stats_from_messages,
+)
 from kootui.core.dispatch.transports import (
     OutgoingMessage,
     PipelinedWire,
@@ -55,6 +60,7 @@ __all__ = [
     "cancel_unsent",
     "check_relay_config",
     "claim_batch",
+    "count_messages_sent_outside_the_engine",
     "ensure_identity",
     "header_block",
     "load_task_kit",
