@@ -168,7 +168,11 @@ class _Calls:
         xlsx: bytes | None = None,
         accept_refused: bool = False,
         scheduled_at: datetime | None = None,
+        idempotency_key: str | None = None,
     ) -> _Call:
+        """With ``idempotency_key`` a retry gets the first answer (the header
+        ``Idempotent-Replayed: true`` says so) and no second task."""
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
         fields: dict[str, Any] = {
             "name": name,
             "subject": subject,
@@ -178,7 +182,8 @@ class _Calls:
         if scheduled_at is not None:
             fields["scheduled_at"] = scheduled_at.isoformat()
         if xlsx is None:
-            return _Call("POST", "/v1/tasks", json={**fields, "recipients": list(recipients)})
+            body = {**fields, "recipients": list(recipients)}
+            return _Call("POST", "/v1/tasks", json=body, headers=headers)
         form = {key: str(value) for key, value in fields.items()}
         form["accept_refused"] = "true" if accept_refused else "false"
         files = {
@@ -188,7 +193,7 @@ class _Calls:
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             )
         }
-        return _Call("POST", "/v1/tasks", data=form, files=files)
+        return _Call("POST", "/v1/tasks", data=form, files=files, headers=headers)
 
 
 class KootuiClient:

@@ -1,9 +1,18 @@
 """``/v1/tasks``: create a task from JSON recipients or an .xlsx upload (the console's
-import and report), list and read tasks, cancel, pause and resume them."""
+import and report), list and read tasks, cancel, pause and resume them.
+
+``Idempotency-Key`` works as for ``/v1/messages``: the answer is recorded in the task's
+own creating transaction (``create_task(in_transaction=...)``), so a retry gets the first
+``201`` and no second task, even when the two run at once. A multipart body is hashed by
+its fields and the workbook's bytes, not its bytes as sent: a client that builds the
+form again for a retry draws a new boundary.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import os
 import tempfile
 import threading
@@ -21,8 +30,18 @@ from kootui.core.errors import ValidationError
 from kootui.core.recipients import ManualRecipients, TypedRecipients
 from kootui.core.senders import find_address
 from kootui.core.store import SendMethod, SendType, Task
+from kootui.core.submissions import (
+    AlreadyAnswered,
+    IdempotencyClaim,
+    StoredAnswer,
+    find_answer,
+    idempotency_claim,
+    record_first_answer,
+    replay,
+)
 from kootui.core.tasks import (
     AttachmentFile,
+    InTransaction,
     TaskDraft,
     cancel_task,
     create_task,
@@ -37,7 +56,7 @@ from kootui.core.tasks import (
 from kootui.serve.auth import Caller
 from kootui.serve.bodies import parse_json, read_body
 from kootui.serve.messages import decode_attachments
-from kootui.serve.pages import json_response, page_request, page_response
+from kootui.serve.pages import json_response, page_request, page_response, plain
 from kootui.serve.problems import ApiProblem
 from kootui.serve.schemas import ImportOut, TaskIn, TaskOut
 from kootui.serve.state import api_state, caller
@@ -46,6 +65,9 @@ router = APIRouter(prefix="/v1", tags=["tasks"])
 CallerDep = Annotated[Caller, Depends(caller)]
 XLSX_BYTES = 41 * 1024 * 1024  # the import's own limit is 40 MB; it says so itself
 FORM_FIELDS = ("name", "subject", "template_id", "sender", "scheduled_at", "accept_refused")
+CREATED = 201
+IDEMPOTENCY_HEADER = "idempotency-key"
+CREATE_TASK = "POST /v1/tasks"
 
 
 def task_out(task: Task, counts: dict[str, int] | None = None) -> dict[str, Any]:
@@ -54,11 +76,54 @@ def task_out(task: Task, counts: dict[str, int] | None = None) -> dict[str, Any]
     return shown.model_dump(mode="json")
 
 
-def _create_from_json(context: Context, body: TaskIn) -> dict[str, Any]:
+def _answer_text(created: dict[str, Any]) -> str:
+    return json.dumps(plain(created), ensure_ascii=True)
+
+
+def _created(text: str, replayed: bool = False) -> Response:
+    headers = {"Idempotent-Replayed": "true"} if replayed else None
+    return Response(text, status_code=CREATED, media_type="application/json", headers=headers)
+
+
+def _recording(
+    context: Context, claim: IdempotencyClaim | None, extra: dict[str, Any]
+) -> tuple[InTransaction | None, list[str]]:
+    """The hook that records the answer in the task's transaction, and where its text goes."""
+    made: list[str] = []
+    if claim is None:
+        return None, made
+
+    def record(connection: Any, task: Task) -> None:
+        text = _answer_text({"task": task_out(task), **extra})
+        record_first_answer(connection, claim, CREATED, text, context.clock.now())
+        made.append(text)
+
+    return record, made
+
+
+def _create_once(
+    context: Context,
+    claim: IdempotencyClaim | None,
+    extra: dict[str, Any],
+    draft: TaskDraft,
+) -> tuple[str, bool]:
+    """(the answer's JSON, whether it is a replay) of creating ``draft`` once per key."""
+    hook, made = _recording(context, claim, extra)
+    try:
+        task = create_task(context, draft, in_transaction=hook)
+    except AlreadyAnswered as first:
+        assert claim is not None
+        return replay(claim, first.answer).body, True
+    return (made[0] if made else _answer_text({"task": task_out(task), **extra})), False
+
+
+def _create_from_json(
+    context: Context, body: TaskIn, claim: IdempotencyClaim | None
+) -> tuple[str, bool]:
     typed = ManualRecipients.from_texts(body.recipients)
     attachments = [prepare_attachment(n, c) for n, c in decode_attachments(body.attachments)]
-    task = create_task(context, _draft(context, body.model_dump(), typed_list(typed), attachments))
-    return {"task": task_out(task)}
+    draft = _draft(context, body.model_dump(), typed_list(typed), attachments)
+    return _create_once(context, claim, {}, draft)
 
 
 def typed_list(typed: ManualRecipients) -> TypedRecipients:
@@ -87,8 +152,12 @@ def _draft(
 
 
 def _create_from_upload(
-    context: Context, fields: dict[str, Any], workbook: bytes, accept_refused: bool
-) -> tuple[int, dict[str, Any]]:
+    context: Context,
+    fields: dict[str, Any],
+    workbook: bytes,
+    accept_refused: bool,
+    claim: IdempotencyClaim | None,
+) -> tuple[str, bool]:
     from kootui.core.recipients.xlsx import import_recipients
 
     parameters = template_parameters(context, int(fields["template_id"]))
@@ -116,8 +185,8 @@ def _create_from_upload(
                 field="file",
                 code="xlsx.refused_rows",
             )
-        task = create_task(context, _draft(context, fields, report.recipients, []))
-        return 201, {"task": task_out(task), "import": shown}
+        draft = _draft(context, fields, report.recipients, [])
+        return _create_once(context, claim, {"import": shown}, draft)
     finally:
         report.close()
 
@@ -158,24 +227,24 @@ async def _form(request: Request, body: bytes) -> tuple[dict[str, Any], bytes]:
 async def create(request: Request, who: CallerDep) -> Response:
     state = api_state(request)
     who.require("tasks:write")
-    if "idempotency-key" in request.headers:
-        # Creating a task is not yet written with its answer in one transaction; a key
-        # silently ignored would promise what is not kept.
-        raise ApiProblem(
-            400,
-            "Idempotency-Key is kept for POST /v1/messages only; list tasks by name to "
-            "see whether a task was created before sending again",
-            code="idempotency.unsupported",
-            field="Idempotency-Key",
-        )
+    key_header = request.headers.get(IDEMPOTENCY_HEADER)
     media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media == "application/json":
-        body = parse_json(await read_body(request, state.max_body), TaskIn)
-        created = await asyncio.to_thread(_create_from_json, state.context, body)
-        return json_response(created, 201)
+        raw = await read_body(request, state.max_body)
+        body = parse_json(raw, TaskIn)
+        claim = _claim(who, key_header, raw)
+        first = await _first_answer(state.context, claim)
+        if first is not None:
+            return _created(first.body, replayed=True)
+        text, replayed = await asyncio.to_thread(_create_from_json, state.context, body, claim)
+        return _created(text, replayed)
     if media == "multipart/form-data":
         raw = await read_body(request, max(state.max_body, XLSX_BYTES))
         fields, workbook = await _form(request, raw)
+        claim = _claim(who, key_header, _form_digest(fields, workbook))
+        first = await _first_answer(state.context, claim)
+        if first is not None:
+            return _created(first.body, replayed=True)
         missing = [
             name for name in ("name", "subject", "template_id", "sender") if not fields.get(name)
         ]
@@ -198,15 +267,36 @@ async def create(request: Request, who: CallerDep) -> Response:
                     code="request.invalid",
                     field="scheduled_at",
                 ) from None
-        status, created = await asyncio.to_thread(
-            _create_from_upload, state.context, fields, workbook, accept
+        text, replayed = await asyncio.to_thread(
+            _create_from_upload, state.context, fields, workbook, accept, claim
         )
-        return json_response(created, status)
+        return _created(text, replayed)
     raise ApiProblem(
         415,
         "send application/json, or multipart/form-data with the .xlsx as 'file'",
         code="request.unsupported_media_type",
     )
+
+
+def _claim(who: Caller, key_header: str | None, hashed: bytes) -> IdempotencyClaim | None:
+    return (
+        None
+        if key_header is None
+        else idempotency_claim(who.key.id, key_header, CREATE_TASK, hashed)
+    )
+
+
+def _form_digest(fields: dict[str, Any], workbook: bytes) -> bytes:
+    """What a multipart request asks, whatever boundary it was sent with."""
+    named = json.dumps(sorted((key, str(value)) for key, value in fields.items()))
+    return named.encode() + b"\n" + hashlib.sha256(workbook).hexdigest().encode()
+
+
+async def _first_answer(context: Context, claim: IdempotencyClaim | None) -> StoredAnswer | None:
+    """The answer already given under the key (a 409 when it was for another request)."""
+    if claim is None:
+        return None
+    return await asyncio.to_thread(find_answer, context, claim)
 
 
 @router.get("/tasks", summary="Sending tasks, newest first")

@@ -385,12 +385,6 @@ def test_tasks_are_created_read_paused_resumed_and_cancelled(
     with pytest.raises(ApiError) as missing:
         client.get_task(10**9)
     assert missing.value.status == 404
-    keyed = httpx.post(
-        f"{api.url}/v1/tasks",
-        json={"name": "k"},
-        headers={"Authorization": f"Bearer {key}", "Idempotency-Key": "t-1"},
-    )
-    assert problem(keyed, 400)["code"] == "idempotency.unsupported"
     broken = httpx.post(
         f"{api.url}/v1/tasks",
         content=b"--x\r\nnot a part",
@@ -401,6 +395,56 @@ def test_tasks_are_created_read_paused_resumed_and_cancelled(
     )
     assert broken.status_code in (400, 422), broken.text
     assert broken.headers["content-type"] == "application/problem+json"
+
+
+async def test_concurrent_retries_creating_a_task_with_one_key_create_it_once(
+    api: RunningApi, key: str
+) -> None:
+    fields = {
+        "name": "Once only",
+        "subject": "Notice",
+        "template_id": ids(api)["plain"],
+        "sender": SENDER,
+        "recipients": ["once@example.org"],
+    }
+    headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": "task-1"}
+    async with httpx.AsyncClient(base_url=api.url, headers=headers) as http:
+        answers = await asyncio.gather(*(http.post("/v1/tasks", json=fields) for _ in range(8)))
+        assert {answer.status_code for answer in answers} == {201}
+        assert len({answer.json()["task"]["id"] for answer in answers}) == 1
+        assert sum(a.headers.get("idempotent-replayed") == "true" for a in answers) == 7
+        later = await http.post("/v1/tasks", json=fields)
+        assert later.headers["idempotent-replayed"] == "true"
+        assert later.json() == answers[0].json()
+        other = await http.post("/v1/tasks", json={**fields, "subject": "Another"})
+    assert problem(other, 409)["code"] == "idempotency.key_reused"
+    with api.context.store.session() as session:
+        made = session.exec(select(Task).where(Task.name == "Once only")).all()
+        sent = session.exec(select(Message).where(Message.recipient == "once@example.org"))
+        assert len(made) == 1 and len(list(sent.scalars())) == 1
+
+
+def test_an_upload_retried_with_its_key_is_one_task_whatever_the_boundary(
+    api: RunningApi, client: KootuiClient, tmp_path: Path
+) -> None:
+    workbook = write_recipients_xlsx(tmp_path / "r.xlsx", 2).read_bytes()
+    fields = {
+        "name": "Upload once",
+        "subject": "Welcome {{ name }}",
+        "template_id": ids(api)["personal"],
+        "sender": SENDER,
+        "xlsx": workbook,
+        "idempotency_key": "upload-1",
+    }
+    # httpx draws a new multipart boundary for each request, as a retrying client would.
+    first, second = client.create_task(**fields), client.create_task(**fields)
+    assert first == second and first["import"]["valid"] == 2
+    with pytest.raises(ApiError) as changed:
+        client.create_task(**{**fields, "name": "Upload twice"})
+    assert (changed.value.status, changed.value.code) == (409, "idempotency.key_reused")
+    with api.context.store.session() as session:
+        made = session.exec(select(Task).where(Task.name == "Upload once")).all()
+        assert len(made) == 1
 
 
 # --- domains, addresses, templates ------------------------------------------------------

@@ -9,11 +9,13 @@ from __future__ import annotations
 from kootui.core.submissions.channels import ChannelSpec
 from kootui.core.submissions.idempotency import (
     KEEP_FOR,
+    AlreadyAnswered,
     IdempotencyClaim,
     StoredAnswer,
     find_answer,
     forget_expired,
     idempotency_claim,
+    record_first_answer,
     replay,
 )
 from kootui.core.submissions.intake import (
@@ -51,6 +53,7 @@ __all__ = [
     "MAX_RECIPIENTS",
     "SMTP_SUBJECT",
     "AcceptedRecipient",
+    "AlreadyAnswered",
     "ChannelSpec",
     "IdempotencyClaim",
     "Intake",
@@ -70,6 +73,7 @@ __all__ = [
     "prepare_raw",
     "prepare_read",
     "read_raw",
+    "record_first_answer",
     "replay",
     "suppressed_recipients",
 ]

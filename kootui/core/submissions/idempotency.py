@@ -3,7 +3,8 @@
 A caller that retries (a timeout, a lost connection) sends the same key and body again
 and gets the first answer, with nothing stored twice; the same key with another body is
 a ``409``. The record is written in the transaction that stores what the request made
-(``intake.commit_batch``), so an answer exists exactly when its messages do.
+(``intake.commit_batch`` for messages; ``record_first_answer`` inside ``create_task``'s
+transaction for tasks), so an answer exists exactly when what it answers for does.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, and_, delete, insert, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from kootui.core.context import Context
-from kootui.core.errors import Conflict, ValidationError
+from kootui.core.errors import Conflict, KootuiError, ValidationError
 from kootui.core.store import IdempotencyRecord
 
 KEEP_FOR = timedelta(hours=24)
@@ -126,6 +128,60 @@ def store_answers(
             for claim, status, body in answers
         ],
     )
+
+
+class AlreadyAnswered(KootuiError):
+    """Another request with the key was answered first (a concurrent retry): what this
+    one wrote is rolled back and the caller replays ``answer``."""
+
+    code = "idempotency.already_answered"
+    http_status = 409
+
+    def __init__(self, answer: StoredAnswer) -> None:
+        super().__init__("this Idempotency-Key was answered by another request first")
+        self.answer = answer
+
+
+def record_first_answer(
+    connection: Connection, claim: IdempotencyClaim, status: int, body: str, now: datetime
+) -> None:
+    """Record this request's answer in the transaction of what it made, or raise
+    ``AlreadyAnswered`` (undoing that transaction) when a request with the key committed
+    first. SQLite: the caller already holds the write lock, so the read sees every commit.
+    PostgreSQL: a concurrent insert of the key waits for the other transaction and then
+    inserts nothing."""
+    earlier = stored_answers(connection, [claim], now).get(claim.ident)
+    if earlier is None:
+        r = _record
+        connection.execute(
+            delete(r).where(
+                r.c.expires_at <= now, r.c.api_key_id == claim.api_key_id, r.c.key == claim.key
+            )
+        )
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        inserted = connection.execute(
+            dialect.insert(r)
+            .values(
+                api_key_id=claim.api_key_id,
+                key=claim.key,
+                request_hash=claim.request_hash,
+                response_status=status,
+                response_body=body,
+                created_at=now,
+                expires_at=now + KEEP_FOR,
+            )
+            .on_conflict_do_nothing()
+        )
+        if inserted.rowcount:
+            return
+        earlier = stored_answers(connection, [claim], now).get(claim.ident)
+        if earlier is None:  # the other request's record has expired meanwhile: rare
+            raise Conflict(
+                "this Idempotency-Key is being used by another request; send again",
+                field="Idempotency-Key",
+                code="idempotency.in_use",
+            )
+    raise AlreadyAnswered(earlier)
 
 
 def forget_expired(context: Context) -> int:

@@ -15,6 +15,7 @@ from kootui.core.tasks.attachments import (
 )
 from kootui.core.tasks.create import (
     TRACKING_CHOICES,
+    InTransaction,
     TaskDraft,
     check_draft,
     check_schedule,
@@ -59,6 +60,7 @@ __all__ = [
     "SUPPRESSED_REPLY",
     "TRACKING_CHOICES",
     "AttachmentFile",
+    "InTransaction",
     "QueuedWork",
     "SimulatedMessage",
     "Simulator",

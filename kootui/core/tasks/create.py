@@ -61,6 +61,9 @@ EXPANSION_CHUNK = 5000
 LOCAL_TIME_FORMAT = "%Y-%m-%d %H:%M"
 
 ExpansionProgress = Callable[[int, int], None]  # (message rows written, rows to write)
+# Runs in the creating transaction after the task and its rows are written (a face records
+# its answer to an Idempotency-Key there); a KootuiError it raises undoes the whole task.
+InTransaction = Callable[[Connection, Task], None]
 
 
 @dataclass
@@ -395,22 +398,31 @@ def _write(
 
 
 def create_task(
-    context: Context, draft: TaskDraft, *, progress: ExpansionProgress | None = None
+    context: Context,
+    draft: TaskDraft,
+    *,
+    progress: ExpansionProgress | None = None,
+    in_transaction: InTransaction | None = None,
 ) -> Task:
-    """Check the draft once more and create the task with all its message rows, or nothing."""
+    """Check the draft once more and create the task with all its message rows, or nothing.
+
+    ``in_transaction(connection, task)`` runs before the commit, in the same transaction."""
     check_draft(context, draft)
     try:
         with context.store.session() as session:
             # The same rules again inside the writing transaction: a template or
             # domain changed since the form was checked is caught here.
             checked = _check_in(session, context, draft)
-            return _write(session, context, checked, progress)
+            task = _write(session, context, checked, progress)
+            if in_transaction is not None:
+                in_transaction(session.connection(), task)
     except KootuiError:
         raise
     except SQLAlchemyError as exc:
         raise StoreError(
             f"the task could not be saved ({type(exc).__name__}); nothing was created"
         ) from exc
+    return task
 
 
 def template_parameters(context: Context, template_id: int) -> tuple[str, ...]:
