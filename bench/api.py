@@ -5,8 +5,16 @@ Prints, from one run on one server:
 
     health: N req/s                        GET /v1/health, the reference ceiling
     api: N msgs/s p50 X ms p99 Y ms        POST /v1/messages, one recipient, closed loop
-    api at 500/s: p50 X ms p99 Y ms        the same, paced at 500 requests a second
-    delivery: p50 X ms p99 Y ms            202 received -> the sink's 250 after the "."
+    delivery saturated: p50 X ms p99 Y ms  202 -> the sink's 250 after the ".", for the
+                                           closed loop's messages (offered > sending rate)
+    api at 500/s: p50 X ms p99 Y ms        the same POSTs, paced at 500 requests a second
+    delivery: p50 X ms p99 Y ms            202 -> the sink's 250, for the paced messages
+
+The closed loop offers more than one engine sends (it accepts ~1,900/s, an engine signs
+and sends ~1,100/s), so its queue grows for as long as it runs and its delivery figure
+measures the queue, not the path: it is printed, but the delivery goal (p50 < 500 ms, p99
+< 2 s) is measured at the paced 500/s, below the sending rate, after the closed loop's
+queue has drained.
 
 The client is a small raw HTTP/1.1 client on uvloop (pre-built requests, one coroutine
 per connection) so that it, not the server, is never the bottleneck's main suspect.
@@ -239,7 +247,8 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def delivery(home: Path, accepted: dict[int, float], timeout: float) -> tuple[list[float], int]:
-    """Per message, 202 -> the sink's reply to "." (the delivered attempt's finished_at)."""
+    """Per message, 202 -> the sink's reply to "." (the delivered attempt's finished_at);
+    waits until every message of ``accepted`` is delivered (or ``timeout``)."""
     os.environ["KOOTUI_HOME"] = str(home)
     from sqlalchemy import select
 
@@ -254,13 +263,13 @@ def delivery(home: Path, accepted: dict[int, float], timeout: float) -> tuple[li
         with store.engine.connect() as connection:
             rows = connection.execute(
                 select(table.c.message_id, table.c.finished_at).where(
-                    table.c.outcome == "delivered"
+                    table.c.outcome == "delivered", table.c.message_id >= min(accepted)
                 )
             ).all()
-        finished = {row.message_id: row.finished_at for row in rows}
+        finished = {row.message_id: row.finished_at for row in rows if row.message_id in accepted}
         if len(finished) >= len(accepted):
             break
-        time.sleep(0.5)
+        time.sleep(0.2)
     store.close()
     latencies = [
         (finished[mid].replace(tzinfo=UTC).timestamp() - at) * 1000
@@ -299,8 +308,19 @@ def start_server(home: Path, http_port: int, sink_port: int) -> subprocess.Popen
     raise SystemExit("kootui serve did not start; see serve.log")
 
 
+def print_delivery(label: str, home: Path, sends: Sends, ids: set[int]) -> None:
+    accepted = {mid: at for mid, at in sends.accepted.items() if mid in ids}
+    latencies, missing = delivery(home, accepted, timeout=120)
+    print(
+        f"{label}: p50 {statistics.median(latencies):.0f} ms "
+        f"p99 {percentile(latencies, 0.99):.0f} ms "
+        f"({len(latencies)} delivered, {missing} not yet)",
+        flush=True,
+    )
+
+
 async def drive(
-    args: argparse.Namespace, port: int, key: str, template_id: int, server_pid: int
+    args: argparse.Namespace, home: Path, port: int, key: str, template_id: int, server_pid: int
 ) -> Sends:
     import uvloop  # noqa: F401 - the loop is set by the caller
 
@@ -312,9 +332,11 @@ async def drive(
     rate = await health(port, args.connections, args.seconds)
     print(f"health: {rate:.0f} req/s", flush=True)
     before_count = len(sends.accepted)
+    before_ids = set(sends.accepted)
     server_before, engine_before = family_cpu(server_pid)
     accepted_rate, latencies = await closed_loop(sends, args.connections, args.seconds)
     server_after, engine_after = family_cpu(server_pid)
+    closed_ids = set(sends.accepted) - before_ids
     count = max(1, len(sends.accepted) - before_count)
     print(
         f"api: {accepted_rate:.0f} msgs/s p50 {statistics.median(latencies):.1f} ms "
@@ -324,13 +346,17 @@ async def drive(
         f"{os.getloadavg()[0]:.1f})",
         flush=True,
     )
-    await asyncio.sleep(2)  # let the engine catch up a little before the paced run
-    latencies = await paced(sends, 500, args.seconds, args.connections)
+    # Waits until the closed loop's queue has drained, so the paced run starts empty.
+    await asyncio.to_thread(print_delivery, "delivery saturated", home, sends, closed_ids)
+    before_ids = set(sends.accepted)
+    latencies = await paced(sends, args.rate, args.seconds, args.connections)
     print(
-        f"api at 500/s: p50 {statistics.median(latencies):.1f} ms "
+        f"api at {args.rate:.0f}/s: p50 {statistics.median(latencies):.1f} ms "
         f"p99 {percentile(latencies, 0.99):.1f} ms",
         flush=True,
     )
+    paced_ids = set(sends.accepted) - before_ids
+    await asyncio.to_thread(print_delivery, "delivery", home, sends, paced_ids)
     return sends
 
 
@@ -338,6 +364,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--connections", type=int, default=64, help="keep-alive connections")
     parser.add_argument("--seconds", type=float, default=10.0, help="length of each phase")
+    parser.add_argument(
+        "--rate", type=float, default=500.0, help="paced requests a second (below sending)"
+    )
     args = parser.parse_args()
     if not Path(SINK).exists():
         raise SystemExit(f"{SINK} is missing: apt-get install postfix (No configuration)")
@@ -354,14 +383,8 @@ def main() -> int:
     try:
         key, template_id = seed(root)
         server = start_server(root, http_port, sink_port)
-        sends = uvloop.run(drive(args, http_port, key, template_id, server.pid))
-        latencies, missing = delivery(root, sends.accepted, timeout=120)
-        print(
-            f"delivery: p50 {statistics.median(latencies):.0f} ms "
-            f"p99 {percentile(latencies, 0.99):.0f} ms "
-            f"({len(latencies)} delivered, {missing} not yet, {sends.refused} refused)",
-            flush=True,
-        )
+        sends = uvloop.run(drive(args, root, http_port, key, template_id, server.pid))
+        print(f"refused: {sends.refused}", flush=True)
     finally:
         if server is not None:
             server.terminate()

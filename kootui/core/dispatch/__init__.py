@@ -40,10 +40,12 @@ from kootui.core.dispatch.transports import (
     check_relay_config,
     relay_config,
 )
+from kootui.core.dispatch.wake import Doorbell, doorbell_folder, wake_engines
 
 __all__ = [
     "ClaimedMessage",
     "Dispatcher",
+    "Doorbell",
     "EngineOptions",
     "EngineThread",
     "OutgoingMessage",
@@ -61,6 +63,7 @@ __all__ = [
     "check_relay_config",
     "claim_batch",
     "count_messages_sent_outside_the_engine",
+    "doorbell_folder",
     "ensure_identity",
     "header_block",
     "load_task_kit",
@@ -75,4 +78,5 @@ __all__ = [
     "run_until_idle",
     "sending_engines",
     "stats_from_messages",
+    "wake_engines",
 ]

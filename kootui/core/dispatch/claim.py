@@ -68,9 +68,11 @@ def claim_batch(
             m.c.next_attempt_at <= now,
             task_table.c.status.in_(CLAIMABLE_TASK_STATUSES),
         )
-        # The claim index's own order (status, next_attempt_at): no sort of the whole
-        # queue per claim. Retries ("deferred") come before first attempts ("pending").
-        .order_by(m.c.status, m.c.next_attempt_at)
+        # The claim index's own order (status, next_attempt_at; SQLite's index ends in the
+        # row id): no sort of the whole queue per claim. Retries ("deferred") come before
+        # first attempts ("pending"), then the longest waiting: a submission's
+        # next_attempt_at is its accept time, and of one commit the first accepted.
+        .order_by(m.c.status, m.c.next_attempt_at, m.c.id)
         .limit(limit)
     )
     if store.dialect == "postgresql":

@@ -50,6 +50,7 @@ from kootui.core.dispatch.record import (
     record_results,
 )
 from kootui.core.dispatch.transports import OutgoingMessage, SendResult, Transport, make_transport
+from kootui.core.dispatch.wake import Doorbell, doorbell_folder
 from kootui.core.errors import InvalidState, KootuiError, StoreError
 from kootui.core.mail import Outcome, Stage, bounded_text
 from kootui.core.store import WritersLock
@@ -118,6 +119,7 @@ class Dispatcher:
         self._composed: dict[int, tuple[bytes, datetime]] = {}
         self._flush_wanted = asyncio.Event()
         self._room = asyncio.Event()
+        self._due = asyncio.Event()  # rung by whoever committed messages due now (wake)
         self._closing = False
         self._housekeeping_every = max(1.0, self.options.lease.total_seconds() / 4)
         self._last_housekeeping = 0.0
@@ -370,6 +372,8 @@ class Dispatcher:
         stop = stop or asyncio.Event()
         options = self.options
         await self.transport.start(self._on_result)
+        doorbell = Doorbell(doorbell_folder(self.context))
+        doorbell.open(asyncio.get_running_loop(), self._due.set)
         flusher = asyncio.create_task(self._flush_loop(), name="dispatch-flush")
         renewer = asyncio.create_task(self._renew_loop(), name="dispatch-renew")
         sharer = asyncio.create_task(self._share_loop(), name="dispatch-rate-share")
@@ -384,8 +388,9 @@ class Dispatcher:
                 except OperationalError as exc:
                     # The store is locked or unreachable for a moment: wait, then go on.
                     log.warning("store busy or unavailable: %s", exc.orig)
-                    await _wait_any(self._room, stop, max(1.0, options.poll_interval))
+                    await _wait_any(stop, max(1.0, options.poll_interval), self._room)
         finally:
+            doorbell.close()
             sharer.cancel()
             await asyncio.gather(sharer, return_exceptions=True)
             await self._shutdown(flusher, renewer)
@@ -399,8 +404,10 @@ class Dispatcher:
         room = options.in_flight - len(self._held)
         if room < min(options.batch_size, max(1, options.in_flight // 2)):
             self._room.clear()
-            await _wait_any(self._room, stop, options.poll_interval)
+            await _wait_any(stop, options.poll_interval, self._room)
             return
+        # Cleared before the claim: a ring while it runs makes the next turn claim again.
+        self._due.clear()
         claimed = await self._write(
             claim_batch,
             self.context.store,
@@ -412,7 +419,8 @@ class Dispatcher:
         if not claimed:
             if until_idle and not self._held:
                 raise _Idle
-            await _wait_any(self._room, stop, options.poll_interval)
+            # Until a ring (new messages committed), room (results recorded) or the poll.
+            await _wait_any(stop, options.poll_interval, self._room, self._due)
             self._room.clear()
             return
         for item in claimed:
@@ -462,8 +470,8 @@ class _Idle(Exception):
     """Nothing is due and nothing is in flight (``run(until_idle=True)`` ends)."""
 
 
-async def _wait_any(event: asyncio.Event, stop: asyncio.Event, timeout: float) -> None:
-    waiters = [asyncio.ensure_future(event.wait()), asyncio.ensure_future(stop.wait())]
+async def _wait_any(stop: asyncio.Event, timeout: float, *events: asyncio.Event) -> None:
+    waiters = [asyncio.ensure_future(event.wait()) for event in (stop, *events)]
     try:
         await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
     finally:

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select, text, update
 
 from kootui.core.context import Context
+from kootui.core.dispatch import wake_engines
 from kootui.core.errors import KootuiError, StoreError
 from kootui.core.mail import new_token
 from kootui.core.store import Message, MessageStatus, SubmittedMime, Suppression, Task
@@ -352,6 +353,11 @@ class Intake:
             return
         self.batches += 1
         self.largest_batch = max(self.largest_batch, len(batch))
+        if any(
+            isinstance(outcome, SubmissionReceipt) and outcome.message_ids for outcome in outcomes
+        ):
+            # Idle engines claim now instead of at their next poll (up to 0.5 s later).
+            wake_engines(self.context)
         for (_, future), outcome in zip(batch, outcomes, strict=True):
             if future.done():  # the caller went away; its rows are stored all the same
                 continue

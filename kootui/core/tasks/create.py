@@ -24,6 +24,7 @@ from sqlmodel import Session, col, select
 
 from kootui.core.clock import as_utc
 from kootui.core.context import Context
+from kootui.core.dispatch import wake_engines
 from kootui.core.errors import KootuiError, NotFound, StoreError, ValidationError
 from kootui.core.mail import (
     NO_TRACKING_HOST,
@@ -422,6 +423,8 @@ def create_task(
         raise StoreError(
             f"the task could not be saved ({type(exc).__name__}); nothing was created"
         ) from exc
+    if task.scheduled_at is not None and task.scheduled_at <= context.clock.now():
+        wake_engines(context)  # idle engines start now rather than at their next poll
     return task
 
 
