@@ -1,9 +1,15 @@
 """Who is asking: the API key in ``Authorization: Bearer kt_…``, then its rate.
 
-A key checked against the store is trusted for ``http.key_cache_seconds`` (a revocation
-takes effect within that time; 0 reads the store on every request). The cache is keyed
-by the SHA-256 of the presented secret, never by the secret. A store read also records
-the key as used, so ``last used`` is exact to the cache time.
+A key checked against the store is trusted for ``http.key_cache_seconds`` (0 reads the
+store on every request): a key revoked by another process is refused within that time,
+one revoked in this process at once (the cache is dropped when this process's count of
+revocations moves). The cache is keyed by the SHA-256 of the presented secret, never by
+the secret. A store read also records the key as used, so ``last used`` is exact to the
+cache time.
+
+The rate is the key's shared bucket in the store (``apikeys.rate``): tokens are spent
+from this process's grant on the loop, and only an exhausted grant costs a store write,
+on a thread, one per key at a time.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import Request
@@ -19,8 +26,10 @@ from kootui.core.apikeys import (
     FULL_ACCESS,
     ApiKeyView,
     KeyRateLimiter,
+    RateLimited,
     authenticate,
     record_key_use,
+    revocations_in_this_process,
 )
 from kootui.core.config import HttpSection
 from kootui.core.context import Context
@@ -53,11 +62,20 @@ class Caller:
 
 
 class KeyGate:
-    def __init__(self, context: Context, http: HttpSection) -> None:
+    def __init__(
+        self,
+        context: Context,
+        http: HttpSection,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.context = context
         self.http = http
-        self.limiter = KeyRateLimiter()
+        self.monotonic = monotonic  # the key cache's time (tests move it)
+        self.limiter = KeyRateLimiter(context)
         self._checked: dict[str, tuple[float, ApiKeyView]] = {}
+        self._revocations = revocations_in_this_process()
+        self._refilling: dict[int, asyncio.Lock] = {}
 
     async def caller(self, request: Request) -> Caller:
         header = request.headers.get("authorization", "")
@@ -69,12 +87,31 @@ class KeyGate:
             rate, burst = key.rate_per_second, max(1.0, key.rate_per_second)
         else:
             rate, burst = self.http.key_rate, self.http.key_burst
-        self.limiter.take(key.id, rate, burst, time.monotonic())
+        if rate > 0:
+            await self._take(key.id, rate, burst)
         return Caller(key)
+
+    async def _take(self, key_id: int, rate: float, burst: float) -> None:
+        if self.limiter.spend(key_id, rate):
+            return
+        refilling = self._refilling.setdefault(key_id, asyncio.Lock())
+        async with refilling:  # one grant at a time per key; the others wait and spend it
+            if self.limiter.spend(key_id, rate):
+                return
+            await asyncio.to_thread(self.limiter.refill, key_id, rate, burst)
+            if not self.limiter.spend(key_id, rate):
+                raise RateLimited(
+                    f"this key may make {rate:g} requests per second; try again shortly",
+                    retry_after=1,
+                )
 
     async def _key(self, presented: str) -> ApiKeyView:
         digest = hashlib.sha256(presented.encode("utf-8", "replace")).hexdigest()
-        now = time.monotonic()
+        revocations = revocations_in_this_process()
+        if revocations != self._revocations:  # a key was revoked here: trust no cached one
+            self._revocations = revocations
+            self._checked.clear()
+        now = self.monotonic()
         found = self._checked.get(digest)
         if found is not None and now - found[0] < self.http.key_cache_seconds:
             return found[1]

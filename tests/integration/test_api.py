@@ -19,7 +19,13 @@ from kootui.client import ApiError, AsyncKootuiClient, KootuiClient, Recipient
 from kootui.core.apikeys import create_api_key, revoke_api_key
 from kootui.core.context import Context
 from kootui.core.store import ApiKey, Attachment, Message, SendMethod, Task
-from tests.support.api_server import RunningApi, api_context, running_api
+from tests.support.api_server import (
+    RunningApi,
+    another_process_context,
+    api_context,
+    revoke_in_another_process,
+    running_api,
+)
 from tests.support.prepared_stores import PreparedStores
 from tests.support.task_seed import seed_sources, write_recipients_xlsx
 
@@ -115,6 +121,38 @@ def test_a_key_over_its_rate_gets_429_with_retry_after(api: RunningApi) -> None:
         limited = http.get("/v1/tasks")
     assert problem(limited, 429)["code"] == "apikey.rate_limited"
     assert limited.headers["retry-after"] == "1"
+
+
+def test_two_server_processes_share_a_keys_rate(api: RunningApi) -> None:
+    slow = create_api_key(api.context, "shared slow", rate_per_second=1).secret
+    headers = {"Authorization": f"Bearer {slow}"}
+    with another_process_context(api.context) as other, running_api(other) as second:
+        assert httpx.get(f"{api.url}/v1/tasks", headers=headers).status_code == 200
+        limited = httpx.get(f"{second.url}/v1/tasks", headers=headers)
+    assert problem(limited, 429)["code"] == "apikey.rate_limited"
+
+
+def test_a_revoked_key_is_refused_here_at_once_and_elsewhere_within_the_cache_time(
+    api: RunningApi,
+) -> None:
+    here, elsewhere = create_api_key(api.context, "here"), create_api_key(api.context, "away")
+    with another_process_context(api.context, key_cache_seconds=60) as cached:
+        with running_api(cached) as server:
+            minutes = [0.0]
+            server.state.gate.monotonic = lambda: minutes[0]
+
+            def status(secret: str) -> int:
+                headers = {"Authorization": f"Bearer {secret}"}
+                return httpx.get(f"{server.url}/v1/tasks", headers=headers).status_code
+
+            assert status(here.secret) == status(elsewhere.secret) == 200  # both cached now
+            revoke_in_another_process(api.context, elsewhere.key.prefix)
+            assert status(elsewhere.secret) == 200  # trusted until the cache time is over
+            minutes[0] += 60
+            assert status(elsewhere.secret) == 401
+            assert status(here.secret) == 200  # cached again
+            revoke_api_key(cached, here.key.prefix)  # in the server's own process
+            assert status(here.secret) == 401
 
 
 def test_a_key_narrowed_by_scope_is_403(api: RunningApi) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -22,6 +24,7 @@ import uvicorn
 from kootui.core.clock import FixedClock
 from kootui.core.config import load_settings
 from kootui.core.context import Context
+from kootui.core.store import open_store
 from kootui.serve import build_http_app
 from kootui.serve.state import ApiState
 from tests.support.prepared_stores import PreparedStores
@@ -62,6 +65,36 @@ def api_context(home: Path, prepared: PreparedStores, **http: object) -> Iterato
         yield context
     finally:
         context.close()
+
+
+@contextmanager
+def another_process_context(context: Context, **http: object) -> Iterator[Context]:
+    """What another server process on the same store has: its own connections (a Store of
+    its own) and its own ``[http]`` values."""
+    url = context.store.engine.url.render_as_string(hide_password=False)
+    values = {f"http__{name}": value for name, value in http.items()}
+    other = Context(
+        open_store(url, migrate=False), context.settings.with_values(**values), context.clock
+    )
+    try:
+        yield other
+    finally:
+        other.close()
+
+
+def revoke_in_another_process(context: Context, prefix: str) -> None:
+    """``kootui apikey revoke`` as a command of its own, on ``context``'s store."""
+    env = dict(os.environ)
+    env["KOOTUI_HOME"] = str(context.settings.paths.data_dir.parent)
+    env["KOOTUI_DATABASE_URL"] = context.store.engine.url.render_as_string(hide_password=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "kootui", "apikey", "revoke", prefix],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
 
 
 @contextmanager

@@ -19,9 +19,10 @@ from kootui.core.apikeys.keys import (
     hash_secret,
     list_api_keys,
     record_key_use,
+    revocations_in_this_process,
     revoke_api_key,
 )
-from kootui.core.apikeys.rate import KeyRateLimiter, RateLimited
+from kootui.core.apikeys.rate import KeyRateLimiter, RateLimited, grant_size, take_grant
 from kootui.core.apikeys.smtp_credentials import (
     LOGIN_MARK,
     CreatedCredential,
@@ -55,10 +56,13 @@ __all__ = [
     "create_smtp_credential",
     "find_api_key",
     "find_smtp_credential",
+    "grant_size",
     "hash_secret",
     "list_api_keys",
     "list_smtp_credentials",
     "record_key_use",
+    "revocations_in_this_process",
     "revoke_api_key",
     "revoke_smtp_credential",
+    "take_grant",
 ]

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -168,8 +169,30 @@ def find_api_key(context: Context, reference: str) -> ApiKeyView:
         return _view(row)
 
 
+class _Revocations:
+    """How many keys this process has revoked: a server that caches checked keys drops its
+    cache when the count moves, so a key revoked here is refused at once (other processes
+    refuse it once their cache time runs out)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.count = 0
+
+    def add(self) -> None:
+        with self._lock:
+            self.count += 1
+
+
+_revocations = _Revocations()
+
+
+def revocations_in_this_process() -> int:
+    return _revocations.count
+
+
 def revoke_api_key(context: Context, reference: str) -> ApiKeyView:
-    """Revoke a key for good: requests with it are refused from now on."""
+    """Revoke a key for good: requests with it are refused from now on (by a server in
+    this process at once, by others within ``http.key_cache_seconds``)."""
     found = find_api_key(context, reference)
     if not found.active:
         raise InvalidState(
@@ -181,7 +204,9 @@ def revoke_api_key(context: Context, reference: str) -> ApiKeyView:
         row.revoked_at = context.clock.now()
         session.add(row)
         session.flush()
-        return _view(row)
+        revoked = _view(row)
+    _revocations.add()  # after the commit, so a cache read again sees the revocation
+    return revoked
 
 
 def authenticate(context: Context, presented: str | None) -> ApiKeyView:

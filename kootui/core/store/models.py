@@ -483,6 +483,21 @@ class ApiKey(TableModel, table=True):
     revoked_at: datetime | None = _time()
 
 
+class ApiKeyRate(TableModel, table=True):
+    """An API key's token bucket, shared by every server process (revision 0016): each
+    takes tokens from it in small grants (``apikeys.rate``), so a key's rate holds however
+    many processes serve it. Apart from ``api_key``, whose rows are read far more often
+    than this one is written."""
+
+    __tablename__ = "api_key_rate"
+
+    api_key_id: int = Field(
+        sa_column=Column(ForeignKey("api_key.id", ondelete="CASCADE"), primary_key=True)
+    )
+    tokens: float
+    refilled_at: datetime = _required_time()
+
+
 class SubmissionChannel(TableModel, table=True):
     """The task that carries the messages submitted from outside with the same sender,
     template, subject and attachments: one Sending Tasks row per kind of message, not

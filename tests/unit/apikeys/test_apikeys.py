@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -14,13 +15,15 @@ from kootui.core.apikeys import (
     authenticate,
     create_api_key,
     find_api_key,
+    grant_size,
     list_api_keys,
     record_key_use,
     revoke_api_key,
 )
+from kootui.core.clock import FixedClock
 from kootui.core.context import Context
 from kootui.core.errors import InvalidState, NotFound, ValidationError
-from kootui.core.store import ApiKey
+from kootui.core.store import ApiKey, open_store
 
 
 def test_the_secret_is_shown_once_and_only_its_hash_is_stored(any_context: Context) -> None:
@@ -87,15 +90,48 @@ def test_keys_are_listed_found_and_marked_used(context: Context) -> None:
         create_api_key(context, "x", rate_per_second=-1)
 
 
-def test_the_bucket_allows_a_burst_then_the_rate_and_says_when_to_retry() -> None:
-    limiter = KeyRateLimiter()
-    for _ in range(3):
-        limiter.take(1, rate=2, burst=3, now=100.0)
-    with pytest.raises(RateLimited) as limited:
-        limiter.take(1, rate=2, burst=3, now=100.0)
-    assert limited.value.retry_after == 1 and limited.value.http_status == 429
-    limiter.take(2, rate=2, burst=3, now=100.0)  # another key has its own bucket
-    limiter.take(1, rate=2, burst=3, now=100.5)  # half a second refills one
-    with pytest.raises(RateLimited):
-        limiter.take(1, rate=2, burst=3, now=100.5)
-    limiter.take(1, rate=0, burst=0, now=100.5)  # no limit
+def _admitted(limiter: KeyRateLimiter, key_id: int, rate: float, burst: float) -> bool:
+    """What a server process does per request (kootui.serve.auth.KeyGate)."""
+    try:
+        if limiter.spend(key_id, rate):
+            return True
+        limiter.refill(key_id, rate, burst)
+        return limiter.spend(key_id, rate)
+    except RateLimited:
+        return False
+
+
+def test_processes_share_a_keys_bucket_through_the_store(
+    any_context: Context, clock: FixedClock
+) -> None:
+    key = create_api_key(any_context, "shared").key
+    # Two server processes: each its own limiter and its own connection to the store.
+    other = Context(
+        open_store(any_context.store.engine.url.render_as_string(hide_password=False),
+                   migrate=False),
+        any_context.settings,
+        clock,
+    )  # fmt: skip
+    try:
+        first, second = KeyRateLimiter(any_context), KeyRateLimiter(other)
+        rate, burst = 20.0, 8.0
+        assert grant_size(rate, burst) == 2
+        taken = [_admitted(limiter, key.id, rate, burst) for limiter in (first, second) * 6]
+        assert taken.count(True) == burst  # the burst once, not once per process
+        with pytest.raises(RateLimited) as limited:
+            first.spend(key.id, rate)  # refused from memory: the bucket is known empty
+        assert limited.value.retry_after == 1 and limited.value.http_status == 429
+        clock.advance(timedelta(seconds=0.25))  # five tokens come back
+        taken = [_admitted(limiter, key.id, rate, burst) for limiter in (second, first) * 6]
+        assert taken.count(True) == 5
+        other_key = create_api_key(any_context, "its own").key  # another key, another bucket
+        assert _admitted(first, other_key.id, rate, burst)
+    finally:
+        other.close()
+
+
+def test_a_grant_is_a_tenth_of_a_second_at_most_a_quarter_of_the_burst() -> None:
+    assert grant_size(1000, 2000) == 100
+    assert grant_size(100_000, 100_000) == 10_000
+    assert grant_size(1000, 40) == 10
+    assert grant_size(1, 1) == 1  # never less than one token
