@@ -428,6 +428,16 @@ class MxSection(Section):
         allow_inf_nan=False,
         description="seconds an idle SMTP session may wait (RFC 5321 asks for 5 minutes)",
     )
+    tls_cert: str = Field(
+        default="",
+        description="PEM certificate file: the MX offers STARTTLS (sending MTAs use it when "
+        "offered, so reports quoting a message travel encrypted)",
+    )
+    tls_key: str = Field(default="", description="PEM private key file for the MX's STARTTLS")
+
+    @property
+    def tls_configured(self) -> bool:
+        return bool(self.tls_cert and self.tls_key)
 
     @field_validator("listen")
     @classmethod
