@@ -364,8 +364,9 @@ class SmtpSection(Section):
     tls_cert: str = Field(default="", description="PEM certificate file for SMTP TLS")
     tls_key: str = Field(default="", description="PEM private key file for SMTP TLS")
     loopback_auth: Literal["optional", "required"] = Field(
-        default="optional",
-        description="whether clients of the loopback listener must log in",
+        default="required",
+        description='whether clients of the loopback listener must log in; "optional" '
+        "lets every local user send as any verified domain",
     )
     hostname: str = Field(
         default="", max_length=253, description="name in the greeting (default: this host's)"
