@@ -314,6 +314,13 @@ class HttpSection(Section):
         description="how long a checked API key is trusted before it is read again "
         "(a revocation takes effect within this)",
     )
+    tracked_events_per_hour: int = Field(
+        default=10,
+        ge=1,
+        le=10_000,
+        description="opens, and clicks, the tracking host stores per message in an hour; "
+        "more are answered but not stored (the first always is)",
+    )
 
     @field_validator("listen")
     @classmethod
