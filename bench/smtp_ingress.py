@@ -7,7 +7,8 @@ bytes), beside smtp-source into Postfix's smtp-sink in the same run as the refer
 
 ``cpu`` is the server process's user+system time per accepted message. The server runs
 with ``--no-engine``: ingress alone. smtp-source cannot AUTH, so it uses the loopback
-listener. Needs postfix installed (/usr/sbin/smtp-sink, /usr/sbin/smtp-source).
+listener with ``smtp.loopback_auth = "optional"`` (the opt-out). Needs postfix installed
+(/usr/sbin/smtp-sink, /usr/sbin/smtp-source).
 Run: python bench/smtp_ingress.py [--messages N]
 """
 
@@ -132,6 +133,7 @@ def main() -> int:
         "KOOTUI_HOME": str(root),
         "PYTHONPATH": str(REPO),
         "KOOTUI_SMTP_LISTEN": f"127.0.0.1:{smtp_port}",
+        "KOOTUI_SMTP_LOOPBACK_AUTH": "optional",  # smtp-source cannot log in
         "KOOTUI_SMTP_MAX_SESSIONS_PER_CLIENT": str(args.sessions + 5),
         "KOOTUI_HTTP_LISTEN": f"127.0.0.1:{http_port}",
     }

@@ -25,6 +25,7 @@ from kootui.core.errors import SettingsError
 
 def run_serve(settings: Settings, *, engine: bool = True, processes: int = 0) -> int:
     from kootui.serve import bind_socket, check_listen, serve_http
+    from kootui.serve.mx import check_mx
     from kootui.serve.smtp import bind_smtp_sockets, check_smtp_listen
 
     stop_request = StopRequest()
@@ -33,6 +34,10 @@ def run_serve(settings: Settings, *, engine: bool = True, processes: int = 0) ->
         configure_logging()
         check_listen(settings.http)
         check_smtp_listen(settings.smtp)
+        if settings.mx.enabled:
+            # Engines of this process make the bounce secret they sign with; an MX alone
+            # (--no-engine) must be given the sending hosts' secret, never make its own.
+            check_mx(settings, create_secret=engine)
         count = processes or settings.sending.processes or 1
         if engine and not 1 <= count <= max_processes():
             raise SettingsError(

@@ -17,7 +17,7 @@ from kootui.core.context import Context
 from kootui.core.details import message_detail
 from kootui.core.dispatch import run_until_idle
 from kootui.core.store import Message, MessageEvent, Suppression
-from kootui.serve.mx import MxListener
+from kootui.serve.mx import MxListener, check_mx
 from tests.support.api_server import free_port, running_api
 from tests.support.bounce_samples import (
     arf_complaint,
@@ -216,6 +216,7 @@ def test_kootui_serve_runs_the_mx_when_configured_and_not_otherwise(context: Con
         settings=context.settings.with_values(mx__listen=f"127.0.0.1:{port}"),
         clock=context.clock,
     )
+    check_mx(configured.settings, create_secret=True)  # as `kootui serve` with engines does
     with running_api(configured):
         with smtplib.SMTP("127.0.0.1", port, timeout=5) as client:
             code, banner = client.ehlo()

@@ -4,16 +4,24 @@ answered with an uncached GIF; a click goes to the message's own link n and nowh
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import httpx
 import pytest
 
+from kootui.core.clock import FixedClock
 from kootui.core.context import Context
-from kootui.core.dispatch import EngineOptions, run_until_idle
+from kootui.core.dispatch import EngineOptions, run_until_idle, stats_from_messages
 from kootui.core.events import message_engagement
 from kootui.core.mail import PIXEL_GIF, tracking_token
 from kootui.serve.public import public_router
-from tests.support.dispatch_seed import messages, relay_settings, seed_sender, seed_task
+from tests.support.dispatch_seed import (
+    messages,
+    relay_settings,
+    seed_sender,
+    seed_task,
+    stat_rows,
+)
 from tests.support.http_server import SwappableApp
 from tests.support.smtp_server import RecordingHandler, RecordingServer
 
@@ -182,3 +190,43 @@ def test_a_message_sent_by_the_engine_opens_clicks_and_unsubscribes_end_to_end(
     engagement = message_engagement(tracked, row.id or 0)
     assert (engagement.opens, engagement.clicks) == (1, 1)
     assert engagement.unsubscribed_at is not None
+
+
+def test_opens_and_clicks_past_the_hourly_cap_are_answered_but_not_stored(
+    tracked: Context,
+    clock: FixedClock,
+    http_server: tuple[SwappableApp, httpx.Client],
+    sent: list[tuple[int, str]],
+) -> None:
+    capped = Context(
+        store=tracked.store,
+        settings=tracked.settings.with_values(http__tracked_events_per_hour=3),
+        clock=clock,
+    )
+    swappable, client = http_server
+    swappable.mount(public_router(capped, capped.settings))
+    (ann, token), (bob, bob_token) = sent
+    for _ in range(8):
+        assert client.get(f"/o/{token}.gif").content == PIXEL_GIF
+        click = client.get(f"/c/{token}/1", follow_redirects=False)
+        assert click.headers["location"] == "http://blog.example/post"
+    assert client.get(f"/c/{token}/0").status_code == 302  # answered, over the cap too
+    engagement = message_engagement(capped, ann)
+    assert (engagement.opens, engagement.clicks) == (3, 3)
+    assert message_engagement(capped, bob).opens == 0  # the cap is per message
+    client.get(f"/o/{bob_token}.gif")
+    assert message_engagement(capped, bob).opens == 1
+    clock.advance(timedelta(minutes=59))
+    client.get(f"/o/{token}.gif")
+    assert message_engagement(capped, ann).opens == 3
+    clock.advance(timedelta(minutes=2))  # the first three are now over an hour old
+    client.get(f"/o/{token}.gif")
+    assert message_engagement(capped, ann).opens == 4
+    # Unique opens and clicks count each message once, whatever was dropped.
+    with capped.store.engine.connect() as connection:
+        assert stat_rows(capped) == stats_from_messages(connection)
+        totals = {
+            name: sum(figures[name] for figures in stat_rows(capped).values())
+            for name in ("opened", "clicked")
+        }
+    assert totals == {"opened": 2, "clicked": 1}

@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from kootui.core.apikeys import create_smtp_credential
 from kootui.core.bootstrap import open_context
 from kootui.core.clock import SystemClock
-from kootui.core.config import Settings
+from kootui.core.config import Settings, SmtpSection
 from kootui.core.context import Context
 from kootui.core.dispatch import run_until_idle
 from kootui.core.errors import SettingsError
@@ -66,6 +66,9 @@ async def serving(context: Context, folder: Path, **smtp: object) -> AsyncIterat
         "smtp__tls_cert": str(folder / "server.pem"),
         "smtp__tls_key": str(folder / "server.key"),
         "smtp__hostname": "mx.test",
+        # The envelope tests talk to loopback without a login (the opt-out); the login
+        # tests ask for the default, "required".
+        "smtp__loopback_auth": "optional",
     }
     values.update({f"smtp__{name}": value for name, value in smtp.items()})
     settings = context.settings.with_values(**values)
@@ -176,6 +179,26 @@ async def test_implicit_tls_logs_in_with_login_and_mail_before_login_is_refused(
             assert before.value.code == 530
             await client.auth_login(served.username, served.password)
             await client.sendmail("app@example.com", ["ann@example.org"], MESSAGE)
+    assert _count(context, Message) == 1
+
+
+async def test_loopback_requires_a_login_by_default(
+    context: Context, sender: int, tmp_path: Path
+) -> None:
+    assert SmtpSection().loopback_auth == "required"
+    async with serving(context, tmp_path, loopback_auth="required") as served:
+        client = aiosmtplib.SMTP(
+            hostname="127.0.0.1", port=served.port("loopback"), start_tls=False
+        )
+        async with client:
+            await client.ehlo()
+            assert "auth" in client.esmtp_extensions  # offered in clear on loopback only
+            with pytest.raises(aiosmtplib.SMTPSenderRefused) as anonymous:
+                await client.mail("app@example.com")
+            assert anonymous.value.code == 530
+            await client.auth_plain(served.username, served.password)
+            errors, _reply = await client.sendmail("app@example.com", ["ann@example.org"], MESSAGE)
+            assert errors == {}
     assert _count(context, Message) == 1
 
 

@@ -1,8 +1,10 @@
 """What a report does to its message, in one transaction.
 
 - A hard bounce: the message becomes ``bounced`` (unless it was already ``complained``,
-  the stronger news), its reply text becomes the report's, the recipient is suppressed with
-  reason ``hard_bounce``, and a ``bounced`` event is written (once per message).
+  the stronger news, or was never attempted), the recipient is suppressed with reason
+  ``hard_bounce``, and a ``bounced`` event is written (once per message). The status moves
+  through ``dispatch.settle_report``, which keeps the statistics equal to a recount even
+  when the report overtakes the engine's own result.
 - A complaint: the message becomes ``complained``, the recipient is suppressed with reason
   ``complaint``, and a ``complained`` event is written (once per message).
 - A soft bounce: a ``soft_bounced`` event only; the relay took the message and may still
@@ -20,11 +22,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 from sqlalchemy import select as sa_select
-from sqlalchemy import update as sa_update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kootui.core.bounces.parse import InboundReport, ReportKind, parse_report
 from kootui.core.context import Context
+from kootui.core.dispatch import settle_report
 from kootui.core.events import BOUNCED, COMPLAINED, SOFT_BOUNCED, EventKind, record_event
 from kootui.core.store import Message, MessageStatus, Suppression
 
@@ -105,11 +107,8 @@ def record_report(context: Context, message_id: int | None, report: InboundRepor
         first_time = record_event(connection, message_id, kind, now, detail=detail)
         if status is None or not first_time:
             return ReportOutcome(report.kind, message_id, first_time)
-        changed = sa_update(message_table).where(message_table.c.id == message_id)
-        if status == MessageStatus.BOUNCED:
-            changed = changed.where(message_table.c.status != MessageStatus.COMPLAINED.value)
         # The relay's last reply stays: it is what the relay said; the report is an event.
-        connection.execute(changed.values(status=status.value))
+        settle_report(connection, message_id, status, now)
         address = str(row.recipient).strip().lower()
         _suppress(connection, address, reason, message_id, context)
     return ReportOutcome(report.kind, message_id, first_time, address)

@@ -314,6 +314,13 @@ class HttpSection(Section):
         description="how long a checked API key is trusted before it is read again "
         "(a revocation takes effect within this)",
     )
+    tracked_events_per_hour: int = Field(
+        default=10,
+        ge=1,
+        le=10_000,
+        description="opens, and clicks, the tracking host stores per message in an hour; "
+        "more are answered but not stored (the first always is)",
+    )
 
     @field_validator("listen")
     @classmethod
@@ -364,8 +371,9 @@ class SmtpSection(Section):
     tls_cert: str = Field(default="", description="PEM certificate file for SMTP TLS")
     tls_key: str = Field(default="", description="PEM private key file for SMTP TLS")
     loopback_auth: Literal["optional", "required"] = Field(
-        default="optional",
-        description="whether clients of the loopback listener must log in",
+        default="required",
+        description='whether clients of the loopback listener must log in; "optional" '
+        "lets every local user send as any verified domain",
     )
     hostname: str = Field(
         default="", max_length=253, description="name in the greeting (default: this host's)"
@@ -428,6 +436,16 @@ class MxSection(Section):
         allow_inf_nan=False,
         description="seconds an idle SMTP session may wait (RFC 5321 asks for 5 minutes)",
     )
+    tls_cert: str = Field(
+        default="",
+        description="PEM certificate file: the MX offers STARTTLS (sending MTAs use it when "
+        "offered, so reports quoting a message travel encrypted)",
+    )
+    tls_key: str = Field(default="", description="PEM private key file for the MX's STARTTLS")
+
+    @property
+    def tls_configured(self) -> bool:
+        return bool(self.tls_cert and self.tls_key)
 
     @field_validator("listen")
     @classmethod

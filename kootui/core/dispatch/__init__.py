@@ -11,7 +11,6 @@ from kootui.core.dispatch.claim import (
     attempt_table,
     claim_batch,
     message_table,
-    release,
     renew_leases,
 )
 from kootui.core.dispatch.engine import Dispatcher, EngineOptions, run_until_idle
@@ -24,6 +23,8 @@ from kootui.core.dispatch.record import (
     header_block,
     reclaim_expired,
     record_results,
+    release,
+    settle_report,
 )
 from kootui.core.dispatch.stats import (
     StatKey,
@@ -77,6 +78,7 @@ __all__ = [
     "retire_task_statistics",
     "run_until_idle",
     "sending_engines",
+    "settle_report",
     "stats_from_messages",
     "wake_engines",
 ]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, case, select, update
+from sqlalchemy import Connection, Row, and_, select, update
 
 from kootui.core.mail import new_message_id, new_token, tracks_opens_clicks
 from kootui.core.store import (
@@ -41,6 +41,12 @@ _template_table = Template.__table__
 
 CLAIMABLE_TASK_STATUSES = (TaskStatus.SCHEDULED.value, TaskStatus.SENDING.value)
 DUE_STATUSES = (MessageStatus.PENDING.value, MessageStatus.DEFERRED.value)
+# What a bounce or complaint made of a message (core/bounces). A report may land while an
+# engine still holds the message's lease (the relay bounced before the engine's batch of
+# results was written), so a lease is held in these statuses too; the engine then settles
+# its bookkeeping and leaves the status alone.
+REPORTED_STATUSES = (MessageStatus.BOUNCED.value, MessageStatus.COMPLAINED.value)
+LEASED_STATUSES = (MessageStatus.SENDING.value, *REPORTED_STATUSES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,34 +196,9 @@ def renew_leases(store: Store, worker: str, row_ids: Sequence[int], expires: dat
             .where(
                 m.c.id.in_(list(row_ids)),
                 m.c.lease_owner == worker,
-                m.c.status == MessageStatus.SENDING.value,
+                m.c.status.in_(LEASED_STATUSES),
             )
             .values(lease_expires_at=expires)
-        )
-
-
-def release(store: Store, worker: str, row_ids: Sequence[int]) -> None:
-    """Give back messages claimed but never handed to a transport (a stopping worker)."""
-    if not row_ids:
-        return
-    m = message_table
-    with store.writing() as connection:
-        connection.execute(
-            update(m)
-            .where(
-                m.c.id.in_(list(row_ids)),
-                m.c.lease_owner == worker,
-                m.c.status == MessageStatus.SENDING.value,
-            )
-            .values(
-                status=case(
-                    (m.c.sent_at.is_(None), MessageStatus.PENDING.value),
-                    else_=MessageStatus.DEFERRED.value,
-                ),
-                attempts=m.c.attempts - 1,
-                lease_owner=None,
-                lease_expires_at=None,
-            )
         )
 
 
@@ -235,10 +216,12 @@ def expired_leases(
             m.c.attempts,
             m.c.task_id,
             m.c.send_method,
+            m.c.status,
         )
         .where(
             and_(
-                m.c.status == MessageStatus.SENDING.value,
+                m.c.status.in_(LEASED_STATUSES),
+                m.c.lease_owner.is_not(None),
                 m.c.lease_expires_at < now,
             )
         )

@@ -29,7 +29,6 @@ from kootui.core.context import Context
 from kootui.core.dispatch.claim import (
     ClaimedMessage,
     claim_batch,
-    release,
     renew_leases,
 )
 from kootui.core.dispatch.prepare import (
@@ -48,6 +47,7 @@ from kootui.core.dispatch.record import (
     header_block,
     reclaim_expired,
     record_results,
+    release,
 )
 from kootui.core.dispatch.transports import OutgoingMessage, SendResult, Transport, make_transport
 from kootui.core.dispatch.wake import Doorbell, doorbell_folder
@@ -442,7 +442,9 @@ class Dispatcher:
             self._composed.pop(row_id, None)
         if unsent:
             try:
-                await self._write(release, self.context.store, self.worker_id, unsent)
+                await self._write(
+                    release, self.context.store, self.worker_id, unsent, self.context.clock.now()
+                )
             except OperationalError as exc:
                 log.warning("could not release %d messages: %s", len(unsent), exc.orig)
 

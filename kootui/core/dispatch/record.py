@@ -13,19 +13,27 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, case, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kootui.core.config import Settings
 from kootui.core.dispatch.claim import (
+    LEASED_STATUSES,
+    REPORTED_STATUSES,
     attempt_table,
     expired_leases,
     message_table,
     task_table,
 )
-from kootui.core.dispatch.stats import FINAL_STAT, Deltas, task_dimensions, upsert_stats
+from kootui.core.dispatch.stats import (
+    AFTER_DELIVERY,
+    FINAL_STAT,
+    Deltas,
+    task_dimensions,
+    upsert_stats,
+)
 from kootui.core.dispatch.transports import SendResult
 from kootui.core.mail import Outcome, Stage
 from kootui.core.store import (
@@ -154,21 +162,31 @@ def _suppress(connection: Connection, bounced: Sequence[tuple[str, int]], now: d
     )
 
 
-def _lock_owned(
-    connection: Connection, worker: str, row_ids: list[int]
-) -> dict[int, tuple[datetime | None, str, int, str]]:
-    """Rows still leased to ``worker``: id -> (sent_at, recipient, task id, send method).
-    Others were reclaimed."""
+class Owned(NamedTuple):
+    """A row still leased to the recording worker, as it stands now."""
+
+    sent_at: datetime | None
+    recipient: str
+    task_id: int
+    send_method: str
+    status: str
+
+
+def _lock_owned(connection: Connection, worker: str, row_ids: list[int]) -> dict[int, Owned]:
+    """Rows still leased to ``worker`` (sending, or reported while in flight). Others were
+    reclaimed."""
     m = message_table
-    statement = select(m.c.id, m.c.sent_at, m.c.recipient, m.c.task_id, m.c.send_method).where(
+    statement = select(
+        m.c.id, m.c.sent_at, m.c.recipient, m.c.task_id, m.c.send_method, m.c.status
+    ).where(
         m.c.id.in_(row_ids),
         m.c.lease_owner == worker,
-        m.c.status == MessageStatus.SENDING.value,
+        m.c.status.in_(LEASED_STATUSES),
     )
     if connection.dialect.name == "postgresql":
         statement = statement.with_for_update()
     return {
-        row.id: (row.sent_at, row.recipient, row.task_id, row.send_method)
+        row.id: Owned(row.sent_at, row.recipient, row.task_id, row.send_method, row.status)
         for row in connection.execute(statement)
     }
 
@@ -212,15 +230,20 @@ def record_results(
             result = item.result
             if result.row_id not in owned:
                 continue  # our lease ran out and another worker owns the message now
-            sent_at, recipient, task_id, send_method = owned[result.row_id]
+            sent_at, recipient, task_id, send_method, current = owned[result.row_id]
             task_ids.add(task_id)
             first_attempt = sent_at or item.started_at
-            status, next_at = _status_after(result, item.attempts, first_attempt, policy, now)
-            deltas.count(
-                first_attempt, task_id, send_method, sent_at is None, FINAL_STAT.get(status, "")
-            )
-            if result.outcome is Outcome.REJECTED and result.hard:
-                hard.append((recipient, result.row_id))
+            if current in REPORTED_STATUSES:
+                # A bounce or complaint came back before this result was written: the
+                # relay took the message, whatever this attempt heard. The report's status
+                # stays and the message counts as delivered in its hour, as a recount says.
+                status, next_at, final = current, now, "delivered"
+            else:
+                status, next_at = _status_after(result, item.attempts, first_attempt, policy, now)
+                final = FINAL_STAT.get(status, "")
+                if result.outcome is Outcome.REJECTED and result.hard:
+                    hard.append((recipient, result.row_id))
+            deltas.count(first_attempt, task_id, send_method, sent_at is None, final)
             if item.headers is not None:
                 text = item.headers.decode("ascii", "replace").replace("\r\n", "\n")
                 composed_at = item.composed_at or item.started_at
@@ -230,7 +253,7 @@ def record_results(
                     status,
                     next_at,
                     first_attempt,
-                    result.finished_at if status == "delivered" else None,
+                    result.finished_at if result.outcome is Outcome.DELIVERED else None,
                     result.reply_code,
                     result.reply_text[:500],
                     None,  # lease_owner
@@ -312,6 +335,45 @@ def _take_write_lock(connection: Connection) -> None:
         )
 
 
+def release(store: Store, worker: str, row_ids: Sequence[int], now: datetime) -> None:
+    """Give back messages claimed but never handed to a transport (a stopping worker)."""
+    if not row_ids:
+        return
+    m = message_table
+    held = (m.c.id.in_(list(row_ids)), m.c.lease_owner == worker)
+    with store.writing() as connection:
+        _take_write_lock(connection)
+        reported = select(m.c.id, m.c.sent_at, m.c.task_id, m.c.send_method).where(
+            *held, m.c.status.in_(REPORTED_STATUSES)
+        )
+        if connection.dialect.name == "postgresql":
+            reported = reported.with_for_update()
+        settled = connection.execute(reported).all()
+        connection.execute(
+            update(m)
+            .where(*held, m.c.status.in_(LEASED_STATUSES))
+            .values(
+                status=case(
+                    # A reported message is never queued again: the relay took it once.
+                    (m.c.status.in_(REPORTED_STATUSES), m.c.status),
+                    (m.c.sent_at.is_(None), MessageStatus.PENDING.value),
+                    else_=MessageStatus.DEFERRED.value,
+                ),
+                attempts=m.c.attempts - 1,
+                lease_owner=None,
+                lease_expires_at=None,
+            )
+        )
+        if settled:
+            # It waited in To send since an earlier attempt; the report says delivered.
+            deltas = Deltas(task_dimensions(connection, (row.task_id for row in settled)))
+            for row in settled:
+                if row.sent_at is not None:
+                    deltas.move(row.sent_at, row.task_id, row.send_method, "to_send", "delivered")
+            upsert_stats(connection, deltas)
+            finish_tasks(connection, {row.task_id for row in settled}, now)
+
+
 def reclaim_expired(store: Store, now: datetime, *, limit: int = 1000) -> int:
     """Messages whose worker vanished mid-send: record an "unknown" attempt (it may have
     been delivered) and queue them again at once, keeping their Message-ID."""
@@ -341,22 +403,80 @@ def reclaim_expired(store: Store, now: datetime, *, limit: int = 1000) -> int:
         )
         deltas = Deltas(task_dimensions(connection, (row.task_id for row in rows)))
         for row in rows:
-            deltas.count(row.sent_at or now, row.task_id, row.send_method, row.sent_at is None, "")
+            # A message reported while its worker vanished keeps its report's status and
+            # counts as delivered: the relay took it. Every other one is queued again.
+            final = "delivered" if row.status in REPORTED_STATUSES else ""
+            deltas.count(
+                row.sent_at or now, row.task_id, row.send_method, row.sent_at is None, final
+            )
         m = message_table
         connection.execute(
             update(m)
             .where(m.c.id == bindparam("row_id"))
             .values(
-                status=MessageStatus.DEFERRED.value,
+                status=bindparam("new_status"),
                 next_attempt_at=now,
                 sent_at=bindparam("sent"),
                 lease_owner=None,
                 lease_expires_at=None,
             ),
-            [{"row_id": row.id, "sent": row.sent_at or now} for row in rows],
+            [
+                {
+                    "row_id": row.id,
+                    "sent": row.sent_at or now,
+                    "new_status": row.status
+                    if row.status in REPORTED_STATUSES
+                    else MessageStatus.DEFERRED.value,
+                }
+                for row in rows
+            ],
         )
         upsert_stats(connection, deltas)
+        finish_tasks(
+            connection, {row.task_id for row in rows if row.status in REPORTED_STATUSES}, now
+        )
     return len(rows)
+
+
+def settle_report(
+    connection: Connection, message_id: int, status: MessageStatus, now: datetime
+) -> bool:
+    """Move a message to what a report made of it (``bounced`` or ``complained``), in the
+    report's transaction, keeping the statistics equal to a recount; False when it stays.
+
+    A report proves the relay took the message, so it counts as delivered in its send hour
+    from now on (a deferred, failed or rejected count moves there) and is never queued
+    again. A complaint outranks a bounce, never the other way. A message being sent only
+    changes status: the engine settles its counts and lease when it writes its result (or
+    housekeeping does, when the engine died). A message never attempted stays as it is:
+    nothing of it left the machine."""
+    m = message_table
+    statement = select(m.c.status, m.c.sent_at, m.c.task_id, m.c.send_method).where(
+        m.c.id == message_id
+    )
+    if connection.dialect.name == "postgresql":
+        statement = statement.with_for_update()
+    row = connection.execute(statement).first()
+    if row is None or row.status == status.value:
+        return False
+    if row.status == MessageStatus.COMPLAINED.value and status == MessageStatus.BOUNCED:
+        return False
+    in_flight = row.status == MessageStatus.SENDING.value
+    if row.sent_at is None and not in_flight:
+        return False
+    changes: dict[str, Any] = {"status": status.value}
+    if not in_flight:
+        counted = (
+            "delivered" if row.status in AFTER_DELIVERY else FINAL_STAT.get(row.status, "to_send")
+        )
+        deltas = Deltas(task_dimensions(connection, [row.task_id]))
+        deltas.move(row.sent_at, row.task_id, row.send_method, counted, "delivered")
+        upsert_stats(connection, deltas)
+        changes["next_attempt_at"] = now
+    connection.execute(update(m).where(m.c.id == message_id).values(**changes))
+    if not in_flight:
+        finish_tasks(connection, {row.task_id}, now)
+    return True
 
 
 def cancel_unsent(connection: Connection, task_ids: Sequence[int] | None = None) -> int:

@@ -92,6 +92,18 @@ class Deltas:
             counter[TO_SEND] -= 1
             counter[MEASURE_COLUMNS.index(final)] += 1
 
+    def move(
+        self, sent_at: datetime, task_id: int, send_method: str, source: str, target: str
+    ) -> None:
+        """Count a message again under another measure (``target``) than it was
+        (``source``), in the hour of its first attempt."""
+        if source == target:
+            return
+        key = (sent_at.replace(minute=0, second=0, microsecond=0), task_id, send_method)
+        counter = self.counts.setdefault(key, [0] * len(MEASURE_COLUMNS))
+        counter[MEASURE_COLUMNS.index(source)] -= 1
+        counter[MEASURE_COLUMNS.index(target)] += 1
+
     def rows(self) -> list[dict[str, int | str | datetime]]:
         """The changed statistics rows: their key columns and what to add to each measure."""
         rows: list[dict[str, int | str | datetime]] = []

@@ -65,6 +65,7 @@ from kootui.core.mail.unsubscribe import (
 )
 from kootui.core.mail.verp import (
     bounce_host,
+    check_bounce_secret,
     verp_address,
     verp_enabled,
     verp_message_id,
@@ -84,6 +85,7 @@ __all__ = [
     "append_text_footer",
     "bounce_host",
     "bounded_text",
+    "check_bounce_secret",
     "classify_reply",
     "clean_display_name",
     "clean_header_text",

@@ -29,6 +29,7 @@ import threading
 from pathlib import Path
 
 from kootui.core.config import Settings
+from kootui.core.errors import SettingsError
 
 VERP_PREFIX = "b-"
 SECRET_FILE = "bounce-secret"
@@ -79,9 +80,42 @@ def bounce_secret(settings: Settings) -> bytes:
         if known is None:
             known = _read_or_create_secret(path)
             if len(known) < _SECRET_BYTES:
-                raise ValueError(f"{path} is shorter than {_SECRET_BYTES} bytes; delete it")
+                raise ValueError(f"{path} is shorter than {_SECRET_BYTES} bytes")
             _secrets[path] = known
         return known
+
+
+def check_bounce_secret(settings: Settings, *, create: bool) -> None:
+    """At the start of a process that receives bounces (the MX): the secret must be there
+    and usable now, not at the first bounce. ``create`` makes a missing one (a deployment
+    whose engines run beside this MX, on the same keys folder); without it a missing secret
+    is an error: an MX that made its own would refuse every bounce of engines elsewhere."""
+    path = settings.paths.keys_dir / SECRET_FILE
+    share = (
+        "copy it from the host whose engines send (every sending engine and MX of a "
+        "deployment share one bounce secret, as they share the DKIM keys)"
+    )
+    if not create and not path.exists():
+        raise SettingsError(
+            f"the bounce MX needs {path} and it is missing: {share}",
+            field="mx.listen",
+            code="mx.bounce_secret_missing",
+        )
+    try:
+        bounce_secret(settings)
+    except OSError as exc:
+        raise SettingsError(
+            f"the bounce MX cannot read {path}: {exc.strerror or exc}; fix its owner and "
+            f"mode (0600, the user kootui runs as), or {share}",
+            field="mx.listen",
+            code="mx.bounce_secret_unreadable",
+        ) from None
+    except ValueError as exc:
+        raise SettingsError(
+            f"the bounce MX cannot use {path}: {exc}, or {share}",
+            field="mx.listen",
+            code="mx.bounce_secret_unreadable",
+        ) from None
 
 
 def _mac(secret: bytes, row_id: int) -> str:

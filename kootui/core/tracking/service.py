@@ -6,39 +6,49 @@ anything is read or written. A click goes only to an entry of the message's link
 derived again from the stored template and the recipient's parameters, exactly as the
 engine rendered them (so a template edited after sending changes where its links go;
 they stay the workspace's own links either way, never the URL's).
+
+The tracking host is public and each request used to write a row, so a holder of one
+tracked message could flood the store. Opens and clicks are stored up to
+``http.tracked_events_per_hour`` each per message in the last hour; more are answered as
+usual (the pixel, the redirect) and dropped, not counted: an open or click is a signal,
+and past a few an hour it is a reload loop or a scanner, not a reader. The first always
+counts, so unique opens and clicks are exact. A dropped one costs reads only, never the
+store's write lock, and repeated clicks reuse the link list already derived.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError
-from kootui.core.events import CLICKED, OPENED, record_event
+from kootui.core.events import CLICKED, OPENED, EventKind, record_event
 from kootui.core.mail import (
     TrackingUrls,
     tracking_message_id,
     tracking_token,
     tracking_token_matches,
 )
-from kootui.core.store import Message, Task, Template
+from kootui.core.store import Message, MessageEvent, Task, Template
 from kootui.core.templates import CompiledTemplate
 
 # Used to derive a message's links when no tracking host is set any more: the host only
 # decides which links were the tracking host's own (never rewritten).
 _NO_HOST = "tracking.invalid"
 _WEB_SCHEMES = ("http://", "https://")
+CAP_WINDOW = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
 class _SentMessage:
     row_id: int
     secret: str
-    params: Mapping[str, str]
+    params: tuple[tuple[str, str], ...]  # hashable: the link lists are cached by message
     body_type: str
     body: str
     text_body: str
@@ -72,7 +82,7 @@ def _verified_message(context: Context, token: str) -> _SentMessage | None:
     return _SentMessage(
         row_id=row_id,
         secret=row.unsubscribe_token,
-        params=dict(row.params or {}),
+        params=tuple(sorted(dict(row.params or {}).items())),
         body_type=row.body_type,
         body=row.body,
         text_body=row.text_body,
@@ -94,38 +104,72 @@ def _compiled(body_type: str, body: str, text_body: str, locale: str) -> Compile
 
 
 def _links(context: Context, sent: _SentMessage, token: str) -> tuple[str, ...]:
-    host = context.settings.sending.tracking_host or _NO_HOST
+    return _rendered_links(sent, token, context.settings.sending.tracking_host or _NO_HOST)
+
+
+@lru_cache(maxsize=1024)
+def _rendered_links(sent: _SentMessage, token: str, host: str) -> tuple[str, ...]:
+    """The message's link list, rendered once per message, template text and host (the key
+    holds all three, so an edited template renders again)."""
+    params: Mapping[str, str] = dict(sent.params)
     try:
         compiled = _compiled(sent.body_type, sent.body, sent.text_body, sent.locale)
-        rendered = compiled.render(sent.params, tracking=TrackingUrls(host, token))
+        rendered = compiled.render(params, tracking=TrackingUrls(host, token))
     except KootuiError:
         return ()  # the template no longer renders for these parameters: no link to give
     return rendered.links
 
 
+def _stored_recently(
+    connection: Connection, row_id: int, kind: EventKind, since: datetime, limit: int
+) -> int:
+    """How many of the message's newest ``limit`` events of ``kind`` happened since
+    ``since``: at most ``limit`` index entries read, however many the message has."""
+    event = MessageEvent.__table__
+    newest = connection.execute(
+        select(event.c.occurred_at)
+        .where(event.c.message_id == row_id, event.c.kind == kind.name)
+        .order_by(event.c.id.desc())
+        .limit(limit)
+    ).scalars()
+    return sum(1 for occurred_at in newest if occurred_at >= since)
+
+
+def _record_capped(
+    context: Context, row_id: int, kind: EventKind, link_index: int | None = None
+) -> bool:
+    """Store one open or click unless the message had its hour's share; True when stored."""
+    now = context.clock.now()
+    limit = context.settings.http.tracked_events_per_hour
+    with context.store.engine.connect() as connection:
+        if _stored_recently(connection, row_id, kind, now - CAP_WINDOW, limit) >= limit:
+            return False
+    with context.store.session() as session:
+        record_event(session.connection(), row_id, kind, now, link_index=link_index)
+    return True
+
+
 def record_open(context: Context, token: str) -> bool:
-    """Count one open of the message the token names; False for a token that is not one."""
+    """Count one open of the message the token names (within the hourly cap); False for a
+    token that is not one."""
     sent = _verified_message(context, token)
     if sent is None:
         return False
-    with context.store.session() as session:
-        record_event(session.connection(), sent.row_id, OPENED, context.clock.now())
+    _record_capped(context, sent.row_id, OPENED)
     return True
 
 
 def follow_click(context: Context, token: str, index: int) -> str | None:
     """The address of link ``index`` of the message the token names, with the click
-    counted; None (nothing counted) for a foreign token or an index the message lacks."""
+    counted (within the hourly cap); None (nothing counted) for a foreign token or an index
+    the message lacks."""
     sent = _verified_message(context, token)
     if sent is None or index < 0:
         return None
     links = _links(context, sent, token)
     if index >= len(links) or not links[index].lower().startswith(_WEB_SCHEMES):
         return None
-    with context.store.session() as session:
-        record_event(
-            session.connection(), sent.row_id, CLICKED, context.clock.now(), link_index=index
-        )
+    _record_capped(context, sent.row_id, CLICKED, link_index=index)
     return links[index]
 
 

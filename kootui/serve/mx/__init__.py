@@ -5,6 +5,6 @@ This module is the package's face: other packages import from here only."""
 
 from __future__ import annotations
 
-from kootui.serve.mx.listener import MxHandler, MxListener
+from kootui.serve.mx.listener import MxHandler, MxListener, check_mx
 
-__all__ = ["MxHandler", "MxListener"]
+__all__ = ["MxHandler", "MxListener", "check_mx"]

@@ -11,12 +11,18 @@ the sender a few milliseconds per report but needs no inbox table of its own: a 
 store fault before the commit answers nothing or ``451``, and the sending MTA keeps the
 report and tries again. Bounces come at the pace of sending, not in bursts an MTA's retry
 could not absorb.
+
+With ``mx.tls_cert`` and ``mx.tls_key`` the MX offers STARTTLS (never requires it: an MTA
+that cannot encrypt must still be able to report). The bounce secret and the certificate
+are checked when the listener starts (``check_mx``), so a deployment that forgot to share
+the secret fails at start in one line instead of refusing every bounce later.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
@@ -26,7 +32,8 @@ from kootui.core.bounces import message_exists, receive_report
 from kootui.core.config import Settings
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError, SettingsError
-from kootui.core.mail import verp_message_id
+from kootui.core.mail import check_bounce_secret, verp_message_id
+from kootui.serve.tls import server_tls_context
 
 log = logging.getLogger("kootui.serve.mx")
 UNKNOWN_ADDRESS = "550 5.1.1 no such bounce address here"
@@ -73,6 +80,17 @@ class MxHandler:
         return RECORDED
 
 
+def check_mx(settings: Settings, *, create_secret: bool) -> ssl.SSLContext | None:
+    """What the MX needs before it listens: the bounce secret (made when ``create_secret``:
+    engines beside it share this keys folder) and its certificate when one is configured;
+    returns the TLS context. Each missing piece is a ``SettingsError`` naming it."""
+    check_bounce_secret(settings, create=create_secret)
+    mx = settings.mx
+    if not (mx.tls_cert or mx.tls_key):
+        return None
+    return server_tls_context(mx.tls_cert, mx.tls_key, "mx")
+
+
 class MxListener:
     """The listening server on ``mx.listen``; started and closed by ``kootui serve``."""
 
@@ -81,6 +99,7 @@ class MxListener:
         self.settings = settings
         self.handler = MxHandler(context, settings)
         self._server: asyncio.Server | None = None
+        self._tls: ssl.SSLContext | None = None
 
     def _protocol(self) -> SMTP:
         mx = self.settings.mx
@@ -92,10 +111,15 @@ class MxListener:
             enable_SMTPUTF8=False,  # reports are ASCII; an 8-bit body still arrives whole
             decode_data=False,
             ident="kootui bounce MX",
+            tls_context=self._tls,  # STARTTLS offered when set, never required
+            require_starttls=False,
         )
 
     async def start(self) -> None:
+        """Listen on ``mx.listen``. The bounce secret must exist by now (``kootui serve``
+        makes it before, when it runs engines too)."""
         mx = self.settings.mx
+        self._tls = check_mx(self.settings, create_secret=False)
         loop = asyncio.get_running_loop()
         try:
             self._server = await loop.create_server(self._protocol, host=mx.host, port=mx.port)

@@ -5,7 +5,10 @@ sent (``core.tracking.follow_click``): the URL never chooses the target.
 
 Unknown, malformed or tampered tokens all get the same plain 404, which says nothing
 about any address or message. Core calls block on the store, so they run on
-Starlette's thread pool, never on the event loop.
+Starlette's thread pool, never on the event loop. The work a request may cause is bounded
+before the store is asked: a token longer than any real one, an index of more than six
+digits, a form body over 4 KB are refused at once; opens and clicks past the hourly cap
+are answered without a write (``core.tracking``).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from kootui.serve.public.pages import SECURITY_HEADERS, confirmation_page, done_
 MAX_FORM_BYTES = 4096  # a one-click body is 26 bytes; the button's form a few more
 ONE_CLICK = b"List-Unsubscribe=One-Click"
 MAX_INDEX_DIGITS = 6  # a message has far fewer links; a longer index is not one of them
+MAX_TOKEN_CHARS = 96  # real tokens are under 50 characters (tracking, unsubscribe)
 PIXEL_HEADERS = {
     **SECURITY_HEADERS,
     "Cache-Control": "no-cache, no-store, must-revalidate, max-age=0",
@@ -90,6 +94,8 @@ def public_router(context: Context, settings: Settings) -> APIRouter:
     @router.get("/u/{token}")
     async def confirm_unsubscribe(token: str) -> Response:
         """The confirmation page: it changes nothing, since link scanners GET every link."""
+        if len(token) > MAX_TOKEN_CHARS:
+            return not_found()
         state = await run_in_threadpool(_state, context, token)
         if state is None:
             return not_found()
@@ -102,6 +108,8 @@ def public_router(context: Context, settings: Settings) -> APIRouter:
         """The button's form and RFC 8058 one-click alike: unsubscribe, answer 200 (never a
         redirect). The token is the authority, so any body within bounds will do; the
         one-click body gets a plain answer, the button the done page."""
+        if len(token) > MAX_TOKEN_CHARS:
+            return not_found()
         body = await _bounded_body(request)
         if body is None:
             return _text("Request too large\n", 413)
@@ -114,7 +122,10 @@ def public_router(context: Context, settings: Settings) -> APIRouter:
 
     @router.get("/o/{token}.gif")
     async def open_pixel(token: str) -> Response:
-        """The open pixel: counted, then the smallest GIF, never cached (each load counts)."""
+        """The open pixel: counted, then the smallest GIF, never cached (each load counts,
+        up to the hourly cap)."""
+        if len(token) > MAX_TOKEN_CHARS:
+            return not_found()
         if not await run_in_threadpool(record_open, context, token):
             return not_found()
         return Response(PIXEL_GIF, media_type="image/gif", headers=PIXEL_HEADERS)
@@ -122,7 +133,9 @@ def public_router(context: Context, settings: Settings) -> APIRouter:
     @router.get("/c/{token}/{index}")
     async def click(token: str, index: str) -> Response:
         """A 302 to link ``index`` of the message as it was sent; nothing else, ever."""
-        if not index.isascii() or not index.isdigit() or len(index) > MAX_INDEX_DIGITS:
+        if len(token) > MAX_TOKEN_CHARS or len(index) > MAX_INDEX_DIGITS:
+            return not_found()
+        if not index.isascii() or not index.isdigit():
             return not_found()
         target = await run_in_threadpool(follow_click, context, token, int(index))
         if target is None:

@@ -30,6 +30,7 @@ from kootui.core.context import Context
 from kootui.core.errors import KootuiError, SettingsError
 from kootui.core.submissions import Intake, SubmissionChecker
 from kootui.serve.smtp.handler import SubmissionHandler, peer_host, reply_text
+from kootui.serve.tls import server_tls_context
 
 log = logging.getLogger("kootui.serve.smtp")
 STOP_WAIT_SECONDS = 30.0
@@ -155,17 +156,7 @@ class KootuiSMTP(SMTP):
 
 
 def _tls_context(smtp: SmtpSection) -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    try:
-        context.load_cert_chain(smtp.tls_cert, smtp.tls_key)
-    except (OSError, ssl.SSLError) as exc:
-        raise SettingsError(
-            f"cannot use {smtp.tls_cert} and {smtp.tls_key}: {exc}",
-            field="smtp.tls_cert",
-            code="smtp.tls_files",
-        ) from None
-    return context
+    return server_tls_context(smtp.tls_cert, smtp.tls_key, "smtp")
 
 
 def check_smtp_listen(smtp: SmtpSection) -> None:

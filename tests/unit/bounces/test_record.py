@@ -17,13 +17,17 @@ COMPLAINT = InboundReport(ReportKind.COMPLAINT, text="abuse report")
 
 
 def _two_messages(context: Context) -> tuple[int, int]:
+    """Two delivered messages (a report changes only a message that left)."""
     seed_task(context, seed_sender(context), ["ann@example.org", "bob@example.org"])
     first, second = (row.id or 0 for row in messages(context))
+    table = Message.__table__
+    sent = {"status": "delivered", "sent_at": context.clock.now()}
     with context.store.session() as session:
+        session.connection().execute(update(table).where(table.c.id == first).values(**sent))
         session.connection().execute(
-            update(Message.__table__)
-            .where(Message.__table__.c.id == second)
-            .values(status="delivered", message_id_header="<b0b@example.com>")
+            update(table)
+            .where(table.c.id == second)
+            .values(**sent, message_id_header="<b0b@example.com>")
         )
     return first, second
 

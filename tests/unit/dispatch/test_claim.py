@@ -142,7 +142,7 @@ def test_released_messages_go_back_to_the_queue_untouched(
     address = seed_sender(context, with_key=False)
     seed_task(context, address, 2)
     claimed = claim_batch(context.store, "w", clock.now(), limit=10, lease=LEASE)
-    release(context.store, "w", [item.row_id for item in claimed])
+    release(context.store, "w", [item.row_id for item in claimed], clock.now())
     rows = messages(context)
     assert {(row.status, row.attempts, row.lease_owner) for row in rows} == {("pending", 0, None)}
 
@@ -192,7 +192,7 @@ def test_a_claim_stores_each_message_identity_in_its_own_transaction(
     assert {item.task_id for item in claimed} == {plain, offering}
     assert len({item.message_id_header for item in claimed}) == 4
     # A retry carries the identity it was first sent with.
-    release(context.store, "w", [item.row_id for item in claimed])
+    release(context.store, "w", [item.row_id for item in claimed], clock.now())
     again = claim_batch(context.store, "w2", clock.now(), limit=10, lease=LEASE)
     assert {(i.row_id, i.message_id_header, i.unsubscribe_token) for i in again} == {
         (i.row_id, i.message_id_header, i.unsubscribe_token) for i in claimed
