@@ -30,6 +30,10 @@ _ONE_LINE = re.compile(f"[\x00-\x1f{_UNSAFE_ABOVE_C0}]")
 # In a block of several lines a newline stays a newline and a tab a tab; a carriage
 # return does not, since it moves back over what was already written.
 _BLOCK = re.compile(f"[\x00-\x08\x0b-\x1f{_UNSAFE_ABOVE_C0}]")
+_UNSAFE_ONLY = re.compile(f"[{_UNSAFE_ABOVE_C0}]")
+# What header text may not carry to the wire as it is (core/mail/headers.py): the unsafe
+# characters above C0 but the line separators, which the header rules turn into spaces.
+HEADER_INVISIBLE = _UNSAFE_ABOVE_C0.replace("\u2028\u2029", "")
 
 
 def _shown(match: re.Match[str]) -> str:
@@ -43,6 +47,23 @@ def _shown(match: re.Match[str]) -> str:
     if code <= 0xFFFF:
         return f"\\u{code:04x}"
     return f"\\U{code:08x}"
+
+
+def first_unprintable(text: str) -> int | None:
+    """Index of the first character ``printable`` would show escaped on one line (a
+    control, a line break, a bidi override or isolate, an invisible format character), or
+    None. The edges where a person types a subject refuse these."""
+    found = _ONE_LINE.search(text)
+    return found.start() if found else None
+
+
+def invisible_shown(text: str) -> str:
+    """``text`` with only the characters above C0 that ``printable`` escapes made visible
+    (bidi controls, invisible format characters, DEL and C1): for text kept whole, such as a
+    spreadsheet cell, whose line breaks and tabs are its own."""
+    if _UNSAFE_ONLY.search(text) is None:
+        return text
+    return _UNSAFE_ONLY.sub(_shown, text)
 
 
 def printable(text: object, *, one_line: bool = True) -> str:

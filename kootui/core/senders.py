@@ -9,7 +9,6 @@ verification stays listed, flagged not usable, and cannot be chosen for tasks.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -22,7 +21,7 @@ from sqlmodel import Session, col, select
 from kootui.core.context import Context
 from kootui.core.domains import display_domain_name, require_verified_domain, search_form
 from kootui.core.errors import Conflict, InvalidState, NotFound, ValidationError
-from kootui.core.mail import format_mailbox
+from kootui.core.mail import first_control, format_mailbox
 from kootui.core.references import resolve_reference
 from kootui.core.store import (
     Column,
@@ -134,14 +133,16 @@ def validate_alias(alias: str) -> str:
             field="alias",
             code="address.alias_too_long",
         )
-    for character in alias:
-        # Cc covers NUL, CR, LF and the rest; line/paragraph separators break headers too.
-        if unicodedata.category(character) in {"Cc", "Cs", "Zl", "Zp"}:
-            raise ValidationError(
-                f"must not contain control characters (found U+{ord(character):04X})",
-                field="alias",
-                code="address.alias_invalid",
-            )
+    # The alias is the From display name: besides controls, a bidi override there would
+    # show the reader another sender than the text holds (the subject's rule).
+    control = first_control(alias)
+    if control is not None:
+        raise ValidationError(
+            f"must not contain control or invisible formatting characters "
+            f"(found U+{ord(alias[control]):04X})",
+            field="alias",
+            code="address.alias_invalid",
+        )
     return alias
 
 

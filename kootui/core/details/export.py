@@ -30,6 +30,7 @@ from kootui.core.context import Context
 from kootui.core.details.query import DETAILS_COLUMNS, details_query, prepared_request
 from kootui.core.details.rows import ExportResult, TaskFacts, load_task_facts, present_row
 from kootui.core.errors import KootuiError, ValidationError
+from kootui.core.printable import invisible_shown
 from kootui.core.store import (
     PageRequest,
     ordered_statement,  # the pager's own filter + order
@@ -41,9 +42,11 @@ DATE_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 
 def neutralise(text: str) -> str:
-    """Text a spreadsheet shows as text: formula starters get a leading quote, and
-    characters XML cannot hold are dropped."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    """Text a spreadsheet shows as text: formula starters get a leading quote, characters
+    XML cannot hold are dropped, and bidi controls and invisible characters are shown as
+    escapes (``\\u202e``), so a cell reads in the order it holds (a subject stored
+    before the subject rules refused them)."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", invisible_shown(text))
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

@@ -455,7 +455,10 @@ def settle_report(
         m.c.id == message_id
     )
     if connection.dialect.name == "postgresql":
-        statement = statement.with_for_update()
+        # NO KEY UPDATE: the report's event row already holds KEY SHARE on this message
+        # (its foreign key), and so may an engine's attempt row; a FOR UPDATE here would
+        # wait on the engine while the engine's FOR UPDATE waits on us.
+        statement = statement.with_for_update(key_share=True)  # FOR NO KEY UPDATE
     row = connection.execute(statement).first()
     if row is None or row.status == status.value:
         return False

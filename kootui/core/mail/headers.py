@@ -4,7 +4,9 @@ The rule for text that came from people (a subject, a sender's alias, an attachm
 name, and the recipient parameters a subject is rendered with):
 - line breaks (CRLF, CR, LF, NEL, U+2028, U+2029) and TAB become one space, and every
   other control character (C0, DEL, C1) becomes U+FFFD, so nothing raw reaches the
-  wire and a value cannot start a header of its own;
+  wire and a value cannot start a header of its own; so do bidi overrides and isolates
+  and invisible format characters (``printable``'s set), which would make a mail client
+  show the text in another order than it holds or hide part of it;
 - a display name also loses runs of white space after a space and spaces at either end
   (readers collapse them), and is atoms, a quoted string or encoded words separated by
   folding white space (RFC 2047 §5);
@@ -16,7 +18,7 @@ name, and the recipient parameters a subject is rendered with):
   Content-Type, List-Unsubscribe) is never encoded, only folded, and one holding a
   control character or a token longer than 998 octets is refused.
 The edges where a person types header text (template save, task creation) refuse
-control characters instead (``first_control``), naming the field.
+all of those instead (``first_control``), naming the field.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import re
 from collections.abc import Sequence
 
 from kootui.core.errors import ValidationError
+from kootui.core.printable import HEADER_INVISIBLE, first_unprintable
 
 CRLF = "\r\n"
 MAX_LINE = 998  # RFC 5322 §2.1.1, without the CRLF
@@ -36,24 +39,26 @@ _UNSTRUCTURED = frozenset({"subject", "comments"})
 _ATOM_SPECIALS = frozenset('()<>[]:;@\\,."')
 
 _LINE_BREAKS = re.compile("\r\n|[\r\n\t\x85\u2028\u2029]")
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")
-_EDGE_REFUSED = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROLS = re.compile(f"[\x00-\x1f{HEADER_INVISIBLE}]")
+_STRUCTURED_REFUSED = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 # A structured value's tokens: quoted strings stay whole, anything else splits at spaces.
 _SPACE_RUN = re.compile(r" \s+")
 _STRUCTURED_TOKEN = re.compile(r'(?:"(?:[^"\\]|\\.)*"|[^ ])+')
 
 
 def clean_header_text(text: str) -> str:
-    """``text`` with line breaks and TAB as spaces and other controls as U+FFFD."""
+    """``text`` with line breaks and TAB as spaces, other controls and invisible format
+    characters as U+FFFD."""
     if text.isascii() and text.isprintable():
         return text
     return _CONTROLS.sub("\ufffd", _LINE_BREAKS.sub(" ", text))
 
 
 def first_control(text: str) -> int | None:
-    """Index of the first character a person may not type into header text, or None."""
-    found = _EDGE_REFUSED.search(text)
-    return found.start() if found else None
+    """Index of the first character a person may not type into header text, or None:
+    what ``printable`` would have to show escaped (controls, line separators, bidi
+    overrides and isolates, invisible format characters)."""
+    return first_unprintable(text)
 
 
 def _sendable_as_is(text: str, first_room: int) -> bool:
@@ -113,7 +118,7 @@ def phrase_words(display_name: str) -> list[str]:
 def _structured_tokens(name: str, value: str | Sequence[str]) -> list[str]:
     tokens = _STRUCTURED_TOKEN.findall(value) if isinstance(value, str) else list(value)
     for token in tokens:
-        if _EDGE_REFUSED.search(token):
+        if _STRUCTURED_REFUSED.search(token):
             raise ValidationError(
                 "holds a control character, which a mail header cannot carry",
                 field=name.lower(),

@@ -130,8 +130,8 @@ def check_subject(subject: str, parameters: tuple[str, ...] | list[str]) -> str:
     control = first_control(text)
     if control is not None:
         raise ValidationError(
-            f"column {control + 1}: the subject must not contain control characters "
-            f"(found U+{ord(text[control]):04X})",
+            f"column {control + 1}: the subject must not contain control or invisible "
+            f"formatting characters (found U+{ord(text[control]):04X})",
             field="subject",
             code="task.subject_control",
         )

@@ -286,7 +286,7 @@ def _size_problems(subject: str, body: str, text_body: str) -> list[Problem]:
         problems.append(
             Problem(
                 "template.subject_control",
-                f"the subject must not contain control characters "
+                f"the subject must not contain control or invisible formatting characters "
                 f"(found U+{ord(subject[control]):04X})",
                 1,
                 control + 1,

@@ -10,11 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from kootui.cli import main
 from kootui.cli.output import PrintableFormatter
 from kootui.core.bootstrap import open_context
 from kootui.core.config import Settings
+from kootui.core.store import Task
 from tests.support.dns_server import LoopbackDnsServer
 from tests.support.task_seed import seed_sources, write_recipients_xlsx
 
@@ -61,8 +63,8 @@ def ids(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
         context.close()
 
 
-# What the core lets a person store in a subject: no controls, but bidi overrides.
-STORABLE_SUBJECT = "Hi \u202eevil\u2066 x"
+# A subject stored before the core refused bidi controls and invisible characters.
+STORED_SUBJECT = "Hi \u202eevil\u2066 x"
 
 
 def _create(
@@ -87,21 +89,28 @@ def _create(
 
 
 def test_task_names_and_subjects_are_shown_inert_on_their_line(
-    ids: dict[str, int], capsys: pytest.CaptureFixture[str]
+    ids: dict[str, int], settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(_create(ids, "--to", "ann@example.com"))
+    for subject in (None, STORED_SUBJECT):  # controls, then a bidi override: both refused
+        refused_args = _create(ids, "--to", "ann@example.com", name="plain")
+        if subject is not None:
+            refused_args[refused_args.index("--subject") + 1] = subject
+        assert main(refused_args) != 0
+        refused = capsys.readouterr()
+        assert _inert(refused.err) and refused.err.count("\n") == 1
+        assert "subject" in refused.err
+    assert main(_create(ids, "--to", "ann@example.com", name="plain", subject="Hi")) == 0
     created = capsys.readouterr()
-    if code != 0:  # the core may refuse such a name: then its refusal must be inert too
-        assert _inert(created.err) and created.err.count("\n") == 1
-        code = main(_create(ids, "--to", "ann@example.com", subject=STORABLE_SUBJECT))
-        if code != 0:
-            assert _inert(capsys.readouterr().err)
-            code = main(
-                _create(ids, "--to", "ann@example.com", name="plain", subject=STORABLE_SUBJECT)
-            )
-        assert code == 0
-        created = capsys.readouterr()
     assert _inert(created.out) and created.out.count("\n") == 1
+    # Rows stored before these rules keep what they hold; every face shows it inert.
+    context = open_context(settings)
+    try:
+        with context.store.engine.begin() as connection:
+            connection.execute(
+                update(Task.__table__).values(name=HOSTILE, subject=f"{STORED_SUBJECT} {HOSTILE}")
+            )
+    finally:
+        context.close()
     assert main(["task", "list"]) == 0
     listing = capsys.readouterr().out
     assert _inert(listing) and len(listing.splitlines()) == 2  # the task and the range line
@@ -109,15 +118,14 @@ def test_task_names_and_subjects_are_shown_inert_on_their_line(
     shown = capsys.readouterr().out
     assert _inert(shown) and len(shown.splitlines()) == 7  # with the tracking line
     assert "␛]0;pwned␇␛[2J" in shown  # the subject is there, visible, not obeyed
+    assert "\\u202eevil\\u2066" in shown
 
 
 def test_an_xlsx_file_name_is_shown_inert(
     ids: dict[str, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = write_recipients_xlsx(tmp_path / "\x1b[2J\x1b]2;x\x07list\u202e.xlsx", 2, ("email",))
-    assert (
-        main(_create(ids, "--xlsx", str(path), name="from a file", subject=STORABLE_SUBJECT)) == 0
-    )
+    assert main(_create(ids, "--xlsx", str(path), name="from a file", subject="Hi")) == 0
     out = capsys.readouterr().out
     assert _inert(out) and "␛[2J" in out and "\\u202e" in out
 

@@ -91,6 +91,13 @@ def test_formula_looking_cells_are_neutralised(filled: Context, tmp_path: Path) 
     assert neutralise("plain") == "plain"
 
 
+def test_bidi_controls_and_invisible_characters_are_shown_in_a_cell() -> None:
+    # A subject stored before the subject rules refused them reads in its own order.
+    assert neutralise("Invoice \u202efdp.exe\u2069") == "Invoice \\u202efdp.exe\\u2069"
+    assert neutralise("a\u200bb\U000e0041") == "a\\u200bb\\U000e0041"
+    assert neutralise("Grüße 你好 \u200d") == "Grüße 你好 \u200d"  # ZWJ joins, stays
+
+
 def test_recipients_are_masked_unless_revealed_for_this_export(
     filled: Context, tmp_path: Path
 ) -> None:

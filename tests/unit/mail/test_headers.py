@@ -204,3 +204,12 @@ def test_a_long_alias_sends_encoded_words_apart_as_rfc_2047_asks() -> None:
     assert "?==?" not in line  # §5: an encoded word is separated by white space
     assert line.count("=?utf-8?") >= 2
     assert _display_name(data) == alias
+
+
+def test_a_stored_subject_with_bidi_controls_reaches_the_wire_neutralised() -> None:
+    # A subject saved before the edges refused them (or a parameter value carrying one):
+    # the reader sees a replacement character where the override was, never the reversal.
+    subject = "Invoice \u202efdp.exe\u2069 \u200bpaid\U000e0041"
+    parsed = _assert_well_formed(_compose(subject=subject))
+    assert parsed["Subject"] == "Invoice \ufffdfdp.exe\ufffd \ufffdpaid\ufffd"
+    assert clean_header_text("👩\u200d💻") == "👩\u200d💻"  # a joiner is part of the emoji

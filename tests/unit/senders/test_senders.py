@@ -128,6 +128,9 @@ def test_dot_atom_prefixes_are_accepted(context, domain_id, prefix):
         ("Shop\x00", "U+0000"),
         ("Shop\x1b[31m", "U+001B"),
         ("Shop\u2028X", "U+2028"),
+        ("Pay\u202elaP", "U+202E"),  # shown reversed: "PayPal"
+        ("Shop\u2066X\u2069", "U+2066"),
+        ("Sh\u200bop", "U+200B"),
     ],
 )
 def test_bad_aliases_are_refused(context, domain_id, alias, fragment):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from html.parser import HTMLParser
 
 import pytest
 from sqlmodel import select
 
+from kootui.core.errors import ValidationError
 from kootui.core.store import PageRequest, Template, TemplateStatus
 from kootui.core.templates import (
     CompiledTemplate,
@@ -158,3 +160,12 @@ def test_public_and_my_lists_are_separate_and_filterable(context):
     page = list_templates(context, PageRequest(advanced={"id": str(otp)}), public=True)
     assert [row["title"] for row in page.rows] == ["One-time code"]
     assert require_usable_template(context, otp).public_key == "otp.en"
+
+
+def test_saving_a_template_with_a_bidi_override_in_its_subject_is_refused(context):
+    draft = copy_template(context, public_id(context, "monthly_bill.zh"))
+    hostile = dataclasses.replace(draft, subject="Invoice \u202efdp.exe")
+    with pytest.raises(ValidationError) as refused:
+        create_template(context, hostile)
+    assert refused.value.field == "subject"
+    assert "U+202E" in refused.value.message

@@ -153,6 +153,23 @@ def test_a_subject_with_a_control_character_is_refused_naming_the_column():
     assert analyse_template("Grüße {{ name }} — 你好", "x", "text") == []
 
 
+def test_a_subject_with_a_bidi_control_or_an_invisible_character_is_refused():
+    # Overrides, embeddings, isolates, marks, zero-width space, word joiner, BOM, tags.
+    for hidden in "\u202e\u202a\u2066\u2067\u2068\u2069\u200f\u061c\u200b\u2060\ufeff\U000e0041":
+        [problem] = analyse_template(f"Hi{hidden}there", "x", "text")
+        assert (problem.code, problem.field, problem.column) == (
+            "template.subject_control",
+            "subject",
+            3,
+        )
+        assert f"U+{ord(hidden):04X}" in problem.message
+    # Joiners are part of emoji and of Persian and Indic words: allowed.
+    assert (
+        analyse_template("👩\u200d💻 \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "x", "text")
+        == []
+    )
+
+
 def test_css_with_spaced_braces_is_text_but_minified_double_braces_are_flagged():
     assert analyse_template("", "<style>@media (x) { .a { b: c } }</style>", "html", "t") == []
     problems = analyse_template("", "<style>@media (x){.a{b:c}}</style>", "html", "t")
