@@ -18,6 +18,7 @@ from sqlalchemy import select
 from kootui.client import ApiError, AsyncKootuiClient, KootuiClient, Recipient
 from kootui.core.apikeys import create_api_key, revoke_api_key
 from kootui.core.context import Context
+from kootui.core.reports import ReportType, report_data, standard_query, statistics_report
 from kootui.core.store import ApiKey, Attachment, Message, SendMethod, Task
 from tests.support.api_server import (
     RunningApi,
@@ -30,6 +31,7 @@ from tests.support.prepared_stores import PreparedStores
 from tests.support.task_seed import seed_sources, write_recipients_xlsx
 
 SENDER = "news@mail.example.com"
+DAILY = ReportType.DAILY
 
 
 @pytest.fixture(scope="module")
@@ -504,6 +506,28 @@ def test_domains_addresses_and_templates_are_readable(
         with pytest.raises(ApiError) as missing:
             client.get(path)
         assert missing.value.status == 404
+
+
+def test_the_statistics_report_is_the_cores_with_its_filters_and_refusals(
+    api: RunningApi, client: KootuiClient
+) -> None:
+    expected = report_data(statistics_report(api.context, standard_query(api.context, DAILY)))
+    assert client.report() == expected
+    hourly = client.report(
+        "hourly", start="2026-11-23", end="2026-11-23 12:00", domain="mail.example.com",
+        method=["api", "smtp"],
+    )  # fmt: skip
+    assert hourly["type"] == "hourly" and hourly["filters"]["send_methods"] == ["api", "smtp"]
+    for call, field in (
+        (lambda: client.report("weekly"), "type"),
+        (lambda: client.report(start="yesterday"), "from"),
+        (lambda: client.report(start="2026-11-23", end="2026-11-01"), "to"),
+        (lambda: client.report(domain="nowhere.example"), "domain"),
+        (lambda: client.report(method="fax"), "method"),
+    ):
+        with pytest.raises(ApiError) as refused:
+            call()
+        assert refused.value.field == field, refused.value
 
 
 def test_the_access_log_names_the_key_by_prefix_and_hides_addresses(
