@@ -9,6 +9,7 @@ import json
 import logging
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -21,6 +22,7 @@ from kootui.core.context import Context
 from kootui.core.reports import ReportType, report_data, standard_query, statistics_report
 from kootui.core.store import ApiKey, Attachment, Message, SendMethod, Task
 from tests.support.api_server import (
+    SERVER_NOW,
     RunningApi,
     another_process_context,
     api_context,
@@ -215,6 +217,26 @@ def test_template_parameters_and_own_content_follow_the_template_rules(
         params={"n": "1"},
     )
     assert own.message_ids
+
+
+def test_attachments_and_a_scheduled_time_are_stored_with_the_messages(
+    api: RunningApi, client: KootuiClient
+) -> None:
+    later = SERVER_NOW + timedelta(days=1)
+    accepted = client.send_message(
+        sender=SENDER,
+        to=["later@example.org"],
+        subject="Your invoice",
+        text="Attached.",
+        attachments=[("invoice.pdf", b"%PDF-1.4 test"), ("notes.txt", b"line\n")],
+        scheduled_at=later,
+    )
+    [row] = rows(api.context, accepted.message_ids)
+    assert row.next_attempt_at == later and row.status == "pending"
+    with api.context.store.session() as session:
+        stored = session.exec(select(Attachment).where(Attachment.task_id == accepted.task_id))
+        files = {item.filename: item.content for item in stored.scalars()}
+    assert files == {"invoice.pdf": b"%PDF-1.4 test", "notes.txt": b"line\n"}
 
 
 @pytest.mark.parametrize(
