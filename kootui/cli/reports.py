@@ -48,15 +48,12 @@ EMPTY_TEXT = {
 
 def range_bound(text: str) -> date | datetime:
     """A day (YYYY-MM-DD) or a local time (YYYY-MM-DD HH:MM) in the workspace's zone."""
-    value = text.strip()
+    from kootui.core.reports import range_bound as parse_bound
+
     try:
-        if len(value) == 10:
-            return date.fromisoformat(value)
-        return datetime.fromisoformat(value).replace(second=0, microsecond=0)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{value!r} is not a day (YYYY-MM-DD) or a time (YYYY-MM-DD HH:MM)"
-        ) from None
+        return parse_bound(text, "range")
+    except KootuiError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
 
 
 def _rate_text(rate: object) -> str:

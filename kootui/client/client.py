@@ -195,6 +195,13 @@ class _Calls:
         }
         return _Call("POST", "/v1/tasks", data=form, files=files, headers=headers)
 
+    @staticmethod
+    def report(
+        report_type: str, start: str | None, end: str | None, filters: Mapping[str, Any]
+    ) -> _Call:
+        params = _query({"type": report_type, "from": start, "to": end, **filters})
+        return _Call("GET", "/v1/reports", params=params)
+
 
 class KootuiClient:
     """The API over one keep-alive connection pool (use it as a context manager)."""
@@ -283,6 +290,19 @@ class KootuiClient:
 
     def resume_task(self, task_id: int) -> JsonObject:
         return dict(self._send(_Calls.task_action(task_id, "resume")).json())
+
+    def report(
+        self,
+        report_type: str = "daily",
+        *,
+        start: str | None = None,
+        end: str | None = None,
+        **filters: Any,
+    ) -> JsonObject:
+        """The Statistics Report (``kootui report --json``): ``start``/``end`` a day or a
+        local time; filters ``domain``, ``address``, ``template``, ``task``, ``method``,
+        each a name or ID or a list of them."""
+        return dict(self._send(_Calls.report(report_type, start, end, filters)).json())
 
     def get(self, path: str, **params: Any) -> JsonObject:
         """Any read endpoint: ``get("/v1/domains")``, ``get("/v1/templates/3")``..."""
@@ -375,6 +395,16 @@ class AsyncKootuiClient:
 
     async def get_task(self, task_id: int) -> JsonObject:
         return dict((await self._send(_Call("GET", f"/v1/tasks/{task_id}"))).json())
+
+    async def report(
+        self,
+        report_type: str = "daily",
+        *,
+        start: str | None = None,
+        end: str | None = None,
+        **filters: Any,
+    ) -> JsonObject:
+        return dict((await self._send(_Calls.report(report_type, start, end, filters))).json())
 
     async def get(self, path: str, **params: Any) -> JsonObject:
         return dict((await self._send(_Call("GET", path, params=_query(params)))).json())

@@ -1,23 +1,39 @@
 """Read endpoints: domains (with their DNS records and status), sender addresses,
-templates. The same core functions as the console's pages and the CLI."""
+templates, the Statistics Report. The same core functions as the console's pages and
+the CLI (``kootui report --json`` prints the same report data)."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from kootui.core.context import Context
 from kootui.core.domains import domain_records, get_domain, list_domains
+from kootui.core.errors import KootuiError
+from kootui.core.reports import (
+    ReportQuery,
+    ReportType,
+    range_bound,
+    report_data,
+    resolve_filters,
+    standard_query,
+    statistics_report,
+)
 from kootui.core.senders import get_address, list_addresses
 from kootui.core.templates import get_template, list_templates
 from kootui.serve.auth import Caller
 from kootui.serve.pages import json_response, page_request, page_response
+from kootui.serve.problems import ApiProblem
 from kootui.serve.state import api_state, caller
 
 router = APIRouter(prefix="/v1", tags=["resources"])
 CallerDep = Annotated[Caller, Depends(caller)]
+Names = Annotated[list[str] | None, Query(max_length=200)]
+# The report core's field names -> this endpoint's query parameters.
+REPORT_PARAMETER = {"start": "from", "end": "to", "send_method": "method", "range": "from"}
 
 
 @router.get("/domains", summary="Sender domains with their verification status")
@@ -81,3 +97,55 @@ async def template(request: Request, who: CallerDep, template_id: int) -> Respon
     who.require("templates:read")
     view = await asyncio.to_thread(get_template, api_state(request).context, template_id)
     return json_response(view)
+
+
+@router.get(
+    "/reports",
+    summary="The Statistics Report by hour, day or month (filters repeat: ?domain=a&domain=b)",
+)
+async def report(
+    request: Request,
+    who: CallerDep,
+    type: Annotated[str, Query(max_length=10)] = "daily",
+    start: Annotated[str | None, Query(alias="from", max_length=40)] = None,
+    end: Annotated[str | None, Query(alias="to", max_length=40)] = None,
+    domain: Names = None,
+    address: Names = None,
+    template: Names = None,
+    task: Names = None,
+    method: Names = None,
+) -> Response:
+    who.require("reports:read")
+    try:
+        report_type = ReportType(type)
+    except ValueError:
+        raise ApiProblem(
+            422, "hourly, daily or monthly", code="report.bad_type", field="type"
+        ) from None
+    context = api_state(request).context
+
+    def read(context: Context) -> dict[str, object]:
+        filters = resolve_filters(
+            context,
+            domains=domain or (),
+            addresses=address or (),
+            templates=template or (),
+            tasks=task or (),
+            send_methods=method or (),
+        )
+        standard = standard_query(context, report_type, filters)
+        query = ReportQuery(
+            report_type,
+            range_bound(start, "start") if start is not None else standard.start,
+            range_bound(end, "end") if end is not None else standard.end,
+            filters,
+        )
+        return report_data(statistics_report(context, query))
+
+    try:
+        data = await asyncio.to_thread(read, context)
+    except KootuiError as exc:
+        if exc.field in REPORT_PARAMETER:  # name the query parameter the caller sent
+            exc.field = REPORT_PARAMETER[exc.field]
+        raise
+    return json_response(data)

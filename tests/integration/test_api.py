@@ -9,6 +9,7 @@ import json
 import logging
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -18,8 +19,10 @@ from sqlalchemy import select
 from kootui.client import ApiError, AsyncKootuiClient, KootuiClient, Recipient
 from kootui.core.apikeys import create_api_key, revoke_api_key
 from kootui.core.context import Context
+from kootui.core.reports import ReportType, report_data, standard_query, statistics_report
 from kootui.core.store import ApiKey, Attachment, Message, SendMethod, Task
 from tests.support.api_server import (
+    SERVER_NOW,
     RunningApi,
     another_process_context,
     api_context,
@@ -30,6 +33,7 @@ from tests.support.prepared_stores import PreparedStores
 from tests.support.task_seed import seed_sources, write_recipients_xlsx
 
 SENDER = "news@mail.example.com"
+DAILY = ReportType.DAILY
 
 
 @pytest.fixture(scope="module")
@@ -213,6 +217,26 @@ def test_template_parameters_and_own_content_follow_the_template_rules(
         params={"n": "1"},
     )
     assert own.message_ids
+
+
+def test_attachments_and_a_scheduled_time_are_stored_with_the_messages(
+    api: RunningApi, client: KootuiClient
+) -> None:
+    later = SERVER_NOW + timedelta(days=1)
+    accepted = client.send_message(
+        sender=SENDER,
+        to=["later@example.org"],
+        subject="Your invoice",
+        text="Attached.",
+        attachments=[("invoice.pdf", b"%PDF-1.4 test"), ("notes.txt", b"line\n")],
+        scheduled_at=later,
+    )
+    [row] = rows(api.context, accepted.message_ids)
+    assert row.next_attempt_at == later and row.status == "pending"
+    with api.context.store.session() as session:
+        stored = session.exec(select(Attachment).where(Attachment.task_id == accepted.task_id))
+        files = {item.filename: item.content for item in stored.scalars()}
+    assert files == {"invoice.pdf": b"%PDF-1.4 test", "notes.txt": b"line\n"}
 
 
 @pytest.mark.parametrize(
@@ -504,6 +528,28 @@ def test_domains_addresses_and_templates_are_readable(
         with pytest.raises(ApiError) as missing:
             client.get(path)
         assert missing.value.status == 404
+
+
+def test_the_statistics_report_is_the_cores_with_its_filters_and_refusals(
+    api: RunningApi, client: KootuiClient
+) -> None:
+    expected = report_data(statistics_report(api.context, standard_query(api.context, DAILY)))
+    assert client.report() == expected
+    hourly = client.report(
+        "hourly", start="2026-11-23", end="2026-11-23 12:00", domain="mail.example.com",
+        method=["api", "smtp"],
+    )  # fmt: skip
+    assert hourly["type"] == "hourly" and hourly["filters"]["send_methods"] == ["api", "smtp"]
+    for call, field in (
+        (lambda: client.report("weekly"), "type"),
+        (lambda: client.report(start="yesterday"), "from"),
+        (lambda: client.report(start="2026-11-23", end="2026-11-01"), "to"),
+        (lambda: client.report(domain="nowhere.example"), "domain"),
+        (lambda: client.report(method="fax"), "method"),
+    ):
+        with pytest.raises(ApiError) as refused:
+            call()
+        assert refused.value.field == field, refused.value
 
 
 def test_the_access_log_names_the_key_by_prefix_and_hides_addresses(

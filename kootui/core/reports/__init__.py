@@ -28,7 +28,7 @@ from kootui.core.reports.model import (
     ReportType,
     period_label,
 )
-from kootui.core.reports.periods import standard_range
+from kootui.core.reports.periods import range_bound, standard_range
 from kootui.core.reports.query import (
     delivery_rate,
     present_measures,
@@ -57,6 +57,7 @@ __all__ = [
     "export_report_xlsx",
     "period_label",
     "present_measures",
+    "range_bound",
     "report_choices",
     "report_data",
     "report_headers",

@@ -19,6 +19,22 @@ from kootui.core.reports.model import ReportType
 HOUR = timedelta(hours=1)
 
 
+def range_bound(text: str, field: str) -> date | datetime:
+    """A range's end as a person types it: a day (YYYY-MM-DD) or a workspace-local time
+    (YYYY-MM-DD HH:MM, seconds dropped); ``field`` names the input when it is neither."""
+    value = text.strip()
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value)
+        return datetime.fromisoformat(value).replace(second=0, microsecond=0)
+    except ValueError:
+        raise ValidationError(
+            f"{value[:40]!r} is not a day (YYYY-MM-DD) or a time (YYYY-MM-DD HH:MM)",
+            field=field,
+            code="report.bad_range",
+        ) from None
+
+
 def local_midnight(day: date, zone: ZoneInfo) -> datetime:
     """The instant (UTC) a local day starts. A midnight skipped by a daylight-saving
     change resolves to the change itself, which is when that day begins."""

@@ -13,7 +13,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, and_, delete, insert, or_, select
+from sqlalchemy import Connection, and_, delete, insert, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kootui.core.context import Context
@@ -68,6 +68,22 @@ def replay(claim: IdempotencyClaim, answer: StoredAnswer) -> StoredAnswer:
             code="idempotency.key_reused",
         )
     return answer
+
+
+def lock_claims(connection: Connection, claims: list[IdempotencyClaim]) -> None:
+    """PostgreSQL: hold each claim's key for the rest of the transaction, so a request with
+    the same key committing in another process (another server) is waited for and then
+    seen, instead of failing this transaction's insert of its answer. SQLite: the caller
+    holds the write lock already."""
+    if connection.dialect.name != "postgresql" or not claims:
+        return
+    locks = sorted({_lock_number(claim) for claim in claims})  # one order: no deadlock
+    connection.execute(text("SELECT pg_advisory_xact_lock(:n)"), [{"n": n} for n in locks])
+
+
+def _lock_number(claim: IdempotencyClaim) -> int:
+    digest = hashlib.sha256(f"idempotency\n{claim.api_key_id}\n{claim.key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def stored_answers(
@@ -171,8 +187,9 @@ def record_first_answer(
                 expires_at=now + KEEP_FOR,
             )
             .on_conflict_do_nothing()
+            .returning(r.c.id)  # rowcount is -1 here on psycopg: ask for the row instead
         )
-        if inserted.rowcount:
+        if inserted.first() is not None:
             return
         earlier = stored_answers(connection, [claim], now).get(claim.ident)
         if earlier is None:  # the other request's record has expired meanwhile: rare

@@ -31,6 +31,7 @@ from kootui.core.submissions.channels import open_channel, recheck
 from kootui.core.submissions.idempotency import (
     IdempotencyClaim,
     StoredAnswer,
+    lock_claims,
     replay,
     store_answers,
     stored_answers,
@@ -149,6 +150,7 @@ def commit_batch(
     with context.store.writing() as connection:
         _take_write_lock(connection)
         claims = [item.claim for item in items if item.claim is not None]
+        lock_claims(connection, claims)
         answered = stored_answers(connection, claims, now)
         leaders: dict[tuple[int, str], int] = {}
         for index, item in enumerate(items):

@@ -1,5 +1,6 @@
-"""An Idempotency-Key on task creation: the answer is recorded in the task's own
-transaction, so concurrent retries make one task and the others replay its answer."""
+"""An Idempotency-Key answered by concurrent transactions: on task creation the answer is
+recorded in the task's own transaction, so concurrent retries make one task and the others
+replay its answer; messages committed by two server processes at once are stored once."""
 
 from __future__ import annotations
 
@@ -13,10 +14,16 @@ from kootui.core.apikeys import create_api_key
 from kootui.core.context import Context
 from kootui.core.errors import Conflict
 from kootui.core.recipients import TypedRecipients
-from kootui.core.store import Message, SendMethod, Task
+from kootui.core.store import Message, SendMethod, Task, open_store
 from kootui.core.submissions import (
     AlreadyAnswered,
     IdempotencyClaim,
+    Pending,
+    RecipientInput,
+    SubmissionChecker,
+    SubmissionReceipt,
+    SubmissionRequest,
+    commit_batch,
     find_answer,
     idempotency_claim,
     record_first_answer,
@@ -98,6 +105,46 @@ def test_concurrent_creations_with_one_key_make_one_task(any_context: Context) -
         thread.start()
     for thread in threads:
         thread.join(30)
-    [created] = [item for item in outcomes if isinstance(item, int)]
+    made = [item for item in outcomes if isinstance(item, int)]
+    assert len(made) == 1, outcomes
+    created = made[0]
     assert outcomes.count(f'{{"task": {created}}}') == 3
+    assert _counts(any_context)[1] == 1
+
+
+def test_two_processes_committing_one_key_at_once_store_the_messages_once(
+    any_context: Context,
+) -> None:
+    ids = seed_sources(any_context)
+    key = create_api_key(any_context, "messages").key
+    claim = idempotency_claim(key.id, "m-1", "POST /v1/messages", b"{same}")
+    request = SubmissionRequest(
+        "news@mail.example.com", [RecipientInput("keyed@example.org")], ids["plain"]
+    )
+    prepared = SubmissionChecker(any_context).prepare(request)
+    url = any_context.store.engine.url.render_as_string(hide_password=False)
+    # Each "server process" its own connections to the store.
+    processes = [
+        Context(open_store(url, migrate=False), any_context.settings, any_context.clock)
+        for _ in range(3)
+    ]
+    start = threading.Barrier(len(processes))
+    outcomes: list[object] = []
+
+    def commit(context: Context) -> None:
+        start.wait()
+        outcomes.extend(commit_batch(context, [Pending(prepared, claim)]))
+
+    threads = [threading.Thread(target=commit, args=(context,)) for context in processes]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    finally:
+        for context in processes:
+            context.close()
+    assert len(outcomes) == len(processes)  # none of them failed
+    assert all(isinstance(outcome, SubmissionReceipt) for outcome in outcomes), outcomes
+    assert len({tuple(outcome.message_ids) for outcome in outcomes}) == 1  # type: ignore[attr-defined]
     assert _counts(any_context)[1] == 1
