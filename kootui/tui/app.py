@@ -13,6 +13,7 @@ module loads when the page is first shown (``PageSpec.make_screen``); given a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Sequence
 from dataclasses import replace
 from importlib import import_module
@@ -52,6 +53,9 @@ if TYPE_CHECKING:
 HISTORY_LIMIT = 50
 # Loads kootui.core.domains (DNS, the store): imported on a thread once the store is open.
 DOMAIN_CHECKS_MODULE = "kootui.tui.pages.domains.checks"
+# How long the rest of opening (public templates, the sending engine) waits for the first
+# page's figures: their modules would take the interpreter from the figures' read.
+FIRST_READ_WAIT_SECONDS = 1.0
 # Stateless; one is enough for every line of every widget.
 TERMINAL_SAFE = TerminalSafeFilter()
 READABLE_DIM = ReadableDim()
@@ -94,6 +98,7 @@ class KootuiApp(App[None]):
         self._opening = context if isinstance(context, StoreOpening) else None
         self._open_context: Context | None = None if isinstance(context, StoreOpening) else context
         self._store_open = asyncio.Event()  # the context may be read
+        self._first_read_done = asyncio.Event()  # the first page has shown its figures
         self._store_is_ready = False  # ... and what opens with it is done: every page opens
         self._page_after_opening: str | None = None
         # Why the store could not be opened; the console has exited (see open_store).
@@ -157,6 +162,8 @@ class KootuiApp(App[None]):
             self._open_context = context
             self._store_open.set()  # the Overview's figures are read from here on
             self.load_workspace()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._first_read_done.wait(), FIRST_READ_WAIT_SECONDS)
             if opening.finish is not None:
                 await asyncio.to_thread(opening.finish, context)
             # kootui.core.domains and DNS: loaded on a thread, not on the event loop.
@@ -168,6 +175,10 @@ class KootuiApp(App[None]):
             self.exit(return_code=1)
             return
         self._store_ready()
+
+    def first_read_done(self) -> None:
+        """The first page has shown what it read: the rest of opening may go on now."""
+        self._first_read_done.set()
 
     def _store_ready(self) -> None:
         """The store is open and what starts with it has started: every page may open."""

@@ -1,6 +1,7 @@
 """Snapshots of the Sending Details page in the dark theme, at 120x40: the message list of the
-demo workspace, the advanced search panel open with a refused value beside its field, and
-a message's detail view (a deferral, then delivery; its headers masked).
+demo workspace (and at 160x40, where the subject widens), the advanced search panel open
+with a refused value beside its field, and a message's detail view (a deferral, then
+delivery; its headers masked).
 
 Deterministic by construction: the demo rows and the detail's store are made with the fixed
 clock, and the detail view's header block is fixed text (the demo's own blocks carry a
@@ -27,6 +28,14 @@ async def open_details(pilot) -> None:
 def test_message_list(snap_compare, demo):
     assert snap_compare(
         build_app(demo, theme="kootui-dark"), terminal_size=SIZE, run_before=open_details
+    )
+
+
+def test_message_list_at_160_columns(snap_compare, demo):
+    # Wider than 120, the subject takes what the other columns leave (40) and Received
+    # joins them; every column shown ends whole at the table's edge.
+    assert snap_compare(
+        build_app(demo, theme="kootui-dark"), terminal_size=(160, 40), run_before=open_details
     )
 
 

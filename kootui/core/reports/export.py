@@ -18,10 +18,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-
-from kootui.core.details import neutralise
 from kootui.core.errors import ValidationError
 from kootui.core.reports.model import DELIVERY_RATE_LABEL, Report, ReportRow
 
@@ -125,6 +121,10 @@ def _write_in_place(target: Path, write: Callable[[Path], None]) -> None:
 def export_report_csv(report: Report, path: Path) -> Path:
     """Write the report to a CSV file (UTF-8, comma-separated, a header row); returns the
     absolute path written."""
+    # Imported by the exports only: the Overview reads this package's report on start-up,
+    # and Sending Details' package (with openpyxl) would double what that import costs.
+    from kootui.core.details import neutralise
+
     target = check_report_target(path, ".csv")
 
     def write(temporary: Path) -> None:
@@ -146,6 +146,11 @@ def export_report_csv(report: Report, path: Path) -> Path:
 def export_report_xlsx(report: Report, path: Path) -> Path:
     """Write the report to an .xlsx workbook (one sheet; the delivery rate as a percent
     cell, empty where nothing was sent); returns the absolute path written."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    from kootui.core.details import neutralise
+
     target = check_report_target(path, ".xlsx")
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Statistics report")

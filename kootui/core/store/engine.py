@@ -7,12 +7,15 @@ never loses a committed row and readers never block the writer.
 
 from __future__ import annotations
 
+import ast
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
@@ -30,6 +33,8 @@ from kootui.core.store.faults import (
 from kootui.core.store.writers_lock import WritersLock
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+# A revision file's own ids, as every file in versions/ writes them (one per line).
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\s*=\s*(.+?)\s*$", re.MULTILINE)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -148,6 +153,42 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(config).get_current_head()
 
 
+@cache
+def newest_revision_on_disk() -> str | None:
+    """The head of the revision files, read from their ``revision =`` lines; ``None`` when
+    that is not one clear head (the caller then asks alembic, which knows for sure).
+
+    Loading alembic and its script directory costs about a tenth of a second, which every
+    start would pay only to learn that there is nothing to do."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        ids = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+        try:
+            revision = ast.literal_eval(ids["revision"])
+            down = ast.literal_eval(ids.get("down_revision", "None"))
+        except (KeyError, ValueError, SyntaxError):
+            return None
+        if not isinstance(revision, str):
+            return None
+        revisions.add(revision)
+        if isinstance(down, str):
+            parents.add(down)
+        elif isinstance(down, tuple | list):
+            parents.update(str(parent) for parent in down)
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _schema_is_newest(connection: Connection) -> bool:
+    """Whether the store's one recorded revision is the newest on disk (one query)."""
+    newest = newest_revision_on_disk()
+    if newest is None or not inspect(connection).has_table("alembic_version"):
+        return False
+    stored = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return list(stored) == [newest]
+
+
 def open_store(url: str, *, migrate: bool = True) -> Store:
     """Open the database at ``url`` and (by default) upgrade its schema to the newest."""
     refuse_unusable_url(parse_store_url(url))
@@ -158,6 +199,8 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
                 # Reading the schema is the first read of the file: a damaged or foreign
                 # file is found here, as a StoreError, not by the first command's query.
                 connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
+            # At the newest revision (nearly every start) alembic is not even loaded.
+            at_newest = not migrate or _schema_is_newest(connection)
     except (DBAPIError, OSError) as exc:
         store.close()
         raise StoreError(
@@ -168,6 +211,6 @@ def open_store(url: str, *, migrate: bool = True) -> Store:
     except StoreError:
         store.close()
         raise
-    if migrate:
+    if not at_newest:
         upgrade(store)
     return store

@@ -36,6 +36,7 @@ from textual.widgets import Button, Label
 
 from kootui.core.store import DEFAULT_PAGE_SIZE, Column, Row
 from kootui.tui.widgets.advanced_search import AdvancedSearch, SearchField
+from kootui.tui.widgets.column_fit import ColumnFit
 from kootui.tui.widgets.details import DetailsScreen
 from kootui.tui.widgets.dialogs import ConfirmDialog
 from kootui.tui.widgets.filter_bar import FilterBar
@@ -88,6 +89,7 @@ class ListPanel(Vertical):
         empty_message: str = "Nothing here yet.",
         filter_placeholder: str = "Filter (press / to focus)",
         compact_search: bool = False,
+        fit: ColumnFit | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
@@ -104,6 +106,7 @@ class ListPanel(Vertical):
             sort_key=sort_key,
             descending=descending,
             empty_message=empty_message,
+            fit=fit,
         )
         self._table.field_labels = {field.name: field.label for field in self.search_fields}
 

@@ -9,8 +9,11 @@ uses Textual's compact style (one space less a key).
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from textual.app import ComposeResult
 from textual.events import Resize
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
@@ -63,9 +66,45 @@ def keys_that_fit(widths: list[int], ranks: list[int], available: int) -> set[in
 class FittingFooter(Footer):
     """Textual's footer, keeping only whole keys (see the module's doc)."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._composed_keys: Hashable = None  # what the keys shown were composed from
+
     def compose(self) -> ComposeResult:
+        if self._bindings_ready:
+            self._composed_keys = self._shown_keys(self.screen)
         yield from super().compose()
         self.call_after_refresh(self._fit)
+
+    def _shown_keys(self, screen: Screen[object]) -> Hashable:
+        """What ``Footer.compose`` draws the keys from."""
+        keys = tuple(
+            (
+                binding.key,
+                binding.action,
+                binding.description,
+                binding.group,
+                self.app.get_key_display(binding),
+                enabled,
+                tooltip,
+            )
+            for key, (_node, binding, enabled, tooltip) in screen.active_bindings.items()
+            if binding.show or key == self.app.COMMAND_PALETTE_BINDING
+        )
+        return keys, self.show_command_palette
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        # Screens say their bindings changed after most focus moves and messages; the keys
+        # shown are mostly the same, and recomposing them (and fitting them again) cost
+        # more processor time than the rest of the first page's figures.
+        if (
+            self._bindings_ready
+            and self.is_attached
+            and screen is self.screen
+            and self._shown_keys(screen) == self._composed_keys
+        ):
+            return
+        super().bindings_changed(screen)
 
     def on_resize(self, event: Resize) -> None:
         compact = event.size.width < NARROW
@@ -73,12 +112,19 @@ class FittingFooter(Footer):
             self.compact = compact
         self.call_after_refresh(self._fit)
 
-    def _rank(self, key: FooterKey) -> int:
-        for active in self.screen.active_bindings.values():
-            binding = active.binding
-            if binding.key == key.key and binding.action == key.action:
-                return rank_of(binding.id or "")
-        return OWN_KEYS
+    def _ranks(self, items: list[Widget]) -> list[int]:
+        # ``active_bindings`` asks every binding's check_action (a DOM query on some
+        # pages): read it once per fitting, not once per key.
+        ids = {
+            (active.binding.key, active.binding.action): active.binding.id or ""
+            for active in reversed(self.screen.active_bindings.values())
+        }
+        return [
+            rank_of(ids[item.key, item.action])
+            if isinstance(item, FooterKey) and (item.key, item.action) in ids
+            else OWN_KEYS
+            for item in items
+        ]
 
     def _fit(self) -> None:
         if not self.is_attached:
@@ -95,7 +141,7 @@ class FittingFooter(Footer):
             return
         available = self.size.width - sum(w.outer_size.width for w in palette)
         widths = [item.outer_size.width + item.styles.margin.width for item in items]
-        ranks = [self._rank(item) if isinstance(item, FooterKey) else OWN_KEYS for item in items]
+        ranks = self._ranks(items)
         kept = keys_that_fit(widths, ranks, available)
         for position, item in enumerate(items):
             item.display = position in kept

@@ -12,7 +12,7 @@ from typing import Any
 
 from rich.console import RenderableType
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.message import Message
 from textual.widgets import DataTable
 
@@ -21,10 +21,12 @@ from kootui.core.store import Column, Row
 from kootui.tui.keys.registry import bindings
 from kootui.tui.outside_text import outside
 from kootui.tui.widgets.cells import fit_cell
+from kootui.tui.widgets.column_fit import CELL_PADDING, ColumnFit
 from kootui.tui.widgets.status_badge import status_text
 
 MARK_COLUMN = "__mark__"
 MARK_SYMBOL = "✓"
+MARK_WIDTH = 1 + CELL_PADDING
 CursorGoal = str | int  # a row key to land on, or 0 (top row) / -1 (bottom row)
 
 
@@ -76,11 +78,28 @@ class PageGrid(DataTable[RenderableType]):
             super().__init__()
             self.key, self.descending = key, descending
 
-    def __init__(self) -> None:
+    class WidthsChanged(Message):
+        """The table's width changed what its fitted columns should be: draw them again."""
+
+    def __init__(self, fit: ColumnFit | None = None) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True)
+        self.fit = fit
         self.shown_columns: list[Column] = []
         self.sort_key: str | None = None
         self.descending = False
+        self._fitted: dict[str, int | None] | None = None  # the widths last drawn at
+
+    def column_widths(self, columns: Sequence[Column]) -> dict[str, int | None]:
+        """Each column's width: its own, or fitted to the table once it has a size."""
+        available = self.scrollable_content_region.width - MARK_WIDTH
+        keys = {column.key for column in columns}
+        if self.fit is None or available <= 0 or not {self.fit.flex, self.fit.last_main} <= keys:
+            return {column.key: column.width for column in columns}
+        return dict(self.fit.widths(columns, available))
+
+    def on_resize(self, _event: events.Resize) -> None:
+        if self._fitted is not None and self._fitted != self.column_widths(self.shown_columns):
+            self.post_message(self.WidthsChanged())
 
     def show_rows(
         self,
@@ -96,9 +115,11 @@ class PageGrid(DataTable[RenderableType]):
         self.shown_columns, self.sort_key, self.descending = list(columns), sort_key, descending
         self.clear(columns=True)
         self.add_column(Text(" "), key=MARK_COLUMN, width=1)
+        widths = self.column_widths(columns)
+        self._fitted = dict(widths) if self.fit is not None else None
         for column in columns:
             label = header_label(column, sort_key, descending)
-            self.add_column(label, key=column.key, width=column.width)
+            self.add_column(label, key=column.key, width=widths[column.key])
         for row in rows:
             cells = [render_cell(c, row.values.get(c.key), variables) for c in columns]
             self.add_row(mark_cell(row.key in marked), *cells, key=row.key)

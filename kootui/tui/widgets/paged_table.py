@@ -25,6 +25,7 @@ from kootui.core.errors import KootuiError, StoreError, user_message
 from kootui.core.printable import printable
 from kootui.core.store import DEFAULT_PAGE_SIZE, Column, PageRequest, PageResult, Row
 from kootui.tui.keys.registry import bindings
+from kootui.tui.widgets.column_fit import ColumnFit
 from kootui.tui.widgets.page_grid import CursorGoal, PageGrid
 from kootui.tui.widgets.status_badge import app_variables
 
@@ -104,11 +105,13 @@ class PagedTable(Vertical):
         sort_key: str | None = None,
         descending: bool = False,
         empty_message: str = "Nothing here yet.",
+        fit: ColumnFit | None = None,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.columns = list(columns)
+        self.fit = fit
         self.row_source = row_source
         self.empty_message = empty_message
         self.request = PageRequest(limit=page_size, sort_key=sort_key, descending=descending)
@@ -121,7 +124,7 @@ class PagedTable(Vertical):
         self._spinner_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield PageGrid()
+        yield PageGrid(self.fit)
         yield Static(self.empty_message, classes="empty-state", markup=False)
         # The spinner sits in the status line: covering the grid would take its focus.
         with Horizontal(classes="page-status"):
@@ -295,6 +298,11 @@ class PagedTable(Vertical):
             self.action_next_page()
         else:
             self.action_previous_page()
+
+    @on(PageGrid.WidthsChanged)
+    def _widths_changed(self, message: PageGrid.WidthsChanged) -> None:
+        message.stop()
+        self._redraw_in_place()
 
     @on(PageGrid.SortRequested)
     def _sort_requested(self, message: PageGrid.SortRequested) -> None:

@@ -7,6 +7,7 @@ way (a page's module, a shared widget, a core face) is caught, not only in app.p
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -15,6 +16,8 @@ from kootui.tui.pages import PAGES, PageScreen
 
 # Loaded by the store (SQLAlchemy, SQLModel, migrations) or by pages that read files.
 STORE_LIBRARIES = ("sqlalchemy", "sqlmodel", "alembic", "openpyxl")
+# What the Overview's figures do not need: migrations, workbooks, templates, mail, DNS.
+NOT_FOR_THE_FIGURES = ("alembic", "openpyxl", "jinja2", "dkim", "dns", "lxml", "nh3")
 
 PROGRAM = """
 import json, sys
@@ -29,10 +32,15 @@ from kootui.tui.pages import PAGES
 
 PAGES[0].screen_factory()
 seen["first page"] = sorted(sys.modules)
+import kootui.core.bootstrap
+import kootui.tui.pages.overview.week
+
+seen["figures"] = sorted(sys.modules)
 print(json.dumps(seen))
 """
 
 
+@functools.cache  # one fresh interpreter serves every test here
 def _loaded() -> dict[str, list[str]]:
     result = subprocess.run(
         [sys.executable, "-c", PROGRAM], capture_output=True, text=True, check=True
@@ -58,6 +66,14 @@ def test_start_up_loads_no_page_and_nothing_of_the_store_before_the_first_frame(
     first_page_module = str(PAGES[0].screen).partition(":")[0]
     assert first_page_module in loaded["first page"]
     assert _from(loaded["first page"], STORE_LIBRARIES) == []
+
+
+def test_the_overviews_figures_load_the_store_and_the_report_query_only() -> None:
+    # The figures come about half a second after the first frame: every module on their
+    # way is paid for there (the templates, the engine and DNS load once they are shown).
+    loaded = _loaded()
+    assert _from(loaded["figures"], NOT_FOR_THE_FIGURES) == []
+    assert not [name for name in loaded["figures"] if name.startswith("kootui.core.details")]
 
 
 def test_every_page_names_a_page_screen_that_imports() -> None:

@@ -24,6 +24,7 @@ from kootui.core.store import (
     stored_id,
     upgrade,
 )
+from kootui.core.store import engine as store_engine
 from kootui.core.workspace import get_workspace, update_workspace
 
 EXPECTED_TABLES = {
@@ -57,6 +58,35 @@ def test_migrations_have_a_single_head() -> None:
 
     script = ScriptDirectory.from_config(_alembic_config(make_engine("sqlite://")))
     assert len(script.get_heads()) == 1
+
+
+def test_the_newest_revision_read_from_the_files_is_alembics_head() -> None:
+    from kootui.core.store.engine import newest_revision_on_disk
+
+    assert newest_revision_on_disk() == head_revision()
+
+
+def test_a_store_at_the_newest_revision_opens_without_running_alembic(
+    any_context: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Loading alembic and its scripts costs about 0.1 s a start, to learn there is nothing
+    # to do; the stored revision is one query.
+    def upgrade_refused(store: object, revision: str = "head") -> None:
+        raise AssertionError("alembic ran on a store at the newest revision")
+
+    monkeypatch.setattr(store_engine, "upgrade", upgrade_refused)
+    open_store(any_context.settings.database_url).close()
+
+
+@pytest.mark.fresh_store
+def test_opening_a_store_below_the_newest_revision_upgrades_it(any_context: Context) -> None:
+    downgrade(any_context.store, "0009")
+    assert current_revision(any_context.store) == "0009"
+    reopened = open_store(any_context.settings.database_url)
+    try:
+        assert current_revision(reopened) == head_revision()
+    finally:
+        reopened.close()
 
 
 @pytest.mark.fresh_store

@@ -50,20 +50,21 @@ from kootui.tui.pages.details.message import MessageDetailScreen
 from kootui.tui.shell.list_panel import ListPanel
 from kootui.tui.shell.page import PageScreen, PageSpec
 from kootui.tui.widgets.advanced_search import SearchField
+from kootui.tui.widgets.column_fit import ColumnFit
 from kootui.tui.widgets.paged_table import PagedTable
 
 ROW_TIME = "%d %b %H:%M"  # "23 Nov 15:30": the list's times, in 12 columns
 RANGE_TEXT = dict(RANGE_LABELS)
 RANGE_STEPS = tuple(value for value, _label in RANGE_LABELS)  # what w steps through
 
-# What fits beside the navigation at 120 columns comes first: the message, its status,
-# where it went, what it said, which task, when. Received, template, sender and send
-# method follow (→ scrolls to them; the detail view shows every field).
+# The message, its status, where it went, what it said, which task, when come first;
+# received, template, sender and send method follow (→ scrolls to them; the detail
+# view shows every field). The subject's width is what the others leave (DETAILS_FIT).
 LAYOUT = (
     ("message_id", "ID", 5),
     ("task", "Task", 13),
     ("status", "Status", 11),
-    ("subject", "Subject", 14),
+    ("subject", "Subject", 14),  # at 120 columns, beside the navigation
     ("recipient", "Recipient", 16),
     ("created", "Created", 12),
     ("received", "Received", 12),
@@ -72,6 +73,10 @@ LAYOUT = (
     ("send_method", "Method", 7),
 )
 TIME_KEYS = ("created", "received")
+# Up to Created, the columns end at the table's edge and the subject takes what is left:
+# 14 at 120 columns, 40 at 160 (and Received joins). At 80 Created gives way rather
+# than the subject fall under 12, after the task's name has narrowed to 10.
+DETAILS_FIT = ColumnFit(flex="subject", last_main="created", narrowest={"task": 10})
 
 
 def page_columns() -> tuple[Column, ...]:
@@ -190,6 +195,7 @@ class SendingDetailsScreen(PageScreen):
             ),
             filter_placeholder="Recipient, task name or subject (press / to focus)",
             compact_search=True,
+            fit=DETAILS_FIT,
             id="message-list",
         )
 

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from kootui.core.context import Context
     from kootui.core.overview import GuideStep, Overview
     from kootui.core.workspace import WorkspaceView
+    from kootui.tui.pages.overview.week import OverviewFigures
 
 LOADING = Content.styled("loading…", "dim italic")
 # The figure cards, in order: their id's tail and their label.
@@ -76,6 +77,14 @@ def _breakdown(counts: dict[str, int], known_order: tuple[str, ...]) -> Content:
         if counts.get(status)
     ]
     return Content("\n").join(parts) if parts else Content.styled("none yet", "dim")
+
+
+def read_week_figures(context: Context) -> OverviewFigures:
+    """The Overview's figures. The week's module loads the store's reports core: imported
+    here, on the reading thread, so the event loop never waits for it."""
+    from kootui.tui.pages.overview.week import read_figures
+
+    return read_figures(context)
 
 
 def read_workspace(context: Context) -> WorkspaceView:
@@ -197,19 +206,20 @@ class OverviewScreen(PageScreen):
     @work(exclusive=True, group="overview", exit_on_error=False)
     async def load_figures(self) -> None:
         context = await self.kootui.opened_context()
-        # The week's module loads the reports core: imported here, after the first frame.
-        from kootui.tui.pages.overview.week import (
-            read_figures,
-            today_card,
-            week_chart,
-            with_report_step,
-        )
+        try:
+            figures = await asyncio.to_thread(read_week_figures, context)
+        except BaseException:
+            self.kootui.first_read_done()  # the rest of the opening goes on all the same
+            raise
+        # Loaded by the thread above.
+        from kootui.tui.pages.overview.week import today_card, week_chart, with_report_step
 
-        figures = await asyncio.to_thread(read_figures, context)
         self.query_one("#card-today", Static).update(today_card(figures.week))
         self.query_one("#week-chart", ReportChart).show(week_chart(figures.week))
         overview = with_report_step(figures.overview, figures.report_viewed)
         self.show_figures(overview, local_text(context.clock.now(), "%H:%M"))
+        # Once they are painted: the rest of the opening would slow the painting down.
+        self.call_after_refresh(self.kootui.first_read_done)
 
     def show_figures(self, overview: Overview, loaded_at: str) -> None:
         self.overview = overview

@@ -39,7 +39,7 @@ from kootui.tui.pages.reports.export import export_report, export_target
 from kootui.tui.pages.reports.filters import ReportSearch, filters_from
 from kootui.tui.pages.reports.measures import RATE, MeasuresScreen
 from kootui.tui.pages.reports.range_form import range_form
-from kootui.tui.pages.reports.table import ReportTable
+from kootui.tui.pages.reports.table import ReportTable, TableValues
 from kootui.tui.pages.reports.view import (
     STACKED_BY_DEFAULT,
     TYPE_ORDER,
@@ -60,6 +60,7 @@ from kootui.tui.widgets.file_picker import FilePicker
 @dataclass(frozen=True)
 class Loaded:
     report: Report
+    table: TableValues
     today: date
     choices: ReportChoices | None
 
@@ -72,7 +73,7 @@ def read_report(
     chosen = rng or latest_range(ReportType.DAILY, today)
     report = statistics_report(context, chosen.query(filters))
     choices = report_choices(context) if with_choices else None
-    return Loaded(report, today, choices), chosen
+    return Loaded(report, TableValues.of(report), today, choices), chosen
 
 
 class StatisticsReportScreen(PageScreen):
@@ -84,6 +85,7 @@ class StatisticsReportScreen(PageScreen):
     StatisticsReportScreen ReportChart { height: 40%; min-height: 6; max-height: 14; }
     StatisticsReportScreen ReportSearch { padding: 0; border-top: none; }
     StatisticsReportScreen #report-table { height: 1fr; }
+    StatisticsReportScreen #report-rows { height: 1; color: $text-muted; }
     StatisticsReportScreen ReportSearch .search-row > Label { width: 16; }
     StatisticsReportScreen ReportSearch .search-row > Select { width: 40; }
     StatisticsReportScreen ReportSearch SelectCurrent { background: $boost; }
@@ -110,10 +112,12 @@ class StatisticsReportScreen(PageScreen):
         yield ReportChart(id="report-chart")
         yield Static("", id="report-note", markup=False)
         yield ReportTable(id="report-table")
+        yield Static("", id="report-rows", markup=False)
 
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#report-history").display = False
+        self.query_one("#report-rows").display = False
         self.read()
         interval = self.kootui.refresh_intervals.statistics_report
         self.set_interval(interval, self._refresh_running)
@@ -153,7 +157,7 @@ class StatisticsReportScreen(PageScreen):
             self.choices = loaded.choices
             self.query_one(ReportSearch).offer(loaded.choices)
         self.show(loaded.report)
-        await self.query_one(ReportTable).show(loaded.report)
+        self.query_one(ReportTable).show(loaded.table)
         await asyncio.to_thread(remember_viewed, self.kootui.context)
 
     def on_screen_suspend(self, _event: events.ScreenSuspend) -> None:
@@ -268,6 +272,14 @@ class StatisticsReportScreen(PageScreen):
             self.call_after_refresh(search.focus_first)
         else:
             self.query_one("#report-table").focus()
+
+    @on(ReportTable.PageShown)
+    def _page_shown(self, event: ReportTable.PageShown) -> None:
+        event.stop()
+        text = event.table.page_text()
+        rows = self.query_one("#report-rows", Static)
+        rows.update(text)
+        rows.display = bool(text)
 
     @on(ReportSearch.Submitted)
     def _filters_chosen(self, event: ReportSearch.Submitted) -> None:
