@@ -25,6 +25,7 @@ from kootui.core.shaping.adaptive import (
     throttling_reply,
 )
 from kootui.core.shaping.eta import ShapedEstimate, shaped_estimate
+from kootui.core.shaping.listing import destination_rows, limit_text, slowing_text
 from kootui.core.shaping.live import LiveLimits, read_limits
 from kootui.core.shaping.matching import Destination, RuleBook
 from kootui.core.shaping.names import recipient_domain, rule_domain, shown_domain
@@ -70,8 +71,10 @@ __all__ = [
     "check_connections",
     "check_rate",
     "default_rule",
+    "destination_rows",
     "end_slowing",
     "find_rule",
+    "limit_text",
     "list_rules",
     "read_limits",
     "recipient_domain",
@@ -83,6 +86,7 @@ __all__ = [
     "shaped_estimate",
     "shown_domain",
     "slow_down",
+    "slowing_text",
     "slowings",
     "throttling_reply",
     "workspace_rate",
