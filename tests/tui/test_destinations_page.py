@@ -83,3 +83,22 @@ async def test_a_slowed_destination_shows_its_rate_why_and_since(context: Contex
         await settle(pilot)
         status = text_of(app, "#destination-status")
         assert "5/s of 10/s since" in status and "421 4.7.0 Try again later" in status
+
+
+async def test_tasks_and_details_say_when_a_destination_is_slowed(context: Context):
+    app = build_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_page(app, pilot, "tasks")
+        assert not app.screen.query_one("#task-slowed").display  # nothing slowed: no line
+        slow_down(
+            context.store,
+            [Throttle("domain:busy.example", "busy.example", "5 deferrals in 10 s", 8, 8)],
+            context.clock.now(),
+        )
+        await open_page(app, pilot, "details")
+        await wait_until(
+            pilot, lambda: app.screen.query_one("#details-slowed").display, "the slowed line"
+        )
+        shown = text_of(app, "#details-slowed")
+        assert "Slowed: busy.example at 4/s of 8/s since" in shown
+        assert "5 deferrals in 10 s" in shown

@@ -51,6 +51,7 @@ from kootui.tui.shell.list_panel import ListPanel
 from kootui.tui.shell.page import PageScreen, PageSpec
 from kootui.tui.widgets.advanced_search import SearchField
 from kootui.tui.widgets.paged_table import PagedTable
+from kootui.tui.widgets.slowed_banner import SlowedBanner
 
 ROW_TIME = "%d %b %H:%M"  # "23 Nov 15:30": the list's times, in 12 columns
 RANGE_TEXT = dict(RANGE_LABELS)
@@ -192,6 +193,7 @@ class SendingDetailsScreen(PageScreen):
             compact_search=True,
             id="message-list",
         )
+        yield SlowedBanner(id="details-slowed")
 
     def on_mount(self) -> None:
         super().on_mount()
