@@ -181,10 +181,17 @@ class DestinationsScreen(PageScreen):
 
     @work(group="destination-rate", exclusive=True, exit_on_error=False)
     async def _show_rate(self) -> None:
-        rate = await asyncio.to_thread(workspace_rate, self.kootui.context)
+        context = self.kootui.context
+        rate = await asyncio.to_thread(workspace_rate, context)
         origin = "set here" if rate.from_store else "sending.rate of the settings"
+        # Limits bind the relay only: the outbox (the demo's too) writes files at once.
+        outbox = "" if context.settings.relay.host else " · no relay.host: the outbox has no limits"
         self.query_one("#destination-rate", Static).update(
-            Content.assemble(("Workspace rate: ", "bold"), f"{limit_text(rate.rate)} ({origin})")
+            Content.assemble(
+                ("Workspace rate: ", "bold"),
+                f"{limit_text(rate.rate)} ({origin})",
+                (outbox, "dim"),
+            )
         )
 
     @on(PagedTable.RowHighlighted)
