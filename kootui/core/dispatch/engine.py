@@ -389,7 +389,10 @@ class Dispatcher:
         follower = self._limit_follower()
         if follower is not None:
             # The limits in force before the first claim, not a batch later.
-            await follower.step(self._store, self._write)
+            try:
+                await follower.step(self._store, self._write)
+            except OperationalError as exc:
+                log.warning("could not read the sending limits yet: %s", exc.orig)
             self.rate_share = follower.share
         flusher = asyncio.create_task(self._flush_loop(), name="dispatch-flush")
         renewer = asyncio.create_task(self._renew_loop(), name="dispatch-renew")
