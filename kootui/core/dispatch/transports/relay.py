@@ -150,10 +150,6 @@ class RelayTransport:
         seconds to offer it again (see ``shaper``)."""
         return await self._shaper.put(item)
 
-    def set_rate_share(self, share: int) -> None:
-        """Send at ``1/share`` of the configured workspace rate (see ``dispatch.rate``)."""
-        self._bucket.set_rate(self.config.rate / max(1, share))
-
     def apply_limits(self, limits: LiveLimits, share: int) -> None:
         """Follow the workspace rate and the destination limits read from the store,
         taking ``1/share`` of each (see ``dispatch.rate``)."""
