@@ -211,6 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_workspace_commands(commands)
 
+    from kootui.cli.destinations import add_destination_commands
+
+    add_destination_commands(commands)
+
     serve = commands.add_parser(
         "serve", help="the HTTP API (/v1) and the sending engines; stop with SIGTERM"
     )

@@ -67,6 +67,10 @@ class RecordingHandler:
     # Once ``received`` holds this many messages, every DATA is recorded and its reply held
     # until ``released`` is set; ``holding`` says that point was reached.
     hold_from: int | None = None
+    # Once ``received`` holds this many messages, every RCPT gets ``throttle_reply`` (a
+    # receiver's "slow down"), until ``throttle_from`` is set back to None.
+    throttle_from: int | None = None
+    throttle_reply: str = "421 4.7.0 Too many messages, slow down"
     holding: threading.Event = field(default_factory=threading.Event)
     released: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -81,6 +85,8 @@ class RecordingHandler:
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list
     ) -> str:
+        if self.throttle_from is not None and len(self.received) >= self.throttle_from:
+            return self.throttle_reply
         script = self.rcpt_script.get(address)
         if script:
             reply = script.pop(0)

@@ -31,6 +31,8 @@ from kootui.core.dispatch.claim import (
     claim_batch,
     renew_leases,
 )
+from kootui.core.dispatch.limits import LimitFollower, ShapedTransport
+from kootui.core.dispatch.postpone import postpone
 from kootui.core.dispatch.prepare import (
     TaskKit,
     build_message,
@@ -39,7 +41,7 @@ from kootui.core.dispatch.prepare import (
     submitted_contents,
     suppressed_among,
 )
-from kootui.core.dispatch.rate import SHARE_EVERY, rate_share
+from kootui.core.dispatch.rate import SHARE_EVERY
 from kootui.core.dispatch.record import (
     Recorded,
     RetryPolicy,
@@ -115,6 +117,9 @@ class Dispatcher:
         self._held: dict[int, ClaimedMessage] = {}
         self._unsubmitted: set[int] = set()
         self._results: list[Recorded] = []
+        # Messages the relay gave back (their destination is saturated): row id -> when
+        # they are due again; released in the flush loop, leases renewed until then.
+        self._postponed: dict[int, datetime] = {}
         # Header block and compose time of each message in flight, stored with its result.
         self._composed: dict[int, tuple[bytes, datetime]] = {}
         self._flush_wanted = asyncio.Event()
@@ -171,6 +176,8 @@ class Dispatcher:
             self._flush_wanted.set()
 
     async def _flush(self) -> None:
+        if self._postponed:
+            await self._give_back_postponed()
         if not self._results:
             return
         batch, self._results = self._results, []
@@ -197,7 +204,7 @@ class Dispatcher:
 
     async def _flush_loop(self) -> None:
         # Never cancelled mid-write: _shutdown sets _closing and waits for the loop to end.
-        while not (self._closing and not self._results):
+        while not (self._closing and not self._results and not self._postponed):
             try:
                 await asyncio.wait_for(self._flush_wanted.wait(), self.options.flush_interval)
             except TimeoutError:
@@ -209,7 +216,7 @@ class Dispatcher:
         every = max(0.2, self.options.lease.total_seconds() / 3)
         while True:
             await asyncio.sleep(every)
-            held = list(self._held)
+            held = [*self._held, *self._postponed]
             if held:
                 expires = self.context.clock.now() + self.options.lease
                 try:
@@ -219,30 +226,33 @@ class Dispatcher:
                 except OperationalError as exc:
                     log.warning("could not renew leases: %s", exc.orig)
 
-    async def _share_loop(self) -> None:
-        """Keep this engine's part of the workspace rate in step with the others'."""
-        set_share = getattr(self.transport, "set_rate_share", None)
-        if set_share is None or self.context.settings.sending.rate <= 0:
-            return  # the outbox has no rate; 0 means no limit
+    async def _give_back_postponed(self) -> None:
+        due, self._postponed = self._postponed, {}
+        try:
+            await self._write(postpone, self.context.store, self.worker_id, due)
+        except OperationalError as exc:
+            log.warning("could not give back %d messages yet: %s", len(due), exc.orig)
+            self._postponed.update(due)
+            return
+        self._room.set()
+
+    def _limit_follower(self) -> LimitFollower | None:
+        """The relay follows the store's limits; the outbox has none."""
+        if not isinstance(self.transport, ShapedTransport):
+            return None
+        self.transport.set_window(self.options.in_flight)
+        return LimitFollower(self.context, self.worker_id, self.transport)
+
+    async def _share_loop(self, follower: LimitFollower) -> None:
+        """Keep this engine's part of the workspace rate and of the destination limits in
+        step with the store (``dispatch.limits``)."""
         while True:
-            try:
-                share = await self._store(
-                    rate_share, self.context.store, self.worker_id, self.context.clock.now()
-                )
-            except OperationalError as exc:
-                log.warning("could not count the engines sending: %s", exc.orig)
-            else:
-                if share != self.rate_share:
-                    rate = self.context.settings.sending.rate / share
-                    log.info(
-                        "worker %s sending at up to %.1f msgs/s: 1/%d of the workspace rate",
-                        self.worker_id,
-                        rate,
-                        share,
-                    )
-                    self.rate_share = share
-                set_share(share)
             await asyncio.sleep(self.options.share_every)
+            try:
+                await follower.step(self._store, self._write)
+            except OperationalError as exc:
+                log.warning("could not read the sending limits: %s", exc.orig)
+            self.rate_share = follower.share
 
     # -- building -----------------------------------------------------------------
 
@@ -343,7 +353,7 @@ class Dispatcher:
                 self._on_result(self._local_result(item, exc))
                 continue
             self._composed[item.row_id] = (header_block(data), composed_at)
-            await self.transport.submit(
+            later = await self.transport.submit(
                 OutgoingMessage(
                     item.row_id,
                     kit.return_path(self.context.settings, item.row_id),
@@ -352,6 +362,12 @@ class Dispatcher:
                 )
             )
             self._unsubmitted.discard(item.row_id)
+            if later is not None:
+                # Its destination is saturated: back to the queue until it has room.
+                self._held.pop(item.row_id, None)
+                self._composed.pop(item.row_id, None)
+                self._postponed[item.row_id] = composed_at + timedelta(seconds=later)
+                self._flush_wanted.set()
 
     # -- the loop -----------------------------------------------------------------
 
@@ -374,9 +390,19 @@ class Dispatcher:
         await self.transport.start(self._on_result)
         doorbell = Doorbell(doorbell_folder(self.context))
         doorbell.open(asyncio.get_running_loop(), self._due.set)
+        follower = self._limit_follower()
+        if follower is not None:
+            # The limits in force before the first claim, not a batch later.
+            try:
+                await follower.step(self._store, self._write)
+            except OperationalError as exc:
+                log.warning("could not read the sending limits yet: %s", exc.orig)
+            self.rate_share = follower.share
         flusher = asyncio.create_task(self._flush_loop(), name="dispatch-flush")
         renewer = asyncio.create_task(self._renew_loop(), name="dispatch-renew")
-        sharer = asyncio.create_task(self._share_loop(), name="dispatch-rate-share")
+        sharer = asyncio.create_task(
+            self._share_loop(follower) if follower else _nothing(), name="dispatch-rate-share"
+        )
         log.info("worker %s sending with the %s transport", self.worker_id, self.transport.name)
         try:
             while not stop.is_set():
@@ -450,6 +476,13 @@ class Dispatcher:
 
     async def _shutdown(self, flusher: asyncio.Task[None], renewer: asyncio.Task[None]) -> None:
         await self._give_back()
+        if isinstance(self.transport, ShapedTransport):
+            # Waiting for a limited destination's turn would hold the stop up.
+            now = self.context.clock.now()
+            for item in self.transport.withdraw():
+                self._held.pop(item.row_id, None)
+                self._composed.pop(item.row_id, None)
+                self._postponed[item.row_id] = now
         await self.transport.close()  # every submitted message finishes and reports
         self._closing = True
         self._flush_wanted.set()
@@ -466,6 +499,10 @@ def _raise_fault_of(*loops: asyncio.Task[None]) -> None:
     for loop in loops:
         if loop.done() and not loop.cancelled() and (error := loop.exception()) is not None:
             raise error
+
+
+async def _nothing() -> None:
+    return None
 
 
 class _Idle(Exception):

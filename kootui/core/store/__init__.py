@@ -7,6 +7,12 @@ from __future__ import annotations
 
 from kootui.core.store.bulk_write import insert_rows, update_rows
 from kootui.core.store.check import StoreCheck, check_store
+from kootui.core.store.destination_models import (
+    DestinationDomain,
+    DestinationRule,
+    DestinationState,
+    SendingRate,
+)
 from kootui.core.store.engine import (
     Store,
     current_revision,
@@ -91,6 +97,9 @@ __all__ = [
     "BodyType",
     "Column",
     "DeliveryAttempt",
+    "DestinationDomain",
+    "DestinationRule",
+    "DestinationState",
     "DkimKey",
     "DnsRecord",
     "DomainStatus",
@@ -110,6 +119,7 @@ __all__ = [
     "SendType",
     "SenderAddress",
     "SenderDomain",
+    "SendingRate",
     "SmtpCredential",
     "StatTask",
     "Store",

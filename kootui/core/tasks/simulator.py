@@ -3,7 +3,8 @@
 Before submitting, the user steps through the rendered messages (subject,
 From, To, text and HTML) row by row, rendered by the same sandboxed renderer
 the engine uses, and sees the estimated duration at the configured
-``sending.rate``. The template is compiled once per ``Simulator``, so stepping
+``sending.rate`` (``draft_duration``: the workspace rate in force and the destination
+limits, see ``destination_estimate``). The template is compiled once per ``Simulator``, so stepping
 costs one render.
 """
 
@@ -17,6 +18,7 @@ from kootui.core.errors import ValidationError
 from kootui.core.mail import unsubscribe_url
 from kootui.core.recipients import RecipientSource
 from kootui.core.senders import format_from, require_usable_address
+from kootui.core.shaping import ShapedEstimate, read_limits, shaped_estimate
 from kootui.core.tasks.create import TaskDraft, check_recipients, check_subject
 from kootui.core.tasks.suppressed import count_suppressed
 from kootui.core.templates import CompiledTemplate, require_usable_template
@@ -153,7 +155,17 @@ def simulate(context: Context, draft: TaskDraft, row_index: int) -> SimulatedMes
     return Simulator.open(context, draft).message(row_index)
 
 
+def destination_estimate(context: Context, recipients: RecipientSource) -> ShapedEstimate:
+    """The traffic-shaping part of an estimate: the workspace rate in force (set live, else
+    ``sending.rate``, else the assumed speed) against each limited destination's rate
+    now, the slowest deciding (``shaping.shaped_estimate``). Reads every address once."""
+    limits = read_limits(context)
+    addresses = (address for chunk in recipients.chunks(5000) for address, _ in chunk)
+    return shaped_estimate(addresses, limits, effective_rate(limits.workspace_rate))
+
+
 def draft_duration(context: Context, draft: TaskDraft) -> timedelta:
-    """The estimated send time of a draft under the configured ``sending.rate``."""
-    count = draft.recipients.count if draft.recipients is not None else 0
-    return estimated_duration(count, context.settings.sending.rate)
+    """The estimated send time of a draft under the workspace rate and destination limits."""
+    if draft.recipients is None:
+        return timedelta(0)
+    return destination_estimate(context, draft.recipients).duration

@@ -67,6 +67,20 @@ PAGE_KEYS: tuple[KeyAction, ...] = (
     # Sender Addresses: the list page.
     KeyAction("addresses-new", "n", "new_address", "New", "addresses", help="on a verified domain"),
     KeyAction("addresses-delete", "d", "delete_address", "Delete", "addresses", help="asks first"),
+    # Destinations: per-destination limits and the workspace rate, followed live.
+    KeyAction("destinations-new", "n", "new_rule", "New", "destinations", help="a group's limit"),
+    KeyAction("destinations-edit", "e", "edit_rule", "Edit", "destinations", help="rate, sessions"),
+    KeyAction(
+        "destinations-delete", "d", "delete_rule", "Delete", "destinations", help="asks first"
+    ),
+    KeyAction(
+        "destinations-workspace",
+        "w",
+        "workspace_rate",
+        "Workspace rate",
+        "destinations",
+        help="the whole workspace's rate",
+    ),
     # Templates: the two lists (My templates, Public templates), then the editor.
     KeyAction("templates-mine", "1", "show_tab('mine')", "My templates", "templates", show=False),
     KeyAction(

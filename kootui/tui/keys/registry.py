@@ -60,6 +60,7 @@ REGISTRY: tuple[KeyAction, ...] = (
     KeyAction("go-details", "e", "go_page('details')", "Sending Details", "go"),
     KeyAction("go-suppression", "u", "go_page('suppression')", "Suppression List", "go"),
     KeyAction("go-reports", "r", "go_page('reports')", "Statistics Report", "go"),
+    KeyAction("go-destinations", "l", "go_page('destinations')", "Destinations", "go"),
     KeyAction("close", "escape", "close", "Close", "dialog", help="close this popup"),
     KeyAction("next-match", "down", "next_match", "Next match", "jump", show=False),
     KeyAction("previous-match", "up", "previous_match", "Previous match", "jump", show=False),

@@ -72,6 +72,13 @@ PAGES: tuple[PageSpec, ...] = (
         "kootui.tui.pages.reports.page:StatisticsReportScreen",
         "hourly, daily, monthly figures",
     ),
+    PageSpec(
+        "destinations",
+        "Destinations",
+        EMAIL,
+        "kootui.tui.pages.destinations.page:DestinationsScreen",
+        "per-destination limits, slowed destinations",
+    ),
 )
 
 __all__ = ["PAGES", "PageScreen", "PageSpec"]

@@ -44,6 +44,7 @@ class RefreshIntervals:
     # None: the core's CHECK_INTERVAL_SECONDS (kootui.core.domains, loaded with the store).
     domain_checks: float | None = None
     statistics_report: float = 10.0  # the report, while its range holds the running period
+    destinations: float = 5.0  # the Destinations page: slowed destinations come and go
 
 
 def store_problem(error: BaseException | None) -> str:

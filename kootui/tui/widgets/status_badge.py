@@ -57,6 +57,9 @@ STATUS_TONES = {
     "hard_bounce": "bad",
     "complaint": "bad",
     "manual": "muted",
+    # Destinations: sending at its rule's rate, or slowed after it throttled.
+    "full_rate": "ok",
+    "slowed": "warn",
 }
 
 BADGE_SYMBOL = "●"

@@ -9,10 +9,12 @@ import pytest
 from kootui.core.errors import ValidationError
 from kootui.core.recipients import TypedRecipients
 from kootui.core.recipients.xlsx import import_recipients
+from kootui.core.shaping import add_rule, set_workspace_rate
 from kootui.core.tasks import (
     ASSUMED_UNLIMITED_RATE,
     Simulator,
     TaskDraft,
+    destination_estimate,
     draft_duration,
     duration_text,
     estimated_duration,
@@ -99,3 +101,16 @@ def test_draft_duration_follows_the_configured_rate(context, ids):
     draft = TaskDraft(recipients=TypedRecipients([f"u{i}@example.com" for i in range(10)]))
     context.settings = context.settings.with_values(sending__rate=2)
     assert draft_duration(context, draft) == timedelta(seconds=5)
+
+
+def test_the_estimate_counts_destination_limits_and_the_live_rate(context, ids):
+    recipients = [f"u{i}@gmail.com" for i in range(30)] + [f"v{i}@example.org" for i in range(30)]
+    draft = TaskDraft(recipients=TypedRecipients(recipients))
+    context.settings = context.settings.with_values(sending__rate=60)
+    assert draft_duration(context, draft) == timedelta(seconds=1)
+    add_rule(context, "Google", ["gmail.com"], 2)
+    estimate = destination_estimate(context, draft.recipients)
+    assert estimate.duration == timedelta(seconds=15)
+    assert (estimate.slowest, estimate.slowest_count) == ("Google", 30)
+    set_workspace_rate(context, 1)  # set live: it beats sending.rate
+    assert draft_duration(context, draft) == timedelta(seconds=60)

@@ -1,7 +1,8 @@
 """What every transport shares: the item it takes, the result it reports, a rate limiter.
 
 Both take ``OutgoingMessage`` items through ``submit`` (which waits when the
-transport is full, so the engine never holds more than its in-flight window) and
+transport is full, so the engine never holds more than its in-flight window, or gives
+a message back when its destination is saturated) and
 report one ``SendResult`` per item through the callback given to ``start``.
 """
 
@@ -49,8 +50,10 @@ class Transport(Protocol):
         """Open whatever the transport needs; results go to ``report``."""
         ...
 
-    async def submit(self, item: OutgoingMessage) -> None:
-        """Queue one message; waits while the transport is full."""
+    async def submit(self, item: OutgoingMessage) -> float | None:
+        """Queue one message; waits while the transport is full. A number instead: the
+        transport leaves the message (its destination's line is full, see ``shaper``)
+        and it should be offered again after that many seconds."""
         ...
 
     async def close(self) -> None:

@@ -27,8 +27,10 @@ from aiosmtplib.errors import SMTPException, SMTPResponseException, SMTPTimeoutE
 from kootui.core.clock import Clock
 from kootui.core.dispatch.transports.base import OutgoingMessage, Report, SendResult, TokenBucket
 from kootui.core.dispatch.transports.pipelining import PipelinedWire
+from kootui.core.dispatch.transports.shaper import Gate, Shaper
 from kootui.core.errors import SettingsError
 from kootui.core.mail import Outcome, Stage, bounded_text, classify_reply
+from kootui.core.shaping import LiveLimits, Throttle
 
 log = logging.getLogger("kootui.relay")
 DOWN_SECONDS = 30.0  # how long a failed session setup marks the relay as down
@@ -129,9 +131,7 @@ class RelayTransport:
         self.config = config
         self._clock = clock
         self._tls_context = tls_context or ssl.create_default_context()
-        self._queue: asyncio.Queue[OutgoingMessage | None] = asyncio.Queue(
-            maxsize=config.concurrency * 4
-        )
+        self._shaper = Shaper(capacity=config.concurrency * 4)
         self._bucket = TokenBucket(config.rate)
         self._connections: list[asyncio.Task[None]] = []
         self._report: Report | None = None
@@ -145,16 +145,31 @@ class RelayTransport:
             for index in range(self.config.concurrency)
         ]
 
-    async def submit(self, item: OutgoingMessage) -> None:
-        await self._queue.put(item)
+    async def submit(self, item: OutgoingMessage) -> float | None:
+        """Queue a message; or, when its destination has a full line, say after how many
+        seconds to offer it again (see ``shaper``)."""
+        return await self._shaper.put(item)
 
-    def set_rate_share(self, share: int) -> None:
-        """Send at ``1/share`` of the configured workspace rate (see ``dispatch.rate``)."""
-        self._bucket.set_rate(self.config.rate / max(1, share))
+    def apply_limits(self, limits: LiveLimits, share: int) -> None:
+        """Follow the workspace rate and the destination limits read from the store,
+        taking ``1/share`` of each (see ``dispatch.rate``)."""
+        self._bucket.set_rate(limits.workspace_rate / max(1, share))
+        self._shaper.apply(limits, share)
+
+    def throttles(self) -> list[Throttle]:
+        """Destinations that throttled since the last call (``shaping.adaptive``)."""
+        return self._shaper.throttles()
+
+    def set_window(self, in_flight: int) -> None:
+        """The engine's in-flight window, which bounds each destination's line."""
+        self._shaper.set_window(in_flight)
+
+    def withdraw(self) -> list[OutgoingMessage]:
+        """Messages still waiting for a limited destination, taken back (see ``shaper``)."""
+        return self._shaper.withdraw()
 
     async def close(self) -> None:
-        for _ in self._connections:
-            await self._queue.put(None)
+        self._shaper.close()
         await asyncio.gather(*self._connections, return_exceptions=True)
         self._connections = []
 
@@ -230,7 +245,7 @@ class RelayTransport:
         session: _Session,
         item: OutgoingMessage,
         needs_reset: bool,
-        carry: list[tuple[OutgoingMessage, bool]] | None = None,
+        carry: list[tuple[OutgoingMessage, bool, Gate]] | None = None,
         envelope_sent: bool = False,
     ) -> tuple[SendResult, bool]:
         """Send one message on an open session: (result, whether the session is reusable).
@@ -312,7 +327,7 @@ class RelayTransport:
         item: OutgoingMessage,
         needs_reset: bool,
         progress: list[Stage],
-        carry: list[tuple[OutgoingMessage, bool]] | None = None,
+        carry: list[tuple[OutgoingMessage, bool, Gate]] | None = None,
         envelope_sent: bool = False,
     ) -> tuple[int, str]:
         """RSET (when needed), MAIL, RCPT and DATA in one write (RFC 2920); the body and
@@ -351,40 +366,38 @@ class RelayTransport:
         envelope = b""
         if carry is not None and follow is not None:
             try:
-                envelope = _envelope(follow)
+                envelope = _envelope(follow[0])
             except UnicodeEncodeError:
                 envelope = b""  # its own transaction reports the address, not this one
-            carry.append((follow, bool(envelope)))
+            carry.append((follow[0], bool(envelope), follow[1]))
         wire.write(_stuffed(item.data) + envelope)
         progress[0] = Stage.DOT
         return await wire.reply(self.config.dot_timeout)
 
-    def _take_waiting(self) -> OutgoingMessage | None:
-        """The next queued message if one is waiting and no rate limit applies, else None."""
-        if self._bucket.rate > 0 or self._queue.empty():
+    def _take_waiting(self) -> tuple[OutgoingMessage, Gate] | None:
+        """A queued message its destination lets go at once, when no workspace rate
+        applies; else None."""
+        if self._bucket.rate > 0:
             return None
-        item = self._queue.get_nowait()
-        if item is None:
-            self._queue.put_nowait(None)  # a connection's signal to stop: leave it queued
-        return item
+        return self._shaper.take_now()
 
     async def _connection_loop(self) -> None:
         assert self._report is not None
         session: _Session | None = None
         needs_reset = False
-        carry: list[tuple[OutgoingMessage, bool]] = []
+        carry: list[tuple[OutgoingMessage, bool, Gate]] = []
         while True:
             envelope_sent = False
             if carry:
                 # Its MAIL, RCPT and DATA went out behind the last body: on the same open
                 # session only their replies remain; on a new one it starts afresh.
-                item, sent = carry.pop()
+                item, sent, gate = carry.pop()
                 envelope_sent = sent and session is not None and session.is_open
             else:
-                queued = await self._queue.get()
-                if queued is None:
+                handed = await self._shaper.next()
+                if handed is None:
                     break
-                item = queued
+                item, gate = handed
                 await self._bucket.take()
             if session is not None and not session.is_open:
                 session = None
@@ -401,13 +414,16 @@ class RelayTransport:
                         self._down, self._down_until = exc, time.monotonic() + DOWN_SECONDS
                     # Even a 5xx here (bad AUTH, a refusing greeting) is about the session,
                     # not this recipient: defer and retry rather than reject the address.
-                    self._report(
-                        self._result(item, Outcome.DEFERRED, exc.stage, exc.code, exc.text, False)
+                    failed = self._result(
+                        item, Outcome.DEFERRED, exc.stage, exc.code, exc.text, False
                     )
+                    self._shaper.done(gate, failed)
+                    self._report(failed)
                     continue
             result, reusable = await self._send_one(
                 session, item, needs_reset, carry, envelope_sent
             )
+            self._shaper.done(gate, result)
             self._report(result)
             needs_reset = result.outcome is not Outcome.DELIVERED
             if not reusable:

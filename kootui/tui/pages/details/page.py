@@ -52,6 +52,7 @@ from kootui.tui.shell.page import PageScreen, PageSpec
 from kootui.tui.widgets.advanced_search import SearchField
 from kootui.tui.widgets.column_fit import ColumnFit
 from kootui.tui.widgets.paged_table import PagedTable
+from kootui.tui.widgets.slowed_banner import SlowedBanner
 
 ROW_TIME = "%d %b %H:%M"  # "23 Nov 15:30": the list's times, in 12 columns
 RANGE_TEXT = dict(RANGE_LABELS)
@@ -198,6 +199,7 @@ class SendingDetailsScreen(PageScreen):
             fit=DETAILS_FIT,
             id="message-list",
         )
+        yield SlowedBanner(id="details-slowed")
 
     def on_mount(self) -> None:
         super().on_mount()

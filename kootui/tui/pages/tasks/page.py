@@ -38,6 +38,7 @@ from kootui.tui.shell.page import PageScreen
 from kootui.tui.widgets.advanced_search import SearchField
 from kootui.tui.widgets.cells import fraction_cell
 from kootui.tui.widgets.paged_table import PagedTable
+from kootui.tui.widgets.slowed_banner import SlowedBanner
 
 # Widths fit the content area beside the navigation at 120 columns; the created time is
 # in the progress view (and the advanced search), the send time is what a list reader needs.
@@ -149,6 +150,7 @@ class TasksScreen(PageScreen):
             filter_placeholder="Task name or ID (press / to focus)",
             id="task-list",
         )
+        yield SlowedBanner(id="task-slowed")
 
     @property
     def task_list(self) -> ListPanel:

@@ -1,0 +1,1 @@
+"""The Destinations page: per-destination limits and the destinations being slowed."""
