@@ -74,6 +74,12 @@ from kootui.core.store.paging import (
     ordered_statement,
 )
 from kootui.core.store.types import UTCDateTime
+from kootui.core.store.webhook_tables import (
+    OutboxStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookOutbox,
+)
 from kootui.core.store.writers_lock import WritersLock
 
 __all__ = [
@@ -100,6 +106,7 @@ __all__ = [
     "MessageEvent",
     "MessageHeader",
     "MessageStatus",
+    "OutboxStatus",
     "PageRequest",
     "PageResult",
     "RecordStatus",
@@ -122,6 +129,9 @@ __all__ = [
     "Template",
     "TemplateStatus",
     "UTCDateTime",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookOutbox",
     "WorkspaceSettings",
     "WritersLock",
     "check_store",
