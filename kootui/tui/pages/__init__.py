@@ -72,6 +72,13 @@ PAGES: tuple[PageSpec, ...] = (
         "kootui.tui.pages.reports.page:StatisticsReportScreen",
         "hourly, daily, monthly figures",
     ),
+    PageSpec(
+        "webhooks",
+        "Webhooks",
+        EMAIL,
+        "kootui.tui.pages.webhooks.page:WebhooksScreen",
+        "events POSTed to your systems, signed",
+    ),
 )
 
 __all__ = ["PAGES", "PageScreen", "PageSpec"]

@@ -57,6 +57,11 @@ STATUS_TONES = {
     "hard_bounce": "bad",
     "complaint": "bad",
     "manual": "muted",
+    # Webhook endpoints: delivering, failing, switched off by hand or by days of failures.
+    "enabled": "ok",
+    "failing": "warn",
+    "disabled": "muted",
+    "auto_disabled": "bad",
 }
 
 BADGE_SYMBOL = "●"
