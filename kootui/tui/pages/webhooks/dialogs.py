@@ -28,6 +28,7 @@ from kootui.tui.clipboard import copy_text
 from kootui.tui.keys.registry import bindings
 from kootui.tui.outside_text import outside
 from kootui.tui.shell.kootui_node import KootuiNode
+from kootui.tui.widgets.fitting_footer import FittingFooter
 from kootui.tui.widgets.form import FormDialog, FormValues, TextField
 
 EVENTS_LABEL = "Events: all, or some of " + ", ".join(WEBHOOK_EVENTS)
@@ -114,6 +115,7 @@ class SecretDialog(KootuiNode, ModalScreen[None]):
                 id="secret-hint",
                 markup=False,
             )
+        yield FittingFooter()
 
     def action_copy_secret(self) -> None:
         copy_text(self.app, self._secret, "the signing secret")
@@ -154,6 +156,7 @@ class DeliveryLogDialog(KootuiNode, ModalScreen[None]):
             table.add_columns("Time", "Event", "Try", "Result", "Code", "ms", "Response or error")
             yield table
             yield Static("", id="log-hint", markup=False)
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         self.load()
