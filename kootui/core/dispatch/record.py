@@ -37,10 +37,16 @@ from kootui.core.store import (
     insert_rows,
     update_rows,
 )
-from kootui.core.webhooks import EVENT_OF_STATUS, MessageNews, write_message_events
+from kootui.core.webhooks import (
+    EVENT_OF_STATUS,
+    MessageNews,
+    subscribers,
+    write_message_events,
+)
 
 suppression_table = Suppression.__table__
 header_table = MessageHeader.__table__
+RESULT_EVENTS = frozenset(EVENT_OF_STATUS.values())
 UNFINISHED = (
     MessageStatus.PENDING.value,
     MessageStatus.SENDING.value,
@@ -250,7 +256,9 @@ def record_results(
 
 def _queue_webhooks(connection: Connection, updates: list[tuple[Any, ...]], now: datetime) -> None:
     """Each applied result's webhook (delivered, deferred, rejected), in the batch's
-    transaction; a dictionary lookup per event when no endpoint subscribes."""
+    transaction; a few dictionary lookups when no endpoint subscribes."""
+    if not any(subscribers(connection, event) for event in RESULT_EVENTS):
+        return
     news: dict[str, list[MessageNews]] = {}
     for status, next_at, _, _, reply_code, reply, *_, row_id in updates:
         event = EVENT_OF_STATUS.get(status)

@@ -15,7 +15,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from kootui.core.events.kinds import EventKind
 from kootui.core.events.measures import count_event_measure
 from kootui.core.store import MessageEvent
-from kootui.core.webhooks import EVENT_OF_KIND, MessageNews, write_message_events
+from kootui.core.webhooks import (
+    EVENT_OF_KIND,
+    MessageNews,
+    subscribers,
+    write_message_events,
+)
 
 MAX_DETAIL_CHARS = 500
 
@@ -73,7 +78,7 @@ def _queue_webhooks(
 ) -> None:
     """The event's webhook, in the same transaction (nothing when no endpoint wants it)."""
     event = EVENT_OF_KIND.get(kind.name)
-    if event is None:
+    if event is None or not subscribers(connection, event):
         return
     data: dict[str, object] = {"event": kind.name, "occurred_at": when.isoformat()}
     if kind.name == "soft_bounced":
