@@ -239,6 +239,9 @@ def build_parser() -> argparse.ArgumentParser:
     from kootui.cli.smtp_credentials import add_smtp_credential_commands
 
     add_smtp_credential_commands(commands)
+    from kootui.cli.webhooks import add_webhook_commands
+
+    add_webhook_commands(commands)
     return parser
 
 

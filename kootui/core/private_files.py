@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import stat
 from pathlib import Path
 
@@ -106,3 +107,27 @@ def database_mode_warnings(database: Path) -> list[str]:
         for path in paths
         if path.is_file() and (warning := loose_mode_warning(path)) is not None
     ]
+
+
+def read_or_create_secret(path: Path, size: int) -> bytes:
+    """The random key in ``path`` (mode 0600, its folder 0700), made with ``size`` bytes by
+    the first process that needs it. Two processes racing both read the first file made."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(secrets.token_bytes(size))
+            handle.flush()
+            os.fsync(handle.fileno())
+        # link, not replace: when two processes race, the first file wins for both.
+        os.link(temp, path)
+    except FileExistsError:
+        pass
+    finally:
+        temp.unlink(missing_ok=True)
+    return path.read_bytes()

@@ -20,7 +20,7 @@ from kootui.core.config import Settings
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError
 from kootui.core.submissions import Intake, SubmissionChecker, forget_expired
-from kootui.serve import messages, resources, tasks
+from kootui.serve import messages, resources, tasks, webhooks
 from kootui.serve.access_log import AccessLog
 from kootui.serve.auth import KeyGate
 from kootui.serve.mx import MxListener
@@ -38,6 +38,7 @@ def _include_routers(app: FastAPI, context: Context, settings: Settings) -> None
     app.include_router(messages.router)
     app.include_router(tasks.router)
     app.include_router(resources.router)
+    app.include_router(webhooks.router)
     # The tracking host's public endpoints (/u/<token>, open and click tracking): no key,
     # and out of the API's schema.
     app.include_router(public_router(context, settings))

@@ -49,6 +49,7 @@ def test_every_scope_a_page_lists_has_words():
         "suppression",
         "reports",
         "destinations",
+        "webhooks",
     }
 
 

@@ -471,6 +471,52 @@ class MxSection(Section):
         return int(self.listen.rsplit(":", 1)[1])
 
 
+class WebhooksSection(Section):
+    """Delivering events to webhook endpoints (``kootui webhook``, core/webhooks)."""
+
+    allow_private: bool = Field(
+        default=False,
+        description="deliver to loopback, private, link-local and other inner addresses "
+        "(and over plain http); off, such URLs are refused so a webhook cannot reach into "
+        "the server's own network",
+    )
+    allow_http: bool = Field(
+        default=False, description="allow plain http:// endpoint URLs (https otherwise)"
+    )
+    timeout_seconds: float = Field(
+        default=10.0,
+        ge=0.1,
+        le=60,
+        allow_inf_nan=False,
+        description="seconds one delivery may take, connecting and reading included",
+    )
+    give_up_hours: float = Field(
+        default=72.0,
+        ge=0.01,
+        le=7 * 24,
+        allow_inf_nan=False,
+        description="hours an event is retried (5 s, 5 min, 30 min, 2 h, 5 h, then every "
+        "10 h) before it is given up",
+    )
+    disable_after_hours: float = Field(
+        default=120.0,
+        ge=0.01,
+        le=30 * 24,
+        allow_inf_nan=False,
+        description="an endpoint whose deliveries have all failed for this long is disabled",
+    )
+    poll_seconds: float = Field(
+        default=1.0,
+        ge=0.01,
+        le=60,
+        allow_inf_nan=False,
+        description="seconds between two looks for due events when none is waiting",
+    )
+    concurrency: int = Field(
+        default=8, ge=1, le=100, description="deliveries one engine makes at the same time"
+    )
+
+
 # config.toml's sections, in the order `kootui config` shows them. [keys] is not here:
 # it is free-form (binding id -> key) and the TUI checks the ids against its registry.
 SECTIONS: dict[str, type[Section]] = {
@@ -484,4 +530,5 @@ SECTIONS: dict[str, type[Section]] = {
     "http": HttpSection,
     "smtp": SmtpSection,
     "mx": MxSection,
+    "webhooks": WebhooksSection,
 }

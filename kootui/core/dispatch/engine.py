@@ -56,6 +56,7 @@ from kootui.core.dispatch.wake import Doorbell, doorbell_folder
 from kootui.core.errors import InvalidState, KootuiError, StoreError
 from kootui.core.mail import Outcome, Stage, bounded_text
 from kootui.core.store import WritersLock
+from kootui.core.webhooks import WebhookDeliverer
 
 log = logging.getLogger("kootui.dispatch")
 T = TypeVar("T")
@@ -79,6 +80,9 @@ class EngineOptions:
     # core runs an engine process: a store thread then only fights its own loop for the
     # GIL, and held SQLite's write lock (which the other engines queue for) while waiting.
     store_in_loop: bool = False
+    # Deliver webhook events beside sending (core/webhooks): every engine does, the
+    # outbox's leases keep them from delivering one event twice.
+    webhooks: bool = True
 
     @classmethod
     def from_context(cls, context: Context, *, store_in_loop: bool = False) -> EngineOptions:
@@ -403,10 +407,22 @@ class Dispatcher:
         sharer = asyncio.create_task(
             self._share_loop(follower) if follower else _nothing(), name="dispatch-rate-share"
         )
+        hooks_stop = asyncio.Event()
+        hooks = (
+            asyncio.create_task(
+                WebhookDeliverer(
+                    self.context, self.worker_id, read=self._store, write=self._write
+                ).run(hooks_stop),
+                name="dispatch-webhooks",
+            )
+            if options.webhooks
+            else None
+        )
+        helpers = [loop for loop in (flusher, renewer, sharer, hooks) if loop is not None]
         log.info("worker %s sending with the %s transport", self.worker_id, self.transport.name)
         try:
             while not stop.is_set():
-                _raise_fault_of(flusher, renewer, sharer)
+                _raise_fault_of(*helpers)
                 try:
                     await self._step(stop, until_idle)
                 except _Idle:
@@ -418,7 +434,10 @@ class Dispatcher:
         finally:
             doorbell.close()
             sharer.cancel()
-            await asyncio.gather(sharer, return_exceptions=True)
+            # Webhook deliveries in flight finish and are recorded (each is bounded by
+            # webhooks.timeout_seconds); what is left waits in the outbox.
+            hooks_stop.set()
+            await asyncio.gather(sharer, *([hooks] if hooks else []), return_exceptions=True)
             await self._shutdown(flusher, renewer)
 
     async def _step(self, stop: asyncio.Event, until_idle: bool) -> None:

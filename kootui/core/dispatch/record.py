@@ -45,9 +45,16 @@ from kootui.core.store import (
     insert_rows,
     update_rows,
 )
+from kootui.core.webhooks import (
+    EVENT_OF_STATUS,
+    MessageNews,
+    subscribers,
+    write_message_events,
+)
 
 suppression_table = Suppression.__table__
 header_table = MessageHeader.__table__
+RESULT_EVENTS = frozenset(EVENT_OF_STATUS.values())
 UNFINISHED = (
     MessageStatus.PENDING.value,
     MessageStatus.SENDING.value,
@@ -266,7 +273,26 @@ def record_results(
         upsert_stats(connection, deltas)
         _suppress(connection, hard, now)
         finish_tasks(connection, task_ids, now)
+        _queue_webhooks(connection, updates, now)
     return {u[-1] for u in updates}
+
+
+def _queue_webhooks(connection: Connection, updates: list[tuple[Any, ...]], now: datetime) -> None:
+    """Each applied result's webhook (delivered, deferred, rejected), in the batch's
+    transaction; a few dictionary lookups when no endpoint subscribes."""
+    if not any(subscribers(connection, event) for event in RESULT_EVENTS):
+        return
+    news: dict[str, list[MessageNews]] = {}
+    for status, next_at, _, _, reply_code, reply, *_, row_id in updates:
+        event = EVENT_OF_STATUS.get(status)
+        if event is None:
+            continue
+        data: dict[str, object] = {"reply_code": reply_code, "reply": reply, "source": "relay"}
+        if status == MessageStatus.DEFERRED.value:
+            data["next_attempt_at"] = next_at.isoformat()
+        news.setdefault(event, []).append(MessageNews(row_id, data))
+    for event, items in news.items():
+        write_message_events(connection, event, items, now)
 
 
 def _status_after(

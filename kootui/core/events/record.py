@@ -15,6 +15,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from kootui.core.events.kinds import EventKind
 from kootui.core.events.measures import count_event_measure
 from kootui.core.store import MessageEvent
+from kootui.core.webhooks import (
+    EVENT_OF_KIND,
+    MessageNews,
+    subscribers,
+    write_message_events,
+)
 
 MAX_DETAIL_CHARS = 500
 
@@ -56,7 +62,34 @@ def record_event(
         first = _insert(connection, values)
     if first and measure is not None:
         count_event_measure(connection, message_id, measure.column, when)
+    _queue_webhooks(connection, message_id, kind, when, link_index, detail, first=first)
     return True
+
+
+def _queue_webhooks(
+    connection: Connection,
+    message_id: int,
+    kind: EventKind,
+    when: datetime,
+    link_index: int | None,
+    detail: str,
+    *,
+    first: bool,
+) -> None:
+    """The event's webhook, in the same transaction (nothing when no endpoint wants it)."""
+    event = EVENT_OF_KIND.get(kind.name)
+    if event is None or not subscribers(connection, event):
+        return
+    data: dict[str, object] = {"event": kind.name, "occurred_at": when.isoformat()}
+    if kind.name == "soft_bounced":
+        data["source"] = "bounce"
+    if link_index is not None:
+        data["link_index"] = link_index
+    if not kind.once_per_message:
+        data["first"] = first
+    if detail:
+        data["detail"] = detail[:MAX_DETAIL_CHARS]
+    write_message_events(connection, event, [MessageNews(message_id, data)], when)
 
 
 def _insert(connection: Connection, values: dict[str, object]) -> bool:

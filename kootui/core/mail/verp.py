@@ -22,14 +22,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import re
-import secrets
 import threading
 from pathlib import Path
 
 from kootui.core.config import Settings
 from kootui.core.errors import SettingsError
+from kootui.core.private_files import read_or_create_secret
 
 VERP_PREFIX = "b-"
 SECRET_FILE = "bounce-secret"
@@ -50,35 +49,13 @@ def bounce_host(settings: Settings, domain: str) -> str:
     return f"{settings.sending.bounce_label}.{domain.lower()}"
 
 
-def _read_or_create_secret(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    descriptor = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(secrets.token_bytes(_SECRET_BYTES))
-            handle.flush()
-            os.fsync(handle.fileno())
-        # link, not replace: when two processes race, the first file wins for both.
-        os.link(temp, path)
-    except FileExistsError:
-        pass
-    finally:
-        temp.unlink(missing_ok=True)
-    return path.read_bytes()
-
-
 def bounce_secret(settings: Settings) -> bytes:
     """The deployment's VERP key, read once per process (created when missing)."""
     path = settings.paths.keys_dir / SECRET_FILE
     with _secrets_lock:
         known = _secrets.get(path)
         if known is None:
-            known = _read_or_create_secret(path)
+            known = read_or_create_secret(path, _SECRET_BYTES)
             if len(known) < _SECRET_BYTES:
                 raise ValueError(f"{path} is shorter than {_SECRET_BYTES} bytes")
             _secrets[path] = known

@@ -81,6 +81,12 @@ from kootui.core.store.paging import (
     ordered_statement,
 )
 from kootui.core.store.types import UTCDateTime
+from kootui.core.store.webhook_tables import (
+    OutboxStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookOutbox,
+)
 from kootui.core.store.writers_lock import WritersLock
 
 __all__ = [
@@ -111,6 +117,7 @@ __all__ = [
     "MessageEvent",
     "MessageHeader",
     "MessageStatus",
+    "OutboxStatus",
     "PageRequest",
     "PageResult",
     "RecordStatus",
@@ -134,6 +141,9 @@ __all__ = [
     "Template",
     "TemplateStatus",
     "UTCDateTime",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookOutbox",
     "WorkspaceSettings",
     "WritersLock",
     "check_store",

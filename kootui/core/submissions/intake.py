@@ -38,6 +38,7 @@ from kootui.core.submissions.idempotency import (
 )
 from kootui.core.submissions.request import PreparedSubmission
 from kootui.core.tasks import insert_messages
+from kootui.core.webhooks import MessageNews, write_message_events
 
 log = logging.getLogger("kootui.submissions")
 
@@ -201,6 +202,7 @@ def commit_batch(
             if item.claim is not None:
                 answers.append((item.claim, ACCEPTED, receipt.to_json()))
         insert_messages(connection, rows)
+        write_message_events(connection, "accepted", [MessageNews(row["id"]) for row in rows], now)
         if raw_rows:  # after the message rows their foreign key names
             connection.execute(_submitted_mime.insert(), raw_rows)
         store_answers(connection, answers, now)

@@ -27,6 +27,7 @@ from kootui.tui.keys.key_action import KeyAction
 from kootui.tui.keys.page_keys import PAGE_KEYS
 from kootui.tui.keys.report_keys import REPORT_KEYS
 from kootui.tui.keys.suppression_keys import SUPPRESSION_KEYS
+from kootui.tui.keys.webhook_keys import WEBHOOK_KEYS
 
 __all__ = ["BY_ID", "REGISTRY", "KeyAction", "bindings", "current_key", "in_scopes"]
 
@@ -61,6 +62,7 @@ REGISTRY: tuple[KeyAction, ...] = (
     KeyAction("go-suppression", "u", "go_page('suppression')", "Suppression List", "go"),
     KeyAction("go-reports", "r", "go_page('reports')", "Statistics Report", "go"),
     KeyAction("go-destinations", "l", "go_page('destinations')", "Destinations", "go"),
+    KeyAction("go-webhooks", "w", "go_page('webhooks')", "Webhooks", "go"),
     KeyAction("close", "escape", "close", "Close", "dialog", help="close this popup"),
     KeyAction("next-match", "down", "next_match", "Next match", "jump", show=False),
     KeyAction("previous-match", "up", "previous_match", "Previous match", "jump", show=False),
@@ -128,6 +130,7 @@ REGISTRY: tuple[KeyAction, ...] = (
     *PAGE_KEYS,
     *REPORT_KEYS,
     *SUPPRESSION_KEYS,
+    *WEBHOOK_KEYS,
 )
 
 BY_ID: dict[str, KeyAction] = {action.id: action for action in REGISTRY}
@@ -216,6 +219,8 @@ MODAL_SCOPES: dict[str, list[str]] = {
     "api-key-secret": ["api-key-secret"],
     "smtp-logins": ["smtp-logins"],
     "smtp-password": ["smtp-password"],
+    "webhook-secret": ["webhook-secret"],
+    "webhook-log": ["webhook-log"],
 }
 
 

@@ -79,6 +79,13 @@ PAGES: tuple[PageSpec, ...] = (
         "kootui.tui.pages.destinations.page:DestinationsScreen",
         "per-destination limits, slowed destinations",
     ),
+    PageSpec(
+        "webhooks",
+        "Webhooks",
+        EMAIL,
+        "kootui.tui.pages.webhooks.page:WebhooksScreen",
+        "events POSTed to your systems, signed",
+    ),
 )
 
 __all__ = ["PAGES", "PageScreen", "PageSpec"]

@@ -60,6 +60,11 @@ STATUS_TONES = {
     # Destinations: sending at its rule's rate, or slowed after it throttled.
     "full_rate": "ok",
     "slowed": "warn",
+    # Webhook endpoints: delivering, failing, switched off by hand or by days of failures.
+    "enabled": "ok",
+    "failing": "warn",
+    "disabled": "muted",
+    "auto_disabled": "bad",
 }
 
 BADGE_SYMBOL = "●"

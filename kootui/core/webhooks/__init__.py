@@ -1,0 +1,123 @@
+"""Webhooks: endpoints subscribed to message events, an outbox written in the transaction
+of each change it reports, and the engines' delivery loop (signed per Standard Webhooks,
+retried with backoff, every attempt logged, URLs into the server's network refused).
+
+This module is the package's face: other packages import from here only."""
+
+from __future__ import annotations
+
+from kootui.core.webhooks.addresses import (
+    Target,
+    WebhookRefused,
+    WebhookUrl,
+    check_target,
+    parse_url,
+    refusal_of,
+    resolve_host,
+)
+from kootui.core.webhooks.delivery import (
+    RETRY_DELAYS,
+    RETRY_REPEAT,
+    Attempt,
+    Due,
+    any_due,
+    claim_due,
+    deliver,
+    lease_for,
+    new_client,
+    next_attempt,
+    record_attempts,
+)
+from kootui.core.webhooks.endpoints import (
+    CreatedEndpoint,
+    DeliveryView,
+    EndpointView,
+    create_endpoint,
+    delivery_log,
+    disabled_for_failing,
+    get_endpoint,
+    list_endpoints,
+    remove_endpoint,
+    rotate_secret,
+    send_test_event,
+    set_enabled,
+    update_endpoint,
+)
+from kootui.core.webhooks.kinds import (
+    EVENT_OF_KIND,
+    EVENT_OF_STATUS,
+    TEST_EVENT,
+    WEBHOOK_EVENTS,
+    event_type,
+    parse_events,
+)
+from kootui.core.webhooks.outbox import (
+    SUBSCRIPTIONS_TTL,
+    MessageNews,
+    forget_subscriptions,
+    has_enabled_endpoints,
+    subscribers,
+    write_endpoint_event,
+    write_message_events,
+)
+from kootui.core.webhooks.runner import WebhookDeliverer
+from kootui.core.webhooks.signing import (
+    SECRET_PREFIX,
+    secret_bytes,
+    secret_text,
+    signature,
+    signed_headers,
+)
+
+__all__ = [
+    "EVENT_OF_KIND",
+    "EVENT_OF_STATUS",
+    "RETRY_DELAYS",
+    "RETRY_REPEAT",
+    "SECRET_PREFIX",
+    "SUBSCRIPTIONS_TTL",
+    "TEST_EVENT",
+    "WEBHOOK_EVENTS",
+    "Attempt",
+    "CreatedEndpoint",
+    "DeliveryView",
+    "Due",
+    "EndpointView",
+    "MessageNews",
+    "Target",
+    "WebhookDeliverer",
+    "WebhookRefused",
+    "WebhookUrl",
+    "any_due",
+    "check_target",
+    "claim_due",
+    "create_endpoint",
+    "deliver",
+    "delivery_log",
+    "disabled_for_failing",
+    "event_type",
+    "forget_subscriptions",
+    "get_endpoint",
+    "has_enabled_endpoints",
+    "lease_for",
+    "list_endpoints",
+    "new_client",
+    "next_attempt",
+    "parse_events",
+    "parse_url",
+    "record_attempts",
+    "refusal_of",
+    "remove_endpoint",
+    "resolve_host",
+    "rotate_secret",
+    "secret_bytes",
+    "secret_text",
+    "send_test_event",
+    "set_enabled",
+    "signature",
+    "signed_headers",
+    "subscribers",
+    "update_endpoint",
+    "write_endpoint_event",
+    "write_message_events",
+]

@@ -1,0 +1,1 @@
+"""The Webhooks page: endpoints, their delivery log, a test event."""
