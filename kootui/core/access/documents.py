@@ -270,6 +270,6 @@ def parse_policy(text: str) -> PolicyDocument:
             if statement is not None:
                 statements.append(statement)
     if checker.problems:
-        raise PolicyInvalid(checker.problems)
+        raise PolicyInvalid(sorted(checker.problems, key=lambda p: (p.line, p.column)))
     assert version is not None and isinstance(version.value, str)
     return PolicyDocument(version.value, tuple(statements))
