@@ -214,3 +214,21 @@ def test_template_review_needs_the_approve_action_and_records_the_principal(
         True,
         False,
     ]
+
+
+def test_whole_addresses_need_the_reveal_action_beside_the_read(context: Context) -> None:
+    from kootui.core.details import query_messages
+    from kootui.core.suppression import list_suppressions
+
+    create_user(context, "erin", PASSWORD)
+    attach_policy(context, "ReadOnly", user="erin")
+    erin = context.acting_as(authenticate(context, "erin", PASSWORD, Face.CONSOLE))
+    assert query_messages(erin).rows == []
+    assert list_suppressions(erin).rows == []
+    for reveal_call, action in (
+        (lambda: query_messages(erin, reveal=True), "kooMessage:message:reveal"),
+        (lambda: list_suppressions(erin, reveal=True), "kooMessage:suppression:reveal"),
+    ):
+        with pytest.raises(AccessDenied) as refused:
+            reveal_call()
+        assert refused.value.action == action
