@@ -73,10 +73,12 @@ def _set_up_bob(context: Context) -> Context:
 def served(
     tmp_path_factory: pytest.TempPathFactory, prepared_stores: PreparedStores
 ) -> Iterator[RunningApi]:
-    with api_context(tmp_path_factory.mktemp("access-home"), prepared_stores) as context:
+    home = tmp_path_factory.mktemp("access-home")
+    with api_context(home, prepared_stores) as context:
         seed_sources(context)
         admin = _set_up_bob(context)
         context.admin = admin  # type: ignore[attr-defined]
+        context.home = home  # type: ignore[attr-defined]
         with running_api(context) as running:
             yield running
 
@@ -177,8 +179,37 @@ def test_an_smtp_login_is_refused_with_550_5_7_1_naming_the_action(
     assert lines[0].face == "smtp" and not lines[0].allowed
 
 
+def test_the_cli_and_a_key_of_the_same_user_are_refused_in_the_same_words(
+    served: RunningApi, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    admin: Context = served.context.admin  # type: ignore[attr-defined]
+    no_tasks = json.dumps(
+        {
+            "Version": "1.1",
+            "Statement": [
+                {"Effect": "Allow", "Action": "kooMessage:*:read"},
+                {"Effect": "Deny", "Action": "kooMessage:devSendTask:*"},
+            ],
+        }
+    )
+    create_user(admin, "rita", BOB_PASSWORD)
+    create_policy(admin, "Reads, no tasks", no_tasks)
+    attach_policy(admin, "Reads, no tasks", user="rita")
+    refusal = "kooMessage:devSendTask:read is refused: Reads, no tasks statement 1 (Deny)"
+    monkeypatch.setenv("KOOTUI_HOME", str(served.context.home))  # type: ignore[attr-defined]
+    status, _, err = _run_cli_as("rita", BOB_PASSWORD, ["task", "list"], capsys)
+    assert (status, err.strip()) == (1, f"kootui: error: rita: {refusal}")
+    key = create_api_key(admin, "rita's report", owner="rita")
+    headers = {"Authorization": f"Bearer {key.secret}"}
+    body = _problem(httpx.get(f"{served.url}/v1/tasks", headers=headers))
+    assert (body["code"], body["detail"]) == (
+        "access.denied",
+        f"rita's API key {key.key.display_prefix}: {refusal}",
+    )
+
+
 def _run_cli_as(
-    user: str, password: str, args: list[str], home: Path, capsys: pytest.CaptureFixture[str]
+    user: str, password: str, args: list[str], capsys: pytest.CaptureFixture[str]
 ) -> tuple[int, str, str]:
     reading, writing = os.pipe()
     os.write(writing, f"{password}\n".encode())
@@ -203,12 +234,10 @@ def test_done_when_sign_in_a_user_in_a_group_sends_and_is_refused_a_domain_chang
     assert main(["iam", "status"]) == 1
     assert "sign-in is on" in capsys.readouterr().err
     # bob signs in and may send: his task list and a send go through.
-    status, out, _ = _run_cli_as("bob", BOB_PASSWORD, ["task", "list"], home, capsys)
+    status, out, _ = _run_cli_as("bob", BOB_PASSWORD, ["task", "list"], capsys)
     assert status == 0, out
     # ... and is refused a domain change, with the Deny statement named.
-    status, _, err = _run_cli_as(
-        "bob", BOB_PASSWORD, ["domain", "add", "new.example"], home, capsys
-    )
+    status, _, err = _run_cli_as("bob", BOB_PASSWORD, ["domain", "add", "new.example"], capsys)
     assert status == 1
     assert err.strip().endswith(
         f"bob: kooMessage:domain:create on domain/new.example is refused: {DENY_STATEMENT}"
@@ -217,7 +246,6 @@ def test_done_when_sign_in_a_user_in_a_group_sends_and_is_refused_a_domain_chang
         "admin",
         ADMIN_PASSWORD,
         ["iam", "explain", "--user", "bob", "kooMessage:domain:update"],
-        home,
         capsys,
     )
     assert (status, out.strip()) == (
@@ -237,9 +265,7 @@ def test_done_when_sign_in_a_user_in_a_group_sends_and_is_refused_a_domain_chang
         create_domain(context.acting_as(bobs_key.at(Face.API, "127.0.0.1")), "new.example")
     assert refused.value.explanation.endswith(DENY_STATEMENT)
     # The audit log shows it all: sign-ins, the refusals, the administrator's writes.
-    status, out, _ = _run_cli_as(
-        "admin", ADMIN_PASSWORD, ["audit", "--refused", "--json"], home, capsys
-    )
+    status, out, _ = _run_cli_as("admin", ADMIN_PASSWORD, ["audit", "--refused", "--json"], capsys)
     assert status == 0
     refused_lines = json.loads(out)
     # (sorted: the CLI's own context reads the wall clock, the test's is fixed)
