@@ -242,6 +242,9 @@ def build_parser() -> argparse.ArgumentParser:
     from kootui.cli.webhooks import add_webhook_commands
 
     add_webhook_commands(commands)
+    from kootui.cli.iam import add_iam_commands
+
+    add_iam_commands(commands)
     return parser
 
 

@@ -226,23 +226,22 @@ async def _form(request: Request, body: bytes) -> tuple[dict[str, Any], bytes]:
 @router.post("/tasks", status_code=201, summary="Create a task (JSON recipients or .xlsx upload)")
 async def create(request: Request, who: CallerDep) -> Response:
     state = api_state(request)
-    who.require("tasks:write")
     key_header = request.headers.get(IDEMPOTENCY_HEADER)
     media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if media == "application/json":
         raw = await read_body(request, state.max_body)
         body = parse_json(raw, TaskIn)
         claim = _claim(who, key_header, raw)
-        first = await _first_answer(state.context, claim)
+        first = await _first_answer(who.context, claim)
         if first is not None:
             return _created(first.body, replayed=True)
-        text, replayed = await asyncio.to_thread(_create_from_json, state.context, body, claim)
+        text, replayed = await asyncio.to_thread(_create_from_json, who.context, body, claim)
         return _created(text, replayed)
     if media == "multipart/form-data":
         raw = await read_body(request, max(state.max_body, XLSX_BYTES))
         fields, workbook = await _form(request, raw)
         claim = _claim(who, key_header, _form_digest(fields, workbook))
-        first = await _first_answer(state.context, claim)
+        first = await _first_answer(who.context, claim)
         if first is not None:
             return _created(first.body, replayed=True)
         missing = [
@@ -268,7 +267,7 @@ async def create(request: Request, who: CallerDep) -> Response:
                     field="scheduled_at",
                 ) from None
         text, replayed = await asyncio.to_thread(
-            _create_from_upload, state.context, fields, workbook, accept, claim
+            _create_from_upload, who.context, fields, workbook, accept, claim
         )
         return _created(text, replayed)
     raise ApiProblem(
@@ -308,16 +307,14 @@ async def tasks(
     limit: int = 50,
     status: str | None = None,
 ) -> Response:
-    who.require("tasks:read")
     wanted = page_request(q, offset, limit, None, False, status=status)
-    page = await asyncio.to_thread(query_tasks, api_state(request).context, wanted)
+    page = await asyncio.to_thread(query_tasks, who.context, wanted)
     return page_response(page)
 
 
 @router.get("/tasks/{task_id}", summary="One task with its progress")
 async def task(request: Request, who: CallerDep, task_id: int) -> Response:
-    who.require("tasks:read")
-    context = api_state(request).context
+    context = who.context
 
     def read() -> dict[str, Any]:
         found = get_task(context, task_id)
@@ -328,8 +325,7 @@ async def task(request: Request, who: CallerDep, task_id: int) -> Response:
 
 def _action(name: str, run: Any) -> Any:
     async def act(request: Request, who: CallerDep, task_id: int) -> Response:
-        who.require("tasks:write")
-        changed = await asyncio.to_thread(run, api_state(request).context, task_id)
+        changed = await asyncio.to_thread(run, who.context, task_id)
         return json_response({"task": task_out(changed)})
 
     act.__name__ = f"{name}_task"

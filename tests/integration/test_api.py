@@ -159,17 +159,15 @@ def test_a_revoked_key_is_refused_here_at_once_and_elsewhere_within_the_cache_ti
             assert status(here.secret) == 401
 
 
-def test_a_key_narrowed_by_scope_is_403(api: RunningApi) -> None:
-    narrow = create_api_key(api.context, "narrow")
-    with api.context.store.session() as session:
-        row = session.get(ApiKey, narrow.key.id)
-        assert row is not None
-        row.scopes = ["messages:read"]
-        session.add(row)
+def test_a_key_narrowed_by_its_policy_is_403(api: RunningApi) -> None:
+    only_messages = json.dumps(
+        {"Version": "1.1", "Statement": [{"Effect": "Allow", "Action": "kooMessage:message:*"}]}
+    )
+    narrow = create_api_key(api.context, "narrow", narrowing_policy=only_messages)
     headers = {"Authorization": f"Bearer {narrow.secret}"}
     assert httpx.get(f"{api.url}/v1/messages", headers=headers).status_code == 200
     refused = httpx.get(f"{api.url}/v1/tasks", headers=headers)
-    assert problem(refused, 403)["code"] == "apikey.forbidden"
+    assert problem(refused, 403)["code"] == "access.denied"
 
 
 # --- sending ----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from kootui.core.apikeys.keys import (
     ApiKeyView,
     CreatedKey,
     KeyRefused,
+    api_key_principal,
     authenticate,
     create_api_key,
     find_api_key,
@@ -34,6 +35,7 @@ from kootui.core.apikeys.smtp_credentials import (
     find_smtp_credential,
     list_smtp_credentials,
     revoke_smtp_credential,
+    smtp_credential_principal,
 )
 
 __all__ = [
@@ -50,6 +52,7 @@ __all__ = [
     "LoginThrottle",
     "RateLimited",
     "SmtpCredentialView",
+    "api_key_principal",
     "authenticate",
     "authenticate_smtp",
     "create_api_key",
@@ -65,4 +68,5 @@ __all__ = [
     "revoke_api_key",
     "revoke_smtp_credential",
     "take_grant",
+    "smtp_credential_principal",
 ]

@@ -19,12 +19,20 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
-from kootui.core.apikeys.keys import PREFIX_HEX_DIGITS, SECRET_BYTES, check_key_name, hash_secret
+from kootui.core.access import Act, Principal, PrincipalKind, requires
+from kootui.core.apikeys.keys import (
+    PREFIX_HEX_DIGITS,
+    SECRET_BYTES,
+    check_key_name,
+    credential_owner,
+    credential_principal,
+    hash_secret,
+)
 from kootui.core.context import Context
 from kootui.core.errors import InvalidState, KootuiError, NotFound
-from kootui.core.store import SmtpCredential, stored_id
+from kootui.core.store import IamUser, SmtpCredential, stored_id
 
 LOGIN_MARK = "kts_"
 FIRST_DELAY = 0.5
@@ -49,6 +57,10 @@ class SmtpCredentialView:
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    owner: str = ""
+    narrowed: bool = False
+    # Filled by ``authenticate_smtp`` only: who the login acts as.
+    principal: Principal | None = None
 
     @property
     def username(self) -> str:
@@ -67,7 +79,9 @@ class CreatedCredential:
     password: str
 
 
-def _view(row: SmtpCredential) -> SmtpCredentialView:
+def _view(
+    row: SmtpCredential, owner: str = "", principal: Principal | None = None
+) -> SmtpCredentialView:
     return SmtpCredentialView(
         id=stored_id(row),
         name=row.name,
@@ -75,12 +89,28 @@ def _view(row: SmtpCredential) -> SmtpCredentialView:
         created_at=row.created_at,
         last_used_at=row.last_used_at,
         revoked_at=row.revoked_at,
+        owner=owner,
+        narrowed=bool(row.narrowing_policy),
+        principal=principal,
     )
 
 
-def create_smtp_credential(context: Context, name: str) -> CreatedCredential:
+def _owner_name(session: Session, owner_user_id: int | None) -> str:
+    if owner_user_id is None:
+        return ""
+    user = session.get(IamUser, owner_user_id)
+    return user.name if user is not None else f"#{owner_user_id}"
+
+
+@requires(Act.SMTP_CREDENTIAL_CREATE)
+def create_smtp_credential(
+    context: Context, name: str, *, owner: str | None = None, narrowing_policy: str | None = None
+) -> CreatedCredential:
+    """A new login acting as ``owner`` (as for API keys: the signed-in user by default),
+    limited by that user's policies and ``narrowing_policy`` when given."""
     text = check_key_name(name)
     with context.store.session() as session:
+        owner_user_id, narrowing = credential_owner(session, context, owner, narrowing_policy)
         while True:  # a repeated 32-bit prefix is rare; draw again rather than fail
             prefix = secrets.token_hex(PREFIX_HEX_DIGITS // 2)
             taken = session.exec(
@@ -94,12 +124,15 @@ def create_smtp_credential(context: Context, name: str) -> CreatedCredential:
             prefix=prefix,
             secret_hash=hash_secret(password),
             created_at=context.clock.now(),
+            owner_user_id=owner_user_id,
+            narrowing_policy=narrowing,
         )
         session.add(row)
         session.flush()
-        return CreatedCredential(_view(row), password)
+        return CreatedCredential(_view(row, _owner_name(session, owner_user_id)), password)
 
 
+@requires(Act.SMTP_CREDENTIAL_READ)
 def list_smtp_credentials(
     context: Context, *, include_revoked: bool = True
 ) -> list[SmtpCredentialView]:
@@ -107,9 +140,12 @@ def list_smtp_credentials(
         query = select(SmtpCredential).order_by(col(SmtpCredential.id))
         if not include_revoked:
             query = query.where(col(SmtpCredential.revoked_at).is_(None))
-        return [_view(row) for row in session.exec(query).all()]
+        return [
+            _view(row, _owner_name(session, row.owner_user_id)) for row in session.exec(query).all()
+        ]
 
 
+@requires(Act.SMTP_CREDENTIAL_READ)
 def find_smtp_credential(context: Context, reference: str) -> SmtpCredentialView:
     """The credential named by its ID (digits) or user name (``kts_1a2b3c4d`` or the hex)."""
     text = reference.strip().lower()
@@ -128,6 +164,7 @@ def find_smtp_credential(context: Context, reference: str) -> SmtpCredentialView
         return _view(row)
 
 
+@requires(Act.SMTP_CREDENTIAL_DELETE)
 def revoke_smtp_credential(context: Context, reference: str) -> SmtpCredentialView:
     """Revoke for good: logins with it are refused from now on (sessions already logged in
     finish their messages)."""
@@ -147,6 +184,7 @@ def revoke_smtp_credential(context: Context, reference: str) -> SmtpCredentialVi
         return _view(row)
 
 
+@requires(Act.SESSION_CREATE)
 def authenticate_smtp(context: Context, username: str, password: str) -> SmtpCredentialView:
     """The active credential for this login, or LoginRefused (the same words for a wrong
     name, a wrong password and a revoked credential: a guesser learns nothing)."""
@@ -163,10 +201,19 @@ def authenticate_smtp(context: Context, username: str, password: str) -> SmtpCre
             raise refused
         if row.revoked_at is not None:
             raise refused
+        principal = credential_principal(
+            session,
+            PrincipalKind.SMTP_CREDENTIAL,
+            f"{LOGIN_MARK}{row.prefix}",
+            row.owner_user_id,
+            row.narrowing_policy,
+        )
+        if principal is None:  # the user is disabled: the same words as a wrong password
+            raise refused
         session.connection().execute(
             update(table).where(table.c.id == row.id).values(last_used_at=context.clock.now())
         )
-        return _view(row)
+        return _view(row, principal.name if row.owner_user_id else "", principal)
 
 
 @dataclass
@@ -208,3 +255,26 @@ class LoginThrottle:
             del self._failures[client]
         if len(self._failures) >= self._limit:  # a flood of addresses: start again
             self._failures.clear()
+
+
+@requires(Act.SMTP_CREDENTIAL_READ)
+def smtp_credential_principal(context: Context, reference: str) -> Principal:
+    """Who an SMTP login acts as, with the policies it holds now (for the explain)."""
+    found = find_smtp_credential(context, reference)
+    with context.store.session() as session:
+        row = session.get(SmtpCredential, found.id)
+        assert row is not None
+        principal = credential_principal(
+            session,
+            PrincipalKind.SMTP_CREDENTIAL,
+            found.username,
+            row.owner_user_id,
+            row.narrowing_policy,
+        )
+    if principal is None:
+        raise InvalidState(
+            f"the login {found.username}'s user is disabled",
+            field="login",
+            code="smtp.user_disabled",
+        )
+    return principal

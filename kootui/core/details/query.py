@@ -34,6 +34,7 @@ from sqlalchemy import (
     true,
 )
 
+from kootui.core.access import Act, check_access, requires
 from kootui.core.context import Context
 from kootui.core.details.rows import (
     SEND_METHOD_LABELS,
@@ -342,12 +343,15 @@ def prepared_request(request: PageRequest | None) -> PageRequest:
     return replace(request, text_filter="", advanced=advanced)
 
 
+@requires(Act.MESSAGE_READ)
 def query_messages(
     context: Context, request: PageRequest | None = None, *, reveal: bool = False
 ) -> PageResult:
     """One page of messages, newest first by default, the last 24 hours unless the request
     names a range or created dates. Every bad value is a ValidationError naming its field.
     Recipients are masked unless the caller reveals them for this one call."""
+    if reveal:  # whole addresses are an action of their own
+        check_access(context, Act.MESSAGE_REVEAL)
     prepared = prepared_request(request)
     with context.store.session() as session:
         connection = session.connection()
@@ -358,6 +362,7 @@ def query_messages(
     return PageResult(rows=rows, total=page.total, offset=page.offset)
 
 
+@requires(Act.MESSAGE_REVEAL)
 def reveal_recipient(context: Context, message_id: int) -> str:
     """The full recipient address of one message, for a user who asked to see it."""
     with context.store.engine.connect() as connection:

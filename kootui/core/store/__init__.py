@@ -5,6 +5,15 @@ This module is the package's face: other packages import from here only."""
 
 from __future__ import annotations
 
+from kootui.core.store.access_tables import (
+    AuditEntry,
+    IamAttachment,
+    IamGroup,
+    IamGroupMember,
+    IamPolicy,
+    IamState,
+    IamUser,
+)
 from kootui.core.store.bulk_write import insert_rows, update_rows
 from kootui.core.store.check import StoreCheck, check_store
 from kootui.core.store.destination_models import (
@@ -100,6 +109,7 @@ __all__ = [
     "ApiKey",
     "ApiKeyRate",
     "Attachment",
+    "AuditEntry",
     "BodyType",
     "Column",
     "DeliveryAttempt",
@@ -111,6 +121,12 @@ __all__ = [
     "DomainStatus",
     "FilterBuilder",
     "HourlyStat",
+    "IamAttachment",
+    "IamGroup",
+    "IamGroupMember",
+    "IamPolicy",
+    "IamState",
+    "IamUser",
     "IdempotencyRecord",
     "ListQuery",
     "Message",

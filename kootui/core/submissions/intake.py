@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, text, update
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.dispatch import wake_engines
 from kootui.core.errors import KootuiError, StoreError
@@ -138,6 +139,7 @@ def _suppressed(connection: Connection, items: Sequence[Pending]) -> dict[str, s
     return {row.address: row.reason for row in rows}
 
 
+@requires(Act.MESSAGE_SEND)
 def commit_batch(
     context: Context, items: Sequence[Pending], channels: dict[str, int] | None = None
 ) -> list[Outcome]:

@@ -25,6 +25,7 @@ from functools import lru_cache
 
 from sqlalchemy import Connection, select
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError
 from kootui.core.events import CLICKED, OPENED, EventKind, record_event
@@ -149,6 +150,7 @@ def _record_capped(
     return True
 
 
+@requires(Act.TRACKING_RECORD)
 def record_open(context: Context, token: str) -> bool:
     """Count one open of the message the token names (within the hourly cap); False for a
     token that is not one."""
@@ -159,6 +161,7 @@ def record_open(context: Context, token: str) -> bool:
     return True
 
 
+@requires(Act.TRACKING_RECORD)
 def follow_click(context: Context, token: str, index: int) -> str | None:
     """The address of link ``index`` of the message the token names, with the click
     counted (within the hourly cap); None (nothing counted) for a foreign token or an index
@@ -173,6 +176,7 @@ def follow_click(context: Context, token: str, index: int) -> str | None:
     return links[index]
 
 
+@requires(Act.MESSAGE_READ)
 def message_links(context: Context, message_row_id: int) -> tuple[str, ...]:
     """The link list a tracked message was sent with (empty when it has no token), for the
     detail view's clicks per link."""
