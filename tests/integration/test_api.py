@@ -20,7 +20,7 @@ from kootui.client import ApiError, AsyncKootuiClient, KootuiClient, Recipient
 from kootui.core.apikeys import create_api_key, revoke_api_key
 from kootui.core.context import Context
 from kootui.core.reports import ReportType, report_data, standard_query, statistics_report
-from kootui.core.store import ApiKey, Attachment, Message, SendMethod, Task
+from kootui.core.store import Attachment, Message, SendMethod, Task
 from tests.support.api_server import (
     SERVER_NOW,
     RunningApi,

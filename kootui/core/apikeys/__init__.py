@@ -67,6 +67,6 @@ __all__ = [
     "revocations_in_this_process",
     "revoke_api_key",
     "revoke_smtp_credential",
-    "take_grant",
     "smtp_credential_principal",
+    "take_grant",
 ]
