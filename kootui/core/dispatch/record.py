@@ -23,8 +23,10 @@ from kootui.core.dispatch.claim import (
     attempt_table,
     expired_leases,
     message_table,
+    take_write_lock,
     task_table,
 )
+from kootui.core.dispatch.quota import refund_claims
 from kootui.core.dispatch.stats import FINAL_STAT, Deltas, task_dimensions, upsert_stats
 from kootui.core.dispatch.transports import SendResult
 from kootui.core.mail import Outcome, Stage
@@ -205,6 +207,7 @@ def record_results(
         deltas = Deltas(task_dimensions(connection, (row[2] for row in owned.values())))
         hard: list[tuple[str, int]] = []
         task_ids: set[int] = set()
+        never_sent: list[tuple[int, int]] = []
         # Two results for one row (its lease ran out and this worker claimed it again)
         # each keep their attempt; the row, its header block and the statistics take
         # the last one, once.
@@ -221,6 +224,9 @@ def record_results(
             )
             if result.outcome is Outcome.REJECTED and result.hard:
                 hard.append((recipient, result.row_id))
+            if result.stage is Stage.COMPOSE:
+                # Failed or deferred before any transport saw it: its unit goes back.
+                never_sent.append((result.row_id, item.attempts))
             if item.headers is not None:
                 text = item.headers.decode("ascii", "replace").replace("\r\n", "\n")
                 composed_at = item.composed_at or item.started_at
@@ -242,6 +248,7 @@ def record_results(
         _store_headers(connection, headers)
         upsert_stats(connection, deltas)
         _suppress(connection, hard, now)
+        refund_claims(connection, never_sent)
         finish_tasks(connection, task_ids, now)
     return {u[-1] for u in updates}
 
@@ -302,21 +309,11 @@ def finish_tasks(connection: Connection, task_ids: set[int], now: datetime) -> N
             )
 
 
-def _take_write_lock(connection: Connection) -> None:
-    """SQLite: start the write transaction now (an UPDATE that matches nothing still takes
-    the lock), so the rows read next cannot change before this transaction writes them.
-    PostgreSQL locks the rows it reads with FOR UPDATE instead."""
-    if connection.dialect.name == "sqlite":
-        connection.execute(
-            update(task_table).where(task_table.c.id == -1).values(name=task_table.c.name)
-        )
-
-
 def reclaim_expired(store: Store, now: datetime, *, limit: int = 1000) -> int:
     """Messages whose worker vanished mid-send: record an "unknown" attempt (it may have
     been delivered) and queue them again at once, keeping their Message-ID."""
     with store.writing() as connection:
-        _take_write_lock(connection)
+        take_write_lock(connection)
         rows = expired_leases(connection, now, limit)
         if not rows:
             return 0
