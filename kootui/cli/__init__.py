@@ -235,6 +235,11 @@ def build_parser() -> argparse.ArgumentParser:
     from kootui.cli.smtp_credentials import add_smtp_credential_commands
 
     add_smtp_credential_commands(commands)
+    from kootui.cli.packages import add_package_commands
+    from kootui.cli.warmup import add_warmup_commands
+
+    add_package_commands(commands)
+    add_warmup_commands(commands)
     return parser
 
 
