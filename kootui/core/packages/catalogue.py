@@ -16,7 +16,14 @@ from sqlmodel import col
 
 from kootui.core.context import Context
 from kootui.core.errors import Conflict, NotFound, ValidationError
-from kootui.core.store import Package, QuotaSettings, stored_id
+from kootui.core.store import (
+    Package,
+    PageRequest,
+    PageResult,
+    QuotaSettings,
+    Row,
+    stored_id,
+)
 from kootui.core.workspace import workspace_zone
 
 QUOTA_SETTINGS_ID = 1
@@ -235,3 +242,39 @@ def set_policy(
         row.updated_at = context.clock.now()
         session.add(row)
         return QuotaPolicy(hard_stop=row.hard_stop, warn_below=row.warn_below)
+
+
+PACKAGE_SORTS = ("name", "units", "used", "left", "first_day", "last_day", "state", "added_at")
+
+
+def package_rows(context: Context, request: PageRequest) -> PageResult:
+    """The packages as a list page shows them: filtered by part of the name or the
+    reference, sorted by any column (the one used first at the top by default)."""
+    now = context.clock.now()
+    text = request.text_filter.strip().casefold()
+    rows = [
+        Row(
+            key=str(p.id),
+            values={
+                "id": p.id,
+                "name": p.name,
+                "units": p.units,
+                "used": p.used,
+                "left": p.left,
+                "first_day": p.first_day.isoformat(),
+                "last_day": p.last_day.isoformat(),
+                "state": p.state(now).replace(" ", "_"),
+                "added_by": p.added_by,
+                "added_at": p.added_at,
+                "reference": p.reference,
+            },
+        )
+        for p in list_packages(context)
+        if not text or text in p.name.casefold() or text in p.reference.casefold()
+    ]
+    if request.sort_key in PACKAGE_SORTS:
+        key = request.sort_key
+        rows.sort(key=lambda row: row[key], reverse=request.descending)
+    total = len(rows)
+    offset = min(request.offset, max(0, total - 1))
+    return PageResult(rows=rows[offset : offset + request.limit], total=total, offset=offset)

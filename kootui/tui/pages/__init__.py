@@ -72,6 +72,13 @@ PAGES: tuple[PageSpec, ...] = (
         "kootui.tui.pages.reports.page:StatisticsReportScreen",
         "hourly, daily, monthly figures",
     ),
+    PageSpec(
+        "packages",
+        "Packages",
+        EMAIL,
+        "kootui.tui.pages.packages.page:PackagesScreen",
+        "emails bought for a period: used, left, billable beyond",
+    ),
 )
 
 __all__ = ["PAGES", "PageScreen", "PageSpec"]

@@ -57,6 +57,11 @@ STATUS_TONES = {
     "hard_bounce": "bad",
     "complaint": "bad",
     "manual": "muted",
+    # Packages: whether a package's emails can be used now.
+    "active": "ok",
+    "upcoming": "info",
+    "used_up": "warn",
+    "expired": "muted",
 }
 
 BADGE_SYMBOL = "●"
