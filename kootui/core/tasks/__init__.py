@@ -25,6 +25,12 @@ from kootui.core.tasks.create import (
     task_attachments,
     template_parameters,
 )
+from kootui.core.tasks.forecast import (
+    Forecast,
+    draft_forecast,
+    forecast_send,
+    simulator_forecast,
+)
 from kootui.core.tasks.manage import (
     STATUS_LABELS,
     QueuedWork,
@@ -59,6 +65,7 @@ __all__ = [
     "SUPPRESSED_REPLY",
     "TRACKING_CHOICES",
     "AttachmentFile",
+    "Forecast",
     "QueuedWork",
     "SimulatedMessage",
     "Simulator",
@@ -74,10 +81,12 @@ __all__ = [
     "create_task",
     "delete_task",
     "draft_duration",
+    "draft_forecast",
     "duration_text",
     "effective_rate",
     "estimated_duration",
     "find_task_id",
+    "forecast_send",
     "get_task",
     "insert_messages",
     "load_attachment",
@@ -88,6 +97,7 @@ __all__ = [
     "queued_work",
     "resume_task",
     "simulate",
+    "simulator_forecast",
     "status_label",
     "task_action_refusal",
     "task_attachments",
