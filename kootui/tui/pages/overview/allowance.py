@@ -60,15 +60,15 @@ def _packages_line(usage: QuotaUsage) -> Content:
 
 
 def _month_line(usage: QuotaUsage) -> Content:
-    beyond = "hard stop at zero" if usage.hard_stop else "pay-per-use beyond"
+    beyond = "a hard stop" if usage.hard_stop else "pay-per-use"
     return Content.assemble(
         ("This month  ", "dim"),
         (f"{usage.month_used:,}", "bold"),
         (" used · ", "dim"),
         (f"{usage.month_billable:,}", "bold"),
-        (" billable (pay-per-use) · ", "dim"),
+        (" billable · ", "dim"),
         (f"{usage.left:,}", "bold"),
-        (f" left in packages · {beyond}", "dim"),
+        (f" left · beyond: {beyond}", "dim"),
     )
 
 

@@ -125,16 +125,16 @@ def policy_form(context: Context, current: QuotaPolicy) -> FormDialog[QuotaPolic
 
 
 def usage_text(usage: QuotaUsage) -> Content:
-    beyond = "hard stop: new messages wait" if usage.hard_stop else "pay-per-use"
+    beyond = "hard stop" if usage.hard_stop else "pay-per-use"
     parts = [
         Content.assemble(
             ("Left now ", "dim"),
             (f"{usage.left:,}", "bold"),
-            ("   This month ", "dim"),
+            (" · this month ", "dim"),
             (f"{usage.month_used:,}", "bold"),
             (" used, ", "dim"),
             (f"{usage.month_billable:,}", "bold"),
-            (" billable   Beyond the packages: ", "dim"),
+            (" billable · beyond: ", "dim"),
             (beyond, "bold"),
         )
     ]
