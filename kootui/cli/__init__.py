@@ -245,6 +245,11 @@ def build_parser() -> argparse.ArgumentParser:
     from kootui.cli.iam import add_iam_commands
 
     add_iam_commands(commands)
+    from kootui.cli.packages import add_package_commands
+    from kootui.cli.warmup import add_warmup_commands
+
+    add_package_commands(commands)
+    add_warmup_commands(commands)
     return parser
 
 

@@ -50,6 +50,7 @@ def test_every_scope_a_page_lists_has_words():
         "reports",
         "destinations",
         "webhooks",
+        "packages",
     }
 
 

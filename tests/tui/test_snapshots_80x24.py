@@ -143,3 +143,25 @@ async def test_sending_details(demo, snapshot):
         # No picture of the export dialog: its default path names this machine's home.
 
     await walk(demo, snapshot, steps)
+
+
+async def test_packages(demo, snapshot):
+    from datetime import date
+
+    from kootui.core.packages import add_package
+
+    add_package(
+        demo,
+        name="Winter 100k",
+        units=100_000,
+        first_day=date(2026, 11, 1),
+        last_day=date(2027, 2, 28),
+    )
+
+    async def steps(pictures: Pictures) -> None:
+        await pictures.press("g", "p")
+        await pictures.take("list")
+        await pictures.press("n")
+        await pictures.take("add-form")
+
+    await walk(demo, snapshot, steps)

@@ -97,6 +97,8 @@ async def test_upload_shows_the_report_and_goes_on_with_the_valid_rows(
         await settle(pilot)
         assert isinstance(app.screen, SimulatorScreen)
         assert "3 messages" in text_of(app, "#simulator-estimate")
+        # No package, no warm-up plan: pay-per-use, done in about a second at the rate.
+        assert text_of(app, "#simulator-forecast").startswith("pay-per-use · done in")
         message = text_of(app, "#simulator-message")
         assert "Welcome Ann" in message and "ann@example.com" in message
         assert "news@mail.example.com" in message

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, select, update
+from sqlalchemy import Connection, Row, and_, case, select, update
+from sqlalchemy.sql.dml import ReturningUpdate
 
+from kootui.core.dispatch.quota import ClaimGate, read_gate, settle_claim
 from kootui.core.mail import new_message_id, new_token, tracks_opens_clicks
 from kootui.core.store import (
     DeliveryAttempt,
@@ -66,44 +68,11 @@ def claim_batch(
 ) -> list[ClaimedMessage]:
     """Reserve up to ``limit`` due messages for ``worker`` and mark them "sending"."""
     m = message_table
-    due = (
-        select(m.c.id)
-        .join(task_table, task_table.c.id == m.c.task_id)
-        .where(
-            m.c.status.in_(DUE_STATUSES),
-            m.c.next_attempt_at <= now,
-            task_table.c.status.in_(CLAIMABLE_TASK_STATUSES),
-        )
-        # The claim index's own order (status, next_attempt_at; SQLite's index ends in the
-        # row id): no sort of the whole queue per claim. Retries ("deferred") come before
-        # first attempts ("pending"), then the longest waiting: a submission's
-        # next_attempt_at is its accept time, and of one commit the first accepted.
-        .order_by(m.c.status, m.c.next_attempt_at, m.c.id)
-        .limit(limit)
-    )
-    if store.dialect == "postgresql":
-        due = due.with_for_update(skip_locked=True, of=m)
-    statement = (
-        update(m)
-        .where(m.c.id.in_(due.scalar_subquery()))
-        .values(
-            status=MessageStatus.SENDING.value,
-            lease_owner=worker,
-            lease_expires_at=now + lease,
-            attempts=m.c.attempts + 1,
-        )
-        .returning(
-            m.c.id,
-            m.c.task_id,
-            m.c.recipient,
-            m.c.params,
-            m.c.message_id_header,
-            m.c.unsubscribe_token,
-            m.c.attempts,
-        )
-    )
     with store.writing() as connection:
-        rows = connection.execute(statement).all()
+        take_write_lock(connection)
+        gate = read_gate(connection, now)
+        rows = connection.execute(_claim_statement(store, worker, now, limit, lease, gate)).all()
+        rows = settle_claim(connection, gate, rows, m, now)
         task_ids = {row.task_id for row in rows}
         if task_ids:
             _mark_tasks_sending(connection, task_ids, now)
@@ -123,6 +92,62 @@ def claim_batch(
     ]
     claimed.sort(key=lambda item: item.row_id)
     return claimed
+
+
+def _claim_statement(
+    store: Store, worker: str, now: datetime, limit: int, lease: timedelta, gate: ClaimGate
+) -> ReturningUpdate[Any]:
+    m = message_table
+    due = (
+        select(m.c.id)
+        .join(task_table, task_table.c.id == m.c.task_id)
+        .where(
+            m.c.status.in_(DUE_STATUSES),
+            m.c.next_attempt_at <= now,
+            task_table.c.status.in_(CLAIMABLE_TASK_STATUSES),
+        )
+        # The claim index's own order (status, next_attempt_at; SQLite's index ends in the
+        # row id): no sort of the whole queue per claim. Retries ("deferred") come before
+        # first attempts ("pending"), then the longest waiting: a submission's
+        # next_attempt_at is its accept time, and of one commit the first accepted.
+        .order_by(m.c.status, m.c.next_attempt_at, m.c.id)
+        .limit(limit)
+    )
+    held_back = gate.held_back(m, task_table)
+    if held_back is not None:
+        due = due.where(held_back)
+    if store.dialect == "postgresql":
+        due = due.with_for_update(skip_locked=True, of=m)
+    return (
+        update(m)
+        .where(m.c.id.in_(due.scalar_subquery()))
+        .values(
+            status=MessageStatus.SENDING.value,
+            lease_owner=worker,
+            lease_expires_at=now + lease,
+            attempts=m.c.attempts + 1,
+        )
+        .returning(
+            m.c.id,
+            m.c.task_id,
+            m.c.recipient,
+            m.c.params,
+            m.c.message_id_header,
+            m.c.unsubscribe_token,
+            m.c.attempts,
+        )
+    )
+
+
+def take_write_lock(connection: Connection) -> None:
+    """SQLite: start the write transaction now (an UPDATE that matches nothing still takes
+    the lock), so the rows read next cannot change before this transaction writes them,
+    and the write after a read is never refused for a stale snapshot. PostgreSQL locks
+    the rows it reads with FOR UPDATE instead."""
+    if connection.dialect.name == "sqlite":
+        connection.execute(
+            update(task_table).where(task_table.c.id == -1).values(name=task_table.c.name)
+        )
 
 
 def _mark_tasks_sending(connection: Connection, task_ids: set[int], now: datetime) -> None:

@@ -25,8 +25,10 @@ from kootui.core.dispatch.claim import (
     attempt_table,
     expired_leases,
     message_table,
+    take_write_lock,
     task_table,
 )
+from kootui.core.dispatch.quota import refund_claims
 from kootui.core.dispatch.stats import (
     AFTER_DELIVERY,
     FINAL_STAT,
@@ -230,6 +232,7 @@ def record_results(
         deltas = Deltas(task_dimensions(connection, (row[2] for row in owned.values())))
         hard: list[tuple[str, int]] = []
         task_ids: set[int] = set()
+        never_sent: list[tuple[int, int]] = []
         # Two results for one row (its lease ran out and this worker claimed it again)
         # each keep their attempt; the row, its header block and the statistics take
         # the last one, once.
@@ -251,6 +254,9 @@ def record_results(
                 if result.outcome is Outcome.REJECTED and result.hard:
                     hard.append((recipient, result.row_id))
             deltas.count(first_attempt, task_id, send_method, sent_at is None, final)
+            if result.stage is Stage.COMPOSE:
+                # Failed or deferred before any transport saw it: its unit goes back.
+                never_sent.append((result.row_id, item.attempts))
             if item.headers is not None:
                 text = item.headers.decode("ascii", "replace").replace("\r\n", "\n")
                 composed_at = item.composed_at or item.started_at
@@ -272,6 +278,7 @@ def record_results(
         _store_headers(connection, headers)
         upsert_stats(connection, deltas)
         _suppress(connection, hard, now)
+        refund_claims(connection, never_sent)
         finish_tasks(connection, task_ids, now)
         _queue_webhooks(connection, updates, now)
     return {u[-1] for u in updates}
@@ -362,7 +369,8 @@ def _take_write_lock(connection: Connection) -> None:
 
 
 def release(store: Store, worker: str, row_ids: Sequence[int], now: datetime) -> None:
-    """Give back messages claimed but never handed to a transport (a stopping worker)."""
+    """Give back messages claimed but never handed to a transport (a stopping worker),
+    and the units their claim charged."""
     if not row_ids:
         return
     m = message_table
@@ -375,7 +383,7 @@ def release(store: Store, worker: str, row_ids: Sequence[int], now: datetime) ->
         if connection.dialect.name == "postgresql":
             reported = reported.with_for_update()
         settled = connection.execute(reported).all()
-        connection.execute(
+        released = connection.execute(
             update(m)
             .where(*held, m.c.status.in_(LEASED_STATUSES))
             .values(
@@ -389,7 +397,10 @@ def release(store: Store, worker: str, row_ids: Sequence[int], now: datetime) ->
                 lease_owner=None,
                 lease_expires_at=None,
             )
-        )
+            .returning(m.c.id, m.c.attempts)
+        ).all()
+        # Never handed to a transport: the claim that charged a unit gives it back.
+        refund_claims(connection, [(row.id, row.attempts + 1) for row in released])
         if settled:
             # It waited in To send since an earlier attempt; the report says delivered.
             deltas = Deltas(task_dimensions(connection, (row.task_id for row in settled)))
@@ -400,11 +411,14 @@ def release(store: Store, worker: str, row_ids: Sequence[int], now: datetime) ->
             finish_tasks(connection, {row.task_id for row in settled}, now)
 
 
+            if result.stage is Stage.COMPOSE:
+                # Failed or deferred before any transport saw it: its unit goes back.
+                never_sent.append((result.row_id, item.attempts))
 def reclaim_expired(store: Store, now: datetime, *, limit: int = 1000) -> int:
     """Messages whose worker vanished mid-send: record an "unknown" attempt (it may have
     been delivered) and queue them again at once, keeping their Message-ID."""
     with store.writing() as connection:
-        _take_write_lock(connection)
+        take_write_lock(connection)
         rows = expired_leases(connection, now, limit)
         if not rows:
             return 0

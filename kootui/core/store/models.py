@@ -16,6 +16,7 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     String,
     Table,
@@ -584,3 +585,76 @@ class SmtpCredential(TableModel, table=True):
     # rebuild the table. None: the owner's (a key made before access control).
     owner_user_id: int | None = Field(default=None, nullable=True)
     narrowing_policy: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class Package(TableModel, table=True):
+    """An allowance of emails bought for a period (revision 0013). ``used`` moves only in
+    the claim's transaction, with the ``message_charge`` rows it counts (core.packages)."""
+
+    __tablename__ = "package"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    units: int
+    used: int = Field(default=0)
+    # The first instant of the first day and the first instant after the last day, each a
+    # midnight in the workspace's zone when the package was added.
+    valid_from: datetime = _required_time()
+    valid_until: datetime = _required_time(index=True)
+    added_by: str = Field(default="", max_length=100)
+    added_at: datetime = _required_time()
+    reference: str = Field(default="", max_length=200)
+
+
+class MessageCharge(TableModel, table=True):
+    """The one unit a message used when it was first handed to a transport: from a
+    package, or pay-per-use when ``package_id`` is None. No foreign key to the message:
+    a deleted task's charges stay, like its statistics (they were billed)."""
+
+    __tablename__ = "message_charge"
+    __table_args__ = (
+        Index("ix_message_charge_package", "package_id", "charged_at"),
+        Index("ix_message_charge_at", "charged_at"),
+    )
+
+    message_id: int = Field(
+        sa_column=Column(Integer, primary_key=True, autoincrement=False, nullable=False)
+    )
+    package_id: int | None = Field(default=None)
+    domain_id: int = Field(default=0)
+    # The message's claim count when charged: only that claim may give the unit back.
+    attempt: int
+    charged_at: datetime = _required_time()
+
+
+class QuotaSettings(TableModel, table=True):
+    """One row (id 1): what happens beyond every package, and when to warn."""
+
+    __tablename__ = "quota_settings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    hard_stop: bool = Field(default=False)
+    warn_below: int = Field(default=1000)
+    updated_at: datetime = _required_time()
+
+
+class WarmupPlan(TableModel, table=True):
+    """A sending domain's daily caps, day 1 first; ``used`` counts ``day`` (a date in the
+    workspace's zone, YYYY-MM-DD) and starts again at 0 on the next day."""
+
+    __tablename__ = "warmup_plan"
+
+    domain_id: int = Field(
+        sa_column=Column(
+            ForeignKey("sender_domain.id", ondelete="CASCADE"),
+            primary_key=True,
+            autoincrement=False,
+        )
+    )
+    caps: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    curve: str = Field(default="", max_length=100)  # how the caps were made, for the faces
+    first_day: str = Field(max_length=10)
+    day: str = Field(default="", max_length=10)
+    used: int = Field(default=0)
+    created_at: datetime = _required_time()
+    updated_at: datetime = _required_time()

@@ -26,6 +26,12 @@ from kootui.core.tasks.create import (
     task_attachments,
     template_parameters,
 )
+from kootui.core.tasks.forecast import (
+    Forecast,
+    draft_forecast,
+    forecast_send,
+    simulator_forecast,
+)
 from kootui.core.tasks.manage import (
     STATUS_LABELS,
     QueuedWork,
@@ -62,6 +68,7 @@ __all__ = [
     "TRACKING_CHOICES",
     "AttachmentFile",
     "InTransaction",
+    "Forecast",
     "QueuedWork",
     "SimulatedMessage",
     "Simulator",
@@ -78,10 +85,12 @@ __all__ = [
     "delete_task",
     "destination_estimate",
     "draft_duration",
+    "draft_forecast",
     "duration_text",
     "effective_rate",
     "estimated_duration",
     "find_task_id",
+    "forecast_send",
     "get_task",
     "insert_messages",
     "load_attachment",
@@ -92,6 +101,7 @@ __all__ = [
     "queued_work",
     "resume_task",
     "simulate",
+    "simulator_forecast",
     "status_label",
     "task_action_refusal",
     "task_attachments",

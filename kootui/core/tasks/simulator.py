@@ -11,7 +11,7 @@ costs one render.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from kootui.core.access import Act, requires
 from kootui.core.context import Context
@@ -20,6 +20,7 @@ from kootui.core.mail import unsubscribe_url
 from kootui.core.recipients import RecipientSource
 from kootui.core.senders import format_from, require_usable_address
 from kootui.core.shaping import ShapedEstimate, read_limits, shaped_estimate
+from kootui.core.store import SendType
 from kootui.core.tasks.create import TaskDraft, check_recipients, check_subject
 from kootui.core.tasks.suppressed import count_suppressed
 from kootui.core.templates import CompiledTemplate, require_usable_template
@@ -86,6 +87,8 @@ class Simulator:
         link: str | None,
         suppressed: int = 0,
         sender: str | None = None,
+        domain_id: int | None = None,
+        start: datetime | None = None,
     ) -> None:
         self._compiled = compiled
         self._from = from_header
@@ -93,6 +96,8 @@ class Simulator:
         self._recipients = recipients
         self._link = link
         self.suppressed = suppressed  # recipients on the suppression list: never sent
+        self.domain_id = domain_id  # the sender's domain: its warm-up caps (forecast)
+        self.start = start  # a scheduled task's start; None: now
 
     @classmethod
     def open(cls, context: Context, draft: TaskDraft) -> Simulator:
@@ -120,7 +125,14 @@ class Simulator:
         )
         suppressed = count_suppressed(context, recipients)
         return cls(
-            compiled, format_from(sender), recipients, link, suppressed, sender=sender.preview
+            compiled,
+            format_from(sender),
+            recipients,
+            link,
+            suppressed,
+            sender=sender.preview,
+            domain_id=sender.domain_id,
+            start=draft.scheduled_at if draft.send_type == SendType.SCHEDULED else None,
         )
 
     @property

@@ -24,6 +24,7 @@ from textual.keys import _normalize_key_list, format_key, key_to_character
 
 from kootui.core.errors import SettingsError
 from kootui.tui.keys.key_action import KeyAction
+from kootui.tui.keys.package_keys import PACKAGE_KEYS
 from kootui.tui.keys.page_keys import PAGE_KEYS
 from kootui.tui.keys.report_keys import REPORT_KEYS
 from kootui.tui.keys.suppression_keys import SUPPRESSION_KEYS
@@ -63,6 +64,7 @@ REGISTRY: tuple[KeyAction, ...] = (
     KeyAction("go-reports", "r", "go_page('reports')", "Statistics Report", "go"),
     KeyAction("go-destinations", "l", "go_page('destinations')", "Destinations", "go"),
     KeyAction("go-webhooks", "w", "go_page('webhooks')", "Webhooks", "go"),
+    KeyAction("go-packages", "p", "go_page('packages')", "Packages", "go"),
     KeyAction("close", "escape", "close", "Close", "dialog", help="close this popup"),
     KeyAction("next-match", "down", "next_match", "Next match", "jump", show=False),
     KeyAction("previous-match", "up", "previous_match", "Previous match", "jump", show=False),
@@ -131,6 +133,7 @@ REGISTRY: tuple[KeyAction, ...] = (
     *REPORT_KEYS,
     *SUPPRESSION_KEYS,
     *WEBHOOK_KEYS,
+    *PACKAGE_KEYS,
 )
 
 BY_ID: dict[str, KeyAction] = {action.id: action for action in REGISTRY}

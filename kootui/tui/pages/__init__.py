@@ -86,6 +86,13 @@ PAGES: tuple[PageSpec, ...] = (
         "kootui.tui.pages.webhooks.page:WebhooksScreen",
         "events POSTed to your systems, signed",
     ),
+    PageSpec(
+        "packages",
+        "Packages",
+        EMAIL,
+        "kootui.tui.pages.packages.page:PackagesScreen",
+        "emails bought for a period: used, left, billable beyond",
+    ),
 )
 
 __all__ = ["PAGES", "PageScreen", "PageSpec"]

@@ -65,6 +65,11 @@ STATUS_TONES = {
     "failing": "warn",
     "disabled": "muted",
     "auto_disabled": "bad",
+    # Packages: whether a package's emails can be used now.
+    "active": "ok",
+    "upcoming": "info",
+    "used_up": "warn",
+    "expired": "muted",
 }
 
 BADGE_SYMBOL = "●"

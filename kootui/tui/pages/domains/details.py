@@ -40,8 +40,10 @@ from kootui.core.domains import (
 from kootui.core.errors import KootuiError, ValidationError, user_message
 from kootui.core.printable import printable
 from kootui.core.store import DomainStatus, RecordStatus
+from kootui.core.warmup import WarmupView, show_plan
 from kootui.tui.clipboard import copy_text
 from kootui.tui.keys.registry import bindings
+from kootui.tui.pages.domains.warmup import warmup_form, warmup_line
 from kootui.tui.shell.kootui_node import KootuiNode
 from kootui.tui.shell.page import PageSpec, WorkspaceHeader
 from kootui.tui.widgets.dialogs import ConfirmDialog
@@ -145,6 +147,7 @@ class DomainSnapshot:
     domain: DomainView
     records: list[RecordView]
     snippet: str
+    warmup: WarmupView | None
 
 
 def read_snapshot(app: KootuiApp, domain_id: int) -> DomainSnapshot:
@@ -153,6 +156,7 @@ def read_snapshot(app: KootuiApp, domain_id: int) -> DomainSnapshot:
         get_domain(context, domain_id),
         domain_records(context, domain_id),
         zone_snippet(context, domain_id),
+        show_plan(context, domain_id),
     )
 
 
@@ -194,6 +198,7 @@ class DomainDetailsScreen(KootuiNode, Screen[None]):
         with VerticalScroll(id="details-scroll"):
             yield Label(printable(self.display_name), id="domain-heading", markup=False)
             yield Static("reading…", id="domain-facts", markup=False)
+            yield Static("", id="domain-warmup")
             yield Label("Records to publish", classes="section-title")
             yield RecordTable(id="records")
             yield Static(
@@ -241,6 +246,8 @@ class DomainDetailsScreen(KootuiNode, Screen[None]):
         if domain.status_reason:
             facts.append(domain.status_reason)
         self.query_one("#domain-facts", Static).update(printable(" · ".join(facts)))
+        warmup_key = self.kootui.key_display("domain-details-warmup")
+        self.query_one("#domain-warmup", Static).update(warmup_line(snapshot.warmup, warmup_key))
         self._redraw_records()
         self.query_one("#snippet", Static).update(
             printable(snapshot.snippet.rstrip("\n"), one_line=False)
@@ -310,6 +317,22 @@ class DomainDetailsScreen(KootuiNode, Screen[None]):
     def _snippet_saved(self, path: Path | None) -> None:
         if path is not None:
             self.notify(f"Saved the zone snippet to {path}", timeout=6)
+
+    # Warm-up ------------------------------------------------------------------
+
+    @work(group="domain-warmup", exit_on_error=False)
+    async def action_edit_warmup(self) -> None:
+        context = self.kootui.context
+        try:
+            form = await asyncio.to_thread(
+                warmup_form, context, self.domain_id, printable(self.display_name)
+            )
+        except KootuiError as refusal:
+            self.notify(user_message(refusal), severity="error", timeout=8)
+            return
+        # Saved, cleared (None) or cancelled (None): reading the plan again costs little.
+        await self.app.push_screen_wait(form)
+        self.load()
 
     # DKIM key -----------------------------------------------------------------
 

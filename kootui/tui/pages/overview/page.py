@@ -3,7 +3,8 @@ process guide.
 
 Figures and ticks come from ``kootui.core.overview.load_overview``, the chart and
 today's figures from ``kootui.core.reports.statistics_report`` (the Statistics Report's
-own query, in ``week.py``), read together on a thread by an async worker; the guide's
+own query, in ``week.py``), the packages and warm-up caps from their cores
+(``allowance.py``), read together on a thread by an async worker; the guide's
 steps jump to their page with 1–6 or enter. Step 6 is ticked once this console has shown
 a report.
 
@@ -173,6 +174,7 @@ class OverviewScreen(PageScreen):
                 with Vertical(id="week-box", classes="card"):
                     yield Static("Last 7 days: sent and delivery rate", id="week-title")
                     yield ReportChart(id="week-chart")
+            yield Static(loading_card("Packages"), id="allowance", classes="panel")
             with Vertical(id="guide-box", classes="panel"):
                 yield Static(self._guide_heading(), id="guide-heading")
                 # The steps' ticks come with the figures; until then, a quiet line.
@@ -212,8 +214,10 @@ class OverviewScreen(PageScreen):
             self.kootui.first_read_done()  # the rest of the opening goes on all the same
             raise
         # Loaded by the thread above.
+        from kootui.tui.pages.overview.allowance import allowance_text
         from kootui.tui.pages.overview.week import today_card, week_chart, with_report_step
 
+        self.query_one("#allowance", Static).update(allowance_text(figures.allowance))
         self.query_one("#card-today", Static).update(today_card(figures.week))
         self.query_one("#week-chart", ReportChart).show(week_chart(figures.week))
         overview = with_report_step(figures.overview, figures.report_viewed)

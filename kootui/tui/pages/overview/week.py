@@ -12,6 +12,7 @@ from textual.content import Content
 
 from kootui.core.context import Context
 from kootui.core.overview import Overview, load_overview
+from kootui.core.packages import quota_usage
 from kootui.core.reports import (
     Report,
     ReportQuery,
@@ -19,6 +20,8 @@ from kootui.core.reports import (
     statistics_report,
     workspace_today,
 )
+from kootui.core.warmup import list_plans
+from kootui.tui.pages.overview.allowance import AllowanceFigures
 from kootui.tui.pages.reports.chart import ChartData, ChartSeries
 from kootui.tui.pages.reports.view import chart_label, rate_text
 from kootui.tui.pages.reports.viewed import report_viewed
@@ -31,6 +34,7 @@ class OverviewFigures:
     overview: Overview
     week: Report  # the last 7 days, daily, today last
     report_viewed: bool  # this console has shown a Statistics Report
+    allowance: AllowanceFigures  # packages, this month's use, warm-up caps
 
 
 def read_figures(context: Context) -> OverviewFigures:
@@ -39,7 +43,8 @@ def read_figures(context: Context) -> OverviewFigures:
     today = workspace_today(context)
     week_query = ReportQuery(ReportType.DAILY, today - timedelta(days=WEEK_DAYS - 1), today)
     week = statistics_report(context, week_query)
-    return OverviewFigures(overview, week, report_viewed(context))
+    allowance = AllowanceFigures(quota_usage(context), list_plans(context))
+    return OverviewFigures(overview, week, report_viewed(context), allowance)
 
 
 def with_report_step(overview: Overview, viewed: bool) -> Overview:

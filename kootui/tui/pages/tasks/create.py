@@ -34,6 +34,7 @@ from kootui.core.tasks import (
     Simulator,
     TaskDraft,
     create_task,
+    draft_forecast,
     duration_text,
     estimated_duration,
     parse_local_time,
@@ -61,6 +62,10 @@ FIELDS = (
     ("recipients", "Recipients"),
 )
 FIELD_ALIASES = {"xlsx": "recipients", "task_id": "", "send_method": ""}
+
+
+def draft_count(draft: TaskDraft) -> int:
+    return draft.recipients.count if draft.recipients is not None else 0
 
 
 @dataclass(frozen=True)
@@ -339,6 +344,25 @@ class TaskCreateScreen(KootuiNode, ModalScreen[Task | None]):
         self.query_one("#estimate", Static).update(
             f"{count_of(count, 'recipient')} · estimated send time {duration}"
         )
+        if count:
+            self._show_forecast()
+
+    @on(Select.Changed, "#field-address_id")
+    @on(Select.Changed, "#field-send_type")
+    def _sender_or_schedule_chosen(self) -> None:
+        self._show_estimate()
+
+    @work(exclusive=True, group="task-create-forecast", exit_on_error=False)
+    async def _show_forecast(self) -> None:
+        """The packages and the sender's warm-up plan: whether the task fits, and when it
+        ends (the estimate above is the rate's alone)."""
+        try:
+            draft = self.draft()
+            forecast = await asyncio.to_thread(draft_forecast, self.kootui.context, draft)
+        except KootuiError:
+            return  # a half-typed time: the estimate stays the rate's
+        text = f"{count_of(draft_count(draft), 'recipient')} · {forecast.summary()}"
+        self.query_one("#estimate", Static).update(text)
 
     def draft(self) -> TaskDraft:
         """What the form holds; a badly typed time is a ValidationError for its field."""

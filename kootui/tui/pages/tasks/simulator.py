@@ -22,7 +22,13 @@ from textual.widgets import Input, Label, Static
 from kootui.core.errors import KootuiError, ValidationError
 from kootui.core.plural import count_of
 from kootui.core.printable import printable
-from kootui.core.tasks import SimulatedMessage, Simulator, duration_text, effective_rate
+from kootui.core.tasks import (
+    SimulatedMessage,
+    Simulator,
+    duration_text,
+    effective_rate,
+    simulator_forecast,
+)
 from kootui.tui.keys.registry import bindings
 from kootui.tui.shell.kootui_node import KootuiNode
 from kootui.tui.widgets.fitting_footer import FittingFooter
@@ -54,7 +60,8 @@ class SimulatorScreen(KootuiNode, ModalScreen[None]):
         border: thick $primary; background: $surface; padding: 0 1;
     }
     SimulatorScreen #simulator-title { text-style: bold; }
-    SimulatorScreen #simulator-estimate { color: $text-muted; padding: 0 0 1 0; }
+    SimulatorScreen #simulator-estimate { color: $text-muted; }
+    SimulatorScreen #simulator-forecast { color: $text-muted; padding: 0 0 1 0; }
     SimulatorScreen #simulator-jump-row { height: auto; display: none; }
     SimulatorScreen #simulator-jump-row.-shown { display: block; }
     SimulatorScreen #simulator-jump-row > Label { padding: 1 1 0 0; }
@@ -85,6 +92,7 @@ class SimulatorScreen(KootuiNode, ModalScreen[None]):
                 id="simulator-estimate",
                 markup=False,
             )
+            yield Static("", id="simulator-forecast", markup=False)
             with Horizontal(id="simulator-jump-row"):
                 yield Label(f"Row (1–{count:,})")
                 # Disabled while hidden, so it never takes the arrow keys from the rows.
@@ -98,6 +106,14 @@ class SimulatorScreen(KootuiNode, ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.show_row(0)
+        self.show_forecast()
+
+    @work(group="simulator-forecast", exit_on_error=False)
+    async def show_forecast(self) -> None:
+        """Packages and the sender's warm-up plan: does it fit, and when does it end."""
+        forecast = await asyncio.to_thread(simulator_forecast, self.kootui.context, self.simulator)
+        lines = [forecast.summary(), *forecast.notes]
+        self.query_one("#simulator-forecast", Static).update(" · ".join(lines))
 
     @work(group="simulator", exit_on_error=False)
     async def show_row(self, index: int) -> None:
