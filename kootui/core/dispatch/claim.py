@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, case, select, update
+from sqlalchemy import Connection, Row, and_, select, update
 from sqlalchemy.sql.dml import ReturningUpdate
 
 from kootui.core.dispatch.quota import ClaimGate, read_gate, settle_claim

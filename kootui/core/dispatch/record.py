@@ -411,9 +411,6 @@ def release(store: Store, worker: str, row_ids: Sequence[int], now: datetime) ->
             finish_tasks(connection, {row.task_id for row in settled}, now)
 
 
-            if result.stage is Stage.COMPOSE:
-                # Failed or deferred before any transport saw it: its unit goes back.
-                never_sent.append((result.row_id, item.attempts))
 def reclaim_expired(store: Store, now: datetime, *, limit: int = 1000) -> int:
     """Messages whose worker vanished mid-send: record an "unknown" attempt (it may have
     been delivered) and queue them again at once, keeping their Message-ID."""

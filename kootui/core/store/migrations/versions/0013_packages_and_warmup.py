@@ -18,7 +18,7 @@ from alembic import op
 import kootui.core.store.types
 
 revision = "0013"
-down_revision = "0010"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 

@@ -20,7 +20,7 @@ from alembic import op
 import kootui.core.store.types
 
 revision = "0014"
-down_revision = "0010"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -15,7 +15,7 @@ from alembic import op
 import kootui.core.store.types
 
 revision = "0016"
-down_revision = "0010"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
