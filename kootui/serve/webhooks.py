@@ -50,18 +50,16 @@ class EndpointChange(Strict):
 
 @router.get("/webhooks", summary="Webhook endpoints, their state and last delivery")
 async def endpoints(request: Request, who: CallerDep) -> Response:
-    who.require("webhooks:read")
-    views = await asyncio.to_thread(list_endpoints, api_state(request).context)
+    views = await asyncio.to_thread(list_endpoints, who.context)
     return json_response({"endpoints": [view.as_dict() for view in views]})
 
 
 @router.post("/webhooks", status_code=201, summary="Add an endpoint; its secret, once")
 async def add_endpoint(request: Request, who: CallerDep) -> Response:
-    who.require("webhooks:write")
     state = api_state(request)
     body, _ = await read_json(request, state.max_body, EndpointIn)
     created = await asyncio.to_thread(
-        create_endpoint, state.context, body.url, body.events, body.description
+        create_endpoint, who.context, body.url, body.events, body.description
     )
     return json_response(
         {"endpoint": created.endpoint.as_dict(), "secret": created.secret}, status=201
@@ -70,17 +68,15 @@ async def add_endpoint(request: Request, who: CallerDep) -> Response:
 
 @router.get("/webhooks/{endpoint_id}", summary="One endpoint")
 async def endpoint(request: Request, who: CallerDep, endpoint_id: int) -> Response:
-    who.require("webhooks:read")
-    view = await asyncio.to_thread(get_endpoint, api_state(request).context, endpoint_id)
+    view = await asyncio.to_thread(get_endpoint, who.context, endpoint_id)
     return json_response({"endpoint": view.as_dict()})
 
 
 @router.patch("/webhooks/{endpoint_id}", summary="Change an endpoint (the secret stays)")
 async def change_endpoint(request: Request, who: CallerDep, endpoint_id: int) -> Response:
-    who.require("webhooks:write")
     state = api_state(request)
     body, _ = await read_json(request, state.max_body, EndpointChange)
-    context = state.context
+    context = who.context
 
     def change() -> dict[str, object]:
         view = update_endpoint(
@@ -95,22 +91,19 @@ async def change_endpoint(request: Request, who: CallerDep, endpoint_id: int) ->
 
 @router.delete("/webhooks/{endpoint_id}", status_code=204, summary="Remove an endpoint")
 async def delete_endpoint(request: Request, who: CallerDep, endpoint_id: int) -> Response:
-    who.require("webhooks:write")
-    await asyncio.to_thread(remove_endpoint, api_state(request).context, endpoint_id)
+    await asyncio.to_thread(remove_endpoint, who.context, endpoint_id)
     return Response(status_code=204)
 
 
 @router.post("/webhooks/{endpoint_id}/secret", summary="A new signing secret, once")
 async def new_secret(request: Request, who: CallerDep, endpoint_id: int) -> Response:
-    who.require("webhooks:write")
-    secret = await asyncio.to_thread(rotate_secret, api_state(request).context, endpoint_id)
+    secret = await asyncio.to_thread(rotate_secret, who.context, endpoint_id)
     return json_response({"secret": secret})
 
 
 @router.post("/webhooks/{endpoint_id}/test", summary="Deliver a test event now")
 async def test_event(request: Request, who: CallerDep, endpoint_id: int) -> Response:
-    who.require("webhooks:write")
-    entry = await asyncio.to_thread(send_test_event, api_state(request).context, endpoint_id)
+    entry = await asyncio.to_thread(send_test_event, who.context, endpoint_id)
     return json_response({"delivery": entry.as_dict()})
 
 
@@ -118,7 +111,6 @@ async def test_event(request: Request, who: CallerDep, endpoint_id: int) -> Resp
 async def deliveries(
     request: Request, who: CallerDep, endpoint_id: int, limit: int = 50
 ) -> Response:
-    who.require("webhooks:read")
-    context = api_state(request).context
+    context = who.context
     entries = await asyncio.to_thread(delivery_log, context, endpoint_id, limit=limit)
     return json_response({"deliveries": [entry.as_dict() for entry in entries]})

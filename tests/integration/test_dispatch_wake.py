@@ -44,7 +44,7 @@ def idle_engine(context: Context) -> Iterator[Dispatcher]:
     thread.start()
     try:
         # It has made its first (empty) claim and listens once ringing reaches it.
-        assert wait_for(lambda: wake_engines(context) >= 1)
+        assert wait_for(lambda: wake_engines(context.store, context.settings) >= 1)
         yield dispatcher
     finally:
         loop.call_soon_threadsafe(stop.set)
@@ -56,7 +56,7 @@ def test_a_ring_in_the_same_process_starts_an_idle_engine_at_once(context: Conte
     address = seed_sender(context)
     with idle_engine(context) as engine:
         task = seed_task(context, address, 3)  # written behind the engine's back: no ring
-        wake_engines(context)
+        wake_engines(context.store, context.settings)
         assert wait_for(lambda: engine.recorded == 3)
     assert {row.status for row in messages(context, task)} == {"delivered"}
 
@@ -118,7 +118,7 @@ asyncio.run(main())
 def test_an_engine_of_another_process_hears_the_ring_and_a_dead_one_is_forgotten(
     context: Context,
 ) -> None:
-    folder = doorbell_folder(context)
+    folder = doorbell_folder(context.store, context.settings)
     other = subprocess.Popen(
         [sys.executable, "-c", DOORBELL_PROCESS, str(folder)],
         stdout=subprocess.PIPE,
@@ -131,7 +131,7 @@ def test_an_engine_of_another_process_hears_the_ring_and_a_dead_one_is_forgotten
         rings: list[int] = []
 
         def ring() -> bool:
-            rings.append(wake_engines(context))
+            rings.append(wake_engines(context.store, context.settings))
             return other.poll() is not None
 
         # The ringer's listing of the folder may be a second old: ring until heard.
@@ -143,4 +143,6 @@ def test_an_engine_of_another_process_hears_the_ring_and_a_dead_one_is_forgotten
         other.wait()
     assert not (folder / name).exists()  # the engine took its name away when it closed
     (folder / name).touch()  # as an engine killed before it could
-    assert wait_for(lambda: wake_engines(context) == 0 and not (folder / name).exists())
+    assert wait_for(
+        lambda: wake_engines(context.store, context.settings) == 0 and not (folder / name).exists()
+    )

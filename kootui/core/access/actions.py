@@ -79,6 +79,22 @@ ACTIONS: dict[str, ActionSpec] = {
         _spec("smtpCredential", "read", _R, "list SMTP credentials"),
         _spec("smtpCredential", "create", _W, "create an SMTP credential"),
         _spec("smtpCredential", "delete", _W, "revoke an SMTP credential"),
+        _spec("webhook", "read", _R, "list webhook endpoints and their delivery logs"),
+        _spec("webhook", "create", _W, "add a webhook endpoint"),
+        _spec(
+            "webhook", "update", _W, "edit, enable, disable, test or rotate an endpoint's secret"
+        ),
+        _spec("webhook", "delete", _W, "remove a webhook endpoint"),
+        _spec("package", "read", _R, "list packages, the month's use and what is billable"),
+        _spec("package", "create", _W, "add a package of emails"),
+        _spec("package", "update", _W, "set what happens beyond every package"),
+        _spec("package", "delete", _W, "remove a package"),
+        _spec("warmup", "read", _R, "show the warm-up plans and today's caps"),
+        _spec("warmup", "update", _W, "set or clear a domain's warm-up plan"),
+        _spec("destination", "read", _R, "list destination limits and slowed destinations"),
+        _spec("destination", "create", _W, "add a destination limit"),
+        _spec("destination", "update", _W, "change a destination limit or the workspace rate"),
+        _spec("destination", "delete", _W, "remove a destination limit"),
         _spec("user", "read", _R, "list users and explain their access"),
         _spec("user", "create", _W, "create a user"),
         _spec("user", "update", _W, "disable, enable a user or set their password"),
@@ -135,6 +151,20 @@ class Act(StrEnum):
     SMTP_CREDENTIAL_READ = "kooMessage:smtpCredential:read"
     SMTP_CREDENTIAL_CREATE = "kooMessage:smtpCredential:create"
     SMTP_CREDENTIAL_DELETE = "kooMessage:smtpCredential:delete"
+    WEBHOOK_READ = "kooMessage:webhook:read"
+    WEBHOOK_CREATE = "kooMessage:webhook:create"
+    WEBHOOK_UPDATE = "kooMessage:webhook:update"
+    WEBHOOK_DELETE = "kooMessage:webhook:delete"
+    PACKAGE_READ = "kooMessage:package:read"
+    PACKAGE_CREATE = "kooMessage:package:create"
+    PACKAGE_UPDATE = "kooMessage:package:update"
+    PACKAGE_DELETE = "kooMessage:package:delete"
+    WARMUP_READ = "kooMessage:warmup:read"
+    WARMUP_UPDATE = "kooMessage:warmup:update"
+    DESTINATION_READ = "kooMessage:destination:read"
+    DESTINATION_CREATE = "kooMessage:destination:create"
+    DESTINATION_UPDATE = "kooMessage:destination:update"
+    DESTINATION_DELETE = "kooMessage:destination:delete"
     USER_READ = "kooMessage:user:read"
     USER_CREATE = "kooMessage:user:create"
     USER_UPDATE = "kooMessage:user:update"

@@ -400,7 +400,7 @@ class Dispatcher:
         stop = stop or asyncio.Event()
         options = self.options
         await self.transport.start(self._on_result)
-        doorbell = Doorbell(doorbell_folder(self.context))
+        doorbell = Doorbell(doorbell_folder(self.context.store, self.context.settings))
         doorbell.open(asyncio.get_running_loop(), self._due.set)
         follower = self._limit_follower()
         if follower is not None:

@@ -30,7 +30,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from kootui.core.context import Context
+from kootui.core.config import Settings
+from kootui.core.store import Store
 
 log = logging.getLogger("kootui.dispatch")
 _NAME_PREFIX = "kootui-wake-"
@@ -38,11 +39,12 @@ _LIST_EVERY = 1.0  # seconds a ringer trusts its listing of the folder (new engi
 _RING = b"!"
 
 
-def doorbell_folder(context: Context) -> Path:
-    """The registry of the doorbells of engines sending from ``context``'s store."""
-    url = context.store.engine.url.render_as_string(hide_password=True)
+def doorbell_folder(store: Store, settings: Settings) -> Path:
+    """The registry of the doorbells of engines sending from ``store``. Takes the store,
+    not a context: ringing is a hint about committed rows, no principal's action."""
+    url = store.engine.url.render_as_string(hide_password=True)
     digest = hashlib.sha256(url.encode()).hexdigest()[:16]
-    return context.settings.paths.state_dir / "wake" / digest
+    return settings.paths.state_dir / "wake" / digest
 
 
 class _LocalDoorbells:
@@ -196,12 +198,12 @@ _ringers: dict[Path, _Ringer] = {}
 _ringers_lock = threading.Lock()
 
 
-def wake_engines(context: Context) -> int:
-    """Tell the engines sending from ``context``'s store that messages are due now.
+def wake_engines(store: Store, settings: Settings) -> int:
+    """Tell the engines sending from ``store`` that messages are due now.
 
     Cheap (no store access, one datagram per engine of another process); how many
     engines were rung."""
-    folder = doorbell_folder(context)
+    folder = doorbell_folder(store, settings)
     with _ringers_lock:
         ringer = _ringers.get(folder)
         if ringer is None:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlmodel import col
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.errors import Conflict, NotFound, ValidationError
 from kootui.core.store import (
@@ -99,6 +100,7 @@ def parse_day(text: str, field: str) -> date:
         ) from None
 
 
+@requires(Act.PACKAGE_CREATE)
 def add_package(
     context: Context,
     *,
@@ -150,6 +152,7 @@ def add_package(
         return _view(row, zone)
 
 
+@requires(Act.PACKAGE_READ)
 def list_packages(context: Context) -> list[PackageView]:
     """Every package, the one used first (expiring first) at the top."""
     zone = workspace_zone(context)
@@ -160,6 +163,7 @@ def list_packages(context: Context) -> list[PackageView]:
         return [_view(row, zone) for row in rows]
 
 
+@requires(Act.PACKAGE_READ)
 def get_package(context: Context, package_id: int) -> PackageView:
     zone = workspace_zone(context)
     with context.store.session() as session:
@@ -169,6 +173,7 @@ def get_package(context: Context, package_id: int) -> PackageView:
         return _view(row, zone)
 
 
+@requires(Act.PACKAGE_READ)
 def find_package(context: Context, reference: str) -> PackageView:
     """A package by its ID (digits) or its exact name, any case."""
     text = reference.strip()
@@ -187,6 +192,7 @@ def find_package(context: Context, reference: str) -> PackageView:
     return found[0]
 
 
+@requires(Act.PACKAGE_DELETE)
 def remove_package(context: Context, package_id: int) -> PackageView:
     """Remove a package nothing was sent from (a mistyped one); a used package is a
     billing record and stays."""
@@ -213,6 +219,7 @@ def _not_found(package_id: int) -> NotFound:
     )
 
 
+@requires(Act.PACKAGE_READ)
 def get_policy(context: Context) -> QuotaPolicy:
     with context.store.session() as session:
         row = session.get(QuotaSettings, QUOTA_SETTINGS_ID)
@@ -221,6 +228,7 @@ def get_policy(context: Context) -> QuotaPolicy:
         return QuotaPolicy(hard_stop=row.hard_stop, warn_below=row.warn_below)
 
 
+@requires(Act.PACKAGE_UPDATE)
 def set_policy(
     context: Context, *, hard_stop: bool | None = None, warn_below: int | None = None
 ) -> QuotaPolicy:
@@ -247,6 +255,7 @@ def set_policy(
 PACKAGE_SORTS = ("name", "units", "used", "left", "first_day", "last_day", "state", "added_at")
 
 
+@requires(Act.PACKAGE_READ)
 def package_rows(context: Context, request: PageRequest) -> PageResult:
     """The packages as a list page shows them: filtered by part of the name or the
     reference, sorted by any column (the one used first at the top by default)."""

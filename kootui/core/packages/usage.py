@@ -9,6 +9,7 @@ from datetime import datetime, time
 
 from sqlalchemy import func, select
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.packages.catalogue import PackageView, get_policy, list_packages
 from kootui.core.packages.ledger import charge_table
@@ -28,12 +29,14 @@ class QuotaUsage:
     warning: str  # "" when nothing needs saying
 
 
+@requires(Act.PACKAGE_READ)
 def month_start(context: Context, now: datetime) -> datetime:
     zone = workspace_zone(context)
     local = now.astimezone(zone)
     return datetime.combine(local.date().replace(day=1), time(0), tzinfo=zone)
 
 
+@requires(Act.PACKAGE_READ)
 def quota_usage(context: Context) -> QuotaUsage:
     now = context.clock.now()
     policy = get_policy(context)
@@ -71,6 +74,7 @@ def _warning(left: int, hard_stop: bool, warn_below: int, any_package: bool) -> 
     return f"Only {count_of(left, 'email')} left in packages; then {beyond}."
 
 
+@requires(Act.PACKAGE_READ)
 def recount_charges(context: Context) -> dict[int | None, int]:
     """Units used per package (None: pay-per-use), counted from the charge rows."""
     c = charge_table

@@ -3,6 +3,7 @@ domains the default rule covers that are being slowed, each with its state now."
 
 from __future__ import annotations
 
+from kootui.core.access import Act, requires
 from kootui.core.clock import local_text
 from kootui.core.context import Context
 from kootui.core.shaping.adaptive import Slowing, slowings
@@ -26,6 +27,7 @@ def slowing_text(state: Slowing) -> str:
     )
 
 
+@requires(Act.DESTINATION_READ)
 def destination_rows(context: Context, request: PageRequest) -> PageResult:
     """Every rule (the default first) and every slowed domain of the default rule."""
     store = context.store

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.shaping.adaptive import Slowing, slowings
 from kootui.core.shaping.matching import Destination, RuleBook
@@ -37,6 +38,7 @@ class LiveLimits:
         return targets
 
 
+@requires(Act.DESTINATION_READ)
 def read_limits(context: Context) -> LiveLimits:
     return LiveLimits(
         workspace_rate(context).rate, RuleBook(list_rules(context.store)), slowings(context.store)

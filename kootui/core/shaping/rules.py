@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.errors import Conflict, NotFound, ValidationError
 from kootui.core.shaping.names import rule_domain
@@ -151,6 +152,7 @@ def _clashes(store: Store, domains: list[str], own_rule: str | None) -> None:
         )
 
 
+@requires(Act.DESTINATION_CREATE)
 def add_rule(
     context: Context, name: str, domains: list[str], rate: float, max_connections: int = 0
 ) -> Rule:
@@ -191,6 +193,7 @@ def add_rule(
     return find_rule(store, name)
 
 
+@requires(Act.DESTINATION_UPDATE)
 def set_rule(
     context: Context,
     name: str,
@@ -280,6 +283,7 @@ def default_rule(store: Store) -> Rule:
     return Rule(0, DEFAULT_NAME, True, 0.0, 0, ())
 
 
+@requires(Act.DESTINATION_DELETE)
 def remove_rule(context: Context, name: str) -> Rule:
     """Remove a rule (its domains then follow the default rule); ``default`` is reset to
     no limits. The slowing of a removed group goes with it."""
@@ -294,6 +298,7 @@ def remove_rule(context: Context, name: str) -> Rule:
     return rule
 
 
+@requires(Act.DESTINATION_READ)
 def workspace_rate(context: Context) -> WorkspaceRate:
     """The workspace rate every engine splits: the one set live, else ``sending.rate``."""
     with context.store.engine.connect() as connection:
@@ -305,6 +310,7 @@ def workspace_rate(context: Context) -> WorkspaceRate:
     return WorkspaceRate(float(stored), from_store=True)
 
 
+@requires(Act.DESTINATION_UPDATE)
 def set_workspace_rate(context: Context, rate: float | None) -> WorkspaceRate:
     """Set the workspace rate for every engine; None goes back to ``sending.rate``."""
     now = context.clock.now()

@@ -363,7 +363,7 @@ class Intake:
             isinstance(outcome, SubmissionReceipt) and outcome.message_ids for outcome in outcomes
         ):
             # Idle engines claim now instead of at their next poll (up to 0.5 s later).
-            wake_engines(self.context)
+            wake_engines(self.context.store, self.context.settings)
         for (_, future), outcome in zip(batch, outcomes, strict=True):
             if future.done():  # the caller went away; its rows are stored all the same
                 continue

@@ -428,7 +428,9 @@ def create_task(
             f"the task could not be saved ({type(exc).__name__}); nothing was created"
         ) from exc
     if task.scheduled_at is not None and task.scheduled_at <= context.clock.now():
-        wake_engines(context)  # idle engines start now rather than at their next poll
+        wake_engines(
+            context.store, context.settings
+        )  # idle engines start now rather than at their next poll
     return task
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.errors import NotFound
 from kootui.core.packages import get_policy, list_packages
@@ -64,6 +65,7 @@ class Forecast:
         return f"{fit} · done in {eta}{spread}"
 
 
+@requires(Act.TASK_READ)
 def forecast_send(
     context: Context,
     *,
@@ -133,6 +135,7 @@ def _finish(
     return None, MAX_DAYS
 
 
+@requires(Act.TASK_READ)
 def simulator_forecast(context: Context, simulator: Simulator) -> Forecast:
     """The simulator's draft: what it will send (suppressed recipients skipped)."""
     return forecast_send(
@@ -143,6 +146,7 @@ def simulator_forecast(context: Context, simulator: Simulator) -> Forecast:
     )
 
 
+@requires(Act.TASK_READ)
 def draft_forecast(context: Context, draft: TaskDraft) -> Forecast:
     """The task form's draft as it stands: its recipients, its sender's domain (when one
     is chosen) and its schedule."""

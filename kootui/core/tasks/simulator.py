@@ -169,6 +169,7 @@ def simulate(context: Context, draft: TaskDraft, row_index: int) -> SimulatedMes
     return Simulator.open(context, draft).message(row_index)
 
 
+@requires(Act.TASK_READ)
 def destination_estimate(context: Context, recipients: RecipientSource) -> ShapedEstimate:
     """The traffic-shaping part of an estimate: the workspace rate in force (set live, else
     ``sending.rate``, else the assumed speed) against each limited destination's rate

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from types import ModuleType
 
 from sqlalchemy import select
 from sqlmodel import col
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
-from kootui.core.domains import find_domain, get_domain
 from kootui.core.errors import ValidationError
 from kootui.core.store import WarmupPlan
 from kootui.core.workspace import workspace_zone
@@ -98,10 +99,12 @@ def cap_on(caps: tuple[int, ...] | list[int], first_day: date, day: date) -> int
     return caps[index] if index < len(caps) else None
 
 
+@requires(Act.WARMUP_READ)
 def local_day(context: Context, at: datetime) -> date:
     return at.astimezone(workspace_zone(context)).date()
 
 
+@requires(Act.WARMUP_UPDATE)
 def set_plan(
     context: Context,
     domain_id: int,
@@ -135,7 +138,7 @@ def set_plan(
                 f"give 1 to {MAX_DAYS} daily caps", field="caps", code="warmup.caps"
             )
         curve = ""
-    get_domain(context, domain_id)  # a NotFound naming the domain
+    _domains().get_domain(context, domain_id)  # a NotFound naming the domain
     now = context.clock.now()
     today = local_day(context, now).isoformat()
     with context.store.session() as session:
@@ -154,6 +157,7 @@ def set_plan(
     return view
 
 
+@requires(Act.WARMUP_READ)
 def show_plan(context: Context, domain_id: int) -> WarmupView | None:
     """The domain's plan with today's cap and use, or None when it has none."""
     with context.store.session() as session:
@@ -162,7 +166,7 @@ def show_plan(context: Context, domain_id: int) -> WarmupView | None:
             return None
         caps = tuple(row.caps)
         first_day, counted_day, used = date.fromisoformat(row.first_day), row.day, row.used
-    name = get_domain(context, domain_id).display_name
+    name = _domains().get_domain(context, domain_id).display_name
     today = local_day(context, context.clock.now())
     return WarmupView(
         domain_id=domain_id,
@@ -182,12 +186,14 @@ def _curve_text(caps: tuple[int, ...]) -> str:
     return f"own table: {shown}{', …' if len(caps) > 6 else ''} ({len(caps)} days)"
 
 
+@requires(Act.WARMUP_READ)
 def list_plans(context: Context) -> list[WarmupView]:
     with context.store.session() as session:
         ids = list(session.scalars(select(col(WarmupPlan.domain_id))).all())
     return [view for domain_id in sorted(ids) if (view := show_plan(context, domain_id))]
 
 
+@requires(Act.WARMUP_UPDATE)
 def clear_plan(context: Context, domain_id: int) -> bool:
     """Remove the domain's plan; False when it had none."""
     with context.store.session() as session:
@@ -198,9 +204,21 @@ def clear_plan(context: Context, domain_id: int) -> bool:
         return True
 
 
+@requires(Act.WARMUP_READ)
 def domain_id_named(context: Context, name: str) -> int:
     """A sending domain's id from its ID (digits) or name (NotFound naming it)."""
     text = name.strip()
     if text.isdigit():
-        return get_domain(context, int(text)).id
-    return find_domain(context, text).id
+        found = _domains().get_domain(context, int(text))
+    else:
+        found = _domains().find_domain(context, text)
+    return int(found.id)
+
+
+def _domains() -> ModuleType:
+    """The domains core, imported when first needed: it loads the DNS library, which the
+    Overview's figures (they list the plans) must not wait for
+    (tests/unit/architecture/test_startup_imports.py)."""
+    import kootui.core.domains
+
+    return kootui.core.domains

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, select, update
 
+from kootui.core.access import Act, requires
 from kootui.core.config import Settings
 from kootui.core.context import Context
 from kootui.core.printable import printable
@@ -239,6 +240,7 @@ async def _post(
         await response.aclose()
 
 
+@requires(Act.ENGINE_RUN)
 async def deliver(context: Context, client: httpx.AsyncClient, due: Due) -> Attempt:
     """One POST of ``due``: the address checked again now and connected to as checked."""
     import httpx

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, case, delete, func, select, update
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.errors import NotFound, ValidationError
 from kootui.core.store import (
@@ -134,6 +135,7 @@ def _forget(context: Context) -> None:
     forget_subscriptions(context.store.engine)
 
 
+@requires(Act.WEBHOOK_CREATE)
 def create_endpoint(
     context: Context, url: str, events: list[str] | tuple[str, ...], description: str = ""
 ) -> CreatedEndpoint:
@@ -227,11 +229,13 @@ def _views(connection: Connection, endpoint_id: int | None = None) -> list[Endpo
     ]
 
 
+@requires(Act.WEBHOOK_READ)
 def list_endpoints(context: Context) -> list[EndpointView]:
     with context.store.engine.connect() as connection:
         return _views(connection)
 
 
+@requires(Act.WEBHOOK_READ)
 def get_endpoint(context: Context, endpoint_id: int) -> EndpointView:
     with context.store.engine.connect() as connection:
         found = _views(connection, endpoint_id)
@@ -255,6 +259,7 @@ def _change(context: Context, endpoint_id: int, **values: Any) -> EndpointView:
     return get_endpoint(context, endpoint_id)
 
 
+@requires(Act.WEBHOOK_UPDATE)
 def update_endpoint(
     context: Context,
     endpoint_id: int,
@@ -276,6 +281,7 @@ def update_endpoint(
     return _change(context, endpoint_id, **values)
 
 
+@requires(Act.WEBHOOK_UPDATE)
 def set_enabled(context: Context, endpoint_id: int, enabled: bool) -> EndpointView:
     """Enable (forgetting the failures that disabled it: its waiting events go out again)
     or disable by hand (events for it are no longer written; those waiting stay)."""
@@ -292,6 +298,7 @@ def set_enabled(context: Context, endpoint_id: int, enabled: bool) -> EndpointVi
     return _change(context, endpoint_id, enabled=False, disabled_at=now, disabled_reason="")
 
 
+@requires(Act.WEBHOOK_DELETE)
 def remove_endpoint(context: Context, endpoint_id: int) -> None:
     """Delete the endpoint with its waiting events and its log."""
     with context.store.writing() as connection:
@@ -303,6 +310,7 @@ def remove_endpoint(context: Context, endpoint_id: int) -> None:
     _forget(context)
 
 
+@requires(Act.WEBHOOK_UPDATE)
 def rotate_secret(context: Context, endpoint_id: int) -> str:
     """A new secret (shown once); the old one stops signing at once."""
     salt = secrets.token_hex(16)
@@ -310,6 +318,7 @@ def rotate_secret(context: Context, endpoint_id: int) -> str:
     return secret_text(secret_bytes(context.settings, salt))
 
 
+@requires(Act.WEBHOOK_READ)
 def delivery_log(context: Context, endpoint_id: int, *, limit: int = 50) -> list[DeliveryView]:
     """The endpoint's latest attempts, newest first."""
     get_endpoint(context, endpoint_id)
@@ -336,11 +345,13 @@ def delivery_log(context: Context, endpoint_id: int, *, limit: int = 50) -> list
     ]
 
 
+@requires(Act.WEBHOOK_READ)
 def disabled_for_failing(context: Context) -> list[EndpointView]:
     """Endpoints the engines disabled after days of failures: the notice the faces show."""
     return [view for view in list_endpoints(context) if view.state == "disabled (failing)"]
 
 
+@requires(Act.WEBHOOK_UPDATE)
 def send_test_event(context: Context, endpoint_id: int) -> DeliveryView:
     """Queue a ``webhook.test`` event for the endpoint and deliver it now, from this
     process (no engine needed); the attempt is logged like any other, and a failed test is
