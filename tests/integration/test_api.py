@@ -95,6 +95,9 @@ def test_health_needs_no_key_and_the_openapi_and_docs_are_served(api: RunningApi
     spec = httpx.get(f"{api.url}/v1/openapi.json").json()
     assert {"/v1/messages", "/v1/tasks", "/v1/domains/{domain_id}"} <= set(spec["paths"])
     assert "sender" in json.dumps(spec["paths"]["/v1/messages"]["post"])
+    creating = json.dumps(spec["paths"]["/v1/tasks"]["post"])
+    assert "Idempotency-Key" in creating and "multipart/form-data" in creating
+    assert "/v1/reports" in spec["paths"]
     assert "swagger" in httpx.get(f"{api.url}/v1/docs").text.lower()
     body = problem(httpx.get(f"{api.url}/v1/nothing"), 404)
     assert body["code"] == "route.not_found"
