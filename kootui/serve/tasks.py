@@ -223,7 +223,39 @@ async def _form(request: Request, body: bytes) -> tuple[dict[str, Any], bytes]:
     return fields, workbook
 
 
-@router.post("/tasks", status_code=201, summary="Create a task (JSON recipients or .xlsx upload)")
+_UPLOAD_FORM = {
+    "type": "object",
+    "required": ["name", "subject", "template_id", "sender", "file"],
+    "properties": {
+        **{name: {"type": "string"} for name in FORM_FIELDS},
+        "file": {"type": "string", "format": "binary", "description": "the .xlsx workbook"},
+    },
+}
+
+
+@router.post(
+    "/tasks",
+    status_code=201,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": TaskIn.model_json_schema()},
+                "multipart/form-data": {"schema": _UPLOAD_FORM},
+            },
+        },
+        "parameters": [
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string", "maxLength": 255},
+                "description": "a retry with the same key and request gets the first 201",
+            }
+        ],
+    },
+    summary="Create a task (JSON recipients or .xlsx upload)",
+)
 async def create(request: Request, who: CallerDep) -> Response:
     state = api_state(request)
     key_header = request.headers.get(IDEMPOTENCY_HEADER)

@@ -95,7 +95,9 @@ class Doorbell:
 
         _local.add(self.folder, self.name, ring_here)
         try:
-            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.folder.parent.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            for folder in (self.folder.parent, self.folder):  # private, as the state folder
+                folder.mkdir(mode=0o700, exist_ok=True)
             listening = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         except OSError as exc:
             log.info("engines of other processes cannot wake this one (%s); it polls", exc)
