@@ -101,7 +101,7 @@ def test_a_retry_uses_no_unit_and_a_release_or_local_failure_gives_it_back(
         clock.now(),
     )
     # The other two are given back unsent, as by a stopping engine.
-    release(context.store, "w", [first[4].row_id, first[5].row_id])
+    release(context.store, "w", [first[4].row_id, first[5].row_id], clock.now())
     assert assert_counters_match_charges(context) == {package: 2}
     assert charged_ids(context) == {first[0].row_id, first[1].row_id}
     clock.advance(timedelta(hours=1))

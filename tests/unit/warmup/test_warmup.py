@@ -67,7 +67,7 @@ def test_a_domain_sends_no_more_than_the_days_cap_and_the_rest_waits_for_the_nex
     claimed = claim_batch(context.store, "w", clock.now(), limit=10, lease=LEASE)
     assert len(claimed) == 5
     # A claim given back unsent gives back its place in the day's cap.
-    release(context.store, "w", [item.row_id for item in claimed[:2]])
+    release(context.store, "w", [item.row_id for item in claimed[:2]], clock.now())
     assert plan_use(context, cold_domain) == ("2026-11-24", 3)
     assert len(claim_batch(context.store, "w", clock.now(), limit=10, lease=LEASE)) == 2
     # Day 3: the plan is over, the domain is warm.
