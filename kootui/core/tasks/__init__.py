@@ -30,6 +30,7 @@ from kootui.core.tasks.forecast import (
     Forecast,
     draft_forecast,
     forecast_send,
+    hold_reason,
     simulator_forecast,
 )
 from kootui.core.tasks.manage import (
@@ -92,6 +93,7 @@ __all__ = [
     "find_task_id",
     "forecast_send",
     "get_task",
+    "hold_reason",
     "insert_messages",
     "load_attachment",
     "parse_local_time",

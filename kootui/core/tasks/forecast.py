@@ -159,3 +159,22 @@ def draft_forecast(context: Context, draft: TaskDraft) -> Forecast:
             domain_id = None
     start = draft.scheduled_at if draft.send_type == SendType.SCHEDULED else None
     return forecast_send(context, count=count, domain_id=domain_id, start=start)
+
+
+def hold_reason(context: Context, domain_id: int | None) -> str:
+    """Why new messages from ``domain_id``'s sender are not being claimed now, or "":
+    the hard stop with no package left, or the domain's warm-up cap reached today."""
+    usage_left = sum(
+        p.left
+        for p in list_packages(context)
+        if p.valid_from <= context.clock.now() < p.valid_until
+    )
+    if get_policy(context).hard_stop and usage_left == 0:
+        return "held: no package has emails left (hard stop); they go when one is added"
+    plan = show_plan(context, domain_id) if domain_id is not None else None
+    if plan is not None and plan.left_today == 0:
+        return (
+            f"held: {plan.domain} sent its warm-up cap of {plan.today_cap:,} today; "
+            "the rest goes after midnight"
+        )
+    return ""

@@ -67,3 +67,19 @@ def test_without_caps_the_eta_is_the_rate_and_pay_per_use_fits(context: Context)
     # The destination limits' hook: a slower destination rate wins.
     slower = forecast_send(context, count=500, domain_id=None, rate=50, destination_rate=5)
     assert slower.finish == context.clock.now() + timedelta(seconds=100)
+
+
+def test_the_hold_reason_names_the_hard_stop_or_the_days_cap(context: Context) -> None:
+    from kootui.core.tasks import hold_reason
+
+    address = seed_sender(context, with_key=False)
+    domain_id = _domain_of(context, address)
+    assert hold_reason(context, domain_id) == ""
+    set_plan(context, domain_id, caps=[2])
+    seed_task(context, address, 3)
+    run_until_idle(context)
+    assert hold_reason(context, domain_id) == (
+        "held: example.com sent its warm-up cap of 2 today; the rest goes after midnight"
+    )
+    set_policy(context, hard_stop=True)
+    assert hold_reason(context, domain_id).startswith("held: no package has emails left")

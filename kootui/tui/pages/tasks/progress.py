@@ -34,6 +34,7 @@ from kootui.core.tasks import (
     TaskProgress,
     cancel_task,
     get_task,
+    hold_reason,
     pause_task,
     resume_task,
     task_action_refusal,
@@ -69,18 +70,22 @@ class TaskSnapshot:
     sender: str
     attachments: list[tuple[str, str, int]]
     progress: TaskProgress
+    held: str = ""  # why its new messages wait (packages, warm-up), when they do
 
 
 def read_snapshot(context: Context, task_id: int) -> TaskSnapshot:
     task = get_task(context, task_id)
     template = get_template(context, task.template_id)
     sender = get_address(context, task.address_id)
+    progress = task_progress(context, task_id)
+    pending = progress.counts.get(MessageStatus.PENDING.value, 0)
     return TaskSnapshot(
         task=task,
         template=f"{template.title} ({template.id})",
         sender=sender.address,
         attachments=task_attachments(context, task_id),
-        progress=task_progress(context, task_id),
+        progress=progress,
+        held=hold_reason(context, sender.domain_id) if pending else "",
     )
 
 
@@ -226,6 +231,7 @@ class TaskProgressScreen(KootuiNode, Screen[None]):
             f"{progress.finished:,} of {progress.total:,} finished · "
             f"rate {rate_text(progress.rate)} over the last minute · "
             f"ETA {eta_text(progress.eta)} · read at {at}"
+            + (f"\n{snapshot.held}" if snapshot.held else "")
         )
 
     # Keys --------------------------------------------------------------------------------
