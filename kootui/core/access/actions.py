@@ -5,7 +5,9 @@ A core entry point names its action with ``@requires`` (``guard.py``); a policy'
 ``KooMessage:*:*`` and ``kooMessage:devSendTask:create`` both work. ``read`` actions change
 nothing and are not written to the audit log when allowed; ``busy`` actions happen once per
 message (API/SMTP sending, tracking) and are audited only when refused, because the
-message rows already say who sent what."""
+message rows already say who sent what. The owner's allowed writes are audited only when
+they change access (users, groups, policies, sign-in, credentials): with sign-in off every
+operator is the owner, so the line could not say who, and each line is a commit."""
 
 from __future__ import annotations
 
@@ -35,12 +37,19 @@ class ActionSpec:
     def audited_when_allowed(self) -> bool:
         return self.kind is ActionKind.WRITE
 
+    @property
+    def guards_access(self) -> bool:
+        """Whether the action changes who may do what (users, groups, policies, sign-in,
+        credentials): audited even for the owner."""
+        return self.resource_type in _ACCESS_RESOURCES
+
 
 def _spec(resource: str, verb: str, kind: ActionKind, description: str) -> ActionSpec:
     return ActionSpec(f"{SERVICE}:{resource}:{verb}", kind, description)
 
 
 _R, _W, _B = ActionKind.READ, ActionKind.WRITE, ActionKind.BUSY
+_ACCESS_RESOURCES = frozenset(("user", "group", "policy", "iam", "apiKey", "smtpCredential"))
 
 ACTIONS: dict[str, ActionSpec] = {
     spec.name: spec

@@ -2,7 +2,8 @@
 
 The decorated function's Context carries the principal; the guard evaluates it before the
 call, raises ``AccessDenied`` (code ``access.denied``, 403) with the explanation when
-refused, and writes the audit log: every refusal, every allowed write. Only the outermost
+refused, and writes the audit log: every refusal, every allowed write (the owner's only
+when it changes access: see ``actions``). Only the outermost
 checked call is checked: one entry point calling another (task creation reading its
 template) is one action, the one the face asked for. The owner's reads cost one
 attribute test; no face checks a permission itself. A coroutine function (the domain-check
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from kootui.core.access.actions import Act, action_spec
 from kootui.core.access.audit_write import write_audit
 from kootui.core.access.decide import Decision, evaluate
+from kootui.core.access.principal import PrincipalKind
 from kootui.core.errors import AccessDenied
 
 if TYPE_CHECKING:
@@ -72,7 +74,9 @@ def requires(
                 return function(*args, **kwargs)
             context = _context_of(args, kwargs)
             principal = context.principal
-            audited = spec.audited_when_allowed
+            audited = spec.audited_when_allowed and (
+                principal.kind is not PrincipalKind.OWNER or spec.guards_access
+            )
             decision = None
             if not principal.unrestricted or audited:
                 decision = check_access(context, action, resource_of(args, kwargs))
