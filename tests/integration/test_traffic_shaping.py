@@ -55,7 +55,9 @@ def test_a_421_after_n_messages_halves_the_destinations_rate(context: Context) -
 
         started = sending.clock.now()
         asyncio.run(scenario())
-    assert statuses().count("delivered") == 10 and statuses().count("deferred") == 20
+    delivered = statuses().count("delivered")
+    # Two sessions: one may pass RCPT while the tenth message's DATA is under way.
+    assert 10 <= delivered <= 11 and statuses().count("deferred") == 30 - delivered
     state = slowings(context.store)[f"rule:{rule.id}"]
     assert state.rate == 20.0 and state.ceiling == 40.0  # halved once for the one burst
     assert state.reason.startswith("421 4.7.0") and state.label == "Example"

@@ -6,7 +6,9 @@ from __future__ import annotations
 from kootui.core.context import Context
 from kootui.core.shaping import Throttle, add_rule, find_rule, slow_down, workspace_rate
 from kootui.tui.pages.destinations.page import RuleForm, WorkspaceRateForm
+from kootui.tui.pages.tasks.simulator import SimulatorScreen
 from tests.support.tui_shell import wait_until
+from tests.support.tui_tasks import choose, fill, open_tasks, seed_task_sources
 from tests.support.tui_templates import (
     SIZE,
     build_app,
@@ -102,3 +104,24 @@ async def test_tasks_and_details_say_when_a_destination_is_slowed(context: Conte
         shown = text_of(app, "#details-slowed")
         assert "Slowed: busy.example at 4/s of 8/s since" in shown
         assert "5 deferrals in 10 s" in shown
+
+
+async def test_the_simulator_says_when_a_destination_limit_decides(context: Context):
+    ids = seed_task_sources(context)
+    add_rule(context, "Google", ["gmail.com"], 0.5)
+    app = build_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tasks(app, pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await choose(pilot, "#field-template_id", str(ids["plain"]))
+        await choose(pilot, "#field-address_id", str(ids["sender"]))
+        for address in ("ann@gmail.com", "bob@Gmail.com", "cy@example.org"):
+            await fill(pilot, "#manual-address", address)
+            await pilot.press("enter")  # one address at a time
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert isinstance(app.screen, SimulatorScreen)
+        assert text_of(app, "#simulator-destinations") == (
+            "Destination limits decide: 2 messages to Google take about 4 s at its rate"
+        )

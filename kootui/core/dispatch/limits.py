@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from kootui.core.context import Context
 from kootui.core.dispatch.rate import rate_share
@@ -20,7 +20,6 @@ from kootui.core.dispatch.transports import OutgoingMessage
 from kootui.core.shaping import LiveLimits, Throttle, read_limits, recover, slow_down
 
 log = logging.getLogger("kootui.dispatch")
-T = TypeVar("T")
 StoreCall = Callable[..., Awaitable[Any]]
 
 
@@ -42,17 +41,21 @@ class LimitFollower:
         self.transport = transport
         self.limits = LiveLimits(0.0)
         self.share = 1
+        self._unwritten: list[Throttle] = []
 
     async def step(self, read: StoreCall, write: StoreCall) -> None:
         """One turn: write throttles and due recoveries, read the limits, apply them.
         ``read`` and ``write`` run a blocking store call the engine's way."""
         context = self.context
         now = context.clock.now()
-        throttles = self.transport.throttles()
-        if throttles:
-            for throttle in throttles:
-                log.warning("slowing %s down: %s", throttle.label, throttle.reason)
-            await write(slow_down, context.store, throttles, now)
+        fresh = self.transport.throttles()
+        for throttle in fresh:
+            log.warning("slowing %s down: %s", throttle.label, throttle.reason)
+        # Kept until written: a busy store must not lose a destination's "slow down".
+        self._unwritten += fresh
+        if self._unwritten:
+            await write(slow_down, context.store, self._unwritten, now)
+            self._unwritten = []
         if self.limits.slowings:
             ended = await write(recover, context.store, self.limits.recovery_targets(), now)
             if ended:

@@ -19,10 +19,17 @@ from kootui.core.context import Context
 from kootui.core.errors import NotFound
 from kootui.core.packages import get_policy, list_packages
 from kootui.core.plural import count_of
+from kootui.core.recipients import RecipientSource
 from kootui.core.senders import get_address
+from kootui.core.shaping import read_limits
 from kootui.core.store import SendType
 from kootui.core.tasks.create import TaskDraft
-from kootui.core.tasks.simulator import Simulator, duration_text, effective_rate
+from kootui.core.tasks.simulator import (
+    Simulator,
+    destination_estimate,
+    duration_text,
+    effective_rate,
+)
 from kootui.core.warmup import WarmupView, cap_on, show_plan
 from kootui.core.workspace import workspace_zone
 
@@ -138,11 +145,14 @@ def _finish(
 @requires(Act.TASK_READ)
 def simulator_forecast(context: Context, simulator: Simulator) -> Forecast:
     """The simulator's draft: what it will send (suppressed recipients skipped)."""
+    count = simulator.count - simulator.suppressed
     return forecast_send(
         context,
-        count=simulator.count - simulator.suppressed,
+        count=count,
         domain_id=simulator.domain_id,
         start=simulator.start,
+        rate=read_limits(context).workspace_rate,
+        destination_rate=_destination_rate(context, simulator.recipients, count),
     )
 
 
@@ -158,9 +168,27 @@ def draft_forecast(context: Context, draft: TaskDraft) -> Forecast:
         except NotFound:
             domain_id = None
     start = draft.scheduled_at if draft.send_type == SendType.SCHEDULED else None
-    return forecast_send(context, count=count, domain_id=domain_id, start=start)
+    return forecast_send(
+        context,
+        count=count,
+        domain_id=domain_id,
+        start=start,
+        rate=read_limits(context).workspace_rate,
+        destination_rate=(
+            _destination_rate(context, draft.recipients, count) if draft.recipients else None
+        ),
+    )
 
 
+def _destination_rate(context: Context, recipients: RecipientSource, count: int) -> float | None:
+    """The overall rate the destination limits allow these recipients (the slowest limited
+    destination deciding, ``destination_estimate``), None when nothing limits them."""
+    shaped = destination_estimate(context, recipients)
+    seconds = shaped.duration.total_seconds()
+    return count / seconds if shaped.slowest and seconds > 0 and count else None
+
+
+@requires(Act.TASK_READ)
 def hold_reason(context: Context, domain_id: int | None) -> str:
     """Why new messages from ``domain_id``'s sender are not being claimed now, or "":
     the hard stop with no package left, or the domain's warm-up cap reached today."""

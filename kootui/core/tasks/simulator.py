@@ -139,6 +139,10 @@ class Simulator:
     def count(self) -> int:
         return self._recipients.count
 
+    @property
+    def recipients(self) -> RecipientSource:
+        return self._recipients
+
     def message(self, row_index: int) -> SimulatedMessage:
         if not 0 <= row_index < self.count:
             raise ValidationError(

@@ -122,9 +122,9 @@ class Gate:
 
 
 def _idle(gate: Gate, now: float) -> bool:
-    return not (gate.waiting or gate.active or gate.listed or gate.deferrals) and (
-        now >= gate.quiet_until
-    )
+    """Nothing waits or is sent, and nothing it saw still counts (a burst, a cooldown)."""
+    recent = bool(gate.deferrals) and gate.deferrals[-1] >= now - BURST_SECONDS
+    return not (gate.waiting or gate.active or gate.listed or recent) and now >= gate.quiet_until
 
 
 class Shaper:

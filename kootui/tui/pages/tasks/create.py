@@ -34,6 +34,7 @@ from kootui.core.tasks import (
     Simulator,
     TaskDraft,
     create_task,
+    destination_estimate,
     draft_forecast,
     duration_text,
     estimated_duration,
@@ -394,12 +395,17 @@ class TaskCreateScreen(KootuiNode, ModalScreen[Task | None]):
         try:
             draft = self.draft()
             simulator = await asyncio.to_thread(Simulator.open, self.kootui.context, draft)
+            shaped = (
+                await asyncio.to_thread(destination_estimate, self.kootui.context, draft.recipients)
+                if draft.recipients is not None
+                else None
+            )
         except KootuiError as refusal:
             self.show_error(refusal)
             return
         self.show_errors()
         rate = self.kootui.context.settings.sending.rate
-        self.app.push_screen(SimulatorScreen(simulator, rate))
+        self.app.push_screen(SimulatorScreen(simulator, rate, shaped))
 
     def action_submit(self) -> None:
         if self.submitting:

@@ -22,6 +22,7 @@ from textual.widgets import Input, Label, Static
 from kootui.core.errors import KootuiError, ValidationError
 from kootui.core.plural import count_of
 from kootui.core.printable import printable
+from kootui.core.shaping import ShapedEstimate
 from kootui.core.tasks import (
     SimulatedMessage,
     Simulator,
@@ -62,6 +63,7 @@ class SimulatorScreen(KootuiNode, ModalScreen[None]):
     SimulatorScreen #simulator-title { text-style: bold; }
     SimulatorScreen #simulator-estimate { color: $text-muted; }
     SimulatorScreen #simulator-forecast { color: $text-muted; padding: 0 0 1 0; }
+    SimulatorScreen #simulator-destinations { color: $text-warning; padding: 0 0 1 0; }
     SimulatorScreen #simulator-jump-row { height: auto; display: none; }
     SimulatorScreen #simulator-jump-row.-shown { display: block; }
     SimulatorScreen #simulator-jump-row > Label { padding: 1 1 0 0; }
@@ -70,10 +72,13 @@ class SimulatorScreen(KootuiNode, ModalScreen[None]):
     SimulatorScreen #simulator-scroll { height: 1fr; border: round $primary 50%; }
     """
 
-    def __init__(self, simulator: Simulator, rate: float) -> None:
+    def __init__(
+        self, simulator: Simulator, rate: float, shaped: ShapedEstimate | None = None
+    ) -> None:
         super().__init__()
         self.simulator = simulator
         self.rate = rate
+        self.shaped = shaped  # the destination limits' part (core.tasks.destination_estimate)
         self.row_index = 0
         self.shown: SimulatedMessage | None = None
 
@@ -92,6 +97,14 @@ class SimulatorScreen(KootuiNode, ModalScreen[None]):
                 id="simulator-estimate",
                 markup=False,
             )
+            if self.shaped is not None and self.shaped.slowest:
+                shaped = self.shaped
+                yield Static(
+                    f"Destination limits decide: {count_of(shaped.slowest_count, 'message')} "
+                    f"to {shaped.slowest} take {duration_text(shaped.duration)} at its rate",
+                    id="simulator-destinations",
+                    markup=False,
+                )
             yield Static("", id="simulator-forecast", markup=False)
             with Horizontal(id="simulator-jump-row"):
                 yield Label(f"Row (1–{count:,})")
