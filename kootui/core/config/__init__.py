@@ -9,6 +9,7 @@ Nothing here touches the disk at import time; ``load_settings`` reads, and
 ``Settings.ensure_folders`` creates folders when a command needs them.
 """
 
+from kootui.core.config.listen_rules import TlsListener, check_tls_listen, is_loopback
 from kootui.core.config.loading import env_name, load_settings
 from kootui.core.config.models import (
     MAX_PROCESSES,
@@ -23,6 +24,7 @@ from kootui.core.config.models import (
     SendingSection,
     SmtpSection,
     UiSection,
+    WebSection,
     WorkspaceSection,
     listen_host_port,
     max_processes,
@@ -46,10 +48,14 @@ __all__ = [
     "SendingSection",
     "Settings",
     "SmtpSection",
+    "TlsListener",
     "UiSection",
+    "WebSection",
     "WorkspaceSection",
+    "check_tls_listen",
     "default_paths",
     "env_name",
+    "is_loopback",
     "listen_host_port",
     "load_settings",
     "max_processes",

@@ -20,6 +20,7 @@ from kootui.core.config.models import (
     SendingSection,
     SmtpSection,
     UiSection,
+    WebSection,
     WorkspaceSection,
 )
 from kootui.core.config.paths import Paths
@@ -54,6 +55,7 @@ class Settings(BaseModel):
     http: HttpSection = HttpSection()
     smtp: SmtpSection = SmtpSection()
     mx: MxSection = MxSection()
+    web: WebSection = WebSection()
     keys: dict[str, str] = Field(
         default_factory=dict, description="[keys]: binding id -> key, such as 'ctrl+k'"
     )
