@@ -24,13 +24,14 @@ def test_every_page_has_a_go_key_and_the_page_ids_match_the_guide():
         "details",
         "suppression",
         "reports",
+        "access",
     ]
 
 
 def test_go_letters_are_distinct_and_documented():
     letters = [BY_ID[page.go_binding].key for page in PAGES]
     assert len(set(letters)) == len(letters)
-    assert letters == ["o", "d", "a", "t", "s", "e", "u", "r"]
+    assert letters == ["o", "d", "a", "t", "s", "e", "u", "r", "i"]
 
 
 def test_unknown_binding_id_names_it_and_the_known_ids():

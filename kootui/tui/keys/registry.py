@@ -23,6 +23,7 @@ from textual.binding import Binding, BindingType
 from textual.keys import _normalize_key_list, format_key, key_to_character
 
 from kootui.core.errors import SettingsError
+from kootui.tui.keys.access_keys import ACCESS_KEYS
 from kootui.tui.keys.key_action import KeyAction
 from kootui.tui.keys.page_keys import PAGE_KEYS
 from kootui.tui.keys.report_keys import REPORT_KEYS
@@ -60,6 +61,7 @@ REGISTRY: tuple[KeyAction, ...] = (
     KeyAction("go-details", "e", "go_page('details')", "Sending Details", "go"),
     KeyAction("go-suppression", "u", "go_page('suppression')", "Suppression List", "go"),
     KeyAction("go-reports", "r", "go_page('reports')", "Statistics Report", "go"),
+    KeyAction("go-access", "i", "go_page('access')", "Access", "go"),
     KeyAction("close", "escape", "close", "Close", "dialog", help="close this popup"),
     KeyAction("next-match", "down", "next_match", "Next match", "jump", show=False),
     KeyAction("previous-match", "up", "previous_match", "Previous match", "jump", show=False),
@@ -127,6 +129,7 @@ REGISTRY: tuple[KeyAction, ...] = (
     *PAGE_KEYS,
     *REPORT_KEYS,
     *SUPPRESSION_KEYS,
+    *ACCESS_KEYS,
 )
 
 BY_ID: dict[str, KeyAction] = {action.id: action for action in REGISTRY}
@@ -215,6 +218,7 @@ MODAL_SCOPES: dict[str, list[str]] = {
     "api-key-secret": ["api-key-secret"],
     "smtp-logins": ["smtp-logins"],
     "smtp-password": ["smtp-password"],
+    "sign-in": ["sign-in"],
 }
 
 

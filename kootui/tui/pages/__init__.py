@@ -13,6 +13,7 @@ from __future__ import annotations
 from kootui.tui.shell.page import PageScreen, PageSpec
 
 EMAIL = "Email"
+ADMINISTRATION = "Administration"
 NOT_BUILT = "kootui.tui.shell.not_built:NotBuiltScreen"
 
 PAGES: tuple[PageSpec, ...] = (
@@ -71,6 +72,13 @@ PAGES: tuple[PageSpec, ...] = (
         EMAIL,
         "kootui.tui.pages.reports.page:StatisticsReportScreen",
         "hourly, daily, monthly figures",
+    ),
+    PageSpec(
+        "access",
+        "Access",
+        ADMINISTRATION,
+        NOT_BUILT,
+        "users, groups, policies, the audit log",
     ),
 )
 
