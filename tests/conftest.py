@@ -37,6 +37,16 @@ def _utc_local_time(monkeypatch: pytest.MonkeyPatch) -> None:
     time.tzset()
 
 
+@pytest.fixture(autouse=True)
+def _light_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests hash passwords with argon2id at its lightest (1 pass, 8 MiB): the shipped cost
+    (3 passes, 64 MiB) is a few hundred ms a hash on a busy CI core, paid per sign-in."""
+    from argon2 import PasswordHasher, Type
+
+    light = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1, type=Type.ID)
+    monkeypatch.setattr("kootui.core.access.passwords._hasher", lambda: light)
+
+
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "kootui-home"

@@ -7,6 +7,7 @@ sooner: ``open_readable_context`` (enough to read the store), then ``finish_open
 
 from __future__ import annotations
 
+from kootui.core.access import Act, requires
 from kootui.core.clock import Clock, SystemClock
 from kootui.core.config import Settings
 from kootui.core.context import Context
@@ -32,6 +33,7 @@ def open_readable_context(settings: Settings, *, clock: Clock | None = None) -> 
     return context
 
 
+@requires(Act.ENGINE_RUN)
 def finish_opening(context: Context) -> None:
     """The last step of ``open_context``: the built-in public templates, at this version."""
     # Imported here: the templates' modules (Jinja, the mail package) are not needed to

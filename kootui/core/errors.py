@@ -84,3 +84,16 @@ class StoreError(KootuiError):
 
     code = "store.unavailable"
     http_status = 503
+
+
+class AccessDenied(KootuiError):
+    """The principal's policies do not allow the action: ``explanation`` names the policy
+    and statement that refused it, or says no statement allows it (default deny)."""
+
+    code = "access.denied"
+    http_status = 403
+
+    def __init__(self, explanation: str, *, action: str) -> None:
+        super().__init__(explanation)
+        self.action = action
+        self.explanation = explanation

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Executable, func, select
 from sqlmodel import col
 
+from kootui.core.access import Act, requires
 from kootui.core.clock import as_utc
 from kootui.core.context import Context
 from kootui.core.store import (
@@ -53,6 +54,7 @@ def _start_of_local_day(now: datetime) -> datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
+@requires(Act.WORKSPACE_READ)
 def load_overview(context: Context) -> Overview:
     now = context.clock.now()
     day_start = _start_of_local_day(now)

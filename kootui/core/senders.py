@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Select, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.domains import display_domain_name, require_verified_domain, search_form
 from kootui.core.errors import Conflict, InvalidState, NotFound, ValidationError
@@ -170,6 +171,7 @@ def _domain_is_verified(domain: SenderDomain) -> bool:
     return domain.status == DomainStatus.PASSED
 
 
+@requires(Act.SENDER_CREATE)
 def create_address(
     context: Context, *, domain_id: int, prefix: str, alias: str = ""
 ) -> AddressView:
@@ -212,11 +214,13 @@ def create_address(
         return _view(address, domain)
 
 
+@requires(Act.SENDER_READ)
 def get_address(context: Context, address_id: int) -> AddressView:
     with context.store.session() as session:
         return _view(*_load(session, address_id))
 
 
+@requires(Act.SENDER_READ)
 def find_address(context: Context, reference: str) -> AddressView:
     """The sender address named by its ID or written out (``news@bücher.de`` or its
     ASCII form, any case)."""
@@ -244,6 +248,7 @@ def find_address(context: Context, reference: str) -> AddressView:
     )
 
 
+@requires(Act.SENDER_READ)
 def require_usable_address(context: Context, address_id: int) -> AddressView:
     """The address, if a new task may send from it (its domain is verified)."""
     address = get_address(context, address_id)
@@ -258,6 +263,7 @@ def require_usable_address(context: Context, address_id: int) -> AddressView:
     return address
 
 
+@requires(Act.SENDER_READ)
 def usable_addresses(context: Context) -> list[AddressView]:
     """Addresses a new task may use, by address (for the task form's select)."""
     with context.store.session() as session:
@@ -276,6 +282,7 @@ def _tasks_using(session: Session, address_id: int) -> list[Task]:
     )
 
 
+@requires(Act.SENDER_DELETE)
 def delete_address(context: Context, address_id: int) -> None:
     """Delete an address; refused while a scheduled, sending or paused task uses it.
 
@@ -340,6 +347,7 @@ def _domain_id_clause(name: str, value: str) -> ColumnElement[bool]:
     return col(SenderAddress.domain_id) == int(value)
 
 
+@requires(Act.SENDER_READ)
 def list_addresses(context: Context, request: PageRequest | None = None) -> PageResult:
     """One page of addresses; the text filter matches ``prefix@domain`` as a substring.
 

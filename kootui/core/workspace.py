@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from kootui.core.access import Act, requires
 from kootui.core.clock import machine_time_zone, zone_or_none
 from kootui.core.context import Context
 from kootui.core.errors import SettingsError, ValidationError
@@ -32,6 +33,7 @@ class WorkspaceView:
     time_zone_is_machine: bool  # none is set: the machine's zone, whichever it is now
 
 
+@requires(Act.ENGINE_RUN)
 def ensure_workspace(context: Context) -> None:
     """Create the single workspace row on first start, from the configured defaults."""
     now = context.clock.now()
@@ -89,11 +91,13 @@ def effective_time_zone(stored: str) -> str:
     return stored if zone_or_none(stored) is not None else machine_time_zone()
 
 
+@requires(Act.WORKSPACE_READ)
 def workspace_zone(context: Context) -> ZoneInfo:
     """The zone the Statistics Report counts days and months in."""
     return ZoneInfo(get_workspace(context).time_zone)
 
 
+@requires(Act.WORKSPACE_READ)
 def get_workspace(context: Context) -> WorkspaceView:
     with context.store.session() as session:
         row = session.get(WorkspaceSettings, WORKSPACE_ID)
@@ -109,6 +113,7 @@ def get_workspace(context: Context) -> WorkspaceView:
         )
 
 
+@requires(Act.WORKSPACE_UPDATE)
 def update_workspace(
     context: Context,
     *,

@@ -20,6 +20,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.errors import InvalidState, KootuiError, NotFound, ValidationError
 from kootui.core.store import ApiKey, stored_id
@@ -108,6 +109,7 @@ def check_rate(rate_per_second: float) -> float:
     return float(rate_per_second)
 
 
+@requires(Act.API_KEY_CREATE)
 def create_api_key(
     context: Context, name: str, *, reveal_recipients: bool = False, rate_per_second: float = 0.0
 ) -> CreatedKey:
@@ -135,6 +137,7 @@ def create_api_key(
         return CreatedKey(_view(row), secret)
 
 
+@requires(Act.API_KEY_READ)
 def list_api_keys(context: Context, *, include_revoked: bool = True) -> list[ApiKeyView]:
     with context.store.session() as session:
         query = select(ApiKey).order_by(col(ApiKey.id))
@@ -148,6 +151,7 @@ def _prefix_of(reference: str) -> str:
     return text[len(KEY_MARK) :] if text.startswith(KEY_MARK) else text
 
 
+@requires(Act.API_KEY_READ)
 def find_api_key(context: Context, reference: str) -> ApiKeyView:
     """The key named by its ID (digits) or its prefix (``kt_1a2b3c4d`` or ``1a2b3c4d``)."""
     text = reference.strip()
@@ -168,6 +172,7 @@ def find_api_key(context: Context, reference: str) -> ApiKeyView:
         return _view(row)
 
 
+@requires(Act.API_KEY_DELETE)
 def revoke_api_key(context: Context, reference: str) -> ApiKeyView:
     """Revoke a key for good: requests with it are refused from now on."""
     found = find_api_key(context, reference)
@@ -184,6 +189,7 @@ def revoke_api_key(context: Context, reference: str) -> ApiKeyView:
         return _view(row)
 
 
+@requires(Act.SESSION_CREATE)
 def authenticate(context: Context, presented: str | None) -> ApiKeyView:
     """The active key whose secret is ``presented``, or KeyRefused saying what is wrong
     (never which part of a wrong secret was right)."""
@@ -201,6 +207,7 @@ def authenticate(context: Context, presented: str | None) -> ApiKeyView:
         return _view(row)
 
 
+@requires(Act.ENGINE_RUN)
 def record_key_use(context: Context, key_ids: set[int], at: datetime) -> None:
     """Mark keys as used at ``at`` (callers batch this: one write for many requests)."""
     if not key_ids:

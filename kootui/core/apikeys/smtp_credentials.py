@@ -21,6 +21,7 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from kootui.core.access import Act, requires
 from kootui.core.apikeys.keys import PREFIX_HEX_DIGITS, SECRET_BYTES, check_key_name, hash_secret
 from kootui.core.context import Context
 from kootui.core.errors import InvalidState, KootuiError, NotFound
@@ -78,6 +79,7 @@ def _view(row: SmtpCredential) -> SmtpCredentialView:
     )
 
 
+@requires(Act.SMTP_CREDENTIAL_CREATE)
 def create_smtp_credential(context: Context, name: str) -> CreatedCredential:
     text = check_key_name(name)
     with context.store.session() as session:
@@ -100,6 +102,7 @@ def create_smtp_credential(context: Context, name: str) -> CreatedCredential:
         return CreatedCredential(_view(row), password)
 
 
+@requires(Act.SMTP_CREDENTIAL_READ)
 def list_smtp_credentials(
     context: Context, *, include_revoked: bool = True
 ) -> list[SmtpCredentialView]:
@@ -110,6 +113,7 @@ def list_smtp_credentials(
         return [_view(row) for row in session.exec(query).all()]
 
 
+@requires(Act.SMTP_CREDENTIAL_READ)
 def find_smtp_credential(context: Context, reference: str) -> SmtpCredentialView:
     """The credential named by its ID (digits) or user name (``kts_1a2b3c4d`` or the hex)."""
     text = reference.strip().lower()
@@ -128,6 +132,7 @@ def find_smtp_credential(context: Context, reference: str) -> SmtpCredentialView
         return _view(row)
 
 
+@requires(Act.SMTP_CREDENTIAL_DELETE)
 def revoke_smtp_credential(context: Context, reference: str) -> SmtpCredentialView:
     """Revoke for good: logins with it are refused from now on (sessions already logged in
     finish their messages)."""
@@ -147,6 +152,7 @@ def revoke_smtp_credential(context: Context, reference: str) -> SmtpCredentialVi
         return _view(row)
 
 
+@requires(Act.SESSION_CREATE)
 def authenticate_smtp(context: Context, username: str, password: str) -> SmtpCredentialView:
     """The active credential for this login, or LoginRefused (the same words for a wrong
     name, a wrong password and a revoked credential: a guesser learns nothing)."""

@@ -23,6 +23,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy import update as sa_update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from kootui.core.access import Act, requires
 from kootui.core.bounces.parse import InboundReport, ReportKind, parse_report
 from kootui.core.context import Context
 from kootui.core.events import BOUNCED, COMPLAINED, SOFT_BOUNCED, EventKind, record_event
@@ -47,6 +48,7 @@ class ReportOutcome:
     suppressed: str = ""  # the address put on the suppression list (lower case)
 
 
+@requires(Act.TRACKING_RECORD)
 def message_exists(context: Context, message_id: int) -> bool:
     with context.store.engine.connect() as connection:
         found = connection.execute(
@@ -81,6 +83,7 @@ def _suppress(
     )
 
 
+@requires(Act.TRACKING_RECORD)
 def record_report(context: Context, message_id: int | None, report: InboundReport) -> ReportOutcome:
     """Apply ``report`` to message ``message_id`` (the one its bounce address names) in one
     transaction: status, suppression and event commit together or not at all."""
@@ -115,6 +118,7 @@ def record_report(context: Context, message_id: int | None, report: InboundRepor
     return ReportOutcome(report.kind, message_id, first_time, address)
 
 
+@requires(Act.TRACKING_RECORD)
 def receive_report(context: Context, message_ids: list[int], data: bytes) -> list[ReportOutcome]:
     """Parse one message that came to the bounce addresses of ``message_ids`` and apply it
     to each (one transaction per message). The MX listener answers 250 after this returns."""

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
+from kootui.core.access import Act, requires
 from kootui.core.clock import local_text
 from kootui.core.context import Context
 from kootui.core.events import BOUNCED, COMPLAINED, SOFT_BOUNCED
@@ -17,6 +18,7 @@ _LABELS = {BOUNCED.name: "Bounced", COMPLAINED.name: "Complained", SOFT_BOUNCED.
 MAX_SOFT_BOUNCES_SHOWN = 5
 
 
+@requires(Act.MESSAGE_READ)
 def report_fields(
     context: Context, message_id: int, shown: Callable[[str], str]
 ) -> list[tuple[str, str]]:

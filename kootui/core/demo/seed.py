@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlmodel import col
 from sqlmodel import select as select_model
 
+from kootui.core.access import Act, requires
 from kootui.core.bootstrap import open_context
 from kootui.core.clock import Clock
 from kootui.core.config import Settings
@@ -130,6 +131,7 @@ def seed_demo_if_empty(settings: Settings, clock: Clock | None = None) -> bool:
         context.close()
 
 
+@requires(Act.WORKSPACE_UPDATE)
 def seed_demo(context: Context) -> None:
     now = context.clock.now().replace(microsecond=0)
     rng = random.Random(20241113)

@@ -25,6 +25,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from kootui.core.access import Act, requires
 from kootui.core.clock import as_utc
 from kootui.core.context import Context
 from kootui.core.details.query import DETAILS_COLUMNS, details_query, prepared_request
@@ -83,6 +84,7 @@ def _write_row(sheet: Any, values: list[Any]) -> None:
     sheet.append(cells)
 
 
+@requires(Act.MESSAGE_EXPORT)
 def export_messages(
     context: Context,
     request: PageRequest,

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Row, select
 
+from kootui.core.access import Act, requires
 from kootui.core.bounces import report_fields
 from kootui.core.clock import as_utc, local_text
 from kootui.core.context import Context
@@ -68,6 +69,7 @@ def _headers_reason(message: Row[*tuple[Any, ...]], attempts: int) -> str:
     return "No headers were stored for this message (sent before kootui kept them)."
 
 
+@requires(Act.MESSAGE_READ)
 def message_detail(context: Context, message_id: int, *, reveal: bool = False) -> MessageDetail:
     m = message_table
     with context.store.engine.connect() as connection:

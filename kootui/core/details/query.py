@@ -34,6 +34,7 @@ from sqlalchemy import (
     true,
 )
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.details.rows import (
     SEND_METHOD_LABELS,
@@ -342,6 +343,7 @@ def prepared_request(request: PageRequest | None) -> PageRequest:
     return replace(request, text_filter="", advanced=advanced)
 
 
+@requires(Act.MESSAGE_READ)
 def query_messages(
     context: Context, request: PageRequest | None = None, *, reveal: bool = False
 ) -> PageResult:
@@ -358,6 +360,7 @@ def query_messages(
     return PageResult(rows=rows, total=page.total, offset=page.offset)
 
 
+@requires(Act.MESSAGE_REVEAL)
 def reveal_recipient(context: Context, message_id: int) -> str:
     """The full recipient address of one message, for a user who asked to see it."""
     with context.store.engine.connect() as connection:

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.exc import OperationalError
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.dispatch.claim import (
     ClaimedMessage,
@@ -481,6 +482,7 @@ def _release_taken(writers: WritersLock) -> Callable[[asyncio.Future[int | None]
     return release
 
 
+@requires(Act.ENGINE_RUN)
 def run_until_idle(
     context: Context,
     *,

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
+from kootui.core.access import Act, requires
 from kootui.core.config import Settings
 from kootui.core.context import Context
 from kootui.core.dispatch.claim import ClaimedMessage
@@ -82,6 +83,7 @@ class TaskKit:
         return not self.submitted and (self.support_unsubscribe or self.track_opens_clicks)
 
 
+@requires(Act.ENGINE_RUN)
 def load_task_kit(context: Context, task_id: int, *, sign: bool = True) -> TaskKit:
     """Read a task's template, sender, key and attachments; compile what can be compiled."""
     with context.store.session() as session:
@@ -187,6 +189,7 @@ def ensure_identity(kit: TaskKit, claimed: ClaimedMessage) -> tuple[str, str]:
     return message_id, token
 
 
+@requires(Act.ENGINE_RUN)
 def build_message(
     context: Context,
     kit: TaskKit,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.domains.service import DOMAIN_STATUS_LABELS
 from kootui.core.domains.verification import VerificationOutcome, verify_due_domains
@@ -40,6 +41,7 @@ def check_due_domains_once(context: Context) -> list[VerificationOutcome]:
     return outcomes
 
 
+@requires(Act.ENGINE_RUN)
 async def run_domain_checks(
     context: Context, stop: asyncio.Event, *, interval: float = CHECK_INTERVAL_SECONDS
 ) -> None:

@@ -25,8 +25,10 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlmodel import Session, col, select
 
+from kootui.core.access import Act, requires
 from kootui.core.config import Settings
 from kootui.core.context import Context
+from kootui.core.domains.resource import domain_resource
 from kootui.core.errors import Conflict, InvalidState, NotFound
 from kootui.core.store import DkimKey, SenderDomain
 
@@ -141,6 +143,7 @@ def active_keys(session: Session, domain_id: int) -> list[DkimKey]:
     return list(session.exec(statement).all())
 
 
+@requires(Act.DOMAIN_UPDATE, resource=domain_resource)
 def start_rotation(context: Context, domain_id: int) -> str:
     """Add a key with the next selector; the current key keeps signing until it verifies.
 
@@ -189,6 +192,7 @@ def finish_rotation(
     return retired
 
 
+@requires(Act.ENGINE_RUN)
 def load_signing_key(context: Context, domain_id: int) -> SigningKey:
     """The DKIM key to sign mail from ``domain_id`` with: ``SigningKey(domain, selector, pem)``.
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.dns import Difference, ExpectedRecord, RecordCheck
 from kootui.core.domains.names import display_domain_name
@@ -142,6 +143,7 @@ def _diagnosis(check: RecordCheck) -> RecordDiagnosis:
     )
 
 
+@requires(Act.DOMAIN_READ)
 def doctor_report(context: Context, domain_id: int) -> DoctorReport:
     """Check the domain now (recording the result, as "verify" does) and explain every record."""
     outcome = verify_domain(context, domain_id)
@@ -205,6 +207,7 @@ def bind_snippet(domain: str, records: Sequence[ExpectedRecord], ttl: int = SNIP
     return "\n".join(lines) + "\n"
 
 
+@requires(Act.DOMAIN_READ)
 def zone_snippet(context: Context, domain_id: int) -> str:
     """The BIND snippet of every record the domain should publish (no DNS is asked)."""
     with context.store.session() as session:
@@ -216,6 +219,7 @@ def zone_snippet(context: Context, domain_id: int) -> str:
     return bind_snippet(name, records)
 
 
+@requires(Act.DOMAIN_READ)
 def save_zone_snippet(context: Context, domain_id: int, path: str | os.PathLike[str]) -> Path:
     """Write the snippet to ``path`` (replacing a file there) and return the full path."""
     text = zone_snippet(context, domain_id)

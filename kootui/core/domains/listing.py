@@ -11,6 +11,7 @@ from dataclasses import replace
 from sqlalchemy import and_, func, literal_column, select
 from sqlmodel import col
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.domains.names import display_domain_name, search_form
 from kootui.core.plural import count_of
@@ -116,6 +117,7 @@ def unchecked_note(row: Row) -> str:
     return f"DNS could not be asked about {count_of(unchecked, 'required record')}"
 
 
+@requires(Act.DOMAIN_READ)
 def list_domains(context: Context, request: PageRequest | None = None) -> PageResult:
     """One page of domains. Rows carry id, name, display_name, status, status_reason,
     required_passing, required_total, required_unchecked (DNS could not be asked),

@@ -20,10 +20,12 @@ from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.dns import DkimPublicKey, ExpectedRecord, expected_records
 from kootui.core.domains.dkim_keys import active_keys, add_key, remove_key_files
 from kootui.core.domains.names import display_domain_name, normalize_domain_name
+from kootui.core.domains.resource import domain_resource
 from kootui.core.errors import Conflict, InvalidState, LimitReached, NotFound
 from kootui.core.plural import count_of
 from kootui.core.store import (
@@ -153,6 +155,7 @@ def _store_expected_records(session: Session, context: Context, domain: SenderDo
         )
 
 
+@requires(Act.DOMAIN_READ)
 def current_expected_records(
     session: Session, context: Context, domain: SenderDomain
 ) -> list[ExpectedRecord]:
@@ -162,6 +165,7 @@ def current_expected_records(
     return expected_records(context.settings, domain.name, keys)
 
 
+@requires(Act.DOMAIN_CREATE, resource=lambda a: f"domain/{a['name']}")
 def create_domain(context: Context, name: str) -> DomainView:
     """Add a sender domain, generate its DKIM key and the records it must publish."""
     stored = normalize_domain_name(name)
@@ -217,6 +221,7 @@ def _discard(path: Path | None) -> None:
         path.unlink(missing_ok=True)
 
 
+@requires(Act.DOMAIN_UPDATE, resource=domain_resource)
 def rename_domain(context: Context, domain_id: int, name: str) -> DomainView:
     """Change the name: verification starts over, with a new DKIM key and new records."""
     stored = normalize_domain_name(name)
@@ -258,6 +263,7 @@ def rename_domain(context: Context, domain_id: int, name: str) -> DomainView:
     return view
 
 
+@requires(Act.DOMAIN_READ)
 def addresses_using(context: Context, domain_id: int) -> list[str]:
     """The sender addresses (``local@domain``, Unicode domain) that use the domain."""
     with context.store.session() as session:
@@ -275,6 +281,7 @@ def _address_texts(session: Session, domain: SenderDomain) -> list[str]:
     return [f"{local}@{shown}" for local in session.exec(statement).all()]
 
 
+@requires(Act.DOMAIN_DELETE, resource=domain_resource)
 def delete_domain(context: Context, domain_id: int, *, force: bool = False) -> list[str]:
     """Delete the domain, its records and keys; returns the sender addresses removed with it.
 
@@ -315,11 +322,13 @@ def delete_domain(context: Context, domain_id: int, *, force: bool = False) -> l
     return addresses
 
 
+@requires(Act.DOMAIN_READ)
 def get_domain(context: Context, domain_id: int) -> DomainView:
     with context.store.session() as session:
         return _view(session, _load(session, domain_id))
 
 
+@requires(Act.DOMAIN_READ)
 def find_domain(context: Context, name: str) -> DomainView:
     """The domain with this name, typed in either form (``bücher.example``, ``xn--…``)."""
     stored = normalize_domain_name(name)
@@ -334,6 +343,7 @@ def find_domain(context: Context, name: str) -> DomainView:
         return _view(session, domain)
 
 
+@requires(Act.DOMAIN_READ)
 def require_verified_domain(context: Context, domain_id: int) -> DomainView:
     """The domain, if verification passed; otherwise InvalidState ``domain.not_verified``."""
     domain = get_domain(context, domain_id)
@@ -347,6 +357,7 @@ def require_verified_domain(context: Context, domain_id: int) -> DomainView:
     return domain
 
 
+@requires(Act.DOMAIN_READ)
 def verified_domains(context: Context) -> list[DomainView]:
     """Domains a sender address may use, by name (for the address form's select)."""
     with context.store.session() as session:
@@ -358,6 +369,7 @@ def verified_domains(context: Context) -> list[DomainView]:
         return [_view(session, domain) for domain in session.exec(statement).all()]
 
 
+@requires(Act.DOMAIN_READ)
 def domain_records(context: Context, domain_id: int) -> list[RecordView]:
     """The verification table of a domain, in display order.
 

@@ -20,10 +20,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.dns import RecordCheck, RecordPurpose, check_records
 from kootui.core.domains.dkim_keys import finish_rotation, remove_key_files
 from kootui.core.domains.names import display_domain_name
+from kootui.core.domains.resource import domain_resource
 from kootui.core.domains.service import current_expected_records
 from kootui.core.errors import NotFound
 from kootui.core.store import DnsRecord, DomainStatus, RecordStatus, SenderDomain
@@ -76,6 +78,7 @@ def next_check_time(status: DomainStatus, window_start: datetime, now: datetime)
     return None  # the user has to ask from now on
 
 
+@requires(Act.ENGINE_RUN)
 def due_for_check(context: Context) -> list[int]:
     """Ids of the domains whose next check is due, the longest overdue first."""
     now = context.clock.now()
@@ -89,6 +92,7 @@ def due_for_check(context: Context) -> list[int]:
         return [domain_id for domain_id in session.exec(statement).all() if domain_id is not None]
 
 
+@requires(Act.ENGINE_RUN)
 def verify_due_domains(context: Context) -> list[VerificationOutcome]:
     """Verify every due domain (the background check); skips domains deleted meanwhile."""
     outcomes: list[VerificationOutcome] = []
@@ -104,6 +108,7 @@ def _stored_found(check: RecordCheck) -> list[str]:
     return [value[:MAX_STORED_VALUE_LENGTH] for value in check.found[:MAX_STORED_VALUES]]
 
 
+@requires(Act.DOMAIN_UPDATE, resource=domain_resource)
 def verify_domain(context: Context, domain_id: int) -> VerificationOutcome:
     """Check the domain's records in DNS now, store the results and the new status.
 

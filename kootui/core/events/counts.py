@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, Select, and_, func, select
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.events.kinds import CLICKED, OPENED, UNSUBSCRIBED
 from kootui.core.store import MessageEvent
@@ -72,6 +73,7 @@ def _as_int(value: object) -> int:
     return value
 
 
+@requires(Act.REPORT_READ)
 def hourly_event_counts(
     context: Context,
     start: datetime,
@@ -121,6 +123,7 @@ class MessageEngagement:
         return sum(link.clicks for link in self.links)
 
 
+@requires(Act.MESSAGE_READ)
 def message_engagement(context: Context, message_id: int) -> MessageEngagement:
     table = MessageEvent.__table__
     statement = (

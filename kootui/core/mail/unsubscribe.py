@@ -21,6 +21,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import select
 
+from kootui.core.access import Act, requires
 from kootui.core.config import Settings
 from kootui.core.context import Context
 from kootui.core.errors import ValidationError
@@ -88,6 +89,7 @@ class UnsubscribeState:
     unsubscribed: bool
 
 
+@requires(Act.TRACKING_RECORD)
 def unsubscribe_state(context: Context, token: str) -> UnsubscribeState | None:
     """None when no message carries ``token`` (the page then says nothing at all)."""
     _require_token(token)
@@ -117,6 +119,7 @@ def page_locale(locale: str) -> str:
     return language if language in FOOTER_WORDS else "en"
 
 
+@requires(Act.TRACKING_RECORD)
 def record_unsubscribe(context: Context, token: str) -> Unsubscription | None:
     """Put the recipient of the message carrying ``token`` on the suppression list, reason
     "unsubscribed", and record the message's ``unsubscribed`` event, in one transaction.

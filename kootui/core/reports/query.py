@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Connection, Row, String, and_, func, select, type_coerce
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.errors import ValidationError
 from kootui.core.references import resolve_reference
@@ -153,6 +154,7 @@ def _anything_sent(connection: Connection) -> bool:
     return connection.execute(probe).first() is not None
 
 
+@requires(Act.REPORT_READ)
 def statistics_report(context: Context, query: ReportQuery) -> Report:
     """The figures of ``query``: one row per period, the totals, the measures present.
 
@@ -200,6 +202,7 @@ def statistics_report(context: Context, query: ReportQuery) -> Report:
     )
 
 
+@requires(Act.REPORT_READ)
 def report_choices(context: Context) -> ReportChoices:
     """What the filter pickers can offer: the sender domains, addresses and templates
     there are, every task (deleted ones by the name the statistics kept), the methods."""
@@ -259,6 +262,7 @@ def _pick(choices: tuple[Choice, ...], reference: str, what: str, field: str) ->
     )
 
 
+@requires(Act.REPORT_READ)
 def resolve_filters(
     context: Context,
     *,
@@ -286,12 +290,14 @@ def resolve_filters(
     )
 
 
+@requires(Act.REPORT_READ)
 def workspace_today(context: Context) -> date:
     """Today's date in the workspace's time zone."""
     zone = ZoneInfo(get_workspace(context).time_zone)
     return context.clock.now().astimezone(zone).date()
 
 
+@requires(Act.REPORT_READ)
 def standard_query(
     context: Context, report_type: ReportType, filters: ReportFilters | None = None
 ) -> ReportQuery:

@@ -5,6 +5,15 @@ This module is the package's face: other packages import from here only."""
 
 from __future__ import annotations
 
+from kootui.core.store.access_tables import (
+    AuditEntry,
+    IamAttachment,
+    IamGroup,
+    IamGroupMember,
+    IamPolicy,
+    IamState,
+    IamUser,
+)
 from kootui.core.store.bulk_write import insert_rows, update_rows
 from kootui.core.store.check import StoreCheck, check_store
 from kootui.core.store.engine import (
@@ -86,6 +95,7 @@ __all__ = [
     "UNKNOWN_DIMENSION",
     "ApiKey",
     "Attachment",
+    "AuditEntry",
     "BodyType",
     "Column",
     "DeliveryAttempt",
@@ -94,6 +104,12 @@ __all__ = [
     "DomainStatus",
     "FilterBuilder",
     "HourlyStat",
+    "IamAttachment",
+    "IamGroup",
+    "IamGroupMember",
+    "IamPolicy",
+    "IamState",
+    "IamUser",
     "IdempotencyRecord",
     "ListQuery",
     "Message",

@@ -481,6 +481,12 @@ class ApiKey(TableModel, table=True):
     created_at: datetime = _required_time()
     last_used_at: datetime | None = _time()
     revoked_at: datetime | None = _time()
+    # The user whose policies scope the key (revision 0012).
+    # No foreign key: users are disabled, never deleted, and adding one on SQLite would
+    # rebuild the table. None: the owner's (a key made before access control).
+    owner_user_id: int | None = Field(default=None, nullable=True)
+    # A policy document that narrows the owner's rights for this key alone.
+    narrowing_policy: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class SubmissionChannel(TableModel, table=True):
@@ -559,3 +565,7 @@ class SmtpCredential(TableModel, table=True):
     created_at: datetime = _required_time()
     last_used_at: datetime | None = _time()
     revoked_at: datetime | None = _time()
+    # No foreign key: users are disabled, never deleted, and adding one on SQLite would
+    # rebuild the table. None: the owner's (a key made before access control).
+    owner_user_id: int | None = Field(default=None, nullable=True)
+    narrowing_policy: str | None = Field(default=None, sa_column=Column(Text, nullable=True))

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, and_, delete, insert, or_, select
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.errors import Conflict, ValidationError
 from kootui.core.store import IdempotencyRecord
@@ -88,6 +89,7 @@ def stored_answers(
     }
 
 
+@requires(Act.MESSAGE_SEND)
 def find_answer(context: Context, claim: IdempotencyClaim) -> StoredAnswer | None:
     """The answer already given to this claim's key (then ``replay`` it), or None."""
     with context.store.engine.connect() as connection:
@@ -128,6 +130,7 @@ def store_answers(
     )
 
 
+@requires(Act.ENGINE_RUN)
 def forget_expired(context: Context) -> int:
     """Delete records past their 24 hours (the server runs this now and then)."""
     with context.store.session() as session:

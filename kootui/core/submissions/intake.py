@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select, text, update
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError, StoreError
 from kootui.core.mail import new_token
@@ -135,6 +136,7 @@ def _suppressed(connection: Connection, items: Sequence[Pending]) -> dict[str, s
     return {row.address: row.reason for row in rows}
 
 
+@requires(Act.MESSAGE_SEND)
 def commit_batch(
     context: Context, items: Sequence[Pending], channels: dict[str, int] | None = None
 ) -> list[Outcome]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError, NotFound, ValidationError
 from kootui.core.mail import (
@@ -49,6 +50,7 @@ class SubmissionRefused(KootuiError):
     http_status = 422
 
 
+@requires(Act.MESSAGE_SEND)
 def suppressed_recipients(context: Context, addresses: Sequence[str]) -> dict[str, str]:
     """The addresses (lower-cased) on the suppression list, with the reason: for a
     listener told to refuse them at RCPT TO (the intake skips them otherwise)."""

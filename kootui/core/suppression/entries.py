@@ -19,6 +19,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.details import mask_address
 from kootui.core.errors import Conflict, NotFound, ValidationError
@@ -134,6 +135,7 @@ def _load(session: Session, suppression_id: int) -> Suppression:
     return row
 
 
+@requires(Act.SUPPRESSION_CREATE)
 def add_suppression(
     context: Context,
     address: str,
@@ -175,11 +177,13 @@ def _already(view: SuppressionView) -> Conflict:
     )
 
 
+@requires(Act.SUPPRESSION_READ)
 def get_suppression(context: Context, suppression_id: int) -> SuppressionView:
     with context.store.session() as session:
         return _view(_load(session, suppression_id))
 
 
+@requires(Act.SUPPRESSION_READ)
 def find_suppression(context: Context, reference: str) -> SuppressionView:
     """The entry named by its ID or by its whole address (any case)."""
 
@@ -199,6 +203,7 @@ def find_suppression(context: Context, reference: str) -> SuppressionView:
     )
 
 
+@requires(Act.SUPPRESSION_DELETE)
 def remove_suppression(context: Context, suppression_id: int) -> SuppressionView:
     """Take an address off the list: tasks created from now on mail it again."""
     with context.store.session() as session:
@@ -208,6 +213,7 @@ def remove_suppression(context: Context, suppression_id: int) -> SuppressionView
         return view
 
 
+@requires(Act.SUPPRESSION_REVEAL)
 def reveal_suppressed(context: Context, suppression_id: int) -> str:
     """One entry's whole address, for the one row a user asked to see."""
     return get_suppression(context, suppression_id).address
@@ -251,6 +257,7 @@ def present_suppression(values: Any, *, reveal: bool = False) -> dict[str, Any]:
     return shown
 
 
+@requires(Act.SUPPRESSION_READ)
 def list_suppressions(
     context: Context, request: PageRequest | None = None, *, reveal: bool = False
 ) -> PageResult:
@@ -265,6 +272,7 @@ def list_suppressions(
     return PageResult(rows=rows, total=page.total, offset=page.offset)
 
 
+@requires(Act.SUPPRESSION_READ)
 def count_suppressions(context: Context) -> int:
     with context.store.session() as session:
         counted = session.connection().execute(

@@ -27,6 +27,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import func, select
 
+from kootui.core.access import Act, requires
 from kootui.core.clock import as_utc
 from kootui.core.context import Context
 from kootui.core.details import ExportResult, check_target, neutralise
@@ -89,6 +90,7 @@ def _table_count(connection: Any) -> int:
     )
 
 
+@requires(Act.SUPPRESSION_CREATE)
 def import_suppressions(
     context: Context,
     path: Path,
@@ -147,6 +149,7 @@ def _cell(sheet: Any, value: Any) -> Any:
     return value
 
 
+@requires(Act.SUPPRESSION_EXPORT)
 def export_suppressions(
     context: Context,
     request: PageRequest,

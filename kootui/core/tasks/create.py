@@ -22,6 +22,7 @@ from sqlalchemy import Connection, insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
+from kootui.core.access import Act, requires
 from kootui.core.clock import as_utc
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError, NotFound, StoreError, ValidationError
@@ -161,6 +162,7 @@ def parse_local_time(text: str) -> datetime:
     return as_utc(naive.astimezone())  # astimezone() on a naive time reads it as local
 
 
+@requires(Act.TASK_READ)
 def check_schedule(context: Context, send_type: str, scheduled_at: datetime | None) -> datetime:
     """When the first message may go: now, or a future time (stored in UTC)."""
     now = context.clock.now()
@@ -266,6 +268,7 @@ def _check_in(session: Session, context: Context, draft: TaskDraft) -> CheckedDr
     return CheckedDraft(name, subject, template, address, domain, recipients, scheduled_at, draft)
 
 
+@requires(Act.TASK_READ)
 def check_draft(context: Context, draft: TaskDraft) -> CheckedDraft:
     """Every rule, as the form checks before submitting; the first broken one is raised."""
     check_name(draft.name)
@@ -394,6 +397,7 @@ def _write(
     return task
 
 
+@requires(Act.TASK_CREATE)
 def create_task(
     context: Context, draft: TaskDraft, *, progress: ExpansionProgress | None = None
 ) -> Task:
@@ -413,6 +417,7 @@ def create_task(
         ) from exc
 
 
+@requires(Act.TASK_READ)
 def template_parameters(context: Context, template_id: int) -> tuple[str, ...]:
     """The parameter columns a recipient file for this template needs (after ``email``)."""
     with context.store.session() as session:
@@ -422,6 +427,7 @@ def template_parameters(context: Context, template_id: int) -> tuple[str, ...]:
         return tuple(template.parameters)
 
 
+@requires(Act.TASK_READ)
 def get_task(context: Context, task_id: int) -> Task:
     with context.store.session() as session:
         task = session.get(Task, task_id)
@@ -430,6 +436,7 @@ def get_task(context: Context, task_id: int) -> Task:
         return task
 
 
+@requires(Act.TASK_READ)
 def task_attachments(context: Context, task_id: int) -> list[tuple[str, str, int]]:
     """(file name, content type, size) of a task's attachments, without their bytes."""
     with context.store.session() as session:

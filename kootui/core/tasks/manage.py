@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlmodel import col
 
+from kootui.core.access import Act, requires
 from kootui.core.clock import as_utc
 from kootui.core.context import Context
 from kootui.core.dispatch import cancel_unsent, retire_task_statistics
@@ -120,6 +121,7 @@ TASK_LIST = ListQuery(
 )
 
 
+@requires(Act.TASK_READ)
 def query_tasks(context: Context, request: PageRequest | None = None) -> PageResult:
     """One page of tasks, newest first unless the request sorts otherwise.
 
@@ -140,6 +142,7 @@ class QueuedWork:
     tasks: int
 
 
+@requires(Act.TASK_READ)
 def queued_work(context: Context) -> QueuedWork:
     """What a console leaving now leaves behind: the next start or a worker sends it."""
     message = Message.__table__
@@ -207,6 +210,7 @@ def _set_status(
         return task
 
 
+@requires(Act.TASK_UPDATE)
 def cancel_task(context: Context, task_id: int) -> Task:
     """Cancel a task that has not started (or is paused): its unsent messages are cancelled."""
     now = context.clock.now()
@@ -220,6 +224,7 @@ def cancel_task(context: Context, task_id: int) -> Task:
     )
 
 
+@requires(Act.TASK_UPDATE)
 def pause_task(context: Context, task_id: int) -> Task:
     """Stop a scheduled or sending task from handing out more messages until resumed."""
     return _set_status(
@@ -231,6 +236,7 @@ def pause_task(context: Context, task_id: int) -> Task:
     )
 
 
+@requires(Act.TASK_UPDATE)
 def resume_task(context: Context, task_id: int) -> Task:
     """A paused task goes back to sending (or scheduled, if it never started)."""
     task = _get(context, task_id)
@@ -244,6 +250,7 @@ def resume_task(context: Context, task_id: int) -> Task:
     )
 
 
+@requires(Act.TASK_DELETE)
 def delete_task(context: Context, task_id: int) -> Task:
     """Delete a finished task with its messages, attempts, headers and attachments.
 
@@ -284,6 +291,7 @@ def _get(context: Context, task_id: int) -> Task:
         return task
 
 
+@requires(Act.TASK_READ)
 def find_task_id(context: Context, reference: str) -> int:
     """The ID of the task named by its ID or its exact name (any case)."""
 

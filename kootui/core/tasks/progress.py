@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, select
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.errors import NotFound
 from kootui.core.store import Message, MessageStatus, Task, TaskStatus
@@ -55,6 +56,7 @@ class TaskProgress:
         return self.finished / self.total if self.total else 1.0
 
 
+@requires(Act.TASK_READ)
 def task_progress(context: Context, task_id: int) -> TaskProgress:
     message = Message.__table__
     now = context.clock.now()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.errors import ValidationError
 from kootui.core.mail import unsubscribe_url
@@ -148,11 +149,13 @@ class Simulator:
         return estimated_duration(self.count - self.suppressed, rate)
 
 
+@requires(Act.TASK_READ)
 def simulate(context: Context, draft: TaskDraft, row_index: int) -> SimulatedMessage:
     """The message the ``row_index``-th recipient (0-based) will get."""
     return Simulator.open(context, draft).message(row_index)
 
 
+@requires(Act.TASK_READ)
 def draft_duration(context: Context, draft: TaskDraft) -> timedelta:
     """The estimated send time of a draft under the configured ``sending.rate``."""
     count = draft.recipients.count if draft.recipients is not None else 0

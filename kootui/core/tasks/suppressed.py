@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import and_, func, or_, select
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.recipients import RecipientSource
 from kootui.core.store import Message, MessageStatus, Suppression
@@ -19,6 +20,7 @@ ENGINE_SUPPRESSED_CODE = "recipient.suppressed"  # the engine's reply when it st
 CHUNK = 5000  # addresses per IN (...) query, under SQLite's variable limit
 
 
+@requires(Act.TASK_READ)
 def count_suppressed(context: Context, recipients: RecipientSource) -> int:
     """How many of ``recipients`` are on the suppression list (each address once)."""
     table = Suppression.__table__
@@ -36,6 +38,7 @@ def count_suppressed(context: Context, recipients: RecipientSource) -> int:
         return total
 
 
+@requires(Act.TASK_READ)
 def task_suppressed_count(context: Context, task_id: int) -> int:
     """The task's messages the suppression list stopped."""
     message = Message.__table__

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Select, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.errors import Conflict, InvalidState, NotFound, ValidationError
 from kootui.core.references import resolve_reference
@@ -167,11 +168,13 @@ def _submit_for_review(session: Session, row: Template) -> None:
     row.reviewed_at = None
 
 
+@requires(Act.TEMPLATE_READ)
 def get_template(context: Context, template_id: int) -> TemplateView:
     with context.store.session() as session:
         return template_view(_load(session, template_id))
 
 
+@requires(Act.TEMPLATE_READ)
 def find_template(context: Context, reference: str) -> TemplateView:
     """The template named by its ID or its exact title (any case)."""
 
@@ -194,6 +197,7 @@ def find_template(context: Context, reference: str) -> TemplateView:
     )
 
 
+@requires(Act.TEMPLATE_CREATE)
 def create_template(context: Context, draft: TemplateDraft) -> TemplateView:
     """Save a new template (My templates); its status follows the workspace's review rule."""
     stored, parameters = validated_draft(draft)
@@ -207,6 +211,7 @@ def create_template(context: Context, draft: TemplateDraft) -> TemplateView:
         return template_view(row)
 
 
+@requires(Act.TEMPLATE_UPDATE, resource=lambda a: f"template/{a['template_id']}")
 def update_template(context: Context, template_id: int, draft: TemplateDraft) -> TemplateView:
     """Save an edit. A changed template is reviewed again in a sensitive workspace."""
     stored, parameters = validated_draft(draft)
@@ -224,6 +229,7 @@ def update_template(context: Context, template_id: int, draft: TemplateDraft) ->
         return template_view(row)
 
 
+@requires(Act.TEMPLATE_CREATE)
 def copy_template(context: Context, template_id: int) -> TemplateDraft:
     """The fields of a copy, titled "Copy of …", for the editor; saving it creates it."""
     source = get_template(context, template_id)
@@ -248,6 +254,7 @@ def _refuse_while_pending(session: Session, row: Template, consequence: str) -> 
             )
 
 
+@requires(Act.TEMPLATE_DELETE, resource=lambda a: f"template/{a['template_id']}")
 def delete_template(context: Context, template_id: int) -> None:
     """Delete one of My templates; refused while a scheduled, sending or paused task uses it."""
     with context.store.session() as session:
@@ -297,11 +304,13 @@ def _review(
         return template_view(row)
 
 
+@requires(Act.TEMPLATE_APPROVE, resource=lambda a: f"template/{a['template_id']}")
 def approve_template(context: Context, template_id: int, *, operator: str) -> TemplateView:
     """An operator approves a template waiting for approval; who and when are recorded."""
     return _review(context, template_id, operator, TemplateStatus.APPROVED, "")
 
 
+@requires(Act.TEMPLATE_APPROVE, resource=lambda a: f"template/{a['template_id']}")
 def reject_template(
     context: Context, template_id: int, *, operator: str, reason: str
 ) -> TemplateView:
@@ -316,6 +325,7 @@ def reject_template(
     return _review(context, template_id, operator, TemplateStatus.REJECTED, reason)
 
 
+@requires(Act.TEMPLATE_READ)
 def require_usable_template(context: Context, template_id: int) -> TemplateView:
     """The template, if a task may use it: only approved templates can be chosen."""
     view = get_template(context, template_id)
@@ -385,6 +395,7 @@ def _list_query(public: bool) -> ListQuery:
     )
 
 
+@requires(Act.TEMPLATE_READ)
 def list_templates(
     context: Context, request: PageRequest | None = None, *, public: bool = False
 ) -> PageResult:

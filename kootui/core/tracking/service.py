@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from sqlalchemy import select
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError
 from kootui.core.events import CLICKED, OPENED, record_event
@@ -103,6 +104,7 @@ def _links(context: Context, sent: _SentMessage, token: str) -> tuple[str, ...]:
     return rendered.links
 
 
+@requires(Act.TRACKING_RECORD)
 def record_open(context: Context, token: str) -> bool:
     """Count one open of the message the token names; False for a token that is not one."""
     sent = _verified_message(context, token)
@@ -113,6 +115,7 @@ def record_open(context: Context, token: str) -> bool:
     return True
 
 
+@requires(Act.TRACKING_RECORD)
 def follow_click(context: Context, token: str, index: int) -> str | None:
     """The address of link ``index`` of the message the token names, with the click
     counted; None (nothing counted) for a foreign token or an index the message lacks."""
@@ -129,6 +132,7 @@ def follow_click(context: Context, token: str, index: int) -> str | None:
     return links[index]
 
 
+@requires(Act.MESSAGE_READ)
 def message_links(context: Context, message_row_id: int) -> tuple[str, ...]:
     """The link list a tracked message was sent with (empty when it has no token), for the
     detail view's clicks per link."""

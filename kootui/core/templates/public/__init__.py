@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.store import BodyType, Template, TemplateStatus
 from kootui.core.templates.syntax import require_valid_template
@@ -212,6 +213,7 @@ def _sync_once(context: Context) -> SyncResult:
     return SyncResult(added=added, updated=updated)
 
 
+@requires(Act.ENGINE_RUN)
 def sync_public_templates(context: Context) -> SyncResult:
     """Bring the built-ins in the store up to this version of kootui; idempotent.
 
