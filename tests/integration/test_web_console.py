@@ -1,4 +1,5 @@
-"""``kootui web`` as a real process: the page over HTTP, and the guard on its WebSocket."""
+"""``kootui web`` as a real process: it needs sign-in on, serves the page over HTTP,
+guards its WebSocket, and a browser's WebSocket gets a console that asks to sign in."""
 
 from __future__ import annotations
 
@@ -8,14 +9,18 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
 import pytest
 
+from kootui.core.access import enable_iam
 from kootui.core.clock import FixedClock
 from kootui.core.config import load_settings
 from tests.support.api_server import SERVER_NOW, free_port
 from tests.support.prepared_stores import PreparedStores
+
+pytestmark = pytest.mark.slow  # processes: kootui web and the console it starts per browser
 
 WEBSOCKET_UPGRADE = {
     "Connection": "Upgrade",
@@ -40,7 +45,9 @@ def web_console(
     with pytest.MonkeyPatch.context() as env_patch:
         env_patch.setenv("KOOTUI_HOME", str(home))
         settings = load_settings()
-    prepared_stores.open(settings, FixedClock(SERVER_NOW)).close()  # no first migration
+    context = prepared_stores.open(settings, FixedClock(SERVER_NOW))  # no first migration
+    enable_iam(context, "admin", "admin-password-1")
+    context.close()
     port = free_port()
     env = dict(os.environ, KOOTUI_HOME=str(home), KOOTUI_WEB_LISTEN=f"127.0.0.1:{port}")
     process = subprocess.Popen(
@@ -91,3 +98,40 @@ def test_another_site_cannot_open_a_console(web_console: RunningWeb) -> None:
             headers["Origin"] = origin
         refused = httpx.get(f"{web_console.url}/ws", headers=headers)
         assert refused.status_code == 403, (origin, host)
+
+
+async def test_a_browser_gets_a_console_that_asks_to_sign_in(web_console: RunningWeb) -> None:
+    """What textual-serve's page does: open the WebSocket and read the terminal's bytes
+    (the console's own process, started for this browser) until the sign-in form shows."""
+    import aiohttp
+
+    seen = b""
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(
+            f"{web_console.url}/ws?width=100&height=30", headers={"Origin": web_console.url}
+        ) as websocket,
+    ):
+        deadline = time.monotonic() + 60
+        while b"Sign in" not in seen or b"Password" not in seen:
+            assert time.monotonic() < deadline, seen[-500:]
+            message = await websocket.receive(timeout=60)
+            assert message.type == aiohttp.WSMsgType.BINARY, message
+            seen += message.data
+    assert b"kootui" in seen
+
+
+def test_kootui_web_refuses_to_serve_with_sign_in_off(
+    tmp_path: Path, prepared_stores: PreparedStores
+) -> None:
+    home = tmp_path / "kootui-home"
+    with pytest.MonkeyPatch.context() as env_patch:
+        env_patch.setenv("KOOTUI_HOME", str(home))
+        settings = load_settings()
+    prepared_stores.open(settings, FixedClock(SERVER_NOW)).close()
+    env = dict(os.environ, KOOTUI_HOME=str(home), KOOTUI_WEB_LISTEN=f"127.0.0.1:{free_port()}")
+    done = subprocess.run(
+        [sys.executable, "-m", "kootui", "web"], env=env, capture_output=True, timeout=60
+    )
+    assert done.returncode == 1
+    assert b"kootui web needs sign-in" in done.stderr and b"kootui iam enable" in done.stderr

@@ -48,6 +48,7 @@ def test_every_scope_a_page_lists_has_words():
         "sending-details",
         "suppression",
         "reports",
+        "access",
     }
 
 

@@ -13,6 +13,16 @@ ACCESS_KEYS: tuple[KeyAction, ...] = (
     KeyAction("access-groups", "2", "show_tab('groups')", "Groups", "access", group="Tabs"),
     KeyAction("access-policies", "3", "show_tab('policies')", "Policies", "access", group="Tabs"),
     KeyAction("access-audit", "4", "show_tab('audit')", "Audit log", "access", group="Tabs"),
+    KeyAction("access-new", "n", "new", "New", "access", help="a user, group or policy"),
+    KeyAction("access-edit", "e", "edit", "Edit", "access", help="the policy's JSON"),
+    KeyAction(
+        "access-attach", "a", "attach", "Attach", "access", help="a policy to a user or group"
+    ),
+    KeyAction(
+        "access-member", "m", "add_member", "Add member", "access", help="a user to the group"
+    ),
+    KeyAction("access-disable", "d", "toggle_user", "Disable", "access", help="or enable again"),
+    KeyAction("access-export", "w", "export_audit", "Export", "access", help="the audit log shown"),
     KeyAction(
         "access-explain",
         "x",
@@ -21,4 +31,7 @@ ACCESS_KEYS: tuple[KeyAction, ...] = (
         "access",
         help="which statement allows or refuses an action",
     ),
+    KeyAction("policy-save", "ctrl+s", "save", "Save", "policy-editor", priority=True),
+    KeyAction("policy-close", "escape", "close", "Close", "policy-editor"),
+    KeyAction("explain-close", "escape", "close", "Close", "explain"),
 )

@@ -219,6 +219,8 @@ MODAL_SCOPES: dict[str, list[str]] = {
     "smtp-logins": ["smtp-logins"],
     "smtp-password": ["smtp-password"],
     "sign-in": ["sign-in"],
+    "policy-editor": ["policy-editor"],
+    "explain": ["explain"],
 }
 
 

@@ -77,7 +77,7 @@ PAGES: tuple[PageSpec, ...] = (
         "access",
         "Access",
         ADMINISTRATION,
-        NOT_BUILT,
+        "kootui.tui.pages.access.page:AccessScreen",
         "users, groups, policies, the audit log",
     ),
 )

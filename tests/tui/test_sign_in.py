@@ -1,0 +1,123 @@
+"""Sign-in in the console with the access core: refused, locked out on the injected
+clock, signed in; the user's refusal names the Deny; idle sign-out."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from textual.widgets import Button, Input
+
+from kootui.core.access import AuditFilter, query_audit
+from kootui.core.clock import FixedClock
+from kootui.core.context import Context
+from kootui.tui.pages.overview.page import OverviewScreen
+from kootui.tui.shell.sign_in import SignInScreen
+from kootui.tui.widgets.form import FormDialog
+from tests.support.tui_access import (
+    IDLE_CHECKS,
+    SENDER,
+    SENDER_PASSWORD,
+    signing_in_app,
+    turn_sign_in_on,
+)
+from tests.support.tui_shell import SIZE, paste_into, settle, wait_until
+
+
+async def _attempt(pilot: object, screen: SignInScreen[object], name: str, password: str) -> None:
+    # Pasted: Pilot spends a frame on each key, seconds for a name and a password.
+    await paste_into(pilot, screen.query_one("#sign-in-name", Input), name)
+    await paste_into(pilot, screen.query_one("#sign-in-password", Input), password)
+    await pilot.press("enter")  # type: ignore[attr-defined]
+    await settle(pilot)
+
+
+async def test_sign_in_off_opens_as_before(context: Context) -> None:
+    app = signing_in_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, OverviewScreen), "the Overview")
+        assert app.principal is None and app.context.principal.name == "owner"
+
+
+async def test_wrong_password_then_lockout_then_success(
+    context: Context, clock: FixedClock
+) -> None:
+    turn_sign_in_on(context)
+    app = signing_in_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, SignInScreen), "sign-in")
+        screen = app.screen
+        assert isinstance(screen, SignInScreen)
+        await pilot.press("g", "d")  # no page opens before sign-in
+        assert app.screen is screen
+
+        for _ in range(4):  # three free failures, the fourth locks for 15 s
+            await _attempt(pilot, screen, SENDER, "not-the-password")
+            assert "password is wrong" in screen.error_text
+        await _attempt(pilot, screen, SENDER, SENDER_PASSWORD)
+        assert "too many wrong passwords" in screen.error_text
+        assert "Try again in 15 s." in screen.error_text
+        button = screen.query_one("#sign-in-submit", Button)
+        assert button.disabled
+
+        clock.advance(timedelta(seconds=15))
+        await wait_until(pilot, lambda: not button.disabled, "the lock's end")
+        await _attempt(pilot, screen, SENDER, SENDER_PASSWORD)
+        await wait_until(pilot, lambda: isinstance(app.screen, OverviewScreen), "the Overview")
+        assert app.principal is not None and app.principal.name == SENDER
+        assert app.context.principal.name == SENDER
+
+    attempts = query_audit(context, AuditFilter(action="*:session:create"))
+    assert [line.allowed for line in attempts].count(False) == 5
+    assert [line.allowed for line in attempts].count(True) == 1
+    assert {line.face for line in attempts} == {"console"}
+
+
+@pytest.mark.slow  # ~8 s of Pilot on a loaded 2-core machine
+async def test_a_refused_domain_change_names_the_deny(context: Context) -> None:
+    turn_sign_in_on(context)
+    app = signing_in_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, SignInScreen), "sign-in")
+        screen = app.screen
+        assert isinstance(screen, SignInScreen)
+        await _attempt(pilot, screen, SENDER, SENDER_PASSWORD)
+        await wait_until(pilot, lambda: isinstance(app.screen, OverviewScreen), "the Overview")
+        await pilot.press("g", "d")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, FormDialog)
+        await paste_into(pilot, form.query_one("#field-name", Input), "news.example.com")
+        await pilot.press("enter")
+        await settle(pilot)
+        shown = str(form.query_one("#form-error").render())
+        assert shown.startswith("Not allowed: ann: kooMessage:domain:create")
+        assert "Send no domains statement 1 (Deny)" in shown
+
+    refused = query_audit(context, AuditFilter(action="*:domain:*", refused_only=True))
+    assert [line.principal for line in refused] == [SENDER]
+
+
+@pytest.mark.slow  # ~8 s of Pilot on a loaded 2-core machine
+async def test_idle_sign_out_asks_the_same_user_again(context: Context, clock: FixedClock) -> None:
+    turn_sign_in_on(context)
+    app = signing_in_app(context, refresh_intervals=IDLE_CHECKS)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, SignInScreen), "sign-in")
+        screen = app.screen
+        assert isinstance(screen, SignInScreen)
+        await _attempt(pilot, screen, SENDER, SENDER_PASSWORD)
+        await wait_until(pilot, lambda: isinstance(app.screen, OverviewScreen), "the Overview")
+        clock.advance(timedelta(minutes=app.idle_minutes))
+        await wait_until(pilot, lambda: isinstance(app.screen, SignInScreen), "idle sign-out")
+        locked = app.screen
+        assert isinstance(locked, SignInScreen)
+        name = locked.query_one("#sign-in-name", Input)
+        assert name.value == SENDER and name.disabled
+        await pilot.press("g", "d")  # nothing opens while signed out
+        assert app.screen is locked
+        await paste_into(pilot, locked.query_one("#sign-in-password", Input), SENDER_PASSWORD)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, OverviewScreen), "back again")
