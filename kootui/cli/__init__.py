@@ -238,6 +238,9 @@ def build_parser() -> argparse.ArgumentParser:
     from kootui.cli.smtp_credentials import add_smtp_credential_commands
 
     add_smtp_credential_commands(commands)
+    from kootui.cli.iam import add_iam_commands
+
+    add_iam_commands(commands)
     from kootui.cli.web import add_web_commands
 
     add_web_commands(commands)

@@ -12,12 +12,18 @@ from typing import TYPE_CHECKING
 
 from kootui.cli.context import with_context
 from kootui.cli.output import ArgumentParser, say
+from kootui.cli.paths import file_to_read
 from kootui.core.clock import local_text
 
 if TYPE_CHECKING:  # the store is imported only when a command runs
     from kootui.core.context import Context
 
 KEY_HELP = "the key's ID or its prefix (kt_1a2b3c4d), as `kootui apikey list` shows"
+
+
+def _narrowing(args: argparse.Namespace) -> str | None:
+    path = args.narrowing_policy
+    return None if path is None else str(path.read_text(encoding="utf-8"))
 
 
 def _create(args: argparse.Namespace, context: Context) -> int:
@@ -28,6 +34,8 @@ def _create(args: argparse.Namespace, context: Context) -> int:
         args.name,
         reveal_recipients=args.reveal_recipients,
         rate_per_second=args.rate,
+        owner=args.owner,
+        narrowing_policy=_narrowing(args),
     )
     say(
         f"Created API key {created.key.id} ({created.key.display_prefix}); "
@@ -81,6 +89,17 @@ def add_apikey_commands(commands: argparse._SubParsersAction[ArgumentParser]) ->
         default=0.0,
         metavar="N",
         help="requests per second for this key (0: the server's http.key_rate)",
+    )
+    create.add_argument(
+        "--owner",
+        metavar="USER",
+        help="the user whose policies limit it (default: you when signed in, else the owner)",
+    )
+    create.add_argument(
+        "--narrowing-policy",
+        type=file_to_read,
+        metavar="FILE",
+        help="a policy JSON file that narrows it further",
     )
     create.set_defaults(handler=with_context(_create))
 

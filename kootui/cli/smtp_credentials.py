@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from kootui.cli.context import with_context
 from kootui.cli.output import ArgumentParser, say
+from kootui.cli.paths import file_to_read
 from kootui.core.clock import local_text
 
 if TYPE_CHECKING:  # the store is imported only when a command runs
@@ -20,10 +21,17 @@ CREDENTIAL_HELP = (
 )
 
 
+def _narrowing(args: argparse.Namespace) -> str | None:
+    path = args.narrowing_policy
+    return None if path is None else str(path.read_text(encoding="utf-8"))
+
+
 def _create(args: argparse.Namespace, context: Context) -> int:
     from kootui.core.apikeys import create_smtp_credential
 
-    created = create_smtp_credential(context, args.name)
+    created = create_smtp_credential(
+        context, args.name, owner=args.owner, narrowing_policy=_narrowing(args)
+    )
     say(
         f"Created SMTP credential {created.credential.id}; the user name, then the password "
         "(copy it now, it is not shown again):",
@@ -65,6 +73,17 @@ def add_smtp_credential_commands(commands: argparse._SubParsersAction[ArgumentPa
 
     create = actions.add_parser("create", help="create a login and print its password once")
     create.add_argument("name", metavar="NAME", help="what the login is for (at most 100)")
+    create.add_argument(
+        "--owner",
+        metavar="USER",
+        help="the user whose policies limit it (default: you when signed in, else the owner)",
+    )
+    create.add_argument(
+        "--narrowing-policy",
+        type=file_to_read,
+        metavar="FILE",
+        help="a policy JSON file that narrows it further",
+    )
     create.set_defaults(handler=with_context(_create))
 
     listing = actions.add_parser("list", help="list logins: user name, name, created, last used")

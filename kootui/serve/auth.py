@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
+from kootui.core.access import OWNER, Face
 from kootui.core.apikeys import (
-    FULL_ACCESS,
     ApiKeyView,
     KeyRateLimiter,
     authenticate,
@@ -32,14 +32,12 @@ _CACHE_LIMIT = 10_000
 
 @dataclass(frozen=True)
 class Caller:
-    key: ApiKeyView
+    """The key that asks, and the Context every core call of the request goes through: it
+    carries the key's principal (its user's policies, its own narrowing policy), so the
+    core's ``@requires`` decides and a refusal is the core's ``access.denied`` 403."""
 
-    def require(self, scope: str) -> None:
-        """Until access control lands every key holds "*"; a narrowed key is refused here."""
-        if FULL_ACCESS not in self.key.scopes and scope not in self.key.scopes:
-            raise ApiProblem(
-                403, f"this API key may not {scope}", code="apikey.forbidden", field="scope"
-            )
+    key: ApiKeyView
+    context: Context
 
     def require_reveal(self) -> None:
         if not self.key.reveal_recipients:
@@ -70,7 +68,9 @@ class KeyGate:
         else:
             rate, burst = self.http.key_rate, self.http.key_burst
         self.limiter.take(key.id, rate, burst, time.monotonic())
-        return Caller(key)
+        client = request.client.host if request.client else ""
+        principal = (key.principal or OWNER).at(Face.API, client)
+        return Caller(key, self.context.acting_as(principal))
 
     async def _key(self, presented: str) -> ApiKeyView:
         digest = hashlib.sha256(presented.encode("utf-8", "replace")).hexdigest()

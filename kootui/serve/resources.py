@@ -14,7 +14,7 @@ from kootui.core.senders import get_address, list_addresses
 from kootui.core.templates import get_template, list_templates
 from kootui.serve.auth import Caller
 from kootui.serve.pages import json_response, page_request, page_response
-from kootui.serve.state import api_state, caller
+from kootui.serve.state import caller
 
 router = APIRouter(prefix="/v1", tags=["resources"])
 CallerDep = Annotated[Caller, Depends(caller)]
@@ -24,16 +24,14 @@ CallerDep = Annotated[Caller, Depends(caller)]
 async def domains(
     request: Request, who: CallerDep, q: str = "", offset: int = 0, limit: int = 50
 ) -> Response:
-    who.require("domains:read")
     wanted = page_request(q, offset, limit, None, False)
-    page = await asyncio.to_thread(list_domains, api_state(request).context, wanted)
+    page = await asyncio.to_thread(list_domains, who.context, wanted)
     return page_response(page)
 
 
 @router.get("/domains/{domain_id}", summary="One domain and the DNS records it must publish")
 async def domain(request: Request, who: CallerDep, domain_id: int) -> Response:
-    who.require("domains:read")
-    context = api_state(request).context
+    context = who.context
 
     def read() -> dict[str, object]:
         view = get_domain(context, domain_id)
@@ -46,16 +44,14 @@ async def domain(request: Request, who: CallerDep, domain_id: int) -> Response:
 async def addresses(
     request: Request, who: CallerDep, q: str = "", offset: int = 0, limit: int = 50
 ) -> Response:
-    who.require("addresses:read")
     wanted = page_request(q, offset, limit, None, False)
-    page = await asyncio.to_thread(list_addresses, api_state(request).context, wanted)
+    page = await asyncio.to_thread(list_addresses, who.context, wanted)
     return page_response(page)
 
 
 @router.get("/addresses/{address_id}", summary="One sender address")
 async def address(request: Request, who: CallerDep, address_id: int) -> Response:
-    who.require("addresses:read")
-    view = await asyncio.to_thread(get_address, api_state(request).context, address_id)
+    view = await asyncio.to_thread(get_address, who.context, address_id)
     return json_response(view)
 
 
@@ -69,15 +65,13 @@ async def templates(
     public: bool = False,
     status: str | None = None,
 ) -> Response:
-    who.require("templates:read")
     wanted = page_request(q, offset, limit, None, False, status=status)
-    context = api_state(request).context
+    context = who.context
     page = await asyncio.to_thread(lambda: list_templates(context, wanted, public=public))
     return page_response(page)
 
 
 @router.get("/templates/{template_id}", summary="One template with its content")
 async def template(request: Request, who: CallerDep, template_id: int) -> Response:
-    who.require("templates:read")
-    view = await asyncio.to_thread(get_template, api_state(request).context, template_id)
+    view = await asyncio.to_thread(get_template, who.context, template_id)
     return json_response(view)

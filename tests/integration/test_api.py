@@ -18,7 +18,7 @@ from sqlalchemy import select
 from kootui.client import ApiError, AsyncKootuiClient, KootuiClient, Recipient
 from kootui.core.apikeys import create_api_key, revoke_api_key
 from kootui.core.context import Context
-from kootui.core.store import ApiKey, Attachment, Message, SendMethod, Task
+from kootui.core.store import Attachment, Message, SendMethod, Task
 from tests.support.api_server import RunningApi, api_context, running_api
 from tests.support.prepared_stores import PreparedStores
 from tests.support.task_seed import seed_sources, write_recipients_xlsx
@@ -117,17 +117,15 @@ def test_a_key_over_its_rate_gets_429_with_retry_after(api: RunningApi) -> None:
     assert limited.headers["retry-after"] == "1"
 
 
-def test_a_key_narrowed_by_scope_is_403(api: RunningApi) -> None:
-    narrow = create_api_key(api.context, "narrow")
-    with api.context.store.session() as session:
-        row = session.get(ApiKey, narrow.key.id)
-        assert row is not None
-        row.scopes = ["messages:read"]
-        session.add(row)
+def test_a_key_narrowed_by_its_policy_is_403(api: RunningApi) -> None:
+    only_messages = json.dumps(
+        {"Version": "1.1", "Statement": [{"Effect": "Allow", "Action": "kooMessage:message:*"}]}
+    )
+    narrow = create_api_key(api.context, "narrow", narrowing_policy=only_messages)
     headers = {"Authorization": f"Bearer {narrow.secret}"}
     assert httpx.get(f"{api.url}/v1/messages", headers=headers).status_code == 200
     refused = httpx.get(f"{api.url}/v1/tasks", headers=headers)
-    assert problem(refused, 403)["code"] == "apikey.forbidden"
+    assert problem(refused, 403)["code"] == "access.denied"
 
 
 # --- sending ----------------------------------------------------------------------------

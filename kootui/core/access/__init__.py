@@ -29,6 +29,7 @@ from kootui.core.access.documents import (
     check_policy,
     parse_policy,
 )
+from kootui.core.access.explain import action_named, explain_principal, explain_user
 from kootui.core.access.guard import check_access, declared_action, requires
 from kootui.core.access.passwords import MIN_PASSWORD_CHARS
 from kootui.core.access.policies import (
@@ -100,6 +101,7 @@ __all__ = [
     "SignInRefused",
     "Statement",
     "UserView",
+    "action_named",
     "action_spec",
     "add_member",
     "attach_policy",
@@ -116,6 +118,8 @@ __all__ = [
     "enable_iam",
     "evaluate",
     "explain",
+    "explain_principal",
+    "explain_user",
     "find_user_row",
     "get_policy",
     "get_user",

@@ -20,6 +20,7 @@ import ipaddress
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from kootui.core.access.actions import ACTIONS
 from kootui.core.access.json_positions import JsonProblem, Located, read_located
@@ -88,6 +89,7 @@ class PolicyInvalid(ValidationError):
         self.problems = problems
 
 
+@lru_cache(maxsize=4096)
 def pattern_regex(pattern: str) -> re.Pattern[str]:
     """A ``*`` pattern as a whole-string, case-insensitive regular expression."""
     parts = (re.escape(part) for part in pattern.split("*"))
@@ -270,6 +272,6 @@ def parse_policy(text: str) -> PolicyDocument:
             if statement is not None:
                 statements.append(statement)
     if checker.problems:
-        raise PolicyInvalid(checker.problems)
+        raise PolicyInvalid(sorted(checker.problems, key=lambda p: (p.line, p.column)))
     assert version is not None and isinstance(version.value, str)
     return PolicyDocument(version.value, tuple(statements))

@@ -37,12 +37,10 @@ class PolicyView:
 
 
 def _policy_name(name: str) -> str:
-    text = name.strip()
-    if not text or len(text) > 64 or not all(c.isalnum() or c in "._- " for c in text):
+    text = " ".join(name.split())
+    if not text or len(text) > 64 or not text.isprintable():
         raise ValidationError(
-            "use 1 to 64 letters, digits, spaces, '.', '_' or '-'",
-            field="name",
-            code="policy.bad_name",
+            "use 1 to 64 printable characters", field="name", code="policy.bad_name"
         )
     return text
 

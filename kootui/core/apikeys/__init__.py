@@ -13,6 +13,7 @@ from kootui.core.apikeys.keys import (
     ApiKeyView,
     CreatedKey,
     KeyRefused,
+    api_key_principal,
     authenticate,
     create_api_key,
     find_api_key,
@@ -33,6 +34,7 @@ from kootui.core.apikeys.smtp_credentials import (
     find_smtp_credential,
     list_smtp_credentials,
     revoke_smtp_credential,
+    smtp_credential_principal,
 )
 
 __all__ = [
@@ -49,6 +51,7 @@ __all__ = [
     "LoginThrottle",
     "RateLimited",
     "SmtpCredentialView",
+    "api_key_principal",
     "authenticate",
     "authenticate_smtp",
     "create_api_key",
@@ -61,4 +64,5 @@ __all__ = [
     "record_key_use",
     "revoke_api_key",
     "revoke_smtp_credential",
+    "smtp_credential_principal",
 ]

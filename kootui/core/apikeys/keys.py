@@ -18,12 +18,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
-from kootui.core.access import Act, requires
+from kootui.core.access import (
+    Act,
+    Principal,
+    PrincipalKind,
+    find_user_row,
+    owner_credential_principal,
+    parse_policy,
+    principal_of_user,
+    requires,
+)
 from kootui.core.context import Context
 from kootui.core.errors import InvalidState, KootuiError, NotFound, ValidationError
-from kootui.core.store import ApiKey, stored_id
+from kootui.core.store import ApiKey, IamUser, stored_id
 
 KEY_MARK = "kt_"
 PREFIX_HEX_DIGITS = 8
@@ -53,6 +62,12 @@ class ApiKeyView:
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    # The user whose policies scope the key ("" for the owner's), and whether the key has
+    # a narrowing policy of its own.
+    owner: str = ""
+    narrowed: bool = False
+    # Filled by ``authenticate`` only: who the key acts as, with the policies it holds.
+    principal: Principal | None = None
 
     @property
     def display_prefix(self) -> str:
@@ -71,7 +86,7 @@ class CreatedKey:
     secret: str
 
 
-def _view(row: ApiKey) -> ApiKeyView:
+def _view(row: ApiKey, owner: str = "", principal: Principal | None = None) -> ApiKeyView:
     return ApiKeyView(
         id=stored_id(row),
         name=row.name,
@@ -82,6 +97,48 @@ def _view(row: ApiKey) -> ApiKeyView:
         created_at=row.created_at,
         last_used_at=row.last_used_at,
         revoked_at=row.revoked_at,
+        owner=owner,
+        narrowed=bool(row.narrowing_policy),
+        principal=principal,
+    )
+
+
+def _owner_name(session: Session, owner_user_id: int | None) -> str:
+    if owner_user_id is None:
+        return ""
+    user = session.get(IamUser, owner_user_id)
+    return user.name if user is not None else f"#{owner_user_id}"
+
+
+def credential_owner(
+    session: Session, context: Context, owner: str | None, narrowing_policy: str | None
+) -> tuple[int | None, str | None]:
+    """The owner user's id for a new key or login (a signed-in user's own by default; None:
+    the owner's) and its narrowing policy, checked (``PolicyInvalid`` with line, column)."""
+    if narrowing_policy is not None and narrowing_policy.strip():
+        parse_policy(narrowing_policy)
+    else:
+        narrowing_policy = None
+    if owner is None:
+        return context.principal.user_id, narrowing_policy
+    return stored_id(find_user_row(session, owner)), narrowing_policy
+
+
+def credential_principal(
+    session: Session,
+    kind: PrincipalKind,
+    credential: str,
+    owner_user_id: int | None,
+    narrowing_policy: str | None,
+) -> Principal | None:
+    """Who a credential acts as, or None when its user is disabled (or gone)."""
+    if owner_user_id is None:
+        return owner_credential_principal(kind, credential, narrowing_policy)
+    user = session.get(IamUser, owner_user_id)
+    if user is None or user.disabled:
+        return None
+    return principal_of_user(
+        session, user, kind=kind, credential=credential, narrowing_document=narrowing_policy
     )
 
 
@@ -111,12 +168,21 @@ def check_rate(rate_per_second: float) -> float:
 
 @requires(Act.API_KEY_CREATE)
 def create_api_key(
-    context: Context, name: str, *, reveal_recipients: bool = False, rate_per_second: float = 0.0
+    context: Context,
+    name: str,
+    *,
+    reveal_recipients: bool = False,
+    rate_per_second: float = 0.0,
+    owner: str | None = None,
+    narrowing_policy: str | None = None,
 ) -> CreatedKey:
-    """A new key with full access; the returned secret is never stored or shown again."""
+    """A new key acting as ``owner`` (a user name; by default the signed-in user, or the
+    owner when sign-in is off), limited by that user's policies and, when given, by
+    ``narrowing_policy`` too. The returned secret is never stored or shown again."""
     text = check_key_name(name)
     rate = check_rate(rate_per_second)
     with context.store.session() as session:
+        owner_user_id, narrowing = credential_owner(session, context, owner, narrowing_policy)
         while True:  # a repeated 32-bit prefix is rare; draw again rather than fail
             prefix = secrets.token_hex(PREFIX_HEX_DIGITS // 2)
             taken = session.exec(select(ApiKey.id).where(ApiKey.prefix == prefix)).first()
@@ -131,10 +197,12 @@ def create_api_key(
             reveal_recipients=reveal_recipients,
             rate_per_second=rate,
             created_at=context.clock.now(),
+            owner_user_id=owner_user_id,
+            narrowing_policy=narrowing,
         )
         session.add(row)
         session.flush()
-        return CreatedKey(_view(row), secret)
+        return CreatedKey(_view(row, _owner_name(session, owner_user_id)), secret)
 
 
 @requires(Act.API_KEY_READ)
@@ -143,7 +211,9 @@ def list_api_keys(context: Context, *, include_revoked: bool = True) -> list[Api
         query = select(ApiKey).order_by(col(ApiKey.id))
         if not include_revoked:
             query = query.where(col(ApiKey.revoked_at).is_(None))
-        return [_view(row) for row in session.exec(query).all()]
+        return [
+            _view(row, _owner_name(session, row.owner_user_id)) for row in session.exec(query).all()
+        ]
 
 
 def _prefix_of(reference: str) -> str:
@@ -204,7 +274,13 @@ def authenticate(context: Context, presented: str | None) -> ApiKeyView:
             raise KeyRefused("the API key is not valid")
         if row.revoked_at is not None:
             raise KeyRefused("the API key was revoked", code="apikey.revoked")
-        return _view(row)
+        display = f"{KEY_MARK}{row.prefix}"
+        principal = credential_principal(
+            session, PrincipalKind.API_KEY, display, row.owner_user_id, row.narrowing_policy
+        )
+        if principal is None:
+            raise KeyRefused("the API key's user is disabled", code="apikey.user_disabled")
+        return _view(row, principal.name if row.owner_user_id else "", principal)
 
 
 @requires(Act.ENGINE_RUN)
@@ -217,3 +293,26 @@ def record_key_use(context: Context, key_ids: set[int], at: datetime) -> None:
         session.connection().execute(
             update(table).where(table.c.id.in_(sorted(key_ids))).values(last_used_at=at)
         )
+
+
+@requires(Act.API_KEY_READ)
+def api_key_principal(context: Context, reference: str) -> Principal:
+    """Who a key acts as, with the policies it holds now (for the explain)."""
+    found = find_api_key(context, reference)
+    with context.store.session() as session:
+        row = session.get(ApiKey, found.id)
+        assert row is not None
+        principal = credential_principal(
+            session,
+            PrincipalKind.API_KEY,
+            found.display_prefix,
+            row.owner_user_id,
+            row.narrowing_policy,
+        )
+    if principal is None:
+        raise InvalidState(
+            f"the key {found.display_prefix}'s user is disabled",
+            field="key",
+            code="apikey.user_disabled",
+        )
+    return principal

@@ -19,13 +19,20 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import update
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
-from kootui.core.access import Act, requires
-from kootui.core.apikeys.keys import PREFIX_HEX_DIGITS, SECRET_BYTES, check_key_name, hash_secret
+from kootui.core.access import Act, Principal, PrincipalKind, requires
+from kootui.core.apikeys.keys import (
+    PREFIX_HEX_DIGITS,
+    SECRET_BYTES,
+    check_key_name,
+    credential_owner,
+    credential_principal,
+    hash_secret,
+)
 from kootui.core.context import Context
 from kootui.core.errors import InvalidState, KootuiError, NotFound
-from kootui.core.store import SmtpCredential, stored_id
+from kootui.core.store import IamUser, SmtpCredential, stored_id
 
 LOGIN_MARK = "kts_"
 FIRST_DELAY = 0.5
@@ -50,6 +57,10 @@ class SmtpCredentialView:
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
+    owner: str = ""
+    narrowed: bool = False
+    # Filled by ``authenticate_smtp`` only: who the login acts as.
+    principal: Principal | None = None
 
     @property
     def username(self) -> str:
@@ -68,7 +79,9 @@ class CreatedCredential:
     password: str
 
 
-def _view(row: SmtpCredential) -> SmtpCredentialView:
+def _view(
+    row: SmtpCredential, owner: str = "", principal: Principal | None = None
+) -> SmtpCredentialView:
     return SmtpCredentialView(
         id=stored_id(row),
         name=row.name,
@@ -76,13 +89,28 @@ def _view(row: SmtpCredential) -> SmtpCredentialView:
         created_at=row.created_at,
         last_used_at=row.last_used_at,
         revoked_at=row.revoked_at,
+        owner=owner,
+        narrowed=bool(row.narrowing_policy),
+        principal=principal,
     )
 
 
+def _owner_name(session: Session, owner_user_id: int | None) -> str:
+    if owner_user_id is None:
+        return ""
+    user = session.get(IamUser, owner_user_id)
+    return user.name if user is not None else f"#{owner_user_id}"
+
+
 @requires(Act.SMTP_CREDENTIAL_CREATE)
-def create_smtp_credential(context: Context, name: str) -> CreatedCredential:
+def create_smtp_credential(
+    context: Context, name: str, *, owner: str | None = None, narrowing_policy: str | None = None
+) -> CreatedCredential:
+    """A new login acting as ``owner`` (as for API keys: the signed-in user by default),
+    limited by that user's policies and ``narrowing_policy`` when given."""
     text = check_key_name(name)
     with context.store.session() as session:
+        owner_user_id, narrowing = credential_owner(session, context, owner, narrowing_policy)
         while True:  # a repeated 32-bit prefix is rare; draw again rather than fail
             prefix = secrets.token_hex(PREFIX_HEX_DIGITS // 2)
             taken = session.exec(
@@ -96,10 +124,12 @@ def create_smtp_credential(context: Context, name: str) -> CreatedCredential:
             prefix=prefix,
             secret_hash=hash_secret(password),
             created_at=context.clock.now(),
+            owner_user_id=owner_user_id,
+            narrowing_policy=narrowing,
         )
         session.add(row)
         session.flush()
-        return CreatedCredential(_view(row), password)
+        return CreatedCredential(_view(row, _owner_name(session, owner_user_id)), password)
 
 
 @requires(Act.SMTP_CREDENTIAL_READ)
@@ -110,7 +140,9 @@ def list_smtp_credentials(
         query = select(SmtpCredential).order_by(col(SmtpCredential.id))
         if not include_revoked:
             query = query.where(col(SmtpCredential.revoked_at).is_(None))
-        return [_view(row) for row in session.exec(query).all()]
+        return [
+            _view(row, _owner_name(session, row.owner_user_id)) for row in session.exec(query).all()
+        ]
 
 
 @requires(Act.SMTP_CREDENTIAL_READ)
@@ -169,10 +201,19 @@ def authenticate_smtp(context: Context, username: str, password: str) -> SmtpCre
             raise refused
         if row.revoked_at is not None:
             raise refused
+        principal = credential_principal(
+            session,
+            PrincipalKind.SMTP_CREDENTIAL,
+            f"{LOGIN_MARK}{row.prefix}",
+            row.owner_user_id,
+            row.narrowing_policy,
+        )
+        if principal is None:  # the user is disabled: the same words as a wrong password
+            raise refused
         session.connection().execute(
             update(table).where(table.c.id == row.id).values(last_used_at=context.clock.now())
         )
-        return _view(row)
+        return _view(row, principal.name if row.owner_user_id else "", principal)
 
 
 @dataclass
@@ -214,3 +255,26 @@ class LoginThrottle:
             del self._failures[client]
         if len(self._failures) >= self._limit:  # a flood of addresses: start again
             self._failures.clear()
+
+
+@requires(Act.SMTP_CREDENTIAL_READ)
+def smtp_credential_principal(context: Context, reference: str) -> Principal:
+    """Who an SMTP login acts as, with the policies it holds now (for the explain)."""
+    found = find_smtp_credential(context, reference)
+    with context.store.session() as session:
+        row = session.get(SmtpCredential, found.id)
+        assert row is not None
+        principal = credential_principal(
+            session,
+            PrincipalKind.SMTP_CREDENTIAL,
+            found.username,
+            row.owner_user_id,
+            row.narrowing_policy,
+        )
+    if principal is None:
+        raise InvalidState(
+            f"the login {found.username}'s user is disabled",
+            field="login",
+            code="smtp.user_disabled",
+        )
+    return principal

@@ -25,7 +25,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from kootui.core.access import Act, requires
+from kootui.core.access import Act, check_access, requires
 from kootui.core.clock import as_utc
 from kootui.core.context import Context
 from kootui.core.details.query import DETAILS_COLUMNS, details_query, prepared_request
@@ -96,6 +96,8 @@ def export_messages(
 ) -> ExportResult:
     """Write every row of ``request``'s filter; raises KootuiError ``export.cancelled``
     (and leaves no file) when ``cancelled`` says so."""
+    if reveal_recipients:  # whole addresses are an action of their own
+        check_access(context, Act.MESSAGE_REVEAL)
     target = check_target(path)
     prepared = prepared_request(request)
     statement = ordered_statement(

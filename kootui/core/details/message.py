@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Row, select
 
-from kootui.core.access import Act, requires
+from kootui.core.access import Act, check_access, requires
 from kootui.core.bounces import report_fields
 from kootui.core.clock import as_utc, local_text
 from kootui.core.context import Context
@@ -71,6 +71,8 @@ def _headers_reason(message: Row[*tuple[Any, ...]], attempts: int) -> str:
 
 @requires(Act.MESSAGE_READ)
 def message_detail(context: Context, message_id: int, *, reveal: bool = False) -> MessageDetail:
+    if reveal:  # whole addresses are an action of their own
+        check_access(context, Act.MESSAGE_REVEAL)
     m = message_table
     with context.store.engine.connect() as connection:
         message = connection.execute(select(m).where(m.c.id == message_id)).first()

@@ -34,7 +34,7 @@ from sqlalchemy import (
     true,
 )
 
-from kootui.core.access import Act, requires
+from kootui.core.access import Act, check_access, requires
 from kootui.core.context import Context
 from kootui.core.details.rows import (
     SEND_METHOD_LABELS,
@@ -350,6 +350,8 @@ def query_messages(
     """One page of messages, newest first by default, the last 24 hours unless the request
     names a range or created dates. Every bad value is a ValidationError naming its field.
     Recipients are masked unless the caller reveals them for this one call."""
+    if reveal:  # whole addresses are an action of their own
+        check_access(context, Act.MESSAGE_REVEAL)
     prepared = prepared_request(request)
     with context.store.session() as session:
         connection = session.connection()

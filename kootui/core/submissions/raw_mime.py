@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 
-from kootui.core.access import Act, requires
+from kootui.core.access import OWNER, Act, Principal, requires
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError, NotFound, ValidationError
 from kootui.core.mail import (
@@ -75,11 +75,14 @@ class RawMessage:
 
 
 def prepare_raw(
-    checker: SubmissionChecker, recipients: Sequence[str], data: bytes
+    checker: SubmissionChecker,
+    recipients: Sequence[str],
+    data: bytes,
+    principal: Principal = OWNER,
 ) -> PreparedSubmission:
     """The message as rows in waiting, or the rule it breaks (a ``KootuiError`` naming the
     header or envelope field)."""
-    return prepare_read(checker, read_raw(recipients, data))
+    return prepare_read(checker, read_raw(recipients, data), principal)
 
 
 def read_raw(recipients: Sequence[str], data: bytes) -> RawMessage:
@@ -134,11 +137,13 @@ def read_raw(recipients: Sequence[str], data: bytes) -> RawMessage:
     return RawMessage(request, kept + body, message_id)
 
 
-def prepare_read(checker: SubmissionChecker, message: RawMessage) -> PreparedSubmission:
-    """The read message judged by the checker's rules (may read the store: see
-    ``SubmissionChecker.needs_store``)."""
+def prepare_read(
+    checker: SubmissionChecker, message: RawMessage, principal: Principal = OWNER
+) -> PreparedSubmission:
+    """The read message judged by the checker's rules, for the login's ``principal`` (may
+    read the store: see ``SubmissionChecker.needs_store``)."""
     try:
-        prepared = checker.prepare(message.request)
+        prepared = checker.prepare(message.request, principal)
     except NotFound:
         raise SubmissionRefused(
             f"{message.request.sender} is not a sender address of this workspace",

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Generic, TypeVar
 
+from kootui.core.access import OWNER, Act, Principal, check_access
 from kootui.core.context import Context
 from kootui.core.errors import InvalidState, KootuiError, LimitReached, ValidationError
 from kootui.core.mail import NO_TRACKING_HOST, has_tracking_host
@@ -142,8 +143,12 @@ class SubmissionChecker:
             and self._templates.fresh(template_id)
         )
 
-    def prepare(self, request: SubmissionRequest) -> PreparedSubmission:
-        """The submission as message rows in waiting, or the first broken rule."""
+    def prepare(
+        self, request: SubmissionRequest, principal: Principal = OWNER
+    ) -> PreparedSubmission:
+        """The submission as message rows in waiting, or the first broken rule. The
+        ``principal`` (an API key's or SMTP login's) must hold ``kooMessage:message:send``
+        on ``sender/<address>``; the lookups below are the service's own, not the caller's."""
         context = self.context
         if request.send_method not in _SEND_METHODS:
             raise ValidationError("unknown send method", field="send_method")
@@ -151,6 +156,8 @@ class SubmissionChecker:
         sender = self._senders.get(
             request.sender.strip().lower(), lambda: find_address(context, request.sender)
         )
+        if not principal.unrestricted:
+            check_access(context.acting_as(principal), Act.MESSAGE_SEND, f"sender/{sender.address}")
         if not sender.usable:
             raise InvalidState(
                 f"{sender.display_address} cannot send: its domain is not verified "

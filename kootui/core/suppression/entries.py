@@ -19,7 +19,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from kootui.core.access import Act, requires
+from kootui.core.access import Act, check_access, requires
 from kootui.core.context import Context
 from kootui.core.details import mask_address
 from kootui.core.errors import Conflict, NotFound, ValidationError
@@ -265,6 +265,8 @@ def list_suppressions(
 
     The quick filter matches part of an address or a note; advanced fields: reason,
     created_from and created_to (local calendar days, both included)."""
+    if reveal:  # whole addresses are an action of their own
+        check_access(context, Act.SUPPRESSION_REVEAL)
     request = request or PageRequest(sort_key="created_at", descending=True)
     with context.store.session() as session:
         page = fetch_page(session, suppression_query(), request)

@@ -27,7 +27,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import func, select
 
-from kootui.core.access import Act, requires
+from kootui.core.access import Act, check_access, requires
 from kootui.core.clock import as_utc
 from kootui.core.context import Context
 from kootui.core.details import ExportResult, check_target, neutralise
@@ -161,6 +161,8 @@ def export_suppressions(
 ) -> ExportResult:
     """Write every entry of ``request``'s filter (paging ignored) to ``path``; raises
     KootuiError ``export.cancelled`` (and leaves no file) when ``cancelled`` says so."""
+    if reveal:  # whole addresses are an action of their own
+        check_access(context, Act.SUPPRESSION_REVEAL)
     target = check_target(path)
     statement = ordered_statement(suppression_query(), request)
     workbook = Workbook(write_only=True)

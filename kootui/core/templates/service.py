@@ -283,10 +283,19 @@ def _operator(operator: str) -> str:
     return operator
 
 
+def _reviewer(context: Context, operator: str) -> str:
+    """Who reviews: the signed-in principal (a user, or a user's key), whatever was typed;
+    the typed operator's name only for the owner, who has no name of their own."""
+    principal = context.principal
+    if principal.user_id is not None:
+        return principal.label[:MAX_OPERATOR_CHARS]
+    return _operator(operator)
+
+
 def _review(
     context: Context, template_id: int, operator: str, status: TemplateStatus, reason: str
 ) -> TemplateView:
-    who = _operator(operator)
+    who = _reviewer(context, operator)
     with context.store.session() as session:
         row = _load(session, template_id)
         _refuse_public(row, "reviewed")
@@ -305,16 +314,18 @@ def _review(
 
 
 @requires(Act.TEMPLATE_APPROVE, resource=lambda a: f"template/{a['template_id']}")
-def approve_template(context: Context, template_id: int, *, operator: str) -> TemplateView:
-    """An operator approves a template waiting for approval; who and when are recorded."""
+def approve_template(context: Context, template_id: int, *, operator: str = "") -> TemplateView:
+    """A principal holding ``template:approve`` approves a template waiting for approval;
+    who (the signed-in user; ``operator`` when sign-in is off) and when are recorded."""
     return _review(context, template_id, operator, TemplateStatus.APPROVED, "")
 
 
 @requires(Act.TEMPLATE_APPROVE, resource=lambda a: f"template/{a['template_id']}")
 def reject_template(
-    context: Context, template_id: int, *, operator: str, reason: str
+    context: Context, template_id: int, *, reason: str, operator: str = ""
 ) -> TemplateView:
-    """An operator rejects a template with a reason the author sees."""
+    """A principal holding ``template:approve`` rejects a template with a reason the author
+    sees; recorded as for ``approve_template``."""
     reason = reason.strip()
     if not reason or len(reason) > MAX_REASON_CHARS:
         raise ValidationError(

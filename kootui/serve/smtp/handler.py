@@ -2,7 +2,8 @@
 
 Every rule of the message is the core's (``prepare_raw`` and the ``Intake``); this face
 only reads the envelope, bounds it (recipients per message, size via aiosmtpd's SIZE) and
-turns a ``KootuiError`` into a reply. ``250`` after DATA comes only once the intake has
+turns a ``KootuiError`` into a reply (``access.denied``: ``550 5.7.1`` naming the action
+and the statement that refused it). ``250`` after DATA comes only once the intake has
 committed the rows; a client that goes away before its final dot never reaches here.
 """
 
@@ -14,6 +15,8 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
+from kootui.core.access import OWNER, Face, Principal
+from kootui.core.apikeys import SmtpCredentialView
 from kootui.core.config import SmtpSection
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError, LimitReached, StoreError
@@ -35,6 +38,15 @@ def reply_text(error: KootuiError) -> str:
     text = " ".join(str(error).split())  # "field: message"
     text = text.encode("ascii", "replace").decode("ascii")
     return text[:MAX_REPLY_CHARS]
+
+
+def session_principal(session: Session) -> Principal:
+    """Who the session sends as: its login's principal (the login's user's policies), or
+    the owner for a loopback session that did not log in."""
+    login = session.auth_data
+    principal = login.principal if isinstance(login, SmtpCredentialView) else None
+    peer = session.peer[0] if isinstance(session.peer, tuple) else ""
+    return (principal or OWNER).at(Face.SMTP, str(peer))
 
 
 def refusal(error: KootuiError) -> str:
@@ -129,10 +141,12 @@ class SubmissionHandler:
         self.idle.clear()
         try:
             message = read_raw(list(envelope.rcpt_tos), data)
-            if self.checker.needs_store(message.request):
-                prepared = await asyncio.to_thread(prepare_read, self.checker, message)
+            principal = session_principal(session)
+            # A principal with policies may be refused, which writes the audit log.
+            if self.checker.needs_store(message.request) or not principal.unrestricted:
+                prepared = await asyncio.to_thread(prepare_read, self.checker, message, principal)
             else:  # the look-ups are fresh: microseconds, no thread hand-off
-                prepared = prepare_read(self.checker, message)
+                prepared = prepare_read(self.checker, message, principal)
             receipt = await self.intake.submit(prepared)
         except KootuiError as exc:
             return refusal(exc)

@@ -176,3 +176,59 @@ def test_enabling_sign_in_makes_the_first_administrator(context: Context) -> Non
     assert [(line.user_name, line.allowed, line.resource) for line in written] == [
         ("root-admin", True, "user/bob")
     ]
+
+
+def test_template_review_needs_the_approve_action_and_records_the_principal(
+    context: Context,
+) -> None:
+    from kootui.core.templates import (
+        TemplateDraft,
+        approve_template,
+        create_template,
+        reject_template,
+    )
+    from kootui.core.workspace import update_workspace
+
+    update_workspace(context, sensitive_industry=True)
+    draft = TemplateDraft(title="Welcome", subject="Hi {{ name }}", body_type="text", body="Hi")
+    first = create_template(context, draft)
+    second = create_template(context, TemplateDraft(**{**draft.__dict__, "title": "Second"}))
+    create_user(context, "carol", PASSWORD)
+    create_user(context, "dave", PASSWORD)
+    attach_policy(context, "TemplateApprover", user="carol")
+    attach_policy(context, "ReadOnly", user="dave")
+    carol = context.acting_as(authenticate(context, "carol", PASSWORD, Face.CONSOLE))
+    dave = context.acting_as(authenticate(context, "dave", PASSWORD, Face.CONSOLE))
+    with pytest.raises(AccessDenied) as refused:
+        approve_template(dave, first.id, operator="typed name")
+    assert refused.value.explanation == (
+        f"dave: kooMessage:template:approve on template/{first.id} is refused: "
+        "no statement allows it (default deny)"
+    )
+    approved = approve_template(carol, first.id, operator="typed name")
+    assert approved.reviewed_by == "carol"  # the principal, not what was typed
+    rejected = reject_template(carol, second.id, reason="wrong brand")
+    assert rejected.reviewed_by == "carol"
+    assert [line.allowed for line in query_audit(context, AuditFilter(action="*:approve"))] == [
+        True,
+        True,
+        False,
+    ]
+
+
+def test_whole_addresses_need_the_reveal_action_beside_the_read(context: Context) -> None:
+    from kootui.core.details import query_messages
+    from kootui.core.suppression import list_suppressions
+
+    create_user(context, "erin", PASSWORD)
+    attach_policy(context, "ReadOnly", user="erin")
+    erin = context.acting_as(authenticate(context, "erin", PASSWORD, Face.CONSOLE))
+    assert query_messages(erin).rows == []
+    assert list_suppressions(erin).rows == []
+    for reveal_call, action in (
+        (lambda: query_messages(erin, reveal=True), "kooMessage:message:reveal"),
+        (lambda: list_suppressions(erin, reveal=True), "kooMessage:suppression:reveal"),
+    ):
+        with pytest.raises(AccessDenied) as refused:
+            reveal_call()
+        assert refused.value.action == action
