@@ -59,6 +59,7 @@ async def test_the_administrator_sees_users_groups_policies_and_explains_the_den
         await settle(pilot)
         detail = str(page.query_one("#user-detail", Static).render())
         assert "Ann Lee" in detail and "Send no domains (group senders)" in detail
+        assert "ann's shop" in detail  # her API key
 
         await pilot.press("x")
         await settle(pilot)

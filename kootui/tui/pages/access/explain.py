@@ -19,7 +19,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
-from kootui.core.access import ACTIONS, Decision, Face, explain, find_user_row, principal_of_user
+from kootui.core.access import ACTIONS, Decision, Face, explain_user
 from kootui.core.errors import KootuiError
 from kootui.core.printable import printable
 from kootui.tui.keys.registry import bindings
@@ -32,10 +32,8 @@ if TYPE_CHECKING:
 
 
 def decision_for(context: Context, user: str, action: str, resource: str) -> Decision:
-    """The decision for ``user`` asking from the console (run on a thread)."""
-    with context.store.session() as session:
-        principal = principal_of_user(session, find_user_row(session, user))
-    return explain(principal.at(Face.CONSOLE), action, resource)
+    """The core's explain for ``user`` asking from the console (run on a thread)."""
+    return explain_user(context, user, action, resource, face=Face.CONSOLE)
 
 
 def decision_text(decision: Decision) -> Content:

@@ -36,6 +36,12 @@ from kootui.core.access import (
     query_audit,
     set_user_disabled,
 )
+from kootui.core.apikeys import (
+    ApiKeyView,
+    SmtpCredentialView,
+    list_api_keys,
+    list_smtp_credentials,
+)
 from kootui.core.clock import local_text
 from kootui.core.errors import KootuiError
 from kootui.core.plural import count_of
@@ -100,6 +106,8 @@ class AccessScreen(PageScreen):
         self.groups: list[GroupView] = []
         self.policies: list[PolicyView] = []
         self.audit: list[AuditLine] = []
+        self.api_keys: list[ApiKeyView] = []
+        self.smtp_logins: list[SmtpCredentialView] = []
 
     def compose_content(self) -> ComposeResult:
         with Horizontal(classes="page-title-row"):
@@ -163,6 +171,14 @@ class AccessScreen(PageScreen):
                 self.groups = await asyncio.to_thread(list_groups, context)
             if may(principal, Act.POLICY_READ):
                 self.policies = await asyncio.to_thread(list_policies, context)
+            if may(principal, Act.API_KEY_READ):
+                self.api_keys = await asyncio.to_thread(
+                    list_api_keys, context, include_revoked=False
+                )
+            if may(principal, Act.SMTP_CREDENTIAL_READ):
+                self.smtp_logins = await asyncio.to_thread(
+                    list_smtp_credentials, context, include_revoked=False
+                )
         except KootuiError as refusal:
             self.notify(refusal_text(refusal), severity="error", timeout=10)
         self._fill_users()
@@ -266,6 +282,19 @@ class AccessScreen(PageScreen):
             Content.styled("Policies", "bold"),
             *(Content(printable(f"  {name}")) for name in held_any),
             *(none_held if not held_any else []),
+            Content(""),
+            Content.styled("API keys", "bold"),
+            *(
+                Content(printable(f"  {key.display_prefix} {key.name}"))
+                for key in self.api_keys
+                if key.owner == user.name
+            ),
+            Content.styled("SMTP logins", "bold"),
+            *(
+                Content(printable(f"  {login.username} {login.name}"))
+                for login in self.smtp_logins
+                if login.owner == user.name
+            ),
             Content(""),
             Content(f"{explain_key} explains an action for this user."),
         ]
