@@ -13,7 +13,6 @@ from kootui.core.access import (
     create_user,
     enable_iam,
 )
-from kootui.core.apikeys import create_api_key
 from kootui.core.context import Context
 from kootui.tui.app import KootuiApp
 from kootui.tui.opening import StoreOpening
@@ -43,7 +42,6 @@ def turn_sign_in_on(context: Context) -> None:
     add_member(context, "senders", SENDER)
     create_policy(context, "Send no domains", SEND_NO_DOMAINS)
     attach_policy(context, "Send no domains", group="senders")
-    create_api_key(context, "ann's shop", owner=SENDER)
 
 
 def signing_in_app(context: Context, face: SignInFace | None = None, **kwargs: object) -> KootuiApp:

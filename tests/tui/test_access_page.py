@@ -11,6 +11,7 @@ from pathlib import Path
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent, TextArea
 
 from kootui.core.access import AuditFilter, list_policies, query_audit
+from kootui.core.apikeys import create_api_key
 from kootui.core.context import Context
 from kootui.tui.pages.access.explain import ExplainScreen
 from kootui.tui.pages.access.page import AccessScreen
@@ -50,6 +51,7 @@ async def test_the_administrator_sees_users_groups_policies_and_explains_the_den
     context: Context,
 ) -> None:
     turn_sign_in_on(context)
+    create_api_key(context, "ann's shop", owner=SENDER)
     app = signing_in_app(context)
     async with app.run_test(size=SIZE) as pilot:
         page = await _sign_in_and_open_access(pilot, ADMIN, ADMIN_PASSWORD)

@@ -92,8 +92,8 @@ class AccessScreen(PageScreen):
     #access-tabs { height: 1fr; }
     #access-tabs TabPane { padding: 0; }
     .access-split { height: 1fr; }
-    .access-split > DataTable { width: 3fr; height: 1fr; }
-    .access-detail { width: 2fr; height: 1fr; padding: 0 1; border-left: solid $panel; }
+    .access-split > DataTable { width: 1fr; height: 1fr; }
+    .access-detail { width: 32; height: 1fr; padding: 0 1; border-left: solid $panel; }
     #audit-filters { height: auto; }
     #audit-filters > Input { width: 1fr; }
     #audit-filters > Checkbox { width: auto; }
@@ -205,7 +205,7 @@ class AccessScreen(PageScreen):
                         user.display_name,
                         ", ".join(user.groups) or "—",
                         _user_status(user),
-                        local_text(user.last_sign_in_at, "%Y-%m-%d %H:%M")
+                        local_text(user.last_sign_in_at, "%m-%d %H:%M")
                         if user.last_sign_in_at
                         else "never",
                     ),
@@ -275,6 +275,16 @@ class AccessScreen(PageScreen):
         held_any = [*held, *from_groups]
         none_held = [Content("  none: everything is refused (default deny)")]
         explain_key = self.kootui.key_display("access-explain")
+        keys = [
+            Content(printable(f"  {key.display_prefix} {key.name}"))
+            for key in self.api_keys
+            if key.owner == user.name
+        ]
+        logins = [
+            Content(printable(f"  {login.username} {login.name}"))
+            for login in self.smtp_logins
+            if login.owner == user.name
+        ]
         lines = [
             Content.styled(printable(user.display_name or user.name), "bold"),
             Content(printable(f"user name: {user.name} · {_user_status(user)}")),
@@ -284,17 +294,10 @@ class AccessScreen(PageScreen):
             *(none_held if not held_any else []),
             Content(""),
             Content.styled("API keys", "bold"),
-            *(
-                Content(printable(f"  {key.display_prefix} {key.name}"))
-                for key in self.api_keys
-                if key.owner == user.name
-            ),
+            *(keys or [Content("  none")]),
+            Content(""),
             Content.styled("SMTP logins", "bold"),
-            *(
-                Content(printable(f"  {login.username} {login.name}"))
-                for login in self.smtp_logins
-                if login.owner == user.name
-            ),
+            *(logins or [Content("  none")]),
             Content(""),
             Content(f"{explain_key} explains an action for this user."),
         ]
