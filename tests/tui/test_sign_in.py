@@ -11,6 +11,7 @@ from textual.widgets import Button, Input
 from kootui.core.access import AuditFilter, query_audit
 from kootui.core.clock import FixedClock
 from kootui.core.context import Context
+from kootui.tui.pages.domains.page import DomainsScreen
 from kootui.tui.pages.overview.page import OverviewScreen
 from kootui.tui.shell.sign_in import SignInScreen
 from kootui.tui.widgets.form import FormDialog
@@ -85,7 +86,17 @@ async def test_a_refused_domain_change_names_the_deny(context: Context) -> None:
         await wait_until(pilot, lambda: isinstance(app.screen, OverviewScreen), "the Overview")
         await pilot.press("g", "d")
         await settle(pilot)
+        domains = app.screen
+        assert isinstance(domains, DomainsScreen)
+        # The key is shown disabled: her policy denies it. Run anyway (as if the policy
+        # had changed since), the core refuses and the form says which statement did.
+        assert domains.check_action("new_domain", ()) is None
+        assert domains.check_action("verify_domain", ()) is None
         await pilot.press("n")
+        await settle(pilot)
+        assert app.screen is domains  # the disabled key did nothing
+        assert isinstance(domains, DomainsScreen)
+        domains.action_new_domain()
         await settle(pilot)
         form = app.screen
         assert isinstance(form, FormDialog)
