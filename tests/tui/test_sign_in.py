@@ -14,6 +14,7 @@ from kootui.core.context import Context
 from kootui.tui.pages.domains.page import DomainsScreen
 from kootui.tui.pages.overview.page import OverviewScreen
 from kootui.tui.shell.sign_in import SignInScreen
+from kootui.tui.shell.signing_in import SignInFace
 from kootui.tui.widgets.form import FormDialog
 from tests.support.tui_access import (
     IDLE_CHECKS,
@@ -132,3 +133,24 @@ async def test_idle_sign_out_asks_the_same_user_again(context: Context, clock: F
         await paste_into(pilot, locked.query_one("#sign-in-password", Input), SENDER_PASSWORD)
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, OverviewScreen), "back again")
+
+
+@pytest.mark.slow  # ~6 s of Pilot on a loaded 2-core machine
+async def test_a_browser_console_signs_in_as_the_web_face_from_its_address(
+    context: Context,
+) -> None:
+    """What `kootui web` starts per browser: sign-in first, even before a page is drawn,
+    and the audit log names the face and the browser's address."""
+    app = signing_in_app(context, SignInFace("web", address="192.0.2.7", required=True))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, SignInScreen), "sign-in")
+        assert app.page_screen is None  # no page behind it, not even the Overview's frame
+        screen = app.screen
+        assert isinstance(screen, SignInScreen)
+        await _attempt(pilot, screen, SENDER, SENDER_PASSWORD)
+        assert "sign-in is off for this workspace" in screen.error_text  # and stays off
+        turn_sign_in_on(context)
+        await _attempt(pilot, screen, SENDER, SENDER_PASSWORD)
+        await wait_until(pilot, lambda: isinstance(app.screen, OverviewScreen), "the Overview")
+    (signed_in,) = query_audit(context, AuditFilter(action="*:session:create"))
+    assert (signed_in.face, signed_in.address, signed_in.allowed) == ("web", "192.0.2.7", True)
