@@ -146,6 +146,15 @@ def _user_password(args: argparse.Namespace, context: Context) -> int:
     return 0
 
 
+def _recover(args: argparse.Namespace, context: Context) -> int:
+    from kootui.core.access import set_password, set_user_disabled
+
+    set_user_disabled(context, args.name, False)
+    user = set_password(context, args.name, _new_password(args.name))
+    say(f"Set {user.name}'s password and lifted any lock, as the store's owner (audited)")
+    return 0
+
+
 def _group_create(args: argparse.Namespace, context: Context) -> int:
     from kootui.core.access import create_group
 
@@ -349,6 +358,13 @@ def add_iam_commands(commands: argparse._SubParsersAction[ArgumentParser]) -> No
     password = user_actions.add_parser("password", help="set a user's password (asked)")
     password.add_argument("name", metavar="NAME")
     password.set_defaults(handler=with_context(_user_password))
+
+    recover = actions.add_parser(
+        "recover",
+        help="as the store's owner, without sign-in: enable a user and set their password",
+    )
+    recover.add_argument("name", metavar="NAME")
+    recover.set_defaults(handler=with_context(_recover, sign_in=False))
 
     group = actions.add_parser("group", help="groups: create, list, add, remove")
     group_actions = group.add_subparsers(dest="group_command", metavar="ACTION", required=True)

@@ -39,7 +39,7 @@ PREFIX_HEX_DIGITS = 8
 SECRET_BYTES = 32  # 256 bits
 MAX_NAME_CHARS = 100
 MAX_RATE_PER_SECOND = 100_000.0
-# Every scope until access control lands; a later issue narrows a key's list.
+# What every key's legacy `scopes` column holds; rights come from its owner's policies.
 FULL_ACCESS = "*"
 _PRESENTED = re.compile(rf"{KEY_MARK}([0-9a-f]{{{PREFIX_HEX_DIGITS}}})_[A-Za-z0-9_-]{{43}}")
 

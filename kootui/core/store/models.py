@@ -466,7 +466,8 @@ class Suppression(TableModel, table=True):
 class ApiKey(TableModel, table=True):
     """A credential for the API (and, later, SMTP submission): only its SHA-256 is kept.
 
-    ``scopes`` is what the key may do; until access control lands every key holds ``["*"]``.
+    ``scopes`` holds ``["*"]`` and is not read: the owner user's policies and the key's own
+    ``narrowing_policy`` say what it may do (``core.access``, revision 0012).
     ``reveal_recipients`` lets the key read whole recipient addresses (masked otherwise)."""
 
     __tablename__ = "api_key"
