@@ -41,6 +41,7 @@ async def test_sign_in_off_opens_as_before(context: Context) -> None:
         assert app.principal is None and app.context.principal.name == "owner"
 
 
+@pytest.mark.slow  # ~6 s of Pilot alone, more on a loaded machine
 async def test_wrong_password_then_lockout_then_success(
     context: Context, clock: FixedClock
 ) -> None:

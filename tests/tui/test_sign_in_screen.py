@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from textual.widgets import Button, Input
 
 from kootui.core.clock import FixedClock
@@ -33,6 +34,7 @@ def test_waits_are_whole_seconds_then_minutes() -> None:
     ]
 
 
+@pytest.mark.slow  # ~5.5 s of Pilot alone
 async def test_refusal_then_wait_then_success(context: Context, clock: FixedClock) -> None:
     tries: list[tuple[str, str]] = []
 
