@@ -11,12 +11,17 @@ from textual.widgets import Button, Input
 from kootui.core.access import AuditFilter, query_audit
 from kootui.core.clock import FixedClock
 from kootui.core.context import Context
+from kootui.core.templates import TemplateDraft, create_template, get_template
+from kootui.core.workspace import update_workspace
 from kootui.tui.pages.domains.page import DomainsScreen
 from kootui.tui.pages.overview.page import OverviewScreen
 from kootui.tui.shell.sign_in import SignInScreen
 from kootui.tui.shell.signing_in import SignInFace
+from kootui.tui.widgets.dialogs import ConfirmDialog
 from kootui.tui.widgets.form import FormDialog
 from tests.support.tui_access import (
+    ADMIN,
+    ADMIN_PASSWORD,
     IDLE_CHECKS,
     SENDER,
     SENDER_PASSWORD,
@@ -155,3 +160,29 @@ async def test_a_browser_console_signs_in_as_the_web_face_from_its_address(
         await wait_until(pilot, lambda: isinstance(app.screen, OverviewScreen), "the Overview")
     (signed_in,) = query_audit(context, AuditFilter(action="*:session:create"))
     assert (signed_in.face, signed_in.address, signed_in.allowed) == ("web", "192.0.2.7", True)
+
+
+@pytest.mark.slow  # ~8 s of Pilot on a loaded 2-core machine
+async def test_a_template_approved_in_the_console_is_recorded_as_the_signed_in_user(
+    context: Context,
+) -> None:
+    update_workspace(context, sensitive_industry=True)
+    waiting = create_template(context, TemplateDraft(title="Bill", body="<p>Hello {{name}}</p>"))
+    turn_sign_in_on(context)
+    app = signing_in_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, SignInScreen), "sign-in")
+        screen = app.screen
+        assert isinstance(screen, SignInScreen)
+        await _attempt(pilot, screen, ADMIN, ADMIN_PASSWORD)
+        await wait_until(pilot, lambda: isinstance(app.screen, OverviewScreen), "the Overview")
+        await pilot.press("g", "t")
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        question = app.screen
+        assert isinstance(question, ConfirmDialog)
+        assert "Recorded as approved by admin." in question.message
+        await pilot.press("y")
+        await settle(pilot)
+    assert get_template(context, waiting.id).reviewed_by == ADMIN
