@@ -51,7 +51,7 @@ async def test_the_administrator_sees_users_groups_policies_and_explains_the_den
     context: Context,
 ) -> None:
     turn_sign_in_on(context)
-    create_api_key(context, "ann's shop", owner=SENDER)
+    key = create_api_key(context, "ann's shop", owner=SENDER)
     app = signing_in_app(context)
     async with app.run_test(size=SIZE) as pilot:
         page = await _sign_in_and_open_access(pilot, ADMIN, ADMIN_PASSWORD)
@@ -75,6 +75,16 @@ async def test_the_administrator_sees_users_groups_policies_and_explains_the_den
         await wait_until(
             pilot, lambda: explain.decision is not None and explain.decision.allowed, "allowed"
         )
+        # Her API key holds her policies: the same Deny, asked from the API.
+        explain.query_one("#explain-action", Select).value = "kooMessage:domain:delete"
+        explain.query_one("#explain-user", Select).value = f"api-key:{key.key.display_prefix}"
+        await wait_until(
+            pilot,
+            lambda: explain.decision is not None and "API key" in explain.decision.principal,
+            "the key's decision",
+        )
+        assert not explain.decision.allowed
+        assert explain.decision.decided_by == "Send no domains statement 1 (Deny)"
         await pilot.press("escape")
         await settle(pilot)
 

@@ -1,4 +1,5 @@
-"""The explain panel: for a user, an action and a resource, the statement that decides.
+"""The explain panel: for a user (or one of their API keys or SMTP logins), an action and a
+resource, the statement that decides.
 
 It answers the question an operator has the first day a Deny surprises them: which
 statement of which policy allowed or refused it, or that no statement allows it
@@ -19,7 +20,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
-from kootui.core.access import ACTIONS, Decision, Face, explain_user
+from kootui.core.access import ACTIONS, Decision, Face, explain_principal, explain_user
+from kootui.core.apikeys import api_key_principal, smtp_credential_principal
 from kootui.core.errors import KootuiError
 from kootui.core.printable import printable
 from kootui.tui.keys.registry import bindings
@@ -31,9 +33,20 @@ if TYPE_CHECKING:
     from kootui.core.context import Context
 
 
-def decision_for(context: Context, user: str, action: str, resource: str) -> Decision:
-    """The core's explain for ``user`` asking from the console (run on a thread)."""
-    return explain_user(context, user, action, resource, face=Face.CONSOLE)
+# Who may be explained: a user name, or a credential marked by its face.
+API_KEY, SMTP_LOGIN = "api-key:", "smtp-login:"
+
+
+def decision_for(context: Context, who: str, action: str, resource: str) -> Decision:
+    """The core's explain for ``who`` (run on a thread): a user asking from the console, an
+    API key from the API, an SMTP login from SMTP submission."""
+    if who.startswith(API_KEY):
+        key = api_key_principal(context, who.removeprefix(API_KEY))
+        return explain_principal(key, action, resource, face=Face.API)
+    if who.startswith(SMTP_LOGIN):
+        login = smtp_credential_principal(context, who.removeprefix(SMTP_LOGIN))
+        return explain_principal(login, action, resource, face=Face.SMTP)
+    return explain_user(context, who, action, resource, face=Face.CONSOLE)
 
 
 def decision_text(decision: Decision) -> Content:
@@ -53,20 +66,22 @@ class ExplainScreen(KootuiNode, ModalScreen[None]):
     #explain-result { margin-top: 1; height: auto; }
     """
 
-    def __init__(self, users: Sequence[str], user: str | None = None) -> None:
+    def __init__(self, choices: Sequence[tuple[str, str]], chosen: str | None = None) -> None:
+        """``choices``: (label, who) for ``decision_for``; ``chosen`` is shown first."""
         super().__init__()
-        self.users = list(users)
-        self.user = user if user in self.users else (self.users[0] if self.users else None)
+        self.choices = list(choices)
+        known = [who for _label, who in self.choices]
+        self.chosen = chosen if chosen in known else (known[0] if known else None)
         self.decision: Decision | None = None
 
     def compose(self) -> ComposeResult:
         box = Vertical(id="explain-box", classes="dialog")
         box.border_title = "Explain"
         with box:
-            yield Label("User", markup=False)
+            yield Label("User, API key or SMTP login", markup=False)
             yield Select(
-                [(printable(name), name) for name in self.users],
-                value=self.user if self.user is not None else Select.NULL,
+                [(printable(label), who) for label, who in self.choices],
+                value=self.chosen if self.chosen is not None else Select.NULL,
                 id="explain-user",
             )
             yield Label("Action", markup=False)

@@ -48,7 +48,7 @@ from kootui.core.plural import count_of
 from kootui.core.printable import printable
 from kootui.tui.keys.registry import bindings
 from kootui.tui.pages.access.audit_export import audit_export_dialog
-from kootui.tui.pages.access.explain import ExplainScreen
+from kootui.tui.pages.access.explain import API_KEY, SMTP_LOGIN, ExplainScreen
 from kootui.tui.pages.access.policy_editor import PolicyEditorScreen
 from kootui.tui.shell.page import PageScreen
 from kootui.tui.shell.rights import may, refusal_text
@@ -551,9 +551,22 @@ class AccessScreen(PageScreen):
 
     def action_explain(self) -> None:
         user = self.selected_user() if self.tab == "users" else None
-        self.app.push_screen(
-            ExplainScreen([u.name for u in self.users], user.name if user else None)
-        )
+        choices = [(f"user {known.name}", known.name) for known in self.users]
+        choices += [
+            (
+                f"API key {key.display_prefix} of {key.owner or 'the owner'}",
+                API_KEY + key.display_prefix,
+            )
+            for key in self.api_keys
+        ]
+        choices += [
+            (
+                f"SMTP login {login.username} of {login.owner or 'the owner'}",
+                SMTP_LOGIN + login.username,
+            )
+            for login in self.smtp_logins
+        ]
+        self.app.push_screen(ExplainScreen(choices, user.name if user else None))
 
     @work(group="access-dialog", exclusive=True, exit_on_error=False)
     async def action_export_audit(self) -> None:
