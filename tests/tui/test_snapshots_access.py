@@ -61,3 +61,34 @@ def test_access_page_users(snap_compare, context: Context) -> None:
 
     app = signing_in_app(context, theme="kootui-dark")
     assert snap_compare(app, terminal_size=SIZE, run_before=open_access)
+
+
+def test_sign_in_at_80x24(snap_compare, context: Context) -> None:
+    """The usual SSH window: the whole form and its footer fit."""
+    turn_sign_in_on(context)
+
+    async def shown(pilot: object) -> None:
+        app = pilot.app  # type: ignore[attr-defined]
+        await wait_until(pilot, lambda: isinstance(app.screen, SignInScreen), "sign-in")
+
+    app = signing_in_app(context, theme="kootui-dark")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=shown)
+
+
+def test_access_page_policies_at_80x24(snap_compare, context: Context) -> None:
+    turn_sign_in_on(context)
+
+    async def policies(pilot: object) -> None:
+        app = pilot.app  # type: ignore[attr-defined]
+        await _sign_in(pilot, ADMIN, ADMIN_PASSWORD)
+        await wait_until(pilot, lambda: isinstance(app.screen, OverviewScreen), "Overview")
+        await pilot.press("g", "i")  # type: ignore[attr-defined]
+        await wait_until(pilot, lambda: isinstance(app.screen, AccessScreen), "Access")
+        await pilot.press("3")  # type: ignore[attr-defined]
+        table = app.screen.query_one("#policies-table", DataTable)
+        await wait_until(pilot, lambda: table.row_count == 5, "the policies")
+        table.move_cursor(row=4)  # Send no domains: its Deny on the right
+        await settle(pilot)
+
+    app = signing_in_app(context, theme="kootui-dark")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=policies)

@@ -63,6 +63,7 @@ class SignInScreen(KootuiNode, Screen[SignedInT], Generic[SignedInT]):
     #sign-in-box Label {
         margin-top: 1;
     }
+
     #sign-in-intro {
         color: $text-muted;
     }
@@ -109,10 +110,9 @@ class SignInScreen(KootuiNode, Screen[SignedInT], Generic[SignedInT]):
                 id="sign-in-name",
                 max_length=64,
                 disabled=bool(self._user_name),
-                compact=True,
             )
             yield Label("Password", markup=False)
-            yield Input(id="sign-in-password", password=True, max_length=1024, compact=True)
+            yield Input(id="sign-in-password", password=True, max_length=1024)
             yield Static("", id="sign-in-error", markup=False)
             yield Button("Sign in", id="sign-in-submit", variant="primary")
         yield FittingFooter()
