@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 
-from kootui.core.config import WebSection
+from kootui.core.config import Settings, WebSection
 from kootui.core.errors import SettingsError
-from kootui.web import check_web_listen, session_command
+from kootui.web import WebServer, check_web_listen, session_command
 from kootui.web.server import allowed_hosts, public_url
 
 
@@ -67,3 +68,33 @@ def test_each_browser_console_signs_in_sends_nothing_and_knows_its_peer() -> Non
     command = session_command("192.0.2.1; rm -rf /")
     assert "--web-session" in command and "--no-engine" in command
     assert "'192.0.2.1; rm -rf /'" in command  # quoted for the shell textual-serve runs
+
+
+def _request(headers: dict[str, str], remote: str = "127.0.0.1") -> web.Request:
+    from aiohttp.test_utils import make_mocked_request
+
+    return make_mocked_request("GET", "/ws", headers=headers).clone(remote=remote)
+
+
+def test_a_websocket_opens_only_from_a_page_of_this_server(settings: Settings) -> None:
+    server = WebServer(settings.with_values(web__listen="127.0.0.1:9000"))
+    own = {"Host": "localhost:9000", "Origin": "http://localhost:9000"}
+    assert server.same_origin(_request(own))
+    assert not server.same_origin(_request({**own, "Origin": "http://evil.example"}))
+    assert not server.same_origin(_request({"Host": "localhost:9000"}))  # no Origin
+    rebound = {"Host": "evil.example:9000", "Origin": "http://evil.example:9000"}
+    assert not server.same_origin(_request(rebound))
+
+
+def test_the_browsers_address_comes_from_the_proxy_only_behind_one(settings: Settings) -> None:
+    forwarded = {"Host": "console.example.com", "X-Forwarded-For": "203.0.113.9, 192.0.2.4"}
+    direct = WebServer(settings)
+    assert direct.peer_address(_request(forwarded, remote="10.0.0.2")) == "10.0.0.2"
+    proxied = WebServer(
+        settings.with_values(
+            web__listen="10.0.0.5:8026",
+            web__behind_proxy=True,
+            web__public_url="https://console.example.com",
+        )
+    )
+    assert proxied.peer_address(_request(forwarded, remote="10.0.0.2")) == "192.0.2.4"
