@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 # The console's own options that take a value: the command comes after it.
-OPTIONS_WITH_A_VALUE = frozenset({"--theme"})
+OPTIONS_WITH_A_VALUE = frozenset({"--theme", "--web-peer"})
 
 
 def command_of(args: Sequence[str]) -> str:

@@ -146,6 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not send from this console (leave sending to `kootui worker` processes)",
     )
+    # Set by `kootui web` for each browser's console: it signs in first, as the web face.
+    parser.add_argument("--web-session", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--web-peer", default="", metavar="ADDRESS", help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = commands.add_parser("demo", help="open a separate demo workspace with realistic data")
@@ -250,6 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_package_commands(commands)
     add_warmup_commands(commands)
+    from kootui.cli.web import add_web_commands
+
+    add_web_commands(commands)
     return parser
 
 

@@ -83,6 +83,7 @@ def run_console(args: argparse.Namespace, settings: Settings) -> int:
     from kootui.tui.app import KootuiApp
     from kootui.tui.keys.registry import validate_keymap
     from kootui.tui.opening import StoreOpening
+    from kootui.tui.shell.signing_in import SignInFace
     from kootui.tui.theming import ThemeCatalog
 
     # Bad [keys], theme files or theme names stop here, before the terminal is taken over.
@@ -92,7 +93,11 @@ def run_console(args: argparse.Namespace, settings: Settings) -> int:
     settings.ensure_folders()  # the log file's folder
     _log_to_file(settings)
     store = ConsoleStore(settings, with_engine=not getattr(args, "no_engine", False))
-    opening = StoreOpening(settings, store.open, finish=store.finish)
+    sign_in = SignInFace()
+    if getattr(args, "web_session", False):
+        # A browser's console (`kootui web`): it signs in first, whatever the store says.
+        sign_in = SignInFace("web", address=args.web_peer, required=True)
+    opening = StoreOpening(settings, store.open, finish=store.finish, sign_in=sign_in)
     app = KootuiApp(opening, catalog=catalog, theme=args.theme)
     try:
         app.run()

@@ -10,50 +10,24 @@ commits whatever the intake still holds.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import socket
 from collections.abc import Callable, Mapping
-from pathlib import Path
 
-from kootui.core.config import HttpSection, Settings
+from kootui.core.config import HttpSection, Settings, check_tls_listen, is_loopback
 from kootui.core.context import Context
 from kootui.core.errors import SettingsError
 from kootui.serve.app import build_http_app
+
+__all__ = ["bind_socket", "check_listen", "is_loopback", "serve_http"]
 
 log = logging.getLogger("kootui.serve")
 GRACEFUL_SECONDS = 30
 
 
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def check_listen(http: HttpSection) -> None:
     """Refuse settings that would serve keys and addresses in clear to the network."""
-    if bool(http.tls_cert) != bool(http.tls_key):
-        raise SettingsError(
-            "set both http.tls_cert and http.tls_key, or neither",
-            field="http.tls_key" if http.tls_cert else "http.tls_cert",
-            code="http.tls_incomplete",
-        )
-    for name, value in (("http.tls_cert", http.tls_cert), ("http.tls_key", http.tls_key)):
-        if value and not Path(value).is_file():
-            raise SettingsError(f"{value} is not a readable file", field=name, code="http.tls_file")
-    if is_loopback(http.host) or http.tls_cert or http.behind_proxy:
-        return
-    raise SettingsError(
-        f"{http.listen} is not a loopback address and would carry API keys in clear; set "
-        "http.tls_cert and http.tls_key, or http.behind_proxy = true when a reverse proxy "
-        "terminates TLS in front of kootui",
-        field="http.listen",
-        code="http.clear_text_listen",
-    )
+    check_tls_listen(http, "http", "API keys")
 
 
 def bind_socket(http: HttpSection) -> socket.socket:

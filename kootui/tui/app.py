@@ -43,10 +43,13 @@ from kootui.tui.palette import ConsoleCommands
 from kootui.tui.shell.help import HelpScreen
 from kootui.tui.shell.jump import GoScreen, JumpScreen
 from kootui.tui.shell.kootui_node import RefreshIntervals, store_problem
+from kootui.tui.shell.sign_in import SignInScreen
+from kootui.tui.shell.signing_in import SignInFace, resumer, sign_in_state, signer
 from kootui.tui.theming import ReadableDim, ThemeCatalog, save_ui_state
 from kootui.tui.widgets.dialogs import ConfirmDialog
 
 if TYPE_CHECKING:
+    from kootui.core.access import Principal
     from kootui.core.context import Context
     from kootui.tui.pages.domains.checks import DomainChecks
 
@@ -56,6 +59,8 @@ DOMAIN_CHECKS_MODULE = "kootui.tui.pages.domains.checks"
 # How long the rest of opening (public templates, the sending engine) waits for the first
 # page's figures: their modules would take the interpreter from the figures' read.
 FIRST_READ_WAIT_SECONDS = 1.0
+# What the console may still do while nobody has signed in: leave.
+BEFORE_SIGN_IN = frozenset({"help_quit"})
 # Stateless; one is enough for every line of every widget.
 TERMINAL_SAFE = TerminalSafeFilter()
 READABLE_DIM = ReadableDim()
@@ -76,6 +81,8 @@ class KootuiApp(App[None]):
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
 
     workspace_name: reactive[str] = reactive("…")
+    # Set before __init__ runs: Textual asks check_action while the app is being built.
+    awaiting_sign_in = False
 
     def __init__(
         self,
@@ -111,6 +118,11 @@ class KootuiApp(App[None]):
         # Sender Domains page is shown; its screens subscribe to read again.
         self.domains_changed_signal: Signal[None] = Signal(self, "domains-changed")
         self.cursor_blink = cursor_blink
+        # Who the console acts as: None is the owner (sign-in off), as before access control.
+        self.sign_in_face = self._opening.sign_in if self._opening else SignInFace()
+        self.principal: Principal | None = None
+        self.idle_minutes = 0  # 0: never signs out
+        self._last_activity = self.clock.now()
         self.history: list[str] = []
         self._remember_theme = False
         for entry in catalog:
@@ -128,7 +140,9 @@ class KootuiApp(App[None]):
 
     def on_mount(self) -> None:
         self._remember_theme = True
-        self.switch_mode(self.pages[0].id)
+        if not self.sign_in_face.required:
+            # In a browser no page is drawn, not even empty, before someone signs in.
+            self.switch_mode(self.pages[0].id)
         if self._open_context is None:
             # Runs once the first page has been drawn: the store's modules alone take
             # longer to load than the whole shell takes to show.
@@ -159,6 +173,7 @@ class KootuiApp(App[None]):
         assert opening is not None
         try:
             context = await asyncio.to_thread(opening.open)
+            context = await self._signed_in(context)
             self._open_context = context
             self._store_open.set()  # the Overview's figures are read from here on
             self.load_workspace()
@@ -179,6 +194,67 @@ class KootuiApp(App[None]):
     def first_read_done(self) -> None:
         """The first page has shown what it read: the rest of opening may go on now."""
         self._first_read_done.set()
+
+    async def _signed_in(self, context: Context) -> Context:
+        """The context the pages use: as the user who signed in, when sign-in is on."""
+        state = await asyncio.to_thread(sign_in_state, context)
+        if not state.on and not self.sign_in_face.required:
+            return context
+        self.idle_minutes = state.idle_minutes
+        self.awaiting_sign_in = True
+        principal: Principal = await self.push_screen_wait(
+            SignInScreen(signer(context, self.sign_in_face), clock=self.clock)
+        )
+        self._now_signed_in(principal)
+        if self.current_mode not in {page.id for page in self.pages}:
+            self.switch_mode(self.pages[0].id)
+        return context.acting_as(principal)
+
+    def _now_signed_in(self, principal: Principal) -> None:
+        self.principal = principal
+        self.awaiting_sign_in = False
+        self._last_activity = self.clock.now()
+        if self.idle_minutes:
+            self.set_interval(
+                self.refresh_intervals.idle_check, self.sign_out_when_idle, name="idle-check"
+            )
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown | events.MouseScrollDown):
+            self._last_activity = self.clock.now()
+        await super().on_event(event)
+
+    def sign_out_when_idle(self) -> None:
+        """Signs out after the workspace's idle time: the same user signs in to go on."""
+        if self.awaiting_sign_in or self.principal is None or self._open_context is None:
+            return
+        idle = (self.clock.now() - self._last_activity).total_seconds()
+        if idle >= self.idle_minutes * 60:
+            self.sign_out_idle()
+
+    @work(group="sign-in", exclusive=True, exit_on_error=False)
+    async def sign_out_idle(self) -> None:
+        signed_in, context = self.principal, self._open_context
+        assert signed_in is not None and context is not None
+        self.awaiting_sign_in = True
+        screen = SignInScreen(
+            resumer(context, self.sign_in_face, signed_in),
+            clock=self.clock,
+            user_name=signed_in.name,
+            intro=f"Signed out after {count_of(self.idle_minutes, 'idle minute')}. "
+            f"Sign in again as {signed_in.name} to go on, or quit.",
+        )
+        principal: Principal = await self.push_screen_wait(screen)
+        self._open_context = context.acting_as(principal)
+        self.principal = principal
+        self.awaiting_sign_in = False
+        self._last_activity = self.clock.now()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Before sign-in (and after the idle sign-out) no page, palette or help opens.
+        if self.awaiting_sign_in and action not in BEFORE_SIGN_IN:
+            return False
+        return True
 
     def _store_ready(self) -> None:
         """The store is open and what starts with it has started: every page may open."""

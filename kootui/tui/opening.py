@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from kootui.core.clock import Clock, SystemClock
 from kootui.core.config import Settings
+from kootui.tui.shell.signing_in import SignInFace
 
 if TYPE_CHECKING:
     from kootui.core.context import Context
@@ -28,10 +29,12 @@ class StoreOpening:
     are read. Both run on worker threads; the other pages open once both are done. Either
     may raise what ``open_context`` raises (a store that needs migrating, is locked, is
     out of reach): the console then exits and keeps the error in ``KootuiApp.store_error``
-    for the command line to report.
+    for the command line to report. ``sign_in`` says where the console runs: with
+    sign-in on (or always, in a browser) no page opens before someone has signed in.
     """
 
     settings: Settings
     open: Callable[[], Context]
     clock: Clock = field(default_factory=SystemClock)
     finish: Callable[[Context], None] | None = None
+    sign_in: SignInFace = field(default_factory=SignInFace)

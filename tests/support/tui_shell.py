@@ -34,13 +34,15 @@ def build_app(context: Context | StoreOpening, **kwargs: object) -> KootuiApp:
     return KootuiApp(context, catalog=catalog, cursor_blink=False, **kwargs)  # type: ignore[arg-type]
 
 
-def awaits_a_dialog(worker: Worker[object]) -> bool:
-    """The worker waits for the user's answer (``push_screen_wait``), not for the store."""
+def awaits_a_dialog(worker: Worker[object], *, signing_in: bool = False) -> bool:
+    """The worker waits for the user's answer (``push_screen_wait``), not for the store;
+    or, while the console waits for someone to sign in, for the store the sign-in opens."""
+    user_waits = {"push_screen_wait", "opened_context"} if signing_in else {"push_screen_wait"}
     task: asyncio.Task[object] | None = worker._task  # Textual keeps the task private
     awaiting: Any = task.get_coro() if task is not None else None
     while awaiting is not None:  # down the chain of awaits to where the worker is parked
         code = getattr(awaiting, "cr_code", None)
-        if code is not None and code.co_name == "push_screen_wait":
+        if code is not None and code.co_name in user_waits:
             return True
         awaiting = getattr(awaiting, "cr_await", None)
     return False
@@ -51,7 +53,7 @@ def busy_workers(app: object) -> list[Worker[object]]:
         worker
         for worker in app.workers  # type: ignore[attr-defined]
         if worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
-        and not awaits_a_dialog(worker)
+        and not awaits_a_dialog(worker, signing_in=getattr(app, "awaiting_sign_in", False))
     ]
 
 

@@ -18,6 +18,7 @@ from tests.support.prepared_stores import PreparedStores
 # snapshots, about 2 s of CPU a test) run in CI's slow pass after it (`pytest -m slow`).
 PAGE_SUITES = frozenset(
     {
+        "test_access_page",
         "test_addresses_page",
         "test_api_keys_dialog",
         "test_bulk_deletes",

@@ -51,6 +51,7 @@ def test_every_scope_a_page_lists_has_words():
         "destinations",
         "webhooks",
         "packages",
+        "access",
     }
 
 

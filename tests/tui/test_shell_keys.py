@@ -27,13 +27,14 @@ def test_every_page_has_a_go_key_and_the_page_ids_match_the_guide():
         "destinations",
         "webhooks",
         "packages",
+        "access",
     ]
 
 
 def test_go_letters_are_distinct_and_documented():
     letters = [BY_ID[page.go_binding].key for page in PAGES]
     assert len(set(letters)) == len(letters)
-    assert letters == ["o", "d", "a", "t", "s", "e", "u", "r", "l", "w", "p"]
+    assert letters == ["o", "d", "a", "t", "s", "e", "u", "r", "l", "w", "p", "i"]
 
 
 def test_unknown_binding_id_names_it_and_the_known_ids():

@@ -44,6 +44,8 @@ REFUSED_WORDS = "the user name or password is wrong, or the user is disabled"
 class SignInRefused(KootuiError):
     code = "signin.refused"
     http_status = 401
+    # Seconds until a locked user may try again (0: at once); the sign-in screen counts it.
+    retry_after: float = 0.0
 
 
 def _state(session: Session) -> IamState:
@@ -166,6 +168,7 @@ def authenticate(
             refusal = SignInRefused(
                 f"too many wrong passwords: try again in {wait} seconds", code="signin.locked"
             )
+            refusal.retry_after = float(wait)
         elif not password_matches(row.password_hash if row else None, password) or (
             row is not None and row.disabled
         ):

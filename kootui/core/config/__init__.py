@@ -9,6 +9,7 @@ Nothing here touches the disk at import time; ``load_settings`` reads, and
 ``Settings.ensure_folders`` creates folders when a command needs them.
 """
 
+from kootui.core.config.listen_rules import TlsListener, check_tls_listen, is_loopback
 from kootui.core.config.loading import env_name, load_settings
 from kootui.core.config.models import (
     MAX_PROCESSES,
@@ -24,6 +25,7 @@ from kootui.core.config.models import (
     SmtpSection,
     UiSection,
     WebhooksSection,
+    WebSection,
     WorkspaceSection,
     listen_host_port,
     max_processes,
@@ -47,11 +49,15 @@ __all__ = [
     "SendingSection",
     "Settings",
     "SmtpSection",
+    "TlsListener",
     "UiSection",
+    "WebSection",
     "WebhooksSection",
     "WorkspaceSection",
+    "check_tls_listen",
     "default_paths",
     "env_name",
+    "is_loopback",
     "listen_host_port",
     "load_settings",
     "max_processes",

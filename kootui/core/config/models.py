@@ -517,6 +517,50 @@ class WebhooksSection(Section):
     )
 
 
+class WebSection(Section):
+    """`kootui web`: the console served in a browser (textual-serve), sign-in required."""
+
+    listen: str = Field(
+        default="127.0.0.1:8026",
+        description="host:port (or [v6]:port) `kootui web` listens on; a non-loopback "
+        "address needs TLS or behind_proxy",
+    )
+    tls_cert: str = Field(default="", description="PEM certificate file for HTTPS")
+    tls_key: str = Field(default="", description="PEM private key file for HTTPS")
+    behind_proxy: bool = Field(
+        default=False, description="a reverse proxy terminates TLS in front of kootui web"
+    )
+    public_url: str = Field(
+        default="",
+        max_length=2000,
+        description="the address browsers use, such as https://console.example.com "
+        "(default: from listen); behind a proxy it names the proxy",
+    )
+
+    @field_validator("listen")
+    @classmethod
+    def _host_and_port(cls, listen: str) -> str:
+        matched = _LISTEN.fullmatch(listen)
+        if matched is None or not 0 < int(matched.group("port")) <= 65535:
+            raise ValueError("must be host:port, such as 127.0.0.1:8026 or [::1]:8026")
+        return listen
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, public_url: str) -> str:
+        if public_url and not re.fullmatch(r"https?://[^/\s?#]+(/[^\s?#]*)?", public_url):
+            raise ValueError("must be an http:// or https:// address, such as https://host")
+        return public_url.rstrip("/")
+
+    @property
+    def host(self) -> str:
+        return listen_host_port(self.listen)[0]
+
+    @property
+    def port(self) -> int:
+        return listen_host_port(self.listen)[1]
+
+
 # config.toml's sections, in the order `kootui config` shows them. [keys] is not here:
 # it is free-form (binding id -> key) and the TUI checks the ids against its registry.
 SECTIONS: dict[str, type[Section]] = {
@@ -531,4 +575,5 @@ SECTIONS: dict[str, type[Section]] = {
     "smtp": SmtpSection,
     "mx": MxSection,
     "webhooks": WebhooksSection,
+    "web": WebSection,
 }

@@ -21,6 +21,7 @@ from kootui.core.config.models import (
     SmtpSection,
     UiSection,
     WebhooksSection,
+    WebSection,
     WorkspaceSection,
 )
 from kootui.core.config.paths import Paths
@@ -56,6 +57,7 @@ class Settings(BaseModel):
     smtp: SmtpSection = SmtpSection()
     mx: MxSection = MxSection()
     webhooks: WebhooksSection = WebhooksSection()
+    web: WebSection = WebSection()
     keys: dict[str, str] = Field(
         default_factory=dict, description="[keys]: binding id -> key, such as 'ctrl+k'"
     )

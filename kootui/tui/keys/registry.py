@@ -23,6 +23,7 @@ from textual.binding import Binding, BindingType
 from textual.keys import _normalize_key_list, format_key, key_to_character
 
 from kootui.core.errors import SettingsError
+from kootui.tui.keys.access_keys import ACCESS_KEYS
 from kootui.tui.keys.key_action import KeyAction
 from kootui.tui.keys.package_keys import PACKAGE_KEYS
 from kootui.tui.keys.page_keys import PAGE_KEYS
@@ -65,6 +66,7 @@ REGISTRY: tuple[KeyAction, ...] = (
     KeyAction("go-destinations", "l", "go_page('destinations')", "Destinations", "go"),
     KeyAction("go-webhooks", "w", "go_page('webhooks')", "Webhooks", "go"),
     KeyAction("go-packages", "p", "go_page('packages')", "Packages", "go"),
+    KeyAction("go-access", "i", "go_page('access')", "Access", "go"),
     KeyAction("close", "escape", "close", "Close", "dialog", help="close this popup"),
     KeyAction("next-match", "down", "next_match", "Next match", "jump", show=False),
     KeyAction("previous-match", "up", "previous_match", "Previous match", "jump", show=False),
@@ -134,6 +136,7 @@ REGISTRY: tuple[KeyAction, ...] = (
     *SUPPRESSION_KEYS,
     *WEBHOOK_KEYS,
     *PACKAGE_KEYS,
+    *ACCESS_KEYS,
 )
 
 BY_ID: dict[str, KeyAction] = {action.id: action for action in REGISTRY}
@@ -224,6 +227,9 @@ MODAL_SCOPES: dict[str, list[str]] = {
     "smtp-password": ["smtp-password"],
     "webhook-secret": ["webhook-secret"],
     "webhook-log": ["webhook-log"],
+    "sign-in": ["sign-in"],
+    "policy-editor": ["policy-editor"],
+    "explain": ["explain"],
 }
 
 

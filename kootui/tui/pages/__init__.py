@@ -13,6 +13,7 @@ from __future__ import annotations
 from kootui.tui.shell.page import PageScreen, PageSpec
 
 EMAIL = "Email"
+ADMINISTRATION = "Administration"
 NOT_BUILT = "kootui.tui.shell.not_built:NotBuiltScreen"
 
 PAGES: tuple[PageSpec, ...] = (
@@ -92,6 +93,13 @@ PAGES: tuple[PageSpec, ...] = (
         EMAIL,
         "kootui.tui.pages.packages.page:PackagesScreen",
         "emails bought for a period: used, left, billable beyond",
+    ),
+    PageSpec(
+        "access",
+        "Access",
+        ADMINISTRATION,
+        "kootui.tui.pages.access.page:AccessScreen",
+        "users, groups, policies, the audit log",
     ),
 )
 

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from textual.worker import Worker, WorkerState
 
-from kootui.core.errors import KootuiError, user_message
+from kootui.core.errors import KootuiError
+from kootui.tui.shell.rights import refusal_text
 
 if TYPE_CHECKING:
     from kootui.tui.app import KootuiApp
@@ -45,12 +46,13 @@ class RefreshIntervals:
     domain_checks: float | None = None
     statistics_report: float = 10.0  # the report, while its range holds the running period
     destinations: float = 5.0  # the Destinations page: slowed destinations come and go
+    idle_check: float = 15.0  # whether the signed-in user has been idle too long
 
 
 def store_problem(error: BaseException | None) -> str:
     """One line a user can read: a KootuiError's own message, else the error's first line."""
     if isinstance(error, KootuiError):
-        return user_message(error)
+        return refusal_text(error)
     text = str(error).strip() if error is not None else ""
     first_line = text.splitlines()[0][:200] if text else "no details"
     return f"Could not read the store: {type(error).__name__}: {first_line}"

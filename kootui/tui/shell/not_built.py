@@ -64,6 +64,16 @@ PLANS: dict[str, PagePlan] = {
             "Query by name and status, and watch a running task's progress live.",
         ),
     ),
+    "access": PagePlan(
+        "issue 15",
+        "Who may do what: each person their own sign-in and only the rights their work needs.",
+        (
+            "Users, groups and JSON policies (Allow, Deny; a Deny always wins).",
+            "Each user's API keys and SMTP logins, narrowed by the owner's policies.",
+            "Explain: which statement of which policy allows or refuses an action.",
+            "The audit log: who did what, from where, allowed or refused; filter, export.",
+        ),
+    ),
 }
 
 

@@ -23,10 +23,11 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
 
-from kootui.core.errors import KootuiError, user_message
+from kootui.core.errors import KootuiError
 from kootui.core.printable import printable
 from kootui.tui.keys.registry import bindings
 from kootui.tui.outside_text import outside
+from kootui.tui.shell.rights import refusal_text
 from kootui.tui.widgets.fitting_footer import FittingFooter
 
 ResultT = TypeVar("ResultT")
@@ -237,7 +238,7 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
                 self.show_errors(by_field={error.field: error.message})
                 self.query_one(f"#field-{error.field}").focus()
             else:
-                self.show_errors(top=user_message(error))
+                self.show_errors(top=refusal_text(error))
             return
         # Not a rule the core knows: name the kind of failure, never its text, which
         # could carry a secret (a connection string, a password) onto the screen.

@@ -371,12 +371,17 @@ class TemplatesScreen(PageScreen):
             return None
         return row
 
+    def _reviewer(self) -> str:
+        """Who the core records: the signed-in user, else (sign-in off) the OS login."""
+        principal = self.kootui.principal
+        return principal.name if principal is not None else operator_name()
+
     @work(group="templates-review", exit_on_error=False)
     async def action_approve_template(self) -> None:
         row = self._reviewable()
         if row is None:
             return
-        who = operator_name()
+        who = self._reviewer()
         question = ConfirmDialog(
             f'Approve "{row["title"]}"?',
             f"Tasks can then send it. Recorded as approved by {who}.",
@@ -397,7 +402,7 @@ class TemplatesScreen(PageScreen):
         row = self._reviewable()
         if row is None:
             return
-        context, template_id, who = self.kootui.context, int(row.key), operator_name()
+        context, template_id, who = self.kootui.context, int(row.key), self._reviewer()
         form: FormDialog[TemplateView] = FormDialog(
             f'Reject "{row["title"]}" — the author sees the reason (recorded as {who})',
             [TextField("reason", "Reason", placeholder="promotional wording in the subject")],
