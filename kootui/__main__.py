@@ -10,6 +10,7 @@ signals as they are.
 
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 from collections.abc import Sequence
@@ -33,8 +34,16 @@ def command_of(args: Sequence[str]) -> str:
 
 
 def main() -> int:
-    if command_of(sys.argv[1:]) in ("worker", "serve"):
+    command = command_of(sys.argv[1:])
+    if command in ("worker", "serve"):
         signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    if command == "":
+        # The console's start-up makes long-lived objects only (modules, the shell, the
+        # store's tables): the full collections that walked them cost about 100 ms of
+        # processor before the Overview's figures (one fell on their first paint). They
+        # are frozen as they come and collection is on again once the store has finished
+        # opening (kootui.cli.console: freeze_start_up_objects, collect_garbage_again).
+        gc.disable()
     from kootui.cli import main as run_command
 
     return run_command()

@@ -9,6 +9,7 @@ it is reported exactly as the other commands report theirs.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import threading
 from typing import TYPE_CHECKING
@@ -21,6 +22,21 @@ if TYPE_CHECKING:
     from kootui.core.dispatch import EngineThread
 
 log = logging.getLogger(__name__)
+
+
+def freeze_start_up_objects() -> None:
+    """While ``kootui`` starts with collection off (see ``kootui.__main__``), what it has
+    made so far lives as long as the console: out of the collector's sight, no full
+    collection walks it again. (Anywhere else, tests included, nothing changes.)"""
+    if not gc.isenabled():
+        gc.freeze()
+
+
+def collect_garbage_again() -> None:
+    """The end of start-up: its objects frozen, collection is on again."""
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 class ConsoleStore:
@@ -47,6 +63,7 @@ class ConsoleStore:
             if self._closed:
                 raise RuntimeError("the console ended before its store was open")
             self.context = open_readable_context(self.settings)
+            freeze_start_up_objects()  # the store's modules, SQLAlchemy's and SQLModel's
             return self.context
 
     def finish(self, context: Context) -> None:
@@ -54,21 +71,27 @@ class ConsoleStore:
         from kootui.core.bootstrap import finish_opening
 
         with self._lock:
-            if self._closed:
-                return
-            finish_opening(context)
-            if not self.with_engine:
-                log.info("--no-engine: this console does not send; `kootui worker` processes do")
-                return
-            from kootui.core.dispatch import EngineThread
+            try:
+                if self._closed:
+                    return
+                finish_opening(context)
+                if not self.with_engine:
+                    log.info(
+                        "--no-engine: this console does not send; `kootui worker` processes do"
+                    )
+                    return
+                from kootui.core.dispatch import EngineThread
 
-            self.engine = EngineThread(context)
-            self.engine.start()
+                self.engine = EngineThread(context)
+                self.engine.start()
+            finally:
+                collect_garbage_again()
 
     def close(self) -> None:
         """Stop the engine (saying so when it did not stop in time) and close the store."""
         with self._lock:
             self._closed = True
+            collect_garbage_again()
             if self.engine is not None and not self.engine.stop():
                 say(
                     "kootui: the sending engine did not stop in time; leases will expire "
@@ -99,6 +122,7 @@ def run_console(args: argparse.Namespace, settings: Settings) -> int:
         sign_in = SignInFace("web", address=args.web_peer, required=True)
     opening = StoreOpening(settings, store.open, finish=store.finish, sign_in=sign_in)
     app = KootuiApp(opening, catalog=catalog, theme=args.theme)
+    freeze_start_up_objects()  # the shell's modules, settings and themes
     try:
         app.run()
     finally:

@@ -4,6 +4,8 @@ public templates, the engine). Closing waits for both and closes what was opened
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 from sqlalchemy import func, select
 from sqlmodel import col
@@ -34,3 +36,18 @@ def test_readable_first_then_the_public_templates_when_finished(settings: Settin
         store.close()
     with pytest.raises(RuntimeError, match="ended before its store was open"):
         store.open()
+
+
+def test_collection_is_on_again_once_the_console_has_opened(settings: Settings) -> None:
+    # `kootui` starts the console with collection off; the end of opening turns it on.
+    store = ConsoleStore(settings, with_engine=False)
+    gc.disable()
+    try:
+        context = store.open()
+        assert not gc.isenabled()  # still starting: the figures come first
+        store.finish(context)
+        assert gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()  # this test process's objects, frozen as the console's would be
+        store.close()
