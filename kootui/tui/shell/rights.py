@@ -43,6 +43,19 @@ KEY_RIGHTS: dict[str, str] = {
     "suppression-reveal": "kooMessage:suppression:reveal",
     "suppression-import": "kooMessage:suppression:create",
     "suppression-export": "kooMessage:suppression:export",
+    "webhooks-add": "kooMessage:webhook:create",
+    "webhooks-edit": "kooMessage:webhook:update",
+    "webhooks-test": "kooMessage:webhook:update",
+    "webhooks-toggle": "kooMessage:webhook:update",
+    "webhooks-remove": "kooMessage:webhook:delete",
+    "packages-add": "kooMessage:package:create",
+    "packages-remove": "kooMessage:package:delete",
+    "packages-policy": "kooMessage:package:update",
+    "domain-details-warmup": "kooMessage:warmup:update",
+    "destinations-new": "kooMessage:destination:create",
+    "destinations-edit": "kooMessage:destination:update",
+    "destinations-delete": "kooMessage:destination:delete",
+    "destinations-workspace": "kooMessage:destination:update",
 }
 # The same, by (scope, action name), which is what a screen's check_action is given.
 _RIGHTS_BY_ACTION = {
