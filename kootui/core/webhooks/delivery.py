@@ -281,6 +281,15 @@ def record_attempts(
         return []
     give_up = timedelta(hours=settings.webhooks.give_up_hours)
     with store.writing() as connection:
+        # An endpoint removed while its delivery was in flight took its rows with it.
+        alive = set(
+            connection.execute(
+                select(_outbox.c.id).where(_outbox.c.id.in_([a.due.outbox_id for a in attempts]))
+            ).scalars()
+        )
+        attempts = [attempt for attempt in attempts if attempt.due.outbox_id in alive]
+        if not attempts:
+            return []
         insert_rows(
             connection,
             _deliveries,

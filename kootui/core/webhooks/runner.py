@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy.exc import OperationalError
 
 from kootui.core.context import Context
+from kootui.core.errors import StoreError
 from kootui.core.webhooks.delivery import (
     Attempt,
     Due,
@@ -116,6 +117,11 @@ class WebhookDeliverer:
                         done = await self.run_once(client)
                 except OperationalError as exc:
                     log.warning("webhooks: store busy or unavailable: %s", exc.orig)
+                except StoreError:
+                    raise  # a store that will not pass by itself stops the engine
+                except Exception:
+                    # Webhooks must never stop sending: log, wait, try again.
+                    log.exception("webhooks: a delivery round failed")
                 if done:
                     continue
                 try:

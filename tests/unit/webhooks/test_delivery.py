@@ -17,10 +17,13 @@ from kootui.core.webhooks import (
     WebhookDeliverer,
     claim_due,
     create_endpoint,
+    deliver,
     delivery_log,
     get_endpoint,
     lease_for,
     new_client,
+    record_attempts,
+    remove_endpoint,
     send_test_event,
     set_enabled,
     write_endpoint_event,
@@ -36,9 +39,9 @@ def receiver() -> Iterator[WebhookReceiver]:
 
 
 @pytest.fixture
-def hooks(context: Context, receiver: WebhookReceiver) -> Context:
+def hooks(any_context: Context, receiver: WebhookReceiver) -> Context:
     receiver.reset()
-    return loopback_context(context, webhooks__timeout_seconds=5)
+    return loopback_context(any_context, webhooks__timeout_seconds=5)
 
 
 def _run_once(context: Context, worker: str = "engine-a") -> int:
@@ -191,3 +194,22 @@ def test_a_url_turned_inner_is_refused_at_delivery(
     (entry,) = delivery_log(strict, endpoint.id)
     assert not entry.ok and entry.detail.startswith("refused: 127.0.0.1 is a loopback address")
     assert receiver.received == []
+
+
+def test_an_endpoint_removed_during_its_delivery_is_no_fault(
+    hooks: Context, receiver: WebhookReceiver, clock: FixedClock
+) -> None:
+    endpoint = create_endpoint(hooks, receiver.url, ["all"]).endpoint
+    _queue_test_event(hooks, endpoint.id)
+    claimed = claim_due(
+        hooks.store, "engine-a", clock.now(), limit=5, lease=lease_for(hooks.settings)
+    )
+
+    async def deliver_all() -> list[object]:
+        async with new_client(hooks.settings) as client:
+            return [await deliver(hooks, client, due) for due in claimed]
+
+    attempts = asyncio.run(deliver_all())
+    remove_endpoint(hooks, endpoint.id)  # meanwhile, in the console
+    assert record_attempts(hooks.store, "engine-a", attempts, clock.now(), hooks.settings) == []  # type: ignore[arg-type]
+    assert outbox_rows(hooks) == []
