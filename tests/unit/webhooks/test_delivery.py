@@ -28,6 +28,7 @@ from kootui.core.webhooks import (
     set_enabled,
     write_endpoint_event,
 )
+from tests.support.dns_server import LoopbackDnsServer
 from tests.support.webhook_receiver import Reply, WebhookReceiver, webhook_receiver
 from tests.support.webhooks import loopback_context, outbox_rows, verify
 
@@ -213,3 +214,21 @@ def test_an_endpoint_removed_during_its_delivery_is_no_fault(
     remove_endpoint(hooks, endpoint.id)  # meanwhile, in the console
     assert record_attempts(hooks.store, "engine-a", attempts, clock.now(), hooks.settings) == []  # type: ignore[arg-type]
     assert outbox_rows(hooks) == []
+
+
+def test_a_name_is_resolved_once_and_the_checked_address_is_connected_to(
+    hooks: Context, receiver: WebhookReceiver, clock: FixedClock
+) -> None:
+    port = receiver.url.split(":")[2].split("/")[0]
+    with LoopbackDnsServer() as dns:
+        dns.set("hooks.test", "A", "127.0.0.1")
+        named = loopback_context(hooks, dns__nameservers=["127.0.0.1"], dns__port=dns.port)
+        endpoint = create_endpoint(named, f"http://hooks.test:{port}/in", ["all"]).endpoint
+        _queue_test_event(named, endpoint.id)
+        assert _run_once(named) == 1
+        asked = [name for name, rtype, _ in dns.queries if rtype == "A"]
+    (request,) = receiver.received
+    # The connection went to the address the check saw; the name travels in Host only.
+    assert request.headers["host"] == f"hooks.test:{port}"
+    assert request.path == "/in"
+    assert asked.count("hooks.test") == 2  # once when saved, once for this delivery
