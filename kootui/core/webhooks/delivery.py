@@ -37,6 +37,7 @@ from kootui.core.store import (
     insert_rows,
 )
 from kootui.core.webhooks.addresses import Target, WebhookRefused, check_target
+from kootui.core.webhooks.outbox import forget_subscriptions
 from kootui.core.webhooks.signing import secret_bytes, signed_headers
 
 if TYPE_CHECKING:  # httpx is imported by the first delivery: an engine with no endpoint never
@@ -337,7 +338,10 @@ def record_attempts(
                 )
                 .values(values)
             )
-        return _keep_health(connection, attempts, now, settings)
+        disabled = _keep_health(connection, attempts, now, settings)
+    if disabled:
+        forget_subscriptions(store.engine)  # this process stops queueing for them at once
+    return disabled
 
 
 def _keep_health(
