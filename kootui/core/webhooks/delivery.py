@@ -204,17 +204,46 @@ class Attempt:
     detail: str
 
 
-def new_client(settings: Settings) -> httpx.AsyncClient:
-    """No redirects followed (a 3xx is a failure), no proxy from the environment (it would
-    connect where the address check did not look), the delivery timeout."""
-    import httpx
+class HttpClients:
+    """One httpx client per host name. A client pools connections by the address it
+    connects to, while a TLS connection belongs to the name it was opened for (SNI and the
+    certificate check): two names on one address must not share one. No redirects are
+    followed (a 3xx is a failure), no proxy is taken from the environment (it would
+    connect where the address check did not look); the delivery timeout applies."""
 
-    return httpx.AsyncClient(
-        follow_redirects=False,
-        trust_env=False,
-        timeout=httpx.Timeout(settings.webhooks.timeout_seconds),
-        headers={"user-agent": USER_AGENT},
-    )
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._by_host: dict[str, httpx.AsyncClient] = {}
+
+    def for_host(self, host: str) -> httpx.AsyncClient:
+        import httpx
+
+        client = self._by_host.get(host)
+        if client is None:
+            client = httpx.AsyncClient(
+                follow_redirects=False,
+                trust_env=False,
+                timeout=httpx.Timeout(self._settings.webhooks.timeout_seconds),
+                headers={"user-agent": USER_AGENT},
+            )
+            self._by_host[host] = client
+        return client
+
+    async def aclose(self) -> None:
+        clients, self._by_host = list(self._by_host.values()), {}
+        for client in clients:
+            await client.aclose()
+
+    async def __aenter__(self) -> HttpClients:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.aclose()
+
+
+def new_client(settings: Settings) -> HttpClients:
+    """The HTTP clients of one delivery loop (or one test event)."""
+    return HttpClients(settings)
 
 
 async def _post(
@@ -240,7 +269,7 @@ async def _post(
         await response.aclose()
 
 
-async def deliver(context: Context, client: httpx.AsyncClient, due: Due) -> Attempt:
+async def deliver(context: Context, clients: HttpClients, due: Due) -> Attempt:
     """One POST of ``due``: the address checked again now and connected to as checked."""
     import httpx
 
@@ -255,7 +284,8 @@ async def deliver(context: Context, client: httpx.AsyncClient, due: Due) -> Atte
         secret = secret_bytes(settings, due.secret_salt)
         headers = signed_headers(secret, due.webhook_id, int(started_at.timestamp()), body)
         code, snippet = await asyncio.wait_for(
-            _post(client, target, headers, body), settings.webhooks.timeout_seconds
+            _post(clients.for_host(target.url.host), target, headers, body),
+            settings.webhooks.timeout_seconds,
         )
         status_code, ok = code, 200 <= code < 300
         detail = printable(snippet.decode("utf-8", "replace").strip())

@@ -14,6 +14,7 @@ import pytest
 from kootui.core.clock import FixedClock
 from kootui.core.context import Context
 from kootui.core.webhooks import (
+    HttpClients,
     WebhookDeliverer,
     claim_due,
     create_endpoint,
@@ -232,3 +233,12 @@ def test_a_name_is_resolved_once_and_the_checked_address_is_connected_to(
     assert request.headers["host"] == f"hooks.test:{port}"
     assert request.path == "/in"
     assert asked.count("hooks.test") == 2  # once when saved, once for this delivery
+
+
+async def test_each_host_name_has_its_own_connections(any_context: Context) -> None:
+    # Two names on one address must not share a TLS connection opened for one of them.
+    async with HttpClients(any_context.settings) as clients:
+        first = clients.for_host("a.example")
+        assert clients.for_host("a.example") is first
+        assert clients.for_host("b.example") is not first
+        assert not first.follow_redirects and not first.trust_env
