@@ -54,6 +54,8 @@ PAGE_SUITES = frozenset(
         "test_templates_page",
         "test_templates_page_flow",
         "test_themes",
+        "test_webhooks_page",
+        "test_snapshots_webhooks",
         "test_wording",
         "test_workspace_form",
     }

@@ -38,6 +38,7 @@ from kootui.core.store import (
     insert_rows,
 )
 from kootui.core.webhooks.addresses import Target, WebhookRefused, check_target
+from kootui.core.webhooks.outbox import forget_subscriptions
 from kootui.core.webhooks.signing import secret_bytes, signed_headers
 
 if TYPE_CHECKING:  # httpx is imported by the first delivery: an engine with no endpoint never
@@ -204,17 +205,46 @@ class Attempt:
     detail: str
 
 
-def new_client(settings: Settings) -> httpx.AsyncClient:
-    """No redirects followed (a 3xx is a failure), no proxy from the environment (it would
-    connect where the address check did not look), the delivery timeout."""
-    import httpx
+class HttpClients:
+    """One httpx client per host name. A client pools connections by the address it
+    connects to, while a TLS connection belongs to the name it was opened for (SNI and the
+    certificate check): two names on one address must not share one. No redirects are
+    followed (a 3xx is a failure), no proxy is taken from the environment (it would
+    connect where the address check did not look); the delivery timeout applies."""
 
-    return httpx.AsyncClient(
-        follow_redirects=False,
-        trust_env=False,
-        timeout=httpx.Timeout(settings.webhooks.timeout_seconds),
-        headers={"user-agent": USER_AGENT},
-    )
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._by_host: dict[str, httpx.AsyncClient] = {}
+
+    def for_host(self, host: str) -> httpx.AsyncClient:
+        import httpx
+
+        client = self._by_host.get(host)
+        if client is None:
+            client = httpx.AsyncClient(
+                follow_redirects=False,
+                trust_env=False,
+                timeout=httpx.Timeout(self._settings.webhooks.timeout_seconds),
+                headers={"user-agent": USER_AGENT},
+            )
+            self._by_host[host] = client
+        return client
+
+    async def aclose(self) -> None:
+        clients, self._by_host = list(self._by_host.values()), {}
+        for client in clients:
+            await client.aclose()
+
+    async def __aenter__(self) -> HttpClients:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.aclose()
+
+
+def new_client(settings: Settings) -> HttpClients:
+    """The HTTP clients of one delivery loop (or one test event)."""
+    return HttpClients(settings)
 
 
 async def _post(
@@ -241,7 +271,7 @@ async def _post(
 
 
 @requires(Act.ENGINE_RUN)
-async def deliver(context: Context, client: httpx.AsyncClient, due: Due) -> Attempt:
+async def deliver(context: Context, clients: HttpClients, due: Due) -> Attempt:
     """One POST of ``due``: the address checked again now and connected to as checked."""
     import httpx
 
@@ -256,7 +286,8 @@ async def deliver(context: Context, client: httpx.AsyncClient, due: Due) -> Atte
         secret = secret_bytes(settings, due.secret_salt)
         headers = signed_headers(secret, due.webhook_id, int(started_at.timestamp()), body)
         code, snippet = await asyncio.wait_for(
-            _post(client, target, headers, body), settings.webhooks.timeout_seconds
+            _post(clients.for_host(target.url.host), target, headers, body),
+            settings.webhooks.timeout_seconds,
         )
         status_code, ok = code, 200 <= code < 300
         detail = printable(snippet.decode("utf-8", "replace").strip())
@@ -283,6 +314,15 @@ def record_attempts(
         return []
     give_up = timedelta(hours=settings.webhooks.give_up_hours)
     with store.writing() as connection:
+        # An endpoint removed while its delivery was in flight took its rows with it.
+        alive = set(
+            connection.execute(
+                select(_outbox.c.id).where(_outbox.c.id.in_([a.due.outbox_id for a in attempts]))
+            ).scalars()
+        )
+        attempts = [attempt for attempt in attempts if attempt.due.outbox_id in alive]
+        if not attempts:
+            return []
         insert_rows(
             connection,
             _deliveries,
@@ -330,7 +370,10 @@ def record_attempts(
                 )
                 .values(values)
             )
-        return _keep_health(connection, attempts, now, settings)
+        disabled = _keep_health(connection, attempts, now, settings)
+    if disabled:
+        forget_subscriptions(store.engine)  # this process stops queueing for them at once
+    return disabled
 
 
 def _keep_health(

@@ -13,14 +13,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import OperationalError
 
 from kootui.core.context import Context
+from kootui.core.errors import StoreError
 from kootui.core.webhooks.delivery import (
     Attempt,
     Due,
+    HttpClients,
     any_due,
     claim_due,
     deliver,
@@ -29,9 +31,6 @@ from kootui.core.webhooks.delivery import (
     record_attempts,
 )
 from kootui.core.webhooks.outbox import has_enabled_endpoints
-
-if TYPE_CHECKING:
-    import httpx
 
 log = logging.getLogger("kootui.webhooks")
 T = TypeVar("T")
@@ -58,7 +57,7 @@ class WebhookDeliverer:
         self.delivered = 0
         self.failed = 0
 
-    async def run_once(self, client: httpx.AsyncClient) -> int:
+    async def run_once(self, client: HttpClients) -> int:
         """Claim what is due, deliver it, record it; how many rows were attempted."""
         settings = self.context.settings
         store = self.context.store
@@ -106,7 +105,7 @@ class WebhookDeliverer:
         recorded (each takes at most ``webhooks.timeout_seconds``). The HTTP client (and
         httpx itself) is made when there is first something to deliver."""
         poll = self.context.settings.webhooks.poll_seconds
-        client: httpx.AsyncClient | None = None
+        client: HttpClients | None = None
         try:
             while not stop.is_set():
                 done = 0
@@ -116,6 +115,11 @@ class WebhookDeliverer:
                         done = await self.run_once(client)
                 except OperationalError as exc:
                     log.warning("webhooks: store busy or unavailable: %s", exc.orig)
+                except StoreError:
+                    raise  # a store that will not pass by itself stops the engine
+                except Exception:
+                    # Webhooks must never stop sending: log, wait, try again.
+                    log.exception("webhooks: a delivery round failed")
                 if done:
                     continue
                 try:

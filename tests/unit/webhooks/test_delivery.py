@@ -14,17 +14,22 @@ import pytest
 from kootui.core.clock import FixedClock
 from kootui.core.context import Context
 from kootui.core.webhooks import (
+    HttpClients,
     WebhookDeliverer,
     claim_due,
     create_endpoint,
+    deliver,
     delivery_log,
     get_endpoint,
     lease_for,
     new_client,
+    record_attempts,
+    remove_endpoint,
     send_test_event,
     set_enabled,
     write_endpoint_event,
 )
+from tests.support.dns_server import LoopbackDnsServer
 from tests.support.webhook_receiver import Reply, WebhookReceiver, webhook_receiver
 from tests.support.webhooks import loopback_context, outbox_rows, verify
 
@@ -36,9 +41,9 @@ def receiver() -> Iterator[WebhookReceiver]:
 
 
 @pytest.fixture
-def hooks(context: Context, receiver: WebhookReceiver) -> Context:
+def hooks(any_context: Context, receiver: WebhookReceiver) -> Context:
     receiver.reset()
-    return loopback_context(context, webhooks__timeout_seconds=5)
+    return loopback_context(any_context, webhooks__timeout_seconds=5)
 
 
 def _run_once(context: Context, worker: str = "engine-a") -> int:
@@ -191,3 +196,49 @@ def test_a_url_turned_inner_is_refused_at_delivery(
     (entry,) = delivery_log(strict, endpoint.id)
     assert not entry.ok and entry.detail.startswith("refused: 127.0.0.1 is a loopback address")
     assert receiver.received == []
+
+
+def test_an_endpoint_removed_during_its_delivery_is_no_fault(
+    hooks: Context, receiver: WebhookReceiver, clock: FixedClock
+) -> None:
+    endpoint = create_endpoint(hooks, receiver.url, ["all"]).endpoint
+    _queue_test_event(hooks, endpoint.id)
+    claimed = claim_due(
+        hooks.store, "engine-a", clock.now(), limit=5, lease=lease_for(hooks.settings)
+    )
+
+    async def deliver_all() -> list[object]:
+        async with new_client(hooks.settings) as client:
+            return [await deliver(hooks, client, due) for due in claimed]
+
+    attempts = asyncio.run(deliver_all())
+    remove_endpoint(hooks, endpoint.id)  # meanwhile, in the console
+    assert record_attempts(hooks.store, "engine-a", attempts, clock.now(), hooks.settings) == []  # type: ignore[arg-type]
+    assert outbox_rows(hooks) == []
+
+
+def test_a_name_is_resolved_once_and_the_checked_address_is_connected_to(
+    hooks: Context, receiver: WebhookReceiver, clock: FixedClock
+) -> None:
+    port = receiver.url.split(":")[2].split("/")[0]
+    with LoopbackDnsServer() as dns:
+        dns.set("hooks.test", "A", "127.0.0.1")
+        named = loopback_context(hooks, dns__nameservers=["127.0.0.1"], dns__port=dns.port)
+        endpoint = create_endpoint(named, f"http://hooks.test:{port}/in", ["all"]).endpoint
+        _queue_test_event(named, endpoint.id)
+        assert _run_once(named) == 1
+        asked = [name for name, rtype, _ in dns.queries if rtype == "A"]
+    (request,) = receiver.received
+    # The connection went to the address the check saw; the name travels in Host only.
+    assert request.headers["host"] == f"hooks.test:{port}"
+    assert request.path == "/in"
+    assert asked.count("hooks.test") == 2  # once when saved, once for this delivery
+
+
+async def test_each_host_name_has_its_own_connections(any_context: Context) -> None:
+    # Two names on one address must not share a TLS connection opened for one of them.
+    async with HttpClients(any_context.settings) as clients:
+        first = clients.for_host("a.example")
+        assert clients.for_host("a.example") is first
+        assert clients.for_host("b.example") is not first
+        assert not first.follow_redirects and not first.trust_env

@@ -22,8 +22,8 @@ URL = "http://127.0.0.1:9/hooks"  # never contacted here: only the outbox is rea
 
 
 @pytest.fixture
-def hooks(context: Context) -> Context:
-    return loopback_context(context)
+def hooks(any_context: Context) -> Context:
+    return loopback_context(any_context)
 
 
 def _result(
