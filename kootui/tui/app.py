@@ -172,15 +172,17 @@ class KootuiApp(App[None]):
         opening = self._opening
         assert opening is not None
         try:
-            context = await asyncio.to_thread(opening.open)
-            context = await self._signed_in(context)
+            opened = await asyncio.to_thread(opening.open)
+            context = await self._signed_in(opened)
             self._open_context = context
             self._store_open.set()  # the Overview's figures are read from here on
             self.load_workspace()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._first_read_done.wait(), FIRST_READ_WAIT_SECONDS)
             if opening.finish is not None:
-                await asyncio.to_thread(opening.finish, context)
+                # The public templates and the sending engine are the service's work, not
+                # the signed-in user's: they act as the opened store's owner.
+                await asyncio.to_thread(opening.finish, opened)
             # kootui.core.domains and DNS: loaded on a thread, not on the event loop.
             await asyncio.to_thread(import_module, DOMAIN_CHECKS_MODULE)
         except Exception as error:

@@ -53,7 +53,7 @@ SEND_NO_DOMAIN_CHANGES = """{
 ONLY_READ_MESSAGES = json.dumps(
     {"Version": "1.1", "Statement": [{"Effect": "Allow", "Action": "kooMessage:message:read"}]}
 )
-DENY_STATEMENT = "Send, no domain changes statement 1 (Deny)"
+DENY_STATEMENT = "Send, no domain changes statement 2 (Deny)"
 
 
 def _set_up_bob(context: Context) -> Context:
@@ -195,7 +195,7 @@ def test_the_cli_and_a_key_of_the_same_user_are_refused_in_the_same_words(
     create_user(admin, "rita", BOB_PASSWORD)
     create_policy(admin, "Reads, no tasks", no_tasks)
     attach_policy(admin, "Reads, no tasks", user="rita")
-    refusal = "kooMessage:devSendTask:read is refused: Reads, no tasks statement 1 (Deny)"
+    refusal = "kooMessage:devSendTask:read is refused: Reads, no tasks statement 2 (Deny)"
     monkeypatch.setenv("KOOTUI_HOME", str(served.context.home))  # type: ignore[attr-defined]
     status, _, err = _run_cli_as("rita", BOB_PASSWORD, ["task", "list"], capsys)
     assert (status, err.strip()) == (1, f"kootui: error: rita: {refusal}")

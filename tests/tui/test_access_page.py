@@ -70,7 +70,7 @@ async def test_the_administrator_sees_users_groups_policies_and_explains_the_den
         assert explain.query_one("#explain-user", Select).value == SENDER
         await wait_until(pilot, lambda: explain.decision is not None, "the decision")
         assert explain.decision is not None and not explain.decision.allowed
-        assert explain.decision.decided_by == "Send no domains statement 1 (Deny)"
+        assert explain.decision.decided_by == "Send no domains statement 2 (Deny)"
         explain.query_one("#explain-action", Select).value = "kooMessage:devSendTask:create"
         await wait_until(
             pilot, lambda: explain.decision is not None and explain.decision.allowed, "allowed"
@@ -84,7 +84,7 @@ async def test_the_administrator_sees_users_groups_policies_and_explains_the_den
             "the key's decision",
         )
         assert not explain.decision.allowed
-        assert explain.decision.decided_by == "Send no domains statement 1 (Deny)"
+        assert explain.decision.decided_by == "Send no domains statement 2 (Deny)"
         await pilot.press("escape")
         await settle(pilot)
 

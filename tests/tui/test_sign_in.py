@@ -112,7 +112,7 @@ async def test_a_refused_domain_change_names_the_deny(context: Context) -> None:
         await settle(pilot)
         shown = str(form.query_one("#form-error").render())
         assert shown.startswith("Not allowed: ann: kooMessage:domain:create")
-        assert "Send no domains statement 1 (Deny)" in shown
+        assert "Send no domains statement 2 (Deny)" in shown
 
     refused = query_audit(context, AuditFilter(action="*:domain:*", refused_only=True))
     assert [line.principal for line in refused] == [SENDER]

@@ -33,7 +33,8 @@ class Decision:
         """The deciding statement in a few words, as the audit log keeps it."""
         if self.policy is None:
             return self.note or DEFAULT_DENY
-        return f"{self.policy} statement {self.statement} ({self.effect})"
+        # Counted from 1, as a reader counts the Statement list.
+        return f"{self.policy} statement {(self.statement or 0) + 1} ({self.effect})"
 
     @property
     def explanation(self) -> str:

@@ -52,7 +52,7 @@ IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 @dataclass(frozen=True)
 class Statement:
-    """One statement; ``index`` counts from 0, as the explain names it."""
+    """One statement; ``index`` counts from 0, the explain and errors name it from 1."""
 
     index: int
     effect: Effect
@@ -143,10 +143,10 @@ class _Checker:
         return []
 
     def statement(self, index: int, node: Located) -> Statement | None:
-        members = self.members(node, f"statement {index}")
+        members = self.members(node, f"statement {index + 1}")
         if members is None:
             return None
-        self.unknown_keys(node, _STATEMENT_KEYS, f"statement {index}")
+        self.unknown_keys(node, _STATEMENT_KEYS, f"statement {index + 1}")
         before = len(self.problems)
         effect = self.effect(index, node, members)
         actions = self.actions(index, node, members)
@@ -158,7 +158,7 @@ class _Checker:
 
     def effect(self, index: int, node: Located, members: dict[str, Located]) -> Effect | None:
         if "Effect" not in members:
-            self.add(node, f'statement {index} needs "Effect": "Allow" or "Deny"')
+            self.add(node, f'statement {index + 1} needs "Effect": "Allow" or "Deny"')
             return None
         effect = members["Effect"]
         for choice in Effect:
@@ -169,7 +169,9 @@ class _Checker:
 
     def actions(self, index: int, node: Located, members: dict[str, Located]) -> list[str]:
         if "Action" not in members:
-            self.add(node, f'statement {index} needs "Action": ["kooMessage:<resource>:<verb>"]')
+            self.add(
+                node, f'statement {index + 1} needs "Action": ["kooMessage:<resource>:<verb>"]'
+            )
             return []
         found = []
         for at, pattern in self.strings(members["Action"], "Action"):

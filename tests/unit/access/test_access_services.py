@@ -107,11 +107,11 @@ def test_a_user_signs_in_with_the_policies_of_their_groups(context: Context) -> 
     assert refused.value.action == "kooMessage:domain:create"
     assert refused.value.explanation == (
         "alice: kooMessage:domain:create on domain/example.com is refused: "
-        "No domain changes statement 1 (Deny)"
+        "No domain changes statement 2 (Deny)"
     )
     lines = query_audit(context, AuditFilter(user_name="alice", refused_only=True))
     assert [line.action for line in lines] == ["kooMessage:domain:create"]
-    assert lines[0].decided_by == "No domain changes statement 1 (Deny)"
+    assert lines[0].decided_by == "No domain changes statement 2 (Deny)"
     assert (lines[0].face, lines[0].address) == ("cli", "127.0.0.1")
 
 

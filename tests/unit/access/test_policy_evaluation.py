@@ -156,7 +156,7 @@ def test_a_decision_names_the_statement_that_made_it(
     if decision.policy is None:
         assert decision.explanation.endswith(DEFAULT_DENY)
     else:
-        assert f"{decision.policy} statement {decision.statement}" in decision.explanation
+        assert f"{decision.policy} statement {decision.statement + 1}" in decision.explanation
 
 
 def test_the_owner_holds_everything_and_a_narrowing_policy_limits_a_credential() -> None:
