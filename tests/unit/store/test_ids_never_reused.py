@@ -4,12 +4,22 @@ nothing, and the next task's messages are left as they were."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from kootui.core.bounces import InboundReport, ReportKind, record_report
 from kootui.core.context import Context
+from kootui.core.events import OPENED, record_event
 from kootui.core.mail import record_unsubscribe, tracking_token, verp_address, verp_message_id
-from kootui.core.store import Message, MessageEvent, Suppression, Task
+from kootui.core.store import (
+    DeliveryAttempt,
+    Message,
+    MessageEvent,
+    Suppression,
+    Task,
+    downgrade,
+    upgrade,
+)
+from kootui.core.submissions import Pending, SubmissionChecker, commit_batch, prepare_raw
 from kootui.core.tasks import delete_task
 from kootui.core.tracking import follow_click, record_open
 from tests.support.dispatch_seed import messages, seed_sender, seed_task
@@ -87,3 +97,60 @@ def test_a_new_template_never_takes_a_deleted_ones_id(context: Context) -> None:
             select(Task.__table__.c.template_id).where(Task.__table__.c.id == new_task)
         ).scalar_one()
     assert new_template > old_template
+
+
+def test_the_intake_chooses_ids_after_a_deleted_tasks(context: Context) -> None:
+    address_id = seed_sender(context)
+    old_task = _sent_task(context, address_id, ["ann@example.org", "bob@example.org"])
+    highest = max(row.id or 0 for row in messages(context, old_task))
+    delete_task(context, old_task)
+    data = b"From: App <news@example.com>\r\nTo: cy@example.org\r\nSubject: Hi\r\n\r\nHello\r\n"
+    prepared = prepare_raw(SubmissionChecker(context), ["cy@example.org"], data)
+    [receipt] = commit_batch(context, [Pending(prepared)])
+    assert not isinstance(receipt, Exception)
+    assert receipt.message_ids == [highest + 1]
+    assert receipt.task_id is not None and receipt.task_id > old_task
+
+
+def _counts(context: Context) -> dict[str, int]:
+    tables = ("template", "task", "message", "message_event", "delivery_attempt")
+    with context.store.engine.connect() as connection:
+        return {
+            name: connection.exec_driver_sql(f"SELECT count(*) FROM {name}").scalar_one()
+            for name in tables
+        }
+
+
+def test_the_rebuild_keeps_every_row_and_child_and_the_foreign_keys(context: Context) -> None:
+    """Revision 0018 on a store with rows: dropping a parent table with foreign keys on
+    would delete its children (ON DELETE CASCADE); env.py turns them off around it."""
+    address_id = seed_sender(context)
+    task_id = _sent_task(context, address_id, ["ann@example.org", "bob@example.org"])
+    ann = messages(context, task_id)[0].id or 0
+    now = context.clock.now()
+    with context.store.session() as session:
+        record_event(session.connection(), ann, OPENED, now)
+        session.add(DeliveryAttempt(message_id=ann, started_at=now, outcome="delivered"))
+    before = _counts(context)
+    assert min(before.values()) >= 1
+    downgrade(context.store, "0016")
+    upgrade(context.store)
+    assert _counts(context) == before
+    with context.store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+        schema = dict(
+            connection.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'table'"
+            ).all()
+        )
+        highest = connection.execute(select(func.max(Message.__table__.c.id))).scalar_one()
+        sequence = connection.exec_driver_sql(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'message'"
+        ).scalar_one()
+        indexes = connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'message'"
+        ).scalars()
+    for name in ("template", "task", "message", "message_event"):
+        assert "AUTOINCREMENT" in schema[name], name
+    assert sequence == highest
+    assert "ix_message_recipient_lower" in set(indexes)
