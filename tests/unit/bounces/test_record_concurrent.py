@@ -7,7 +7,6 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-import pytest
 from sqlalchemy import event, update
 
 from kootui.core.bounces import InboundReport, ReportKind, record_report
@@ -19,8 +18,6 @@ HARD = InboundReport(ReportKind.HARD_BOUNCE, status="5.1.1", text="user unknown"
 
 
 def test_a_commit_during_the_reports_reads_does_not_fail_it(context: Context) -> None:
-    if context.store.dialect != "sqlite":
-        pytest.skip("SQLite's snapshots")
     seed_task(context, seed_sender(context), ["ann@example.org", "bob@example.org"])
     ann, bob = (row.id or 0 for row in messages(context))
     table = Message.__table__
