@@ -5,6 +5,7 @@ pipelining, a client gone mid-DATA, and the message then sent by the engine, sig
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import signal
 import smtplib
@@ -254,6 +255,41 @@ async def test_pipelined_commands_are_answered_in_order_and_bare_lf_is_refused(
     codes = [reply[:3] for reply in replies]
     assert codes == [b"220", b"250", b"250", b"250", b"354", b"250", b"250", b"250", b"354", b"554"]
     assert b"bare CR or LF" in replies[-1]
+    assert _count(context, Message) == 1
+
+
+def _encoded(text: str) -> bytes:
+    return f"=?utf-8?b?{base64.b64encode(text.encode()).decode()}?=".encode()
+
+
+async def test_hidden_characters_in_shown_headers_are_refused_naming_the_header(
+    context: Context, sender: int, tmp_path: Path
+) -> None:
+    envelope = [b"MAIL FROM:<app@example.com>\r\n", b"RCPT TO:<ann@example.org>\r\n", b"DATA\r\n"]
+    hidden = [
+        # A bidi override in an encoded word: "Invoice gpj.exe" shown reversed.
+        MESSAGE.replace(b"Subject: Hi", b"Subject: " + _encoded("Invoice \u202egpj.exe")),
+        # An invisible character in the From display name, folded onto a second line.
+        MESSAGE.replace(b"From: App", b"From:\r\n " + _encoded("Bank\u200b Support")),
+        # A terminal escape as written.
+        MESSAGE.replace(b"Subject: Hi", b"Subject: Hi\x1b[2J"),
+    ]
+    fine = MESSAGE.replace(b"Subject: Hi", b"Subject: " + _encoded("Gr\u00fc\u00dfe \U0001f44b"))
+    async with serving(context, tmp_path) as served:
+        replies = await _talk(
+            served.port("loopback"),
+            b"EHLO app.test\r\n",
+            *(line for message in hidden for line in (*envelope, message + b".\r\n")),
+            *envelope,
+            fine + b".\r\n",
+        )
+    answers = [replies[i + 1] for i, reply in enumerate(replies) if reply.startswith(b"354")]
+    assert len(answers) == 4
+    assert answers[0].startswith(b"554 5.6.0 Subject: the Subject header must not contain")
+    assert b"U+202E" in answers[0]
+    assert answers[1].startswith(b"554 5.6.0 From: the From header") and b"U+200B" in answers[1]
+    assert answers[2].startswith(b"554 5.6.0 Subject:") and b"U+001B" in answers[2]
+    assert answers[3].startswith(b"250")
     assert _count(context, Message) == 1
 
 

@@ -94,7 +94,8 @@ def record_report(context: Context, message_id: int | None, report: InboundRepor
         return ReportOutcome(report.kind, message_id)
     kind, status, reason = effect
     now = context.clock.now()
-    with context.store.writing() as connection:
+    # Write first: a commit between this read and the write would fail it (a 451).
+    with context.store.writing_first() as connection:
         if message_id is None and report.kind == ReportKind.COMPLAINT:
             # Only without a bounce address: the token is checked, the quoted Message-ID
             # is whatever the report's author wrote.

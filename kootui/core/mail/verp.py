@@ -49,15 +49,42 @@ def bounce_host(settings: Settings, domain: str) -> str:
     return f"{settings.sending.bounce_label}.{domain.lower()}"
 
 
-def bounce_secret(settings: Settings) -> bytes:
-    """The deployment's VERP key, read once per process (created when missing)."""
+_SHARE = (
+    "copy it from the host whose engines send (every sending engine and MX of a "
+    "deployment share one bounce secret, as they share the DKIM keys)"
+)
+
+
+def _unusable_secret(path: Path, problem: str, *, field: str, code: str) -> SettingsError:
+    return SettingsError(
+        f"the bounce secret {path} {problem}; fix its owner and mode (0600, the user kootui "
+        f"runs as), or {_SHARE}",
+        field=field,
+        code=code,
+    )
+
+
+def bounce_secret(
+    settings: Settings,
+    *,
+    field: str = "sending.mx_host",
+    code: str = "sending.bounce_secret_unreadable",
+) -> bytes:
+    """The deployment's VERP key, read once per process (created when missing). A secret
+    that cannot be read or is too short is a ``SettingsError`` naming ``field`` (the engine
+    sends with it because ``sending.mx_host`` is set; the MX passes its own)."""
     path = settings.paths.keys_dir / SECRET_FILE
     with _secrets_lock:
         known = _secrets.get(path)
         if known is None:
-            known = read_or_create_secret(path, _SECRET_BYTES)
+            try:
+                known = read_or_create_secret(path, _SECRET_BYTES)
+            except OSError as exc:
+                problem = f"cannot be read: {exc.strerror or exc}"
+                raise _unusable_secret(path, problem, field=field, code=code) from None
             if len(known) < _SECRET_BYTES:
-                raise ValueError(f"{path} is shorter than {_SECRET_BYTES} bytes")
+                problem = f"is shorter than {_SECRET_BYTES} bytes ({len(known)})"
+                raise _unusable_secret(path, problem, field=field, code=code)
             _secrets[path] = known
         return known
 
@@ -68,31 +95,13 @@ def check_bounce_secret(settings: Settings, *, create: bool) -> None:
     whose engines run beside this MX, on the same keys folder); without it a missing secret
     is an error: an MX that made its own would refuse every bounce of engines elsewhere."""
     path = settings.paths.keys_dir / SECRET_FILE
-    share = (
-        "copy it from the host whose engines send (every sending engine and MX of a "
-        "deployment share one bounce secret, as they share the DKIM keys)"
-    )
     if not create and not path.exists():
         raise SettingsError(
-            f"the bounce MX needs {path} and it is missing: {share}",
+            f"the bounce MX needs {path} and it is missing: {_SHARE}",
             field="mx.listen",
             code="mx.bounce_secret_missing",
         )
-    try:
-        bounce_secret(settings)
-    except OSError as exc:
-        raise SettingsError(
-            f"the bounce MX cannot read {path}: {exc.strerror or exc}; fix its owner and "
-            f"mode (0600, the user kootui runs as), or {share}",
-            field="mx.listen",
-            code="mx.bounce_secret_unreadable",
-        ) from None
-    except ValueError as exc:
-        raise SettingsError(
-            f"the bounce MX cannot use {path}: {exc}, or {share}",
-            field="mx.listen",
-            code="mx.bounce_secret_unreadable",
-        ) from None
+    bounce_secret(settings, field="mx.listen", code="mx.bounce_secret_unreadable")
 
 
 def _mac(secret: bytes, row_id: int) -> str:

@@ -28,6 +28,7 @@ from kootui.core.store.engine import (
     downgrade,
     head_revision,
     open_store,
+    take_write_lock,
     upgrade,
 )
 from kootui.core.store.faults import sqlite_database_path
@@ -187,6 +188,7 @@ __all__ = [
     "ordered_statement",
     "sqlite_database_path",
     "stored_id",
+    "take_write_lock",
     "update_rows",
     "upgrade",
 ]

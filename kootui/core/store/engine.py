@@ -81,6 +81,16 @@ def _writers_lock_path(engine: Engine) -> str | None:
     return f"{database}-writers"
 
 
+def take_write_lock(connection: Connection) -> None:
+    """Make the connection's transaction SQLite's writer now, before it reads. A deferred
+    transaction that reads, then writes after another connection committed, fails at once
+    with "busy snapshot" (no busy timeout helps); one that writes first waits its turn
+    under the busy timeout and then reads the newest rows. A write that changes nothing
+    (no task has id -1) is enough. PostgreSQL: nothing to do."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("UPDATE task SET name = name WHERE id = -1")
+
+
 class Store:
     """An open database: the single source of truth and the send queue."""
 
@@ -93,6 +103,15 @@ class Store:
         """A write transaction of the dispatch engine (commits at the end of the block),
         taken in turn with the other engines' (see ``writers_lock``)."""
         with self.writers.turn(), self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def writing_first(self) -> Iterator[Connection]:
+        """``writing`` whose transaction writes before it reads (SQLite: ``take_write_lock``),
+        for a read-then-write that other writers (sessions, other processes) must not
+        interleave with."""
+        with self.writing() as connection:
+            take_write_lock(connection)
             yield connection
 
     @property

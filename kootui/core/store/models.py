@@ -212,6 +212,8 @@ class SenderAddress(TableModel, table=True):
 
 class Template(TableModel, table=True):
     __tablename__ = "template"
+    # API clients keep template ids: one must never name another template (revision 0018).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     public_key: str | None = Field(default=None, max_length=64, unique=True)  # built-ins only
@@ -236,6 +238,8 @@ class Template(TableModel, table=True):
 
 class Task(TableModel, table=True):
     __tablename__ = "task"
+    # Ids named from outside (API clients) must never name another task (revision 0018).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=100, index=True)
@@ -290,6 +294,8 @@ class Message(TableModel, table=True):
         Index("ix_message_received_at", "received_at"),
         # The unsubscribe link's lookup by token.
         Index("ix_message_unsubscribe_token", "unsubscribe_token"),
+        # Ids are named from outside (VERP, tracking, API): never reused (revision 0018).
+        {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -426,6 +432,8 @@ class MessageEvent(TableModel, table=True):
         Index("ix_message_event_message_kind", "message_id", "kind"),
         Index("ix_message_event_occurred_at", "occurred_at"),
         Index("ux_message_event_once", "message_id", "once_kind", unique=True),
+        # An event's id may leave the store (a webhook's delivery id): never reused (0018).
+        {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -28,6 +28,7 @@ from kootui.core.submissions.intake import (
 )
 from kootui.core.submissions.raw_mime import (
     SMTP_SUBJECT,
+    ContentRefused,
     RawMessage,
     SubmissionRefused,
     prepare_raw,
@@ -55,6 +56,7 @@ __all__ = [
     "AcceptedRecipient",
     "AlreadyAnswered",
     "ChannelSpec",
+    "ContentRefused",
     "IdempotencyClaim",
     "Intake",
     "Pending",

@@ -110,8 +110,9 @@ def _take_write_lock(connection: Connection) -> None:
 
 def _new_ids(connection: Connection, count: int) -> list[int]:
     """Ids for ``count`` new message rows, known before the insert so each caller hears
-    its own: on SQLite (write lock held) after the highest; on PostgreSQL from the
-    table's sequence."""
+    its own: on SQLite (write lock held) after the highest ever given, deleted rows'
+    too (``sqlite_sequence``: ids are never reused); on PostgreSQL from the table's
+    sequence."""
     if count == 0:
         return []
     if connection.dialect.name == "postgresql":
@@ -123,7 +124,11 @@ def _new_ids(connection: Connection, count: int) -> list[int]:
             {"n": count},
         ).all()
         return [int(row[0]) for row in rows]
-    highest = connection.execute(select(func.max(_message.c.id))).scalar() or 0
+    highest = max(
+        connection.execute(select(func.max(_message.c.id))).scalar() or 0,
+        connection.execute(text("SELECT seq FROM sqlite_sequence WHERE name = 'message'")).scalar()
+        or 0,
+    )
     return list(range(int(highest) + 1, int(highest) + 1 + count))
 
 

@@ -10,6 +10,8 @@ prepared rows then carry the bytes (less Bcc) for the intake to store beside eac
 
 from __future__ import annotations
 
+import email.errors
+import email.header
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -21,6 +23,7 @@ from kootui.core.context import Context
 from kootui.core.errors import KootuiError, NotFound, ValidationError
 from kootui.core.mail import (
     field_value,
+    first_control,
     has_bare_line_ending,
     header_fields,
     mailbox_addresses,
@@ -41,6 +44,16 @@ SMTP_SUBJECT = "Submitted over SMTP"
 SMTP_TEXT = "Messages submitted over SMTP are sent as the application wrote them."
 MAX_MESSAGE_ID_CHARS = 255
 _DROPPED = frozenset({"bcc", "resent-bcc"})
+# The fields a mail client shows its reader: what the console's cores refuse in a subject
+# or a sender's name (a bidi override, an invisible character) is refused here too.
+_SHOWN = {
+    "subject": "Subject",
+    "from": "From",
+    "sender": "Sender",
+    "reply-to": "Reply-To",
+    "to": "To",
+    "cc": "Cc",
+}
 
 
 class SubmissionRefused(KootuiError):
@@ -65,6 +78,43 @@ def suppressed_recipients(context: Context, addresses: Sequence[str]) -> dict[st
     return {row.address: row.reason for row in rows}
 
 
+class ContentRefused(ValidationError):
+    """The message's content breaks a rule of form; the listener answers ``554 5.6.0``
+    naming the header (the field)."""
+
+    code = "smtp.header_control"
+
+
+def _decoded(value: str) -> str:
+    """A field's value with its RFC 2047 words decoded (as a reader's client shows it);
+    a word that does not decode stays as written."""
+    try:
+        return str(email.header.make_header(email.header.decode_header(value)))
+    except (email.errors.HeaderParseError, LookupError, UnicodeError, ValueError):
+        return value
+
+
+def _refuse_hidden_characters(fields: Sequence[tuple[str, bytes]]) -> None:
+    """Refuse a shown header holding a control or invisible formatting character, as
+    written or inside an encoded word: the bytes go out unchanged, so what the reader
+    sees must be what it is."""
+    for name, text in fields:
+        shown = _SHOWN.get(name)
+        if shown is None:
+            continue
+        raw = text.split(b":", 1)[1] if b":" in text else b""
+        # Unfolded (a fold is CRLF then a space or TAB), and a TAB is a space in a header.
+        value = raw.decode("ascii").replace("\r\n", "").replace("\t", " ").strip()
+        for candidate in (value, _decoded(value)):
+            found = first_control(candidate)
+            if found is not None:
+                raise ContentRefused(
+                    f"the {shown} header must not contain control or invisible formatting "
+                    f"characters (found U+{ord(candidate[found]):04X})",
+                    field=shown,
+                )
+
+
 @dataclass(frozen=True)
 class RawMessage:
     """A submitted message read: the request the checker judges, and what rides along."""
@@ -86,7 +136,8 @@ def prepare_raw(
 
 
 def read_raw(recipients: Sequence[str], data: bytes) -> RawMessage:
-    """The message's form checked (CRLF only, 7bit, one From, a sane Message-ID) and read;
+    """The message's form checked (CRLF only, 7bit, no hidden characters in the headers a
+    reader sees, one From, a sane Message-ID) and read;
     no store access, so an event loop may run it."""
     if has_bare_line_ending(data):
         raise ValidationError(
@@ -105,6 +156,7 @@ def read_raw(recipients: Sequence[str], data: bytes) -> RawMessage:
         )
     head, body = split_head(data)
     fields = header_fields(head)
+    _refuse_hidden_characters(fields)
     from_fields = [text for name, text in fields if name == "from"]
     if len(from_fields) != 1:
         raise ValidationError(

@@ -22,6 +22,7 @@ from kootui.core.context import Context
 from kootui.core.errors import KootuiError, LimitReached, StoreError
 from kootui.core.recipients import RecipientValidator
 from kootui.core.submissions import (
+    ContentRefused,
     Intake,
     SubmissionChecker,
     prepare_read,
@@ -55,7 +56,7 @@ def refusal(error: KootuiError) -> str:
         return f"451 4.3.0 {reply_text(error)}"
     if isinstance(error, LimitReached):
         return f"552 5.3.4 {reply_text(error)}"
-    if error.field == "DATA":
+    if error.field == "DATA" or isinstance(error, ContentRefused):
         return f"554 5.6.0 {reply_text(error)}"
     return f"550 5.7.1 {reply_text(error)}"
 
