@@ -58,7 +58,7 @@ def test_a_ring_in_the_same_process_starts_an_idle_engine_at_once(context: Conte
         task = seed_task(context, address, 3)  # written behind the engine's back: no ring
         wake_engines(context.store, context.settings)
         assert wait_for(lambda: engine.recorded == 3)
-        folder = doorbell_folder(context)
+        folder = doorbell_folder(context.store, context.settings)
         assert {oct(f.stat().st_mode & 0o777) for f in (folder, folder.parent)} == {"0o700"}
     assert {row.status for row in messages(context, task)} == {"delivered"}
 

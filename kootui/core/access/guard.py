@@ -46,8 +46,8 @@ def check_access(context: Context, action: Act | str, resource: str = "") -> Dec
     return decision
 
 
-def _context_of(args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> Context:
-    context: Context = kwargs["context"] if "context" in kwargs else args[0]
+def _context_of(args: tuple[Any, ...], kwargs: Mapping[str, Any], position: int) -> Context:
+    context: Context = kwargs["context"] if "context" in kwargs else args[position]
     return context
 
 
@@ -60,6 +60,10 @@ def requires(
 
     def decorate(function: Callable[P, R]) -> Callable[P, R]:
         signature = inspect.signature(function)
+        names = list(signature.parameters)
+        # The Context is the parameter named "context", wherever it stands (a helper that
+        # takes the caller's session first), else the first.
+        position = names.index("context") if "context" in names else 0
 
         def resource_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
             if resource is None:
@@ -72,7 +76,7 @@ def requires(
         def checked(*args: P.args, **kwargs: P.kwargs) -> R:
             if _inside_checked_call.get():
                 return function(*args, **kwargs)
-            context = _context_of(args, kwargs)
+            context = _context_of(args, kwargs, position)
             principal = context.principal
             audited = spec.audited_when_allowed and (
                 principal.kind is not PrincipalKind.OWNER or spec.guards_access
