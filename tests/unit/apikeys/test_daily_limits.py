@@ -181,3 +181,31 @@ def test_a_limit_is_checked_and_can_be_cleared(any_context: Context, ids: dict[s
     assert user_daily_limit(any_context, "alice").left_today == 0
     assert set_user_daily_limit(any_context, "alice", None).messages is None
     assert list_daily_limits(any_context) == []
+
+
+def test_the_cli_sets_lists_and_clears_limits(
+    context: Context, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kootui.cli import main
+
+    create_user(context, "alice", PASSWORD)
+    key = _key(context, "shop")
+    login = create_smtp_credential(context, "relay", owner="alice").credential.username
+    assert main(["iam", "user", "set-limit", "alice", "1,000"]) == 0
+    assert main(["apikey", "set-limit", key, "50"]) == 0
+    assert main(["smtp-credential", "set-limit", login, "none"]) == 0
+    assert main(["iam", "limits"]) == 0
+    # The command runs on the machine's clock: the day in brackets is left out.
+    lines = [line.split(" (")[0] for line in capsys.readouterr().out.splitlines()]
+    assert lines == [
+        "alice: at most 1,000 messages a day; 0 accepted today",
+        f"API key {key}: at most 50 messages a day; 0 accepted today",
+        f"SMTP login {login}: no daily limit; 0 accepted today",
+        f"{key}: at most 50 messages a day; 0 accepted today",
+        "alice: at most 1,000 messages a day; 0 accepted today",
+        "2 limit(s)",
+    ]
+    with pytest.raises(SystemExit) as refused:
+        main(["apikey", "set-limit", key, "lots"])
+    assert refused.value.code == 2
+    assert "'lots' is not a number of messages" in capsys.readouterr().err
