@@ -11,6 +11,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from kootui.cli.context import with_context
+from kootui.cli.daily_limits import add_set_limit
 from kootui.cli.output import ArgumentParser, say
 from kootui.cli.paths import file_to_read
 from kootui.core.clock import local_text
@@ -110,3 +111,6 @@ def add_apikey_commands(commands: argparse._SubParsersAction[ArgumentParser]) ->
     revoke = actions.add_parser("revoke", help="revoke a key for good")
     revoke.add_argument("key", metavar="KEY", help=KEY_HELP)
     revoke.set_defaults(handler=with_context(_revoke))
+    add_set_limit(
+        actions, target="key", target_help=KEY_HELP, setter_name="set_key_daily_limit", what="a key"
+    )

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kootui.cli.context import with_context
+from kootui.cli.daily_limits import add_limit_list, add_set_limit
 from kootui.cli.output import ArgumentParser, say, say_block
 from kootui.cli.paths import file_to_read
 from kootui.core.clock import local_text
@@ -342,7 +343,9 @@ def add_iam_commands(commands: argparse._SubParsersAction[ArgumentParser]) -> No
     listed = actions.add_parser("actions", help="every action a policy can name")
     listed.set_defaults(handler=_plain(_actions))
 
-    user = actions.add_parser("user", help="users: create, list, disable, enable, password")
+    user = actions.add_parser(
+        "user", help="users: create, list, disable, enable, password, set-limit"
+    )
     user_actions = user.add_subparsers(dest="user_command", metavar="ACTION", required=True)
     create = user_actions.add_parser("create", help="create a user (the password is asked)")
     create.add_argument("name", metavar="NAME")
@@ -358,6 +361,14 @@ def add_iam_commands(commands: argparse._SubParsersAction[ArgumentParser]) -> No
     password = user_actions.add_parser("password", help="set a user's password (asked)")
     password.add_argument("name", metavar="NAME")
     password.set_defaults(handler=with_context(_user_password))
+    add_set_limit(
+        user_actions,
+        target="name",
+        target_help="the user's name; the limit covers their tasks, keys and logins together",
+        setter_name="set_user_daily_limit",
+        what="a user",
+    )
+    add_limit_list(actions)
 
     recover = actions.add_parser(
         "recover",

@@ -61,7 +61,7 @@ def _rate_text(rate: object) -> str:
 
 
 def _print_table(report: Report) -> None:
-    from kootui.core.reports import report_headers, report_table
+    from kootui.core.reports import billable_text, report_headers, report_table
 
     headers = report_headers(report)[:-1]  # the note becomes a mark after the row
     texts: list[list[str]] = []
@@ -85,6 +85,7 @@ def _print_table(report: Report) -> None:
         say("* still running: its figures change while messages are sent")
     if report.empty_reason is not None:
         say(EMPTY_TEXT[report.empty_reason.value])
+    say(billable_text(report.billable))
 
 
 def _print_choices(context: Context) -> None:

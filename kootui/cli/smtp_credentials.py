@@ -9,6 +9,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from kootui.cli.context import with_context
+from kootui.cli.daily_limits import add_set_limit
 from kootui.cli.output import ArgumentParser, say
 from kootui.cli.paths import file_to_read
 from kootui.core.clock import local_text
@@ -93,3 +94,10 @@ def add_smtp_credential_commands(commands: argparse._SubParsersAction[ArgumentPa
     revoke = actions.add_parser("revoke", help="revoke a login for good")
     revoke.add_argument("credential", metavar="CREDENTIAL", help=CREDENTIAL_HELP)
     revoke.set_defaults(handler=with_context(_revoke))
+    add_set_limit(
+        actions,
+        target="credential",
+        target_help=CREDENTIAL_HELP,
+        setter_name="set_login_daily_limit",
+        what="a login",
+    )

@@ -53,6 +53,19 @@ class LimitReached(KootuiError):
     http_status = 409
 
 
+class DailyLimitReached(LimitReached):
+    """A user's or credential's daily message limit would be passed: the request is refused
+    whole and may be sent again once the workspace's next day begins. ``subject`` names
+    the limit (``user/<id>``, ``kt_…``, ``kts_…``)."""
+
+    code = "limit.daily_messages"
+    http_status = 429
+
+    def __init__(self, message: str, *, subject: str, code: str, field: str) -> None:
+        super().__init__(message, code=code, field=field)
+        self.subject = subject
+
+
 class NotFound(KootuiError):
     code = "not_found"
     http_status = 404

@@ -29,7 +29,12 @@ from kootui.core.access import (
     explain_user,
     query_audit,
 )
-from kootui.core.apikeys import create_api_key, create_smtp_credential
+from kootui.core.apikeys import (
+    create_api_key,
+    create_smtp_credential,
+    set_key_daily_limit,
+    set_login_daily_limit,
+)
 from kootui.core.context import Context
 from kootui.core.submissions import Intake, SubmissionChecker
 from kootui.serve.smtp import SmtpListeners
@@ -177,6 +182,53 @@ def test_an_smtp_login_is_refused_with_550_5_7_1_naming_the_action(
     assert "kooMessage:message:send on sender/news@mail.example.com is refused" in refused.message
     lines = query_audit(context, AuditFilter(user_name="bob", action="kooMessage:message:send"))
     assert lines[0].face == "smtp" and not lines[0].allowed
+
+
+def test_daily_limits_are_a_429_from_the_api_and_a_451_4_7_1_from_smtp(
+    served: RunningApi,
+) -> None:
+    context = served.context
+    admin: Context = context.admin  # type: ignore[attr-defined]
+    key = create_api_key(admin, "bob's limited app", owner="bob")
+    set_key_daily_limit(admin, key.key.display_prefix, 2)
+    headers = {"Authorization": f"Bearer {key.secret}"}
+    message = {"sender": SENDER, "subject": "Hello", "text": "Hi"}
+    two = {**message, "to": ["ann@example.org", "al@example.org"]}
+    assert httpx.post(f"{served.url}/v1/messages", json=two, headers=headers).status_code == 202
+    one_more = {**message, "to": ["cy@example.org"]}
+    refused = httpx.post(f"{served.url}/v1/messages", json=one_more, headers=headers)
+    assert refused.status_code == 429, refused.text
+    body = refused.json()
+    assert (body["code"], body["field"]) == ("limit.credential_daily", "credential")
+    assert "daily limit of 2 messages" in body["detail"]
+    login = create_smtp_credential(admin, "bob's limited mailer", owner="bob")
+    set_login_daily_limit(admin, login.credential.username, 0)
+    settings = context.settings.with_values(
+        smtp__listen=f"127.0.0.1:{free_port()}", smtp__loopback_auth="required"
+    )
+    raw = (f"From: <{SENDER}>\r\nTo: ann@example.org\r\nSubject: Hi\r\n\r\nHello.\r\n").encode()
+
+    async def submit() -> aiosmtplib.SMTPResponseException:
+        intake = Intake(context)
+        listeners = SmtpListeners(context, settings, SubmissionChecker(context), intake)
+        await listeners.start()
+        try:
+            client = aiosmtplib.SMTP(
+                hostname="127.0.0.1", port=listeners.ports["loopback"], start_tls=False
+            )
+            async with client:
+                await client.ehlo()
+                await client.auth_plain(login.credential.username, login.password)
+                with pytest.raises(aiosmtplib.SMTPResponseException) as answer:
+                    await client.sendmail(SENDER, ["ann@example.org"], raw)
+                return answer.value
+        finally:
+            await listeners.close(wait=5)
+            await intake.close()
+
+    answer = asyncio.run(submit())
+    assert answer.code == 451
+    assert answer.message.startswith("4.7.1 credential: the daily limit of 0 messages")
 
 
 def test_the_cli_and_a_key_of_the_same_user_are_refused_in_the_same_words(

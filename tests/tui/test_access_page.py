@@ -11,7 +11,7 @@ from pathlib import Path
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent, TextArea
 
 from kootui.core.access import AuditFilter, list_policies, query_audit
-from kootui.core.apikeys import create_api_key
+from kootui.core.apikeys import create_api_key, set_key_daily_limit, set_user_daily_limit
 from kootui.core.context import Context
 from kootui.tui.pages.access.explain import ExplainScreen
 from kootui.tui.pages.access.page import AccessScreen
@@ -52,6 +52,8 @@ async def test_the_administrator_sees_users_groups_policies_and_explains_the_den
 ) -> None:
     turn_sign_in_on(context)
     key = create_api_key(context, "ann's shop", owner=SENDER)
+    set_user_daily_limit(context, SENDER, 1000)
+    set_key_daily_limit(context, key.key.display_prefix, 50)
     app = signing_in_app(context)
     async with app.run_test(size=SIZE) as pilot:
         page = await _sign_in_and_open_access(pilot, ADMIN, ADMIN_PASSWORD)
@@ -61,7 +63,8 @@ async def test_the_administrator_sees_users_groups_policies_and_explains_the_den
         await settle(pilot)
         detail = str(page.query_one("#user-detail", Static).render())
         assert "Ann Lee" in detail and "Send no domains (group senders)" in detail
-        assert "ann's shop" in detail  # her API key
+        assert "ann's shop · 0/50 today" in detail  # her API key, with its daily limit
+        assert "daily limit: 0/1,000 today" in detail
 
         await pilot.press("x")
         await settle(pilot)

@@ -150,3 +150,26 @@ async def test_escape_asks_before_discarding_what_was_typed(context, task_ids):
         await settle(pilot)
         assert not isinstance(app.screen, TaskCreateScreen)
     assert stored_tasks(context) == []
+
+
+async def test_the_estimate_follows_the_live_workspace_rate_read_on_a_thread(context, task_ids):
+    from kootui.core.shaping import set_workspace_rate
+    from tests.support.tui_shell import wait_until
+
+    # A console set 0.01 a second (one message each 100 s) while the file says otherwise.
+    set_workspace_rate(context, 0.01)
+    assert context.settings.sending.rate != 0.01
+    app = build_app(context)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tasks(app, pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await choose(pilot, "#field-address_id", str(task_ids["sender"]))
+        for address in ("ann@example.com", "bob@example.com"):
+            await fill(pilot, "#manual-address", address)
+            await pilot.press("enter")
+        await wait_until(
+            pilot, lambda: "estimating" not in text_of(app, "#estimate"), "the forecast's read"
+        )
+        assert "2 recipients" in text_of(app, "#estimate")
+        assert "done in about 3 min" in text_of(app, "#estimate")  # 200 s at the live rate

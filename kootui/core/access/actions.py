@@ -104,6 +104,8 @@ ACTIONS: dict[str, ActionSpec] = {
         _spec("destination", "create", _W, "add a destination limit"),
         _spec("destination", "update", _W, "change a destination limit or the workspace rate"),
         _spec("destination", "delete", _W, "remove a destination limit"),
+        _spec("limit", "read", _R, "list daily message limits and today's use"),
+        _spec("limit", "update", _W, "set or clear a user's or credential's daily limit"),
         _spec("user", "read", _R, "list users and explain their access"),
         _spec("user", "create", _W, "create a user"),
         _spec("user", "update", _W, "disable, enable a user or set their password"),
@@ -174,6 +176,8 @@ class Act(StrEnum):
     DESTINATION_CREATE = "kooMessage:destination:create"
     DESTINATION_UPDATE = "kooMessage:destination:update"
     DESTINATION_DELETE = "kooMessage:destination:delete"
+    LIMIT_READ = "kooMessage:limit:read"
+    LIMIT_UPDATE = "kooMessage:limit:update"
     USER_READ = "kooMessage:user:read"
     USER_CREATE = "kooMessage:user:create"
     USER_UPDATE = "kooMessage:user:update"

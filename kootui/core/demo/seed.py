@@ -19,6 +19,7 @@ from kootui.core.bootstrap import open_context
 from kootui.core.clock import Clock
 from kootui.core.config import Settings
 from kootui.core.context import Context
+from kootui.core.demo.charges import seed_demo_charges
 from kootui.core.demo.history import seed_demo_history
 from kootui.core.dispatch import count_messages_sent_outside_the_engine
 from kootui.core.domains import create_domain, get_domain, next_check_time
@@ -162,6 +163,7 @@ def seed_demo(context: Context) -> None:
     with context.store.writing() as connection:
         count_messages_sent_outside_the_engine(connection)
     seed_demo_suppressions(context, now)
+    seed_demo_charges(context, now)
 
 
 def seed_demo_suppressions(context: Context, now: datetime) -> None:

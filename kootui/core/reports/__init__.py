@@ -26,6 +26,7 @@ from kootui.core.reports.model import (
     ReportQuery,
     ReportRow,
     ReportType,
+    billable_text,
     period_label,
 )
 from kootui.core.reports.periods import range_bound, standard_range
@@ -51,6 +52,7 @@ __all__ = [
     "ReportQuery",
     "ReportRow",
     "ReportType",
+    "billable_text",
     "check_report_target",
     "delivery_rate",
     "export_report_csv",

@@ -83,6 +83,7 @@ def report_data(report: Report) -> dict[str, Any]:
         "rows": [{"label": report.label(row), **_row_data(report, row)} for row in report.rows],
         "totals": _row_data(report, report.totals),
         "empty_reason": None if report.empty_reason is None else report.empty_reason.value,
+        "billable": report.billable,
     }
 
 

@@ -126,9 +126,20 @@ class Report:
     measures: tuple[Measure, ...]
     time_zone: str
     empty_reason: EmptyReason | None = None
+    # Pay-per-use units charged in the range (beyond every package; counted when a message
+    # was first handed to a transport). None when a filter other than the sender domain is
+    # set: a charge knows its domain only, and a deleted task's charges stay billed.
+    billable: int | None = None
 
     def label(self, row: ReportRow) -> str:
         return period_label(self.query.type, row.start)
+
+
+def billable_text(billable: int | None) -> str:
+    """The report's billable line, the same words in every face."""
+    if billable is None:
+        return "Billable (pay-per-use): not split by task, address, template or send method"
+    return f"Billable (pay-per-use): {billable:,} emails"
 
 
 def period_label(report_type: ReportType, start: datetime) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from operator import add
 from typing import Any
@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, Connection, Row, String, and_, func, selec
 from kootui.core.access import Act, requires
 from kootui.core.context import Context
 from kootui.core.errors import ValidationError
+from kootui.core.packages import charge_table
 from kootui.core.references import resolve_reference
 from kootui.core.reports.model import (
     MEASURES,
@@ -154,6 +155,24 @@ def _anything_sent(connection: Connection) -> bool:
     return connection.execute(probe).first() is not None
 
 
+def _billable(
+    connection: Connection, start: datetime, stop: datetime, filters: ReportFilters
+) -> int | None:
+    """Pay-per-use units charged from ``start`` to ``stop``, or None when a filter asks for
+    a split the charge rows cannot give (they know the sender domain only)."""
+    if filters.address_ids or filters.template_ids or filters.task_ids or filters.send_methods:
+        return None
+    c = charge_table.c
+    statement = select(func.count()).where(
+        c.package_id.is_(None),
+        c.charged_at >= start.astimezone(UTC),
+        c.charged_at < stop.astimezone(UTC),
+    )
+    if filters.domain_ids:
+        statement = statement.where(c.domain_id.in_(filters.domain_ids))
+    return int(connection.execute(statement).scalar_one())
+
+
 @requires(Act.REPORT_READ)
 def statistics_report(context: Context, query: ReportQuery) -> Report:
     """The figures of ``query``: one row per period, the totals, the measures present.
@@ -179,6 +198,7 @@ def statistics_report(context: Context, query: ReportQuery) -> Report:
     with context.store.engine.connect() as connection:
         hours = hourly_sums(connection, starts[0], stop, query.filters, measures) if starts else []
         anything_sent = bool(hours) or _anything_sent(connection)
+        billable = _billable(connection, starts[0] if starts else first, stop, query.filters)
     keys = [start.replace(tzinfo=None) for start in starts]  # naive UTC, as naive_utc gives
     for row in hours:
         period = sums[bisect_right(keys, naive_utc(row[0])) - 1]
@@ -199,6 +219,7 @@ def statistics_report(context: Context, query: ReportQuery) -> Report:
         measures=measures,
         time_zone=time_zone,
         empty_reason=empty_reason,
+        billable=billable,
     )
 
 

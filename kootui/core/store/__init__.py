@@ -32,6 +32,7 @@ from kootui.core.store.engine import (
     upgrade,
 )
 from kootui.core.store.faults import sqlite_database_path
+from kootui.core.store.limit_models import DailyLimit, DailyLimitUse
 from kootui.core.store.models import (
     EVENT_MEASURES,
     SENT_MEASURES,
@@ -117,6 +118,8 @@ __all__ = [
     "AuditEntry",
     "BodyType",
     "Column",
+    "DailyLimit",
+    "DailyLimitUse",
     "DeliveryAttempt",
     "DestinationDomain",
     "DestinationRule",

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select, text, update
 
 from kootui.core.access import Act, requires
+from kootui.core.apikeys import LimitDemand, take_daily_room
 from kootui.core.context import Context
 from kootui.core.dispatch import wake_engines
 from kootui.core.errors import KootuiError, StoreError
@@ -179,10 +180,17 @@ def commit_batch(
                 outcomes[index] = problem
         live = [i for i in live if outcomes[i] is None]
         suppressed = _suppressed(connection, [items[i] for i in live])
+        sendables = {
+            index: sum(
+                1 for address, _ in items[index].prepared.rows if address.lower() not in suppressed
+            )
+            for index in live
+        }
+        live = _within_daily_limits(connection, items, live, sendables, outcomes, now)
         wanted: dict[str, int] = {}
         for index in live:
             prepared = items[index].prepared
-            sendable = sum(1 for address, _ in prepared.rows if address.lower() not in suppressed)
+            sendable = sendables[index]
             if sendable:
                 wanted[prepared.channel.key] = wanted.get(prepared.channel.key, 0) + sendable
         task_ids: dict[str, int] = {}
@@ -224,6 +232,28 @@ def commit_batch(
         else:  # the first was refused, so nothing is stored under the key: refuse alike
             outcomes[index] = first
     return [outcome if outcome is not None else StoreError("not stored") for outcome in outcomes]
+
+
+def _within_daily_limits(
+    connection: Connection,
+    items: Sequence[Pending],
+    live: list[int],
+    sendables: dict[int, int],
+    outcomes: list[Outcome | None],
+    now: datetime,
+) -> list[int]:
+    """The live submissions that fit their users' and credentials' daily limits, counted
+    here with the rows; the others get their refusal (``limit.*_daily``, HTTP 429)."""
+    counted = [i for i in live if sendables[i] and items[i].prepared.limits]
+    if not counted:
+        return live
+    demands = [LimitDemand(items[i].prepared.limits, sendables[i]) for i in counted]
+    refused: set[int] = set()
+    for index, refusal in zip(counted, take_daily_room(connection, demands, now), strict=True):
+        if refusal is not None:
+            outcomes[index] = refusal
+            refused.add(index)
+    return [i for i in live if i not in refused]
 
 
 def _replayed(claim: IdempotencyClaim, answer: StoredAnswer) -> Outcome:

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Generic, TypeVar
 
 from kootui.core.access import OWNER, Act, Principal, check_access
+from kootui.core.apikeys import LimitSubject, limit_subjects
 from kootui.core.context import Context
 from kootui.core.errors import InvalidState, KootuiError, LimitReached, ValidationError
 from kootui.core.mail import NO_TRACKING_HOST, has_tracking_host
@@ -79,6 +80,8 @@ class PreparedSubmission:
     # SMTP submission: the bytes every row sends, and the client's own Message-ID if any.
     raw: bytes | None = None
     message_id_header: str = ""
+    # The daily limits the rows count against (the caller's user and credential).
+    limits: tuple[LimitSubject, ...] = ()
 
 
 _Key = TypeVar("_Key")
@@ -200,7 +203,14 @@ class SubmissionChecker:
             support_unsubscribe=template.support_unsubscribe,
             attachments=attachments,
         )
-        return PreparedSubmission(channel, filled, duplicates, when, request.send_method)
+        return PreparedSubmission(
+            channel,
+            filled,
+            duplicates,
+            when,
+            request.send_method,
+            limits=limit_subjects(principal),
+        )
 
     def _subject(self, subject: str, parameters: tuple[str, ...]) -> str:
         found = self._subjects.get((subject, parameters))

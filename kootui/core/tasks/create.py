@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, func, insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from kootui.core.access import Act, requires
+from kootui.core.apikeys import LimitDemand, limit_subjects, take_daily_room
 from kootui.core.clock import as_utc
 from kootui.core.context import Context
 from kootui.core.dispatch import wake_engines
@@ -40,6 +41,7 @@ from kootui.core.senders import require_usable_address
 from kootui.core.store import (
     Attachment,
     DomainStatus,
+    Message,
     MessageStatus,
     SenderAddress,
     SenderDomain,
@@ -401,6 +403,27 @@ def _write(
     return task
 
 
+def _count_against_daily_limits(connection: Connection, context: Context, task_id: int) -> None:
+    """A signed-in user's task counts its messages (not the suppressed) against the user's
+    daily limit on the day it is created, with its rows; one that does not fit is refused
+    whole, so a user splits a large list or asks for a higher limit."""
+    subjects = limit_subjects(context.principal)
+    if not subjects:
+        return
+    message = Message.__table__
+    messages = connection.execute(
+        select(func.count())
+        .select_from(message)
+        .where(message.c.task_id == task_id, message.c.status == MessageStatus.PENDING.value)
+    ).scalar_one()
+    if not messages:
+        return
+    demand = LimitDemand(subjects, int(messages))
+    refusal = take_daily_room(connection, [demand], context.clock.now())[0]
+    if refusal is not None:
+        raise refusal
+
+
 @requires(Act.TASK_CREATE)
 def create_task(
     context: Context,
@@ -419,6 +442,7 @@ def create_task(
             # domain changed since the form was checked is caught here.
             checked = _check_in(session, context, draft)
             task = _write(session, context, checked, progress)
+            _count_against_daily_limits(session.connection(), context, stored_id(task))
             if in_transaction is not None:
                 in_transaction(session.connection(), task)
     except KootuiError:

@@ -19,7 +19,7 @@ from kootui.core.access import OWNER, Face, Principal
 from kootui.core.apikeys import SmtpCredentialView
 from kootui.core.config import SmtpSection
 from kootui.core.context import Context
-from kootui.core.errors import KootuiError, LimitReached, StoreError
+from kootui.core.errors import DailyLimitReached, KootuiError, LimitReached, StoreError
 from kootui.core.recipients import RecipientValidator
 from kootui.core.submissions import (
     ContentRefused,
@@ -54,6 +54,8 @@ def refusal(error: KootuiError) -> str:
     """The reply for a refused message: temporary for the store's faults, else permanent."""
     if isinstance(error, StoreError):
         return f"451 4.3.0 {reply_text(error)}"
+    if isinstance(error, DailyLimitReached):  # temporary: the next day has room again
+        return f"451 4.7.1 {reply_text(error)}"
     if isinstance(error, LimitReached):
         return f"552 5.3.4 {reply_text(error)}"
     if error.field == "DATA" or isinstance(error, ContentRefused):

@@ -83,3 +83,28 @@ def test_the_demo_statistics_count_its_messages_as_the_engine_would(any_context:
     for key, figures in recomputed.items():
         assert stored[key].to_send == figures["to_send"] >= 0
         assert stored[key].sent >= figures["sent"]
+
+
+def test_the_demo_package_shows_use_equal_to_a_recount_of_its_charges(
+    any_context: Context,
+) -> None:
+    from kootui.core.packages import quota_usage
+    from kootui.core.store import Message
+    from tests.support.quota_checks import assert_counters_match_charges, charged_ids
+
+    seed_demo(any_context)
+    recount = assert_counters_match_charges(any_context)
+    with any_context.store.engine.connect() as connection:
+        left = {
+            row.id
+            for row in connection.execute(
+                select(Message.__table__.c.id).where(
+                    Message.__table__.c.status.not_in(["pending", "cancelled", "failed"])
+                )
+            )
+        }
+    assert charged_ids(any_context) == left and len(left) > 50
+    usage = quota_usage(any_context)
+    [package] = usage.packages
+    assert package.used == recount[package.id] == len(left) == usage.month_used
+    assert usage.month_billable == 0 and None not in recount

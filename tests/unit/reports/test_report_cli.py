@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from kootui.cli import main
 from kootui.core.context import Context
+from kootui.core.packages import charge_table
 from kootui.core.store import SenderAddress
 from kootui.core.workspace import update_workspace
 from tests.support.details_seed import add_task
@@ -48,6 +49,18 @@ def seeded(context: Context) -> dict[str, Any]:
         ],
     )  # fmt: skip
     add_task_names(context, {-1: "Old promo"})  # a deleted task's history
+    # Charges: three pay-per-use that day (two of our domain), one from a package, one
+    # pay-per-use the day before (outside the range).
+    charges = [(1, None, domain, ten), (2, None, domain, ten), (3, None, 7, ten)]
+    charges += [(4, 5, domain, ten), (5, None, domain, ten - timedelta(days=1))]
+    with context.store.engine.begin() as connection:
+        connection.execute(
+            charge_table.insert(),
+            [
+                {"message_id": m, "package_id": p, "domain_id": d, "attempt": 1, "charged_at": at}
+                for m, p, d, at in charges
+            ],
+        )
     return {"day": day.isoformat(), "task": task, "domain": domain}
 
 
@@ -72,7 +85,7 @@ def test_the_table_shows_the_seeds_columns_and_the_totals(
     no_events = ["0"] * 5  # the seeded figures have no events
     assert lines[1].split() == [day, "14", "12", "1", "0", "1", *no_events, "85.71%"]
     assert lines[2].split() == ["Total", "14", "12", "1", "0", "1", *no_events, "85.71%"]
-    assert len(lines) == 3
+    assert lines[3:] == ["Billable (pay-per-use): 3 emails"]
 
 
 def test_hourly_rows_show_a_dash_where_nothing_was_sent(
@@ -81,7 +94,7 @@ def test_hourly_rows_show_a_dash_where_nothing_was_sent(
     day = seeded["day"]
     assert main(["report", "--type", "hourly", "--from", day, "--to", day]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 1 + 24 + 1
+    assert len(lines) == 1 + 24 + 1 + 1  # the header, the hours, the totals, billable
     assert lines[1].split()[-1] == "—"
     assert lines[11].split()[:3] == [day, "10:00", "+00:00"]
     assert lines[11].split()[-1] == "91.67%"
@@ -95,9 +108,11 @@ def test_json_with_a_domain_and_a_deleted_task_by_name(seeded: dict[str, Any], c
     assert shown["totals"]["sent"] == 10 and shown["totals"]["delivery_rate"] == "80.00"
     assert shown["filters"]["domain_ids"] == [seeded["domain"]]
     assert shown["rows"][0]["label"] == day and shown["time_zone"] == "UTC"
+    assert shown["billable"] == 2  # the domain's pay-per-use charges of the day
     assert main([*base, "--task", "Old promo", "--method", "cli"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["totals"]["sent"] == 4 and shown["filters"]["task_ids"] == [-1]
+    assert shown["billable"] is None  # charges are not split by task
     assert main([*base, "--task", str(seeded["task"]), "--template", "Sale"]) == 0
     assert json.loads(capsys.readouterr().out)["totals"]["sent"] == 10
 

@@ -38,8 +38,10 @@ from kootui.core.access import (
 )
 from kootui.core.apikeys import (
     ApiKeyView,
+    DailyLimitView,
     SmtpCredentialView,
     list_api_keys,
+    list_daily_limits,
     list_smtp_credentials,
 )
 from kootui.core.clock import local_text
@@ -108,6 +110,7 @@ class AccessScreen(PageScreen):
         self.audit: list[AuditLine] = []
         self.api_keys: list[ApiKeyView] = []
         self.smtp_logins: list[SmtpCredentialView] = []
+        self.limits: dict[str, DailyLimitView] = {}  # by label: a user's name, kt_…, kts_…
 
     def compose_content(self) -> ComposeResult:
         with Horizontal(classes="page-title-row"):
@@ -179,6 +182,9 @@ class AccessScreen(PageScreen):
                 self.smtp_logins = await asyncio.to_thread(
                     list_smtp_credentials, context, include_revoked=False
                 )
+            if may(principal, Act.LIMIT_READ):
+                limits = await asyncio.to_thread(list_daily_limits, context)
+                self.limits = {view.label: view for view in limits}
         except KootuiError as refusal:
             self.notify(refusal_text(refusal), severity="error", timeout=10)
         self._fill_users()
@@ -214,6 +220,13 @@ class AccessScreen(PageScreen):
             ],
         )
         self._show_user()
+
+    def _limit(self, label: str) -> str:
+        """ " · 250/1,000 today" for a daily limit set on ``label``, else ""."""
+        view = self.limits.get(label)
+        if view is None or view.messages is None:
+            return ""
+        return f" · {view.used_today:,}/{view.messages:,} today"
 
     def _fill_groups(self) -> None:
         self._refill(
@@ -276,18 +289,24 @@ class AccessScreen(PageScreen):
         none_held = [Content("  none: everything is refused (default deny)")]
         explain_key = self.kootui.key_display("access-explain")
         keys = [
-            Content(printable(f"  {key.display_prefix} {key.name}"))
+            Content(
+                printable(f"  {key.display_prefix} {key.name}{self._limit(key.display_prefix)}")
+            )
             for key in self.api_keys
             if key.owner == user.name
         ]
         logins = [
-            Content(printable(f"  {login.username} {login.name}"))
+            Content(printable(f"  {login.username} {login.name}{self._limit(login.username)}"))
             for login in self.smtp_logins
             if login.owner == user.name
         ]
+        # Shown only when set: most users have none (`kootui iam user set-limit`).
+        own_limit = self._limit(user.name).removeprefix(" · ")
+        limit_line = [Content(printable(f"daily limit: {own_limit}"))] if own_limit else []
         lines = [
             Content.styled(printable(user.display_name or user.name), "bold"),
             Content(printable(f"user name: {user.name} · {_user_status(user)}")),
+            *limit_line,
             Content(""),
             Content.styled("Policies", "bold"),
             *(Content(printable(f"  {name}")) for name in held_any),

@@ -185,8 +185,10 @@ class StatisticsReportScreen(PageScreen):
         assert rng is not None
         filtered = " · filtered" if self.filters.active else ""
         running = " · ▲ running" if report.totals.running else ""
+        # Only when there is some: most workspaces send within their packages.
+        billable = f" · billable {report.billable:,}" if report.billable else ""
         self.query_one("#report-range", Static).update(
-            f"{rng.describe()} · {report.time_zone}{filtered}{running}"
+            f"{rng.describe()} · {report.time_zone}{filtered}{running}{billable}"
         )
         keys = {
             binding: self.kootui.key_display(binding)

@@ -25,9 +25,9 @@ from textual.widgets import Input, Label, ProgressBar, Select, Static
 from kootui.core.clock import local_text
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError, ValidationError, user_message
-from kootui.core.plural import count_of
 from kootui.core.printable import printable
 from kootui.core.senders import usable_addresses
+from kootui.core.shaping import read_limits
 from kootui.core.store import MAX_PAGE_SIZE, PageRequest, SendType, Task
 from kootui.core.tasks import (
     TRACKING_CHOICES,
@@ -35,15 +35,13 @@ from kootui.core.tasks import (
     TaskDraft,
     create_task,
     destination_estimate,
-    draft_forecast,
-    duration_text,
-    estimated_duration,
     parse_local_time,
 )
 from kootui.core.templates import get_template, list_templates
 from kootui.tui.keys.registry import bindings
 from kootui.tui.outside_text import outside
 from kootui.tui.pages.tasks.attachments import AttachmentsField
+from kootui.tui.pages.tasks.estimate import estimate_text, no_recipients_text, reading_text
 from kootui.tui.pages.tasks.recipients import RecipientsField
 from kootui.tui.pages.tasks.simulator import SimulatorScreen
 from kootui.tui.shell.kootui_node import KootuiNode
@@ -340,10 +338,8 @@ class TaskCreateScreen(KootuiNode, ModalScreen[Task | None]):
     def _show_estimate(self) -> None:
         source = self.recipients_field.source()
         count = source.count if source is not None else 0
-        rate = self.kootui.context.settings.sending.rate
-        duration = duration_text(estimated_duration(count, rate))
         self.query_one("#estimate", Static).update(
-            f"{count_of(count, 'recipient')} · estimated send time {duration}"
+            reading_text(count) if count else no_recipients_text()
         )
         if count:
             self._show_forecast()
@@ -355,14 +351,14 @@ class TaskCreateScreen(KootuiNode, ModalScreen[Task | None]):
 
     @work(exclusive=True, group="task-create-forecast", exit_on_error=False)
     async def _show_forecast(self) -> None:
-        """The packages and the sender's warm-up plan: whether the task fits, and when it
-        ends (the estimate above is the rate's alone)."""
+        source = self.recipients_field.source()
+        if source is None:
+            return
         try:
-            draft = self.draft()
-            forecast = await asyncio.to_thread(draft_forecast, self.kootui.context, draft)
-        except KootuiError:
-            return  # a half-typed time: the estimate stays the rate's
-        text = f"{count_of(draft_count(draft), 'recipient')} · {forecast.summary()}"
+            draft: TaskDraft | None = self.draft()
+        except KootuiError:  # a half-typed time: the rates and limits alone
+            draft = None
+        text = await estimate_text(self.kootui.context, source, draft)
         self.query_one("#estimate", Static).update(text)
 
     def draft(self) -> TaskDraft:
@@ -395,6 +391,8 @@ class TaskCreateScreen(KootuiNode, ModalScreen[Task | None]):
         try:
             draft = self.draft()
             simulator = await asyncio.to_thread(Simulator.open, self.kootui.context, draft)
+            # The rate in force (set live from a console, else sending.rate), not the file's.
+            rate = (await asyncio.to_thread(read_limits, self.kootui.context)).workspace_rate
             shaped = (
                 await asyncio.to_thread(destination_estimate, self.kootui.context, draft.recipients)
                 if draft.recipients is not None
@@ -404,7 +402,6 @@ class TaskCreateScreen(KootuiNode, ModalScreen[Task | None]):
             self.show_error(refusal)
             return
         self.show_errors()
-        rate = self.kootui.context.settings.sending.rate
         self.app.push_screen(SimulatorScreen(simulator, rate, shaped))
 
     def action_submit(self) -> None:
