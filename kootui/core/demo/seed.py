@@ -155,7 +155,7 @@ def seed_demo(context: Context) -> None:
                 .join(SenderAddress, col(SenderAddress.id) == col(Task.address_id))
                 .where(col(Task.status).in_(SENT_STATUSES))
                 .order_by(col(Task.id))
-            ).tuples()
+            ).all()
         ]
         _seed_hourly(session, rng, now, senders)
     seed_demo_history(context, now)

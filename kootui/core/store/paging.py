@@ -32,7 +32,7 @@ MAX_PAGE_SIZE = 500
 MAX_FILTER_LENGTH = 200
 LIKE_ESCAPE = "\\"
 
-ColumnKind = str  # "text", "number", "time", "status": how a face shows the value
+ColumnKind = str  # "text", "number" (ids), "count" (amounts), "time", "status": how a face shows it
 
 
 @dataclass(frozen=True)

@@ -47,8 +47,10 @@ def _cell_text(column: Column, value: Any, variables: Mapping[str, str]) -> Text
         # A column too narrow for the time shows the whole date rather than a cut time.
         narrow = column.width is not None and column.width < len("2026-11-23 15:30")
         return Text(local_text(value, "%Y-%m-%d" if narrow else "%Y-%m-%d %H:%M"))
-    if column.kind == "number":
+    if column.kind == "number":  # ids and the like: digits as stored
         return Text(str(value), justify="right")
+    if column.kind == "count" and isinstance(value, int):  # amounts: read with separators
+        return Text(f"{value:,}", justify="right")
     return outside(value)
 
 

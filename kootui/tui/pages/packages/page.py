@@ -47,9 +47,9 @@ from kootui.tui.widgets.paged_table import PagedTable
 # Widths fit the content area beside the navigation at 120 columns.
 COLUMNS = (
     Column("name", "Package", width=14),
-    Column("units", "Emails", width=8, kind="number"),
-    Column("used", "Used", width=7, kind="number"),
-    Column("left", "Left", width=7, kind="number"),
+    Column("units", "Emails", width=10, kind="count"),
+    Column("used", "Used", width=9, kind="count"),
+    Column("left", "Left", width=9, kind="count"),
     Column("first_day", "From", width=10),
     Column("last_day", "Until", width=10),
     Column("state", "State", width=10, kind="status"),

@@ -44,7 +44,7 @@ COLUMNS = (
     Column("url", "URL", width=23),
     Column("events", "Events", width=12, sortable=False),
     Column("state", "State", width=15, kind="status"),
-    Column("waiting", "Waiting", width=7, kind="number"),
+    Column("waiting", "Waiting", width=7, kind="count"),
     Column("last", "Last attempt", width=18, sortable=False),
 )
 ACTIONS = (
