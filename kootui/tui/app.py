@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from importlib import import_module
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, work
+from textual.actions import ActionParseResult
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.filter import LineFilter
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
@@ -278,6 +280,20 @@ class KootuiApp(App[None]):
         self.principal = principal
         self.awaiting_sign_in = False
         self._last_activity = self.clock.now()
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        handled = await super().run_action(action, default_namespace, namespaces)
+        if not handled and isinstance(default_namespace, PageScreen) and isinstance(action, str):
+            # A key shown disabled for the user's rights says why when pressed anyway.
+            refusal = default_namespace.key_refusal(action)
+            if refusal is not None:
+                self.notify(refusal, severity="warning", timeout=8)
+        return handled
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Before sign-in (and after the idle sign-out) no page, palette or help opens.

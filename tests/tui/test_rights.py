@@ -15,6 +15,7 @@ from kootui.tui.pages.tasks.page import ROW_ACTIONS, TasksScreen
 from kootui.tui.pages.tasks.progress import TaskProgressScreen
 from kootui.tui.shell.list_panel import ListPanel
 from tests.support.tui_details import open_details, seed_details
+from tests.support.tui_domains import notices
 from tests.support.tui_shell import SIZE, build_app, settle, wait_until
 
 READER, READER_PASSWORD = "rita", "rita-password-12"
@@ -32,7 +33,7 @@ def _as(app: KootuiApp, principal: Principal | None) -> None:
         app.screen.refresh_bindings()
 
 
-async def test_a_read_only_user_sees_the_task_changes_disabled(context: Context) -> None:
+async def test_task_changes_are_disabled_and_a_report_export_needs_read(context: Context) -> None:
     seeded = seed_details(context)
     reader = _read_only_user(context)
     app = build_app(context.acting_as(reader))
@@ -62,6 +63,16 @@ async def test_a_read_only_user_sees_the_task_changes_disabled(context: Context)
         _as(app, None)
         assert progress.check_action("pause_task", ()) is True
         _as(app, reader)
+        await pilot.press("escape")
+        await settle(pilot)
+
+        app.go_page("reports")
+        await settle(pilot)
+        report = app.page_screen
+        assert isinstance(report, StatisticsReportScreen)
+        assert report.check_action("export", ()) is True  # ReadOnly reads reports
+        _as(app, replace(reader, policies=()))  # no policy: default deny
+        assert report.check_action("export", ()) is None
 
 
 async def test_a_read_only_user_sees_reveal_and_exports_disabled(context: Context) -> None:
@@ -76,6 +87,14 @@ async def test_a_read_only_user_sees_reveal_and_exports_disabled(context: Contex
         assert details.check_action("reveal_row", ()) is None
         assert details.check_action("export", ()) is None
         assert details.check_action("open_message", ()) is True
+        details.focus_content()
+        await pilot.press("x")  # pressed anyway: nothing runs, and the console says why
+        await settle(pilot)
+        assert app.screen is details
+        assert any(
+            notice.startswith(f"Not allowed: {READER}: kooMessage:message:export is refused")
+            for notice in notices(app)
+        )
         app.push_screen(MessageDetailScreen(seeded.delivered, details.page))
         await settle(pilot)
         assert isinstance(app.screen, MessageDetailScreen)
@@ -83,11 +102,3 @@ async def test_a_read_only_user_sees_reveal_and_exports_disabled(context: Contex
         assert app.screen.check_action("copy_headers", ()) is True
         await pilot.press("escape")
         await settle(pilot)
-
-        app.go_page("reports")
-        await settle(pilot)
-        report = app.page_screen
-        assert isinstance(report, StatisticsReportScreen)
-        assert report.check_action("export", ()) is True  # ReadOnly reads reports
-        _as(app, replace(reader, policies=()))  # no policy: default deny
-        assert report.check_action("export", ()) is None

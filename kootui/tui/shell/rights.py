@@ -86,6 +86,23 @@ def key_allowed(principal: Principal | None, scopes: Iterable[str], action: str)
     return right is None or may(principal, right)
 
 
+def key_refusal(principal: Principal | None, scopes: Iterable[str], action: str) -> str | None:
+    """Why the signed-in user may not press the key bound to ``action`` (None: they may):
+    shown when a disabled key is pressed."""
+    right = key_right(scopes, action)
+    return None if right is None else right_refusal(principal, right)
+
+
+def right_refusal(principal: Principal | None, right: str) -> str | None:
+    """ "Not allowed: " and the statement that refuses ``right`` (None when allowed)."""
+    if principal is None or principal.unrestricted:
+        return None
+    from kootui.core.access import evaluate
+
+    decision = evaluate(principal, right, "")
+    return None if decision.allowed else f"Not allowed: {decision.explanation}"
+
+
 def may(principal: Principal | None, action: str, resource: str = "") -> bool:
     """Whether ``principal`` (None: the owner, sign-in off) may do ``action``."""
     if principal is None or principal.unrestricted:

@@ -65,7 +65,7 @@ from kootui.tui.pages.access.dialogs import (
 from kootui.tui.pages.access.explain import ExplainScreen, explain_choices
 from kootui.tui.pages.access.policy_editor import PolicyEditorScreen
 from kootui.tui.shell.page import PageScreen
-from kootui.tui.shell.rights import may, refusal_text
+from kootui.tui.shell.rights import may, refusal_text, right_refusal
 from kootui.tui.widgets.form import FormDialog
 
 TABS = ("users", "groups", "policies", "audit")
@@ -369,6 +369,12 @@ class AccessScreen(PageScreen):
         if needed is not None and not may(self.kootui.principal, needed):
             return None  # shown disabled: the signed-in user may not
         return True
+
+    def key_refusal(self, action: str) -> str | None:
+        needed = NEEDS.get((self.tab, action))
+        if needed is None:
+            return super().key_refusal(action)
+        return right_refusal(self.kootui.principal, needed)
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one("#access-tabs", TabbedContent).active = tab
