@@ -24,6 +24,7 @@ from kootui.tui.app import KootuiApp
 from kootui.tui.pages.access.page import AccessScreen
 from kootui.tui.widgets.form import FormDialog
 from tests.support.tui_access import SENDER, turn_sign_in_on
+from tests.support.tui_domains import notices
 from tests.support.tui_shell import SIZE, build_app, paste_into, settle, wait_until
 
 NEW_PASSWORD = "ann's new password 1"
@@ -99,14 +100,18 @@ async def test_users_passwords_idle_time_members_and_policies_change_on_the_page
         await pilot.press("2")  # groups: ann leaves "senders", its policy is detached
         await settle(pilot)
         form = await _form(pilot, "r")
-        form.query_one("#field-user", Select).value = SENDER
+        assert form.query_one("#field-user", Select).value == SENDER  # the only member
         await _submit(pilot, page)
         assert list_groups(context)[0].members == ()
         form = await _form(pilot, "u")
-        form.query_one("#field-policy", Select).value = "Send no domains"
+        assert form.query_one("#field-policy", Select).value == "Send no domains"
         await _submit(pilot, page)
         policies = {policy.name: policy for policy in list_policies(context)}
         assert policies["Send no domains"].groups == ()
+        await pilot.press("u")  # nothing left to detach: said so, no empty form
+        await settle(pilot)
+        assert app.screen is page
+        assert "No policy is attached to group senders itself." in notices(app)
 
 
 async def test_the_audit_log_is_bounded_by_time(context: Context) -> None:

@@ -79,6 +79,23 @@ def password_dialog(context: Context, user: UserView) -> FormDialog[UserView]:
     )
 
 
+def only(names: list[str]) -> str | None:
+    """The choice made already when there is just one."""
+    return names[0] if len(names) == 1 else None
+
+
+def attached_names(
+    policies: list[PolicyView], user: UserView | None, group: GroupView | None
+) -> list[str]:
+    """The policies attached directly to the user or group (what may be detached)."""
+    return [
+        p.name
+        for p in policies
+        if (user is not None and user.name in p.users)
+        or (group is not None and group.name in p.groups)
+    ]
+
+
 def target_name(user: UserView | None, group: GroupView | None) -> str:
     return f"user {user.name}" if user else f"group {group.name}" if group else ""
 
@@ -94,11 +111,7 @@ def attach_dialog(
     """Attach any policy to the user or group; or detach one of those attached to it
     directly (a user's policies through a group are detached from the group)."""
     target = target_name(user, group)
-    if detach:
-        names = [p.name for p in policies if (user and user.name in p.users)]
-        names += [p.name for p in policies if (group and group.name in p.groups)]
-    else:
-        names = [p.name for p in policies]
+    names = attached_names(policies, user, group) if detach else [p.name for p in policies]
     change = detach_policy if detach else attach_policy
 
     def submit(values: FormValues) -> PolicyView:
@@ -114,7 +127,7 @@ def attach_dialog(
     title = f"Detach a policy from {target}" if detach else f"Attach a policy to {target}"
     return FormDialog(
         printable(title),
-        [SelectField("policy", "Policy", [(name, name) for name in names])],
+        [SelectField("policy", "Policy", [(name, name) for name in names], only(names))],
         submit,
         submit_label="Detach" if detach else "Attach",
     )
@@ -137,7 +150,7 @@ def member_dialog(
     title = f"Remove a member from {group.name}" if remove else f"Add a member to {group.name}"
     return FormDialog(
         printable(title),
-        [SelectField("user", "User", [(name, name) for name in names])],
+        [SelectField("user", "User", [(name, name) for name in names], only(names))],
         submit,
         submit_label="Remove" if remove else "Add",
     )

@@ -54,6 +54,7 @@ from kootui.tui.pages.access.detail_text import (
 )
 from kootui.tui.pages.access.dialogs import (
     attach_dialog,
+    attached_names,
     idle_dialog,
     member_dialog,
     moment,
@@ -452,6 +453,10 @@ class AccessScreen(PageScreen):
         user, group = self._target()
         if user is None and group is None:
             return
+        if not attached_names(self.policies, user, group):
+            target = target_name(user, group)
+            self.notify(printable(f"No policy is attached to {target} itself."), timeout=5)
+            return
         dialog = attach_dialog(self.kootui.context, self.policies, user, group, detach=True)
         detached = await self._ask(dialog)
         if detached is not None:
@@ -471,6 +476,9 @@ class AccessScreen(PageScreen):
     async def action_remove_member(self) -> None:
         group = self.selected_group()
         if group is None:
+            return
+        if not group.members:
+            self.notify(printable(f"{group.name} has no members."), timeout=5)
             return
         dialog = member_dialog(self.kootui.context, group, self.users, remove=True)
         left = await self._ask(dialog)
