@@ -79,7 +79,10 @@ def _enable(args: argparse.Namespace, context: Context) -> int:
     # The next console draws no page's frame before its sign-in screen.
     remember_sign_in(context.settings.paths.ui_state_file, True)
     say(f"Sign-in is on. {admin.name} is the first administrator (FullAccess).")
-    say("Every command now runs as KOOTUI_USER; the console opens on a sign-in screen.")
+    say(
+        "Commands now sign in: they ask a user name and password (or read KOOTUI_USER and "
+        "KOOTUI_PASSWORD_FD); the console opens on a sign-in screen."
+    )
     return 0
 
 
