@@ -69,6 +69,7 @@ def _policy_problems(where: str, exc: KootuiError) -> int:
 
 def _enable(args: argparse.Namespace, context: Context) -> int:
     from kootui.core.access import enable_iam, iam_enabled
+    from kootui.tui.ui_state import remember_sign_in
 
     if iam_enabled(context):
         say("sign-in is already on", err=True)
@@ -76,8 +77,13 @@ def _enable(args: argparse.Namespace, context: Context) -> int:
     admin = enable_iam(
         context, args.admin, _new_password(args.admin), display_name=args.display_name
     )
+    # The next console draws no page's frame before its sign-in screen.
+    remember_sign_in(context.settings.paths.ui_state_file, True)
     say(f"Sign-in is on. {admin.name} is the first administrator (FullAccess).")
-    say("Every command now runs as KOOTUI_USER; the console opens on a sign-in screen.")
+    say(
+        "Commands now sign in: they ask a user name and password (or read KOOTUI_USER and "
+        "KOOTUI_PASSWORD_FD); the console opens on a sign-in screen."
+    )
     return 0
 
 

@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from importlib import import_module
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, work
+from textual.actions import ActionParseResult
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.filter import LineFilter
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
@@ -43,9 +45,16 @@ from kootui.tui.palette import ConsoleCommands
 from kootui.tui.shell.help import HelpScreen
 from kootui.tui.shell.jump import GoScreen, JumpScreen
 from kootui.tui.shell.kootui_node import RefreshIntervals, store_problem
-from kootui.tui.shell.sign_in import SignInScreen
-from kootui.tui.shell.signing_in import SignInFace, resumer, sign_in_state, signer
-from kootui.tui.theming import ReadableDim, ThemeCatalog, save_ui_state
+from kootui.tui.shell.sign_in import OpeningScreen, SignInScreen
+from kootui.tui.shell.signing_in import (
+    SignInFace,
+    SignInState,
+    resumer,
+    sign_in_state,
+    signer,
+)
+from kootui.tui.theming import ReadableDim, ThemeCatalog
+from kootui.tui.ui_state import remember_sign_in, save_ui_state, sign_in_expected
 from kootui.tui.widgets.dialogs import ConfirmDialog
 
 if TYPE_CHECKING:
@@ -122,6 +131,12 @@ class KootuiApp(App[None]):
         self.sign_in_face = self._opening.sign_in if self._opening else SignInFace()
         self.principal: Principal | None = None
         self.idle_minutes = 0  # 0: never signs out
+        # Sign-in first (a browser always; the terminal when it was on last time): the first
+        # frame is then a neutral screen, never a page's, until someone has signed in.
+        self._signs_in_first = self.sign_in_face.required or (
+            self._opening is not None and sign_in_expected(settings.paths.ui_state_file)
+        )
+        self.awaiting_sign_in = self._signs_in_first  # no key but quit works meanwhile
         self._last_activity = self.clock.now()
         self.history: list[str] = []
         self._remember_theme = False
@@ -140,8 +155,10 @@ class KootuiApp(App[None]):
 
     def on_mount(self) -> None:
         self._remember_theme = True
-        if not self.sign_in_face.required:
-            # In a browser no page is drawn, not even empty, before someone signs in.
+        if self._signs_in_first:
+            # No page is drawn, not even empty, before someone signs in.
+            self.push_screen(OpeningScreen())
+        else:
             self.switch_mode(self.pages[0].id)
         if self._open_context is None:
             # Runs once the first page has been drawn: the store's modules alone take
@@ -199,8 +216,10 @@ class KootuiApp(App[None]):
 
     async def _signed_in(self, context: Context) -> Context:
         """The context the pages use: as the user who signed in, when sign-in is on."""
-        state = await asyncio.to_thread(sign_in_state, context)
+        state = await asyncio.to_thread(self._read_sign_in_state, context)
         if not state.on and not self.sign_in_face.required:
+            self.awaiting_sign_in = False  # the remembered "on" was stale: the page opens now
+            self._show_first_page()
             return context
         self.idle_minutes = state.idle_minutes
         self.awaiting_sign_in = True
@@ -208,9 +227,19 @@ class KootuiApp(App[None]):
             SignInScreen(signer(context, self.sign_in_face), clock=self.clock)
         )
         self._now_signed_in(principal)
+        self._show_first_page()
+        return context.acting_as(principal)
+
+    def _read_sign_in_state(self, context: Context) -> SignInState:
+        """On a thread: whether to sign in, remembered for the next console's first frame."""
+        state = sign_in_state(context)
+        if not self.sign_in_face.required:
+            remember_sign_in(context.settings.paths.ui_state_file, state.on)
+        return state
+
+    def _show_first_page(self) -> None:
         if self.current_mode not in {page.id for page in self.pages}:
             self.switch_mode(self.pages[0].id)
-        return context.acting_as(principal)
 
     def _now_signed_in(self, principal: Principal) -> None:
         self.principal = principal
@@ -251,6 +280,20 @@ class KootuiApp(App[None]):
         self.principal = principal
         self.awaiting_sign_in = False
         self._last_activity = self.clock.now()
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        handled = await super().run_action(action, default_namespace, namespaces)
+        if not handled and isinstance(default_namespace, PageScreen) and isinstance(action, str):
+            # A key shown disabled for the user's rights says why when pressed anyway.
+            refusal = default_namespace.key_refusal(action)
+            if refusal is not None:
+                self.notify(refusal, severity="warning", timeout=8)
+        return handled
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Before sign-in (and after the idle sign-out) no page, palette or help opens.

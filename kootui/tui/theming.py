@@ -21,9 +21,6 @@ Which theme opens, highest first: ``kootui --theme``, the choice saved in
 from __future__ import annotations
 
 import importlib.resources
-import json
-import os
-import tempfile
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -38,6 +35,7 @@ from textual.theme import Theme
 
 from kootui.core.config import Settings
 from kootui.core.errors import SettingsError
+from kootui.tui.ui_state import load_ui_state
 
 DEFAULT_THEME = "kootui-dark"
 # Dim text is drawn as this blend of its colour into the background (0: invisible, 1: as
@@ -233,30 +231,6 @@ def chart_colours(variables: Mapping[str, str]) -> dict[str, Color]:
         for name in CHART_VARIABLES
         if name in variables
     }
-
-
-def load_ui_state(path: Path) -> dict[str, Any]:
-    """The remembered UI choices; a missing or damaged file means none (it is only state)."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def save_ui_state(path: Path, **changes: Any) -> None:
-    """Merge ``changes`` into the state file, written atomically so a crash never truncates it."""
-    state = load_ui_state(path)
-    state.update(changes)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".ui-state.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(state, file, indent=2, sort_keys=True)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 class ReadableDim(LineFilter):

@@ -8,7 +8,9 @@ things are added to it here:
 - a WebSocket is accepted only from a page of this server: its ``Host`` must be one this
   server answers to and its ``Origin`` that same host, so another site open in the
   operator's browser (or a DNS name rebound to 127.0.0.1) cannot drive a console;
-- each console process learns the browser's address (``--web-peer``), for the audit log.
+- each console process learns the browser's address (``--web-peer``), for the audit log;
+- the page is kootui's own (``templates/``): it requests nothing from another host, where
+  textual-serve's loads a font from fonts.googleapis.com.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import signal
 import socket
 import ssl
 import sys
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,6 +35,8 @@ from kootui.core.errors import SettingsError
 
 log = logging.getLogger("kootui.web")
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+# kootui's page: textual-serve's loads its font from Google; this one only from this server.
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def check_web_listen(web_section: WebSection) -> None:
@@ -92,6 +97,7 @@ class WebServer(Server):
             port=section.port,
             title="kootui",
             public_url=public_url(section),
+            templates_path=TEMPLATES,
         )
         self.section = section
         self.hosts = allowed_hosts(section)

@@ -18,6 +18,7 @@ from tests.support.prepared_stores import PreparedStores
 # snapshots, about 2 s of CPU a test) run in CI's slow pass after it (`pytest -m slow`).
 PAGE_SUITES = frozenset(
     {
+        "test_access_manage",
         "test_access_page",
         "test_addresses_page",
         "test_api_keys_dialog",
@@ -35,6 +36,7 @@ PAGE_SUITES = frozenset(
         "test_list_pattern_dialogs",
         "test_list_pattern_loading",
         "test_packages_page",
+        "test_rights",
         "test_smtp_logins_dialog",
         "test_snapshots_80x24",
         "test_snapshots_addresses",

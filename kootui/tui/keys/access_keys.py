@@ -21,7 +21,29 @@ ACCESS_KEYS: tuple[KeyAction, ...] = (
     KeyAction(
         "access-member", "m", "add_member", "Add member", "access", help="a user to the group"
     ),
+    KeyAction(
+        "access-detach", "u", "detach", "Detach", "access", help="a policy from a user or group"
+    ),
+    KeyAction(
+        "access-remove-member",
+        "r",
+        "remove_member",
+        "Remove member",
+        "access",
+        help="a user from the group",
+    ),
     KeyAction("access-disable", "d", "toggle_user", "Disable", "access", help="or enable again"),
+    KeyAction(
+        "access-password", "p", "set_password", "Password", "access", help="set a user's password"
+    ),
+    KeyAction(
+        "access-idle",
+        "i",
+        "idle_minutes",
+        "Idle sign-out",
+        "access",
+        help="minutes before an idle console signs out",
+    ),
     KeyAction("access-export", "w", "export_audit", "Export", "access", help="the audit log shown"),
     KeyAction(
         "access-explain",

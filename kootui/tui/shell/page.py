@@ -34,7 +34,7 @@ from kootui.core.clock import local_text
 from kootui.tui.keys.registry import BY_ID
 from kootui.tui.outside_text import outside
 from kootui.tui.shell.kootui_node import KootuiNode
-from kootui.tui.shell.rights import key_right, may
+from kootui.tui.shell.rights import key_allowed, key_refusal
 from kootui.tui.widgets.fitting_footer import FittingFooter
 from kootui.tui.widgets.navigation import PageNavigation
 
@@ -152,10 +152,13 @@ class PageScreen(KootuiNode, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "focus_filter":
             return self.filter_widget() is not None
-        right = key_right(self.KEY_SCOPES, action)
-        if right is not None and not may(self.kootui.principal, right):
+        if not key_allowed(self.kootui.principal, self.KEY_SCOPES, action):
             return None  # shown disabled: the signed-in user's policies do not allow it
         return True
+
+    def key_refusal(self, action: str) -> str | None:
+        """Why the signed-in user may not use this page's key (None: they may)."""
+        return key_refusal(self.kootui.principal, self.KEY_SCOPES, action)
 
     def action_focus_filter(self) -> None:
         target = self.filter_widget()

@@ -38,6 +38,13 @@ KEY_RIGHTS: dict[str, str] = {
     "tasks-pause": "kooMessage:devSendTask:update",
     "tasks-resume": "kooMessage:devSendTask:update",
     "tasks-delete": "kooMessage:devSendTask:delete",
+    "task-progress-pause": "kooMessage:devSendTask:update",
+    "task-progress-resume": "kooMessage:devSendTask:update",
+    "task-progress-cancel": "kooMessage:devSendTask:update",
+    "details-reveal": "kooMessage:message:reveal",
+    "details-export": "kooMessage:message:export",
+    "message-detail-reveal": "kooMessage:message:reveal",
+    "reports-export": "kooMessage:report:read",
     "suppression-add": "kooMessage:suppression:create",
     "suppression-remove": "kooMessage:suppression:delete",
     "suppression-reveal": "kooMessage:suppression:reveal",
@@ -70,6 +77,30 @@ def key_right(scopes: Iterable[str], action: str) -> str | None:
         if right is not None:
             return right
     return None
+
+
+def key_allowed(principal: Principal | None, scopes: Iterable[str], action: str) -> bool:
+    """Whether ``principal`` may press the key bound to ``action`` in one of ``scopes``
+    (a key that needs no right: always). Screens that are not pages ask this too."""
+    right = key_right(scopes, action)
+    return right is None or may(principal, right)
+
+
+def key_refusal(principal: Principal | None, scopes: Iterable[str], action: str) -> str | None:
+    """Why the signed-in user may not press the key bound to ``action`` (None: they may):
+    shown when a disabled key is pressed."""
+    right = key_right(scopes, action)
+    return None if right is None else right_refusal(principal, right)
+
+
+def right_refusal(principal: Principal | None, right: str) -> str | None:
+    """ "Not allowed: " and the statement that refuses ``right`` (None when allowed)."""
+    if principal is None or principal.unrestricted:
+        return None
+    from kootui.core.access import evaluate
+
+    decision = evaluate(principal, right, "")
+    return None if decision.allowed else f"Not allowed: {decision.explanation}"
 
 
 def may(principal: Principal | None, action: str, resource: str = "") -> bool:

@@ -46,6 +46,24 @@ def wait_text(seconds: float) -> str:
     return f"{(whole + 59) // 60} min"
 
 
+class OpeningScreen(Screen[None]):
+    """What a console that signs in first shows while its store opens: no page's frame,
+    no workspace name, nothing read from the store."""
+
+    DEFAULT_CSS = """
+    OpeningScreen {
+        align: center middle;
+    }
+    OpeningScreen > Static {
+        width: auto;
+        color: $text-muted;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("kootui · opening…", id="opening-note", markup=False)
+
+
 class SignInScreen(KootuiNode, Screen[SignedInT], Generic[SignedInT]):
     """Dismissed with what ``sign_in(name, password)`` returned (the signed-in principal)."""
 

@@ -60,3 +60,15 @@ def test_the_owner_recovers_a_locked_out_user_and_the_audit_log_says_so(
         ("owner", "kooMessage:user:update", "user/ann"),
         ("admin", "kooMessage:user:create", "user/ann"),
     ]
+
+
+def test_turning_sign_in_on_tells_the_next_console_to_sign_in_first(
+    context: Context, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kootui.tui.ui_state import sign_in_expected
+
+    state_file = context.settings.paths.ui_state_file
+    assert not sign_in_expected(state_file)
+    _with_new_password(PASSWORD, monkeypatch)
+    assert main(["iam", "enable", "admin"]) == 0
+    assert sign_in_expected(state_file)

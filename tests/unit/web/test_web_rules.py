@@ -3,7 +3,9 @@ its own page."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from aiohttp import web
@@ -98,3 +100,26 @@ def test_the_browsers_address_comes_from_the_proxy_only_behind_one(settings: Set
         )
     )
     assert proxied.peer_address(_request(forwarded, remote="10.0.0.2")) == "192.0.2.4"
+
+
+async def test_the_page_requests_nothing_from_another_host(settings: Settings) -> None:
+    from aiohttp.test_utils import TestClient, TestServer
+
+    server = WebServer(settings.with_values(web__listen="127.0.0.1:9000"))
+    async with TestClient(TestServer(await server._make_app())) as client:
+        response = await client.get("/", headers={"Host": "localhost:9000"})
+        assert response.status == 200
+        page = await response.text()
+        fonts = await client.get("/static/fonts/RobotoMono-VariableFont_wght.ttf")
+        assert fonts.status == 200  # the font the page names is served here
+    # Every address the page loads (src, href, url(...)), minus the SVG's namespace.
+    loaded = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)|url\(\s*["']?([^"')]+)""", page)
+    addresses = [address for pair in loaded for address in pair if address]
+    assert any("fonts/RobotoMono" in address for address in addresses)
+    outside = [
+        address
+        for address in addresses
+        if urlsplit(address).netloc not in ("", "localhost:9000", "127.0.0.1:9000")
+    ]
+    assert not outside
+    assert "googleapis" not in page and "gstatic" not in page

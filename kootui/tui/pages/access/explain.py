@@ -20,8 +20,20 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
-from kootui.core.access import ACTIONS, Decision, Face, explain_principal, explain_user
-from kootui.core.apikeys import api_key_principal, smtp_credential_principal
+from kootui.core.access import (
+    ACTIONS,
+    Decision,
+    Face,
+    UserView,
+    explain_principal,
+    explain_user,
+)
+from kootui.core.apikeys import (
+    ApiKeyView,
+    SmtpCredentialView,
+    api_key_principal,
+    smtp_credential_principal,
+)
 from kootui.core.errors import KootuiError
 from kootui.core.printable import printable
 from kootui.tui.keys.registry import bindings
@@ -35,6 +47,30 @@ if TYPE_CHECKING:
 
 # Who may be explained: a user name, or a credential marked by its face.
 API_KEY, SMTP_LOGIN = "api-key:", "smtp-login:"
+
+
+def explain_choices(
+    users: Sequence[UserView],
+    api_keys: Sequence[ApiKeyView],
+    smtp_logins: Sequence[SmtpCredentialView],
+) -> list[tuple[str, str]]:
+    """Whom the explain panel may ask about: users, and each API key and SMTP login."""
+    choices = [(f"user {known.name}", known.name) for known in users]
+    choices += [
+        (
+            f"API key {key.display_prefix} of {key.owner or 'the owner'}",
+            f"{API_KEY}{key.display_prefix}",
+        )
+        for key in api_keys
+    ]
+    choices += [
+        (
+            f"SMTP login {login.username} of {login.owner or 'the owner'}",
+            SMTP_LOGIN + login.username,
+        )
+        for login in smtp_logins
+    ]
+    return choices
 
 
 def decision_for(context: Context, who: str, action: str, resource: str) -> Decision:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.content import Content
 from textual.widgets import Checkbox, DataTable, Input, Static, TabbedContent, TabPane
 
 from kootui.core.access import (
@@ -26,10 +26,7 @@ from kootui.core.access import (
     GroupView,
     PolicyView,
     UserView,
-    add_member,
-    attach_policy,
-    create_group,
-    create_user,
+    idle_sign_out_minutes,
     list_groups,
     list_policies,
     list_users,
@@ -50,41 +47,58 @@ from kootui.core.plural import count_of
 from kootui.core.printable import printable
 from kootui.tui.keys.registry import bindings
 from kootui.tui.pages.access.audit_export import audit_export_dialog
-from kootui.tui.pages.access.explain import API_KEY, SMTP_LOGIN, ExplainScreen
+from kootui.tui.pages.access.detail_text import (
+    UserKeys,
+    audit_rows,
+    group_detail,
+    user_detail,
+    user_status,
+)
+from kootui.tui.pages.access.dialogs import (
+    attach_dialog,
+    attached_names,
+    idle_dialog,
+    member_dialog,
+    moment,
+    new_group_dialog,
+    new_user_dialog,
+    password_dialog,
+    target_name,
+)
+from kootui.tui.pages.access.explain import ExplainScreen, explain_choices
 from kootui.tui.pages.access.policy_editor import PolicyEditorScreen
 from kootui.tui.shell.page import PageScreen
-from kootui.tui.shell.rights import may, refusal_text
-from kootui.tui.widgets.form import FormDialog, FormValues, SelectField, TextField
+from kootui.tui.shell.rights import may, refusal_text, right_refusal
+from kootui.tui.widgets.form import FormDialog
 
 TABS = ("users", "groups", "policies", "audit")
 # What each key needs, per tab: the console disables a key its user may not use.
 NEEDS: dict[tuple[str, str], str] = {
     ("users", "new"): Act.USER_CREATE,
     ("users", "toggle_user"): Act.USER_UPDATE,
+    ("users", "set_password"): Act.USER_UPDATE,
     ("users", "attach"): Act.POLICY_ATTACH,
+    ("users", "detach"): Act.POLICY_ATTACH,
+    ("users", "idle_minutes"): Act.IAM_UPDATE,
     ("users", "explain"): Act.USER_READ,
     ("groups", "new"): Act.GROUP_CREATE,
     ("groups", "add_member"): Act.GROUP_UPDATE,
+    ("groups", "remove_member"): Act.GROUP_UPDATE,
     ("groups", "attach"): Act.POLICY_ATTACH,
+    ("groups", "detach"): Act.POLICY_ATTACH,
     ("policies", "new"): Act.POLICY_CREATE,
     ("policies", "edit"): Act.POLICY_READ,
     ("audit", "export_audit"): Act.AUDIT_READ,
 }
 # The keys each tab offers (the others are hidden there).
 TAB_KEYS: dict[str, frozenset[str]] = {
-    "users": frozenset({"new", "toggle_user", "attach", "explain"}),
-    "groups": frozenset({"new", "add_member", "attach", "explain"}),
+    "users": frozenset(
+        {"new", "toggle_user", "set_password", "attach", "detach", "idle_minutes", "explain"}
+    ),
+    "groups": frozenset({"new", "add_member", "remove_member", "attach", "detach", "explain"}),
     "policies": frozenset({"new", "edit", "explain"}),
     "audit": frozenset({"export_audit", "explain"}),
 }
-
-
-def _user_status(user: UserView) -> str:
-    if user.disabled:
-        return "disabled"
-    if user.locked_until is not None:
-        return "locked"
-    return "active"
 
 
 class AccessScreen(PageScreen):
@@ -111,6 +125,7 @@ class AccessScreen(PageScreen):
         self.api_keys: list[ApiKeyView] = []
         self.smtp_logins: list[SmtpCredentialView] = []
         self.limits: dict[str, DailyLimitView] = {}  # by label: a user's name, kt_…, kts_…
+        self.idle_minutes: int | None = None  # the workspace's idle sign-out, once read
 
     def compose_content(self) -> ComposeResult:
         with Horizontal(classes="page-title-row"):
@@ -134,6 +149,8 @@ class AccessScreen(PageScreen):
                 with Horizontal(id="audit-filters"):
                     yield Input(placeholder="user", id="audit-user", classes="page-filter")
                     yield Input(placeholder="action, such as *:domain:*", id="audit-action")
+                    yield Input(placeholder="since 2026-12-05", id="audit-since")
+                    yield Input(placeholder="until 2026-12-05 18:00", id="audit-until")
                     yield Checkbox("refused only", id="audit-refused")
                 yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
 
@@ -185,6 +202,8 @@ class AccessScreen(PageScreen):
             if may(principal, Act.LIMIT_READ):
                 limits = await asyncio.to_thread(list_daily_limits, context)
                 self.limits = {view.label: view for view in limits}
+            if may(principal, Act.WORKSPACE_READ):
+                self.idle_minutes = await asyncio.to_thread(idle_sign_out_minutes, context)
         except KootuiError as refusal:
             self.notify(refusal_text(refusal), severity="error", timeout=10)
         self._fill_users()
@@ -210,7 +229,7 @@ class AccessScreen(PageScreen):
                         user.name,
                         user.display_name,
                         ", ".join(user.groups) or "—",
-                        _user_status(user),
+                        user_status(user),
                         local_text(user.last_sign_in_at, "%m-%d %H:%M")
                         if user.last_sign_in_at
                         else "never",
@@ -281,46 +300,9 @@ class AccessScreen(PageScreen):
         if user is None:
             detail.update("No users yet." if not self.users else "")
             return
-        held = [p.name for p in self.policies if user.name in p.users]
-        from_groups = [
-            f"{p.name} (group {g})" for p in self.policies for g in p.groups if g in user.groups
-        ]
-        held_any = [*held, *from_groups]
-        none_held = [Content("  none: everything is refused (default deny)")]
-        explain_key = self.kootui.key_display("access-explain")
-        keys = [
-            Content(
-                printable(f"  {key.display_prefix} {key.name}{self._limit(key.display_prefix)}")
-            )
-            for key in self.api_keys
-            if key.owner == user.name
-        ]
-        logins = [
-            Content(printable(f"  {login.username} {login.name}{self._limit(login.username)}"))
-            for login in self.smtp_logins
-            if login.owner == user.name
-        ]
-        # Shown only when set: most users have none (`kootui iam user set-limit`).
-        own_limit = self._limit(user.name).removeprefix(" · ")
-        limit_line = [Content(printable(f"daily limit: {own_limit}"))] if own_limit else []
-        lines = [
-            Content.styled(printable(user.display_name or user.name), "bold"),
-            Content(printable(f"user name: {user.name} · {_user_status(user)}")),
-            *limit_line,
-            Content(""),
-            Content.styled("Policies", "bold"),
-            *(Content(printable(f"  {name}")) for name in held_any),
-            *(none_held if not held_any else []),
-            Content(""),
-            Content.styled("API keys", "bold"),
-            *(keys or [Content("  none")]),
-            Content(""),
-            Content.styled("SMTP logins", "bold"),
-            *(logins or [Content("  none")]),
-            Content(""),
-            Content(f"{explain_key} explains an action for this user."),
-        ]
-        detail.update(Content("\n").join(lines))
+        limits = {label: self._limit(label) for label in self.limits}
+        keys = UserKeys(self.kootui.key_display("access-explain"), self.idle_minutes, limits)
+        detail.update(user_detail(user, self.policies, self.api_keys, self.smtp_logins, keys))
 
     def _show_group(self) -> None:
         group = self.selected_group()
@@ -328,18 +310,7 @@ class AccessScreen(PageScreen):
         if group is None:
             detail.update("No groups yet." if not self.groups else "")
             return
-        policies = [p.name for p in self.policies if group.name in p.groups]
-        lines = [
-            Content.styled(printable(group.name), "bold"),
-            Content(printable(group.description)),
-            Content(""),
-            Content.styled(count_of(len(group.members), "member"), "bold"),
-            *(Content(printable(f"  {member}")) for member in group.members),
-            Content(""),
-            Content.styled("Policies", "bold"),
-            *(Content(printable(f"  {name}")) for name in policies),
-        ]
-        detail.update(Content("\n").join(lines))
+        detail.update(group_detail(group, self.policies))
 
     def _show_policy(self) -> None:
         policy = self.selected_policy()
@@ -363,16 +334,25 @@ class AccessScreen(PageScreen):
 
     # --- the audit log ------------------------------------------------------------
 
+    def _bound(self, input_id: str) -> datetime | None:
+        """A time bound typed so far; marked invalid (and left out) until it is a date."""
+        field = self.query_one(input_id, Input)
+        bound = moment(field.value)
+        field.set_class(bool(field.value.strip()) and bound is None, "-invalid")
+        return bound
+
     def audit_filter(self) -> AuditFilter:
         user = self.query_one("#audit-user", Input).value.strip()
         action = self.query_one("#audit-action", Input).value.strip()
         return AuditFilter(
             user_name=user or None,
             action=action or None,
+            since=self._bound("#audit-since"),
+            until=self._bound("#audit-until"),
             refused_only=self.query_one("#audit-refused", Checkbox).value,
         )
 
-    @on(Input.Changed, "#audit-user, #audit-action")
+    @on(Input.Changed, "#audit-user, #audit-action, #audit-since, #audit-until")
     @on(Checkbox.Changed, "#audit-refused")
     def _audit_filter_changed(self) -> None:
         self.load_audit()
@@ -387,25 +367,7 @@ class AccessScreen(PageScreen):
         except KootuiError as refusal:
             self.notify(refusal_text(refusal), severity="error", timeout=10)
             return
-        self._refill(
-            "#audit-table",
-            [
-                (
-                    str(line.id),
-                    (
-                        local_text(line.at, "%Y-%m-%d %H:%M:%S"),
-                        line.principal,
-                        line.action,
-                        line.resource or "—",
-                        line.face,
-                        line.address or "—",
-                        "allowed" if line.allowed else "REFUSED",
-                        line.decided_by,
-                    ),
-                )
-                for line in self.audit
-            ],
-        )
+        self._refill("#audit-table", audit_rows(self.audit))
 
     # --- keys -------------------------------------------------------------------
 
@@ -422,6 +384,12 @@ class AccessScreen(PageScreen):
         if needed is not None and not may(self.kootui.principal, needed):
             return None  # shown disabled: the signed-in user may not
         return True
+
+    def key_refusal(self, action: str) -> str | None:
+        needed = NEEDS.get((self.tab, action))
+        if needed is None:
+            return super().key_refusal(action)
+        return right_refusal(self.kootui.principal, needed)
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one("#access-tabs", TabbedContent).active = tab
@@ -443,6 +411,13 @@ class AccessScreen(PageScreen):
         self.notify(done, timeout=4)
         self.reload()
 
+    async def _ask(self, dialog: FormDialog[Any]) -> Any:
+        """The form's result (None when cancelled); the lists are read again after a change."""
+        done = await self.app.push_screen_wait(dialog)
+        if done is not None:
+            self.reload()
+        return done
+
     @work(group="access-dialog", exclusive=True, exit_on_error=False)
     async def action_new(self) -> None:
         context = self.kootui.context
@@ -453,46 +428,13 @@ class AccessScreen(PageScreen):
                 self.reload()
             return
         if self.tab == "users":
-
-            def new_user(values: FormValues) -> UserView:
-                return create_user(
-                    context,
-                    values["name"],
-                    values["password"],
-                    display_name=values["display_name"],
-                )
-
-            created = await self.app.push_screen_wait(
-                FormDialog(
-                    "New user",
-                    [
-                        TextField("name", "User name", placeholder="ann"),
-                        TextField("display_name", "Display name", placeholder="Ann Lee"),
-                        TextField("password", "Password", password=True),
-                    ],
-                    new_user,
-                    submit_label="Create",
-                )
-            )
+            created = await self._ask(new_user_dialog(context))
             if created is not None:
                 self.notify(printable(f"User {created.name} created."), timeout=4)
-                self.reload()
             return
-
-        def new_group(values: FormValues) -> GroupView:
-            return create_group(context, values["name"], description=values["description"])
-
-        group = await self.app.push_screen_wait(
-            FormDialog(
-                "New group",
-                [TextField("name", "Name"), TextField("description", "Description")],
-                new_group,
-                submit_label="Create",
-            )
-        )
+        group = await self._ask(new_group_dialog(context))
         if group is not None:
             self.notify(printable(f"Group {group.name} created."), timeout=4)
-            self.reload()
 
     @work(group="access-dialog", exclusive=True, exit_on_error=False)
     async def action_edit(self) -> None:
@@ -504,58 +446,73 @@ class AccessScreen(PageScreen):
             self.notify(printable(f"Policy {saved.name} saved."), timeout=4)
             self.reload()
 
-    @work(group="access-dialog", exclusive=True, exit_on_error=False)
-    async def action_attach(self) -> None:
-        context = self.kootui.context
+    def _target(self) -> tuple[UserView | None, GroupView | None]:
         user = self.selected_user() if self.tab == "users" else None
         group = self.selected_group() if self.tab == "groups" else None
+        return user, group
+
+    @work(group="access-dialog", exclusive=True, exit_on_error=False)
+    async def action_attach(self) -> None:
+        user, group = self._target()
         if user is None and group is None:
             return
-        target = f"user {user.name}" if user else f"group {group.name}" if group else ""
-        options = [(policy.name, policy.name) for policy in self.policies]
-
-        def attach(values: FormValues) -> PolicyView:
-            return attach_policy(
-                context,
-                values["policy"] or "",
-                user=user.name if user else None,
-                group=group.name if group else None,
-            )
-
-        attached = await self.app.push_screen_wait(
-            FormDialog(
-                printable(f"Attach a policy to {target}"),
-                [SelectField("policy", "Policy", options)],
-                attach,
-                submit_label="Attach",
-            )
-        )
+        dialog = attach_dialog(self.kootui.context, self.policies, user, group)
+        attached = await self._ask(dialog)
         if attached is not None:
+            target = target_name(user, group)
             self.notify(printable(f"{attached.name} attached to {target}."), timeout=4)
-            self.reload()
+
+    @work(group="access-dialog", exclusive=True, exit_on_error=False)
+    async def action_detach(self) -> None:
+        user, group = self._target()
+        if user is None and group is None:
+            return
+        if not attached_names(self.policies, user, group):
+            target = target_name(user, group)
+            self.notify(printable(f"No policy is attached to {target} itself."), timeout=5)
+            return
+        dialog = attach_dialog(self.kootui.context, self.policies, user, group, detach=True)
+        detached = await self._ask(dialog)
+        if detached is not None:
+            target = target_name(user, group)
+            self.notify(printable(f"{detached.name} detached from {target}."), timeout=4)
 
     @work(group="access-dialog", exclusive=True, exit_on_error=False)
     async def action_add_member(self) -> None:
-        context = self.kootui.context
         group = self.selected_group()
         if group is None:
             return
-        options = [(u.name, u.name) for u in self.users if u.name not in group.members]
-
-        def add(values: FormValues) -> GroupView:
-            return add_member(context, group.name, values["user"] or "")
-
-        added = await self.app.push_screen_wait(
-            FormDialog(
-                printable(f"Add a member to {group.name}"),
-                [SelectField("user", "User", options)],
-                add,
-                submit_label="Add",
-            )
-        )
+        added = await self._ask(member_dialog(self.kootui.context, group, self.users))
         if added is not None:
             self.notify(printable(f"{group.name} has {count_of(len(added.members), 'member')}."))
-            self.reload()
+
+    @work(group="access-dialog", exclusive=True, exit_on_error=False)
+    async def action_remove_member(self) -> None:
+        group = self.selected_group()
+        if group is None:
+            return
+        if not group.members:
+            self.notify(printable(f"{group.name} has no members."), timeout=5)
+            return
+        dialog = member_dialog(self.kootui.context, group, self.users, remove=True)
+        left = await self._ask(dialog)
+        if left is not None:
+            self.notify(printable(f"{group.name} has {count_of(len(left.members), 'member')}."))
+
+    @work(group="access-dialog", exclusive=True, exit_on_error=False)
+    async def action_set_password(self) -> None:
+        user = self.selected_user()
+        if user is None:
+            return
+        changed = await self._ask(password_dialog(self.kootui.context, user))
+        if changed is not None:
+            self.notify(printable(f"{changed.name}'s password is set."), timeout=4)
+
+    @work(group="access-dialog", exclusive=True, exit_on_error=False)
+    async def action_idle_minutes(self) -> None:
+        minutes = await self._ask(idle_dialog(self.kootui.context, self.idle_minutes or 0))
+        if minutes is not None:
+            self.notify(f"Consoles sign out after {count_of(minutes, 'idle minute')}.", timeout=4)
 
     def action_toggle_user(self) -> None:
         user = self.selected_user()
@@ -570,21 +527,7 @@ class AccessScreen(PageScreen):
 
     def action_explain(self) -> None:
         user = self.selected_user() if self.tab == "users" else None
-        choices = [(f"user {known.name}", known.name) for known in self.users]
-        choices += [
-            (
-                f"API key {key.display_prefix} of {key.owner or 'the owner'}",
-                API_KEY + key.display_prefix,
-            )
-            for key in self.api_keys
-        ]
-        choices += [
-            (
-                f"SMTP login {login.username} of {login.owner or 'the owner'}",
-                SMTP_LOGIN + login.username,
-            )
-            for login in self.smtp_logins
-        ]
+        choices = explain_choices(self.users, self.api_keys, self.smtp_logins)
         self.app.push_screen(ExplainScreen(choices, user.name if user else None))
 
     @work(group="access-dialog", exclusive=True, exit_on_error=False)

@@ -32,6 +32,7 @@ from kootui.tui.keys.registry import bindings
 from kootui.tui.outside_text import outside
 from kootui.tui.shell.kootui_node import KootuiNode
 from kootui.tui.shell.page import PageSpec, WorkspaceHeader
+from kootui.tui.shell.rights import key_allowed
 from kootui.tui.widgets.fitting_footer import FittingFooter
 from kootui.tui.widgets.status_badge import app_variables, status_text
 
@@ -243,6 +244,11 @@ class MessageDetailScreen(KootuiNode, Screen[None]):
         area.display = bool(detail.headers)
 
     # Keys ------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not key_allowed(self.kootui.principal, ("message-detail",), action):
+            return None  # shown disabled: the signed-in user may not see whole addresses
+        return True
 
     def action_toggle_reveal(self) -> None:
         self.reveal = not self.reveal

@@ -4,7 +4,7 @@ guide step 6 (kept in ui-state.json with the theme: it is this console's state).
 from __future__ import annotations
 
 from kootui.core.context import Context
-from kootui.tui.theming import load_ui_state, save_ui_state
+from kootui.tui.ui_state import load_ui_state, save_ui_state
 
 
 def viewed_key(context: Context) -> str:

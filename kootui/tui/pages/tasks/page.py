@@ -190,11 +190,13 @@ class TasksScreen(PageScreen):
     # Cancel, pause, resume, delete: on the marked tasks, else the cursor's -------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offer only what the cursor's task can take (greyed in the footer, left out of
-        the palette); with marks, every change is offered and each row is checked."""
+        """Offer only what the signed-in user may do and the cursor's task can take (greyed
+        in the footer, left out of the palette); with marks, every change the user may do
+        is offered and each row is checked."""
+        allowed = super().check_action(action, parameters)
         change = ROW_ACTIONS.get(action)
-        if change is None or not self.is_mounted:
-            return super().check_action(action, parameters)
+        if change is None or not self.is_mounted or allowed is not True:
+            return allowed  # the signed-in user's rights come before the task's state
         panel = self.task_list
         if panel.marked:
             return True

@@ -46,6 +46,7 @@ from kootui.tui.keys.registry import bindings
 from kootui.tui.outside_text import outside
 from kootui.tui.shell.kootui_node import KootuiNode
 from kootui.tui.shell.page import PageSpec, WorkspaceHeader
+from kootui.tui.shell.rights import key_allowed
 from kootui.tui.widgets.dialogs import ConfirmDialog
 from kootui.tui.widgets.fitting_footer import FittingFooter
 from kootui.tui.widgets.status_badge import tone_of
@@ -241,6 +242,8 @@ class TaskProgressScreen(KootuiNode, Screen[None]):
         change = {"pause_task": "pause", "resume_task": "resume", "cancel_task": "cancel"}
         if action not in change:
             return True
+        if not key_allowed(self.kootui.principal, ("task-progress",), action):
+            return None  # the signed-in user's policies do not allow it
         if self.snapshot is None:
             return None
         status = str(self.snapshot.task.status)
