@@ -58,3 +58,10 @@ def _replace_cell(line: Strip, x: int) -> Strip:
     style = cell[0].style if cell else None
     segments = [*line.crop(0, x), Segment(ELLIPSIS, style), *line.crop(x + 1, width)]
     return Strip(segments, width)
+
+
+class EdgeMarkedTable(DataTable[Any]):
+    """A DataTable whose column cut by the window's edge ends in an ellipsis."""
+
+    def render_line(self, y: int) -> Strip:
+        return mark_cut_columns(self, super().render_line(y), y)

@@ -115,9 +115,12 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
     FormDialog #form-error { color: $text-error; display: none; padding: 0 0 1 0; }
     FormDialog #form-error.-shown { display: block; }
     FormDialog #form-fields { height: auto; max-height: 30; }
+    /* Under 32 rows the fields scroll, so the buttons below them stay in the window. */
+    FormDialog.-short #form-fields { max-height: 11; }
     FormDialog .form-field { height: auto; }
-    FormDialog .form-field > Label { padding: 1 0 0 0; }
+    FormDialog .form-field > Label { padding: 1 0 0 0; width: 1fr; }
     FormDialog .form-field > TextArea { height: 6; }
+    FormDialog .form-field > Checkbox { width: 1fr; }
     FormDialog .field-error { color: $text-error; height: auto; display: none; }
     FormDialog .field-error.-shown { display: block; }
     FormDialog #form-buttons { height: auto; align-horizontal: right; padding: 1 0 0 0; }

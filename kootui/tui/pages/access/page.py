@@ -52,6 +52,7 @@ from kootui.tui.pages.access.explain import API_KEY, SMTP_LOGIN, ExplainScreen
 from kootui.tui.pages.access.policy_editor import PolicyEditorScreen
 from kootui.tui.shell.page import PageScreen
 from kootui.tui.shell.rights import may, refusal_text
+from kootui.tui.widgets.cut_columns import EdgeMarkedTable
 from kootui.tui.widgets.form import FormDialog, FormValues, SelectField, TextField
 
 TABS = ("users", "groups", "policies", "audit")
@@ -116,15 +117,15 @@ class AccessScreen(PageScreen):
             yield Static("", id="signed-in-as", markup=False)
         with TabbedContent(id="access-tabs", initial="users"):
             with TabPane("Users", id="users"), Horizontal(classes="access-split"):
-                yield DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
+                yield EdgeMarkedTable(id="users-table", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(classes="access-detail"):
                     yield Static("", id="user-detail")
             with TabPane("Groups", id="groups"), Horizontal(classes="access-split"):
-                yield DataTable(id="groups-table", cursor_type="row", zebra_stripes=True)
+                yield EdgeMarkedTable(id="groups-table", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(classes="access-detail"):
                     yield Static("", id="group-detail")
             with TabPane("Policies", id="policies"), Horizontal(classes="access-split"):
-                yield DataTable(id="policies-table", cursor_type="row", zebra_stripes=True)
+                yield EdgeMarkedTable(id="policies-table", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(classes="access-detail"):
                     yield Static("", id="policy-detail", markup=False)
             with TabPane("Audit log", id="audit"):
@@ -132,7 +133,7 @@ class AccessScreen(PageScreen):
                     yield Input(placeholder="user", id="audit-user", classes="page-filter")
                     yield Input(placeholder="action, such as *:domain:*", id="audit-action")
                     yield Checkbox("refused only", id="audit-refused")
-                yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+                yield EdgeMarkedTable(id="audit-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         self.query_one("#users-table", DataTable).add_columns(
