@@ -9,7 +9,7 @@ from textual.widgets import Button, DataTable, Label, Static
 
 from kootui.tui.widgets.form import FormDialog
 from kootui.tui.widgets.page_grid import PageGrid
-from tests.support.tui_shell import build_app, settle
+from tests.support.tui_shell import build_app, footer_keys, settle
 
 SSH_SIZE = (80, 24)
 
@@ -53,6 +53,7 @@ async def test_a_webhook_form_label_wraps_instead_of_being_cut(demo):
         await settle(pilot)
         await pilot.press("n")
         await settle(pilot)
+        assert footer_keys(app) == {"^s": "Add", "esc": "Cancel"}, "the key says what it does"
         events = app.screen.query_one("#form-field-events").query_one(Label)
         assert events.region.right <= events.parent.region.right, "drawn past its field"
         text = " ".join(line.strip() for line in lines_of(events))

@@ -11,7 +11,7 @@ success the dialog closes and returns what ``submit`` returned.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
 from textual import on, work
@@ -138,6 +138,7 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
         submit_label: str = "Save",
     ) -> None:
         super().__init__()
+        self._name_submit_key(submit_label)
         names = [field.name for field in fields]
         if len(set(names)) != len(names):
             raise ValueError(f"form field names must be unique: {names}")
@@ -146,6 +147,17 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
         self.submit_callable = submit
         self.submit_label = submit_label
         self.submitting = False
+
+    def _name_submit_key(self, label: str) -> None:
+        """The footer's submit key says what the button says ("^s Add", not "^s Save").
+        Only this dialog's bindings change: their lists are shared with the class's."""
+        by_key = self._bindings.key_to_bindings
+        for key, found in by_key.items():
+            if any(binding.action == "submit" for binding in found):
+                by_key[key] = [
+                    replace(binding, description=label) if binding.action == "submit" else binding
+                    for binding in found
+                ]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):
