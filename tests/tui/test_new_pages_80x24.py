@@ -5,7 +5,7 @@ screen."""
 from __future__ import annotations
 
 from textual.geometry import Region
-from textual.widgets import Button, DataTable, Label, Static
+from textual.widgets import Button, DataTable, Input, Label, Static
 
 from kootui.tui.widgets.form import FormDialog
 from kootui.tui.widgets.page_grid import PageGrid
@@ -68,3 +68,8 @@ async def test_access_tables_say_where_the_window_cuts(demo):
         await settle(pilot)
         users = app.screen.query_one("#users-table", DataTable)
         assert lines_of(users)[0].rstrip().endswith("…")
+        await pilot.press("4")  # the audit log: its filters' hints show whole
+        await settle(pilot)
+        for field in app.screen.query("#audit-log-filters Input, #audit-user, #audit-action"):
+            assert isinstance(field, Input)
+            assert len(field.placeholder) <= field.content_region.width, field.placeholder

@@ -131,7 +131,7 @@ class AccessScreen(PageScreen):
             with TabPane("Audit log", id="audit"):
                 with Horizontal(id="audit-filters"):
                     yield Input(placeholder="user", id="audit-user", classes="page-filter")
-                    yield Input(placeholder="action, such as *:domain:*", id="audit-action")
+                    yield Input(placeholder="action: *:domain:*", id="audit-action")
                     yield Checkbox("refused only", id="audit-refused")
                 yield EdgeMarkedTable(id="audit-table", cursor_type="row", zebra_stripes=True)
 
