@@ -60,6 +60,7 @@ from kootui.tui.widgets.dialogs import ConfirmDialog
 if TYPE_CHECKING:
     from kootui.core.access import Principal
     from kootui.core.context import Context
+    from kootui.core.tasks import QueuedWork
     from kootui.tui.pages.domains.checks import DomainChecks
 
 HISTORY_LIMIT = 50
@@ -423,11 +424,8 @@ class KootuiApp(App[None]):
 
     @work(group="quit", exclusive=True, exit_on_error=False)
     async def _quit_when_told(self) -> None:
-        # Imported here: the task service is not needed to draw the first frame.
-        from kootui.core.tasks import queued_work
-
         try:
-            queued = await asyncio.to_thread(queued_work, self.context)
+            queued = await asyncio.to_thread(read_queued_work, self.context)
         except (KootuiError, OSError):
             queued = None  # a store that cannot be read must not keep anyone in
         if queued is not None and queued.messages:
@@ -482,3 +480,11 @@ def _workspace_name(context: Context) -> str:
     from kootui.core.workspace import get_workspace
 
     return get_workspace(context).name
+
+
+def read_queued_work(context: Context) -> QueuedWork:
+    """Run on a thread: importing the task service takes the interpreter for a quarter of a
+    second, which on the event loop would freeze the console as it is asked to quit."""
+    from kootui.core.tasks import queued_work
+
+    return queued_work(context)

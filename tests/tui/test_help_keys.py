@@ -62,3 +62,21 @@ def test_lines_fit_the_width_and_long_help_wraps_under_its_text():
     assert all(len(line) <= 60 for line in lines), lines
     assert any(line.startswith(" " * 12) for line in lines[1:]), "a wrapped line is indented"
     assert "editor-upload" in table
+
+
+async def test_a_short_window_shows_the_pages_own_keys_without_scrolling(demo):
+    app = build_app(demo)
+    async with app.run_test(size=NARROW) as pilot:
+        await settle(pilot)
+        app.go_page("destinations")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        box = app.screen.query_one("#help-box")
+        shown = str(app.screen.query_one("#help-text").render()).splitlines()
+        visible = shown[: box.scrollable_content_region.height]
+        for binding_id in ("destinations-new", "destinations-workspace"):
+            assert any(line.rstrip().endswith(binding_id) for line in visible), binding_id
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, HelpScreen)

@@ -23,6 +23,7 @@ from tests.support.list_pattern_apps import (
     seed_domains,
     settle,
 )
+from tests.support.tui_shell import footer_keys
 
 
 class DomainsListScreen(PageScreen):
@@ -97,3 +98,24 @@ async def test_the_footer_lists_the_list_keys(context: Context) -> None:
         shown = {active.binding.id for active in app.screen.active_bindings.values()}
         assert {"list-next-page", "list-previous-page", "list-cycle-sort"} <= shown
         assert app.screen.query_one(Footer).display
+
+
+async def test_a_focused_filter_names_the_key_that_leaves_it(context: Context) -> None:
+    """Typing owns every letter (no ? there): the footer says how to get out."""
+    seed_domains(context)
+    app = build_app(context)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.go_page("domains")
+        await settle(pilot)
+        await pilot.press("slash")
+        assert isinstance(app.focused, FilterBar)
+        assert footer_keys(app).get("esc") == "Back to list"
+        await pilot.press(*"news")
+        await after_typing(pilot)
+        assert footer_keys(app).get("esc") == "Clear filter"
+        await pilot.press("escape")
+        await after_typing(pilot)
+        assert footer_keys(app).get("esc") == "Back to list"
+        await pilot.press("escape")
+        assert isinstance(app.focused, PageGrid)

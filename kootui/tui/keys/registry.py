@@ -122,6 +122,8 @@ REGISTRY: tuple[KeyAction, ...] = (
     KeyAction("list-cycle-sort", "s", "cycle_sort", "Sort", "list-sort"),
     KeyAction("list-reverse-sort", "S", "reverse_sort", "Reverse sort", "list-sort", show=False),
     KeyAction("filter-clear", "escape", "clear_filter", "Clear filter", "filter"),
+    # An empty filter: the same key leaves the field for the list (else only Enter says so).
+    KeyAction("filter-leave", "escape", "leave_filter", "Back to list", "filter"),
     KeyAction("search-clear", "ctrl+l", "clear_search", "Clear search", "search"),
     KeyAction("details-close", "escape", "close", "Close", "details"),
     KeyAction("details-close-enter", "enter", "close", "Close", "details", show=False),

@@ -129,7 +129,9 @@ class HelpScreen(KootuiNode, ModalScreen[None]):
     ) -> None:
         super().__init__(id="help")
         self.page_title = page_title
-        self.scopes = ("app", *scopes, "go")
+        # The page's own keys first: in a 24-row window "Everywhere" above them pushed
+        # them below the box's edge, and they are what ? is pressed for.
+        self.scopes = (*scopes, "app", "go")
         self.unavailable = frozenset(unavailable)
 
     def compose(self) -> ComposeResult:

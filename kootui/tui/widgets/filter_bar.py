@@ -17,8 +17,7 @@ class FilterBar(Input):
     """An input that posts ``FilterBar.Applied`` once typing pauses (or on Enter).
 
     Enter also hands focus back to the list (k9s habit); Escape clears a
-    non-empty filter, and when the filter is already empty it is left to the
-    page (Escape there means "back").
+    non-empty filter, and on an empty one hands focus back to the list too.
     """
 
     DEFAULT_CSS = """
@@ -65,6 +64,7 @@ class FilterBar(Input):
         if event.input is not self:
             return
         event.stop()
+        self.refresh_bindings()  # Escape's meaning follows the text (check_action)
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(self.debounce, self._apply)
@@ -87,10 +87,18 @@ class FilterBar(Input):
             self.post_message(self.Applied(self, text))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Escape clears a filter that has text, else leaves the field: one key, and the
+        # footer names what it does now.
         if action == "clear_filter":
-            return bool(self.value)  # an empty filter lets Escape reach the page
+            return bool(self.value)
+        if action == "leave_filter":
+            return not self.value
         return super().check_action(action, parameters)
 
     def action_clear_filter(self) -> None:
         self.value = ""
         self._apply()
+
+    def action_leave_filter(self) -> None:
+        self._apply()
+        self.post_message(self.Done())

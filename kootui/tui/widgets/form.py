@@ -11,7 +11,7 @@ success the dialog closes and returns what ``submit`` returned.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
 from textual import on, work
@@ -115,9 +115,12 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
     FormDialog #form-error { color: $text-error; display: none; padding: 0 0 1 0; }
     FormDialog #form-error.-shown { display: block; }
     FormDialog #form-fields { height: auto; max-height: 30; }
+    /* Under 32 rows the fields scroll, so the buttons below them stay in the window. */
+    FormDialog.-short #form-fields { max-height: 11; }
     FormDialog .form-field { height: auto; }
-    FormDialog .form-field > Label { padding: 1 0 0 0; }
+    FormDialog .form-field > Label { padding: 1 0 0 0; width: 1fr; }
     FormDialog .form-field > TextArea { height: 6; }
+    FormDialog .form-field > Checkbox { width: 1fr; }
     FormDialog .field-error { color: $text-error; height: auto; display: none; }
     FormDialog .field-error.-shown { display: block; }
     FormDialog #form-buttons { height: auto; align-horizontal: right; padding: 1 0 0 0; }
@@ -135,6 +138,7 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
         submit_label: str = "Save",
     ) -> None:
         super().__init__()
+        self._name_submit_key(submit_label)
         names = [field.name for field in fields]
         if len(set(names)) != len(names):
             raise ValueError(f"form field names must be unique: {names}")
@@ -143,6 +147,17 @@ class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
         self.submit_callable = submit
         self.submit_label = submit_label
         self.submitting = False
+
+    def _name_submit_key(self, label: str) -> None:
+        """The footer's submit key says what the button says ("^s Add", not "^s Save").
+        Only this dialog's bindings change: their lists are shared with the class's."""
+        by_key = self._bindings.key_to_bindings
+        for key, found in by_key.items():
+            if any(binding.action == "submit" for binding in found):
+                by_key[key] = [
+                    replace(binding, description=label) if binding.action == "submit" else binding
+                    for binding in found
+                ]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="form-box"):

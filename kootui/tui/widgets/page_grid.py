@@ -14,6 +14,7 @@ from rich.console import RenderableType
 from rich.text import Text
 from textual import events, on
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import DataTable
 
 from kootui.core.clock import local_text
@@ -22,6 +23,7 @@ from kootui.tui.keys.registry import bindings
 from kootui.tui.outside_text import outside
 from kootui.tui.widgets.cells import fit_cell
 from kootui.tui.widgets.column_fit import CELL_PADDING, ColumnFit
+from kootui.tui.widgets.cut_columns import mark_cut_columns
 from kootui.tui.widgets.status_badge import status_text
 
 MARK_COLUMN = "__mark__"
@@ -98,6 +100,10 @@ class PageGrid(DataTable[RenderableType]):
         if self.fit is None or available <= 0 or not {self.fit.flex, self.fit.last_main} <= keys:
             return {column.key: column.width for column in columns}
         return dict(self.fit.widths(columns, available))
+
+    def render_line(self, y: int) -> Strip:
+        # Columns beyond the window's edge scroll into view; the one it cuts says so.
+        return mark_cut_columns(self, super().render_line(y), y)
 
     def on_resize(self, _event: events.Resize) -> None:
         if self._fitted is not None and self._fitted != self.column_widths(self.shown_columns):

@@ -69,6 +69,7 @@ from kootui.tui.pages.access.explain import ExplainScreen, explain_choices
 from kootui.tui.pages.access.policy_editor import PolicyEditorScreen
 from kootui.tui.shell.page import PageScreen
 from kootui.tui.shell.rights import may, refusal_text, right_refusal
+from kootui.tui.widgets.cut_columns import EdgeMarkedTable
 from kootui.tui.widgets.form import FormDialog
 
 TABS = ("users", "groups", "policies", "audit")
@@ -134,25 +135,25 @@ class AccessScreen(PageScreen):
             yield Static("", id="signed-in-as", markup=False)
         with TabbedContent(id="access-tabs", initial="users"):
             with TabPane("Users", id="users"), Horizontal(classes="access-split"):
-                yield DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
+                yield EdgeMarkedTable(id="users-table", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(classes="access-detail"):
                     yield Static("", id="user-detail")
             with TabPane("Groups", id="groups"), Horizontal(classes="access-split"):
-                yield DataTable(id="groups-table", cursor_type="row", zebra_stripes=True)
+                yield EdgeMarkedTable(id="groups-table", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(classes="access-detail"):
                     yield Static("", id="group-detail")
             with TabPane("Policies", id="policies"), Horizontal(classes="access-split"):
-                yield DataTable(id="policies-table", cursor_type="row", zebra_stripes=True)
+                yield EdgeMarkedTable(id="policies-table", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(classes="access-detail"):
                     yield Static("", id="policy-detail", markup=False)
             with TabPane("Audit log", id="audit"):
                 with Horizontal(id="audit-filters"):
                     yield Input(placeholder="user", id="audit-user", classes="page-filter")
-                    yield Input(placeholder="action, such as *:domain:*", id="audit-action")
+                    yield Input(placeholder="action: *:domain:*", id="audit-action")
                     yield Input(placeholder="since 2026-12-05", id="audit-since")
                     yield Input(placeholder="until 2026-12-05 18:00", id="audit-until")
                     yield Checkbox("refused only", id="audit-refused")
-                yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+                yield EdgeMarkedTable(id="audit-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         self.query_one("#users-table", DataTable).add_columns(

@@ -147,7 +147,7 @@ class DestinationsScreen(PageScreen):
     KEY_SCOPES = ("destinations", "list", "filter")
     BINDINGS = bindings("destinations")
     DEFAULT_CSS = """
-    DestinationsScreen #destination-rate { height: 1; padding: 0 1; }
+    DestinationsScreen #destination-rate { height: auto; max-height: 3; padding: 0 1; }
     DestinationsScreen #destination-status {
         height: auto; max-height: 3; color: $text-muted; padding: 0 1;
     }

@@ -15,10 +15,12 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import DataTable
 
 from kootui.core.reports import DELIVERY_RATE_LABEL, EmptyReason, Report
 from kootui.tui.pages.reports.view import table_rows, totals_row
+from kootui.tui.widgets.cut_columns import mark_cut_columns
 
 PAGE_ROWS = 200  # periods a page: 8 days of hours, 200 days, 16 years of months
 RUNNING_MARK = " ▲"
@@ -186,6 +188,10 @@ class ReportTable(DataTable[Text]):
                 if before != after:
                     self.update_cell_at(Coordinate(row, column), cell)
         self.shown = shown
+
+    def render_line(self, y: int) -> Strip:
+        # More measures than 80 columns hold: the column at the window's edge says it is cut.
+        return mark_cut_columns(self, super().render_line(y), y)
 
     def action_page_down(self) -> None:
         if self.cursor_row >= self.row_count - 1 and self.page_end < self.periods:
