@@ -93,9 +93,17 @@ class PageGrid(DataTable[RenderableType]):
         self.descending = False
         self._fitted: dict[str, int | None] | None = None  # the widths last drawn at
 
-    def column_widths(self, columns: Sequence[Column]) -> dict[str, int | None]:
+    def column_widths(
+        self, columns: Sequence[Column], row_count: int | None = None
+    ) -> dict[str, int | None]:
         """Each column's width: its own, or fitted to the table once it has a size."""
-        available = self.scrollable_content_region.width - MARK_WIDTH
+        region = self.scrollable_content_region
+        available = region.width - MARK_WIDTH
+        rows = self.row_count if row_count is None else row_count
+        if not self.show_vertical_scrollbar and rows + self.header_height > region.height:
+            # The rows about to be shown will bring the scrollbar: fit beside it now, not
+            # whenever the next resize happens to come (a race a loaded machine loses).
+            available -= self.styles.scrollbar_size_vertical
         keys = {column.key for column in columns}
         if self.fit is None or available <= 0 or not {self.fit.flex, self.fit.last_main} <= keys:
             return {column.key: column.width for column in columns}
@@ -123,7 +131,7 @@ class PageGrid(DataTable[RenderableType]):
         self.shown_columns, self.sort_key, self.descending = list(columns), sort_key, descending
         self.clear(columns=True)
         self.add_column(Text(" "), key=MARK_COLUMN, width=1)
-        widths = self.column_widths(columns)
+        widths = self.column_widths(columns, len(rows))
         self._fitted = dict(widths) if self.fit is not None else None
         for column in columns:
             label = header_label(column, sort_key, descending)
