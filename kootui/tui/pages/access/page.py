@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Checkbox, DataTable, Input, Static, TabbedContent, TabPane
 
 from kootui.core.access import (
@@ -112,8 +112,9 @@ class AccessScreen(PageScreen):
     .access-split > DataTable { width: 1fr; height: 1fr; }
     .access-detail { width: 32; height: 1fr; padding: 0 1; border-left: solid $panel; }
     #audit-filters { height: auto; }
-    #audit-filters > Input { width: 1fr; }
-    #audit-filters > Checkbox { width: auto; }
+    .audit-filter-row { height: auto; }
+    .audit-filter-row > Input { width: 1fr; }
+    .audit-filter-row > Checkbox { width: auto; }
     #signed-in-as { color: $text-muted; width: auto; }
     """
 
@@ -147,12 +148,15 @@ class AccessScreen(PageScreen):
                 with VerticalScroll(classes="access-detail"):
                     yield Static("", id="policy-detail", markup=False)
             with TabPane("Audit log", id="audit"):
-                with Horizontal(id="audit-filters"):
-                    yield Input(placeholder="user", id="audit-user", classes="page-filter")
-                    yield Input(placeholder="action: *:domain:*", id="audit-action")
-                    yield Input(placeholder="since 2026-12-05", id="audit-since")
-                    yield Input(placeholder="until 2026-12-05 18:00", id="audit-until")
-                    yield Checkbox("refused only", id="audit-refused")
+                # Two rows: four hints side by side do not fit 80 columns whole.
+                with Vertical(id="audit-filters"):
+                    with Horizontal(classes="audit-filter-row"):
+                        yield Input(placeholder="user", id="audit-user", classes="page-filter")
+                        yield Input(placeholder="action: *:domain:*", id="audit-action")
+                        yield Checkbox("refused only", id="audit-refused")
+                    with Horizontal(classes="audit-filter-row"):
+                        yield Input(placeholder="since 2026-12-05", id="audit-since")
+                        yield Input(placeholder="until 2026-12-05 18:00", id="audit-until")
                 yield EdgeMarkedTable(id="audit-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
