@@ -37,12 +37,11 @@ def main() -> int:
     command = command_of(sys.argv[1:])
     if command in ("worker", "serve"):
         signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-    if command == "":
-        # The console's start-up makes long-lived objects only (modules, the shell, the
-        # store's tables): the full collections that walked them cost about 100 ms of
-        # processor before the Overview's figures (one fell on their first paint). They
-        # are frozen as they come and collection is on again once the store has finished
-        # opening (kootui.cli.console: freeze_start_up_objects, collect_garbage_again).
+    if command in ("", "worker", "serve"):
+        # Start-up makes long-lived objects only (modules, the shell, the store's tables,
+        # the API's routes): full collections walking them cost the console about 100 ms
+        # before the Overview's figures and held a server's requests 55-85 ms each. They
+        # are frozen and collection is on again when start-up ends (kootui.core.long_lived).
         gc.disable()
     from kootui.cli import main as run_command
 

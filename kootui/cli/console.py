@@ -9,34 +9,19 @@ it is reported exactly as the other commands report theirs.
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import threading
 from typing import TYPE_CHECKING
 
 from kootui.cli.output import PrintableFormatter, say
 from kootui.core.config import Settings
+from kootui.core.long_lived import freeze_start_up_objects, start_up_done
 
 if TYPE_CHECKING:
     from kootui.core.context import Context
     from kootui.core.dispatch import EngineThread
 
 log = logging.getLogger(__name__)
-
-
-def freeze_start_up_objects() -> None:
-    """While ``kootui`` starts with collection off (see ``kootui.__main__``), what it has
-    made so far lives as long as the console: out of the collector's sight, no full
-    collection walks it again. (Anywhere else, tests included, nothing changes.)"""
-    if not gc.isenabled():
-        gc.freeze()
-
-
-def collect_garbage_again() -> None:
-    """The end of start-up: its objects frozen, collection is on again."""
-    if not gc.isenabled():
-        gc.freeze()
-        gc.enable()
 
 
 class ConsoleStore:
@@ -85,13 +70,13 @@ class ConsoleStore:
                 self.engine = EngineThread(context)
                 self.engine.start()
             finally:
-                collect_garbage_again()
+                start_up_done()
 
     def close(self) -> None:
         """Stop the engine (saying so when it did not stop in time) and close the store."""
         with self._lock:
             self._closed = True
-            collect_garbage_again()
+            start_up_done()
             if self.engine is not None and not self.engine.stop():
                 say(
                     "kootui: the sending engine did not stop in time; leases will expire "

@@ -37,6 +37,7 @@ from kootui.core.config import (
 from kootui.core.context import Context
 from kootui.core.dispatch import check_relay_config, relay_config
 from kootui.core.errors import SettingsError, StoreError
+from kootui.core.long_lived import pause_collection_while_starting, start_up_done
 from kootui.core.store import open_store
 
 log = logging.getLogger("kootui.cli.worker")
@@ -124,6 +125,7 @@ async def _serve(
     dispatcher = Dispatcher(context, options=options)
     checks_stop = asyncio.Event()
     checks = asyncio.create_task(run_domain_checks(context, checks_stop)) if check_domains else None
+    start_up_done(collect_first=True)  # the engine's modules and settings, frozen
     try:
         await dispatcher.run(stop, until_idle=until_idle)
     finally:
@@ -181,6 +183,7 @@ def _stopped_by(fault: StoreError) -> int:
 
 
 def _child(settings: Settings, until_idle: bool, check_domains: bool) -> None:
+    pause_collection_while_starting()  # a spawned interpreter: see kootui.core.long_lived
     stop_request = StopRequest()
     stop_request.listen()
     sys.exit(
@@ -240,6 +243,7 @@ def _run_worker(
         for i in range(count)
     ]
     _start_engines(children, stop_request)
+    start_up_done()  # this process only waits for its children from here
     for child in children:
         if child.pid is not None:
             child.join()

@@ -19,6 +19,7 @@ from kootui import __version__
 from kootui.core.config import Settings
 from kootui.core.context import Context
 from kootui.core.errors import KootuiError
+from kootui.core.long_lived import start_up_done
 from kootui.core.submissions import Intake, SubmissionChecker, forget_expired
 from kootui.serve import messages, resources, tasks, webhooks
 from kootui.serve.access_log import AccessLog
@@ -86,6 +87,7 @@ def build_http_app(
         if listeners is not None:
             await listeners.start()
         forgetting = asyncio.create_task(forget_old_answers())
+        start_up_done(collect_first=True)  # the server's modules and routes, frozen
         try:
             yield
         finally:

@@ -5,7 +5,9 @@ store on every request): a key revoked by another process is refused within that
 one revoked in this process at once (the cache is dropped when this process's count of
 revocations moves). The cache is keyed by the SHA-256 of the presented secret, never by
 the secret. A store read also records the key as used, so ``last used`` is exact to the
-cache time.
+cache time. A busy key is checked again in the second half of its time, in the
+background, and requests that find no trusted entry share one check: a key's requests
+wait for the store only when it was idle.
 
 The rate is the key's shared bucket in the store (``apikeys.rate``): tokens are spent
 from this process's grant on the loop, and only an exhausted grant costs a store write,
@@ -74,6 +76,7 @@ class KeyGate:
         self._checked: dict[str, tuple[float, ApiKeyView]] = {}
         self._revocations = revocations_in_this_process()
         self._refilling: dict[int, asyncio.Lock] = {}
+        self._checking: dict[str, asyncio.Future[ApiKeyView]] = {}  # digest -> its check
 
     async def caller(self, request: Request) -> Caller:
         header = request.headers.get("authorization", "")
@@ -113,14 +116,39 @@ class KeyGate:
             self._checked.clear()
         now = self.monotonic()
         found = self._checked.get(digest)
-        if found is not None and now - found[0] < self.http.key_cache_seconds:
+        trusted_for = self.http.key_cache_seconds
+        if found is not None and now - found[0] < trusted_for:
+            if now - found[0] >= trusted_for / 2 and digest not in self._checking:
+                # Checked again ahead of its end, while it is still trusted: requests never
+                # wait for the store's writer turn that the check's use record queues for.
+                self._start_check(digest, presented, now)
             return found[1]
-        key = await asyncio.to_thread(self._check, presented)
-        if self.http.key_cache_seconds > 0:
-            if len(self._checked) >= _CACHE_LIMIT:
-                self._checked.clear()
-            self._checked[digest] = (now, key)
-        return key
+        checking = self._checking.get(digest)
+        if checking is None or trusted_for == 0:  # 0: each request reads the store itself
+            checking = self._start_check(digest, presented, now)
+        # One check per key however many requests wait for it (shielded: a client that
+        # goes away does not cancel the others' check).
+        return await asyncio.shield(checking)
+
+    def _start_check(self, digest: str, presented: str, now: float) -> asyncio.Future[ApiKeyView]:
+        checking = asyncio.ensure_future(asyncio.to_thread(self._check, presented))
+        self._checking[digest] = checking
+        revocations = self._revocations
+
+        def checked(done: asyncio.Future[ApiKeyView]) -> None:
+            if self._checking.get(digest) is checking:
+                del self._checking[digest]
+            if done.cancelled() or done.exception() is not None:
+                self._checked.pop(digest, None)  # refused now (revoked, ...): not trusted
+            elif revocations_in_this_process() != revocations:
+                pass  # a key was revoked here while this one was read: it may be that one
+            elif self.http.key_cache_seconds > 0:
+                if len(self._checked) >= _CACHE_LIMIT:
+                    self._checked.clear()
+                self._checked[digest] = (now, done.result())
+
+        checking.add_done_callback(checked)
+        return checking
 
     def _check(self, presented: str) -> ApiKeyView:
         key = authenticate(self.context, presented or None)

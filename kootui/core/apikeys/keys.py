@@ -314,8 +314,10 @@ def record_key_use(context: Context, key_ids: set[int], at: datetime) -> None:
     if not key_ids:
         return
     table = ApiKey.__table__
-    with context.store.session() as session:
-        session.connection().execute(
+    # In the writers' queue (``Store.writing``): a session would wait for SQLite's lock in
+    # the busy handler's sleeps, up to 100 ms each, behind an engine's write.
+    with context.store.writing() as connection:
+        connection.execute(
             update(table).where(table.c.id.in_(sorted(key_ids))).values(last_used_at=at)
         )
 
