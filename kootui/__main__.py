@@ -11,29 +11,22 @@ signals as they are.
 from __future__ import annotations
 
 import gc
+import os
 import signal
 import sys
-from collections.abc import Sequence
+
+from kootui.command_word import command_of
 
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
-# The console's own options that take a value: the command comes after it.
-OPTIONS_WITH_A_VALUE = frozenset({"--theme", "--web-peer"})
-
-
-def command_of(args: Sequence[str]) -> str:
-    """The command word of a kootui command line ('' for the console)."""
-    skip_value = False
-    for arg in args:
-        if skip_value:
-            skip_value = False
-        elif arg in OPTIONS_WITH_A_VALUE:
-            skip_value = True
-        elif not arg.startswith("-"):
-            return arg
-    return ""
+# No console opens (help, version), or it signs in first (a browser's): no read-ahead.
+CONSOLE_WITHOUT_READ_AHEAD = frozenset({"-h", "--help", "--version", "--web-session"})
 
 
 def main() -> int:
+    # pydantic looks for its plugins in every installed distribution's entry points the
+    # first time a model is built: 35-55 ms of every start, for hooks kootui never uses.
+    # Set the variable (even empty) to have them looked for.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     command = command_of(sys.argv[1:])
     if command in ("worker", "serve"):
         signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
@@ -43,6 +36,11 @@ def main() -> int:
         # before the Overview's figures and held a server's requests 55-85 ms each. They
         # are frozen and collection is on again when start-up ends (kootui.core.long_lived).
         gc.disable()
+    if command == "" and not CONSOLE_WITHOUT_READ_AHEAD.intersection(sys.argv[1:]):
+        # The first figures are read on the other core while this process draws.
+        from kootui.tui.read_ahead import start_read_ahead
+
+        start_read_ahead()
     from kootui.cli import main as run_command
 
     return run_command()

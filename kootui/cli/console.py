@@ -20,6 +20,8 @@ from kootui.core.long_lived import freeze_start_up_objects, start_up_done
 if TYPE_CHECKING:
     from kootui.core.context import Context
     from kootui.core.dispatch import EngineThread
+    from kootui.tui.app import KootuiApp
+    from kootui.tui.read_ahead import ReadAhead
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +34,12 @@ class ConsoleStore:
     while they ran (the lock makes it wait for them).
     """
 
-    def __init__(self, settings: Settings, *, with_engine: bool) -> None:
+    def __init__(
+        self, settings: Settings, *, with_engine: bool, read_ahead: ReadAhead | None = None
+    ) -> None:
         self.settings = settings
         self.with_engine = with_engine
+        self.read_ahead = read_ahead
         self.context: Context | None = None
         self.engine: EngineThread | None = None
         self._lock = threading.Lock()
@@ -47,6 +52,9 @@ class ConsoleStore:
         with self._lock:
             if self._closed:
                 raise RuntimeError("the console ended before its store was open")
+            if self.read_ahead is not None and self.read_ahead.result() is not None:
+                # Its child has ended (so one process migrates), and its figures are shown.
+                log.info("the first figures were read ahead by process %d", self.read_ahead.pid)
             self.context = open_readable_context(self.settings)
             freeze_start_up_objects()  # the store's modules, SQLAlchemy's and SQLModel's
             return self.context
@@ -74,6 +82,8 @@ class ConsoleStore:
 
     def close(self) -> None:
         """Stop the engine (saying so when it did not stop in time) and close the store."""
+        if self.read_ahead is not None:
+            self.read_ahead.end()
         with self._lock:
             self._closed = True
             start_up_done()
@@ -88,27 +98,14 @@ class ConsoleStore:
 
 
 def run_console(args: argparse.Namespace, settings: Settings) -> int:
-    from kootui.tui.app import KootuiApp
-    from kootui.tui.keys.registry import validate_keymap
-    from kootui.tui.opening import StoreOpening
-    from kootui.tui.shell.signing_in import SignInFace
-    from kootui.tui.theming import ThemeCatalog
-
-    # Bad [keys], theme files or theme names stop here, before the terminal is taken over.
-    validate_keymap(settings.keys, str(settings.paths.config_file))
-    catalog = ThemeCatalog.load(settings)
-    catalog.starting_theme(settings, args.theme)
-    settings.ensure_folders()  # the log file's folder
-    _log_to_file(settings)
-    store = ConsoleStore(settings, with_engine=not getattr(args, "no_engine", False))
-    sign_in = SignInFace()
-    if getattr(args, "web_session", False):
-        # A browser's console (`kootui web`): it signs in first, whatever the store says.
-        sign_in = SignInFace("web", address=args.web_peer, required=True)
-    opening = StoreOpening(settings, store.open, finish=store.finish, sign_in=sign_in)
-    app = KootuiApp(opening, catalog=catalog, theme=args.theme)
-    freeze_start_up_objects()  # the shell's modules, settings and themes
+    web_session = getattr(args, "web_session", False)
+    read_ahead = _wanted_read_ahead(settings, web_session)
+    store = ConsoleStore(
+        settings, with_engine=not getattr(args, "no_engine", False), read_ahead=read_ahead
+    )
     try:
+        app = _console_app(args, settings, store)
+        freeze_start_up_objects()  # the shell's modules, settings and themes
         app.run()
     finally:
         store.close()
@@ -122,6 +119,47 @@ def run_console(args: argparse.Namespace, settings: Settings) -> int:
         )
         return 1
     return 0
+
+
+def _console_app(args: argparse.Namespace, settings: Settings, store: ConsoleStore) -> KootuiApp:
+    from kootui.tui.app import KootuiApp
+    from kootui.tui.keys.registry import validate_keymap
+    from kootui.tui.opening import StoreOpening
+    from kootui.tui.shell.signing_in import SignInFace
+    from kootui.tui.theming import ThemeCatalog
+
+    # Bad [keys], theme files or theme names stop here, before the terminal is taken over.
+    validate_keymap(settings.keys, str(settings.paths.config_file))
+    catalog = ThemeCatalog.load(settings)
+    catalog.starting_theme(settings, args.theme)
+    settings.ensure_folders()  # the log file's folder
+    _log_to_file(settings)
+    sign_in = SignInFace()
+    if getattr(args, "web_session", False):
+        # A browser's console (`kootui web`): it signs in first, whatever the store says.
+        sign_in = SignInFace("web", address=args.web_peer, required=True)
+    read_ahead = store.read_ahead
+    opening = StoreOpening(
+        settings,
+        store.open,
+        finish=store.finish,
+        sign_in=sign_in,
+        read_ahead=read_ahead.result if read_ahead is not None else None,
+    )
+    return KootuiApp(opening, catalog=catalog, theme=args.theme)
+
+
+def _wanted_read_ahead(settings: Settings, web_session: bool) -> ReadAhead | None:
+    """The first figures' reader forked as ``kootui`` started (``kootui.tui.read_ahead``),
+    unless this console signs in first: its figures are read for whoever signs in."""
+    from kootui.tui.read_ahead import take_read_ahead
+    from kootui.tui.ui_state import sign_in_expected
+
+    read_ahead = take_read_ahead()
+    if read_ahead is not None and (web_session or sign_in_expected(settings.paths.ui_state_file)):
+        read_ahead.end()
+        return None
+    return read_ahead
 
 
 def _log_to_file(settings: Settings) -> None:

@@ -1,8 +1,8 @@
-"""The Overview page's figures and the seeds' process guide, read from the store."""
+"""The Overview page's figures and the seeds' process guide, read from the store (the
+figures' types are in ``overview_figures``, which loads nothing of the store)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Executable, func, select
@@ -11,6 +11,7 @@ from sqlmodel import col
 from kootui.core.access import Act, requires
 from kootui.core.clock import as_utc
 from kootui.core.context import Context
+from kootui.core.overview_figures import GuideStep, Overview
 from kootui.core.store import (
     DomainStatus,
     Message,
@@ -21,32 +22,6 @@ from kootui.core.store import (
     Template,
     TemplateStatus,
 )
-
-
-@dataclass(frozen=True)
-class GuideStep:
-    number: int
-    title: str
-    page: str  # the page id the step's key jumps to
-    done: bool
-    hint: str
-
-
-@dataclass(frozen=True)
-class Overview:
-    domains: int
-    verified_domains: int
-    addresses: int
-    templates: int
-    approved_templates: int
-    tasks_by_status: dict[str, int]
-    messages_today: int
-    messages_today_by_status: dict[str, int]
-    guide: list[GuideStep]
-
-    @property
-    def tasks(self) -> int:
-        return sum(self.tasks_by_status.values())
 
 
 def _start_of_local_day(now: datetime) -> datetime:

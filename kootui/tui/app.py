@@ -38,7 +38,7 @@ from kootui.core.errors import KootuiError
 from kootui.core.plural import count_of
 from kootui.core.printable import printable
 from kootui.tui.keys.registry import current_key, scope_bindings, validate_keymap
-from kootui.tui.opening import StoreOpening
+from kootui.tui.opening import EarlyRead, StoreOpening
 from kootui.tui.outside_text import TerminalSafeFilter
 from kootui.tui.pages import PAGES, PageScreen, PageSpec
 from kootui.tui.palette import ConsoleCommands
@@ -116,6 +116,8 @@ class KootuiApp(App[None]):
         self._open_context: Context | None = None if isinstance(context, StoreOpening) else context
         self._store_open = asyncio.Event()  # the context may be read
         self._first_read_done = asyncio.Event()  # the first page has shown its figures
+        self._read_ahead: asyncio.Future[EarlyRead | None] | None = None
+        self._read_ahead_taken = False
         self._store_is_ready = False  # ... and what opens with it is done: every page opens
         self._page_after_opening: str | None = None
         # Why the store could not be opened; the console has exited (see open_store).
@@ -190,6 +192,11 @@ class KootuiApp(App[None]):
         opening = self._opening
         assert opening is not None
         try:
+            if await self.read_ahead() is not None:
+                # The first page paints what was read ahead first: the store's modules,
+                # loading on a thread, would share the interpreter with that paint.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._first_read_done.wait(), FIRST_READ_WAIT_SECONDS)
             opened = await asyncio.to_thread(opening.open)
             context = await self._signed_in(opened)
             self._open_context = context
@@ -210,6 +217,26 @@ class KootuiApp(App[None]):
             self.exit(return_code=1)
             return
         self._store_ready()
+
+    async def read_ahead(self) -> EarlyRead | None:
+        """What the opening's read-ahead process read (``StoreOpening.read_ahead``), or
+        None; asked of it once, on a thread."""
+        opening = self._opening
+        if opening is None or opening.read_ahead is None:
+            return None
+        if self._read_ahead is None:
+            self._read_ahead = asyncio.ensure_future(asyncio.to_thread(opening.read_ahead))
+        try:
+            return await asyncio.shield(self._read_ahead)
+        except Exception:  # no early figures: the page reads them itself
+            return None
+
+    async def take_read_ahead(self) -> EarlyRead | None:
+        """The early figures, to the first page that asks (None to any later one)."""
+        if self._read_ahead_taken:
+            return None
+        self._read_ahead_taken = True
+        return await self.read_ahead()
 
     def first_read_done(self) -> None:
         """The first page has shown what it read: the rest of opening may go on now."""
@@ -424,6 +451,11 @@ class KootuiApp(App[None]):
 
     @work(group="quit", exclusive=True, exit_on_error=False)
     async def _quit_when_told(self) -> None:
+        if self._open_context is None:
+            # Still opening (the figures may be on screen already): this console has sent
+            # nothing, and its engine has not started. Asking the store would fail.
+            self.exit()
+            return
         try:
             queued = await asyncio.to_thread(read_queued_work, self.context)
         except (KootuiError, OSError):

@@ -18,6 +18,16 @@ from kootui.tui.shell.signing_in import SignInFace
 
 if TYPE_CHECKING:
     from kootui.core.context import Context
+    from kootui.tui.pages.overview.paint import OverviewPaint
+
+
+@dataclass(frozen=True)
+class EarlyRead:
+    """The Overview's figures, ready to paint, and the workspace's name, read before the
+    store opened here (by the console's read-ahead process, ``kootui.cli.read_ahead``)."""
+
+    paint: OverviewPaint
+    workspace_name: str
 
 
 @dataclass(frozen=True)
@@ -31,6 +41,8 @@ class StoreOpening:
     out of reach): the console then exits and keeps the error in ``KootuiApp.store_error``
     for the command line to report. ``sign_in`` says where the console runs: with
     sign-in on (or always, in a browser) no page opens before someone has signed in.
+    ``read_ahead`` (blocking; run on a thread) gives what another process read meanwhile,
+    or None: the first page paints it, and ``open`` is called only after that.
     """
 
     settings: Settings
@@ -38,3 +50,4 @@ class StoreOpening:
     clock: Clock = field(default_factory=SystemClock)
     finish: Callable[[Context], None] | None = None
     sign_in: SignInFace = field(default_factory=SignInFace)
+    read_ahead: Callable[[], EarlyRead | None] | None = None

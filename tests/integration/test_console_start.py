@@ -16,10 +16,17 @@ import termios
 import time
 from pathlib import Path
 
+import pytest
+
+from kootui.tui.read_ahead import spare_cores
+
 ESCAPES = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b.")
 
 
-def _run_in_terminal(home: Path, seconds: float = 60) -> tuple[int | None, bytes]:
+def _run_in_terminal(
+    home: Path, seconds: float = 60, *, quit_once: bytes = b""
+) -> tuple[int | None, bytes]:
+    """Run `kootui` until it ends (or, once ``quit_once`` is on screen, press ctrl+q)."""
     controller, terminal = pty.openpty()
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     env = {k: v for k, v in os.environ.items() if not k.startswith("KOOTUI_")}
@@ -43,6 +50,9 @@ def _run_in_terminal(home: Path, seconds: float = 60) -> tuple[int | None, bytes
                     seen += os.read(controller, 65536)
                 except OSError:  # the console ended and closed the terminal
                     break
+                if quit_once and quit_once in ESCAPES.sub(b"", seen):
+                    os.write(controller, b"\x11")  # ctrl+q
+                    quit_once = b""
             elif process.poll() is not None:
                 break
         process.wait(10)
@@ -69,3 +79,21 @@ def test_a_damaged_store_ends_the_console_with_one_line(tmp_path: Path) -> None:
     assert error.startswith(f" the database file {database} ")
     assert error.endswith("`kootui db check` says more")
     assert b"Traceback" not in shown
+
+
+@pytest.mark.skipif(spare_cores() < 1, reason="the read-ahead needs a second core")
+def test_the_first_figures_come_from_the_read_ahead_process(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KOOTUI_")}
+    env["KOOTUI_HOME"] = str(home)
+    subprocess.run(
+        [sys.executable, "-m", "kootui", "domain", "add", "mail.acme-test.com"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    status, shown = _run_in_terminal(home, quit_once=b"figures as of")
+    assert status == 0, shown[-2000:]
+    assert b"figures as of" in shown
+    log = (home / "state" / "kootui.log").read_text()
+    assert "the first figures were read ahead by process" in log

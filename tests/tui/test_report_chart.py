@@ -5,14 +5,8 @@ Pure functions (no app): each test costs milliseconds.
 
 from __future__ import annotations
 
-from kootui.tui.pages.reports.chart import (
-    RUNNING_MARK,
-    ChartData,
-    ChartSeries,
-    bucket,
-    chart_lines,
-    colour_of,
-)
+from kootui.tui.pages.reports.chart import RUNNING_MARK, bucket, chart_lines, colour_of
+from kootui.tui.pages.reports.chart_data import ChartData, ChartSeries
 
 THEME = {"chart-delivered": "#0f0", "chart-failed": "#f00", "chart-sent": "#00f"}
 

@@ -143,3 +143,63 @@ async def test_a_store_that_cannot_open_ends_the_console_and_keeps_its_error(
     assert str(settings.paths.database_file) in str(app.store_error)
     assert app.return_code == 1
     assert store.context is None
+
+
+async def test_figures_read_ahead_are_painted_before_the_store_opens_here(held: HeldOpening):
+    from dataclasses import replace
+
+    from kootui.tui.opening import EarlyRead
+    from kootui.tui.pages.overview.paint import read_paint
+
+    # What the read-ahead process would send: the same read, here made from the test's
+    # store, with one figure changed so the test sees which read was painted.
+    paint = read_paint(held.context)
+    early = EarlyRead(replace(paint, overview=replace(paint.overview, domains=7)), "Read ahead")
+    shown_when_opened: list[str] = []
+
+    def open_after_the_paint() -> Context:
+        shown_when_opened.append(app.call_from_thread(text_of, app, "#overview-loaded"))
+        return held.open()
+
+    opening = replace(held.opening(), open=open_after_the_paint, read_ahead=lambda: early)
+    app = build_app(opening)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(
+            pilot, lambda: "figures as of" in text_of(app, "#overview-loaded"), "early figures"
+        )
+        assert text_of(app, "#card-domains").splitlines()[1] == "7"
+        assert text_of(app, "#workspace-name") == "Read ahead"
+        # The store is opened here only once they are painted (its modules, loading on a
+        # thread, would slow the paint down).
+        await until(pilot, held.asked.is_set, "the console asks for its store")
+        assert shown_when_opened and "figures as of" in shown_when_opened[0]
+        held.let_go()
+        await wait_until(pilot, lambda: app.domain_checks is not None, "the store's services")
+        assert text_of(app, "#card-domains").splitlines()[1] == "7"  # not read twice
+        app.screen.reload()  # the next read is the console's own
+        await wait_until(
+            pilot, lambda: text_of(app, "#card-domains").splitlines()[1] == "0", "a new read"
+        )
+
+
+async def test_no_figures_read_ahead_means_the_console_reads_them(held: HeldOpening):
+    from dataclasses import replace
+
+    app = build_app(replace(held.opening(), read_ahead=lambda: None))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, held.asked.is_set, "the console asks for its store")
+        assert text_of(app, "#overview-loaded") == "loading…"
+        held.let_go()
+        await wait_until(
+            pilot, lambda: "figures as of" in text_of(app, "#overview-loaded"), "figures"
+        )
+        assert text_of(app, "#workspace-name") == "My workspace"
+
+
+async def test_quit_while_the_store_is_still_opening_quits(held: HeldOpening):
+    app = build_app(held.opening())
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, held.asked.is_set, "the console asks for its store")
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: app.return_code is not None, "the console quits")
+    assert app.return_code == 0

@@ -10,7 +10,12 @@ issue is still open shows ``NotBuiltScreen``. Its ``g`` letter is the ``go-<id>`
 
 from __future__ import annotations
 
-from kootui.tui.shell.page import PageScreen, PageSpec
+from typing import TYPE_CHECKING
+
+from kootui.tui.shell.page_spec import PageSpec
+
+if TYPE_CHECKING:
+    from kootui.tui.shell.page import PageScreen
 
 EMAIL = "Email"
 ADMINISTRATION = "Administration"
@@ -104,3 +109,13 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 __all__ = ["PAGES", "PageScreen", "PageSpec"]
+
+
+def __getattr__(name: str) -> object:
+    # PageScreen's module loads Textual, which this list does not need (the read-ahead
+    # process imports the Overview's figures from under this package): loaded when asked.
+    if name == "PageScreen":
+        from kootui.tui.shell.page import PageScreen
+
+        return PageScreen
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

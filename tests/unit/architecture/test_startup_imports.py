@@ -81,3 +81,30 @@ def test_every_page_names_a_page_screen_that_imports() -> None:
         assert isinstance(page.screen, str), f"{page.id}: name the class, 'module:Class'"
         screen_class = page.screen_factory()
         assert isinstance(screen_class, type) and issubclass(screen_class, PageScreen), page.id
+
+
+READ_AHEAD = """
+import json, sys
+import kootui.tui.read_ahead
+
+seen = {"read ahead": sorted(sys.modules)}
+import kootui.core.bootstrap
+import kootui.tui.pages.overview.paint
+
+seen["its figures"] = sorted(sys.modules)
+print(json.dumps(seen))
+"""
+
+
+def test_the_read_ahead_forks_light_and_reads_without_textuals_app() -> None:
+    # kootui.__main__ forks it before anything loads: what it imports, every start pays.
+    loaded = json.loads(
+        subprocess.run(
+            [sys.executable, "-c", READ_AHEAD], capture_output=True, text=True, check=True
+        ).stdout
+    )
+    assert _from(loaded["read ahead"], ("textual", "pydantic", *STORE_LIBRARIES)) == []
+    assert not [name for name in loaded["read ahead"] if name.startswith("kootui.core")]
+    # The child's figures need Textual's Content, not its app, screens or widgets.
+    heavy = ("textual.app", "textual.screen", "textual.widget", "textual.widgets")
+    assert [name for name in loaded["its figures"] if name.startswith(heavy)] == []

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from kootui.__main__ import command_of
+from kootui.command_word import command_of
 
 # Runs the real entry point with the command's own main replaced by a report of the
 # signals blocked at that moment, in a fresh interpreter (the mask is per process).

@@ -4,9 +4,11 @@ collector off; nothing changes anywhere else."""
 from __future__ import annotations
 
 import gc
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -46,7 +48,7 @@ def test_a_process_that_never_paused_is_left_alone(collector_restored: None) -> 
     ("command", "collecting"), [("serve", False), ("worker", False), ("", False), ("domain", True)]
 )
 def test_the_long_running_commands_start_with_the_collector_off(
-    command: str, collecting: bool
+    command: str, collecting: bool, tmp_path: Path
 ) -> None:
     probe = (
         "import gc, sys, kootui.__main__ as entry, kootui.cli as cli;"
@@ -54,7 +56,9 @@ def test_the_long_running_commands_start_with_the_collector_off(
         f"sys.argv = ['kootui'] + ({command!r} and [{command!r}] or []);"
         "entry.main()"
     )
+    env = {name: value for name, value in os.environ.items() if not name.startswith("KOOTUI_")}
+    env["KOOTUI_HOME"] = str(tmp_path)  # the console's read-ahead reads this home's store
     shown = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env
     ).stdout
     assert shown.strip() == str(collecting)

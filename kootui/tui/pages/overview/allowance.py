@@ -1,15 +1,15 @@
 """The Overview's allowance panel: each package's emails left and last day, this month's
 use and the billable pay-per-use count, warm-up caps of today, and the warning ahead of
-running out. Text only: the figures are read with the others (``week.read_figures``)."""
+running out. Text only: the figures are read with the others (``figures.read_figures``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual.content import Content
 
 from kootui.core.printable import printable
+from kootui.tui.pages.overview.figures import AllowanceFigures
 
 if TYPE_CHECKING:
     from kootui.core.packages import QuotaUsage
@@ -21,12 +21,6 @@ SHOWN_PACKAGES = 3
 def outside_content(value: object) -> Content:
     """Outside text (a name a user typed) as Content: shown, never parsed as markup."""
     return Content(printable(value))
-
-
-@dataclass(frozen=True)
-class AllowanceFigures:
-    usage: QuotaUsage
-    warmups: list[WarmupView]
 
 
 def allowance_text(figures: AllowanceFigures) -> Content:

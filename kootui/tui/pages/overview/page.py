@@ -35,9 +35,9 @@ from kootui.tui.widgets.status_badge import tone_of
 
 if TYPE_CHECKING:
     from kootui.core.context import Context
-    from kootui.core.overview import GuideStep, Overview
+    from kootui.core.overview_figures import GuideStep, Overview
     from kootui.core.workspace import WorkspaceView
-    from kootui.tui.pages.overview.week import OverviewFigures
+    from kootui.tui.pages.overview.paint import OverviewPaint
 
 LOADING = Content.styled("loading…", "dim italic")
 # The figure cards, in order: their id's tail and their label.
@@ -80,12 +80,12 @@ def _breakdown(counts: dict[str, int], known_order: tuple[str, ...]) -> Content:
     return Content("\n").join(parts) if parts else Content.styled("none yet", "dim")
 
 
-def read_week_figures(context: Context) -> OverviewFigures:
-    """The Overview's figures. The week's module loads the store's reports core: imported
-    here, on the reading thread, so the event loop never waits for it."""
-    from kootui.tui.pages.overview.week import read_figures
+def read_paint(context: Context) -> OverviewPaint:
+    """The Overview's figures, ready to paint. Their modules load the store's reports
+    core: imported here, on the reading thread, so the event loop never waits for them."""
+    from kootui.tui.pages.overview.paint import read_paint as read
 
-    return read_figures(context)
+    return read(context)
 
 
 def read_workspace(context: Context) -> WorkspaceView:
@@ -207,21 +207,24 @@ class OverviewScreen(PageScreen):
 
     @work(exclusive=True, group="overview", exit_on_error=False)
     async def load_figures(self) -> None:
+        early = await self.kootui.take_read_ahead()
+        if early is not None:  # read by another process while the console drew
+            self.kootui.show_workspace_name(early.workspace_name)
+            self._paint(early.paint)
+            return
         context = await self.kootui.opened_context()
         try:
-            figures = await asyncio.to_thread(read_week_figures, context)
+            paint = await asyncio.to_thread(read_paint, context)
         except BaseException:
             self.kootui.first_read_done()  # the rest of the opening goes on all the same
             raise
-        # Loaded by the thread above.
-        from kootui.tui.pages.overview.allowance import allowance_text
-        from kootui.tui.pages.overview.week import today_card, week_chart, with_report_step
+        self._paint(paint)
 
-        self.query_one("#allowance", Static).update(allowance_text(figures.allowance))
-        self.query_one("#card-today", Static).update(today_card(figures.week))
-        self.query_one("#week-chart", ReportChart).show(week_chart(figures.week))
-        overview = with_report_step(figures.overview, figures.report_viewed)
-        self.show_figures(overview, local_text(context.clock.now(), "%H:%M"))
+    def _paint(self, paint: OverviewPaint) -> None:
+        self.query_one("#allowance", Static).update(paint.allowance)
+        self.query_one("#card-today", Static).update(paint.today)
+        self.query_one("#week-chart", ReportChart).show(paint.chart)
+        self.show_figures(paint.overview, local_text(self.kootui.clock.now(), "%H:%M"))
         # Once they are painted: the rest of the opening would slow the painting down.
         self.call_after_refresh(self.kootui.first_read_done)
 

@@ -5,55 +5,28 @@ store's reports core, which the first frame must not wait for."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import timedelta
-
 from textual.content import Content
 
-from kootui.core.context import Context
-from kootui.core.overview import Overview, load_overview
-from kootui.core.packages import quota_usage
-from kootui.core.reports import (
-    Report,
-    ReportQuery,
-    ReportType,
-    statistics_report,
-    workspace_today,
+from kootui.core.reports import Report, ReportType
+from kootui.tui.pages.overview.figures import (
+    WEEK_DAYS,
+    AllowanceFigures,
+    OverviewFigures,
+    read_figures,
+    with_report_step,
 )
-from kootui.core.warmup import list_plans
-from kootui.tui.pages.overview.allowance import AllowanceFigures
-from kootui.tui.pages.reports.chart import ChartData, ChartSeries
+from kootui.tui.pages.reports.chart_data import ChartData, ChartSeries
 from kootui.tui.pages.reports.view import chart_label, rate_text
-from kootui.tui.pages.reports.viewed import report_viewed
 
-WEEK_DAYS = 7
-
-
-@dataclass(frozen=True)
-class OverviewFigures:
-    overview: Overview
-    week: Report  # the last 7 days, daily, today last
-    report_viewed: bool  # this console has shown a Statistics Report
-    allowance: AllowanceFigures  # packages, this month's use, warm-up caps
-
-
-def read_figures(context: Context) -> OverviewFigures:
-    """The Overview's figures, the week's report and whether a report was ever shown."""
-    overview = load_overview(context)
-    today = workspace_today(context)
-    week_query = ReportQuery(ReportType.DAILY, today - timedelta(days=WEEK_DAYS - 1), today)
-    week = statistics_report(context, week_query)
-    allowance = AllowanceFigures(quota_usage(context), list_plans(context))
-    return OverviewFigures(overview, week, report_viewed(context), allowance)
-
-
-def with_report_step(overview: Overview, viewed: bool) -> Overview:
-    """Tick "View the statistics report" once a report was shown here."""
-    guide = [
-        replace(step, done=step.done or viewed) if step.page == "reports" else step
-        for step in overview.guide
-    ]
-    return replace(overview, guide=guide)
+__all__ = [
+    "WEEK_DAYS",
+    "AllowanceFigures",
+    "OverviewFigures",
+    "read_figures",
+    "today_card",
+    "week_chart",
+    "with_report_step",
+]
 
 
 def week_chart(week: Report) -> ChartData:

@@ -22,30 +22,12 @@ from dataclasses import dataclass
 from textual.content import Content
 from textual.widget import Widget
 
+from kootui.tui.pages.reports.chart_data import ChartData
+
 EIGHTHS = " ▁▂▃▄▅▆▇█"
 RATE_STYLE = "bold $foreground"  # apart from every series colour, in every theme
 RUNNING_MARK = "▲"
 FALLBACK_STYLE = "$secondary"  # a measure the theme has no chart colour for yet
-
-
-@dataclass(frozen=True)
-class ChartSeries:
-    """One stacked measure: its name picks the colour variable ``$chart-<name>``."""
-
-    name: str
-    label: str
-    values: Sequence[int]
-
-
-@dataclass(frozen=True)
-class ChartData:
-    labels: Sequence[str]  # one short label per period
-    stacks: Sequence[ChartSeries]  # drawn bottom first
-    # (successful, sent) per period: summed per bucket, so a bucket's rate is right
-    rate_parts: Sequence[tuple[int, int]]
-    show_rate: bool = True
-    running: int | None = None  # index of the period still running
-    unit: str = "period"  # "hour", "day", "month": for the bucket note
 
 
 def colour_of(name: str, known: Mapping[str, str]) -> str:

@@ -23,7 +23,7 @@ from kootui.core.reports import (
     ReportType,
     standard_range,
 )
-from kootui.tui.pages.reports.chart import ChartData, ChartSeries
+from kootui.tui.pages.reports.chart_data import ChartData, ChartSeries
 
 TYPE_ORDER = (ReportType.HOURLY, ReportType.DAILY, ReportType.MONTHLY)
 TYPE_UNIT = {ReportType.HOURLY: "hour", ReportType.DAILY: "day", ReportType.MONTHLY: "month"}
