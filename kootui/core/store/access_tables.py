@@ -19,6 +19,8 @@ class IamUser(TableModel, table=True):
     """A person who signs in. ``failed_sign_ins`` and ``locked_until`` hold the lockout."""
 
     __tablename__ = "iam_user"
+    # Daily limits name a user by id (user/<id>): never reused (revision 0020).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column=Column(String(64), nullable=False, unique=True))

@@ -139,6 +139,8 @@ class WorkspaceSettings(TableModel, table=True):
 
 class SenderDomain(TableModel, table=True):
     __tablename__ = "sender_domain"
+    # Its id outlives the row (history, limits, buckets): never reused (revision 0020).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column=Column(String(253), nullable=False, unique=True))  # IDNA, lower
@@ -197,7 +199,11 @@ class DnsRecord(TableModel, table=True):
 
 class SenderAddress(TableModel, table=True):
     __tablename__ = "sender_address"
-    __table_args__ = (UniqueConstraint("domain_id", "local_part"),)
+    __table_args__ = (
+        UniqueConstraint("domain_id", "local_part"),
+        # Its id outlives the row (the reports' history): never reused (revision 0020).
+        {"sqlite_autoincrement": True},
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     domain_id: int = Field(
@@ -480,6 +486,8 @@ class ApiKey(TableModel, table=True):
     ``reveal_recipients`` lets the key read whole recipient addresses (masked otherwise)."""
 
     __tablename__ = "api_key"
+    # Its id outlives the row (history, limits, buckets): never reused (revision 0020).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=100)
@@ -582,6 +590,8 @@ class SmtpCredential(TableModel, table=True):
     of which only the SHA-256 is kept (the API keys' design, ``core.apikeys``)."""
 
     __tablename__ = "smtp_credential"
+    # Its id outlives the row (history, limits, buckets): never reused (revision 0020).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=100)

@@ -4,14 +4,27 @@ nothing, and the next task's messages are left as they were."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import func, select, update
 
+from kootui.core.access import create_user
+from kootui.core.apikeys import create_api_key, create_smtp_credential
 from kootui.core.bounces import InboundReport, ReportKind, record_report
 from kootui.core.context import Context
+from kootui.core.domains import create_domain, delete_domain
 from kootui.core.events import OPENED, record_event
 from kootui.core.mail import record_unsubscribe, tracking_token, verp_address, verp_message_id
+from kootui.core.reports import (
+    ReportFilters,
+    ReportQuery,
+    ReportType,
+    statistics_report,
+    workspace_today,
+)
 from kootui.core.store import (
     DeliveryAttempt,
+    HourlyStat,
     Message,
     MessageEvent,
     Suppression,
@@ -154,3 +167,46 @@ def test_the_rebuild_keeps_every_row_and_child_and_the_foreign_keys(context: Con
         assert "AUTOINCREMENT" in schema[name], name
     assert sequence == highest
     assert "ix_message_recipient_lower" in set(indexes)
+
+
+def _newest_deleted_then_made_again(
+    context: Context, table: str, make: Callable[[], int]
+) -> tuple[int, int]:
+    first = make()
+    with context.store.session() as session:
+        session.connection().exec_driver_sql(f"DELETE FROM {table} WHERE id = {first}")
+    return first, make()
+
+
+def test_domain_address_key_login_and_user_ids_are_never_given_again(context: Context) -> None:
+    """Revision 0020: these ids outlive their rows (report history, limits, buckets)."""
+    seed_sender(context)
+    names = iter(range(100))
+    makers: dict[str, Callable[[], int]] = {
+        "sender_domain": lambda: create_domain(context, f"d{next(names)}.example.net").id,
+        "sender_address": lambda: seed_sender(context, domain=f"s{next(names)}.example.org"),
+        "api_key": lambda: create_api_key(context, f"key {next(names)}").key.id,
+        "smtp_credential": lambda: (
+            create_smtp_credential(context, f"login {next(names)}").credential.id
+        ),
+        "iam_user": lambda: create_user(context, f"user{next(names)}", "a long password 1").id,
+    }
+    for table, make in makers.items():
+        first, second = _newest_deleted_then_made_again(context, table, make)
+        assert second > first, table
+
+
+def test_a_new_domain_does_not_inherit_a_deleted_ones_report(context: Context) -> None:
+    old = create_domain(context, "old.example.net")
+    today = workspace_today(context)
+    with context.store.session() as session:
+        hour = context.clock.now().replace(minute=0, second=0, microsecond=0)
+        session.add(HourlyStat(hour=hour, domain_id=old.id, sent=5, delivered=5))
+    delete_domain(context, old.id)
+    new = create_domain(context, "new.example.net")
+    by_domain = ReportFilters(domain_ids=(new.id,))
+    report = statistics_report(context, ReportQuery(ReportType.DAILY, today, today, by_domain))
+    assert new.id > old.id
+    assert report.totals.value("sent") == 0
+    everything = statistics_report(context, ReportQuery(ReportType.DAILY, today, today))
+    assert everything.totals.value("sent") == 5  # the deleted domain's mail stays history
