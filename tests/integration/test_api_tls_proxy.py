@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -69,8 +70,16 @@ def _client_logged(caplog: pytest.LogCaptureFixture, address: str) -> str:
     caplog.clear()
     with caplog.at_level(logging.INFO, logger="kootui.serve.access"):
         assert httpx.get(f"http://{address}/v1/health", headers=FORWARDED).status_code == 200
-    [line] = [r.getMessage() for r in caplog.records if r.name == "kootui.serve.access"]
+        # The server's thread logs the line once the answer is sent: it may come after it.
+        deadline = time.monotonic() + 10
+        while not (lines := _access_lines(caplog)) and time.monotonic() < deadline:
+            time.sleep(0.01)
+    [line] = lines
     return line.split(" ", 1)[0]
+
+
+def _access_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "kootui.serve.access"]
 
 
 def test_behind_a_trusted_proxy_the_forwarded_client_is_the_client(
