@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col
@@ -86,11 +86,17 @@ def workspace_day(connection: Connection, now: datetime) -> tuple[str, ZoneInfo]
 
 
 def _insert_missing(connection: Connection, keys: Sequence[str], day: str) -> None:
+    """Today's counters for ``keys``; when one is new (its subject's first request of the
+    day), the subjects' counters of before yesterday go: only today's is ever read, and
+    yesterday's stays for a day in case the workspace's time zone moves back across it."""
     values = [{"subject": key, "day": day, "used": 0} for key in keys]
-    if connection.dialect.name == "postgresql":
-        connection.execute(postgresql_insert(_use).on_conflict_do_nothing(), values)
-    else:
-        connection.execute(sqlite_insert(_use).on_conflict_do_nothing(), values)
+    insert = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    made = 0
+    for value in values:  # one by one: a multi-row insert's count is not every driver's
+        made += connection.execute(insert(_use).on_conflict_do_nothing(), value).rowcount
+    if made:
+        kept_from = (date.fromisoformat(day) - timedelta(days=1)).isoformat()
+        connection.execute(delete(_use).where(_use.c.subject.in_(keys), _use.c.day < kept_from))
 
 
 def take_daily_room(

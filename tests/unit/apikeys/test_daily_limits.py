@@ -22,10 +22,11 @@ from kootui.core.apikeys import (
     smtp_credential_principal,
     user_daily_limit,
 )
+from kootui.core.apikeys.daily_limits import workspace_day
 from kootui.core.clock import FixedClock
 from kootui.core.context import Context
 from kootui.core.errors import DailyLimitReached, ValidationError
-from kootui.core.store import Message
+from kootui.core.store import DailyLimitUse, Message
 from kootui.core.submissions import (
     Pending,
     RecipientInput,
@@ -209,3 +210,23 @@ def test_the_cli_sets_lists_and_clears_limits(
         main(["apikey", "set-limit", key, "lots"])
     assert refused.value.code == 2
     assert "'lots' is not a number of messages" in capsys.readouterr().err
+
+
+def test_counters_of_before_yesterday_are_dropped_when_a_new_day_begins(
+    any_context: Context, ids: dict[str, int], clock: FixedClock
+) -> None:
+    api_key = _key(any_context, "daily")
+    for _ in range(4):  # four days, a request each
+        [accepted] = commit_batch(any_context, [_pending(any_context, ids["plain"], api_key, 1)])
+        assert isinstance(accepted, SubmissionReceipt)
+        clock.advance(timedelta(days=1))
+    with any_context.store.engine.connect() as connection:
+        use = DailyLimitUse.__table__
+        kept = sorted(
+            connection.execute(select(use.c.day).where(use.c.subject == api_key)).scalars()
+        )
+        last = [  # the workspace's days of the last two requests
+            workspace_day(connection, clock.now() - timedelta(days=back))[0] for back in (2, 1)
+        ]
+    assert kept == last
+    assert key_daily_limit(any_context, api_key).used_today == 0  # a new day, nothing yet
