@@ -86,7 +86,7 @@ class KootuiApp(App[None]):
     COMMANDS = {ConsoleCommands}
     COMMAND_PALETTE_DISPLAY = None
     # Below 100 columns the navigation folds away (g, : and ctrl+p still reach every page).
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (120, "-wide")]
     # Below 32 rows (24 is the usual SSH window) the frame gives its blank lines to the rows.
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
 
