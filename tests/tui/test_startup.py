@@ -202,4 +202,5 @@ async def test_quit_while_the_store_is_still_opening_quits(held: HeldOpening):
         await until(pilot, held.asked.is_set, "the console asks for its store")
         await pilot.press("ctrl+q")
         await until(pilot, lambda: app.return_code is not None, "the console quits")
+        held.let_go()  # the opening's thread ends (kootui.cli.console waits for it)
     assert app.return_code == 0
