@@ -102,7 +102,9 @@ class PageScreen(KootuiNode, Screen[None]):
         """Focus the first focusable widget of the content that is not a text field."""
         for widget in self.query_one("#content").query("*"):
             if widget.focusable and not isinstance(widget, Input | TextArea):
-                widget.focus()
+                # A page opens at its top: focus alone must not scroll it (the Overview's
+                # guide, low on the page, scrolled its title and cards away at 105x32).
+                widget.focus(scroll_visible=False)
                 return
         self.query_one(PageNavigation).focus()
 

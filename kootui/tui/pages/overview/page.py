@@ -153,6 +153,31 @@ class OverviewBody(VerticalScroll, can_focus=False):
     """Scrolls the page in a short terminal; keys stay with the guide, not the scroll."""
 
 
+class GuideList(OptionList):
+    """The process guide's steps. The page opens at its top with the guide focused but
+    perhaps below the fold; moving through the steps brings the highlighted one into view."""
+
+    def _keep_in_view(self) -> None:
+        if self.highlighted is not None:
+            self.scroll_visible(animate=False)
+
+    def action_cursor_up(self) -> None:
+        super().action_cursor_up()
+        self._keep_in_view()
+
+    def action_cursor_down(self) -> None:
+        super().action_cursor_down()
+        self._keep_in_view()
+
+    def action_first(self) -> None:
+        super().action_first()
+        self._keep_in_view()
+
+    def action_last(self) -> None:
+        super().action_last()
+        self._keep_in_view()
+
+
 class OverviewScreen(PageScreen):
     KEY_SCOPES: ClassVar[tuple[str, ...]] = ("overview",)
     BINDINGS = bindings("overview")
@@ -178,7 +203,7 @@ class OverviewScreen(PageScreen):
             with Vertical(id="guide-box", classes="panel"):
                 yield Static(self._guide_heading(), id="guide-heading")
                 # The steps' ticks come with the figures; until then, a quiet line.
-                yield OptionList(Option(LOADING, disabled=True), id="guide")
+                yield GuideList(Option(LOADING, disabled=True), id="guide")
 
     def _guide_heading(self) -> Content:
         steps = [self.kootui.key_display(f"step-{n}") for n in range(1, 7)]
